@@ -1,0 +1,233 @@
+"""The abstract syntax tree of a rulebook.
+
+Every node is a frozen attrs class with a Span. Spans take no part in equality,
+so two ASTs compare by structure (a reformatted file gives an equal tree).
+"""
+
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+
+import attrs
+
+
+@attrs.frozen
+class Span:
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+NO_SPAN = Span("<unknown>", 0, 0, 0, 0)
+
+
+def span_field():
+    return attrs.field(default=NO_SPAN, eq=False, repr=False, kw_only=True)
+
+
+# -- types -------------------------------------------------------------------
+
+
+@attrs.frozen
+class TypeExpr:
+    """A declared type: kind is one of bool, integer, decimal, percent, text,
+    date, schedule, enum, set, list. enum/set carry values, list a record name."""
+
+    kind: str
+    values: tuple[str, ...] = ()
+    record: str | None = None
+    span: Span = span_field()
+
+
+# -- expressions -------------------------------------------------------------
+
+
+@attrs.frozen
+class Literal:
+    """A constant. kind: integer, decimal, percent, text, date, bool."""
+
+    kind: str
+    value: int | Fraction | str | datetime.date | bool
+    span: Span = span_field()
+
+
+@attrs.frozen
+class AroundTheClock:
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Name:
+    name: str
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Field:
+    subject: Expr
+    name: str
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Arith:
+    op: str  # + - * /
+    left: Expr
+    right: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Compare:
+    op: str  # = != < <= > >=
+    left: Expr
+    right: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Covers:
+    left: Expr
+    right: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Member:
+    element: Expr
+    collection: Expr
+    negated: bool = False
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Not:
+    operand: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Logic:
+    op: str  # and / or
+    left: Expr
+    right: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class IfElse:
+    then: Expr
+    condition: Expr
+    otherwise: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Quantifier:
+    kind: str  # all / some / none
+    var: str
+    collection: Expr
+    body: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Count:
+    """antal(L), or antal(x i L: condition) when var is set."""
+
+    collection: Expr
+    var: str | None = None
+    condition: Expr | None = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Sum:
+    var: str
+    collection: Expr
+    body: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Hours:
+    operand: Expr
+    span: Span = span_field()
+
+
+Expr = (
+    Literal | AroundTheClock | Name | Field | Arith | Compare | Covers | Member
+    | Not | Logic | IfElse | Quantifier | Count | Sum | Hours
+)
+
+
+# -- declarations ------------------------------------------------------------
+
+
+@attrs.frozen
+class Header:
+    name: str
+    edition: int
+    valid_from: datetime.date | None = None
+    source: str | None = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class FactDecl:
+    name: str
+    type: TypeExpr
+    doc: str | None = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class FieldDecl:
+    name: str
+    type: TypeExpr
+    doc: str | None = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class RecordDecl:
+    name: str
+    fields: tuple[FieldDecl, ...]
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Chapter:
+    title: str
+    text: str | None = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Requirement:
+    id: str
+    title: str
+    modality: str  # "skall" or "bör", whatever spelling the source used
+    text: str | None
+    condition: Expr | None
+    check: Expr
+    topic: str | None = None
+    source: str | None = None
+    span: Span = span_field()
+
+
+Item = Header | FactDecl | RecordDecl | Chapter | Requirement
+
+
+@attrs.frozen
+class Rulebook:
+    """A parsed rulebook: its items in source order."""
+
+    items: tuple[Item, ...]
+    file: str = attrs.field(default="<string>", eq=False)

@@ -1,0 +1,72 @@
+"""Diagnostics: what is wrong with a rulebook or a self-report, and where.
+
+A diagnostic is data (a message code and its parameters), never a formatted
+string, so that the same problem can be shown in Swedish or English and tested
+as a whole message. Stages collect diagnostics in lists instead of raising on
+the first problem.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from kokdsl.ast import Span
+from kokdsl.messages import message
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@attrs.frozen
+class Diagnostic:
+    severity: str
+    code: str
+    params: dict = attrs.field(factory=dict, hash=False)
+    span: Span | None = None
+    path: str | None = None  # JSON path into a self-report, e.g. $.filialer[1].namn
+    file: str | None = None  # the self-report file, when path is set
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def text(self, lang: str = "sv") -> str:
+        return message(self.code, lang, **self.params)
+
+    def location(self) -> str:
+        if self.span is not None:
+            return str(self.span)
+        if self.path is not None:
+            return f"{self.file}: {self.path}" if self.file else self.path
+        return self.file or ""
+
+
+def has_errors(diagnostics) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def format_diagnostic(diag: Diagnostic, lang: str = "sv", source: str | None = None) -> str:
+    """Render one diagnostic the way compilers do: location, severity, message,
+    then the source line with a caret under the offending column."""
+    severity = message(f"severity.{diag.severity}", lang)
+    lines = [f"{diag.location()}: {severity}: {diag.text(lang)}"]
+    if diag.span is not None and source is not None and diag.span.line > 0:
+        source_lines = source.splitlines()
+        if diag.span.line <= len(source_lines):
+            text = source_lines[diag.span.line - 1].expandtabs(1)
+            gutter = f"{diag.span.line:>5} | "
+            width = 1
+            if diag.span.end_line == diag.span.line and diag.span.end_column > diag.span.column:
+                width = diag.span.end_column - diag.span.column
+            lines.append(gutter + text)
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * (diag.span.column - 1) + "^" * width)
+    hint = diag.params.get("hint_code")
+    if hint:
+        lines.append("      " + message(hint, lang, **diag.params))
+    return "\n".join(lines)
+
+
+def sort_key(diag: Diagnostic):
+    span = diag.span
+    return (diag.file or (span.file if span else ""), span.line if span else 0,
+            span.column if span else 0, diag.path or "", diag.code)

@@ -1,0 +1,527 @@
+"""Stage 1: .kok source -> AST.
+
+lark stays behind this module. Its parse tree is transformed into the attrs
+AST of ast.py, and its exceptions are translated into Diagnostics that speak of
+"a name" or "the keyword krav", never of terminals such as $END or __ANON_0.
+After a syntax error the parser resynchronises at the next line that starts a
+declaration, so one run reports every syntax error in the file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import functools
+import re
+import unicodedata
+from fractions import Fraction
+
+import lark
+import yaml
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from kokdsl import ast
+from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.resources import data_dir
+
+# Concepts that start a declaration; the error-recovery resynchronises on them.
+ITEM_KEYWORDS = ("rulebook", "fact", "record", "chapter", "requirement")
+
+MAX_SOURCE_BYTES = 5_000_000
+
+
+class KokSyntaxError(Exception):
+    """Raised by parse_or_raise: every syntax error found in one source."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = diagnostics
+        super().__init__("; ".join(f"{d.location()}: {d.code}" for d in diagnostics))
+
+
+@functools.cache
+def keywords() -> dict[str, dict[str, list[str]]]:
+    """The keyword table: concept -> {"sv": [...], "en": [...]}."""
+    with open(data_dir("grammar") / "keywords.yaml", encoding="utf-8") as f:
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def canonical_keyword(concept: str, lang: str = "sv") -> str:
+    return keywords()[concept][lang][0]
+
+
+def _keyword_terminals() -> str:
+    lines = []
+    for concept, spellings in keywords().items():
+        words = sorted({w for ws in spellings.values() for w in ws}, key=lambda w: (-len(w), w))
+        alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+").replace("/", r"\/") for w in words)
+        # Priority 2 beats NAME where both a keyword and a name would fit; the
+        # lookahead keeps 'krav' from matching the start of 'kravlista'.
+        lines.append(f"KW_{concept.upper()}.2: /(?i:{alternatives})(?![\\w\\/])/")
+    return "\n".join(lines)
+
+
+def grammar_text() -> str:
+    base = (data_dir("grammar") / "kok.lark").read_text(encoding="utf-8")
+    return base + "\n// generated from keywords.yaml\n" + _keyword_terminals() + "\n"
+
+
+@functools.cache
+def _lark() -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        start=["start", "item_only"],
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+# -- parse tree -> AST -------------------------------------------------------
+
+_MODALITY = {"shall": "skall", "should": "bör"}
+
+
+def _unquote(token: str) -> str:
+    return re.sub(r"\\(.)", r"\1", token[1:-1])
+
+
+def _text_block(token: str) -> str:
+    """Strip the triple quotes and the common indentation of a text block."""
+    import textwrap
+
+    body = token[3:-3]
+    return textwrap.dedent(body).strip()
+
+
+def _modality_of(token: Token) -> str:
+    return "skall" if token.type == "KW_SHALL" else "bör"
+
+
+@v_args(meta=True, inline=True)
+class _ToAst(Transformer):
+    def __init__(self, file: str, line_offset: int = 0):
+        super().__init__()
+        self.file = file
+        self.line_offset = line_offset
+
+    def _span(self, meta) -> ast.Span:
+        if getattr(meta, "empty", False):
+            return ast.NO_SPAN
+        off = self.line_offset
+        return ast.Span(self.file, meta.line + off, meta.column, meta.end_line + off, meta.end_column)
+
+    def _tok_span(self, tok: Token) -> ast.Span:
+        off = self.line_offset
+        return ast.Span(self.file, tok.line + off, tok.column, tok.end_line + off, tok.end_column)
+
+    # rulebook structure
+    def start(self, meta, *items):
+        return tuple(items)
+
+    def item_only(self, meta, item):
+        return item
+
+    def header(self, meta, _kw, name, _kw2, edition, *rest):
+        valid_from = source = None
+        for i, tok in enumerate(rest):
+            if tok.type == "DATE":
+                valid_from = _date(tok)
+            elif tok.type == "STRING":
+                source = _unquote(tok)
+        return ast.Header(_unquote(name), int(edition), valid_from, source, span=self._span(meta))
+
+    def fact_decl(self, meta, _kw, name, type_, doc=None):
+        return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, span=self._span(meta))
+
+    def record_decl(self, meta, _kw, name, *fields):
+        return ast.RecordDecl(str(name), tuple(fields), span=self._span(meta))
+
+    def field_decl(self, meta, name, type_, doc=None):
+        return ast.FieldDecl(str(name), type_, _unquote(doc) if doc else None, span=self._span(meta))
+
+    def chapter(self, meta, _kw, title, text=None):
+        return ast.Chapter(_unquote(title), _text_block(text) if text else None, span=self._span(meta))
+
+    def requirement(self, meta, _kw, req_id, title, modality, *rest):
+        topic = source = text = condition = None
+        for part in rest[:-1]:
+            if isinstance(part, Token):
+                text = _text_block(part)
+            elif part[0] == "topic":
+                topic = part[1]
+            elif part[0] == "source":
+                source = part[1]
+            elif part[0] == "applies":
+                condition = part[1]
+        return ast.Requirement(
+            id=str(req_id), title=_unquote(title), modality=modality, text=text,
+            condition=condition, check=rest[-1], topic=topic, source=source, span=self._span(meta),
+        )
+
+    def modality(self, meta, tok):
+        return _modality_of(tok)
+
+    def topic(self, meta, _kw, name):
+        return ("topic", str(name))
+
+    def source(self, meta, _kw, text):
+        return ("source", _unquote(text))
+
+    def applies(self, meta, _kw, expr):
+        return ("applies", expr)
+
+    # types
+    def _type(kind):
+        def build(self, meta, *_):
+            return ast.TypeExpr(kind, span=self._span(meta))
+        return build
+
+    t_bool = _type("bool")
+    t_integer = _type("integer")
+    t_decimal = _type("decimal")
+    t_percent = _type("percent")
+    t_text = _type("text")
+    t_date = _type("date")
+    t_schedule = _type("schedule")
+
+    def t_enum(self, meta, _kw, values):
+        return ast.TypeExpr("enum", values, span=self._span(meta))
+
+    def t_set(self, meta, _kw, values):
+        return ast.TypeExpr("set", values, span=self._span(meta))
+
+    def t_list(self, meta, _kw, record):
+        return ast.TypeExpr("list", record=str(record), span=self._span(meta))
+
+    def name_list(self, meta, *names):
+        return tuple(str(n) for n in names)
+
+    # expressions
+    def quantifier(self, meta, kind, var, _kw_in, collection, body):
+        return ast.Quantifier(kind, str(var), collection, body, span=self._span(meta))
+
+    def quant_kind(self, meta, tok):
+        return {"KW_ALL": "all", "KW_SOME": "some", "KW_NONE": "none"}[tok.type]
+
+    def if_else(self, meta, then, _kw_if, cond, _kw_else, otherwise):
+        return ast.IfElse(then, cond, otherwise, span=self._span(meta))
+
+    def or_op(self, meta, left, _kw, right):
+        return ast.Logic("or", left, right, span=self._span(meta))
+
+    def and_op(self, meta, left, _kw, right):
+        return ast.Logic("and", left, right, span=self._span(meta))
+
+    def not_op(self, meta, _kw, operand):
+        return ast.Not(operand, span=self._span(meta))
+
+    def compare(self, meta, left, op, right):
+        return ast.Compare(str(op), left, right, span=self._span(meta))
+
+    def covers(self, meta, left, _kw, right):
+        return ast.Covers(left, right, span=self._span(meta))
+
+    def member(self, meta, element, _kw, collection):
+        return ast.Member(element, collection, False, span=self._span(meta))
+
+    def not_member(self, meta, element, _kw, collection):
+        return ast.Member(element, collection, True, span=self._span(meta))
+
+    def arith(self, meta, left, op, right):
+        return ast.Arith(str(op), left, right, span=self._span(meta))
+
+    def field(self, meta, subject, name):
+        return ast.Field(subject, str(name), span=self._span(meta))
+
+    def int_lit(self, meta, tok):
+        return ast.Literal("integer", int(tok), span=self._span(meta))
+
+    def decimal_lit(self, meta, tok):
+        return ast.Literal("decimal", Fraction(str(tok)), span=self._span(meta))
+
+    def percent_lit(self, meta, tok):
+        return ast.Literal("percent", Fraction(str(tok)) / 100, span=self._span(meta))
+
+    def text_lit(self, meta, tok):
+        return ast.Literal("text", _unquote(tok), span=self._span(meta))
+
+    def date_lit(self, meta, tok):
+        return ast.Literal("date", _date(tok), span=self._span(meta))
+
+    def true_lit(self, meta, _tok):
+        return ast.Literal("bool", True, span=self._span(meta))
+
+    def false_lit(self, meta, _tok):
+        return ast.Literal("bool", False, span=self._span(meta))
+
+    def around_the_clock(self, meta, _tok):
+        return ast.AroundTheClock(span=self._span(meta))
+
+    def name(self, meta, tok):
+        return ast.Name(str(tok), span=self._span(meta))
+
+    def count(self, meta, _kw, collection):
+        return ast.Count(collection, span=self._span(meta))
+
+    def count_where(self, meta, _kw, var, _kw_in, collection, condition):
+        return ast.Count(collection, str(var), condition, span=self._span(meta))
+
+    def sum_of(self, meta, _kw, var, _kw_in, collection, body):
+        return ast.Sum(str(var), collection, body, span=self._span(meta))
+
+    def hours(self, meta, _kw, operand):
+        return ast.Hours(operand, span=self._span(meta))
+
+
+class _BadDate(Exception):
+    def __init__(self, token: Token):
+        self.token = token
+
+
+def _date(tok: Token) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(str(tok))
+    except ValueError:
+        raise _BadDate(tok) from None
+
+
+# -- syntax errors in words --------------------------------------------------
+
+# What a terminal is, in words. Keywords are described by their spelling.
+_TERMINAL_WORDS = {
+    "NAME": "term.name",
+    "STRING": "term.string",
+    "TEXT_BLOCK": "term.text_block",
+    "INT": "term.int",
+    "DECIMAL": "term.decimal",
+    "DATE": "term.date",
+    "REQ_ID": "term.req_id",
+    "COMP_OP": "term.comp_op",
+    "$END": "term.end",
+}
+
+_ITEM_STARTS = {f"KW_{c.upper()}" for c in ITEM_KEYWORDS}
+
+
+def _describe_expected(expected: set[str], lang: str) -> str:
+    from kokdsl.messages import message, join_alternatives
+
+    expected = {e for e in expected if not e.startswith("__")} or expected
+    words = []
+    if {"NAME", "INT"} <= expected:
+        words.append(message("term.expression", lang))
+        expected = {e for e in expected if e not in _expression_terminals()}
+    if _ITEM_STARTS <= expected:
+        words.append(message("term.declaration", lang))
+        expected -= _ITEM_STARTS
+    for name in sorted(expected, key=_expected_order):
+        words.append(_describe_terminal(name, lang))
+    return join_alternatives(words, lang)
+
+
+def _expected_order(name: str):
+    return (name.startswith("KW_") is False, name == "$END", name)
+
+
+@functools.cache
+def _expression_terminals() -> frozenset[str]:
+    return frozenset({
+        "NAME", "INT", "DECIMAL", "STRING", "DATE", "LPAR", "MINUS", "KW_NOT", "KW_COUNT", "KW_SUM",
+        "KW_HOURS", "KW_TRUE", "KW_FALSE", "KW_AROUND_THE_CLOCK", "KW_ALL", "KW_SOME", "KW_NONE",
+    })
+
+
+def _describe_terminal(name: str, lang: str) -> str:
+    from kokdsl.messages import message
+
+    if name in _TERMINAL_WORDS:
+        return message(_TERMINAL_WORDS[name], lang)
+    if name.startswith("KW_"):
+        concept = name[3:].lower()
+        return f"\u201c{canonical_keyword(concept, lang)}\u201d"
+    pattern = _lark().get_terminal(name).pattern
+    if pattern.type == "str":
+        return f"\u201c{pattern.value}\u201d"
+    return name.lower()
+
+
+def _describe_token(token: Token, lang: str) -> str:
+    from kokdsl.messages import message
+
+    if token.type == "$END":
+        return message("term.end", lang)
+    if token.type.startswith("KW_"):
+        return message("found.keyword", lang, text=str(token))
+    return message("found.token", lang, text=str(token))
+
+
+def _keyword_suggestion(word: str) -> str | None:
+    spellings = {w for forms in keywords().values() for ws in forms.values() for w in ws if " " not in w}
+    match = difflib.get_close_matches(word.lower(), sorted(spellings), n=1, cutoff=0.75)
+    return match[0] if match else None
+
+
+class Parsed:
+    """The result of parsing one source: an AST (possibly partial) and diagnostics."""
+
+    def __init__(self, rulebook: ast.Rulebook, diagnostics: list[Diagnostic], source: str):
+        self.rulebook = rulebook
+        self.diagnostics = diagnostics
+        self.source = source
+
+
+def normalise_source(source: str) -> str:
+    # NFC so that 'ä' typed as a + combining diaeresis is the same identifier.
+    return unicodedata.normalize("NFC", source.replace("\r\n", "\n").lstrip("\ufeff"))
+
+
+def parse(source: str, file: str = "<string>") -> Parsed:
+    """Parse a whole rulebook. Never raises on bad input: syntax errors come back
+    as diagnostics, with the declarations that did parse still in the AST."""
+    source = normalise_source(source)
+    try:
+        items = _parse_items(source, file, "start", 0)
+        return Parsed(ast.Rulebook(items, file), [], source)
+    except _SyntaxProblem:
+        pass
+    # Slow path: parse declaration by declaration to report every error.
+    items, diagnostics = [], []
+    for line_offset, chunk in _declaration_chunks(source):
+        item, diag = _parse_chunk(chunk, file, line_offset)
+        if item is not None:
+            items.append(item)
+        if diag is not None:
+            diagnostics.append(diag)
+    return Parsed(ast.Rulebook(tuple(items), file), diagnostics, source)
+
+
+class _SyntaxProblem(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+
+
+def _parse_items(text: str, file: str, start: str, line_offset: int):
+    try:
+        tree = _lark().parse(text, start=start)
+    except UnexpectedInput as exc:
+        raise _SyntaxProblem(_syntax_diagnostic(exc, text, file, line_offset, start == "item_only")) from None
+    try:
+        return _ToAst(file, line_offset).transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, _BadDate):
+            tok = exc.orig_exc.token
+            span = ast.Span(file, tok.line + line_offset, tok.column, tok.end_line + line_offset, tok.end_column)
+            raise _SyntaxProblem(Diagnostic(ERROR, "syntax.bad_date", {"text": str(tok)}, span=span)) from None
+        raise
+
+
+def _parse_chunk(chunk: str, file: str, line_offset: int):
+    if not chunk.strip() or _only_comments(chunk):
+        return None, None
+    try:
+        return _parse_items(chunk, file, "item_only", line_offset), None
+    except _SyntaxProblem as problem:
+        diag = problem.diagnostic
+    # Keep the declaration if the error starts a line of its own (a stray or
+    # misspelt keyword after a complete declaration).
+    error_line = diag.span.line - line_offset if diag.span else 0
+    if error_line > 1:
+        head = "\n".join(chunk.split("\n")[: error_line - 1])
+        try:
+            return _parse_items(head, file, "item_only", line_offset), diag
+        except _SyntaxProblem:
+            pass
+    return None, diag
+
+
+def _only_comments(chunk: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in chunk.split("\n"))
+
+
+@functools.cache
+def _item_start_pattern() -> re.Pattern:
+    words = sorted({w for c in ITEM_KEYWORDS for ws in keywords()[c].values() for w in ws}, key=lambda w: (-len(w), w))
+    return re.compile(r"^\s*(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+
+
+def _declaration_chunks(source: str):
+    """Split a source into (line_offset, text) chunks, one per declaration,
+    cutting before every line that starts with a declaration keyword and is
+    not inside a text block."""
+    lines = source.split("\n")
+    start, in_block = 0, False
+    for i, line in enumerate(lines):
+        if not in_block and i > start and _item_start_pattern().match(line):
+            yield start, "\n".join(lines[start:i])
+            start = i
+        if line.count('"""') % 2 == 1:
+            in_block = not in_block
+    yield start, "\n".join(lines[start:])
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, line_offset: int, chunked: bool) -> Diagnostic:
+    line = (exc.line if exc.line and exc.line > 0 else text.count("\n") + 1) + line_offset
+    column = exc.column if exc.column and exc.column > 0 else 1
+    if isinstance(exc, UnexpectedCharacters):
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        span = ast.Span(file, line, column, line, column + 1)
+        return Diagnostic(ERROR, "syntax.unexpected_char", {"char": char, "expected": _LazyExpected(exc.allowed)}, span=span)
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        expected = set(exc.accepts or exc.expected)
+        if token.type == "$END":
+            last = text.rstrip()
+            line = last.count("\n") + 1 + line_offset
+            column = len(last.split("\n")[-1]) + 1
+            span = ast.Span(file, line, column, line, column + 1)
+            if chunked:
+                # In a single declaration the end of the chunk is where the
+                # next declaration would start.
+                expected = (expected - {"$END"}) | (_ITEM_STARTS if "$END" in expected else set())
+            return Diagnostic(ERROR, "syntax.unexpected_end", {"expected": _LazyExpected(expected)}, span=span)
+        span = ast.Span(file, line, column, token.end_line + line_offset if token.end_line else line,
+                        token.end_column if token.end_column else column + 1)
+        if chunked and "$END" in expected:
+            expected = (expected - {"$END"}) | _ITEM_STARTS
+        params = {"found": _LazyFound(token), "expected": _LazyExpected(expected)}
+        if token.type == "NAME":
+            suggestion = _keyword_suggestion(str(token))
+            if suggestion:
+                params["hint_code"] = "hint.did_you_mean"
+                params["suggestion"] = suggestion
+        return Diagnostic(ERROR, "syntax.unexpected_token", params, span=span)
+    span = ast.Span(file, line, column, line, column)
+    return Diagnostic(ERROR, "syntax.unexpected_end", {"expected": _LazyExpected(getattr(exc, "expected", set()))}, span=span)
+
+
+class _LazyExpected:
+    """'What was expected', rendered in the reader's language when formatted."""
+
+    def __init__(self, terminals):
+        self.terminals = frozenset(terminals or ())
+
+    def render(self, lang: str) -> str:
+        return _describe_expected(set(self.terminals), lang)
+
+    def __eq__(self, other):
+        return isinstance(other, _LazyExpected) and other.terminals == self.terminals
+
+    def __hash__(self):
+        return hash(self.terminals)
+
+
+class _LazyFound:
+    def __init__(self, token: Token):
+        self.token = token
+
+    def render(self, lang: str) -> str:
+        return _describe_token(self.token, lang)
+
+
+def parse_or_raise(source: str, file: str = "<string>") -> ast.Rulebook:
+    """Parse, raising KokSyntaxError (and only that) on any syntax error."""
+    parsed = parse(source, file)
+    if parsed.diagnostics:
+        raise KokSyntaxError(parsed.diagnostics)
+    return parsed.rulebook

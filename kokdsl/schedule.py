@@ -1,0 +1,414 @@
+"""Weekly schedules: an algebra over minutes of a week, and the self-report parser.
+
+A :class:`Schedule` is a set of minutes in a cyclic week, stored as a tuple of
+normalised half-open intervals ``[start, end)`` of week-minutes, where minute 0
+is Monday 00:00.  All set operations are linear merges over the two interval
+tuples, because they run for every centre in a hot loop.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+
+import attrs
+
+__all__ = [
+    "AROUND_THE_CLOCK",
+    "EMPTY",
+    "MINUTES_PER_DAY",
+    "MINUTES_PER_WEEK",
+    "WEEKDAYS",
+    "Schedule",
+    "ScheduleFormatError",
+    "parse_schedule",
+]
+
+MINUTES_PER_DAY = 1440
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+WEEKDAYS = {
+    "sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+Interval = tuple[int, int]
+
+
+# --------------------------------------------------------------------------
+# Normalisation
+# --------------------------------------------------------------------------
+
+
+def _is_week_minute(value: object) -> bool:
+    # bool is an int subclass; True/False as minutes is always a bug.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_normalised(intervals: object) -> bool:
+    """True if ``intervals`` is already a tuple in canonical form (cheap fast path)."""
+    if not isinstance(intervals, tuple):
+        return False
+    previous_end = -1
+    for pair in intervals:
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            return False
+        start, end = pair
+        if not (_is_week_minute(start) and _is_week_minute(end)):
+            return False
+        # Strictly greater: adjacent intervals must have been merged.
+        if not (previous_end < start < end <= MINUTES_PER_WEEK):
+            return False
+        previous_end = end
+    return True
+
+
+def _normalise(pairs: Iterable) -> tuple[Interval, ...]:
+    """Sort, unwrap past-the-week ends, and merge overlapping or adjacent pairs."""
+    if _is_normalised(pairs):
+        return pairs  # type: ignore[return-value]
+    pieces: list[Interval] = []
+    for pair in pairs:
+        try:
+            start, end = pair
+        except (TypeError, ValueError):
+            raise ValueError(f"not a (start, end) pair: {pair!r}") from None
+        if not (_is_week_minute(start) and _is_week_minute(end)):
+            raise ValueError(f"interval bounds must be ints: {pair!r}")
+        if start == end:
+            continue
+        if not 0 <= start < MINUTES_PER_WEEK:
+            raise ValueError(f"interval start outside the week: {pair!r}")
+        if not start < end <= start + MINUTES_PER_WEEK:
+            raise ValueError(f"interval end must be after start and at most a week later: {pair!r}")
+        if end > MINUTES_PER_WEEK:
+            # The week is cyclic: the overflow continues from Monday 00:00.
+            pieces.append((start, MINUTES_PER_WEEK))
+            pieces.append((0, end - MINUTES_PER_WEEK))
+        else:
+            pieces.append((start, end))
+    pieces.sort()
+    merged: list[list[int]] = []
+    for start, end in pieces:
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    return tuple((start, end) for start, end in merged)
+
+
+def _format_minute_of_day(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+# --------------------------------------------------------------------------
+# Schedule
+# --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Schedule:
+    """Set of minutes in a week, [0, MINUTES_PER_WEEK). Week is cyclic (Sunday 24:00 == Monday 00:00).
+
+    ``intervals`` is always normalised: sorted, disjoint and non-adjacent
+    half-open ``(start, end)`` pairs with ``0 <= start < end <= MINUTES_PER_WEEK``.
+    Passing non-normalised pairs to the constructor normalises them, so equality
+    and hashing are by the set of minutes.
+    """
+
+    intervals: tuple[Interval, ...] = attrs.field(converter=_normalise)
+
+    @classmethod
+    def _trusted(cls, intervals: tuple[Interval, ...]) -> Schedule:
+        # Results of the merges below are normalised by construction; skip the re-check.
+        instance = object.__new__(cls)
+        object.__setattr__(instance, "intervals", intervals)
+        return instance
+
+    @classmethod
+    def from_intervals(cls, pairs: Iterable) -> Schedule:
+        """Build from ``(start, end)`` week-minute pairs.
+
+        ``end`` may exceed MINUTES_PER_WEEK (the rest wraps to the week start),
+        ``start == end`` is empty, and overlapping or adjacent pairs are merged.
+        """
+        return cls(tuple(tuple(pair) for pair in pairs))
+
+    # -- predicates and measures -------------------------------------------
+
+    def is_empty(self) -> bool:
+        return not self.intervals
+
+    def minutes(self) -> int:
+        return sum(end - start for start, end in self.intervals)
+
+    def hours(self) -> Fraction:
+        """Total length in hours, exact."""
+        return Fraction(self.minutes(), 60)
+
+    def covers(self, other: Schedule) -> bool:
+        """True if every minute of ``other`` is in ``self``."""
+        mine = self.intervals
+        count = len(mine)
+        i = 0
+        for start, end in other.intervals:
+            # Own intervals are non-adjacent, so a covered interval of `other`
+            # lies inside the first own interval that reaches its end.
+            while i < count and mine[i][1] < end:
+                i += 1
+            if i == count or mine[i][0] > start:
+                return False
+        return True
+
+    # -- set operations ------------------------------------------------------
+
+    def union(self, other: Schedule) -> Schedule:
+        a, b = self.intervals, other.intervals
+        if not b:
+            return self
+        if not a:
+            return other
+        merged: list[list[int]] = []
+        i = j = 0
+        while i < len(a) or j < len(b):
+            if j == len(b) or (i < len(a) and a[i][0] <= b[j][0]):
+                start, end = a[i]
+                i += 1
+            else:
+                start, end = b[j]
+                j += 1
+            if merged and start <= merged[-1][1]:
+                if end > merged[-1][1]:
+                    merged[-1][1] = end
+            else:
+                merged.append([start, end])
+        return Schedule._trusted(tuple((start, end) for start, end in merged))
+
+    def intersection(self, other: Schedule) -> Schedule:
+        a, b = self.intervals, other.intervals
+        result: list[Interval] = []
+        i = j = 0
+        while i < len(a) and j < len(b):
+            start = max(a[i][0], b[j][0])
+            end = min(a[i][1], b[j][1])
+            if start < end:
+                result.append((start, end))
+            # Drop whichever interval finishes first; it cannot meet anything later.
+            if a[i][1] < b[j][1]:
+                i += 1
+            else:
+                j += 1
+        # Pieces of non-adjacent inputs are themselves non-adjacent.
+        return Schedule._trusted(tuple(result))
+
+    def minus(self, other: Schedule) -> Schedule:
+        """Minutes in ``self`` that are not in ``other``."""
+        b = other.intervals
+        if not b or not self.intervals:
+            return self
+        result: list[Interval] = []
+        j = 0
+        for start, end in self.intervals:
+            # Skip subtrahends that end before this interval begins.
+            while j < len(b) and b[j][1] <= start:
+                j += 1
+            k = j
+            while k < len(b) and b[k][0] < end:
+                if b[k][0] > start:
+                    result.append((start, b[k][0]))
+                start = max(start, b[k][1])
+                if start >= end:
+                    break
+                k += 1
+            if start < end:
+                result.append((start, end))
+        return Schedule._trusted(tuple(result))
+
+    # -- presentation --------------------------------------------------------
+
+    def day_segments(self) -> tuple[tuple[int, int, int], ...]:
+        """``(weekday 0..6, start_minute_of_day, end_minute_of_day)`` split at midnights.
+
+        ``end_minute_of_day`` may be MINUTES_PER_DAY (24:00).
+        """
+        segments: list[tuple[int, int, int]] = []
+        for start, end in self.intervals:
+            day = start // MINUTES_PER_DAY
+            while start < end:
+                day_start = day * MINUTES_PER_DAY
+                segment_end = min(end, day_start + MINUTES_PER_DAY)
+                segments.append((day, start - day_start, segment_end - day_start))
+                start = segment_end
+                day += 1
+        return tuple(segments)
+
+    def describe(self, lang: str = "sv") -> str:
+        """Human-readable text, e.g. ``"onsdag 16:00-17:00, torsdag 15:30-17:00"``.
+
+        Each day segment is listed with its weekday name, so an interval
+        crossing midnight appears as two entries.
+        """
+        try:
+            names = WEEKDAYS[lang]
+        except KeyError:
+            raise ValueError(f"unsupported language {lang!r}; expected one of {sorted(WEEKDAYS)}") from None
+        return ", ".join(
+            f"{names[day]} {_format_minute_of_day(start)}-{_format_minute_of_day(end)}"
+            for day, start, end in self.day_segments()
+        )
+
+
+EMPTY = Schedule(())
+AROUND_THE_CLOCK = Schedule(((0, MINUTES_PER_WEEK),))
+
+
+# --------------------------------------------------------------------------
+# Parsing self-report values
+# --------------------------------------------------------------------------
+
+
+class ScheduleFormatError(Exception):
+    """A self-reported schedule could not be parsed.
+
+    ``code`` is one of ``schedule.not_mapping``, ``schedule.bad_day``,
+    ``schedule.bad_interval`` or ``schedule.bad_time``; ``subpath`` is a
+    JSONPath suffix relative to the schedule value (``""`` for the value itself).
+    """
+
+    def __init__(self, code: str, params: dict, subpath: str = ""):
+        # Pass all arguments on so the exception pickles and copies cleanly.
+        super().__init__(code, params, subpath)
+        self.code = code
+        self.params = params
+        self.subpath = subpath
+
+    def __str__(self) -> str:
+        where = f" at {self.subpath}" if self.subpath else ""
+        return f"{self.code}{where}: {self.params}"
+
+
+_DAY_NAMES: dict[str, int] = {}
+for _index, (_sv, _en) in enumerate(zip(WEEKDAYS["sv"], WEEKDAYS["en"])):
+    _DAY_NAMES[_sv] = _index
+    _DAY_NAMES[_en.lower()] = _index
+    _DAY_NAMES[_en.lower()[:3]] = _index
+for _index, _abbreviation in enumerate(("mån", "tis", "ons", "tor", "fre", "lör", "sön")):
+    _DAY_NAMES[_abbreviation] = _index
+
+_DAY_GROUPS: dict[str, tuple[int, ...]] = {
+    "alla dagar": tuple(range(7)),
+    "every day": tuple(range(7)),
+    "vardagar": tuple(range(5)),
+    "weekdays": tuple(range(5)),
+    "helger": (5, 6),
+    "weekend": (5, 6),
+}
+
+_WHOLE_DAY = frozenset({"dygnet runt", "around the clock", "24h"})
+_WHOLE_WEEK = frozenset({"dygnet runt", "around the clock"})
+_CLOSED = frozenset({"", "stängt", "closed"})
+
+_DASH = r"[-\u2013\u2014]"
+_RANGE_SEPARATOR = re.compile(rf"\s*{_DASH}\s*")
+_TIME = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?")
+_SIMPLE_KEY = re.compile(r"[A-Za-z_åäöÅÄÖ][A-Za-z0-9_åäöÅÄÖ]*")
+
+
+def _canonical_text(text: str) -> str:
+    # NFC so a decomposed "å" (a + combining ring) from some editors still matches.
+    text = unicodedata.normalize("NFC", text).casefold()
+    return " ".join(text.split())
+
+
+def _path_key(key: object) -> str:
+    """JSONPath step for a mapping key: ``.key`` for simple identifiers, else ``["key"]``."""
+    text = key if isinstance(key, str) else str(key)
+    if _SIMPLE_KEY.fullmatch(text):
+        return f".{text}"
+    return f"[{json.dumps(text, ensure_ascii=False)}]"
+
+
+def _parse_day_spec(key: object, subpath: str) -> tuple[int, ...]:
+    """Weekday indexes (Monday = 0) named by a day spec such as ``"mån-fre"``."""
+    if not isinstance(key, str):
+        raise ScheduleFormatError("schedule.bad_day", {"value": str(key)}, subpath)
+    text = _canonical_text(key)
+    if text in _DAY_NAMES:
+        return (_DAY_NAMES[text],)
+    if text in _DAY_GROUPS:
+        return _DAY_GROUPS[text]
+    parts = _RANGE_SEPARATOR.split(text)
+    if len(parts) == 2 and parts[0] in _DAY_NAMES and parts[1] in _DAY_NAMES:
+        first, last = _DAY_NAMES[parts[0]], _DAY_NAMES[parts[1]]
+        # Ranges may wrap over the weekend, e.g. "fredag-måndag".
+        length = (last - first) % 7 + 1
+        return tuple((first + offset) % 7 for offset in range(length))
+    raise ScheduleFormatError("schedule.bad_day", {"value": key}, subpath)
+
+
+def _parse_time(text: str, *, is_end: bool, subpath: str) -> int:
+    match = _TIME.fullmatch(text)
+    if match is None:
+        raise ScheduleFormatError("schedule.bad_time", {"value": text}, subpath)
+    hour = int(match.group(1))
+    minute = int(match.group(2) or 0)
+    if minute > 59 or hour > 24 or (hour == 24 and (minute != 0 or not is_end)):
+        raise ScheduleFormatError("schedule.bad_time", {"value": text}, subpath)
+    return hour * 60 + minute
+
+
+def _parse_interval(value: object, subpath: str) -> Interval:
+    """Minutes-of-day ``(start, end)``; ``end`` may exceed a day for overnight intervals."""
+    if not isinstance(value, str):
+        raise ScheduleFormatError("schedule.bad_interval", {"value": str(value)}, subpath)
+    text = _canonical_text(value)
+    if text in _WHOLE_DAY:
+        return (0, MINUTES_PER_DAY)
+    parts = _RANGE_SEPARATOR.split(text)
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        raise ScheduleFormatError("schedule.bad_interval", {"value": value}, subpath)
+    start = _parse_time(parts[0], is_end=False, subpath=subpath)
+    end = _parse_time(parts[1], is_end=True, subpath=subpath)
+    if end <= start:
+        # Runs past midnight; equal times mean a full 24 hours from the start.
+        end += MINUTES_PER_DAY
+    return (start, end)
+
+
+def _parse_day_value(value: object, subpath: str) -> list[Interval]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        if _canonical_text(value) in _CLOSED:
+            return []
+        return [_parse_interval(value, subpath)]
+    if isinstance(value, (list, tuple)):
+        return [_parse_interval(item, f"{subpath}[{index}]") for index, item in enumerate(value)]
+    raise ScheduleFormatError("schedule.bad_interval", {"value": str(value)}, subpath)
+
+
+def parse_schedule(value: object) -> Schedule:
+    """Parse a self-reported schedule (a YAML/JSON value) into a :class:`Schedule`.
+
+    Accepts a mapping from day spec to an interval string, a list of interval
+    strings, or an empty value / "stängt" / "closed"; or the whole value
+    "dygnet runt" / "around the clock".  Raises :class:`ScheduleFormatError`.
+    """
+    if isinstance(value, str):
+        if _canonical_text(value) in _WHOLE_WEEK:
+            return AROUND_THE_CLOCK
+        raise ScheduleFormatError("schedule.not_mapping", {"value": value})
+    if not isinstance(value, Mapping):
+        raise ScheduleFormatError("schedule.not_mapping", {"value": str(value)})
+    pairs: list[Interval] = []
+    for key, day_value in value.items():
+        subpath = _path_key(key)
+        days = _parse_day_spec(key, subpath)
+        for start, end in _parse_day_value(day_value, subpath):
+            for day in days:
+                offset = day * MINUTES_PER_DAY
+                pairs.append((offset + start, offset + end))
+    return Schedule.from_intervals(pairs)
