@@ -1,0 +1,3 @@
+from kokdsl.cli import main
+
+main(prog_name="kok")

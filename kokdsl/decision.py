@@ -1,0 +1,59 @@
+"""Stage 5: requirement results -> the proposed decision.
+
+- any skall not met: rejection, one reason per failed skall;
+- otherwise any skall that cannot be assessed: supplement request, listing the
+  missing or invalid facts;
+- otherwise approved, with every bör not met as a remark.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from kokdsl.evaluator import CANNOT_ASSESS, NOT_MET, OUTCOMES, Evaluation, RequirementResult
+from kokdsl.selfreport import DataProblem
+
+APPROVED = "approved"
+REJECTION = "rejection"
+SUPPLEMENT_REQUEST = "supplement_request"
+
+
+@attrs.frozen
+class Decision:
+    kind: str
+    reasons: tuple[RequirementResult, ...] = ()  # failed skall (rejection)
+    supplements: tuple[RequirementResult, ...] = ()  # skall that cannot be assessed
+    missing: tuple[DataProblem, ...] = ()  # the facts to supplement, each once
+    remarks: tuple[RequirementResult, ...] = ()  # failed bör
+    unassessed_remarks: tuple[RequirementResult, ...] = ()  # bör that cannot be assessed
+
+    @property
+    def approved(self) -> bool:
+        return self.kind == APPROVED
+
+
+def decide(evaluation: Evaluation) -> Decision:
+    results = evaluation.results
+    failed = tuple(r for r in results if r.requirement.is_mandatory and r.outcome == NOT_MET)
+    unknown = tuple(r for r in results if r.requirement.is_mandatory and r.outcome == CANNOT_ASSESS)
+    remarks = tuple(r for r in results if not r.requirement.is_mandatory and r.outcome == NOT_MET)
+    unassessed = tuple(r for r in results if not r.requirement.is_mandatory and r.outcome == CANNOT_ASSESS)
+    missing = {}
+    for r in unknown:
+        for p in r.problems:
+            missing.setdefault(p.path, p)
+    if failed:
+        kind = REJECTION
+    elif unknown:
+        kind = SUPPLEMENT_REQUEST
+    else:
+        kind = APPROVED
+    return Decision(kind, failed, unknown, tuple(missing.values()), remarks, unassessed)
+
+
+def counts(evaluation: Evaluation) -> dict[str, dict[str, int]]:
+    """Outcome counts by modality: {"skall": {"met": 3, ...}, "bör": {...}}."""
+    table = {m: {o: 0 for o in OUTCOMES} for m in ("skall", "bör")}
+    for r in evaluation.results:
+        table[r.requirement.modality][r.outcome] += 1
+    return table

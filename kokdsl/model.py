@@ -1,0 +1,130 @@
+"""The compiled rulebook: the facts schema and the checks, ready to evaluate.
+
+This is what the compiler produces and every later stage reads. Types here are
+semantic (resolved) types, unlike the TypeExpr nodes of the AST.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable
+
+import attrs
+
+from kokdsl import ast
+
+
+@attrs.frozen
+class Type:
+    """kind: bool, integer, decimal, percent, text, date, schedule, enum, set,
+    list, record; 'error' stands in after a reported error, so one mistake does
+    not cascade into more messages. unit is for display only (hours: 'h')."""
+
+    kind: str
+    values: tuple[str, ...] = ()
+    record: str | None = None
+    unit: str | None = attrs.field(default=None, eq=False)
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in ("integer", "decimal", "percent")
+
+
+ERROR_TYPE = Type("error")
+BOOL = Type("bool")
+INTEGER = Type("integer")
+DECIMAL = Type("decimal")
+PERCENT = Type("percent")
+TEXT = Type("text")
+DATE = Type("date")
+SCHEDULE = Type("schedule")
+HOURS = Type("decimal", unit="h")
+
+
+@attrs.frozen
+class FieldSpec:
+    name: str
+    type: Type
+    doc: str | None = None
+
+
+@attrs.frozen
+class RecordSpec:
+    name: str
+    fields: tuple[FieldSpec, ...]
+
+    def field(self, name: str) -> FieldSpec | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    @property
+    def label_field(self) -> str | None:
+        """The field that names an element in explanations ("filial Vintrosa")."""
+        for candidate in ("namn", "name", "benämning", "id"):
+            f = self.field(candidate)
+            if f is not None and f.type.kind == "text":
+                return candidate
+        return None
+
+
+@attrs.frozen
+class FactSpec:
+    name: str
+    type: Type
+    doc: str | None = None
+    span: ast.Span = attrs.field(default=ast.NO_SPAN, eq=False)
+
+
+@attrs.frozen
+class CompiledRequirement:
+    id: str
+    title: str
+    modality: str  # "skall" or "bör"
+    text: str | None
+    chapter: str | None
+    topic: str | None
+    source: str | None
+    condition: ast.Expr | None
+    check: ast.Expr
+    # Closures over an environment dict; they return True, False or UNKNOWN.
+    condition_fn: Callable[[dict], Any] | None = attrs.field(eq=False, repr=False)
+    check_fn: Callable[[dict], Any] = attrs.field(eq=False, repr=False)
+    # fact name -> record fields read (empty: the fact as a whole)
+    dependencies: dict[str, frozenset[str]] = attrs.field(eq=False, repr=False, factory=dict)
+    span: ast.Span = attrs.field(default=ast.NO_SPAN, eq=False)
+
+    @property
+    def is_mandatory(self) -> bool:
+        return self.modality == "skall"
+
+
+@attrs.frozen
+class CompiledRulebook:
+    name: str
+    edition: int
+    valid_from: datetime.date | None
+    source: str | None
+    facts: tuple[FactSpec, ...]
+    records: dict[str, RecordSpec] = attrs.field(eq=False)
+    requirements: tuple[CompiledRequirement, ...]
+    chapters: tuple[ast.Chapter, ...] = ()
+    sha256: str = ""
+    file: str = ""
+    # Compiled closures of every sub-expression, so explanations can re-use
+    # them: id(ast node) -> closure.
+    closures: dict[int, Callable] = attrs.field(factory=dict, eq=False, repr=False)
+    types: dict[int, Type] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def fact(self, name: str) -> FactSpec | None:
+        for f in self.facts:
+            if f.name == name:
+                return f
+        return None
+
+    def requirement(self, req_id: str) -> CompiledRequirement | None:
+        for r in self.requirements:
+            if r.id == req_id:
+                return r
+        return None

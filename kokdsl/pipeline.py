@@ -1,0 +1,81 @@
+"""The front door: runs the stages in order (like Jinja's Environment).
+
+    load_rulebook(path)            parse + compile, diagnostics collected
+    assess(rulebook, self_report)  load + validate + evaluate + decide
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from kokdsl import __version__
+from kokdsl.compiler import compile_rulebook
+from kokdsl.decision import Decision, decide
+from kokdsl.diagnostics import ERROR, Diagnostic, has_errors, sort_key
+from kokdsl.evaluator import Evaluation, evaluate
+from kokdsl.model import CompiledRulebook
+from kokdsl.parser import MAX_SOURCE_BYTES, parse
+from kokdsl.selfreport import SelfReport, load_self_report
+
+TOOL_VERSION = __version__
+
+
+@attrs.frozen
+class LoadedRulebook:
+    path: str
+    source: str
+    rulebook: CompiledRulebook | None  # None when the source has errors
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.rulebook is not None
+
+
+def load_rulebook(path: str | Path) -> LoadedRulebook:
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return LoadedRulebook(name, "", None, (Diagnostic(ERROR, "file.unreadable", {"reason": exc.strerror or str(exc)}, file=name),))
+    if len(raw) > MAX_SOURCE_BYTES:
+        return LoadedRulebook(name, "", None, (Diagnostic(ERROR, "syntax.too_large", {"size": len(raw), "limit": MAX_SOURCE_BYTES}, file=name),))
+    try:
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return LoadedRulebook(name, "", None, (Diagnostic(ERROR, "file.not_utf8", {}, file=name),))
+    return load_rulebook_source(source, name)
+
+
+def load_rulebook_source(source: str, name: str = "<string>") -> LoadedRulebook:
+    parsed = parse(source, name)
+    compiled = compile_rulebook(parsed.rulebook, parsed.source)
+    diagnostics = list(parsed.diagnostics)
+    # After a syntax error the AST is partial: "unused fact" would mislead.
+    diagnostics += [d for d in compiled.diagnostics if not (parsed.diagnostics and d.code == "compile.unused_fact")]
+    diagnostics.sort(key=sort_key)
+    rulebook = None if has_errors(diagnostics) else compiled.rulebook
+    return LoadedRulebook(name, parsed.source, rulebook, tuple(diagnostics))
+
+
+@attrs.frozen
+class Assessment:
+    evaluation: Evaluation
+    decision: Decision
+
+    @property
+    def rulebook(self) -> CompiledRulebook:
+        return self.evaluation.rulebook
+
+    @property
+    def report(self) -> SelfReport:
+        return self.evaluation.report
+
+
+def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport) -> Assessment:
+    """Raises SelfReportError when the self-report cannot be read at all."""
+    report = self_report if isinstance(self_report, SelfReport) else load_self_report(self_report, rulebook)
+    evaluation = evaluate(rulebook, report)
+    return Assessment(evaluation, decide(evaluation))

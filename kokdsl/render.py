@@ -1,0 +1,143 @@
+"""Stage 6: an assessment -> text for the terminal, or stable JSON.
+
+HTML and Markdown findings are rendered from the Jinja templates in reports/
+(see report.py); this module holds the two formats the CLI needs without
+templates, and the plain data both are built from.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+
+from kokdsl.decision import counts
+from kokdsl.diagnostics import Diagnostic
+from kokdsl.evaluator import OUTCOMES, Finding, evidence
+from kokdsl.messages import message
+from kokdsl.pipeline import TOOL_VERSION, Assessment
+
+JSON_FORMAT = "kokdsl.findings"
+JSON_FORMAT_VERSION = 1
+
+
+def finding_lines(finding: Finding, lang: str, depth: int = 0) -> list[str]:
+    lines = ["  " * depth + finding.text(lang)]
+    for child in finding.children:
+        lines += finding_lines(child, lang, depth + 1)
+    return lines
+
+
+def _finding_json(finding: Finding, lang: str) -> dict:
+    out = {"code": finding.code, "message": finding.text(lang)}
+    if finding.path:
+        out["path"] = finding.path
+    if finding.children:
+        out["children"] = [_finding_json(c, lang) for c in finding.children]
+    return out
+
+
+def _diagnostic_json(diag: Diagnostic, lang: str) -> dict:
+    return {"severity": diag.severity, "code": diag.code, "path": diag.path, "message": diag.text(lang)}
+
+
+def _problem_json(problem, lang: str) -> dict:
+    from kokdsl.selfreport import _Expected
+
+    return {"kind": problem.kind, "path": problem.path, "fact": problem.fact, "field": problem.field,
+            "expected": _Expected(problem.expected).render(lang)}
+
+
+def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | None = None) -> dict:
+    rb, report, decision = assessment.rulebook, assessment.report, assessment.decision
+    requirements = []
+    for r in assessment.evaluation.results:
+        req = r.requirement
+        requirements.append({
+            "id": req.id,
+            "title": req.title,
+            "modality": req.modality,
+            "chapter": req.chapter,
+            "topic": req.topic,
+            "text": req.text,
+            "outcome": r.outcome,
+            "outcome_label": message(f"outcome.{r.outcome}", lang),
+            "explanation": [_finding_json(f, lang) for f in r.findings],
+            "missing": [_problem_json(p, lang) for p in r.problems],
+            "evidence": [{"path": path, "value": shown.render(lang)} for path, shown in evidence(req, report, rb)],
+        })
+    return {
+        "format": JSON_FORMAT,
+        "format_version": JSON_FORMAT_VERSION,
+        "tool": {"name": "kokdsl", "version": TOOL_VERSION},
+        "language": lang,
+        "rulebook": {"name": rb.name, "edition": rb.edition,
+                     "valid_from": rb.valid_from.isoformat() if rb.valid_from else None,
+                     "source": rb.source, "file": rulebook_path or rb.file, "sha256": rb.sha256},
+        "self_report": {"file": report.file, "sha256": report.sha256,
+                        "centre": {"name": report.identity.name, "id": report.identity.id,
+                                   "provider": report.identity.provider, "fictional": report.identity.fictional}},
+        "decision": {
+            "kind": decision.kind,
+            "label": message(f"decision.{decision.kind}", lang),
+            "reasons": [r.requirement.id for r in decision.reasons],
+            "supplements": [r.requirement.id for r in decision.supplements],
+            "missing": [_problem_json(p, lang) for p in decision.missing],
+            "remarks": [r.requirement.id for r in decision.remarks],
+        },
+        "counts": counts(assessment.evaluation),
+        "requirements": requirements,
+        "data_diagnostics": [_diagnostic_json(d, lang) for d in report.diagnostics],
+    }
+
+
+def render_json(assessment: Assessment, lang: str = "sv", rulebook_path: str | None = None) -> str:
+    return json.dumps(to_json_data(assessment, lang, rulebook_path), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_text(assessment: Assessment, lang: str = "sv", width: int | None = None) -> str:
+    """A readable table for the terminal, then the decision and its grounds."""
+    width = width or min(max(shutil.get_terminal_size((100, 24)).columns, 72), 120)
+    rb, report, decision = assessment.rulebook, assessment.report, assessment.decision
+    m = lambda code, **p: message(code, lang, **p)  # noqa: E731
+    out = [m("text.rulebook", name=rb.name, edition=rb.edition,
+             valid_from=rb.valid_from.isoformat() if rb.valid_from else "–"),
+           m("text.centre", name=report.identity.name or "–", id=report.identity.id or "–"), ""]
+    id_w = max([len(m("text.col_id"))] + [len(r.requirement.id) for r in assessment.evaluation.results])
+    mod_w = max(len(m("text.col_modality")), 5)
+    out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in OUTCOMES))
+    title_w = max(width - id_w - mod_w - out_w - 6, 20)
+    out.append(f"{m('text.col_id'):<{id_w}}  {m('text.col_title'):<{title_w}}  {m('text.col_modality'):<{mod_w}}  {m('text.col_outcome')}")
+    out.append("-" * min(width, id_w + title_w + mod_w + out_w + 6))
+    indent = " " * (id_w + 2)
+    for r in assessment.evaluation.results:
+        req = r.requirement
+        title = textwrap.shorten(req.title, title_w, placeholder="…")
+        out.append(f"{req.id:<{id_w}}  {title:<{title_w}}  {req.modality:<{mod_w}}  {m('outcome.' + r.outcome)}")
+        for f in r.findings:
+            for line in finding_lines(f, lang):
+                out += textwrap.wrap(line, width - len(indent), initial_indent=indent, subsequent_indent=indent + "  ")
+    out.append("")
+    out.append(m("text.decision", label=m(f"decision.{decision.kind}").upper()))
+    if decision.reasons:
+        out.append(m("text.reasons"))
+        for n, r in enumerate(decision.reasons, 1):
+            out.append(f"  {n}. {r.requirement.id} {r.requirement.title}")
+    if decision.missing:
+        out.append(m("text.missing"))
+        for p in decision.missing:
+            from kokdsl.selfreport import _Expected
+
+            out.append(f"  - {p.path}: {m('problem.' + p.kind)} ({_Expected(p.expected).render(lang)})")
+    if decision.remarks:
+        out.append(m("text.remarks"))
+        for r in decision.remarks:
+            out.append(f"  - {r.requirement.id} {r.requirement.title}")
+    if report.diagnostics:
+        out.append("")
+        out.append(m("text.data_diagnostics"))
+        for d in report.diagnostics:
+            out.append(f"  {d.path}: {m('severity.' + d.severity)}: {d.text(lang)}")
+    out.append("")
+    out.append(m("text.audit", edition=rb.edition, rb_sha=rb.sha256[:12], sr_sha=report.sha256[:12], version=TOOL_VERSION))
+    return "\n".join(out) + "\n"

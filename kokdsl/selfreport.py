@@ -1,0 +1,359 @@
+"""Stage 3: a self-report (YAML or JSON) -> typed facts.
+
+A self-report is data and never code: YAML is loaded with the safe loader,
+files are size-limited, and nothing in them is evaluated. Values are accepted
+the way a person writes them ('ja', "25 %", "08:00-17:00", måndag-fredag) and
+checked against the facts the rulebook declares. A missing or wrongly typed
+value becomes UNKNOWN, so the checks that need it cannot be assessed; every
+problem carries the JSON path into the file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import hashlib
+import json
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+import yaml
+
+from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
+from kokdsl.model import CompiledRulebook, RecordSpec, Type
+from kokdsl.schedule import ScheduleFormatError, parse_schedule
+from kokdsl.values import UNKNOWN, RecordValue
+
+MAX_BYTES = 2_000_000
+MAX_LIST_ITEMS = 10_000
+IDENTITY_KEYS = ("vårdcentral", "centre")
+IDENTITY_FIELDS = {"namn": "name", "name": "name", "id": "id", "vårdgivare": "provider",
+                   "provider": "provider", "fiktiv": "fictional", "fictional": "fictional"}
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SIMPLE_KEY = re.compile(r"[^\W\d]\w*")
+
+
+class SelfReportError(Exception):
+    """The file cannot be read as a self-report at all (not YAML, too large,
+    not a mapping). Problems inside a readable report are diagnostics instead."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.code)
+        self.diagnostic = diagnostic
+
+
+@attrs.frozen
+class DataProblem:
+    """A fact a check needs that the self-report lacks or gets wrong."""
+
+    kind: str  # "missing" or "invalid"
+    path: str
+    fact: str
+    field: str | None
+    expected: Type
+
+
+@attrs.frozen
+class Identity:
+    name: str | None = None
+    id: str | None = None
+    provider: str | None = None
+    fictional: bool | None = None
+
+
+@attrs.frozen
+class SelfReport:
+    file: str
+    sha256: str
+    identity: Identity
+    facts: dict = attrs.field(eq=False)  # fact name -> value (UNKNOWN when missing/invalid)
+    problems: tuple[DataProblem, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def key_path(parent: str, key) -> str:
+    text = str(key)
+    return f"{parent}.{text}" if _SIMPLE_KEY.fullmatch(text) else f"{parent}[{json.dumps(text, ensure_ascii=False)}]"
+
+
+def read_document(path: str | Path) -> tuple[object, bytes]:
+    """Read and parse a YAML or JSON file, raising SelfReportError with a
+    location when it cannot be read."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": exc.strerror or str(exc)}, file=name)) from None
+    return parse_document(data, name), data
+
+
+def parse_document(data: bytes, name: str) -> object:
+    if len(data) > MAX_BYTES:
+        raise SelfReportError(Diagnostic(ERROR, "data.too_large", {"size": len(data), "limit": MAX_BYTES}, file=name))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SelfReportError(Diagnostic(ERROR, "data.not_utf8", {}, file=name)) from None
+    if name.endswith(".json"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SelfReportError(Diagnostic(ERROR, "data.bad_json", {"line": exc.lineno, "column": exc.colno,
+                                                                       "reason": exc.msg}, file=name)) from None
+    try:
+        return yaml.load(text, Loader=_SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", {"line": line, "column": column,
+                                                                   "reason": exc.problem or ""}, file=name)) from None
+    except yaml.YAMLError as exc:
+        raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", {"line": 0, "column": 0, "reason": str(exc)}, file=name)) from None
+
+
+def load_self_report(path: str | Path, rulebook: CompiledRulebook) -> SelfReport:
+    document, data = read_document(path)
+    return validate(document, rulebook, str(path), hashlib.sha256(data).hexdigest())
+
+
+def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>", sha256: str = "") -> SelfReport:
+    """Check a parsed document against the rulebook's declared facts."""
+    if not isinstance(document, dict):
+        raise SelfReportError(Diagnostic(ERROR, "data.not_mapping", {}, path="$", file=file))
+    checker = _Checker(rulebook, file)
+    identity = checker.identity(document)
+    facts = {}
+    for spec in rulebook.facts:
+        path = key_path("$", spec.name)
+        if spec.name not in document or document[spec.name] is None:
+            checker.missing(path, spec.name, None, spec.type)
+            facts[spec.name] = UNKNOWN
+        else:
+            facts[spec.name] = checker.value(document[spec.name], spec.type, path, spec.name, None)
+    declared = {f.name for f in rulebook.facts}
+    for key in document:
+        if key not in declared and key not in IDENTITY_KEYS:
+            params = {"key": str(key)}
+            suggestion = difflib.get_close_matches(str(key), sorted(declared), n=1, cutoff=0.6)
+            if suggestion:
+                params.update(hint_code="hint.did_you_mean", suggestion=suggestion[0])
+            checker.diagnostics.append(Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key), file=file))
+    return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics))
+
+
+class _Invalid(Exception):
+    pass
+
+
+class _Checker:
+    def __init__(self, rulebook: CompiledRulebook, file: str):
+        self.rulebook = rulebook
+        self.file = file
+        self.problems: list[DataProblem] = []
+        self.diagnostics: list[Diagnostic] = []
+
+    def missing(self, path: str, fact: str, field: str | None, expected: Type):
+        self.problems.append(DataProblem("missing", path, fact, field, expected))
+
+    def invalid(self, path: str, fact: str, field: str | None, expected: Type, raw, code="data.invalid", **params):
+        self.problems.append(DataProblem("invalid", path, fact, field, expected))
+        shown = raw if isinstance(raw, (str, int, float, bool)) else type(raw).__name__
+        self.diagnostics.append(Diagnostic(ERROR, code, dict(params, value=_Shown(shown), expected=_Expected(expected)),
+                                           path=path, file=self.file))
+
+    def identity(self, document: dict) -> Identity:
+        block = next((document[k] for k in IDENTITY_KEYS if k in document), None)
+        if block is None:
+            self.diagnostics.append(Diagnostic(WARNING, "data.no_identity", {}, path="$", file=self.file))
+            return Identity()
+        if not isinstance(block, dict):
+            self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_mapping", {}, path="$.vårdcentral", file=self.file))
+            return Identity()
+        values = {}
+        for key, raw in block.items():
+            attr = IDENTITY_FIELDS.get(str(key))
+            if attr is None:
+                self.diagnostics.append(Diagnostic(WARNING, "data.unknown_key", {"key": str(key)},
+                                                   path=key_path("$.vårdcentral", key), file=self.file))
+            elif attr == "fictional":
+                values[attr] = _to_bool(raw) if not isinstance(raw, bool) else raw
+            elif isinstance(raw, (str, int)) and not isinstance(raw, bool):
+                values[attr] = str(raw).strip()
+        return Identity(**values)
+
+    def value(self, raw, t: Type, path: str, fact: str, field: str | None):
+        try:
+            if t.kind == "list":
+                return self.records(raw, self.rulebook.records[t.record], path, fact)
+            if t.kind == "schedule":
+                try:
+                    return parse_schedule(raw)
+                except ScheduleFormatError as exc:
+                    self.invalid(path + exc.subpath, fact, field, t, exc.params.get("value", raw), code="data." + exc.code)
+                    return UNKNOWN
+            return _COERCE[t.kind](raw, t)
+        except _Invalid:
+            self.invalid(path, fact, field, t, raw)
+            return UNKNOWN
+
+    def records(self, raw, record: RecordSpec, path: str, fact: str):
+        if not isinstance(raw, list):
+            raise _Invalid
+        if len(raw) > MAX_LIST_ITEMS:
+            self.invalid(path, fact, None, Type("list", record=record.name), f"{len(raw)}", code="data.too_many")
+            return UNKNOWN
+        label_field = record.label_field
+        items = []
+        for index, element in enumerate(raw):
+            epath = f"{path}[{index}]"
+            if not isinstance(element, dict):
+                self.invalid(epath, fact, None, Type("record", record=record.name), element)
+                # An unreadable element is an element whose every field is unknown.
+                element = {}
+            fields = {}
+            for spec in record.fields:
+                fpath = key_path(epath, spec.name)
+                if spec.name not in element or element[spec.name] is None:
+                    self.missing(fpath, fact, spec.name, spec.type)
+                    fields[spec.name] = UNKNOWN
+                else:
+                    fields[spec.name] = self.value(element[spec.name], spec.type, fpath, fact, spec.name)
+            for key in element:
+                if record.field(str(key)) is None:
+                    self.diagnostics.append(Diagnostic(WARNING, "data.unknown_key", {"key": str(key)},
+                                                       path=key_path(epath, key), file=self.file))
+            label = fields.get(label_field) if label_field else None
+            items.append(RecordValue(fields, epath, label if isinstance(label, str) else f"#{index + 1}"))
+        return tuple(items)
+
+
+class _Shown:
+    def __init__(self, value):
+        self.value = value
+
+    def render(self, lang: str) -> str:
+        return json.dumps(self.value, ensure_ascii=False) if isinstance(self.value, str) else str(self.value)
+
+
+class _Expected:
+    def __init__(self, t: Type):
+        self.t = t
+
+    def render(self, lang: str) -> str:
+        from kokdsl.messages import message
+
+        if self.t.kind in ("enum", "set"):
+            return message(f"expect.{self.t.kind}", lang, values=", ".join(self.t.values))
+        return message(f"expect.{self.t.kind}", lang, record=self.t.record or "")
+
+
+_YES = {"ja", "yes", "true", "sant", "j", "y"}
+_NO = {"nej", "no", "false", "falskt", "n"}
+
+
+def _to_bool(raw, t=None):
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        word = raw.strip().casefold()
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+    raise _Invalid
+
+
+_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def _number_text(text: str) -> Fraction:
+    # People write "6 500" and "2,5"; a space (also a no-break space) groups thousands.
+    cleaned = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)", "", text.strip())
+    if not _NUMBER.fullmatch(cleaned):
+        raise _Invalid
+    return Fraction(cleaned.replace(",", "."))
+
+
+def _to_integer(raw, t=None) -> int:
+    if isinstance(raw, bool):
+        raise _Invalid
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    if isinstance(raw, str):
+        value = _number_text(raw)
+        if value.denominator == 1:
+            return value.numerator
+    raise _Invalid
+
+
+def _to_decimal(raw, t=None) -> int | Fraction:
+    if isinstance(raw, bool):
+        raise _Invalid
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            raise _Invalid
+        return Fraction(repr(raw))
+    if isinstance(raw, str):
+        return _number_text(raw)
+    raise _Invalid
+
+
+def _to_percent(raw, t=None) -> Fraction:
+    if isinstance(raw, str):
+        text = raw.strip()
+        text = text[:-1] if text.endswith("%") else text
+        value = _number_text(text)
+    else:
+        value = Fraction(_to_decimal(raw))
+    if not 0 <= value <= 100:
+        raise _Invalid
+    return value / 100
+
+
+def _to_text(raw, t=None) -> str:
+    if isinstance(raw, str) and raw.strip():
+        return " ".join(raw.split())
+    raise _Invalid
+
+
+def _to_date(raw, t=None) -> datetime.date:
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return datetime.date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    raise _Invalid
+
+
+def _to_enum(raw, t: Type) -> str:
+    if isinstance(raw, str):
+        word = raw.strip()
+        for value in t.values:
+            if value.casefold() == word.casefold():
+                return value
+    raise _Invalid
+
+
+def _to_set(raw, t: Type) -> frozenset:
+    if isinstance(raw, str):
+        raw = [part for part in re.split(r"\s*,\s*", raw.strip()) if part]
+    if not isinstance(raw, list):
+        raise _Invalid
+    return frozenset(_to_enum(item, t) for item in raw)
+
+
+_COERCE = {
+    "bool": _to_bool, "integer": _to_integer, "decimal": _to_decimal, "percent": _to_percent,
+    "text": _to_text, "date": _to_date, "enum": _to_enum, "set": _to_set,
+}

@@ -1,0 +1,88 @@
+"""AST expressions back to source text, with the keywords of one language.
+
+Used to quote an expression in explanations ("timmar(öppettider)") and
+diagnostics; parentheses are added only where precedence needs them, so the
+text parses back to the same tree.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from kokdsl import ast
+
+# Binding strength, loosest first; mirrors grammar/kok.lark.
+_QUANT, _COND, _OR, _AND, _NOT, _CMP, _SUM, _PROD, _POSTFIX, _ATOM = range(10)
+
+
+def _kw(concept: str, lang: str) -> str:
+    from kokdsl.parser import canonical_keyword
+
+    return canonical_keyword(concept, lang)
+
+
+def expr_text(node, lang: str = "sv") -> str:
+    return _text(node, lang)[0]
+
+
+def _wrap(child, lang: str, minimum: int) -> str:
+    text, level = _text(child, lang)
+    return f"({text})" if level < minimum else text
+
+
+def _number(value) -> str:
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return str(value.numerator)
+        # Every decimal literal has a finite decimal expansion.
+        text = f"{value.numerator / value.denominator:.10f}".rstrip("0")
+        return text
+    return str(value)
+
+
+def _text(node, lang: str) -> tuple[str, int]:
+    kw = lambda concept: _kw(concept, lang)  # noqa: E731
+    match node:
+        case ast.Literal(kind="percent", value=v):
+            return f"{_number(v * 100)} %", _ATOM
+        case ast.Literal(kind="text", value=v):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"', _ATOM
+        case ast.Literal(kind="bool", value=v):
+            return kw("true" if v else "false"), _ATOM
+        case ast.Literal(kind="date", value=v):
+            return v.isoformat(), _ATOM
+        case ast.Literal(value=v):
+            return _number(v), _ATOM
+        case ast.AroundTheClock():
+            return kw("around_the_clock"), _ATOM
+        case ast.Name(name=n):
+            return n, _ATOM
+        case ast.Field(subject=s, name=n):
+            return f"{_wrap(s, lang, _POSTFIX)}.{n}", _POSTFIX
+        case ast.Arith(op=op, left=l, right=r):
+            level = _SUM if op in "+-" else _PROD
+            return f"{_wrap(l, lang, level)} {op} {_wrap(r, lang, level + 1)}", level
+        case ast.Compare(op=op, left=l, right=r):
+            return f"{_wrap(l, lang, _SUM)} {op} {_wrap(r, lang, _SUM)}", _CMP
+        case ast.Covers(left=l, right=r):
+            return f"{_wrap(l, lang, _SUM)} {kw('covers')} {_wrap(r, lang, _SUM)}", _CMP
+        case ast.Member(element=e, collection=c, negated=neg):
+            return f"{_wrap(e, lang, _SUM)} {kw('not_in' if neg else 'in')} {_wrap(c, lang, _SUM)}", _CMP
+        case ast.Not(operand=o):
+            return f"{kw('not')} {_wrap(o, lang, _NOT)}", _NOT
+        case ast.Logic(op=op, left=l, right=r):
+            level = _AND if op == "and" else _OR
+            return f"{_wrap(l, lang, level)} {kw(op)} {_wrap(r, lang, level + 1)}", level
+        case ast.IfElse(then=t, condition=c, otherwise=o):
+            return f"{_wrap(t, lang, _OR)} {kw('if')} {_wrap(c, lang, _OR)} {kw('else')} {_wrap(o, lang, _COND)}", _COND
+        case ast.Quantifier(kind=k, var=v, collection=c, body=b):
+            return f"{kw(k)} {v} {kw('in')} {_wrap(c, lang, _SUM)}: {_wrap(b, lang, _QUANT)}", _QUANT
+        case ast.Count(collection=c, var=None):
+            return f"{kw('count')}({_wrap(c, lang, _SUM)})", _ATOM
+        case ast.Count(collection=c, var=v, condition=cond):
+            return f"{kw('count')}({v} {kw('in')} {_wrap(c, lang, _SUM)}: {expr_text(cond, lang)})", _ATOM
+        case ast.Sum(var=v, collection=c, body=b):
+            return f"{kw('sum')}({v} {kw('in')} {_wrap(c, lang, _SUM)}: {expr_text(b, lang)})", _ATOM
+        case ast.Hours(operand=o):
+            return f"{kw('hours')}({expr_text(o, lang)})", _ATOM
+    raise TypeError(f"not an expression: {node!r}")
