@@ -220,6 +220,7 @@ class Requirement:
     topic: str | None = None
     source: str | None = None
     span: Span = span_field()
+    id_span: Span = span_field()
 
 
 Item = Header | FactDecl | RecordDecl | Chapter | Requirement

@@ -123,7 +123,7 @@ class _Compiler:
                 chapters.append(item)
             elif isinstance(item, ast.Requirement):
                 if item.id in seen_ids:
-                    self.error("compile.duplicate_requirement", item.span, id=item.id, line=seen_ids[item.id])
+                    self.error("compile.duplicate_requirement", item.id_span, id=item.id, line=seen_ids[item.id])
                 else:
                     seen_ids[item.id] = item.span.line
                 requirements.append(self.compile_requirement(item, chapter))

@@ -20,6 +20,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                 EN: "expected {expected}, but found {found}"},
     "syntax.unexpected_char": {SV: "tecknet “{char}” hör inte hemma här; här väntades {expected}",
                                EN: "the character “{char}” does not belong here; expected {expected}"},
+    "syntax.stray_char": {SV: "tecknet “{char}” hör inte hemma här", EN: "the character “{char}” does not belong here"},
+    "hint.write_instead": {SV: "tips: skriv “{suggestion}”", EN: "hint: write “{suggestion}”"},
     "syntax.unexpected_end": {SV: "här väntades {expected}, men filen tog slut",
                               EN: "expected {expected}, but the file ended"},
     "syntax.bad_date": {SV: "“{text}” är inget giltigt datum (ÅÅÅÅ-MM-DD)",
@@ -39,6 +41,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "term.comp_op": {SV: "en jämförelse (=, <, >=, …)", EN: "a comparison (=, <, >=, …)"},
     "term.end": {SV: "slutet av filen", EN: "the end of the file"},
     "term.expression": {SV: "ett värde eller uttryck", EN: "a value or an expression"},
+    "term.operator": {SV: "en fortsättning på uttrycket (och, eller, =, +, …)",
+                      EN: "more of the expression (and, or, =, +, …)"},
     "term.declaration": {SV: "en ny deklaration (krav, uppgift, post, kapitel)",
                          EN: "a new declaration (requirement, fact, record, chapter)"},
     # compile
@@ -199,8 +203,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "text.audit": {SV: "Utgåva {edition}, regelbok sha256 {rb_sha}…, egenrapport sha256 {sr_sha}…, kokdsl {version}",
                    EN: "Edition {edition}, rulebook sha256 {rb_sha}…, self-report sha256 {sr_sha}…, kokdsl {version}"},
     # check command
-    "check.clean": {SV: "{file}: inga fel ({warnings} varningar)", EN: "{file}: no errors ({warnings} warnings)"},
-    "check.summary": {SV: "{errors} fel, {warnings} varningar", EN: "{errors} errors, {warnings} warnings"},
+    "check.clean": {SV: "{file}: inga fel (varningar: {warnings})", EN: "{file}: no errors (warnings: {warnings})"},
+    "check.summary": {SV: "fel: {errors}, varningar: {warnings}", EN: "errors: {errors}, warnings: {warnings}"},
     "or": {SV: "eller", EN: "or"},
 }
 

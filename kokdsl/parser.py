@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
+import inspect
 import re
 import unicodedata
 from fractions import Fraction
@@ -87,11 +88,9 @@ def _unquote(token: str) -> str:
 
 
 def _text_block(token: str) -> str:
-    """Strip the triple quotes and the common indentation of a text block."""
-    import textwrap
-
-    body = token[3:-3]
-    return textwrap.dedent(body).strip()
+    """Strip the triple quotes and the indentation of the continuation lines
+    (the text is indented under its requirement), like a Python docstring."""
+    return inspect.cleandoc(token[3:-3]).strip()
 
 
 def _modality_of(token: Token) -> str:
@@ -144,6 +143,7 @@ class _ToAst(Transformer):
         return ast.Chapter(_unquote(title), _text_block(text) if text else None, span=self._span(meta))
 
     def requirement(self, meta, _kw, req_id, title, modality, *rest):
+        # Point diagnostics about the requirement (a duplicate id) at its number.
         topic = source = text = condition = None
         for part in rest[:-1]:
             if isinstance(part, Token):
@@ -157,6 +157,7 @@ class _ToAst(Transformer):
         return ast.Requirement(
             id=str(req_id), title=_unquote(title), modality=modality, text=text,
             condition=condition, check=rest[-1], topic=topic, source=source, span=self._span(meta),
+            id_span=self._tok_span(req_id),
         )
 
     def modality(self, meta, tok):
@@ -302,6 +303,12 @@ _TERMINAL_WORDS = {
 }
 
 _ITEM_STARTS = {f"KW_{c.upper()}" for c in ITEM_KEYWORDS}
+# Terminals that can continue an expression after an operand.
+_OPERATORS = {"KW_AND", "KW_OR", "KW_COVERS", "KW_IN", "KW_NOT_IN", "KW_IF", "KW_ELSE", "COMP_OP",
+              "PLUS", "MINUS", "TIMES", "DIVIDE", "DOT", "PERCENT"}
+# Characters people type from other languages, and what the KoK language says.
+_CHAR_HINTS = {"&": "och", "|": "eller", "!": "inte", "≥": ">=", "≤": "<=", "≠": "!=", "'": '"',
+               "“": '"', "”": '"', "==": "="}
 
 
 def _describe_expected(expected: set[str], lang: str) -> str:
@@ -312,6 +319,9 @@ def _describe_expected(expected: set[str], lang: str) -> str:
     if {"NAME", "INT"} <= expected:
         words.append(message("term.expression", lang))
         expected = {e for e in expected if e not in _expression_terminals()}
+    if len(expected & _OPERATORS) >= 4:
+        words.append(message("term.operator", lang))
+        expected -= _OPERATORS
     if _ITEM_STARTS <= expected:
         words.append(message("term.declaration", lang))
         expected -= _ITEM_STARTS
@@ -466,7 +476,13 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, line_offset: 
     if isinstance(exc, UnexpectedCharacters):
         char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
         span = ast.Span(file, line, column, line, column + 1)
-        return Diagnostic(ERROR, "syntax.unexpected_char", {"char": char, "expected": _LazyExpected(exc.allowed)}, span=span)
+        allowed = set(exc.allowed or ())
+        params = {"char": char, "expected": _LazyExpected(allowed)}
+        if char in _CHAR_HINTS:
+            params.update(hint_code="hint.write_instead", suggestion=_CHAR_HINTS[char])
+        # A list of everything that could follow an operand helps nobody.
+        code = "syntax.stray_char" if len(allowed) > 8 else "syntax.unexpected_char"
+        return Diagnostic(ERROR, code, params, span=span)
     if isinstance(exc, UnexpectedToken):
         token = exc.token
         expected = set(exc.accepts or exc.expected)

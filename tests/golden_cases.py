@@ -1,0 +1,56 @@
+"""The golden-file cases: how each golden output is produced.
+
+Shared by the tests (which compare) and regen_golden.py (which rewrites).
+Paths in outputs are relative to the repository root, so goldens do not
+depend on where the checkout lives.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kokdsl.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    """Run `kok` in the repository root; returns (exit code, stdout + stderr)."""
+    old = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.output
+
+
+def diagnostic_cases():
+    """(golden file, command args) for every rulebook under golden/diagnostics."""
+    for source in sorted((GOLDEN / "diagnostics").glob("*.kok")):
+        rel = source.relative_to(ROOT).as_posix()
+        for lang in ("sv", "en"):
+            yield source.with_suffix(f".{lang}.txt"), ("check", rel, "--lang", lang)
+
+
+def run_json_cases():
+    """`kok run --format json` on every example self-report."""
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        rel = example.relative_to(ROOT).as_posix()
+        for lang in ("sv", "en"):
+            golden = GOLDEN / "run" / f"{example.stem}.{lang}.json"
+            yield golden, ("run", "rulebooks/orebro/2025.kok", rel, "--format", "json", "--lang", lang)
+
+
+def all_cases():
+    yield from diagnostic_cases()
+    yield from run_json_cases()
+
+
+def render_case(args) -> str:
+    code, output = run_cli(*args)
+    return f"{output}[exit {code}]\n"
