@@ -205,8 +205,12 @@ class _Explainer:
         if value is UNKNOWN:
             return None
         lv, rv = self.value(node.left, env), self.value(node.right, env)
-        params = {"left": Code(node.left), "left_value": self.shown(node.left, lv),
-                  "op": _NEGATED_OP[node.op], "right": Code(node.right), "right_value": self.shown(node.right, rv)}
+        left, right = self.shown(node.left, lv), self.shown(node.right, rv)
+        # "38 h < 40 h": a threshold takes the unit of what it is compared with.
+        unit = left.unit or right.unit
+        left, right = attrs.evolve(left, unit=unit), attrs.evolve(right, unit=unit)
+        params = {"left": Code(node.left), "left_value": left,
+                  "op": _NEGATED_OP[node.op], "right": Code(node.right), "right_value": right}
         plain = isinstance(node.right, (ast.Literal, ast.IfElse)) or _is_symbol(node.right, self.types)
         return [Finding("finding.compare" if plain else "finding.compare_both", params)]
 

@@ -51,12 +51,19 @@ def _text(node, lang: str) -> tuple[str, int]:
             return kw("true" if v else "false"), _ATOM
         case ast.Literal(kind="date", value=v):
             return v.isoformat(), _ATOM
+        case ast.Literal(kind="decimal", value=v):
+            # Keep the point: "2.0" is a decimal, "2" an integer.
+            text = _number(v)
+            return (text if "." in text else text + ".0"), _ATOM
         case ast.Literal(value=v):
             return _number(v), _ATOM
         case ast.AroundTheClock():
             return kw("around_the_clock"), _ATOM
         case ast.Name(name=n):
             return n, _ATOM
+        case ast.Field(subject=ast.Literal() as s, name=n):
+            # "2.5.x" would lex as a broken number: parenthesise.
+            return f"({expr_text(s, lang)}).{n}", _POSTFIX
         case ast.Field(subject=s, name=n):
             return f"{_wrap(s, lang, _POSTFIX)}.{n}", _POSTFIX
         case ast.Arith(op=op, left=l, right=r):

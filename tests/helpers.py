@@ -1,0 +1,34 @@
+"""Small builders shared by the unit tests."""
+
+from __future__ import annotations
+
+import textwrap
+
+from kokdsl.pipeline import assess, load_rulebook_source
+from kokdsl.selfreport import validate
+
+HEADER = 'regelbok "Test" utgåva 2025 giltig från 2025-01-01\n'
+
+
+def rulebook(body: str):
+    """Compile a rulebook from a body (header added); fails on diagnostics errors."""
+    loaded = load_rulebook_source(HEADER + textwrap.dedent(body), "test.kok")
+    errors = [d for d in loaded.diagnostics if d.is_error]
+    assert not errors, [(str(d.span), d.text("en")) for d in errors]
+    return loaded.rulebook
+
+
+def run(rb, document: dict):
+    """Assess a self-report given as a dict."""
+    document = dict({"vårdcentral": {"namn": "Testcentralen (fiktiv)", "id": "T-1"}}, **document)
+    return assess(rb, validate(document, rb, "test.yaml", "0" * 64))
+
+
+def result(assessment, req_id: str):
+    return next(r for r in assessment.evaluation.results if r.requirement.id == req_id)
+
+
+def texts(res, lang: str = "sv") -> list[str]:
+    from kokdsl.render import finding_lines
+
+    return [line.strip() for f in res.findings for line in finding_lines(f, lang)]
