@@ -145,7 +145,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                               EN: "{value} is not a weekday (monday … sunday, monday-friday, every day)"},
     "data.schedule.bad_interval": {SV: "{value} är ingen tid; skriv till exempel \"08:00-17:00\"",
                                    EN: "{value} is not a time span; write e.g. \"08:00-17:00\""},
-    "data.schedule.bad_time": {SV: "{value} är ingen klockslag (00:00-24:00)", EN: "{value} is not a time of day (00:00-24:00)"},
+    "data.schedule.bad_time": {SV: "{value} är inget klockslag (00:00-24:00)", EN: "{value} is not a time of day (00:00-24:00)"},
     "problem.missing": {SV: "saknas", EN: "missing"},
     "problem.invalid": {SV: "ogiltigt värde", EN: "invalid value"},
     "expect.bool": {SV: "ja eller nej", EN: "yes or no"},

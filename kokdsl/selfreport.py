@@ -160,8 +160,7 @@ class _Checker:
 
     def invalid(self, path: str, fact: str, field: str | None, expected: Type, raw, code="data.invalid", **params):
         self.problems.append(DataProblem("invalid", path, fact, field, expected))
-        shown = raw if isinstance(raw, (str, int, float, bool)) else type(raw).__name__
-        self.diagnostics.append(Diagnostic(ERROR, code, dict(params, value=_Shown(shown), expected=_Expected(expected)),
+        self.diagnostics.append(Diagnostic(ERROR, code, dict(params, value=_Shown(raw), expected=_Expected(expected)),
                                            path=path, file=self.file))
 
     def identity(self, document: dict) -> Identity:
@@ -235,7 +234,10 @@ class _Shown:
         self.value = value
 
     def render(self, lang: str) -> str:
-        return json.dumps(self.value, ensure_ascii=False) if isinstance(self.value, str) else str(self.value)
+        if isinstance(self.value, (bool, int, float)):
+            return str(self.value)
+        text = json.dumps(self.value, ensure_ascii=False, default=str)
+        return text if len(text) <= 60 else text[:59] + "…"
 
 
 class _Expected:
