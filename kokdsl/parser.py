@@ -13,6 +13,7 @@ import datetime
 import difflib
 import functools
 import inspect
+import os
 import re
 import unicodedata
 from fractions import Fraction
@@ -69,13 +70,21 @@ def grammar_text() -> str:
 
 @functools.cache
 def _lark() -> Lark:
+    # Building the LALR tables takes about half a second; lark's cache keeps
+    # them in the temp folder, keyed by a hash of the grammar and options, so
+    # `kok check` starts fast after the first run.
     return Lark(
         grammar_text(),
         parser="lalr",
         start=["start", "item_only"],
         propagate_positions=True,
         maybe_placeholders=False,
+        cache=_cache_enabled(),
     )
+
+
+def _cache_enabled() -> bool:
+    return os.environ.get("KOKDSL_NO_CACHE", "") == ""
 
 
 # -- parse tree -> AST -------------------------------------------------------

@@ -10,14 +10,18 @@ from pathlib import Path
 
 import attrs
 
+from typing import TYPE_CHECKING
+
 from kokdsl import __version__
 from kokdsl.compiler import compile_rulebook
-from kokdsl.decision import Decision, decide
 from kokdsl.diagnostics import ERROR, Diagnostic, has_errors, sort_key
-from kokdsl.evaluator import Evaluation, evaluate
 from kokdsl.model import CompiledRulebook
 from kokdsl.parser import MAX_SOURCE_BYTES, parse
-from kokdsl.selfreport import SelfReport, load_self_report
+
+if TYPE_CHECKING:  # the evaluation stages are imported when used: `kok check` never needs them
+    from kokdsl.decision import Decision
+    from kokdsl.evaluator import Evaluation
+    from kokdsl.selfreport import SelfReport
 
 TOOL_VERSION = __version__
 
@@ -62,20 +66,24 @@ def load_rulebook_source(source: str, name: str = "<string>") -> LoadedRulebook:
 
 @attrs.frozen
 class Assessment:
-    evaluation: Evaluation
-    decision: Decision
+    evaluation: "Evaluation"
+    decision: "Decision"
 
     @property
     def rulebook(self) -> CompiledRulebook:
         return self.evaluation.rulebook
 
     @property
-    def report(self) -> SelfReport:
+    def report(self) -> "SelfReport":
         return self.evaluation.report
 
 
-def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport) -> Assessment:
+def assess(rulebook: CompiledRulebook, self_report: "str | Path | SelfReport") -> Assessment:
     """Raises SelfReportError when the self-report cannot be read at all."""
+    from kokdsl.decision import decide
+    from kokdsl.evaluator import evaluate
+    from kokdsl.selfreport import SelfReport, load_self_report
+
     report = self_report if isinstance(self_report, SelfReport) else load_self_report(self_report, rulebook)
     evaluation = evaluate(rulebook, report)
     return Assessment(evaluation, decide(evaluation))
