@@ -205,6 +205,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
+# -- Rulebook tools: topics, rule tests, templates, schema, generator ----------
+CATALOGUE.update({
+    "compile.unknown_topic": {SV: "området “{name}” finns inte i den gemensamma listan över områden ({known})",
+                              EN: "the topic “{name}” is not in the shared topic vocabulary ({known})"},
+})
+
 def join_alternatives(words: list[str], lang: str) -> str:
     if not words:
         return "?"
