@@ -57,19 +57,30 @@ def check(rulebooks: tuple[str, ...], lang: str) -> None:
 
 
 @main.command()
-@click.argument("rulebook", type=click.Path(dir_okay=False))
+@click.argument("rulebook", type=click.Path())
 @click.argument("self_report", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @lang_option
 @click.option("--fail-on", type=click.Choice(["skall", "bör"]), default="skall", show_default=True,
               help="bör: also exit 1 when a bör requirement is not met.")
-def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str) -> None:
-    """Check one SELF_REPORT against RULEBOOK and propose a decision."""
+@click.option("--edition-for", "edition_for", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Use the edition valid on this date (YYYY-MM-DD) when RULEBOOK is a folder of editions.")
+def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for) -> None:
+    """Check one SELF_REPORT against RULEBOOK and propose a decision.
+
+    RULEBOOK is a .kok file or a folder of editions (e.g. rulebooks/orebro);
+    from a folder the latest edition is used, or the one valid on --edition-for."""
     from kokdsl.diagnostics import format_diagnostic
-    from kokdsl.pipeline import assess, load_rulebook
+    from kokdsl.editions import EditionError, select_edition
+    from kokdsl.pipeline import assess
     from kokdsl.selfreport import SelfReportError
 
-    loaded = load_rulebook(rulebook)
+    try:
+        loaded = select_edition(rulebook, edition_for.date() if edition_for else None)
+    except EditionError as exc:
+        click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
+        sys.exit(EXIT_ERROR)
+    rulebook = loaded.path
     if not loaded.ok:
         _print_diagnostics(loaded.diagnostics, loaded.source, lang)
         sys.exit(EXIT_ERROR)

@@ -209,6 +209,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
 CATALOGUE.update({
     "compile.unknown_topic": {SV: "området “{name}” finns inte i den gemensamma listan över områden ({known})",
                               EN: "the topic “{name}” is not in the shared topic vocabulary ({known})"},
+    "edition.not_yet_valid": {SV: "utgåva {edition} gäller först från {valid_from}, inte {date}",
+                              EN: "edition {edition} is valid only from {valid_from}, not on {date}"},
+    "edition.empty_folder": {SV: "mappen innehåller ingen regelbok (*.kok)", EN: "the folder holds no rulebook (*.kok)"},
+    "edition.none_valid": {SV: "ingen av mappens {count} utgåvor gällde {date}",
+                           EN: "none of the folder's {count} editions was valid on {date}"},
 })
 
 def join_alternatives(words: list[str], lang: str) -> str:
