@@ -102,5 +102,64 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
+def _rulebook_paths(paths: tuple[str, ...]) -> list[str]:
+    """Files as given; a folder stands for every edition (*.kok) in it."""
+    from pathlib import Path
+
+    from kokdsl.editions import edition_files
+
+    out = []
+    for path in paths:
+        out += [str(p) for p in edition_files(Path(path))] if Path(path).is_dir() else [path]
+    return out
+
+
+@main.command("test")
+@click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
+@click.option("--cases", "case_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Test file(s) to run instead of the ones beside the rulebook.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None,
+              help="Fail (exit 1) when fewer than this percentage of requirements have both a met and a not-met case.")
+@lang_option
+def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_coverage, lang: str) -> None:
+    """Run the rule tests beside each RULEBOOK (2025.kok -> 2025.tests.yaml).
+
+    Exit 0 when every case passes (and coverage is enough), 1 on a failing case
+    or too little coverage, 2 when a rulebook or test file is unusable."""
+    from kokdsl.diagnostics import ERROR, Diagnostic, format_diagnostic
+    from kokdsl.messages import message
+    from kokdsl.pipeline import load_rulebook
+    from kokdsl.ruletest import RuleTestError, find_test_files, format_percent, format_run, run_tests
+
+    status = EXIT_OK
+    for path in _rulebook_paths(rulebooks):
+        loaded = load_rulebook(path)
+        if not loaded.ok:
+            _print_diagnostics(loaded.diagnostics, loaded.source, lang)
+            status = EXIT_ERROR
+            continue
+        files = list(case_files) or find_test_files(path)
+        if not files:
+            expected = path[:-4] + ".tests.yaml" if path.endswith(".kok") else path + ".tests.yaml"
+            click.echo(format_diagnostic(Diagnostic(ERROR, "ruletest.no_test_file", {"expected": expected}, file=path),
+                                         lang), err=True)
+            status = EXIT_ERROR
+            continue
+        try:
+            run_result = run_tests(loaded.rulebook, files, lang)
+        except RuleTestError as exc:
+            click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
+            status = EXIT_ERROR
+            continue
+        click.echo(format_run(run_result, lang), nl=False)
+        too_little = min_coverage is not None and run_result.coverage_percent < min_coverage
+        if too_little:
+            click.echo(message("ruletest.below_minimum", lang, percent=format_percent(run_result.coverage_percent, lang),
+                               minimum=f"{min_coverage:g}"))
+        if (run_result.failures or too_little) and status == EXIT_OK:
+            status = EXIT_FINDINGS
+    sys.exit(status)
+
+
 if __name__ == "__main__":
     main()
