@@ -161,5 +161,59 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
     sys.exit(status)
 
 
+def _load_for_output(rulebook: str, lang: str):
+    """The rulebook (a file, or the latest edition of a folder), or exit 2."""
+    from kokdsl.diagnostics import format_diagnostic
+    from kokdsl.editions import EditionError, select_edition
+
+    try:
+        loaded = select_edition(rulebook)
+    except EditionError as exc:
+        click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
+        sys.exit(EXIT_ERROR)
+    if not loaded.ok:
+        _print_diagnostics(loaded.diagnostics, loaded.source, lang)
+        sys.exit(EXIT_ERROR)
+    return loaded.rulebook
+
+
+def _emit(text: str, out: str | None, lang: str) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    from kokdsl.files import write_atomic
+    from kokdsl.messages import message
+
+    write_atomic(out, text)
+    click.echo(message("output.written", lang, path=out), err=True)
+
+
+out_option = click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
+                          help="Write to this file (atomically) instead of standard output.")
+
+
+@main.command()
+@click.argument("rulebook", type=click.Path())
+@lang_option
+@out_option
+def template(rulebook: str, lang: str, out: str | None) -> None:
+    """Write a blank self-report (YAML) for RULEBOOK: every fact in book order,
+    with its description and format as comments."""
+    from kokdsl.template import render_template
+
+    _emit(render_template(_load_for_output(rulebook, lang), lang), out, lang)
+
+
+@main.command()
+@click.argument("rulebook", type=click.Path())
+@lang_option
+@out_option
+def schema(rulebook: str, lang: str, out: str | None) -> None:
+    """Write the JSON Schema (draft 2020-12) of RULEBOOK's self-report."""
+    from kokdsl.schema import render_schema
+
+    _emit(render_schema(_load_for_output(rulebook, lang)), out, lang)
+
+
 if __name__ == "__main__":
     main()
