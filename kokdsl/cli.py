@@ -215,5 +215,25 @@ def schema(rulebook: str, lang: str, out: str | None) -> None:
     _emit(render_schema(_load_for_output(rulebook, lang)), out, lang)
 
 
+@main.command()
+@click.option("--count", type=click.IntRange(1, 1_000_000), required=True, help="How many centres.")
+@click.option("--seed", type=int, required=True, help="Random seed: the same seed gives the same files.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
+@click.option("--every-scenario", is_flag=True, help="Let the first centres take each scenario once.")
+@lang_option
+def generate(count: int, seed: int, out_dir: str, every_scenario: bool, lang: str) -> None:
+    """Write COUNT synthetic, fictional centres (self-reports for the Örebro
+    rulebook) into a folder, deterministically from SEED."""
+    from kokdsl.generate import write_centres
+    from kokdsl.messages import message
+
+    try:
+        paths = write_centres(out_dir, count, seed, every_scenario)
+    except OSError as exc:
+        click.echo(message("generate.cannot_write", lang, path=out_dir, reason=exc.strerror or str(exc)), err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(message("generate.done", lang, count=len(paths), path=out_dir))
+
+
 if __name__ == "__main__":
     main()

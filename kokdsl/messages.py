@@ -272,6 +272,8 @@ CATALOGUE.update({
     "template.identity.fictional": {SV: "ja bara för påhittade exempel", EN: "yes only for made-up examples"},
     "schema.title": {SV: "Egenrapport: {name}, utgåva {edition}", EN: "Self-report: {name}, edition {edition}"},
     "output.written": {SV: "skrev {path}", EN: "wrote {path}"},
+    "generate.done": {SV: "skrev {count} fiktiva vårdcentraler i {path}", EN: "wrote {count} fictional centres to {path}"},
+    "generate.cannot_write": {SV: "{path}: kan inte skriva: {reason}", EN: "{path}: cannot write: {reason}"},
     "edition.none_valid": {SV: "ingen av mappens {count} utgåvor gällde {date}",
                            EN: "none of the folder's {count} editions was valid on {date}"},
 })
