@@ -57,19 +57,30 @@ def check(rulebooks: tuple[str, ...], lang: str) -> None:
 
 
 @main.command()
-@click.argument("rulebook", type=click.Path(dir_okay=False))
+@click.argument("rulebook", type=click.Path())
 @click.argument("self_report", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @lang_option
 @click.option("--fail-on", type=click.Choice(["skall", "bör"]), default="skall", show_default=True,
               help="bör: also exit 1 when a bör requirement is not met.")
-def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str) -> None:
-    """Check one SELF_REPORT against RULEBOOK and propose a decision."""
+@click.option("--edition-for", "edition_for", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Use the edition valid on this date (YYYY-MM-DD) when RULEBOOK is a folder of editions.")
+def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for) -> None:
+    """Check one SELF_REPORT against RULEBOOK and propose a decision.
+
+    RULEBOOK is a .kok file or a folder of editions (e.g. rulebooks/orebro);
+    from a folder the latest edition is used, or the one valid on --edition-for."""
     from kokdsl.diagnostics import format_diagnostic
-    from kokdsl.pipeline import assess, load_rulebook
+    from kokdsl.editions import EditionError, select_edition
+    from kokdsl.pipeline import assess
     from kokdsl.selfreport import SelfReportError
 
-    loaded = load_rulebook(rulebook)
+    try:
+        loaded = select_edition(rulebook, edition_for.date() if edition_for else None)
+    except EditionError as exc:
+        click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
+        sys.exit(EXIT_ERROR)
+    rulebook = loaded.path
     if not loaded.ok:
         _print_diagnostics(loaded.diagnostics, loaded.source, lang)
         sys.exit(EXIT_ERROR)
@@ -89,6 +100,139 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str) -> N
     decision = assessment.decision
     failed = not decision.approved or (fail_on == "bör" and decision.remarks)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _rulebook_paths(paths: tuple[str, ...]) -> list[str]:
+    """Files as given; a folder stands for every edition (*.kok) in it."""
+    from pathlib import Path
+
+    from kokdsl.editions import edition_files
+
+    out = []
+    for path in paths:
+        out += [str(p) for p in edition_files(Path(path))] if Path(path).is_dir() else [path]
+    return out
+
+
+@main.command("test")
+@click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
+@click.option("--cases", "case_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Test file(s) to run instead of the ones beside the rulebook.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None,
+              help="Fail (exit 1) when fewer than this percentage of requirements have both a met and a not-met case.")
+@lang_option
+def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_coverage, lang: str) -> None:
+    """Run the rule tests beside each RULEBOOK (2025.kok -> 2025.tests.yaml).
+
+    Exit 0 when every case passes (and coverage is enough), 1 on a failing case
+    or too little coverage, 2 when a rulebook or test file is unusable."""
+    from kokdsl.diagnostics import ERROR, Diagnostic, format_diagnostic
+    from kokdsl.messages import message
+    from kokdsl.pipeline import load_rulebook
+    from kokdsl.ruletest import RuleTestError, find_test_files, format_percent, format_run, run_tests
+
+    status = EXIT_OK
+    for path in _rulebook_paths(rulebooks):
+        loaded = load_rulebook(path)
+        if not loaded.ok:
+            _print_diagnostics(loaded.diagnostics, loaded.source, lang)
+            status = EXIT_ERROR
+            continue
+        files = list(case_files) or find_test_files(path)
+        if not files:
+            expected = path[:-4] + ".tests.yaml" if path.endswith(".kok") else path + ".tests.yaml"
+            click.echo(format_diagnostic(Diagnostic(ERROR, "ruletest.no_test_file", {"expected": expected}, file=path),
+                                         lang), err=True)
+            status = EXIT_ERROR
+            continue
+        try:
+            run_result = run_tests(loaded.rulebook, files, lang)
+        except RuleTestError as exc:
+            click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
+            status = EXIT_ERROR
+            continue
+        click.echo(format_run(run_result, lang), nl=False)
+        too_little = min_coverage is not None and run_result.coverage_percent < min_coverage
+        if too_little:
+            click.echo(message("ruletest.below_minimum", lang, percent=format_percent(run_result.coverage_percent, lang),
+                               minimum=f"{min_coverage:g}"))
+        if (run_result.failures or too_little) and status == EXIT_OK:
+            status = EXIT_FINDINGS
+    sys.exit(status)
+
+
+def _load_for_output(rulebook: str, lang: str):
+    """The rulebook (a file, or the latest edition of a folder), or exit 2."""
+    from kokdsl.diagnostics import format_diagnostic
+    from kokdsl.editions import EditionError, select_edition
+
+    try:
+        loaded = select_edition(rulebook)
+    except EditionError as exc:
+        click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
+        sys.exit(EXIT_ERROR)
+    if not loaded.ok:
+        _print_diagnostics(loaded.diagnostics, loaded.source, lang)
+        sys.exit(EXIT_ERROR)
+    return loaded.rulebook
+
+
+def _emit(text: str, out: str | None, lang: str) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    from kokdsl.files import write_atomic
+    from kokdsl.messages import message
+
+    write_atomic(out, text)
+    click.echo(message("output.written", lang, path=out), err=True)
+
+
+out_option = click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
+                          help="Write to this file (atomically) instead of standard output.")
+
+
+@main.command()
+@click.argument("rulebook", type=click.Path())
+@lang_option
+@out_option
+def template(rulebook: str, lang: str, out: str | None) -> None:
+    """Write a blank self-report (YAML) for RULEBOOK: every fact in book order,
+    with its description and format as comments."""
+    from kokdsl.template import render_template
+
+    _emit(render_template(_load_for_output(rulebook, lang), lang), out, lang)
+
+
+@main.command()
+@click.argument("rulebook", type=click.Path())
+@lang_option
+@out_option
+def schema(rulebook: str, lang: str, out: str | None) -> None:
+    """Write the JSON Schema (draft 2020-12) of RULEBOOK's self-report."""
+    from kokdsl.schema import render_schema
+
+    _emit(render_schema(_load_for_output(rulebook, lang)), out, lang)
+
+
+@main.command()
+@click.option("--count", type=click.IntRange(1, 1_000_000), required=True, help="How many centres.")
+@click.option("--seed", type=int, required=True, help="Random seed: the same seed gives the same files.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
+@click.option("--every-scenario", is_flag=True, help="Let the first centres take each scenario once.")
+@lang_option
+def generate(count: int, seed: int, out_dir: str, every_scenario: bool, lang: str) -> None:
+    """Write COUNT synthetic, fictional centres (self-reports for the Örebro
+    rulebook) into a folder, deterministically from SEED."""
+    from kokdsl.generate import write_centres
+    from kokdsl.messages import message
+
+    try:
+        paths = write_centres(out_dir, count, seed, every_scenario)
+    except OSError as exc:
+        click.echo(message("generate.cannot_write", lang, path=out_dir, reason=exc.strerror or str(exc)), err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(message("generate.done", lang, count=len(paths), path=out_dir))
 
 
 if __name__ == "__main__":

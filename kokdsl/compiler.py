@@ -170,12 +170,21 @@ class _Compiler:
             self.expect_bool(ctype, req.condition, "compile.condition_not_bool")
         ctype, check_fn = self.expr(req.check, {})
         self.expect_bool(ctype, req.check, "compile.check_not_bool")
+        self.check_topic(req)
         return CompiledRequirement(
             id=req.id, title=req.title, modality=req.modality, text=req.text, chapter=chapter,
             topic=req.topic, source=req.source, condition=req.condition, check=req.check,
             condition_fn=condition_fn, check_fn=check_fn,
             dependencies={k: frozenset(v) for k, v in self.deps.items()}, span=req.span,
         )
+
+    def check_topic(self, req: ast.Requirement):
+        # Topics come from a shared vocabulary so regions compare area by area.
+        from kokdsl.topics import vocabulary
+
+        if req.topic is not None and req.topic not in vocabulary():
+            self.warn("compile.unknown_topic", req.span,
+                      **_hint({"name": req.topic, "known": ", ".join(vocabulary())}, req.topic, vocabulary()))
 
     def expect_bool(self, t: Type, node, code: str):
         if t.kind not in ("bool", "error"):

@@ -261,6 +261,36 @@ class _Explainer:
                                                        "count": len(items)})]
         return out
 
+    def explain_Sum(self, node: ast.Sum, env, value):
+        return self._explain_unknown_fold(node, node.body, env, value)
+
+    def explain_Count(self, node: ast.Count, env, value):
+        if node.var is None:
+            return None
+        return self._explain_unknown_fold(node, node.condition, env, value)
+
+    def _explain_unknown_fold(self, node, body, env, value):
+        """An unknown summa(x i L: …) or antal(x i L: …): the unknown leaves of
+        each element, read with the loop variable bound (it is unbound outside)."""
+        if value is not UNKNOWN:
+            return None
+        items = self.value(node.collection, env)
+        if items is UNKNOWN:
+            return self.explain(node.collection, env, UNKNOWN)
+        out = []
+        saved = env.get(node.var)
+        try:
+            for item in (sorted(items) if isinstance(items, frozenset) else items):
+                env[node.var] = item
+                if self.value(body, env) is UNKNOWN:
+                    out += self.explain(body, env, UNKNOWN)
+        finally:
+            if saved is None:
+                env.pop(node.var, None)
+            else:
+                env[node.var] = saved
+        return out
+
     def _record_name(self, collection) -> str:
         t = self.types.get(id(collection))
         return t.record if t is not None and t.record else ""
