@@ -63,12 +63,19 @@ def check(rulebooks: tuple[str, ...], lang: str) -> None:
 @lang_option
 @click.option("--fail-on", type=click.Choice(["skall", "bör"]), default="skall", show_default=True,
               help="bör: also exit 1 when a bör requirement is not met.")
-def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str) -> None:
+@click.option("--output", "-o", "outputs", multiple=True, metavar="FORMAT:FILE",
+              help="Write a findings report (html, md, json or pdf) to FILE, or to stdout with '-'. "
+                   "Repeatable; replaces --format output.")
+@click.option("--run-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="The assessment date printed in reports (default: today).")
+def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, outputs: tuple[str, ...],
+        run_date) -> None:
     """Check one SELF_REPORT against RULEBOOK and propose a decision."""
     from kokdsl.diagnostics import format_diagnostic
     from kokdsl.pipeline import assess, load_rulebook
     from kokdsl.selfreport import SelfReportError
 
+    specs = _parse_outputs(outputs, lang)
     loaded = load_rulebook(rulebook)
     if not loaded.ok:
         _print_diagnostics(loaded.diagnostics, loaded.source, lang)
@@ -78,7 +85,9 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str) -> N
     except SelfReportError as exc:
         click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
         sys.exit(EXIT_ERROR)
-    if fmt == "json":
+    if specs:
+        _write_outputs(assessment, specs, lang, run_date.date() if run_date else None, rulebook)
+    elif fmt == "json":
         from kokdsl.render import render_json
 
         click.echo(render_json(assessment, lang, rulebook), nl=False)
@@ -89,6 +98,49 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str) -> N
     decision = assessment.decision
     failed = not decision.approved or (fail_on == "bör" and decision.remarks)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _parse_outputs(outputs: tuple[str, ...], lang: str) -> list:
+    from kokdsl.messages import message
+    from kokdsl.output import OutputError, parse_output_spec
+
+    try:
+        return [parse_output_spec(text) for text in outputs]
+    except OutputError as exc:
+        click.echo(message(exc.code, lang, **exc.params), err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: str) -> None:
+    """Render every requested report first, then write them: files atomically, '-' to stdout."""
+    from kokdsl.messages import message
+    from kokdsl.output import OutputError, write_atomic, write_pdf
+    from kokdsl.report import render_report
+
+    rendered: dict[str, str] = {}
+    for fmt in {"html" if spec.fmt == "pdf" else spec.fmt for spec in specs}:
+        rendered[fmt] = render_report(assessment, fmt, lang, run_date, rulebook_path)
+    try:
+        for spec in specs:
+            if spec.to_stdout:
+                click.echo(rendered[spec.fmt], nl=False)
+                continue
+            if spec.fmt == "pdf":
+                write_pdf(spec.target, rendered["html"])
+            else:
+                write_atomic(spec.target, rendered[spec.fmt].encode("utf-8"))
+            click.echo(message("output.written", lang, path=spec.target), err=True)
+    except OutputError as exc:
+        click.echo(message(exc.code, lang, **exc.params), err=True)
+        sys.exit(EXIT_ERROR)
+
+
+@main.command("report-schema")
+def report_schema() -> None:
+    """Print the JSON Schema of the JSON findings report (kok run --output json:…)."""
+    from kokdsl.report import schema_text
+
+    click.echo(schema_text(), nl=False)
 
 
 if __name__ == "__main__":

@@ -224,12 +224,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         SV: "Alla skall-krav som gäller vårdcentralen är uppfyllda. Vårdcentralen föreslås bli godkänd.",
         EN: "Every shall requirement that applies to the centre is met. The centre is proposed for approval."},
     "report.decision_summary.rejection": {
-        SV: "{count} skall-krav är inte uppfyllda. Ansökan föreslås avslås på de grunder som anges nedan.",
-        EN: "{count} shall requirements are not met. The application is proposed to be rejected on the grounds given below."},
+        SV: "Skall-krav som inte är uppfyllda: {count}. Ansökan föreslås avslås på de grunder som anges nedan.",
+        EN: "Shall requirements not met: {count}. The application is proposed to be rejected on the grounds given below."},
     "report.decision_summary.supplement_request": {
-        SV: "{count} skall-krav kan inte bedömas eftersom uppgifter saknas eller är ogiltiga. "
+        SV: "Skall-krav som inte kan bedömas eftersom uppgifter saknas eller är ogiltiga: {count}. "
             "Vårdcentralen ombeds komplettera egenrapporten med uppgifterna nedan.",
-        EN: "{count} shall requirements cannot be assessed because facts are missing or invalid. "
+        EN: "Shall requirements that cannot be assessed because facts are missing or invalid: {count}. "
             "The centre is asked to supplement its self-report with the facts below."},
     "report.decision_note": {SV: "Rapporten är ett underlag. Beslutet fattas av Hälsovalsenheten.",
                              EN: "This report supports the decision. The decision is taken by the Health Choice unit."},
@@ -290,8 +290,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.audit_tool": {SV: "Verktyg", EN: "Tool"},
     "report.page": {SV: "sida", EN: "page"},
     "report.page_of": {SV: "av", EN: "of"},
-    "report.quote_open": {SV: "”", EN: "“"},
-    "report.quote_close": {SV: "”", EN: "”"},
     "report.list_and": {SV: "och", EN: "and"},
     # output files (output.py, kok run --output)
     "output.bad_spec": {SV: "--output “{spec}” ska skrivas FORMAT:FIL, till exempel html:ut/vc.html (format: {formats}; - betyder standard ut)",
