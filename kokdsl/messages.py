@@ -268,7 +268,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.no_grounds": {SV: "Inga skall-krav brister och inga anmärkningar finns.",
                           EN: "No shall requirement falls short and there are no remarks."},
     "report.requirements_heading": {SV: "Bedömning per krav", EN: "Assessment by requirement"},
-    "report.col_requirement": {SV: "Krav", EN: "Requirement"},
+    "report.col_requirement": {SV: "Krav", EN: "Req."},
     "report.col_text": {SV: "Rubrik och kravtext", EN: "Title and requirement text"},
     "report.col_outcome": {SV: "Utfall", EN: "Outcome"},
     "report.col_assessment": {SV: "Bedömning och underlag", EN: "Assessment and evidence"},
