@@ -65,7 +65,13 @@ def check(rulebooks: tuple[str, ...], lang: str) -> None:
               help="bör: also exit 1 when a bör requirement is not met.")
 @click.option("--edition-for", "edition_for", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Use the edition valid on this date (YYYY-MM-DD) when RULEBOOK is a folder of editions.")
-def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for) -> None:
+@click.option("--output", "-o", "outputs", multiple=True, metavar="FORMAT:FILE",
+              help="Write a findings report (html, md, json or pdf) to FILE, or to stdout with '-'. "
+                   "Repeatable; replaces --format output.")
+@click.option("--run-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="The assessment date printed in reports (default: today).")
+def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for,
+        outputs: tuple[str, ...], run_date) -> None:
     """Check one SELF_REPORT against RULEBOOK and propose a decision.
 
     RULEBOOK is a .kok file or a folder of editions (e.g. rulebooks/orebro);
@@ -75,6 +81,7 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     from kokdsl.pipeline import assess
     from kokdsl.selfreport import SelfReportError
 
+    specs = _parse_outputs(outputs, lang)
     try:
         loaded = select_edition(rulebook, edition_for.date() if edition_for else None)
     except EditionError as exc:
@@ -89,7 +96,9 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     except SelfReportError as exc:
         click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
         sys.exit(EXIT_ERROR)
-    if fmt == "json":
+    if specs:
+        _write_outputs(assessment, specs, lang, run_date.date() if run_date else None, rulebook)
+    elif fmt == "json":
         from kokdsl.render import render_json
 
         click.echo(render_json(assessment, lang, rulebook), nl=False)
@@ -233,6 +242,49 @@ def generate(count: int, seed: int, out_dir: str, every_scenario: bool, lang: st
         click.echo(message("generate.cannot_write", lang, path=out_dir, reason=exc.strerror or str(exc)), err=True)
         sys.exit(EXIT_ERROR)
     click.echo(message("generate.done", lang, count=len(paths), path=out_dir))
+
+
+def _parse_outputs(outputs: tuple[str, ...], lang: str) -> list:
+    from kokdsl.messages import message
+    from kokdsl.output import OutputError, parse_output_spec
+
+    try:
+        return [parse_output_spec(text) for text in outputs]
+    except OutputError as exc:
+        click.echo(message(exc.code, lang, **exc.params), err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: str) -> None:
+    """Render every requested report first, then write them: files atomically, '-' to stdout."""
+    from kokdsl.messages import message
+    from kokdsl.output import OutputError, write_atomic, write_pdf
+    from kokdsl.report import render_report
+
+    rendered: dict[str, str] = {}
+    for fmt in {"html" if spec.fmt == "pdf" else spec.fmt for spec in specs}:
+        rendered[fmt] = render_report(assessment, fmt, lang, run_date, rulebook_path)
+    try:
+        for spec in specs:
+            if spec.to_stdout:
+                click.echo(rendered[spec.fmt], nl=False)
+                continue
+            if spec.fmt == "pdf":
+                write_pdf(spec.target, rendered["html"])
+            else:
+                write_atomic(spec.target, rendered[spec.fmt].encode("utf-8"))
+            click.echo(message("output.written", lang, path=spec.target), err=True)
+    except OutputError as exc:
+        click.echo(message(exc.code, lang, **exc.params), err=True)
+        sys.exit(EXIT_ERROR)
+
+
+@main.command("report-schema")
+def report_schema() -> None:
+    """Print the JSON Schema of the JSON findings report (kok run --output json:…)."""
+    from kokdsl.report import schema_text
+
+    click.echo(schema_text(), nl=False)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,109 @@
+"""Writing reports where `kok run --output FORMAT:TARGET` asks: parsing the
+specs, atomic file writes, and PDF through a headless Chromium.
+
+A report file is either the old one or the complete new one, never half
+written: each is written to a temporary file in the same folder and renamed
+over the target.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import attrs
+
+STDOUT = "-"
+OUTPUT_FORMATS = ("html", "md", "json", "pdf")
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_TIMEOUT_SECONDS = 120
+
+
+class OutputError(Exception):
+    """A problem the user can fix: a message code and its parameters."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@attrs.frozen
+class OutputSpec:
+    fmt: str
+    target: str  # a file path, or "-" for standard output
+
+    @property
+    def to_stdout(self) -> bool:
+        return self.target == STDOUT
+
+
+def parse_output_spec(text: str) -> OutputSpec:
+    """'html:out/vc.html' -> OutputSpec('html', 'out/vc.html')."""
+    fmt, sep, target = text.partition(":")
+    fmt = fmt.strip().lower()
+    if not sep or fmt not in OUTPUT_FORMATS or not target:
+        raise OutputError("output.bad_spec", spec=text, formats=", ".join(OUTPUT_FORMATS))
+    if fmt == "pdf" and target == STDOUT:
+        raise OutputError("output.pdf_stdout")
+    return OutputSpec(fmt, target)
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path` via a temporary file and a rename, creating
+    parent folders. Raises OutputError when the file cannot be written."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError("output.write_failed", path=str(path), reason=exc.strerror or str(exc)) from None
+
+
+def find_chromium() -> str | None:
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def chromium_command(chromium: str, profile_dir: str) -> list[str]:
+    """Headless Chromium that stays offline and leaves no state behind."""
+    return [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-extensions", "--hide-scrollbars", f"--user-data-dir={profile_dir}"]
+
+
+def write_pdf(path: str | Path, html: str) -> None:
+    """Print the HTML report to an A4 PDF at `path`, atomically."""
+    chromium = find_chromium()
+    if chromium is None:
+        raise OutputError("output.no_chromium")
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="kok-pdf-") as work:
+        page = Path(work) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        pdf = Path(work) / "report.pdf"
+        command = chromium_command(chromium, str(Path(work) / "profile")) + [
+            "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()]
+        try:
+            done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  timeout=CHROMIUM_TIMEOUT_SECONDS)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise OutputError("output.pdf_failed", path=str(path), reason=str(exc)) from None
+        if not pdf.is_file() or pdf.stat().st_size == 0:
+            reason = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+            raise OutputError("output.pdf_failed", path=str(path), reason=reason)
+        write_atomic(path, pdf.read_bytes())
