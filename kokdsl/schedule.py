@@ -246,19 +246,62 @@ class Schedule:
         return tuple(segments)
 
     def describe(self, lang: str = "sv") -> str:
-        """Human-readable text, e.g. ``"onsdag 16:00-17:00, torsdag 15:30-17:00"``.
+        """The schedule the way a self-report writes it, e.g.
+        ``"måndag-fredag 08:00-17:00; lördag 10:00-14:00"``.
 
-        Each day segment is listed with its weekday name, so an interval
-        crossing midnight appears as two entries.
+        Days with the same hours are grouped into ranges, and an interval that
+        runs past midnight is written as it is said, ``"fredag 17:00-08:00"``,
+        so the text can be pasted back into a self-report.
         """
         try:
             names = WEEKDAYS[lang]
         except KeyError:
             raise ValueError(f"unsupported language {lang!r}; expected one of {sorted(WEEKDAYS)}") from None
-        return ", ".join(
-            f"{names[day]} {_format_minute_of_day(start)}-{_format_minute_of_day(end)}"
-            for day, start, end in self.day_segments()
+        if self == AROUND_THE_CLOCK:
+            return _AROUND_THE_CLOCK_TEXT[lang]
+        by_day: list[list[str]] = [[] for _ in range(7)]
+        for start, end in self._pieces():
+            clock = start % MINUTES_PER_DAY
+            by_day[(start // MINUTES_PER_DAY) % 7].append(
+                (clock, f"{_format_minute_of_day(clock)}-{_format_minute_of_day(_end_clock(start, end))}"))
+        groups: list[tuple[int, int, list[str]]] = []
+        for day, pieces in enumerate(by_day):
+            hours = [text for _, text in sorted(pieces)]
+            if hours and groups and groups[-1][1] == day - 1 and groups[-1][2] == hours:
+                groups[-1] = (groups[-1][0], day, hours)
+            elif hours:
+                groups.append((day, day, hours))
+        return "; ".join(
+            f"{names[first]}{'' if first == last else '-' + names[last]} {', '.join(hours)}"
+            for first, last, hours in groups
         )
+
+    def _pieces(self) -> list[Interval]:
+        """Intervals cut into pieces shorter than a day (or whole days), a
+        piece starting on one day and possibly ending on the next. The week is
+        cyclic, so Sunday night to Monday morning is one piece."""
+        intervals = list(self.intervals)
+        if len(intervals) > 1 and intervals[0][0] == 0 and intervals[-1][1] == MINUTES_PER_WEEK:
+            first, last = intervals.pop(0), intervals.pop()
+            intervals.append((last[0], MINUTES_PER_WEEK + first[1]))
+        pieces = []
+        for start, end in intervals:
+            while end - start >= MINUTES_PER_DAY:
+                midnight = (start // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY
+                pieces.append((start, midnight))
+                start = midnight
+            if start < end:
+                pieces.append((start, end))
+        return pieces
+
+
+_AROUND_THE_CLOCK_TEXT = {"sv": "dygnet runt", "en": "around the clock"}
+
+
+def _end_clock(start: int, end: int) -> int:
+    """The end of a piece as a time of day; 24:00 for a piece ending at midnight."""
+    clock = end % MINUTES_PER_DAY
+    return MINUTES_PER_DAY if clock == 0 else clock
 
 
 EMPTY = Schedule(())

@@ -129,12 +129,12 @@ class TestAlgebra:
 class TestDescribe:
     def test_examples(self):
         s = sched((at(WED, "16:00"), at(WED, "17:00")), (at(THU, "15:30"), at(THU, "17:00")))
-        assert s.describe() == "onsdag 16:00-17:00, torsdag 15:30-17:00"
-        assert s.describe("en") == "Wednesday 16:00-17:00, Thursday 15:30-17:00"
+        assert s.describe() == "onsdag 16:00-17:00; torsdag 15:30-17:00"
+        assert s.describe("en") == "Wednesday 16:00-17:00; Thursday 15:30-17:00"
 
-    def test_overnight_is_split_per_day(self):
+    def test_overnight_is_written_as_said(self):
         s = sched((at(FRI, "17:00"), at(SAT, "08:00")))
-        assert s.describe() == "fredag 17:00-24:00, lördag 00:00-08:00"
+        assert s.describe() == "fredag 17:00-08:00"
 
     def test_whole_day_and_empty(self):
         assert sched((SAT, SUN)).describe() == "lördag 00:00-24:00"
@@ -143,11 +143,21 @@ class TestDescribe:
 
     def test_several_intervals_one_day(self):
         s = sched((at(MON, "08:00"), at(MON, "12:00")), (at(MON, "13:00"), at(MON, "17:00")))
-        assert s.describe() == "måndag 08:00-12:00, måndag 13:00-17:00"
+        assert s.describe() == "måndag 08:00-12:00, 13:00-17:00"
 
-    def test_week_wrap_listed_from_monday(self):
+    def test_week_wrap_is_one_night(self):
         s = parse_schedule({"söndag": "22:00-06:00"})
-        assert s.describe() == "måndag 00:00-06:00, söndag 22:00-24:00"
+        assert s.describe() == "söndag 22:00-06:00"
+
+    def test_days_with_equal_hours_are_grouped(self):
+        s = parse_schedule({"måndag-fredag": "08:00-17:00", "lördag": "10:00-14:00", "söndag": "10:00-14:00"})
+        assert s.describe() == "måndag-fredag 08:00-17:00; lördag-söndag 10:00-14:00"
+        assert s.describe("en") == "Monday-Friday 08:00-17:00; Saturday-Sunday 10:00-14:00"
+        assert AROUND_THE_CLOCK.describe() == "dygnet runt"
+
+    def test_long_intervals_are_cut_into_days(self):
+        s = sched((at(FRI, "17:00"), at(SUN, "08:00")))
+        assert s.describe() == "fredag 17:00-24:00; lördag 00:00-24:00; söndag 00:00-08:00"
 
     def test_day_segments(self):
         s = sched((at(FRI, "17:00"), at(SUN, "08:00")))
@@ -213,7 +223,7 @@ class TestParse:
 
     def test_list_of_intervals(self):
         s = parse_schedule({"mån": ["08:00-12:00", "13:00-17:00"]})
-        assert s.describe() == "måndag 08:00-12:00, måndag 13:00-17:00"
+        assert s.describe() == "måndag 08:00-12:00, 13:00-17:00"
 
     @pytest.mark.parametrize("closed", [None, "", "stängt", "Stängt", "closed", "CLOSED", []])
     def test_closed_days(self, closed):
@@ -226,7 +236,7 @@ class TestParse:
     def test_overnight_runs_into_next_day(self):
         s = parse_schedule({"fredag": "17:00-08:00"})
         assert s == sched((at(FRI, "17:00"), at(SAT, "08:00")))
-        assert s.describe() == "fredag 17:00-24:00, lördag 00:00-08:00"
+        assert s.describe() == "fredag 17:00-08:00"
 
     def test_sunday_overnight_wraps_to_monday(self):
         s = parse_schedule({"söndag": "22:00-06:00"})
@@ -444,12 +454,15 @@ def test_union_and_intersection_commute(a, b):
     assert a.minus(b).union(a.intersection(b)) == a
 
 
-def described_mapping(s: Schedule, lang: str) -> dict[str, list[str]]:
-    """A self-report mapping built from describe(), one day name per entry."""
+def described_mapping(s: Schedule, lang: str):
+    """A self-report value built from describe(): one entry per day group."""
+    text = s.describe(lang)
+    if text in ("dygnet runt", "around the clock"):
+        return text
     mapping: dict[str, list[str]] = {}
-    for entry in filter(None, s.describe(lang).split(", ")):
-        day, interval = entry.split(" ", 1)
-        mapping.setdefault(day, []).append(interval)
+    for entry in filter(None, text.split("; ")):
+        days, intervals = entry.split(" ", 1)
+        mapping.setdefault(days, []).extend(intervals.split(", "))
     return mapping
 
 
