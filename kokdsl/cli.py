@@ -190,10 +190,14 @@ def _emit(text: str, out: str | None, lang: str) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    from kokdsl.files import write_atomic
     from kokdsl.messages import message
+    from kokdsl.output import OutputError, write_atomic
 
-    write_atomic(out, text)
+    try:
+        write_atomic(out, text.encode("utf-8"))
+    except OutputError as exc:
+        click.echo(message(exc.code, lang, **exc.params), err=True)
+        sys.exit(EXIT_ERROR)
     click.echo(message("output.written", lang, path=out), err=True)
 
 
@@ -236,10 +240,12 @@ def generate(count: int, seed: int, out_dir: str, every_scenario: bool, lang: st
     from kokdsl.generate import write_centres
     from kokdsl.messages import message
 
+    from kokdsl.output import OutputError
+
     try:
         paths = write_centres(out_dir, count, seed, every_scenario)
-    except OSError as exc:
-        click.echo(message("generate.cannot_write", lang, path=out_dir, reason=exc.strerror or str(exc)), err=True)
+    except OutputError as exc:
+        click.echo(message("generate.cannot_write", lang, path=out_dir, reason=exc.params["reason"]), err=True)
         sys.exit(EXIT_ERROR)
     click.echo(message("generate.done", lang, count=len(paths), path=out_dir))
 

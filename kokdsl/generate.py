@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from kokdsl.files import write_atomic
+from kokdsl.output import write_atomic
 
 # scenario -> weight in the mix (per mille). The first group is approved.
 SCENARIOS: dict[str, int] = {
@@ -165,6 +165,6 @@ def write_centres(out_dir: str | Path, count: int, seed: int, every_scenario: bo
     paths = []
     for name, text in generate(count, seed, every_scenario):
         path = Path(out_dir) / name
-        write_atomic(path, text)
+        write_atomic(path, text.encode("utf-8"))
         paths.append(path)
     return paths

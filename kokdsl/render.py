@@ -42,10 +42,10 @@ def _diagnostic_json(diag: Diagnostic, lang: str) -> dict:
 
 
 def _problem_json(problem, lang: str) -> dict:
-    from kokdsl.selfreport import _Expected
+    from kokdsl.selfreport import ExpectedValue
 
     return {"kind": problem.kind, "path": problem.path, "fact": problem.fact, "field": problem.field,
-            "expected": _Expected(problem.expected).render(lang)}
+            "expected": ExpectedValue(problem.expected).render(lang)}
 
 
 def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | None = None) -> dict:
@@ -126,9 +126,9 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     if decision.missing:
         out.append(m("text.missing"))
         for p in decision.missing:
-            from kokdsl.selfreport import _Expected
+            from kokdsl.selfreport import ExpectedValue
 
-            out.append(f"  - {p.path}: {m('problem.' + p.kind)} ({_Expected(p.expected).render(lang)})")
+            out.append(f"  - {p.path}: {m('problem.' + p.kind)} ({ExpectedValue(p.expected).render(lang)})")
     if decision.remarks:
         out.append(m("text.remarks"))
         for r in decision.remarks:

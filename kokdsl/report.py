@@ -153,14 +153,14 @@ def _reason_view(req: dict, rb: dict, lang: str) -> dict:
 
 
 def _supplements_view(assessment: Assessment, lang: str) -> list[dict]:
-    from kokdsl.selfreport import _Expected
+    from kokdsl.selfreport import ExpectedValue
 
     out = []
     for p in assessment.decision.missing:
         needed_for = [r.requirement.id for r in assessment.decision.supplements
                       if any(q.path == p.path for q in r.problems)]
         out.append({"path": p.path, "fact": p.fact if p.field is None else f"{p.fact}.{p.field}",
-                    "problem": message(f"problem.{p.kind}", lang), "expected": _Expected(p.expected).render(lang),
+                    "problem": message(f"problem.{p.kind}", lang), "expected": ExpectedValue(p.expected).render(lang),
                     "needed_for": ", ".join(needed_for)})
     return out
 

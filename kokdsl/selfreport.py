@@ -160,7 +160,7 @@ class _Checker:
 
     def invalid(self, path: str, fact: str, field: str | None, expected: Type, raw, code="data.invalid", **params):
         self.problems.append(DataProblem("invalid", path, fact, field, expected))
-        self.diagnostics.append(Diagnostic(ERROR, code, dict(params, value=_Shown(raw), expected=_Expected(expected)),
+        self.diagnostics.append(Diagnostic(ERROR, code, dict(params, value=_Shown(raw), expected=ExpectedValue(expected)),
                                            path=path, file=self.file))
 
     def identity(self, document: dict) -> Identity:
@@ -240,7 +240,7 @@ class _Shown:
         return text if len(text) <= 60 else text[:59] + "…"
 
 
-class _Expected:
+class ExpectedValue:
     def __init__(self, t: Type):
         self.t = t
 
