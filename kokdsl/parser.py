@@ -13,7 +13,6 @@ import datetime
 import difflib
 import functools
 import inspect
-import os
 import re
 import unicodedata
 from fractions import Fraction
@@ -25,7 +24,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from kokdsl import ast
 from kokdsl.diagnostics import ERROR, Diagnostic
-from kokdsl.resources import data_dir
+from kokdsl.resources import caching_enabled, data_dir
 
 # Concepts that start a declaration; the error-recovery resynchronises on them.
 ITEM_KEYWORDS = ("rulebook", "fact", "record", "chapter", "requirement")
@@ -79,12 +78,8 @@ def _lark() -> Lark:
         start=["start", "item_only"],
         propagate_positions=True,
         maybe_placeholders=False,
-        cache=_cache_enabled(),
+        cache=caching_enabled(),
     )
-
-
-def _cache_enabled() -> bool:
-    return os.environ.get("KOKDSL_NO_CACHE", "") == ""
 
 
 # -- parse tree -> AST -------------------------------------------------------

@@ -23,7 +23,7 @@ from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES
 from kokdsl.messages import message
 from kokdsl.pipeline import Assessment
 from kokdsl.render import to_json_data
-from kokdsl.resources import data_dir
+from kokdsl.resources import caching_enabled, data_dir
 from kokdsl.unparse import expr_text
 
 FORMATS = ("html", "md", "json")
@@ -43,6 +43,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Compiling the templates costs more than rendering one report; keep the
+        # compiled code in the user's temp folder (Jinja checks its ownership).
+        bytecode_cache=jinja2.FileSystemBytecodeCache() if caching_enabled() else None,
     )
     env.filters["md"] = markdown_escape
     env.filters["md_code"] = markdown_code

@@ -8,6 +8,7 @@ them in both places, so the tool works from any directory.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -19,3 +20,9 @@ def data_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"kokdsl is installed without its {name}/ folder")
+
+
+def caching_enabled() -> bool:
+    """Parse tables and compiled templates are cached in the temp folder
+    unless KOKDSL_NO_CACHE is set (for measuring cold starts)."""
+    return os.environ.get("KOKDSL_NO_CACHE", "") == ""
