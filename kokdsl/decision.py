@@ -33,11 +33,15 @@ class Decision:
 
 
 def decide(evaluation: Evaluation) -> Decision:
-    results = evaluation.results
-    failed = tuple(r for r in results if r.requirement.is_mandatory and r.outcome == NOT_MET)
-    unknown = tuple(r for r in results if r.requirement.is_mandatory and r.outcome == CANNOT_ASSESS)
-    remarks = tuple(r for r in results if not r.requirement.is_mandatory and r.outcome == NOT_MET)
-    unassessed = tuple(r for r in results if not r.requirement.is_mandatory and r.outcome == CANNOT_ASSESS)
+    # One pass, in book order: (modality, outcome) -> results.
+    buckets: dict[tuple[str, str], list[RequirementResult]] = {}
+    for r in evaluation.results:
+        if r.outcome is NOT_MET or r.outcome is CANNOT_ASSESS:
+            buckets.setdefault((r.requirement.modality, r.outcome), []).append(r)
+    failed = tuple(buckets.get(("skall", NOT_MET), ()))
+    unknown = tuple(buckets.get(("skall", CANNOT_ASSESS), ()))
+    remarks = tuple(buckets.get(("bör", NOT_MET), ()))
+    unassessed = tuple(buckets.get(("bör", CANNOT_ASSESS), ()))
     missing = {}
     for r in unknown:
         for p in r.problems:

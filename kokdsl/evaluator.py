@@ -9,6 +9,9 @@ thresholds, in domain terms.
 
 from __future__ import annotations
 
+import functools
+from typing import Callable
+
 import attrs
 
 from kokdsl import ast
@@ -63,12 +66,32 @@ class Finding:
         return message(self.code, lang, **self.params)
 
 
-@attrs.frozen
 class RequirementResult:
-    requirement: CompiledRequirement
-    outcome: str
-    findings: tuple[Finding, ...] = ()
-    problems: tuple[DataProblem, ...] = ()  # missing/invalid facts behind cannot_assess
+    """The outcome of one requirement for one centre.
+
+    A plain slotted class, not attrs: a national rerun makes one per
+    requirement per centre. Explanations are worked out when first read, so a
+    rerun that only needs decisions never pays for them.
+    """
+
+    __slots__ = ("requirement", "outcome", "problems", "_explain", "_findings")
+
+    def __init__(self, requirement: CompiledRequirement, outcome: str, problems: tuple[DataProblem, ...] = (),
+                 explain: Callable[[], list[Finding]] | None = None):
+        self.requirement = requirement
+        self.outcome = outcome
+        self.problems = problems  # missing/invalid facts behind cannot_assess
+        self._explain = explain
+        self._findings: tuple[Finding, ...] | None = None
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        if self._findings is None:
+            self._findings = tuple(self._explain()) if self._explain else ()
+        return self._findings
+
+    def __repr__(self) -> str:
+        return f"RequirementResult({self.requirement.id!r}, {self.outcome!r})"
 
 
 @attrs.frozen
@@ -115,17 +138,24 @@ def _evaluate_one(rulebook: CompiledRulebook, req: CompiledRequirement, env: dic
     outcome = _outcome(req, env)
     if outcome == MET:
         return RequirementResult(req, MET)
+    problems = _problems_for(req, report) if outcome == CANNOT_ASSESS else ()
+    # env is this evaluation's own copy of the facts, and explaining leaves it
+    # as it found it, so the explanation can be worked out later.
+    return RequirementResult(req, outcome, problems, functools.partial(_explain, rulebook, req, outcome, env))
+
+
+def _explain(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: str, env: dict) -> list[Finding]:
     explainer = _Explainer(rulebook)
     if outcome == NOT_APPLICABLE:
-        return RequirementResult(req, outcome, tuple(explainer.explain(req.condition, env, False)))
+        return explainer.explain(req.condition, env, False)
     if outcome == NOT_MET:
-        return RequirementResult(req, outcome, tuple(explainer.explain(req.check, env, False)))
+        return explainer.explain(req.check, env, False)
     findings = []
     if req.condition is not None and req.condition_fn(env) is UNKNOWN:
         findings += explainer.explain(req.condition, env, UNKNOWN)
     if req.check_fn(env) is UNKNOWN:
         findings += explainer.explain(req.check, env, UNKNOWN)
-    return RequirementResult(req, outcome, tuple(_dedupe(findings)), _problems_for(req, report))
+    return _dedupe(findings)
 
 
 def _dedupe(findings):
