@@ -145,9 +145,11 @@ class Schedule:
     def minutes(self) -> int:
         return sum(end - start for start, end in self.intervals)
 
-    def hours(self) -> Fraction:
-        """Total length in hours, exact."""
-        return Fraction(self.minutes(), 60)
+    def hours(self) -> int | Fraction:
+        """Total length in hours, exact: an int for whole hours (the common
+        case, and much cheaper to compare than a Fraction)."""
+        whole, rest = divmod(self.minutes(), 60)
+        return whole if rest == 0 else Fraction(self.minutes(), 60)
 
     def covers(self, other: Schedule) -> bool:
         """True if every minute of ``other`` is in ``self``."""

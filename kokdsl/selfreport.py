@@ -301,10 +301,13 @@ def _to_decimal(raw, t=None) -> int | Fraction:
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
             raise _Invalid
-        return Fraction(repr(raw))
-    if isinstance(raw, str):
-        return _number_text(raw)
-    raise _Invalid
+        value = Fraction(repr(raw))
+    elif isinstance(raw, str):
+        value = _number_text(raw)
+    else:
+        raise _Invalid
+    # Whole numbers stay ints: exact either way, and ints compare much faster.
+    return value.numerator if value.denominator == 1 else value
 
 
 def _to_percent(raw, t=None) -> Fraction:
