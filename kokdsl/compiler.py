@@ -69,6 +69,7 @@ class _Compiler:
         self.used_facts: set[str] = set()
         self.closures: dict[int, object] = {}
         self.types: dict[int, Type] = {}
+        self.resolved: dict[int, str] = {}  # id(Name node) -> "var" | "symbol" | "fact"
         # per requirement: fact -> fields read; loop variable -> its list fact
         self.deps: dict[str, set[str]] = {}
         self.var_sources: dict[str, str] = {}
@@ -132,12 +133,17 @@ class _Compiler:
             if fact.name not in self.used_facts:
                 self.warn("compile.unused_fact", fact.span, name=fact.name)
 
+        def codegen():
+            from kokdsl.codegen import generate_outcomes
+
+            return generate_outcomes(requirements, self.types, self.resolved)
+
         header = headers[0] if headers else ast.Header("", 0)
         compiled = CompiledRulebook(
             name=header.name, edition=header.edition, valid_from=header.valid_from, source=header.source,
             facts=tuple(self.facts.values()), records=self.records, requirements=tuple(requirements),
             chapters=tuple(chapters), sha256=hashlib.sha256(self.source.encode("utf-8")).hexdigest(),
-            file=self.tree.file, closures=self.closures, types=self.types,
+            file=self.tree.file, closures=self.closures, types=self.types, codegen=codegen,
         )
         return CompileResult(compiled, self.diagnostics)
 
@@ -210,11 +216,14 @@ class _Compiler:
     def expr_Name(self, node: ast.Name, scope, expected):
         name = node.name
         if name in scope:
+            self.resolved[id(node)] = "var"
             return scope[name], (lambda env: env[name])
         # A closed-set value where one is expected: `utbildning = högskola`.
         if expected is not None and expected.kind in ("enum", "set") and name in expected.values:
+            self.resolved[id(node)] = "symbol"
             return Type("enum", expected.values), (lambda env: name)
         if name in self.facts:
+            self.resolved[id(node)] = "fact"
             self.used_facts.add(name)
             self.deps.setdefault(name, set())
             return self.facts[name].type, (lambda env: env[name])

@@ -102,21 +102,40 @@ class Evaluation:
 
 
 def evaluate(rulebook: CompiledRulebook, report: SelfReport) -> Evaluation:
-    env = dict(report.facts)
-    results = tuple(_evaluate_one(rulebook, req, env, report) for req in rulebook.requirements)
-    return Evaluation(rulebook, report, results)
+    # The generated code reads the facts; explanations (when asked for) get
+    # their own copy, since the explainer binds loop variables in it.
+    outcome_list = rulebook.outcome_function()(report.facts)
+    met = _met_results(rulebook)
+    env = None
+    results = []
+    for req, outcome, met_result in zip(rulebook.requirements, outcome_list, met):
+        if outcome == MET:
+            results.append(met_result)
+            continue
+        if env is None:
+            env = dict(report.facts)
+        problems = _problems_for(req, report) if outcome == CANNOT_ASSESS else ()
+        results.append(RequirementResult(req, outcome, problems, functools.partial(_explain, rulebook, req, outcome, env)))
+    return Evaluation(rulebook, report, tuple(results))
+
+
+def _met_results(rulebook: CompiledRulebook) -> list[RequirementResult]:
+    """A met requirement has nothing to explain, so its result is the same for
+    every centre: make those once per rulebook."""
+    met = rulebook._generated.get("met")
+    if met is None:
+        met = rulebook._generated["met"] = [RequirementResult(req, MET) for req in rulebook.requirements]
+    return met
 
 
 def outcomes(rulebook: CompiledRulebook, facts: dict) -> list[tuple[CompiledRequirement, str]]:
-    """The bare outcomes, without explanations: the national-rerun hot path."""
+    """The bare outcomes through the reference closures (no generated code)."""
     env = dict(facts)
-    out = []
-    for req in rulebook.requirements:
-        out.append((req, _outcome(req, env)))
-    return out
+    return [(req, requirement_outcome(req, env)) for req in rulebook.requirements]
 
 
-def _outcome(req: CompiledRequirement, env: dict) -> str:
+def requirement_outcome(req: CompiledRequirement, env: dict) -> str:
+    """One requirement's outcome by its closures: the reference semantics."""
     if req.condition_fn is not None:
         applies = req.condition_fn(env)
         if applies is False:
@@ -132,16 +151,6 @@ def _outcome(req: CompiledRequirement, env: dict) -> str:
     if value is False:
         return NOT_MET
     return CANNOT_ASSESS
-
-
-def _evaluate_one(rulebook: CompiledRulebook, req: CompiledRequirement, env: dict, report: SelfReport) -> RequirementResult:
-    outcome = _outcome(req, env)
-    if outcome == MET:
-        return RequirementResult(req, MET)
-    problems = _problems_for(req, report) if outcome == CANNOT_ASSESS else ()
-    # env is this evaluation's own copy of the facts, and explaining leaves it
-    # as it found it, so the explanation can be worked out later.
-    return RequirementResult(req, outcome, problems, functools.partial(_explain, rulebook, req, outcome, env))
 
 
 def _explain(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: str, env: dict) -> list[Finding]:

@@ -116,6 +116,16 @@ class CompiledRulebook:
     # them: id(ast node) -> closure.
     closures: dict[int, Callable] = attrs.field(factory=dict, eq=False, repr=False)
     types: dict[int, Type] = attrs.field(factory=dict, eq=False, repr=False)
+    # Writes the generated fast path (codegen.py) when first needed, so that
+    # `kok check` never pays for it: facts dict -> outcomes in book order.
+    codegen: Callable[[], Callable[[dict], list[str]]] | None = attrs.field(default=None, eq=False, repr=False)
+    _generated: dict = attrs.field(factory=dict, eq=False, repr=False)
+
+    def outcome_function(self) -> Callable[[dict], list[str]]:
+        fn = self._generated.get("outcomes")
+        if fn is None:
+            fn = self._generated["outcomes"] = self.codegen()
+        return fn
 
     def fact(self, name: str) -> FactSpec | None:
         for f in self.facts:

@@ -1,0 +1,367 @@
+"""The fast path: each requirement's condition and check as generated Python.
+
+The compiler's closures are the reference semantics and serve explanations;
+this module writes the same three-valued logic out as straight-line Python
+source and compile()s it, the way Jinja compiles templates. One function per
+requirement returns its outcome ("met", "not_met", ...), with no call per AST
+node, and checks for UNKNOWN only where a value can be unknown.
+
+A property test holds the generated code equal to the closures. Should Python
+refuse a generated function (an absurdly deep expression), that requirement
+falls back to its closures.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Callable
+
+from kokdsl import ast
+from kokdsl.model import CompiledRequirement, Type
+from kokdsl.schedule import AROUND_THE_CLOCK
+from kokdsl.values import UNKNOWN
+
+MET = "met"
+NOT_MET = "not_met"
+CANNOT_ASSESS = "cannot_assess"
+NOT_APPLICABLE = "not_applicable"
+
+_ORDER = {"<", "<=", ">", ">="}
+_PY_OP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def generate_outcomes(requirements, types: dict[int, Type], resolved: dict[int, str]) -> Callable[[dict], list[str]]:
+    """One function over a facts dict that returns every outcome in book order."""
+    functions = [_requirement_function(req, types, resolved) for req in requirements]
+
+    def outcomes(env: dict) -> list[str]:
+        return [fn(env) for fn in functions]
+
+    return outcomes
+
+
+def _requirement_function(req: CompiledRequirement, types, resolved) -> Callable[[dict], str]:
+    try:
+        source, namespace = _Writer(types, resolved).requirement(req)
+        code = compile(source, f"<kok {req.id}>", "exec")
+    except (RecursionError, SyntaxError, MemoryError):
+        return _closure_outcome(req)
+    exec(code, namespace)  # noqa: S102 - our own generated source, never user text
+    return namespace["outcome"]
+
+
+def _closure_outcome(req: CompiledRequirement) -> Callable[[dict], str]:
+    from kokdsl.evaluator import requirement_outcome
+
+    return lambda env: requirement_outcome(req, dict(env))
+
+
+def _constant_number(node) -> int | Fraction | None:
+    if isinstance(node, ast.Literal) and node.kind in ("integer", "decimal", "percent"):
+        return node.value
+    return None
+
+
+def _scaled_by_constant(node) -> tuple[Fraction, ast.Expr] | None:
+    """(p/q, X) for `p/q * X` or `X * p/q` with a constant fraction p/q."""
+    if isinstance(node, ast.Arith) and node.op == "*":
+        for constant, other in ((node.left, node.right), (node.right, node.left)):
+            value = _constant_number(constant)
+            if isinstance(value, Fraction) and value.denominator != 1:
+                return value, other
+    return None
+
+
+class _Writer:
+    """Writes one requirement's function. gen() emits statements that leave a
+    node's value in a local, and returns (python expression, may be UNKNOWN)."""
+
+    def __init__(self, types: dict[int, Type], resolved: dict[int, str]):
+        self.types = types
+        self.resolved = resolved
+        self.lines: list[str] = []
+        self.depth = 1
+        self.count = 0
+        self.namespace: dict = {"UNKNOWN": UNKNOWN, "Fraction": Fraction, "MET": MET, "NOT_MET": NOT_MET,
+                                "CANNOT_ASSESS": CANNOT_ASSESS, "NOT_APPLICABLE": NOT_APPLICABLE}
+        self.facts: dict[str, str] = {}  # fact name -> local
+
+    # -- emitting ----------------------------------------------------------
+
+    def emit(self, line: str) -> None:
+        self.lines.append("    " * self.depth + line)
+
+    def temp(self, prefix: str = "t") -> str:
+        self.count += 1
+        return f"{prefix}{self.count}"
+
+    def const(self, value) -> str:
+        if isinstance(value, bool) or (isinstance(value, int) and not isinstance(value, bool)):
+            return repr(value)
+        name = self.temp("c")
+        self.namespace[name] = value
+        return name
+
+    def block(self, header: str):
+        writer = self
+
+        class _Block:
+            def __enter__(self):
+                writer.emit(header)
+                writer.depth += 1
+
+            def __exit__(self, *exc):
+                writer.depth -= 1
+
+        return _Block()
+
+    # -- a requirement -------------------------------------------------------
+
+    def requirement(self, req: CompiledRequirement) -> tuple[str, dict]:
+        body_start = len(self.lines)
+        if req.condition is None:
+            value, unknown = self.gen(req.check, {})
+            self.emit(self.outcome_of(value, unknown))
+        else:
+            applies, applies_unknown = self.gen(req.condition, {})
+            with self.block(f"if {applies} is False:"):
+                self.emit("return NOT_APPLICABLE")
+            value, unknown = self.gen(req.check, {})
+            if applies_unknown:
+                with self.block(f"if {applies} is UNKNOWN:"):
+                    self.emit(f"return MET if {value} is True else CANNOT_ASSESS")
+            self.emit(self.outcome_of(value, unknown))
+        reads = [f"    {local} = env[{name!r}]" for name, local in self.facts.items()]
+        body = self.lines[body_start:]
+        source = "\n".join(["def outcome(env):", *reads, *body]) + "\n"
+        return source, self.namespace
+
+    @staticmethod
+    def outcome_of(value: str, unknown: bool) -> str:
+        if unknown:
+            return f"return MET if {value} is True else (NOT_MET if {value} is False else CANNOT_ASSESS)"
+        return f"return MET if {value} else NOT_MET"
+
+    # -- expressions ---------------------------------------------------------
+
+    def gen(self, node, scope: dict[str, str]) -> tuple[str, bool]:
+        return getattr(self, "gen_" + type(node).__name__)(node, scope)
+
+    def unknown_test(self, *parts: tuple[str, bool]) -> str:
+        tests = [f"{expr} is UNKNOWN" for expr, unknown in parts if unknown]
+        return " or ".join(tests)
+
+    def guarded(self, expression: str, *parts: tuple[str, bool]) -> tuple[str, bool]:
+        """Assign `expression` to a new local, UNKNOWN when an input is."""
+        result = self.temp()
+        test = self.unknown_test(*parts)
+        self.emit(f"{result} = UNKNOWN if {test} else {expression}" if test else f"{result} = {expression}")
+        return result, bool(test)
+
+    def gen_Literal(self, node: ast.Literal, scope):
+        return self.const(node.value), False
+
+    def gen_AroundTheClock(self, node, scope):
+        return self.const(AROUND_THE_CLOCK), False
+
+    def gen_Name(self, node: ast.Name, scope):
+        kind = self.resolved.get(id(node))
+        if kind == "var":
+            return scope[node.name], False
+        if kind == "symbol":
+            return self.const(node.name), False
+        if node.name not in self.facts:
+            self.facts[node.name] = self.temp("f")
+        return self.facts[node.name], True
+
+    def gen_Field(self, node: ast.Field, scope):
+        subject, unknown = self.gen(node.subject, scope)
+        result = self.temp()
+        access = f"{subject}.fields[{node.name!r}]"
+        self.emit(f"{result} = UNKNOWN if {subject} is UNKNOWN else {access}" if unknown else f"{result} = {access}")
+        return result, True
+
+    def gen_Arith(self, node: ast.Arith, scope):
+        left = self.gen(node.left, scope)
+        right = self.gen(node.right, scope)
+        if node.op == "/":
+            result = self.temp()
+            test = self.unknown_test(left, right)
+            test = f"{test} or {right[0]} == 0" if test else f"{right[0]} == 0"
+            self.emit(f"{result} = UNKNOWN if {test} else Fraction({left[0]}) / {right[0]}")
+            return result, True
+        return self.guarded(f"{left[0]} {node.op} {right[0]}", left, right)
+
+    def comparison(self, op: str, left: str, right: str, text: bool) -> str:
+        if text:
+            return f"{left}.casefold() {_PY_OP[op]} {right}.casefold()"
+        return f"{left} {_PY_OP[op]} {right}"
+
+    def gen_Compare(self, node: ast.Compare, scope):
+        text = self.types[id(node.left)].kind == "text"
+        if isinstance(node.right, ast.IfElse):
+            return self.compare_each_branch(node, scope, text)
+        numeric = self.types[id(node.left)].is_numeric
+        threshold = _constant_number(node.right)
+        scaled = _scaled_by_constant(node.right)
+        left = self.gen(node.left, scope)
+        if numeric and threshold is not None and not (isinstance(threshold, int) and
+                                                      self.types[id(node.left)].kind == "integer"):
+            # `andel >= 75 %`: compare numerator and denominator as ints
+            # instead of through Fraction's slow rich comparison. Exact.
+            p, q = threshold.numerator, threshold.denominator
+            scaled_left = f"{left[0]}.numerator" if q == 1 else f"{left[0]}.numerator * {q}"
+            return self.guarded(f"{scaled_left} {_PY_OP[node.op]} {p} * {left[0]}.denominator", left)
+        if numeric and scaled is not None:
+            # `besök_inom_3 >= 90 % * besök` as `10 * besök_inom_3 >= 9 * besök`:
+            # both sides times the (positive) denominator, exact and in ints.
+            factor, other = scaled
+            right = self.gen(other, scope)
+            p, q = factor.numerator, factor.denominator
+            return self.guarded(f"{left[0]} * {q} {_PY_OP[node.op]} {p} * {right[0]}", left, right)
+        right = self.gen(node.right, scope)
+        return self.guarded(self.comparison(node.op, left[0], right[0], text), left, right)
+
+    def compare_each_branch(self, node: ast.Compare, scope, text: bool):
+        """`a >= (40 om c annars 45)` with c unknown is still decided when a
+        meets, or misses, both thresholds (as compiler._compare_each_branch)."""
+        branch = node.right
+        left = self.gen(node.left, scope)
+        cond, cond_unknown = self.gen(branch.condition, scope)
+        result = self.temp()
+        for test, side in ((f"{cond} is True", branch.then), (f"{cond} is False", branch.otherwise)):
+            keyword = "if" if side is branch.then else "elif"
+            with self.block(f"{keyword} {test}:"):
+                right = self.gen(side, scope)
+                value, _ = self.guarded(self.comparison(node.op, left[0], right[0], text), left, right)
+                self.emit(f"{result} = {value}")
+        if cond_unknown:
+            with self.block("else:"):
+                then = self.gen(branch.then, scope)
+                otherwise = self.gen(branch.otherwise, scope)
+                test = self.unknown_test(left, then, otherwise)
+                first = self.comparison(node.op, left[0], then[0], text)
+                second = self.comparison(node.op, left[0], otherwise[0], text)
+                agreed = f"(({first}) if ({first}) == ({second}) else UNKNOWN)"
+                self.emit(f"{result} = UNKNOWN if {test} else {agreed}" if test else f"{result} = {agreed}")
+        return result, True
+
+    def gen_Covers(self, node: ast.Covers, scope):
+        left = self.gen(node.left, scope)
+        right = self.gen(node.right, scope)
+        return self.guarded(f"{left[0]}.covers({right[0]})", left, right)
+
+    def gen_Member(self, node: ast.Member, scope):
+        element = self.gen(node.element, scope)
+        collection = self.gen(node.collection, scope)
+        op = "not in" if node.negated else "in"
+        return self.guarded(f"{element[0]} {op} {collection[0]}", element, collection)
+
+    def gen_Not(self, node: ast.Not, scope):
+        operand = self.gen(node.operand, scope)
+        return self.guarded(f"not {operand[0]}", operand)
+
+    def gen_Logic(self, node: ast.Logic, scope):
+        # and: False decides; or: True decides. Unknown only when nothing decides.
+        decisive, other = ("False", "True") if node.op == "and" else ("True", "False")
+        left, left_unknown = self.gen(node.left, scope)
+        result = self.temp()
+        with self.block(f"if {left} is {decisive}:"):
+            self.emit(f"{result} = {decisive}")
+        with self.block("else:"):
+            right, right_unknown = self.gen(node.right, scope)
+            if not left_unknown:
+                self.emit(f"{result} = {right}")  # left is the neutral value here
+            else:
+                undecided = f"({decisive} if {right} is {decisive} else UNKNOWN)"
+                self.emit(f"{result} = {right} if {left} is {other} else {undecided}")
+        return result, left_unknown or right_unknown
+
+    def gen_IfElse(self, node: ast.IfElse, scope):
+        cond, cond_unknown = self.gen(node.condition, scope)
+        result = self.temp()
+        unknown = cond_unknown
+        with self.block(f"if {cond} is True:"):
+            then = self.gen(node.then, scope)
+            self.emit(f"{result} = {then[0]}")
+        with self.block(f"elif {cond} is False:" if cond_unknown else "else:"):
+            otherwise = self.gen(node.otherwise, scope)
+            self.emit(f"{result} = {otherwise[0]}")
+        unknown = unknown or then[1] or otherwise[1]
+        if cond_unknown:
+            with self.block("else:"):
+                then = self.gen(node.then, scope)
+                otherwise = self.gen(node.otherwise, scope)
+                test = self.unknown_test(then, otherwise)
+                agreed = f"({then[0]} if {then[0]} == {otherwise[0]} else UNKNOWN)"
+                self.emit(f"{result} = UNKNOWN if {test} else {agreed}" if test else f"{result} = {agreed}")
+        return result, unknown
+
+    def loop(self, var: str, collection: ast.Expr, scope) -> tuple[str, bool, dict, str]:
+        """Open the collection; returns (collection local, may be unknown,
+        body scope, the `for` header)."""
+        items, unknown = self.gen(collection, scope)
+        local = self.temp("v")
+        ordered = f"sorted({items})" if self.types[id(collection)].kind == "set" else items
+        return items, unknown, dict(scope, **{var: local}), f"for {local} in {ordered}:"
+
+    def gen_Quantifier(self, node: ast.Quantifier, scope):
+        decisive = "False" if node.kind == "all" else "True"
+        on_hit = "True" if node.kind == "some" else "False"
+        on_none = "False" if node.kind == "some" else "True"
+        items, items_unknown, inner, header = self.loop(node.var, node.collection, scope)
+        result, seen_unknown = self.temp(), self.temp("u")
+        outer = self.block(f"if {items} is UNKNOWN:") if items_unknown else None
+        if outer:
+            with outer:
+                self.emit(f"{result} = UNKNOWN")
+            self.emit("else:")
+            self.depth += 1
+        self.emit(f"{seen_unknown} = False")
+        with self.block(header):
+            body, body_unknown = self.gen(node.body, inner)
+            with self.block(f"if {body} is {decisive}:"):
+                self.emit(f"{result} = {on_hit}")
+                self.emit("break")
+            if body_unknown:
+                with self.block(f"if {body} is UNKNOWN:"):
+                    self.emit(f"{seen_unknown} = True")
+        with self.block("else:"):
+            self.emit(f"{result} = UNKNOWN if {seen_unknown} else {on_none}")
+        if outer:
+            self.depth -= 1
+        return result, True
+
+    def fold(self, var: str, collection, body_node, scope, counting: bool):
+        items, items_unknown, inner, header = self.loop(var, collection, scope)
+        result = self.temp()
+        outer = self.block(f"if {items} is UNKNOWN:") if items_unknown else None
+        if outer:
+            with outer:
+                self.emit(f"{result} = UNKNOWN")
+            self.emit("else:")
+            self.depth += 1
+        self.emit(f"{result} = 0")
+        with self.block(header):
+            body, body_unknown = self.gen(body_node, inner)
+            if body_unknown:
+                with self.block(f"if {body} is UNKNOWN:"):
+                    self.emit(f"{result} = UNKNOWN")
+                    self.emit("break")
+            self.emit(f"{result} += 1 if {body} else 0" if counting else f"{result} += {body}")
+        if outer:
+            self.depth -= 1
+        return result, True
+
+    def gen_Count(self, node: ast.Count, scope):
+        if node.var is None:
+            items = self.gen(node.collection, scope)
+            return self.guarded(f"len({items[0]})", items)
+        return self.fold(node.var, node.collection, node.condition, scope, counting=True)
+
+    def gen_Sum(self, node: ast.Sum, scope):
+        return self.fold(node.var, node.collection, node.body, scope, counting=False)
+
+    def gen_Hours(self, node: ast.Hours, scope):
+        operand = self.gen(node.operand, scope)
+        return self.guarded(f"{operand[0]}.hours()", operand)
