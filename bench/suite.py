@@ -30,8 +30,8 @@ from bench import handwritten
 from bench.rulebook_gen import synthetic_rulebook
 from kokdsl import __version__
 from kokdsl.evaluator import outcomes
-from kokdsl.files import write_atomic
 from kokdsl.generate import write_centres
+from kokdsl.output import write_atomic
 from kokdsl.pipeline import assess, load_rulebook, load_rulebook_source
 from kokdsl.selfreport import load_self_report
 
@@ -366,6 +366,6 @@ def main(argv: list[str] | None = None) -> None:
         print(f"(targets set for {NATIONAL:,} centres are not judged at {settings.centres:,})")
     sys.stdout.flush()
     if args.json:
-        write_atomic(args.json, json.dumps({"meta": meta(settings), "rows": [asdict(r) for r in rows]},
-                                           ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps({"meta": meta(settings), "rows": [asdict(r) for r in rows]}, ensure_ascii=False, indent=2)
+        write_atomic(args.json, (text + "\n").encode("utf-8"))
         progress(f"wrote {args.json}")
