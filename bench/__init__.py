@@ -1,0 +1,10 @@
+"""The benchmark suite of issue 5: kokdsl against hand-written Python and OPA
+Rego (regopy), measured side by side in the same run.
+
+    python -m bench            # everything, the table of medians and ratios
+    python -m bench --quick    # a fast smoke run
+    python -m bench --json FILE
+
+Benchmarks are not tests: nothing here asserts a time. The agreement tests in
+tests/test_bench_agreement.py check that the baselines do the same work.
+"""

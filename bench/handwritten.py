@@ -1,0 +1,253 @@
+"""Örebro 2025 written directly in Python: the floor for an interpreter in Python.
+
+The same checks as rulebooks/orebro/2025.kok, over the same inputs (the
+`SelfReport.facts` kokdsl's loader produces: Schedule, Fraction, tuples of
+RecordValue, UNKNOWN for a missing or invalid fact) and with the same outputs:
+per-requirement outcomes with the same three-valued (Kleene) semantics, and the
+same decision (kind, reasons, supplements, missing facts, remarks). There are
+no explanations: the hand-written code only decides. The agreement tests hold
+it equal to kokdsl on every synthetic centre.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import attrs
+
+from kokdsl.values import UNKNOWN
+
+MET, NOT_MET, CANNOT_ASSESS, NOT_APPLICABLE = "met", "not_met", "cannot_assess", "not_applicable"
+
+WEEK = 7 * 24 * 60
+AROUND_THE_CLOCK = ((0, WEEK),)
+SEVENTY_FIVE_PERCENT = Fraction(3, 4)
+
+
+@attrs.frozen
+class HandDecision:
+    kind: str
+    outcomes: dict  # requirement id -> outcome, in book order
+    reasons: tuple[str, ...]  # failed skall
+    supplements: tuple[str, ...]  # skall that cannot be assessed
+    missing: tuple[str, ...]  # JSON paths of the facts to supplement, each once
+    remarks: tuple[str, ...]  # failed bör
+
+
+# -- three-valued helpers -----------------------------------------------------------
+
+
+def _and(a, b):
+    if a is False or b is False:
+        return False
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    return True
+
+
+def _outcome(value) -> str:
+    if value is True:
+        return MET
+    if value is False:
+        return NOT_MET
+    return CANNOT_ASSESS
+
+
+def _conditional(applies, check) -> str:
+    """`gäller om`: not applicable when the condition is false; when it is
+    unknown, a met check is met either way, anything else cannot be assessed."""
+    if applies is False:
+        return NOT_APPLICABLE
+    value = check()
+    if applies is UNKNOWN:
+        return MET if value is True else CANNOT_ASSESS
+    return _outcome(value)
+
+
+def _covers(outer: tuple, inner: tuple) -> bool:
+    """Both are merged, sorted, non-adjacent week-minute intervals: each inner
+    interval must lie inside one outer interval."""
+    i, count = 0, len(outer)
+    for start, end in inner:
+        while i < count and outer[i][1] < end:
+            i += 1
+        if i == count or outer[i][0] > start:
+            return False
+    return True
+
+
+def _all(values) -> object:
+    unknown = False
+    for value in values:
+        if value is False:
+            return False
+        if value is UNKNOWN:
+            unknown = True
+    return UNKNOWN if unknown else True
+
+
+def _field_sum(items, name):
+    total = 0
+    for item in items:
+        value = item.fields[name]
+        if value is UNKNOWN:
+            return UNKNOWN
+        total += value
+    return total
+
+
+# -- the checks, one per requirement ----------------------------------------------------
+
+
+def specialist_whole_opening(f):  # 1.1
+    specialist, opening = f["specialist_allmänmedicin"], f["öppettider"]
+    if specialist is UNKNOWN or opening is UNKNOWN:
+        return UNKNOWN
+    return _covers(specialist.intervals, opening.intervals)
+
+
+def opening_hours(f):  # 2.1: 40 h under 6,500 listed, else 45 h
+    opening, listed = f["öppettider"], f["listade"]
+    if opening is UNKNOWN:
+        return UNKNOWN
+    minutes = sum(end - start for start, end in opening.intervals)
+    if listed is UNKNOWN:
+        # Decided anyway when both thresholds agree.
+        at_40, at_45 = minutes >= 40 * 60, minutes >= 45 * 60
+        return at_40 if at_40 == at_45 else UNKNOWN
+    return minutes >= (40 * 60 if listed < 6500 else 45 * 60)
+
+
+def on_call_around_the_clock(f):  # 2.1.4
+    on_call = f["jour"]
+    if on_call is UNKNOWN:
+        return UNKNOWN
+    return _covers(on_call.intervals, AROUND_THE_CLOCK)
+
+
+def has_coordinator(f):  # 3.1
+    coordinators = f["vårdsamordnare"]
+    return UNKNOWN if coordinators is UNKNOWN else len(coordinators) >= 1
+
+
+def coordinators_have_degree(f):  # 3.1.1
+    coordinators = f["vårdsamordnare"]
+    if coordinators is UNKNOWN:
+        return UNKNOWN
+    return _all(UNKNOWN if (level := c.fields["utbildning"]) is UNKNOWN else level == "högskola"
+                for c in coordinators)
+
+
+def _fact(name):
+    def check(f):
+        return f[name]
+
+    return check
+
+
+def has_branch_assignment(f):  # condition of 6.4 and 6.4.1
+    assignments = f["tilläggsuppdrag"]
+    return UNKNOWN if assignments is UNKNOWN else "filial" in assignments
+
+
+def branches_same_head_and_approved(f):  # 6.4
+    branches, head = f["filialer"], f["verksamhetschef"]
+    if branches is UNKNOWN:
+        return UNKNOWN
+    values = []
+    for branch in branches:
+        branch_head = branch.fields["verksamhetschef"]
+        if branch_head is UNKNOWN or head is UNKNOWN:
+            same = UNKNOWN
+        else:
+            same = branch_head.casefold() == head.casefold()  # names typed by people
+        values.append(_and(same, branch.fields["godkänd_av_regionen"]))
+    return _all(values)
+
+
+def no_listing_at_branches(f):  # 6.4.1
+    branches = f["filialer"]
+    if branches is UNKNOWN:
+        return UNKNOWN
+    return _all(UNKNOWN if (listing := b.fields["listning"]) is UNKNOWN else not listing for b in branches)
+
+
+def phone_accessibility(f):  # 8.1: at least 90 % answered the same day
+    stats = f["telefonstatistik"]
+    if stats is UNKNOWN:
+        return UNKNOWN
+    answered, calls = _field_sum(stats, "besvarade_samma_dag"), _field_sum(stats, "samtal")
+    enough = UNKNOWN if answered is UNKNOWN or calls is UNKNOWN else 10 * answered >= 9 * calls
+    return _and(len(stats) >= 1, enough)
+
+
+def visit_accessibility(f):  # 8.2: at least 90 % within 3 days
+    within, visits = f["läkarbesök_inom_3_dagar"], f["läkarbesök"]
+    if within is UNKNOWN or visits is UNKNOWN:
+        return UNKNOWN
+    return 10 * within >= 9 * visits
+
+
+def continuity(f):  # 8.3
+    share = f["kontinuitet_läkarbesök"]
+    return UNKNOWN if share is UNKNOWN else share >= SEVENTY_FIVE_PERCENT
+
+
+def payment_basis(f):  # 9.1
+    listed, cni, distance = f["listade"], f["cni"], f["avstånd_till_sjukhus_km"]
+    return _and(_and(UNKNOWN if listed is UNKNOWN else listed > 0, UNKNOWN if cni is UNKNOWN else cni > 0),
+                UNKNOWN if distance is UNKNOWN else distance >= 0)
+
+
+# id -> (mandatory, condition or None, check, facts read -> fields read (None: the whole fact))
+REQUIREMENTS = (
+    ("1.1", True, None, specialist_whole_opening, {"specialist_allmänmedicin": (), "öppettider": ()}),
+    ("2.1", True, None, opening_hours, {"öppettider": (), "listade": ()}),
+    ("2.1.4", True, None, on_call_around_the_clock, {"jour": ()}),
+    ("3.1", True, None, has_coordinator, {"vårdsamordnare": ()}),
+    ("3.1.1", False, None, coordinators_have_degree, {"vårdsamordnare": ("utbildning",)}),
+    ("3.2", False, None, _fact("fast_vårdkontakt"), {"fast_vårdkontakt": ()}),
+    ("4.1", True, None, _fact("e_tjänster_1177"), {"e_tjänster_1177": ()}),
+    ("4.2", True, None, _fact("digital_utvecklingsplan"), {"digital_utvecklingsplan": ()}),
+    ("5.1", True, None, _fact("presentation_enligt_mall"), {"presentation_enligt_mall": ()}),
+    ("5.2", True, None, _fact("uppföljningsdata_lämnad"), {"uppföljningsdata_lämnad": ()}),
+    ("6.4", True, has_branch_assignment, branches_same_head_and_approved,
+     {"tilläggsuppdrag": (), "filialer": ("verksamhetschef", "godkänd_av_regionen"), "verksamhetschef": ()}),
+    ("6.4.1", True, has_branch_assignment, no_listing_at_branches, {"tilläggsuppdrag": (), "filialer": ("listning",)}),
+    ("8.1", False, None, phone_accessibility, {"telefonstatistik": ("samtal", "besvarade_samma_dag")}),
+    ("8.2", False, None, visit_accessibility, {"läkarbesök_inom_3_dagar": (), "läkarbesök": ()}),
+    ("8.3", False, None, continuity, {"kontinuitet_läkarbesök": ()}),
+    ("9.1", False, None, payment_basis, {"listade": (), "cni": (), "avstånd_till_sjukhus_km": ()}),
+)
+
+
+def assess(facts: dict, problems=()) -> HandDecision:
+    """Outcomes and decision for one centre. `problems` are the loader's
+    DataProblems, from which a supplement request names the missing facts."""
+    outcomes = {}
+    reasons, supplements, remarks = [], [], []
+    for rid, mandatory, condition, check, _ in REQUIREMENTS:
+        if condition is None:
+            outcome = _outcome(check(facts))
+        else:
+            outcome = _conditional(condition(facts), lambda: check(facts))
+        outcomes[rid] = outcome
+        if mandatory:
+            if outcome == NOT_MET:
+                reasons.append(rid)
+            elif outcome == CANNOT_ASSESS:
+                supplements.append(rid)
+        elif outcome == NOT_MET:
+            remarks.append(rid)
+    missing: dict[str, None] = {}
+    for rid in supplements:
+        reads = _READS[rid]
+        for p in problems:
+            fields = reads.get(p.fact)
+            if fields is not None and (p.field is None or p.field in fields):
+                missing.setdefault(p.path)
+    kind = "rejection" if reasons else "supplement_request" if supplements else "approved"
+    return HandDecision(kind, outcomes, tuple(reasons), tuple(supplements), tuple(missing), tuple(remarks))
+
+
+_READS = {rid: reads for rid, _, _, _, reads in REQUIREMENTS}
