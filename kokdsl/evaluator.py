@@ -102,20 +102,14 @@ class Evaluation:
 
 
 def evaluate(rulebook: CompiledRulebook, report: SelfReport) -> Evaluation:
-    # The generated code reads the facts; explanations (when asked for) get
-    # their own copy, since the explainer binds loop variables in it.
     outcome_list = rulebook.outcome_function()(report.facts)
-    met = _met_results(rulebook)
-    env = None
-    results = []
-    for req, outcome, met_result in zip(rulebook.requirements, outcome_list, met):
-        if outcome == MET:
-            results.append(met_result)
-            continue
-        if env is None:
-            env = dict(report.facts)
-        problems = _problems_for(req, report) if outcome == CANNOT_ASSESS else ()
-        results.append(RequirementResult(req, outcome, problems, functools.partial(_explain, rulebook, req, outcome, env)))
+    results = _met_results(rulebook).copy()
+    for index, outcome in enumerate(outcome_list):
+        if outcome != MET:
+            req = rulebook.requirements[index]
+            problems = _problems_for(req, report) if outcome == CANNOT_ASSESS else ()
+            results[index] = RequirementResult(req, outcome, problems,
+                                               functools.partial(_explain, rulebook, req, outcome, report.facts))
     return Evaluation(rulebook, report, tuple(results))
 
 
@@ -153,7 +147,8 @@ def requirement_outcome(req: CompiledRequirement, env: dict) -> str:
     return CANNOT_ASSESS
 
 
-def _explain(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: str, env: dict) -> list[Finding]:
+def _explain(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: str, facts: dict) -> list[Finding]:
+    env = dict(facts)  # the explainer binds loop variables in its environment
     explainer = _Explainer(rulebook)
     if outcome == NOT_APPLICABLE:
         return explainer.explain(req.condition, env, False)

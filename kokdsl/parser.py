@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
+import hashlib
 import inspect
+import os
 import re
 import unicodedata
 from fractions import Fraction
 
 import lark
-import yaml
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
@@ -43,6 +44,8 @@ class KokSyntaxError(Exception):
 @functools.cache
 def keywords() -> dict[str, dict[str, list[str]]]:
     """The keyword table: concept -> {"sv": [...], "en": [...]}."""
+    import yaml
+
     with open(data_dir("grammar") / "keywords.yaml", encoding="utf-8") as f:
         return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
@@ -67,19 +70,53 @@ def grammar_text() -> str:
     return base + "\n// generated from keywords.yaml\n" + _keyword_terminals() + "\n"
 
 
+_LARK_OPTIONS = dict(parser="lalr", start=["start", "item_only"], propagate_positions=True, maybe_placeholders=False)
+
+
 @functools.cache
 def _lark() -> Lark:
-    # Building the LALR tables takes about half a second; lark's cache keeps
-    # them in the temp folder, keyed by a hash of the grammar and options, so
-    # `kok check` starts fast after the first run.
-    return Lark(
-        grammar_text(),
-        parser="lalr",
-        start=["start", "item_only"],
-        propagate_positions=True,
-        maybe_placeholders=False,
-        cache=caching_enabled(),
-    )
+    """The parser, built once per process. Building the LALR tables takes about
+    half a second, so they are kept in the user's cache folder, keyed by the
+    grammar files' bytes: a cache hit needs neither the build nor the keyword
+    table (nor the YAML library that reads it)."""
+    cache = _parser_cache_file() if caching_enabled() else None
+    if cache is not None and cache.exists():
+        try:
+            with open(cache, "rb") as f:
+                return Lark.load(f)
+        except Exception:  # a stale or damaged cache: rebuild it
+            pass
+    parser = Lark(grammar_text(), **_LARK_OPTIONS)
+    if cache is not None:
+        _save_parser(parser, cache)
+    return parser
+
+
+def _parser_cache_file():
+    from pathlib import Path
+
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kokdsl"
+    grammar = data_dir("grammar")
+    digest = hashlib.sha256()
+    for part in ((grammar / "kok.lark").read_bytes(), (grammar / "keywords.yaml").read_bytes(),
+                 lark.__version__.encode(), repr(sorted(_LARK_OPTIONS.items())).encode()):
+        digest.update(part + b"\0")
+    return folder / f"parser-{digest.hexdigest()[:24]}.lark"
+
+
+def _save_parser(parser: Lark, path) -> None:
+    """Write the cache atomically in a folder only this user can write to; a
+    cache that cannot be written is simply not used."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            parser.save(f)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 # -- parse tree -> AST -------------------------------------------------------

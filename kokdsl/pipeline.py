@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import attrs
@@ -80,10 +81,16 @@ class Assessment:
 
 def assess(rulebook: CompiledRulebook, self_report: "str | Path | SelfReport") -> Assessment:
     """Raises SelfReportError when the self-report cannot be read at all."""
+    decide, evaluate, SelfReport, load_self_report = _evaluation_stages()
+    report = self_report if isinstance(self_report, SelfReport) else load_self_report(self_report, rulebook)
+    evaluation = evaluate(rulebook, report)
+    return Assessment(evaluation, decide(evaluation))
+
+
+@functools.cache
+def _evaluation_stages():
     from kokdsl.decision import decide
     from kokdsl.evaluator import evaluate
     from kokdsl.selfreport import SelfReport, load_self_report
 
-    report = self_report if isinstance(self_report, SelfReport) else load_self_report(self_report, rulebook)
-    evaluation = evaluate(rulebook, report)
-    return Assessment(evaluation, decide(evaluation))
+    return decide, evaluate, SelfReport, load_self_report

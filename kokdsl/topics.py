@@ -1,11 +1,17 @@
 """The shared vocabulary of requirement topics (`område NAME`), kept as data in
-grammar/topics.yaml so that it ships in the wheel and regions share one list."""
+grammar/topics.json so that it ships in the wheel and regions share one list.
+
+Every region's rulebook tags each requirement with one of these, so that
+rulebooks can be compared area by area; `kok check` warns about a topic outside
+the list. Keep it short: add a topic only when no existing one fits. (JSON,
+not YAML, because `kok check` reads it on every run and should not pay for
+importing a YAML parser.)"""
 
 from __future__ import annotations
 
 import functools
 
-import yaml
+import json
 
 from kokdsl.resources import data_dir
 
@@ -13,8 +19,8 @@ from kokdsl.resources import data_dir
 @functools.cache
 def vocabulary() -> dict[str, dict[str, str]]:
     """topic name -> {"sv": label, "en": label}, in the file's order."""
-    with open(data_dir("grammar") / "topics.yaml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    with open(data_dir("grammar") / "topics.json", encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 def label(topic: str, lang: str = "sv") -> str:
