@@ -285,6 +285,93 @@ def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: 
         sys.exit(EXIT_ERROR)
 
 
+@main.command()
+@click.argument("rulebook", type=click.Path())
+@click.argument("self_reports", nargs=-1, required=True, type=click.Path())
+@click.option("--edition-for", "edition_for", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Use the edition valid on this date (YYYY-MM-DD) when RULEBOOK is a folder of editions.")
+@click.option("--previous", type=click.Path(dir_okay=False), default=None,
+              help="summary.json of an earlier rerun: show what changed since then.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Write summary.json and one HTML findings report per centre into this folder.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--run-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="The date recorded in the summary and reports (default: today).")
+@lang_option
+def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for, previous: str | None, out_dir: str | None,
+          fmt: str, run_date, lang: str) -> None:
+    """The yearly follow-up: check every SELF_REPORT (files or folders) against
+    RULEBOOK. A self-report that cannot be read is listed and never stops the
+    run. Exit 0 when every centre is approved, 1 when any is not, 2 when any
+    self-report could not be read."""
+    import datetime
+    import json
+
+    from kokdsl import rerun as reruns
+    from kokdsl.diagnostics import format_diagnostic
+    from kokdsl.editions import EditionError, select_edition
+    from kokdsl.messages import message
+    from kokdsl.render import render_rerun_text
+
+    try:
+        loaded = select_edition(rulebook, edition_for.date() if edition_for else None)
+    except EditionError as exc:
+        click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
+        sys.exit(EXIT_ERROR)
+    if not loaded.ok:
+        _print_diagnostics(loaded.diagnostics, loaded.source, lang)
+        sys.exit(EXIT_ERROR)
+    earlier = None
+    if previous is not None:
+        try:
+            earlier = reruns.load_previous(previous)
+        except reruns.PreviousRunError as exc:
+            click.echo(message(exc.code, lang, **exc.params), err=True)
+            sys.exit(EXIT_ERROR)
+    files = reruns.self_report_files(self_reports)
+    if not files:
+        click.echo(message("rerun.no_reports", lang), err=True)
+        sys.exit(EXIT_ERROR)
+    day = (run_date.date() if run_date else datetime.date.today())
+    runs = reruns.rerun(loaded.rulebook, files)
+    data = reruns.summary(loaded.rulebook, runs, day.isoformat())
+    change_list = reruns.changes(earlier, data) if earlier is not None else []
+    if out_dir is not None:
+        _write_rerun(out_dir, runs, data, lang, day, loaded.path)
+    if fmt == "json":
+        if earlier is not None:
+            data["changes"] = [{"key": c.key, "name": c.name, "code": c.code, "params": c.params,
+                                "message": message(c.code, lang, **c.params)} for c in change_list]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_rerun_text(loaded.rulebook, runs, change_list,
+                                     earlier.get("run_date", previous) if earlier else None, lang), nl=False)
+    if reruns.any_unreadable(runs):
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_OK if reruns.all_approved(runs) else EXIT_FINDINGS)
+
+
+def _write_rerun(out_dir: str, runs, data: dict, lang: str, day, rulebook_path: str) -> None:
+    """summary.json and one HTML report per readable centre, each atomically."""
+    import json
+    from pathlib import Path
+
+    from kokdsl.messages import message
+    from kokdsl.output import OutputError, write_atomic
+    from kokdsl.report import render_report
+
+    try:
+        for run in runs:
+            if run.assessment is not None:
+                html = render_report(run.assessment, "html", lang, day, rulebook_path)
+                write_atomic(Path(out_dir) / f"{Path(run.file).stem}.html", html.encode("utf-8"))
+        write_atomic(Path(out_dir) / "summary.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    except OutputError as exc:
+        click.echo(message(exc.code, lang, **exc.params), err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(message("output.written", lang, path=out_dir), err=True)
+
+
 @main.command("report-schema")
 def report_schema() -> None:
     """Print the JSON Schema of the JSON findings report (kok run --output json:…)."""

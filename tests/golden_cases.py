@@ -46,9 +46,17 @@ def run_json_cases():
             yield golden, ("run", "rulebooks/orebro/2025.kok", rel, "--format", "json", "--lang", lang)
 
 
+def rerun_cases():
+    """`kok rerun` over the 30 fictional centres."""
+    for lang in ("sv", "en"):
+        yield GOLDEN / "rerun" / f"centres.{lang}.txt", ("rerun", "rulebooks/orebro/2025.kok", "examples/centres",
+                                                          "--lang", lang, "--run-date", "2025-06-02")
+
+
 def all_cases():
     yield from diagnostic_cases()
     yield from run_json_cases()
+    yield from rerun_cases()
 
 
 def render_case(args) -> str:
