@@ -459,6 +459,9 @@ def _parse_items(text: str, file: str, start: str, line_offset: int):
         raise _SyntaxProblem(_syntax_diagnostic(exc, text, file, line_offset, start == "item_only")) from None
     try:
         return _ToAst(file, line_offset).transform(tree)
+    except RecursionError:
+        span = ast.Span(file, line_offset + 1, 1, line_offset + 1, 1)
+        raise _SyntaxProblem(Diagnostic(ERROR, "syntax.too_deep", {}, span=span)) from None
     except VisitError as exc:
         if isinstance(exc.orig_exc, _BadDate):
             tok = exc.orig_exc.token

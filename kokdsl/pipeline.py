@@ -13,7 +13,7 @@ import attrs
 
 from typing import TYPE_CHECKING
 
-from kokdsl import __version__
+from kokdsl import __version__, ast
 from kokdsl.compiler import compile_rulebook
 from kokdsl.diagnostics import ERROR, Diagnostic, has_errors, sort_key
 from kokdsl.model import CompiledRulebook
@@ -56,7 +56,11 @@ def load_rulebook(path: str | Path) -> LoadedRulebook:
 
 def load_rulebook_source(source: str, name: str = "<string>") -> LoadedRulebook:
     parsed = parse(source, name)
-    compiled = compile_rulebook(parsed.rulebook, parsed.source)
+    try:
+        compiled = compile_rulebook(parsed.rulebook, parsed.source)
+    except RecursionError:  # an expression nested thousands deep
+        too_deep = Diagnostic(ERROR, "syntax.too_deep", {}, span=ast.Span(name, 1, 1, 1, 1))
+        return LoadedRulebook(name, parsed.source, None, (*parsed.diagnostics, too_deep))
     diagnostics = list(parsed.diagnostics)
     # After a syntax error the AST is partial: "unused fact" would mislead.
     diagnostics += [d for d in compiled.diagnostics if not (parsed.diagnostics and d.code == "compile.unused_fact")]

@@ -28,12 +28,14 @@ from kokdsl.values import UNKNOWN, RecordValue
 
 MAX_BYTES = 2_000_000
 MAX_LIST_ITEMS = 10_000
+MAX_DEPTH = 50  # a self-report nests four levels deep; anything far deeper is hostile
 IDENTITY_KEYS = ("vårdcentral", "centre")
 IDENTITY_FIELDS = {"namn": "name", "name": "name", "id": "id", "vårdgivare": "provider",
                    "provider": "provider", "fiktiv": "fictional", "fictional": "fictional"}
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SIMPLE_KEY = re.compile(r"[^\W\d]\w*")
+_DEEP_INDENT = re.compile(r"^[ \t]{100,}\S", re.MULTILINE)
 
 
 class SelfReportError(Exception):
@@ -97,13 +99,21 @@ def parse_document(data: bytes, name: str) -> object:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SelfReportError(Diagnostic(ERROR, "data.not_utf8", {}, file=name)) from None
+    too_deep = SelfReportError(Diagnostic(ERROR, "data.too_deep", {"limit": MAX_DEPTH}, file=name))
     if name.endswith(".json"):
         try:
-            return json.loads(text)
+            document = json.loads(text)
         except json.JSONDecodeError as exc:
             raise SelfReportError(Diagnostic(ERROR, "data.bad_json", {"line": exc.lineno, "column": exc.colno,
                                                                        "reason": exc.msg}, file=name)) from None
+        except RecursionError:
+            raise too_deep from None
+        if _object_depth(document) > MAX_DEPTH:
+            raise too_deep
+        return document
     try:
+        if _looks_deep(text) and _nesting_depth(text) > MAX_DEPTH:
+            raise too_deep
         return yaml.load(text, Loader=_SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -112,6 +122,40 @@ def parse_document(data: bytes, name: str) -> object:
                                                                    "reason": exc.problem or ""}, file=name)) from None
     except yaml.YAMLError as exc:
         raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", {"line": 0, "column": 0, "reason": str(exc)}, file=name)) from None
+
+
+def _looks_deep(text: str) -> bool:
+    """A cheap first look: only a document with many brackets or very deep
+    indentation needs its nesting measured."""
+    return text.count("[") + text.count("{") > MAX_DEPTH or _DEEP_INDENT.search(text) is not None
+
+
+def _nesting_depth(text: str) -> int:
+    """How deeply the document nests, from the parser's events alone: building
+    the objects of a very deep document can crash the C loader outright."""
+    depth = deepest = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+    return deepest
+
+
+def _object_depth(document) -> int:
+    """Nesting depth of parsed JSON, without recursion."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 def load_self_report(path: str | Path, rulebook: CompiledRulebook) -> SelfReport:

@@ -105,3 +105,11 @@ def test_syntax_messages_never_name_grammar_terminals():
             for lang in ("sv", "en"):
                 text = d.text(lang)
                 assert "$END" not in text and "__ANON" not in text and "KW_" not in text and "NAME" not in text
+
+
+def test_absurdly_long_expressions_are_a_diagnostic_not_a_crash():
+    from kokdsl.pipeline import load_rulebook_source
+
+    source = HEADER + 'uppgift a: heltal\nkrav 1 "t" skall\n  ' + " och ".join(["a > 1"] * 20000) + "\n"
+    loaded = load_rulebook_source(source, "long.kok")
+    assert [(d.code, d.span.line) for d in loaded.diagnostics] == [("syntax.too_deep", 3)]

@@ -140,3 +140,25 @@ def test_json_self_reports(rb, tmp_path):
 def test_not_a_mapping(rb):
     with pytest.raises(SelfReportError):
         validate(["a", "b"], rb)
+
+
+@pytest.mark.parametrize("name,text", [
+    ("deep.yaml", "listade: " + "[" * 60000 + "]" * 60000 + "\n"),
+    ("deep.json", '{"listade": ' + "[" * 60000 + "]" * 60000 + "}"),
+    ("shallow-but-over.json", '{"listade": ' + "[" * 60 + "]" * 60 + "}"),
+    ("indented.yaml", "".join(" " * i + "a:\n" for i in range(120)) + " " * 120 + "b\n"),
+])
+def test_hostile_nesting_is_refused_not_crashed(rb, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SelfReportError) as exc:
+        load_self_report(path, rb)
+    assert exc.value.diagnostic.code == "data.too_deep"
+
+
+def test_many_flow_lists_at_normal_depth_are_fine(rb, tmp_path):
+    path = tmp_path / "flow.yaml"
+    path.write_text("vårdcentral: {namn: T, id: '1'}\nuppdrag: [filial, bvc]\n" +
+                    "filialer: [" + ", ".join("{namn: F%d, listning: nej}" % i for i in range(60)) + "]\n",
+                    encoding="utf-8")
+    assert len(load_self_report(path, rb).facts["filialer"]) == 60
