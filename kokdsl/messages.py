@@ -339,6 +339,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                   EN: "the previous run {path} cannot be read: {reason}"},
     "rerun.previous_not_summary": {SV: "{path} är ingen sammanställning från kok rerun (summary.json)",
                                    EN: "{path} is not a summary from kok rerun (summary.json)"},
+    "rerun.internal_error": {SV: "internt fel i kokdsl ({error}); övriga vårdcentraler är bedömda. Rapportera felet.",
+                             EN: "internal error in kokdsl ({error}); the other centres are assessed. Please report it."},
     "rerun.no_reports": {SV: "inga egenrapporter hittades (.yaml, .yml eller .json)",
                          EN: "no self-reports found (.yaml, .yml or .json)"},
     "or": {SV: "eller", EN: "or"},

@@ -15,7 +15,7 @@ from pathlib import Path
 import attrs
 
 from kokdsl.decision import APPROVED
-from kokdsl.diagnostics import Diagnostic
+from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.evaluator import NOT_MET
 from kokdsl.model import CompiledRulebook
 from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
@@ -65,6 +65,9 @@ def rerun(rulebook: CompiledRulebook, files: list[str]) -> list[CentreRun]:
             runs.append(CentreRun(file, assessment=assess(rulebook, file)))
         except SelfReportError as exc:
             runs.append(CentreRun(file, error=exc.diagnostic))
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run either
+            runs.append(CentreRun(file, error=Diagnostic(ERROR, "rerun.internal_error",
+                                                         {"error": f"{type(exc).__name__}: {exc}"}, file=file)))
     return runs
 
 

@@ -245,3 +245,35 @@ def test_generated_code_agrees_with_closures_on_centres(seed, data):
             item.fields[data.draw(st.sampled_from(sorted(item.fields)))] = UNKNOWN
     expected = [outcome for _, outcome in outcomes(OREBRO, facts)]
     assert OREBRO.outcome_function()(facts) == expected
+
+
+# -- a self-report is data: anything at all gives a report or our own error ----
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=True) | st.text(max_size=30)
+    | st.dates(),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12) | st.integers(), children,
+                                                                      max_size=5),
+    max_leaves=25,
+)
+fact_names = st.sampled_from(sorted(f.name for f in OREBRO.facts) + ["vårdcentral", "okänd"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(fact_names, json_values, max_size=12))
+def test_any_document_validates_without_crashing(document):
+    from kokdsl.decision import decide
+    from kokdsl.evaluator import evaluate
+    from kokdsl.pipeline import Assessment
+    from kokdsl.render import render_json, render_text
+    from kokdsl.report import render_report
+    from kokdsl.selfreport import validate
+
+    report = validate(document, OREBRO, "fuzz.yaml")
+    evaluation = evaluate(OREBRO, report)
+    assessment = Assessment(evaluation, decide(evaluation))
+    for lang in ("sv", "en"):
+        render_text(assessment, lang, width=100)
+        render_json(assessment, lang)
+    for fmt in ("html", "md"):
+        render_report(assessment, fmt, "sv", datetime.date(2026, 1, 1))

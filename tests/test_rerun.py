@@ -125,3 +125,21 @@ def test_summary_is_deterministic(tmp_path):
         run_cli("rerun", OREBRO, "examples/centres", "--out", str(tmp_path / name), "--run-date", "2025-06-02")
     assert (tmp_path / "a/summary.json").read_bytes() == (tmp_path / "b/summary.json").read_bytes()
     assert (tmp_path / "a/centre-0005.html").read_bytes() == (tmp_path / "b/centre-0005.html").read_bytes()
+
+
+def test_an_internal_error_in_one_centre_does_not_stop_the_run(monkeypatch, tmp_path):
+    from kokdsl import rerun as reruns
+    from kokdsl.pipeline import load_rulebook
+
+    real_assess = reruns.assess
+
+    def flaky(rulebook, file):
+        if file.endswith("avslag.yaml"):
+            raise ValueError("boom")
+        return real_assess(rulebook, file)
+
+    monkeypatch.setattr(reruns, "assess", flaky)
+    rulebook = load_rulebook(ROOT / OREBRO).rulebook
+    runs = reruns.rerun(rulebook, [str(ROOT / "examples/godkand.yaml"), str(ROOT / "examples/avslag.yaml")])
+    assert [r.decision for r in runs] == ["approved", "unreadable"]
+    assert runs[1].error.text("en").startswith("internal error in kokdsl (ValueError: boom)")
