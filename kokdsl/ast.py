@@ -221,6 +221,7 @@ class Requirement:
     source: str | None = None
     span: Span = span_field()
     id_span: Span = span_field()
+    topic_span: Span = span_field()
 
 
 Item = Header | FactDecl | RecordDecl | Chapter | Requirement

@@ -83,20 +83,48 @@ class _Compiler:
     # -- declarations ------------------------------------------------------
 
     def run(self) -> CompileResult:
-        items = self.tree.items
-        headers = [i for i in items if isinstance(i, ast.Header)]
+        header = self.check_header()
+        self.declare_records()
+        self.declare_facts()
+        requirements, chapters = self.compile_requirements()
+        for fact in self.facts.values():
+            if fact.name not in self.used_facts:
+                self.warn("compile.unused_fact", fact.span, name=fact.name)
+
+        types, resolved = self.types, self.resolved
+
+        def codegen():
+            from kokdsl.codegen import generate_outcomes
+
+            return generate_outcomes(requirements, types, resolved)
+
+        compiled = CompiledRulebook(
+            name=header.name, edition=header.edition, valid_from=header.valid_from, source=header.source,
+            facts=tuple(self.facts.values()), records=self.records, requirements=tuple(requirements),
+            chapters=tuple(chapters), sha256=hashlib.sha256(self.source.encode("utf-8")).hexdigest(),
+            file=self.tree.file, closures=self.closures, types=self.types, codegen=codegen,
+        )
+        return CompileResult(compiled, self.diagnostics)
+
+    def check_header(self) -> ast.Header:
+        headers = [i for i in self.tree.items if isinstance(i, ast.Header)]
         if not headers:
             self.error("compile.no_header", ast.Span(self.tree.file, 1, 1, 1, 1))
+            return ast.Header("", 0)
         for extra in headers[1:]:
             self.error("compile.duplicate_header", extra.span, line=headers[0].span.line)
+        return headers[0]
 
-        record_decls = [i for i in items if isinstance(i, ast.RecordDecl)]
-        for decl in record_decls:
-            if decl.name in self.records or any(d.name == decl.name for d in record_decls if d is not decl and d.span.line < decl.span.line):
+    def declare_records(self) -> None:
+        # Names first, then fields, so a fact or field may name any record.
+        declared = []
+        for decl in (i for i in self.tree.items if isinstance(i, ast.RecordDecl)):
+            if decl.name in self.records:
                 self.error("compile.duplicate_record", decl.span, name=decl.name)
                 continue
             self.records[decl.name] = RecordSpec(decl.name, ())
-        for decl in record_decls:
+            declared.append(decl)
+        for decl in declared:
             fields, seen = [], set()
             for f in decl.fields:
                 if f.name in seen:
@@ -104,21 +132,20 @@ class _Compiler:
                     continue
                 seen.add(f.name)
                 fields.append(FieldSpec(f.name, self.resolve_type(f.type, allow_list=False), f.doc))
-            if self.records.get(decl.name) is not None:
-                self.records[decl.name] = RecordSpec(decl.name, tuple(fields))
+            self.records[decl.name] = RecordSpec(decl.name, tuple(fields))
 
-        for item in items:
-            if isinstance(item, ast.FactDecl):
-                if item.name in self.facts:
-                    self.error("compile.duplicate_fact", item.span, name=item.name,
-                               line=self.facts[item.name].span.line)
-                    continue
-                self.facts[item.name] = FactSpec(item.name, self.resolve_type(item.type, allow_list=True),
-                                                 item.doc, span=item.span)
+    def declare_facts(self) -> None:
+        for item in (i for i in self.tree.items if isinstance(i, ast.FactDecl)):
+            if item.name in self.facts:
+                self.error("compile.duplicate_fact", item.span, name=item.name, line=self.facts[item.name].span.line)
+                continue
+            self.facts[item.name] = FactSpec(item.name, self.resolve_type(item.type, allow_list=True),
+                                             item.doc, span=item.span)
 
+    def compile_requirements(self) -> tuple[list[CompiledRequirement], list[ast.Chapter]]:
         requirements, chapters, seen_ids = [], [], {}
         chapter = None
-        for item in items:
+        for item in self.tree.items:
             if isinstance(item, ast.Chapter):
                 chapter = item.title
                 chapters.append(item)
@@ -128,24 +155,7 @@ class _Compiler:
                 else:
                     seen_ids[item.id] = item.span.line
                 requirements.append(self.compile_requirement(item, chapter))
-
-        for fact in self.facts.values():
-            if fact.name not in self.used_facts:
-                self.warn("compile.unused_fact", fact.span, name=fact.name)
-
-        def codegen():
-            from kokdsl.codegen import generate_outcomes
-
-            return generate_outcomes(requirements, self.types, self.resolved)
-
-        header = headers[0] if headers else ast.Header("", 0)
-        compiled = CompiledRulebook(
-            name=header.name, edition=header.edition, valid_from=header.valid_from, source=header.source,
-            facts=tuple(self.facts.values()), records=self.records, requirements=tuple(requirements),
-            chapters=tuple(chapters), sha256=hashlib.sha256(self.source.encode("utf-8")).hexdigest(),
-            file=self.tree.file, closures=self.closures, types=self.types, codegen=codegen,
-        )
-        return CompileResult(compiled, self.diagnostics)
+        return requirements, chapters
 
     def resolve_type(self, texpr: ast.TypeExpr, allow_list: bool) -> Type:
         if texpr.kind in _SCALAR_TYPES:
@@ -189,7 +199,7 @@ class _Compiler:
         from kokdsl.topics import vocabulary
 
         if req.topic is not None and req.topic not in vocabulary():
-            self.warn("compile.unknown_topic", req.span,
+            self.warn("compile.unknown_topic", req.topic_span,
                       **_hint({"name": req.topic, "known": ", ".join(vocabulary())}, req.topic, vocabulary()))
 
     def expect_bool(self, t: Type, node, code: str):

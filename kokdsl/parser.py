@@ -186,11 +186,12 @@ class _ToAst(Transformer):
     def requirement(self, meta, _kw, req_id, title, modality, *rest):
         # Point diagnostics about the requirement (a duplicate id) at its number.
         topic = source = text = condition = None
+        topic_span = ast.NO_SPAN
         for part in rest[:-1]:
             if isinstance(part, Token):
                 text = _text_block(part)
             elif part[0] == "topic":
-                topic = part[1]
+                topic, topic_span = part[1], part[2]
             elif part[0] == "source":
                 source = part[1]
             elif part[0] == "applies":
@@ -198,14 +199,14 @@ class _ToAst(Transformer):
         return ast.Requirement(
             id=str(req_id), title=_unquote(title), modality=modality, text=text,
             condition=condition, check=rest[-1], topic=topic, source=source, span=self._span(meta),
-            id_span=self._tok_span(req_id),
+            id_span=self._tok_span(req_id), topic_span=topic_span,
         )
 
     def modality(self, meta, tok):
         return _modality_of(tok)
 
     def topic(self, meta, _kw, name):
-        return ("topic", str(name))
+        return ("topic", str(name), self._tok_span(name))
 
     def source(self, meta, _kw, text):
         return ("source", _unquote(text))
