@@ -342,5 +342,5 @@ def test_check_warns_about_a_topic_outside_the_vocabulary(tmp_path):
     book.write_text(SMALL_BOOK.replace("skall område tillgänglighet", "skall område tillgänglighten"), encoding="utf-8")
     result = invoke("check", book)
     assert result.exit_code == 0
-    assert f"{book}:4:1: varning: området “tillgänglighten” finns inte i den gemensamma listan" in result.output
+    assert f"{book}:4:31: varning: området “tillgänglighten” finns inte i den gemensamma listan" in result.output
     assert "tips: menade du “tillgänglighet”?" in result.output
