@@ -372,6 +372,48 @@ def _write_rerun(out_dir: str, runs, data: dict, lang: str, day, rulebook_path: 
     click.echo(message("output.written", lang, path=out_dir), err=True)
 
 
+@main.command()
+@click.argument("rulebook", type=click.Path())
+@click.argument("self_reports", nargs=-1, required=True, type=click.Path())
+@click.option("--draft", type=click.Path(dir_okay=False), default=None,
+              help="A changed rulebook (e.g. next year's draft) to compare with RULEBOOK.")
+@click.option("--as-skall", "as_skall", multiple=True, metavar="ID", help="Treat requirement ID as skall. Repeatable.")
+@click.option("--as-bör", "as_bor", multiple=True, metavar="ID", help="Treat requirement ID as bör. Repeatable.")
+@lang_option
+def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_skall: tuple[str, ...],
+           as_bor: tuple[str, ...], lang: str) -> None:
+    """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör)
+    over the same SELF_REPORTS and list the centres whose decision changes."""
+    from kokdsl import impact as impacts
+    from kokdsl import rerun as reruns
+    from kokdsl.messages import message
+    from kokdsl.render import render_impact_text
+
+    if draft is None and not as_skall and not as_bor:
+        click.echo(message("impact.nothing_to_compare", lang), err=True)
+        sys.exit(EXIT_ERROR)
+    base = _load_for_output(rulebook, lang)
+    variant = _load_for_output(draft, lang) if draft else base
+    descriptions = [message("impact.variant_draft", lang, file=draft)] if draft else []
+    moves = {**{i: "skall" for i in as_skall}, **{i: "bör" for i in as_bor}}
+    try:
+        variant = impacts.with_modalities(variant, moves)
+    except impacts.ImpactError as exc:
+        click.echo(message(exc.code, lang, **exc.params), err=True)
+        sys.exit(EXIT_ERROR)
+    for modality, ids in (("skall", as_skall), ("bör", as_bor)):
+        if ids:
+            descriptions.append(message("impact.variant_modality", lang, ids=", ".join(ids), modality=modality))
+    files = reruns.self_report_files(self_reports)
+    if not files:
+        click.echo(message("rerun.no_reports", lang), err=True)
+        sys.exit(EXIT_ERROR)
+    before, after = reruns.rerun(base, files), reruns.rerun(variant, files)
+    changes = impacts.verdict_changes(before, after)
+    click.echo(render_impact_text(base, "; ".join(descriptions), before, after, changes, lang), nl=False)
+    sys.exit(EXIT_OK)
+
+
 @main.command("report-schema")
 def report_schema() -> None:
     """Print the JSON Schema of the JSON findings report (kok run --output json:…)."""

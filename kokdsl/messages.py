@@ -343,6 +343,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
                              EN: "internal error in kokdsl ({error}); the other centres are assessed. Please report it."},
     "rerun.no_reports": {SV: "inga egenrapporter hittades (.yaml, .yml eller .json)",
                          EN: "no self-reports found (.yaml, .yml or .json)"},
+    # ---- what-if analysis (impact.py, kok impact) ----
+    "impact.heading": {SV: "Konsekvensanalys: {rulebook}, utgåva {edition} → {variant}",
+                       EN: "Impact analysis: {rulebook}, edition {edition} → {variant}"},
+    "impact.variant_draft": {SV: "utkastet {file}", EN: "the draft {file}"},
+    "impact.variant_modality": {SV: "{ids} som {modality}", EN: "{ids} as {modality}"},
+    "impact.count": {SV: "{count} egenrapporter; {changed} byter beslut.", EN: "{count} self-reports; {changed} change decision."},
+    "impact.before": {SV: "Före:  {totals}", EN: "Before: {totals}"},
+    "impact.after": {SV: "Efter: {totals}", EN: "After:  {totals}"},
+    "impact.changes_heading": {SV: "Vårdcentraler som byter beslut:", EN: "Centres whose decision changes:"},
+    "impact.change": {SV: "{before} → {after}", EN: "{before} → {after}"},
+    "impact.new_reasons": {SV: "nya skäl: krav {ids}", EN: "new grounds: requirements {ids}"},
+    "impact.dropped_reasons": {SV: "skäl som faller bort: krav {ids}", EN: "grounds no longer there: requirements {ids}"},
+    "impact.nothing_to_compare": {SV: "ange ett utkast (--draft) eller krav att flytta (--as-skall/--as-bör)",
+                                  EN: "give a draft (--draft) or requirements to move (--as-skall/--as-bör)"},
+    "impact.unknown_requirement": {SV: "regelboken har inget krav {id} (menade du {suggestion}?)",
+                                   EN: "the rulebook has no requirement {id} (did you mean {suggestion}?)"},
     "or": {SV: "eller", EN: "or"},
 }
 

@@ -196,3 +196,37 @@ def render_rerun_text(rulebook, runs, change_list, previous_date: str | None, la
         for run in unreadable:
             out.append(f"  {run.file}: {run.error.text(lang)}")
     return "\n".join(out) + "\n"
+
+
+def render_impact_text(rulebook, variant: str, before, after, changes, lang: str = "sv") -> str:
+    """What changes if the rulebook changes: totals before and after, and every
+    centre whose proposed decision moves, with the grounds that moved it."""
+    from kokdsl.impact import decision_totals
+    from kokdsl.rerun import UNREADABLE
+
+    m = lambda code, **p: message(code, lang, **p)  # noqa: E731
+
+    def label(kind: str) -> str:
+        return m("rerun.unreadable") if kind == UNREADABLE else m(f"decision.{kind}")
+
+    def totals(runs) -> str:
+        counted = decision_totals(runs)
+        order = ["approved", "rejection", "supplement_request", UNREADABLE]
+        return ", ".join(f"{label(k)} {counted[k]}" for k in order if k in counted)
+
+    out = [m("impact.heading", rulebook=rulebook.name, edition=rulebook.edition, variant=variant),
+           m("impact.count", count=len(before), changed=len(changes)),
+           "  " + m("impact.before", totals=totals(before)),
+           "  " + m("impact.after", totals=totals(after))]
+    if changes:
+        out += ["", m("impact.changes_heading")]
+        for change in changes:
+            who = f"{change.key} {change.name}" if change.name else change.key
+            line = f"  {who}: {m('impact.change', before=label(change.before), after=label(change.after))}"
+            details = []
+            if change.new_reasons:
+                details.append(m("impact.new_reasons", ids=", ".join(change.new_reasons)))
+            if change.dropped_reasons:
+                details.append(m("impact.dropped_reasons", ids=", ".join(change.dropped_reasons)))
+            out.append(line + (f" ({'; '.join(details)})" if details else ""))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,72 @@
+"""What if? The impact of a rulebook change on real self-reports.
+
+A policy writer asks "what if this bör became a skall?" or "what if the
+threshold moved from 45 to 40 hours?". The answer is the centres whose
+proposed decision changes: the current rulebook and the variant (a draft file,
+modalities moved, or both) are run over the same self-reports side by side.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import attrs
+
+from kokdsl.model import CompiledRulebook
+from kokdsl.rerun import CentreRun
+
+
+class ImpactError(Exception):
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def with_modalities(rulebook: CompiledRulebook, changes: dict[str, str]) -> CompiledRulebook:
+    """The rulebook with some requirements moved between skall and bör."""
+    ids = [r.id for r in rulebook.requirements]
+    for req_id in changes:
+        if req_id not in ids:
+            match = difflib.get_close_matches(req_id, ids, n=1)
+            raise ImpactError("impact.unknown_requirement", id=req_id, suggestion=match[0] if match else "–")
+    requirements = tuple(attrs.evolve(r, modality=changes.get(r.id, r.modality)) for r in rulebook.requirements)
+    # A fresh cache: results made for the old modalities must not be reused.
+    return attrs.evolve(rulebook, requirements=requirements, generated={})
+
+
+@attrs.frozen
+class VerdictChange:
+    key: str
+    name: str | None
+    before: str
+    after: str
+    new_reasons: tuple[str, ...]  # skall requirements that now fail
+    dropped_reasons: tuple[str, ...]  # skall requirements that no longer fail
+
+
+def verdict_changes(before: list[CentreRun], after: list[CentreRun]) -> list[VerdictChange]:
+    """Centres whose decision differs between the two runs (same files, same order)."""
+    out = []
+    for old, new in zip(before, after):
+        if old.decision == new.decision:
+            continue
+        old_reasons, new_reasons = _reasons(old), _reasons(new)
+        name = new.assessment.report.identity.name if new.assessment else None
+        out.append(VerdictChange(new.key, name, old.decision, new.decision,
+                                 tuple(r for r in new_reasons if r not in old_reasons),
+                                 tuple(r for r in old_reasons if r not in new_reasons)))
+    return out
+
+
+def _reasons(run: CentreRun) -> list[str]:
+    if run.assessment is None:
+        return []
+    return [r.requirement.id for r in run.assessment.decision.reasons]
+
+
+def decision_totals(runs: list[CentreRun]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for run in runs:
+        totals[run.decision] = totals.get(run.decision, 0) + 1
+    return totals
