@@ -414,6 +414,40 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
     sys.exit(EXIT_OK)
 
 
+@main.command()
+@click.argument("rulebook", type=click.Path())
+@click.option("--output", "-o", "outputs", multiple=True, metavar="FORMAT:FILE",
+              help="Write the book as html or md to FILE, or to stdout with '-'. Repeatable. Default: md:-.")
+@lang_option
+def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
+    """Publish RULEBOOK as a book: chapters, requirement texts with their
+    checks, and the facts a self-report holds (HTML or Markdown)."""
+    from kokdsl.book import FORMATS, render_book
+    from kokdsl.messages import message
+    from kokdsl.output import OutputError, write_atomic, write_pdf
+
+    specs = _parse_outputs(outputs or ("md:-",), lang)
+    for spec in specs:
+        if spec.fmt not in FORMATS and spec.fmt != "pdf":
+            click.echo(message("book.bad_format", lang, format=spec.fmt), err=True)
+            sys.exit(EXIT_ERROR)
+    loaded = _load_for_output(rulebook, lang)
+    rendered = {fmt: render_book(loaded, fmt, lang) for fmt in {"html" if s.fmt == "pdf" else s.fmt for s in specs}}
+    try:
+        for spec in specs:
+            if spec.to_stdout:
+                click.echo(rendered[spec.fmt], nl=False)
+                continue
+            if spec.fmt == "pdf":
+                write_pdf(spec.target, rendered["html"])
+            else:
+                write_atomic(spec.target, rendered[spec.fmt].encode("utf-8"))
+            click.echo(message("output.written", lang, path=spec.target), err=True)
+    except OutputError as exc:
+        click.echo(message(exc.code, lang, **exc.params), err=True)
+        sys.exit(EXIT_ERROR)
+
+
 @main.command("report-schema")
 def report_schema() -> None:
     """Print the JSON Schema of the JSON findings report (kok run --output json:…)."""

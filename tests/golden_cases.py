@@ -53,10 +53,19 @@ def rerun_cases():
                                                           "--lang", lang, "--run-date", "2025-06-02")
 
 
+def book_cases():
+    """`kok book` for every shipped rulebook, as Markdown."""
+    for rulebook in sorted((ROOT / "rulebooks").glob("*/*.kok")):
+        rel = rulebook.relative_to(ROOT).as_posix()
+        for lang in ("sv", "en"):
+            yield GOLDEN / "book" / f"{rulebook.parent.name}-{rulebook.stem}.{lang}.md", ("book", rel, "--lang", lang)
+
+
 def all_cases():
     yield from diagnostic_cases()
     yield from run_json_cases()
     yield from rerun_cases()
+    yield from book_cases()
 
 
 def render_case(args) -> str:

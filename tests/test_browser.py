@@ -123,3 +123,22 @@ def test_pdf_output_has_pages(artefacts):
     assert pages >= 1
     assert b"/MediaBox [0 0 594.95996 841.91998]" in pdf or re.search(rb"/MediaBox\s*\[0 0 59[45]\.\d* 84[12]\.\d*\]", pdf)
     print(f"\nPDF: {target} ({pages} pages)")
+
+
+def test_published_book_renders_in_chromium(browser, artefacts):
+    target = artefacts / "book.sv.html"
+    result = CliRunner().invoke(main, ["book", str(ROOT / "rulebooks" / "orebro" / "2025.kok"),
+                                       "--output", f"html:{target}"])
+    assert result.exit_code == 0, result.output
+    browser.open(target.as_uri())
+    dom = browser.evaluate("""(() => ({
+      ids: [...document.querySelectorAll('article.book-requirement')].map(a => a.id),
+      facts: document.querySelectorAll('#facts tbody tr').length,
+      scripts: document.querySelectorAll('script').length,
+      brokenLinks: [...document.querySelectorAll('a[href^="#"]')]
+        .filter(a => !document.getElementById(a.getAttribute('href').slice(1))).map(a => a.getAttribute('href')),
+    }))()""")
+    assert dom["ids"] == [f"req-{i}" for i in BOOK_ORDER]
+    assert dom["facts"] == len(load_rulebook(ROOT / "rulebooks/orebro/2025.kok").rulebook.facts)
+    assert dom["scripts"] == 0 and dom["brokenLinks"] == []
+    (artefacts / "book.sv.png").write_bytes(browser.screenshot())

@@ -1,0 +1,73 @@
+"""The rulebook published as a book: the requirement text people read and the
+check that runs, from the same source.
+
+Policy writers publish the KoK-bok from the .kok file itself, so the book on
+the region's website and the checks that decide applications cannot drift
+apart. Rendered through the same Jinja environment as the findings reports.
+
+    render_book(rulebook, "html" | "md", lang)
+"""
+
+from __future__ import annotations
+
+import functools
+
+from kokdsl.messages import message
+from kokdsl.model import CompiledRulebook
+from kokdsl.pipeline import TOOL_VERSION
+from kokdsl.report import RULEBOOK_LANG, _paragraphs, environment
+from kokdsl.selfreport import ExpectedValue
+from kokdsl.topics import label as topic_label
+from kokdsl.unparse import expr_text
+
+FORMATS = ("html", "md")
+TEMPLATES = {"html": "book.html.j2", "md": "book.md.j2"}
+
+
+def render_book(rulebook: CompiledRulebook, fmt: str, lang: str = "sv") -> str:
+    template = environment().get_template(TEMPLATES[fmt])
+    return template.render(view=book_view(rulebook, lang), t=functools.partial(message, lang=lang))
+
+
+def book_view(rulebook: CompiledRulebook, lang: str) -> dict:
+    chapters: list[dict] = []
+    intro = {chapter.title: chapter.text for chapter in rulebook.chapters}
+    for req in rulebook.requirements:
+        if not chapters or chapters[-1]["title"] != req.chapter:
+            chapters.append({"title": req.chapter, "paragraphs": _paragraphs(intro.get(req.chapter)),
+                             "requirements": []})
+        chapters[-1]["requirements"].append(_requirement(req, lang))
+    return {
+        "lang": lang,
+        "rulebook_lang": RULEBOOK_LANG,
+        "tool": {"name": "kokdsl", "version": TOOL_VERSION},
+        "rulebook": {"name": rulebook.name, "edition": rulebook.edition,
+                     "valid_from": rulebook.valid_from.isoformat() if rulebook.valid_from else None,
+                     "source": rulebook.source, "sha256": rulebook.sha256},
+        "counts": {m: sum(r.modality == m for r in rulebook.requirements) for m in ("skall", "bör")},
+        "chapters": chapters,
+        "facts": [_fact(spec.name, spec.type, spec.doc, rulebook, lang) for spec in rulebook.facts],
+    }
+
+
+def _requirement(req, lang: str) -> dict:
+    return {
+        "id": req.id,
+        "title": req.title,
+        "modality": req.modality,
+        "modality_label": message(f"report.modality.{req.modality}", lang),
+        "topic": topic_label(req.topic, lang) if req.topic else None,
+        "source": req.source,
+        "paragraphs": _paragraphs(req.text),
+        "condition": expr_text(req.condition, lang) if req.condition is not None else None,
+        "check": expr_text(req.check, lang),
+        "facts": sorted(req.dependencies),
+    }
+
+
+def _fact(name: str, type_, doc: str | None, rulebook: CompiledRulebook, lang: str) -> dict:
+    fields = []
+    if type_.kind == "list":
+        fields = [{"name": f.name, "expected": ExpectedValue(f.type).render(lang), "doc": f.doc}
+                  for f in rulebook.records[type_.record].fields]
+    return {"name": name, "expected": ExpectedValue(type_).render(lang), "doc": doc, "fields": fields}
