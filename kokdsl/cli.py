@@ -448,6 +448,53 @@ def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
         sys.exit(EXIT_ERROR)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if any file is not in canonical layout.")
+@click.option("--keywords", type=click.Choice(["sv", "en"]), default=None,
+              help="Keyword language to write (default: the one the file's header uses).")
+@lang_option
+def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, lang: str) -> None:
+    """Rewrite rulebooks in the canonical layout, comments kept. Folders stand
+    for the .kok files in them. A file with syntax errors is left untouched."""
+    from pathlib import Path
+
+    from kokdsl.formatter import format_source, source_language
+    from kokdsl.messages import message
+    from kokdsl.output import OutputError, write_atomic
+    from kokdsl.parser import parse
+    from kokdsl.pipeline import load_rulebook
+
+    files = []
+    for path in map(Path, paths):
+        files += sorted(path.rglob("*.kok")) if path.is_dir() else [path]
+    status = EXIT_OK
+    for file in map(str, files):
+        loaded = load_rulebook(file)
+        parsed = parse(loaded.source, file) if loaded.source else None
+        syntax_errors = [d for d in loaded.diagnostics if d.code.startswith(("syntax.", "file."))]
+        if parsed is None or syntax_errors:
+            _print_diagnostics(syntax_errors, loaded.source, lang)
+            status = EXIT_ERROR
+            continue
+        formatted = format_source(parsed.rulebook, parsed.source, keywords or source_language(parsed.rulebook,
+                                                                                              parsed.source))
+        if formatted == parsed.source:
+            continue
+        if check:
+            click.echo(message("fmt.would_change", lang, file=file))
+            status = max(status, EXIT_FINDINGS)
+            continue
+        try:
+            write_atomic(file, formatted.encode("utf-8"))
+        except OutputError as exc:
+            click.echo(message(exc.code, lang, **exc.params), err=True)
+            status = EXIT_ERROR
+            continue
+        click.echo(message("fmt.changed", lang, file=file))
+    sys.exit(status)
+
+
 @main.command("report-schema")
 def report_schema() -> None:
     """Print the JSON Schema of the JSON findings report (kok run --output json:…)."""

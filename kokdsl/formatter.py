@@ -1,15 +1,16 @@
-"""AST -> canonical .kok source.
+"""AST -> canonical .kok source, and `kok fmt`.
 
 The printed source parses back to an equal AST (a property test holds it to
-that). Comments are not part of the AST, so this is not yet a `kok fmt` that
-may rewrite people's files; it is the canonical printer that one will build on.
+that). Comments are not part of the AST, so format_source() takes them from
+the source text and puts each one back before the declaration it stood in or
+before; a comment inside a declaration moves to just above it.
 """
 
 from __future__ import annotations
 
 from kokdsl import ast
 from kokdsl.parser import canonical_keyword
-from kokdsl.unparse import expr_text
+from kokdsl.unparse import expr_text, logic_chain
 
 INDENT = "  "
 
@@ -33,6 +34,19 @@ def format_type(t: ast.TypeExpr, lang: str) -> str:
     if t.kind in ("enum", "set"):
         return f"{kw('one_of' if t.kind == 'enum' else 'set_of')} {{{', '.join(t.values)}}}"
     return f"{kw('list_of')} {t.record}"
+
+
+MAX_LINE = 100
+
+
+def _check_lines(check, lang: str) -> str:
+    """The check on one line, or a long `a och b och c` one operand a line."""
+    text = INDENT + expr_text(check, lang)
+    chain = logic_chain(check, lang)
+    if len(text) <= MAX_LINE or chain is None:
+        return text
+    keyword, operands = chain
+    return "\n".join([INDENT + operands[0]] + [f"{INDENT * 2}{keyword} {o}" for o in operands[1:]])
 
 
 def format_item(item, lang: str = "sv") -> str:
@@ -68,10 +82,81 @@ def format_item(item, lang: str = "sv") -> str:
                 lines.append(text_block(item.text))
             if item.condition is not None:
                 lines.append(f"{INDENT}{kw('applies_if')} {expr_text(item.condition, lang)}")
-            lines.append(INDENT + expr_text(item.check, lang))
+            lines.append(_check_lines(item.check, lang))
             return "\n".join(lines)
     raise TypeError(f"not a declaration: {item!r}")
 
 
 def format_rulebook(rulebook: ast.Rulebook, lang: str = "sv") -> str:
-    return "\n\n".join(format_item(item, lang) for item in rulebook.items) + "\n"
+    return format_source(rulebook, "", lang)
+
+
+def format_source(rulebook: ast.Rulebook, source: str, lang: str = "sv") -> str:
+    """The canonical layout of a parsed rulebook, keeping the comments of its
+    source: one blank line between declarations, none between facts."""
+    comments = comment_lines(source)
+    source_lines = source.split("\n")
+    out: list[str] = []
+    previous = None
+    for item in rulebook.items:
+        # Comments that start before this declaration ends belong in front of it.
+        leading = [c for c in comments if c[0] <= item.span.end_line]
+        comments = comments[len(leading):]
+        tight = isinstance(item, ast.FactDecl) and isinstance(previous, ast.FactDecl) and not leading
+        if out:
+            out.append("" if tight else "\n")
+        if leading:
+            out.append("\n".join(text for _, text in leading) + "\n")
+            last_line = leading[-1][0]
+            # Keep a blank line between a comment block and what follows, as written.
+            if last_line < len(source_lines) and not source_lines[last_line].strip() and last_line < item.span.line:
+                out.append("\n")
+        out.append(format_item(item, lang) + "\n")
+        previous = item
+    if comments:
+        out.append(("\n" if out else "") + "\n".join(text for _, text in comments) + "\n")
+    return "".join(out)
+
+
+def comment_lines(source: str) -> list[tuple[int, str]]:
+    """(line, text) of every comment, found the way the lexer finds them:
+    a # outside a "text" or a \"\"\"text block\"\"\" runs to the end of the line."""
+    out, i, line, n = [], 0, 1, len(source)
+    while i < n:
+        char = source[i]
+        if char == "\n":
+            line += 1
+        elif source.startswith('"""', i):
+            end = source.find('"""', i + 3)
+            end = n if end < 0 else end + 3
+            line += source.count("\n", i, end)
+            i = end
+            continue
+        elif char == '"':
+            i += 1
+            while i < n and source[i] not in '"\n':
+                i += 2 if source[i] == "\\" else 1
+        elif char == "#":
+            end = source.find("\n", i)
+            end = n if end < 0 else end
+            out.append((line, source[i:end].rstrip()))
+            i = end
+            continue
+        i += 1
+    return out
+
+
+def source_language(rulebook: ast.Rulebook, source: str) -> str:
+    """The keyword language a file is written in, read off its header keyword."""
+    header = next((i for i in rulebook.items if isinstance(i, ast.Header)), None)
+    if header is None:
+        return "sv"
+    line = source.split("\n")[header.span.line - 1]
+    word = line[header.span.column - 1:].split(maxsplit=1)[0].casefold() if line.strip() else ""
+    return "en" if word in {w.casefold() for w in _keyword_spellings("rulebook", "en")} else "sv"
+
+
+def _keyword_spellings(concept: str, lang: str) -> list[str]:
+    from kokdsl.parser import keywords
+
+    return keywords()[concept][lang]

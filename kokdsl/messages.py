@@ -359,6 +359,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                   EN: "give a draft (--draft) or requirements to move (--as-skall/--as-bör)"},
     "impact.unknown_requirement": {SV: "regelboken har inget krav {id} (menade du {suggestion}?)",
                                    EN: "the rulebook has no requirement {id} (did you mean {suggestion}?)"},
+    # ---- kok fmt ----
+    "fmt.would_change": {SV: "{file}: layouten skulle ändras", EN: "{file}: the layout would change"},
+    "fmt.changed": {SV: "{file}: omformaterad", EN: "{file}: reformatted"},
     # ---- the published book (book.py, reports/book.*.j2, kok book) ----
     "book.bad_format": {SV: "boken kan skrivas som html, md eller pdf, inte {format}",
                         EN: "the book can be written as html, md or pdf, not {format}"},

@@ -25,6 +25,23 @@ def expr_text(node, lang: str = "sv") -> str:
     return _text(node, lang)[0]
 
 
+def logic_chain(node, lang: str = "sv") -> tuple[str, list[str]] | None:
+    """A top-level chain `a och b och c` as ("och", [a, b, c]) with each
+    operand parenthesised as it must be; None when node is no such chain.
+    The formatter breaks a long check into one operand a line."""
+    if not isinstance(node, ast.Logic):
+        return None
+    op, operands = node.op, []
+    while isinstance(node, ast.Logic) and node.op == op:
+        operands.append(node.right)
+        node = node.left
+    operands.append(node)
+    operands.reverse()
+    level = _AND if op == "and" else _OR
+    first = _wrap(operands[0], lang, level)
+    return _kw(op, lang), [first] + [_wrap(o, lang, level + 1) for o in operands[1:]]
+
+
 def _wrap(child, lang: str, minimum: int) -> str:
     text, level = _text(child, lang)
     return f"({text})" if level < minimum else text

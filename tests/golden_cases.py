@@ -71,3 +71,19 @@ def all_cases():
 def render_case(args) -> str:
     code, output = run_cli(*args)
     return f"{output}[exit {code}]\n"
+
+
+def fmt_cases():
+    """Formatter golden pairs: golden/fmt/NAME.in.kok -> NAME.out.kok."""
+    for source in sorted((GOLDEN / "fmt").glob("*.in.kok")):
+        yield source, source.with_name(source.name.replace(".in.kok", ".out.kok"))
+
+
+def formatted(source_path) -> str:
+    from kokdsl.formatter import format_source, source_language
+    from kokdsl.parser import parse
+
+    source = source_path.read_text(encoding="utf-8")
+    parsed = parse(source, source_path.name)
+    assert not parsed.diagnostics, [d.code for d in parsed.diagnostics]
+    return format_source(parsed.rulebook, parsed.source, source_language(parsed.rulebook, parsed.source))

@@ -2,6 +2,7 @@
 
 - tests/golden/diagnostics/*.txt: `kok check` messages (cases in golden_cases.py);
 - tests/golden/run/*.json: `kok run --format json` on the examples;
+- tests/golden/fmt/*.out.kok: the formatter's output for each *.in.kok;
 - tests/golden/reports/*: the findings reports (HTML, Markdown, JSON).
 
     .venv/bin/python tests/regen_golden.py
@@ -45,11 +46,14 @@ def render_golden(example: str, lang: str, fmt: str) -> str:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT / "tests"))
-    from golden_cases import all_cases, render_case
+    from golden_cases import all_cases, fmt_cases, formatted, render_case
 
     for golden, args in all_cases():
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(render_case(args), encoding="utf-8")
+        print(golden.relative_to(ROOT))
+    for source, golden in fmt_cases():
+        golden.write_text(formatted(source), encoding="utf-8")
         print(golden.relative_to(ROOT))
     GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
     for example in EXAMPLES:

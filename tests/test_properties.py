@@ -277,3 +277,22 @@ def test_any_document_validates_without_crashing(document):
         render_json(assessment, lang)
     for fmt in ("html", "md"):
         render_report(assessment, fmt, "sv", datetime.date(2026, 1, 1))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rulebooks, st.lists(st.text(alphabet=string.ascii_letters + " åäö#\"-", max_size=20), max_size=6), st.data())
+def test_formatting_keeps_comments_and_is_idempotent(tree, comments, data):
+    from kokdsl.formatter import comment_lines, format_source
+
+    lines = format_rulebook(tree).split("\n")
+    starts = [i for i, line in enumerate(lines) if line and not line.startswith(" ")]
+    for text in comments:
+        at = data.draw(st.sampled_from(starts + [len(lines)]))
+        lines.insert(at, "# " + text)
+        starts = [i + (i >= at) for i in starts]
+    source = "\n".join(lines)
+    parsed = parse_or_raise(source)
+    formatted = format_source(parsed, source)
+    assert parse_or_raise(formatted) == tree
+    assert [t for _, t in comment_lines(formatted)] == [t for _, t in comment_lines(source)]
+    assert format_source(parse_or_raise(formatted), formatted) == formatted

@@ -1,0 +1,48 @@
+"""`kok fmt`: the canonical layout, comments kept."""
+
+import shutil
+
+import pytest
+
+from golden_cases import ROOT, fmt_cases, formatted, run_cli
+from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+
+PAIRS = list(fmt_cases())
+
+
+@pytest.mark.parametrize("source,golden", PAIRS, ids=[s.name for s, _ in PAIRS])
+def test_formatter_golden_pairs(source, golden):
+    assert formatted(source) == golden.read_text(encoding="utf-8")
+
+
+def test_shipped_rulebooks_are_in_canonical_layout():
+    code, output = run_cli("fmt", "--check", "rulebooks")
+    assert (code, output) == (EXIT_OK, "")
+
+
+def test_fmt_rewrites_in_place_and_check_reports(tmp_path):
+    messy = tmp_path / "utkast.kok"
+    shutil.copy(ROOT / "tests/golden/fmt/messy.in.kok", messy)
+    assert run_cli("fmt", "--check", str(messy)) == (EXIT_FINDINGS, f"{messy}: layouten skulle ändras\n")
+    assert run_cli("fmt", str(messy)) == (EXIT_OK, f"{messy}: omformaterad\n")
+    assert messy.read_text(encoding="utf-8") == (ROOT / "tests/golden/fmt/messy.out.kok").read_text(encoding="utf-8")
+    assert run_cli("fmt", "--check", str(messy)) == (EXIT_OK, "")
+
+
+def test_a_file_with_syntax_errors_is_left_untouched(tmp_path):
+    broken = tmp_path / "trasig.kok"
+    text = 'regelbok "T" utgåva 2025\nuppgift a heltal\n'
+    broken.write_text(text, encoding="utf-8")
+    code, output = run_cli("fmt", str(broken))
+    assert code == EXIT_ERROR and ":2:11: fel: här väntades “:”" in output
+    assert broken.read_text(encoding="utf-8") == text
+
+
+def test_english_files_stay_english(tmp_path):
+    english = tmp_path / "en.kok"
+    english.write_text('rulebook "T" edition 2025\nfact a: yes/no\nrequirement 1 "t" shall   a\n', encoding="utf-8")
+    assert run_cli("fmt", str(english))[0] == EXIT_OK
+    assert english.read_text(encoding="utf-8") == (
+        'rulebook "T" edition 2025\n\nfact a: yes/no\n\nrequirement 1 "t" shall\n  a\n')
+    assert run_cli("fmt", str(english), "--keywords", "sv")[0] == EXIT_OK
+    assert english.read_text(encoding="utf-8").startswith('regelbok "T" utgåva 2025')
