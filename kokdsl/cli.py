@@ -262,14 +262,19 @@ def _parse_outputs(outputs: tuple[str, ...], lang: str) -> list:
 
 
 def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: str) -> None:
-    """Render every requested report first, then write them: files atomically, '-' to stdout."""
-    from kokdsl.messages import message
-    from kokdsl.output import OutputError, write_atomic, write_pdf
+    """Render every requested findings report first, then write them."""
     from kokdsl.report import render_report
 
-    rendered: dict[str, str] = {}
-    for fmt in {"html" if spec.fmt == "pdf" else spec.fmt for spec in specs}:
-        rendered[fmt] = render_report(assessment, fmt, lang, run_date, rulebook_path)
+    _write_rendered(specs, lambda fmt: render_report(assessment, fmt, lang, run_date, rulebook_path), lang)
+
+
+def _write_rendered(specs: list, render, lang: str) -> None:
+    """Render each format once (a PDF is printed from the HTML), then write
+    every output: files atomically, '-' to stdout. Exit 2 if one cannot be."""
+    from kokdsl.messages import message
+    from kokdsl.output import OutputError, write_atomic, write_pdf
+
+    rendered = {fmt: render(fmt) for fmt in sorted({"html" if spec.fmt == "pdf" else spec.fmt for spec in specs})}
     try:
         for spec in specs:
             if spec.to_stdout:
@@ -424,7 +429,6 @@ def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
     checks, and the facts a self-report holds (HTML or Markdown)."""
     from kokdsl.book import FORMATS, render_book
     from kokdsl.messages import message
-    from kokdsl.output import OutputError, write_atomic, write_pdf
 
     specs = _parse_outputs(outputs or ("md:-",), lang)
     for spec in specs:
@@ -432,20 +436,7 @@ def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
             click.echo(message("book.bad_format", lang, format=spec.fmt), err=True)
             sys.exit(EXIT_ERROR)
     loaded = _load_for_output(rulebook, lang)
-    rendered = {fmt: render_book(loaded, fmt, lang) for fmt in {"html" if s.fmt == "pdf" else s.fmt for s in specs}}
-    try:
-        for spec in specs:
-            if spec.to_stdout:
-                click.echo(rendered[spec.fmt], nl=False)
-                continue
-            if spec.fmt == "pdf":
-                write_pdf(spec.target, rendered["html"])
-            else:
-                write_atomic(spec.target, rendered[spec.fmt].encode("utf-8"))
-            click.echo(message("output.written", lang, path=spec.target), err=True)
-    except OutputError as exc:
-        click.echo(message(exc.code, lang, **exc.params), err=True)
-        sys.exit(EXIT_ERROR)
+    _write_rendered(specs, lambda fmt: render_book(loaded, fmt, lang), lang)
 
 
 @main.command()
