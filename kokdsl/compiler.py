@@ -13,6 +13,7 @@ True and `UNKNOWN and False` is False, as a person would reason.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import operator
 from fractions import Fraction
@@ -141,6 +142,8 @@ class _Compiler:
                 continue
             self.facts[item.name] = FactSpec(item.name, self.resolve_type(item.type, allow_list=True),
                                              item.doc, span=item.span)
+            if item.name.casefold() in _expression_keywords():
+                self.warn("compile.keyword_name", item.span, name=item.name)
 
     def compile_requirements(self) -> tuple[list[CompiledRequirement], list[ast.Chapter]]:
         requirements, chapters, seen_ids = [], [], {}
@@ -572,6 +575,16 @@ class _Compiler:
             return UNKNOWN if v is UNKNOWN else v.hours()
 
         return HOURS, hours
+
+
+@functools.cache
+def _expression_keywords() -> frozenset[str]:
+    """Spellings of the keywords that can start an expression: a fact with
+    such a name can be declared but never referenced."""
+    from kokdsl.parser import keywords
+
+    concepts = ("not", "count", "sum", "hours", "true", "false", "around_the_clock", "all", "some", "none")
+    return frozenset(w.casefold() for c in concepts for ws in keywords()[c].values() for w in ws)
 
 
 def _compare_each_branch(compare, op, lfn, right: ast.IfElse, closures):

@@ -62,6 +62,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "compile.duplicate_value": {SV: "värdet “{value}” står två gånger", EN: "the value “{value}” appears twice"},
     "compile.nested_list": {SV: "ett fält i en post kan inte vara en lista", EN: "a record field cannot be a list"},
     "compile.unknown_record": {SV: "det finns ingen post som heter “{name}”", EN: "there is no record called “{name}”"},
+    "compile.keyword_name": {SV: "uppgiften “{name}” heter som ett nyckelord och kan inte användas i ett uttryck; byt namn",
+                             EN: "the fact “{name}” is named like a keyword and cannot be used in an expression; rename it"},
     "compile.unused_fact": {SV: "uppgiften “{name}” används inte av något krav",
                             EN: "the fact “{name}” is not used by any requirement"},
     "compile.undefined_name": {SV: "“{name}” är inte en deklarerad uppgift", EN: "“{name}” is not a declared fact"},
