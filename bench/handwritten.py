@@ -193,12 +193,6 @@ def continuity(f):  # 8.3
     return UNKNOWN if share is UNKNOWN else share >= SEVENTY_FIVE_PERCENT
 
 
-def payment_basis(f):  # 9.1
-    listed, cni, distance = f["listade"], f["cni"], f["avstånd_till_sjukhus_km"]
-    return _and(_and(UNKNOWN if listed is UNKNOWN else listed > 0, UNKNOWN if cni is UNKNOWN else cni > 0),
-                UNKNOWN if distance is UNKNOWN else distance >= 0)
-
-
 # id -> (mandatory, condition or None, check, facts read -> fields read (None: the whole fact))
 REQUIREMENTS = (
     ("1.1", True, None, specialist_whole_opening, {"specialist_allmänmedicin": (), "öppettider": ()}),
@@ -217,7 +211,6 @@ REQUIREMENTS = (
     ("8.1", False, None, phone_accessibility, {"telefonstatistik": ("samtal", "besvarade_samma_dag")}),
     ("8.2", False, None, visit_accessibility, {"läkarbesök_inom_3_dagar": (), "läkarbesök": ()}),
     ("8.3", False, None, continuity, {"kontinuitet_läkarbesök": ()}),
-    ("9.1", False, None, payment_basis, {"listade": (), "cni": (), "avstånd_till_sjukhus_km": ()}),
 )
 
 

@@ -50,12 +50,6 @@ at_least(a, b) := null if {
 	a >= b
 } else := false
 
-greater(a, b) := null if {
-	a == null
-} else := true if {
-	a > b
-} else := false
-
 # Names typed by people compare without regard to case. rego-cpp's lower() only
 # folds ASCII, so the Swedish capitals are folded first.
 fold(s) := lower(replace(replace(replace(s, "Å", "å"), "Ä", "ä"), "Ö", "ö"))
@@ -192,9 +186,6 @@ c_8_2 := null if {
 # 8.3 Kontinuitet: at least 75 %
 c_8_3 := at_least(fact("kontinuitet_läkarbesök"), 0.75)
 
-# 9.1 Underlag för ersättningen
-c_9_1 := and3(and3(greater(fact("listade"), 0), greater(fact("cni"), 0)), at_least(fact("avstånd_till_sjukhus_km"), 0))
-
 # -- outcomes and decision ------------------------------------------------------------------
 
 outcomes := {
@@ -213,7 +204,6 @@ outcomes := {
 	"8.1": outcome(c_8_1),
 	"8.2": outcome(c_8_2),
 	"8.3": outcome(c_8_3),
-	"9.1": outcome(c_9_1),
 }
 
 skall := {"1.1", "2.1", "2.1.4", "3.1", "4.1", "4.2", "5.1", "5.2", "6.4", "6.4.1"}

@@ -184,6 +184,7 @@ class FactDecl:
     name: str
     type: TypeExpr
     doc: str | None = None
+    input_only: bool = False  # `underlag`: an input, never checked on its own
     span: Span = span_field()
 
 

@@ -46,7 +46,7 @@ def book_view(rulebook: CompiledRulebook, lang: str) -> dict:
                      "source": rulebook.source, "sha256": rulebook.sha256},
         "counts": {m: sum(r.modality == m for r in rulebook.requirements) for m in ("skall", "bör")},
         "chapters": chapters,
-        "facts": [_fact(spec.name, spec.type, spec.doc, rulebook, lang) for spec in rulebook.facts],
+        "facts": [_fact(spec, rulebook, lang) for spec in rulebook.facts],
     }
 
 
@@ -65,9 +65,10 @@ def _requirement(req, lang: str) -> dict:
     }
 
 
-def _fact(name: str, type_, doc: str | None, rulebook: CompiledRulebook, lang: str) -> dict:
+def _fact(spec, rulebook: CompiledRulebook, lang: str) -> dict:
     fields = []
-    if type_.kind == "list":
+    if spec.type.kind == "list":
         fields = [{"name": f.name, "expected": ExpectedValue(f.type).render(lang), "doc": f.doc}
-                  for f in rulebook.records[type_.record].fields]
-    return {"name": name, "expected": ExpectedValue(type_).render(lang), "doc": doc, "fields": fields}
+                  for f in rulebook.records[spec.type.record].fields]
+    return {"name": spec.name, "expected": ExpectedValue(spec.type).render(lang), "doc": spec.doc,
+            "input_only": spec.input_only, "fields": fields}

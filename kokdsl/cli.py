@@ -35,14 +35,16 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("rulebooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
 @lang_option
 def check(rulebooks: tuple[str, ...], lang: str) -> None:
-    """Check RULEBOOK files for syntax and type errors (exit 2 on errors)."""
+    """Check RULEBOOK files (a folder: every edition in it) for syntax and
+    type errors (exit 2 on errors)."""
     from kokdsl.messages import message
     from kokdsl.pipeline import load_rulebook
 
     errors = warnings = 0
+    rulebooks = tuple(_rulebook_paths(rulebooks))
     for path in rulebooks:
         loaded = load_rulebook(path)
         _print_diagnostics(loaded.diagnostics, loaded.source, lang, err=False)

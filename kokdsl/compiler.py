@@ -89,7 +89,7 @@ class _Compiler:
         self.declare_facts()
         requirements, chapters = self.compile_requirements()
         for fact in self.facts.values():
-            if fact.name not in self.used_facts:
+            if fact.name not in self.used_facts and not fact.input_only:
                 self.warn("compile.unused_fact", fact.span, name=fact.name)
 
         types, resolved = self.types, self.resolved
@@ -141,7 +141,7 @@ class _Compiler:
                 self.error("compile.duplicate_fact", item.span, name=item.name, line=self.facts[item.name].span.line)
                 continue
             self.facts[item.name] = FactSpec(item.name, self.resolve_type(item.type, allow_list=True),
-                                             item.doc, span=item.span)
+                                             item.doc, item.input_only, span=item.span)
             if item.name.casefold() in _expression_keywords():
                 self.warn("compile.keyword_name", item.span, name=item.name)
 

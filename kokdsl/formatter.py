@@ -61,6 +61,7 @@ def format_item(item, lang: str = "sv") -> str:
             return "\n".join(lines)
         case ast.FactDecl():
             line = f"{kw('fact')} {item.name}: {format_type(item.type, lang)}"
+            line += f" {kw('input_only')}" if item.input_only else ""
             return line + (f"\n{INDENT}{quote(item.doc)}" if item.doc is not None else "")
         case ast.RecordDecl():
             lines = [f"{kw('record')} {item.name}:"]

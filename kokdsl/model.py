@@ -74,6 +74,7 @@ class FactSpec:
     name: str
     type: Type
     doc: str | None = None
+    input_only: bool = False
     span: ast.Span = attrs.field(default=ast.NO_SPAN, eq=False)
 
 

@@ -171,8 +171,13 @@ class _ToAst(Transformer):
                 source = _unquote(tok)
         return ast.Header(_unquote(name), int(edition), valid_from, source, span=self._span(meta))
 
-    def fact_decl(self, meta, _kw, name, type_, doc=None):
-        return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, span=self._span(meta))
+    def fact_decl(self, meta, _kw, name, type_, *rest):
+        input_only = any(part == "input_only" for part in rest)
+        doc = next((part for part in rest if isinstance(part, Token)), None)
+        return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, input_only, span=self._span(meta))
+
+    def input_only(self, meta, _kw):
+        return "input_only"
 
     def record_decl(self, meta, _kw, name, *fields):
         return ast.RecordDecl(str(name), tuple(fields), span=self._span(meta))

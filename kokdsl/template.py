@@ -41,6 +41,8 @@ def render_template(rulebook: CompiledRulebook, lang: str = "sv") -> str:
         lines.append("")
         if fact.doc:
             lines.append(_comment(fact.doc))
+        if fact.input_only:
+            lines.append(_comment(message("template.input_only", lang)))
         lines.append(_comment(message("template.format", lang, format=expected_format(fact.type, lang))))
         if fact.type.kind == "schedule":
             # The long how-to once; later schedules refer back to it.

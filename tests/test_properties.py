@@ -69,7 +69,7 @@ types = st.one_of(
 )
 req_ids = st.lists(st.integers(0, 99), min_size=1, max_size=4).map(lambda parts: ".".join(map(str, parts)))
 items = st.one_of(
-    st.builds(ast.FactDecl, names, types, st.none() | safe_text),
+    st.builds(ast.FactDecl, names, types, st.none() | safe_text, st.booleans()),
     st.builds(ast.RecordDecl, names, st.lists(st.builds(ast.FieldDecl, names, simple_types, st.none() | safe_text),
                                               min_size=1, max_size=3).map(tuple)),
     st.builds(ast.Chapter, safe_text, st.none() | paragraph),
