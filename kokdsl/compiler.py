@@ -13,7 +13,6 @@ True and `UNKNOWN and False` is False, as a person would reason.
 from __future__ import annotations
 
 import difflib
-import functools
 import hashlib
 import operator
 from fractions import Fraction
@@ -142,7 +141,7 @@ class _Compiler:
                 continue
             self.facts[item.name] = FactSpec(item.name, self.resolve_type(item.type, allow_list=True),
                                              item.doc, item.input_only, span=item.span)
-            if item.name.casefold() in _expression_keywords():
+            if _is_expression_keyword(item.name):
                 self.warn("compile.keyword_name", item.span, name=item.name)
 
     def compile_requirements(self) -> tuple[list[CompiledRequirement], list[ast.Chapter]]:
@@ -577,14 +576,15 @@ class _Compiler:
         return HOURS, hours
 
 
-@functools.cache
-def _expression_keywords() -> frozenset[str]:
-    """Spellings of the keywords that can start an expression: a fact with
-    such a name can be declared but never referenced."""
-    from kokdsl.parser import keywords
+_EXPRESSION_KEYWORDS = ("not", "count", "sum", "hours", "true", "false", "around_the_clock", "all", "some", "none")
 
-    concepts = ("not", "count", "sum", "hours", "true", "false", "around_the_clock", "all", "some", "none")
-    return frozenset(w.casefold() for c in concepts for ws in keywords()[c].values() for w in ws)
+
+def _is_expression_keyword(name: str) -> bool:
+    """A fact named like a keyword that can start an expression can be
+    declared but never referenced."""
+    from kokdsl.parser import is_keyword
+
+    return any(is_keyword(name, concept) for concept in _EXPRESSION_KEYWORDS)
 
 
 def _compare_each_branch(compare, op, lfn, right: ast.IfElse, closures):

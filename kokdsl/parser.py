@@ -50,6 +50,13 @@ def keywords() -> dict[str, dict[str, list[str]]]:
         return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+def is_keyword(word: str, concept: str) -> bool:
+    """Whether `word` is a spelling of `concept`, asked of the parser's own
+    terminal (so no keyword table has to be read)."""
+    pattern = _lark().get_terminal(f"KW_{concept.upper()}").pattern.to_regexp()
+    return re.fullmatch(pattern, word) is not None
+
+
 def canonical_keyword(concept: str, lang: str = "sv") -> str:
     return keywords()[concept][lang][0]
 
