@@ -243,7 +243,15 @@ def processes(work: Path, settings: Settings) -> list[Row]:
         "run": kok + ["run", RULEBOOK, SINGLE_APPLICANT, "--output", f"html:{work / 'single.html'}",
                       "--run-date", "2025-03-01"],
     }
-    for command in commands.values():  # warm the bytecode and file caches
+    # An installed kokdsl has its bytecode compiled (pip does it on install), as
+    # the floor's libraries do. A checkout run with PYTHONDONTWRITEBYTECODE set
+    # would compile every module from source on every start, so compile once.
+    import compileall
+
+    import kokdsl
+
+    compileall.compile_dir(str(Path(kokdsl.__file__).parent), quiet=1)
+    for command in commands.values():  # warm the file caches
         run_process(command)
     samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(settings.process_runs):
