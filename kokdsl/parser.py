@@ -102,7 +102,10 @@ def _lark() -> Lark:
 def _parser_cache_file():
     from pathlib import Path
 
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kokdsl"
+    try:
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kokdsl"
+    except (RuntimeError, KeyError):  # no home directory: build the tables each time
+        return None
     grammar = data_dir("grammar")
     digest = hashlib.sha256()
     for part in ((grammar / "kok.lark").read_bytes(), (grammar / "keywords.yaml").read_bytes(),
