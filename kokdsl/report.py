@@ -45,11 +45,20 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         # Compiling the templates costs more than rendering one report; keep the
         # compiled code in the user's temp folder (Jinja checks its ownership).
-        bytecode_cache=jinja2.FileSystemBytecodeCache() if caching_enabled() else None,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["md"] = markdown_escape
     env.filters["md_code"] = markdown_code
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    if not caching_enabled():
+        return None
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):  # no usable temp folder: compile each time
+        return None
 
 
 def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: datetime.date | None = None,
