@@ -296,3 +296,21 @@ def test_formatting_keeps_comments_and_is_idempotent(tree, comments, data):
     assert parse_or_raise(formatted) == tree
     assert [t for _, t in comment_lines(formatted)] == [t for _, t in comment_lines(source)]
     assert format_source(parse_or_raise(formatted), formatted) == formatted
+
+
+def test_deeply_nested_checks_fall_back_to_the_closures():
+    """Python refuses more than 20 nested loops in one function; a check with
+    deeper quantifiers runs by its closures instead, with the same outcomes."""
+    from kokdsl import codegen
+    from kokdsl.evaluator import requirement_outcome
+
+    check = "x25 = p"
+    for i in range(25, 0, -1):
+        check = f"alla x{i} i s: {check}"
+    source = 'regelbok "Djup" utgåva 2025\nuppgift s: mängd av {p, q}\nkrav 1 "t" skall\n  ' + check + "\n"
+    rb = compile_rulebook(parse_or_raise(source)).rulebook
+    [fn] = [codegen._requirement_function(r, rb.types, {}) for r in rb.requirements]
+    assert fn.__name__ == "<lambda>", "expected the closure fallback"
+    for value in (frozenset({"p"}), frozenset({"p", "q"}), UNKNOWN):
+        env = {"s": value}
+        assert rb.outcome_function()(env) == [requirement_outcome(rb.requirements[0], dict(env))]
