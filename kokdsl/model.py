@@ -61,7 +61,7 @@ class RecordSpec:
 
     @property
     def label_field(self) -> str | None:
-        """The field that names an element in explanations ("filial Vintrosa")."""
+        """The field that names an element in explanations ("filial Påhittsby")."""
         for candidate in ("namn", "name", "benämning", "id"):
             f = self.field(candidate)
             if f is not None and f.type.kind == "text":

@@ -38,7 +38,7 @@ class RecordValue:
     def __init__(self, fields: dict, path: str, label: str):
         self.fields = fields
         self.path = path  # $.filialer[1]
-        self.label = label  # "Vintrosa", or "#2" when the record has no name
+        self.label = label  # "Påhittsby", or "#2" when the record has no name
 
     def __repr__(self) -> str:
         return f"RecordValue({self.label!r})"

@@ -99,15 +99,15 @@ def test_threshold_decided_even_when_listed_residents_unknown(rb):
 def test_failing_list_elements_are_named(rb):
     branches = [
         {"namn": "Norr", "verksamhetschef": "Anna A", "godkänd": True, "listning": False},
-        {"namn": "Vintrosa", "verksamhetschef": "Per P", "godkänd": False, "listning": True},
+        {"namn": "Påhittsby", "verksamhetschef": "Per P", "godkänd": False, "listning": True},
     ]
     a = run(rb, dict(GOOD, filialer=branches))
     assert texts(result(a, "6")) == [
-        "filial Vintrosa:",
+        "filial Påhittsby:",
         "f.verksamhetschef (“Per P”) ≠ verksamhetschef (“Anna A”)",
         "f.godkänd: nej",
     ]
-    assert texts(result(a, "7")) == ["filial Vintrosa: f.listning gäller"]
+    assert texts(result(a, "7")) == ["filial Påhittsby: f.listning gäller"]
     assert result(a, "6").findings[0].path == "$.filialer[1]"
 
 
