@@ -8,6 +8,7 @@ tuples, because they run for every centre in a hot loop.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -436,6 +437,40 @@ def _parse_day_value(value: object, subpath: str) -> list[Interval]:
 
 
 def parse_schedule(value: object) -> Schedule:
+    """Parse a self-reported schedule, remembering the results: most centres
+    write the same few opening hours, and a national rerun parses thousands."""
+    key = _frozen(value)
+    if key is None:
+        return _parse_schedule(value)
+    return _parse_frozen(key)
+
+
+def _frozen(value: object):
+    """A hashable copy of a schedule value made of text, or None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+        items = []
+        for k, v in value.items():
+            if v is None or isinstance(v, str):
+                items.append((k, v))
+            elif isinstance(v, list) and all(isinstance(x, str) for x in v):
+                items.append((k, tuple(v)))
+            else:
+                return None
+        return tuple(items)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_frozen(key) -> Schedule:
+    # Errors are not cached: lru_cache lets exceptions through.
+    if isinstance(key, str):
+        return _parse_schedule(key)
+    return _parse_schedule({k: list(v) if isinstance(v, tuple) else v for k, v in key})
+
+
+def _parse_schedule(value: object) -> Schedule:
     """Parse a self-reported schedule (a YAML/JSON value) into a :class:`Schedule`.
 
     Accepts a mapping from day spec to an interval string, a list of interval
