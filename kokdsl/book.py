@@ -15,7 +15,7 @@ import functools
 from kokdsl.messages import message
 from kokdsl.model import CompiledRulebook
 from kokdsl.pipeline import TOOL_VERSION
-from kokdsl.report import RULEBOOK_LANG, _paragraphs, environment
+from kokdsl.report import RULEBOOK_LANG, environment, paragraphs
 from kokdsl.selfreport import ExpectedValue
 from kokdsl.topics import label as topic_label
 from kokdsl.unparse import expr_text
@@ -34,7 +34,7 @@ def book_view(rulebook: CompiledRulebook, lang: str) -> dict:
     intro = {chapter.title: chapter.text for chapter in rulebook.chapters}
     for req in rulebook.requirements:
         if not chapters or chapters[-1]["title"] != req.chapter:
-            chapters.append({"title": req.chapter, "paragraphs": _paragraphs(intro.get(req.chapter)),
+            chapters.append({"title": req.chapter, "paragraphs": paragraphs(intro.get(req.chapter)),
                              "requirements": []})
         chapters[-1]["requirements"].append(_requirement(req, lang))
     return {
@@ -58,7 +58,7 @@ def _requirement(req, lang: str) -> dict:
         "modality_label": message(f"report.modality.{req.modality}", lang),
         "topic": topic_label(req.topic, lang) if req.topic else None,
         "source": req.source,
-        "paragraphs": _paragraphs(req.text),
+        "paragraphs": paragraphs(req.text),
         "condition": expr_text(req.condition, lang) if req.condition is not None else None,
         "check": expr_text(req.check, lang),
         "facts": sorted(req.dependencies),

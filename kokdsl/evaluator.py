@@ -119,7 +119,7 @@ def evaluate(rulebook: CompiledRulebook, report: SelfReport) -> Evaluation:
 
 
 def _outcomes(rulebook: CompiledRulebook, facts: dict) -> list[str]:
-    uses = rulebook._generated["uses"] = rulebook._generated.get("uses", 0) + 1
+    uses = rulebook.runtime["uses"] = rulebook.runtime.get("uses", 0) + 1
     if uses <= GENERATE_AFTER:
         env = dict(facts)
         return [requirement_outcome(req, env) for req in rulebook.requirements]
@@ -129,9 +129,9 @@ def _outcomes(rulebook: CompiledRulebook, facts: dict) -> list[str]:
 def _met_results(rulebook: CompiledRulebook) -> list[RequirementResult]:
     """A met requirement has nothing to explain, so its result is the same for
     every centre: make those once per rulebook."""
-    met = rulebook._generated.get("met")
+    met = rulebook.runtime.get("met")
     if met is None:
-        met = rulebook._generated["met"] = [RequirementResult(req, MET) for req in rulebook.requirements]
+        met = rulebook.runtime["met"] = [RequirementResult(req, MET) for req in rulebook.requirements]
     return met
 
 

@@ -32,7 +32,7 @@ def with_modalities(rulebook: CompiledRulebook, changes: dict[str, str]) -> Comp
             raise ImpactError("impact.unknown_requirement", id=req_id, suggestion=match[0] if match else "–")
     requirements = tuple(attrs.evolve(r, modality=changes.get(r.id, r.modality)) for r in rulebook.requirements)
     # A fresh cache: results made for the old modalities must not be reused.
-    return attrs.evolve(rulebook, requirements=requirements, generated={})
+    return attrs.evolve(rulebook, requirements=requirements, runtime={})
 
 
 @attrs.frozen

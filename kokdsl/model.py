@@ -120,12 +120,14 @@ class CompiledRulebook:
     # Writes the generated fast path (codegen.py) when first needed, so that
     # `kok check` never pays for it: facts dict -> outcomes in book order.
     codegen: Callable[[], Callable[[dict], list[str]]] | None = attrs.field(default=None, eq=False, repr=False)
-    _generated: dict = attrs.field(factory=dict, eq=False, repr=False)
+    # What the evaluator keeps per rulebook in this process: the generated
+    # function, the shared "met" results, how often the rulebook was used.
+    runtime: dict = attrs.field(factory=dict, eq=False, repr=False)
 
     def outcome_function(self) -> Callable[[dict], list[str]]:
-        fn = self._generated.get("outcomes")
+        fn = self.runtime.get("outcomes")
         if fn is None:
-            fn = self._generated["outcomes"] = self.codegen()
+            fn = self.runtime["outcomes"] = self.codegen()
         return fn
 
     def fact(self, name: str) -> FactSpec | None:

@@ -137,7 +137,7 @@ def _requirement_view(item: dict, result, lang: str) -> dict:
     view = dict(item)
     view.update({
         "modality_label": message(f"report.modality.{req.modality}", lang),
-        "paragraphs": _paragraphs(req.text),
+        "paragraphs": paragraphs(req.text),
         "condition": condition,
         "explanation": explanation,
         "facts_sentence": message("report.reason_facts", lang, facts="; ".join(explanation)) if explanation else "",
@@ -194,7 +194,7 @@ def _flatten(finding: dict) -> str:
     return f"{text} {'; '.join(children)}" if children else text
 
 
-def _paragraphs(text: str | None) -> list[str]:
+def paragraphs(text: str | None) -> list[str]:
     """Requirement text as written, re-flowed: the source's line breaks and
     indentation are layout, blank lines are paragraphs."""
     if not text:
