@@ -318,7 +318,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for, previous: s
     from kokdsl.diagnostics import format_diagnostic
     from kokdsl.editions import EditionError, select_edition
     from kokdsl.messages import message
-    from kokdsl.render import render_rerun_text
+    from kokdsl.render import render_rerun_text, rerun_view
 
     try:
         loaded = select_edition(rulebook, edition_for.date() if edition_for else None)
@@ -343,36 +343,49 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for, previous: s
     runs = reruns.rerun(loaded.rulebook, files)
     data = reruns.summary(loaded.rulebook, runs, day.isoformat())
     change_list = reruns.changes(earlier, data) if earlier is not None else []
+    view = rerun_view(loaded.rulebook, runs, change_list, earlier.get("run_date", previous) if earlier else None,
+                      lang)
     if out_dir is not None:
-        _write_rerun(out_dir, runs, data, lang, day, loaded.path)
+        _write_rerun(out_dir, runs, data, view, lang, day, loaded.path)
     if fmt == "json":
         if earlier is not None:
             data["changes"] = [{"key": c.key, "name": c.name, "code": c.code, "params": c.params,
                                 "message": message(c.code, lang, **c.params)} for c in change_list]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_rerun_text(loaded.rulebook, runs, change_list,
-                                     earlier.get("run_date", previous) if earlier else None, lang), nl=False)
+        click.echo(render_rerun_text(view, lang), nl=False)
     if reruns.any_unreadable(runs):
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if reruns.all_approved(runs) else EXIT_FINDINGS)
 
 
-def _write_rerun(out_dir: str, runs, data: dict, lang: str, day, rulebook_path: str) -> None:
-    """summary.json and one HTML report per readable centre, each atomically."""
+def _write_rerun(out_dir: str, runs, data: dict, view: dict, lang: str, day, rulebook_path: str) -> None:
+    """One HTML findings report per readable centre, index.html linking them,
+    and summary.json, each written atomically."""
     import json
     from pathlib import Path
 
     from kokdsl.messages import message
     from kokdsl.output import OutputError, write_atomic
-    from kokdsl.report import render_report
+    from kokdsl.report import render_report, render_rerun_html
 
+    links, taken = {}, {"index", "summary"}
+    for run in runs:
+        if run.assessment is not None:
+            stem, n = Path(run.file).stem, 2
+            name = stem
+            while name in taken:  # two self-reports of the same name in different folders
+                name, n = f"{stem}-{n}", n + 1
+            taken.add(name)
+            links[run.file] = f"{name}.html"
+    folder = Path(out_dir)
     try:
         for run in runs:
             if run.assessment is not None:
                 html = render_report(run.assessment, "html", lang, day, rulebook_path)
-                write_atomic(Path(out_dir) / f"{Path(run.file).stem}.html", html.encode("utf-8"))
-        write_atomic(Path(out_dir) / "summary.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+                write_atomic(folder / links[run.file], html.encode("utf-8"))
+        write_atomic(folder / "index.html", render_rerun_html(view, day, links).encode("utf-8"))
+        write_atomic(folder / "summary.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     except OutputError as exc:
         click.echo(message(exc.code, lang, **exc.params), err=True)
         sys.exit(EXIT_ERROR)

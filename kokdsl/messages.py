@@ -315,6 +315,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # ---- yearly rerun (rerun.py, kok rerun) ----
     "rerun.heading": {SV: "{name}, utgåva {edition}: {count} egenrapporter",
                       EN: "{name}, edition {edition}: {count} self-reports"},
+    "rerun.page_title": {SV: "Uppföljning av vårdcentraler", EN: "Follow-up of centres"},
+    "rerun.page_kicker": {SV: "Årlig omprövning mot regelboken", EN: "Yearly rerun against the rulebook"},
+    "rerun.count_label": {SV: "Egenrapporter", EN: "Self-reports"},
+    "rerun.centres_heading": {SV: "Vårdcentraler", EN: "Centres"},
+    "rerun.centres_caption": {SV: "Förslag till beslut per vårdcentral; namnet leder till granskningsrapporten",
+                              EN: "Proposed decision per centre; the name links to its findings report"},
     "rerun.col_centre": {SV: "Vårdcentral", EN: "Centre"},
     "rerun.col_id": {SV: "Id", EN: "Id"},
     "rerun.col_decision": {SV: "Beslut", EN: "Decision"},

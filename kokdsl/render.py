@@ -143,9 +143,9 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     return "\n".join(out) + "\n"
 
 
-def render_rerun_text(rulebook, runs, change_list, previous_date: str | None, lang: str = "sv") -> str:
-    """The yearly rerun as a table: one line per centre, totals, what changed
-    since the previous run, and the self-reports that could not be read."""
+def rerun_view(rulebook, runs, change_list, previous_date: str | None, lang: str = "sv") -> dict:
+    """The yearly rerun as plain data for the text table and the HTML page:
+    one row per centre, totals, changes since the previous run, unreadable files."""
     from kokdsl.rerun import UNREADABLE
 
     m = lambda code, **p: message(code, lang, **p)  # noqa: E731
@@ -153,48 +153,71 @@ def render_rerun_text(rulebook, runs, change_list, previous_date: str | None, la
     def decision_label(kind: str) -> str:
         return m("rerun.unreadable") if kind == UNREADABLE else m(f"decision.{kind}")
 
+    centres = []
+    for run in runs:
+        row = {"file": run.file, "kind": run.decision, "decision": decision_label(run.decision)}
+        if run.assessment is None:
+            row.update(name=run.file, id="–", failed="–", unknown="–", remarks="–")
+        else:
+            identity, decision = run.assessment.report.identity, run.assessment.decision
+            row.update(name=identity.name or run.file, id=identity.id or "–",
+                       failed=", ".join(r.requirement.id for r in decision.reasons) or "–",
+                       unknown=", ".join(r.requirement.id for r in decision.supplements) or "–",
+                       remarks=str(len(decision.remarks)))
+        centres.append(row)
+    totals: dict[str, int] = {}
+    for run in runs:
+        totals[run.decision] = totals.get(run.decision, 0) + 1
+    order = ["approved", "rejection", "supplement_request", UNREADABLE]
+    changes = None
+    if previous_date is not None:
+        changes = []
+        for change in change_list:
+            params = {k: (decision_label(v) if k in ("decision", "before", "after") and v else v)
+                      for k, v in change.params.items()}
+            changes.append({"who": f"{change.key} {change.name}" if change.name else change.key,
+                            "text": m(change.code, **params)})
+    return {
+        "lang": lang,
+        "rulebook": {"name": rulebook.name, "edition": rulebook.edition},
+        "heading": m("rerun.heading", name=rulebook.name, edition=rulebook.edition, count=len(runs)),
+        "count": len(runs),
+        "centres": centres,
+        "totals": m("rerun.totals", totals=", ".join(f"{decision_label(k)} {totals[k]}" for k in order if k in totals)),
+        "changes": changes,
+        "changes_heading": m("rerun.changes_heading", date=previous_date) if previous_date else "",
+        "no_changes": m("rerun.no_changes", date=previous_date) if previous_date else "",
+        "unreadable": [{"file": run.file, "message": run.error.text(lang)} for run in runs if run.error is not None],
+    }
+
+
+def render_rerun_text(view: dict, lang: str = "sv") -> str:
+    """The yearly rerun as a table for the terminal."""
+    m = lambda code, **p: message(code, lang, **p)  # noqa: E731
+    keys = ("name", "id", "decision", "failed", "unknown", "remarks")
     header = [m("rerun.col_centre"), m("rerun.col_id"), m("rerun.col_decision"), m("rerun.col_failed"),
               m("rerun.col_unknown"), m("rerun.col_remarks")]
-    rows = []
-    for run in runs:
-        if run.assessment is None:
-            rows.append([run.file, "–", decision_label(UNREADABLE), "–", "–", "–"])
-            continue
-        identity, decision = run.assessment.report.identity, run.assessment.decision
-        rows.append([identity.name or run.file, identity.id or "–", decision_label(decision.kind),
-                     ", ".join(r.requirement.id for r in decision.reasons) or "–",
-                     ", ".join(r.requirement.id for r in decision.supplements) or "–",
-                     str(len(decision.remarks))])
+    rows = [[row[k] for k in keys] for row in view["centres"]]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     widths[0] = min(widths[0], 44)
-    out = [m("rerun.heading", name=rulebook.name, edition=rulebook.edition, count=len(runs)), ""]
+    out = [view["heading"], ""]
     for row in [header, None, *rows]:
         if row is None:
             out.append("  ".join("-" * w for w in widths))
             continue
         cells = [textwrap.shorten(row[0], widths[0], placeholder="…"), *row[1:]]
         out.append("  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip())
-    totals = {}
-    for run in runs:
-        totals[run.decision] = totals.get(run.decision, 0) + 1
-    order = ["approved", "rejection", "supplement_request", UNREADABLE]
-    out += ["", m("rerun.totals", totals=", ".join(f"{decision_label(k)} {totals[k]}" for k in order if k in totals))]
-    if previous_date is not None:
+    out += ["", view["totals"]]
+    if view["changes"] is not None:
         out.append("")
-        if not change_list:
-            out.append(m("rerun.no_changes", date=previous_date))
+        if not view["changes"]:
+            out.append(view["no_changes"])
         else:
-            out.append(m("rerun.changes_heading", date=previous_date))
-            for change in change_list:
-                params = {k: (decision_label(v) if k in ("decision", "before", "after") and v else v)
-                          for k, v in change.params.items()}
-                who = f"{change.key} {change.name}" if change.name else change.key
-                out.append(f"  {who}: {m(change.code, **params)}")
-    unreadable = [run for run in runs if run.error is not None]
-    if unreadable:
+            out.append(view["changes_heading"])
+            out += [f"  {c['who']}: {c['text']}" for c in view["changes"]]
+    if view["unreadable"]:
         out += ["", m("rerun.unreadable_heading")]
-        for run in unreadable:
-            out.append(f"  {run.file}: {run.error.text(lang)}")
+        out += [f"  {u['file']}: {u['message']}" for u in view["unreadable"]]
     return "\n".join(out) + "\n"
 
 
