@@ -501,6 +501,26 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, lang: str) ->
     sys.exit(status)
 
 
+@main.command()
+@click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
+@lang_option
+def compare(rulebooks: tuple[str, ...], lang: str) -> None:
+    """Lay RULEBOOKS (files, or folders of editions) side by side, area by
+    area: which requirements each has on each topic, and at which level.
+    Prints a Markdown table."""
+    from kokdsl.compare import comparison, render_markdown
+    from kokdsl.pipeline import load_rulebook
+
+    compiled = []
+    for path in _rulebook_paths(rulebooks):
+        loaded = load_rulebook(path)
+        if not loaded.ok:
+            _print_diagnostics(loaded.diagnostics, loaded.source, lang)
+            sys.exit(EXIT_ERROR)
+        compiled.append(loaded.rulebook)
+    click.echo(render_markdown(comparison(compiled, lang), lang), nl=False)
+
+
 @main.command("report-schema")
 def report_schema() -> None:
     """Print the JSON Schema of the JSON findings report (kok run --output json:…)."""

@@ -367,6 +367,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                   EN: "give a draft (--draft) or requirements to move (--as-skall/--as-bör)"},
     "impact.unknown_requirement": {SV: "regelboken har inget krav {id} (menade du {suggestion}?)",
                                    EN: "the rulebook has no requirement {id} (did you mean {suggestion}?)"},
+    # ---- kok compare ----
+    "compare.area": {SV: "Område", EN: "Area"},
+    "compare.no_topic": {SV: "(utan område)", EN: "(no topic)"},
     # ---- kok fmt ----
     "fmt.would_change": {SV: "{file}: layouten skulle ändras", EN: "{file}: the layout would change"},
     "fmt.changed": {SV: "{file}: omformaterad", EN: "{file}: reformatted"},

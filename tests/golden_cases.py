@@ -61,7 +61,15 @@ def book_cases():
             yield GOLDEN / "book" / f"{rulebook.parent.name}-{rulebook.stem}.{lang}.md", ("book", rel, "--lang", lang)
 
 
+def compare_cases():
+    """`kok compare` over the 2025 rulebooks of every region."""
+    books = [p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "rulebooks").glob("*/2025.kok"))]
+    for lang in ("sv", "en"):
+        yield GOLDEN / "compare" / f"regions-2025.{lang}.md", ("compare", *books, "--lang", lang)
+
+
 def all_cases():
+    yield from compare_cases()
     yield from diagnostic_cases()
     yield from run_json_cases()
     yield from rerun_cases()
