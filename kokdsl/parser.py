@@ -536,6 +536,12 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, line_offset: 
     if isinstance(exc, UnexpectedCharacters):
         char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
         span = ast.Span(file, line, column, line, column + 1)
+        unclosed = _unclosed_quote(text, exc.pos_in_stream)
+        if unclosed:
+            code, start = unclosed
+            begin = column - (exc.pos_in_stream - start)
+            width = 3 if code == "syntax.unclosed_text_block" else 1
+            return Diagnostic(ERROR, code, {}, span=ast.Span(file, line, begin, line, begin + width))
         allowed = set(exc.allowed or ())
         params = {"char": char, "expected": _LazyExpected(allowed)}
         if char in _CHAR_HINTS:
@@ -551,11 +557,13 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, line_offset: 
             line = last.count("\n") + 1 + line_offset
             column = len(last.split("\n")[-1]) + 1
             span = ast.Span(file, line, column, line, column + 1)
+            code = "syntax.unexpected_end"
             if chunked:
                 # In a single declaration the end of the chunk is where the
                 # next declaration would start.
                 expected = (expected - {"$END"}) | (_ITEM_STARTS if "$END" in expected else set())
-            return Diagnostic(ERROR, "syntax.unexpected_end", {"expected": _LazyExpected(expected)}, span=span)
+                code = "syntax.declaration_ends"
+            return Diagnostic(ERROR, code, {"expected": _LazyExpected(expected)}, span=span)
         span = ast.Span(file, line, column, token.end_line + line_offset if token.end_line else line,
                         token.end_column if token.end_column else column + 1)
         if chunked and "$END" in expected:
@@ -566,9 +574,33 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, line_offset: 
             if suggestion:
                 params["hint_code"] = "hint.did_you_mean"
                 params["suggestion"] = suggestion
+        elif str(token) == "=" and token.start_pos and text[token.start_pos - 1] in "=<>!":
+            # `==`, `>==`: the KoK language writes each comparison with one =.
+            start = token.start_pos
+            while start > 0 and text[start - 1] in "=<>!":
+                start -= 1
+            written = text[start:token.start_pos]
+            params.update(hint_code="hint.write_instead", suggestion=written if written in ("=", ">=", "<=", "!=") else "=")
         return Diagnostic(ERROR, "syntax.unexpected_token", params, span=span)
     span = ast.Span(file, line, column, line, column)
     return Diagnostic(ERROR, "syntax.unexpected_end", {"expected": _LazyExpected(getattr(exc, "expected", set()))}, span=span)
+
+
+def _unclosed_quote(text: str, pos: int) -> tuple[str, int] | None:
+    """(message code, where it opens) for a quote at `pos` that is never
+    closed: a text block without its closing \"\"\", or a text without its
+    closing quote on the same line."""
+    # The lexer reads the first two quotes of an unclosed \"\"\" as an empty
+    # text, so the error arrives at the third.
+    for start in (pos, pos - 2):
+        if start >= 0 and text.startswith('"""', start) and text.find('"""', start + 3) < 0:
+            return "syntax.unclosed_text_block", start
+    if text.startswith('"', pos) and not text.startswith('"""', pos):
+        line_end = text.find("\n", pos)
+        rest = text[pos + 1:] if line_end < 0 else text[pos + 1:line_end]
+        if '"' not in rest.replace('\\"', ""):
+            return "syntax.unclosed_text", pos
+    return None
 
 
 class _LazyExpected:

@@ -7,6 +7,7 @@ text parses back to the same tree.
 
 from __future__ import annotations
 
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from kokdsl import ast
@@ -51,9 +52,10 @@ def _number(value) -> str:
     if isinstance(value, Fraction):
         if value.denominator == 1:
             return str(value.numerator)
-        # Every decimal literal has a finite decimal expansion.
-        text = f"{value.numerator / value.denominator:.10f}".rstrip("0")
-        return text
+        # Every decimal literal has a finite decimal expansion; write it
+        # exactly (a float would turn 580447.06 into 580447.0600000001).
+        with localcontext(prec=len(str(value.numerator)) + len(str(value.denominator)) + 2):
+            return format((Decimal(value.numerator) / Decimal(value.denominator)).normalize(), "f")
     return str(value)
 
 
