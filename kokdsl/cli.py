@@ -469,18 +469,17 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, lang: str) ->
     from kokdsl.messages import message
     from kokdsl.output import OutputError, write_atomic
     from kokdsl.parser import parse
-    from kokdsl.pipeline import load_rulebook
+    from kokdsl.pipeline import read_rulebook
 
     files = []
     for path in map(Path, paths):
         files += sorted(path.rglob("*.kok")) if path.is_dir() else [path]
     status = EXIT_OK
     for file in map(str, files):
-        loaded = load_rulebook(file)
-        parsed = parse(loaded.source, file) if loaded.source else None
-        syntax_errors = [d for d in loaded.diagnostics if d.code.startswith(("syntax.", "file."))]
-        if parsed is None or syntax_errors:
-            _print_diagnostics(syntax_errors, loaded.source, lang)
+        source, problems = read_rulebook(file)
+        parsed = parse(source, file) if source is not None else None
+        if parsed is None or parsed.diagnostics:
+            _print_diagnostics(problems or parsed.diagnostics, parsed.source if parsed else "", lang)
             status = EXIT_ERROR
             continue
         formatted = format_source(parsed.rulebook, parsed.source, keywords or source_language(parsed.rulebook,

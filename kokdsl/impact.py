@@ -63,10 +63,3 @@ def _reasons(run: CentreRun) -> list[str]:
     if run.assessment is None:
         return []
     return [r.requirement.id for r in run.assessment.decision.reasons]
-
-
-def decision_totals(runs: list[CentreRun]) -> dict[str, int]:
-    totals: dict[str, int] = {}
-    for run in runs:
-        totals[run.decision] = totals.get(run.decision, 0) + 1
-    return totals

@@ -41,19 +41,26 @@ class LoadedRulebook:
         return self.rulebook is not None
 
 
-def load_rulebook(path: str | Path) -> LoadedRulebook:
+def read_rulebook(path: str | Path) -> tuple[str | None, tuple[Diagnostic, ...]]:
+    """A rulebook file's text, or the reason it cannot be read."""
     name = str(path)
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        return LoadedRulebook(name, "", None, (Diagnostic(ERROR, "file.unreadable", {"reason": exc.strerror or str(exc)}, file=name),))
+        return None, (Diagnostic(ERROR, "file.unreadable", {"reason": exc.strerror or str(exc)}, file=name),)
     if len(raw) > MAX_SOURCE_BYTES:
-        return LoadedRulebook(name, "", None, (Diagnostic(ERROR, "syntax.too_large", {"size": len(raw), "limit": MAX_SOURCE_BYTES}, file=name),))
+        return None, (Diagnostic(ERROR, "syntax.too_large", {"size": len(raw), "limit": MAX_SOURCE_BYTES}, file=name),)
     try:
-        source = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), ()
     except UnicodeDecodeError:
-        return LoadedRulebook(name, "", None, (Diagnostic(ERROR, "file.not_utf8", {}, file=name),))
-    return load_rulebook_source(source, name)
+        return None, (Diagnostic(ERROR, "file.not_utf8", {}, file=name),)
+
+
+def load_rulebook(path: str | Path) -> LoadedRulebook:
+    source, problems = read_rulebook(path)
+    if source is None:
+        return LoadedRulebook(str(path), "", None, problems)
+    return load_rulebook_source(source, str(path))
 
 
 def load_rulebook_source(source: str, name: str = "<string>") -> LoadedRulebook:

@@ -7,6 +7,7 @@ templates, and the plain data both are built from.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import textwrap
@@ -143,15 +144,26 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     return "\n".join(out) + "\n"
 
 
+def _decision_label(kind: str, lang: str) -> str:
+    from kokdsl.rerun import UNREADABLE
+
+    return message("rerun.unreadable" if kind == UNREADABLE else f"decision.{kind}", lang)
+
+
+def _totals_text(runs, lang: str) -> str:
+    """'godkänd 21, avslag 8, komplettering 4'."""
+    from kokdsl.rerun import decision_totals
+
+    return ", ".join(f"{_decision_label(kind, lang)} {n}" for kind, n in decision_totals(runs).items())
+
+
 def rerun_view(rulebook, runs, change_list, previous_date: str | None, lang: str = "sv") -> dict:
     """The yearly rerun as plain data for the text table and the HTML page:
     one row per centre, totals, changes since the previous run, unreadable files."""
-    from kokdsl.rerun import UNREADABLE
-
     m = lambda code, **p: message(code, lang, **p)  # noqa: E731
 
     def decision_label(kind: str) -> str:
-        return m("rerun.unreadable") if kind == UNREADABLE else m(f"decision.{kind}")
+        return _decision_label(kind, lang)
 
     centres = []
     for run in runs:
@@ -165,10 +177,6 @@ def rerun_view(rulebook, runs, change_list, previous_date: str | None, lang: str
                        unknown=", ".join(r.requirement.id for r in decision.supplements) or "–",
                        remarks=str(len(decision.remarks)))
         centres.append(row)
-    totals: dict[str, int] = {}
-    for run in runs:
-        totals[run.decision] = totals.get(run.decision, 0) + 1
-    order = ["approved", "rejection", "supplement_request", UNREADABLE]
     changes = None
     if previous_date is not None:
         changes = []
@@ -183,7 +191,7 @@ def rerun_view(rulebook, runs, change_list, previous_date: str | None, lang: str
         "heading": m("rerun.heading", name=rulebook.name, edition=rulebook.edition, count=len(runs)),
         "count": len(runs),
         "centres": centres,
-        "totals": m("rerun.totals", totals=", ".join(f"{decision_label(k)} {totals[k]}" for k in order if k in totals)),
+        "totals": m("rerun.totals", totals=_totals_text(runs, lang)),
         "changes": changes,
         "changes_heading": m("rerun.changes_heading", date=previous_date) if previous_date else "",
         "no_changes": m("rerun.no_changes", date=previous_date) if previous_date else "",
@@ -224,18 +232,9 @@ def render_rerun_text(view: dict, lang: str = "sv") -> str:
 def render_impact_text(rulebook, variant: str, before, after, changes, lang: str = "sv") -> str:
     """What changes if the rulebook changes: totals before and after, and every
     centre whose proposed decision moves, with the grounds that moved it."""
-    from kokdsl.impact import decision_totals
-    from kokdsl.rerun import UNREADABLE
-
     m = lambda code, **p: message(code, lang, **p)  # noqa: E731
-
-    def label(kind: str) -> str:
-        return m("rerun.unreadable") if kind == UNREADABLE else m(f"decision.{kind}")
-
-    def totals(runs) -> str:
-        counted = decision_totals(runs)
-        order = ["approved", "rejection", "supplement_request", UNREADABLE]
-        return ", ".join(f"{label(k)} {counted[k]}" for k in order if k in counted)
+    label = functools.partial(_decision_label, lang=lang)
+    totals = functools.partial(_totals_text, lang=lang)
 
     out = [m("impact.heading", rulebook=rulebook.name, edition=rulebook.edition, variant=variant),
            m("impact.count", count=len(before), changed=len(changes)),

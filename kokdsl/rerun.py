@@ -159,6 +159,12 @@ def _id_order(req_id: str):
     return [int(p) if p.isdigit() else p for p in req_id.replace("-", ".").split(".")]
 
 
+def decision_totals(runs: list[CentreRun]) -> dict[str, int]:
+    """How many centres got each decision, in the order officers read them."""
+    order = ["approved", "rejection", "supplement_request", UNREADABLE]
+    return {kind: n for kind in order if (n := sum(run.decision == kind for run in runs))}
+
+
 def all_approved(runs: list[CentreRun]) -> bool:
     return all(run.decision == APPROVED for run in runs)
 
