@@ -18,9 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from kokdsl.output import write_atomic
+from kokdsl.outputs.files import write_atomic
 from kokdsl.pipeline import assess, load_rulebook
-from kokdsl.report import render_report
+from kokdsl.outputs.findings import render_report
 
 RUN_DATE = datetime.date(2025, 3, 1)
 

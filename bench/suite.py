@@ -30,8 +30,8 @@ from bench import handwritten
 from bench.rulebook_gen import synthetic_rulebook
 from kokdsl import __version__
 from kokdsl.evaluator import outcomes
-from kokdsl.generate import write_centres
-from kokdsl.output import write_atomic
+from kokdsl.tools.synthetic import write_centres
+from kokdsl.outputs.files import write_atomic
 from kokdsl.pipeline import assess, load_rulebook, load_rulebook_source
 from kokdsl.selfreport import load_self_report
 

@@ -79,7 +79,7 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     RULEBOOK is a .kok file or a folder of editions (e.g. rulebooks/orebro);
     from a folder the latest edition is used, or the one valid on --edition-for."""
     from kokdsl.diagnostics import format_diagnostic
-    from kokdsl.editions import EditionError, select_edition
+    from kokdsl.tools.editions import EditionError, select_edition
     from kokdsl.pipeline import assess
     from kokdsl.selfreport import SelfReportError
 
@@ -101,11 +101,11 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     if specs:
         _write_outputs(assessment, specs, lang, run_date.date() if run_date else None, rulebook)
     elif fmt == "json":
-        from kokdsl.render import render_json
+        from kokdsl.outputs.terminal import render_json
 
         click.echo(render_json(assessment, lang, rulebook), nl=False)
     else:
-        from kokdsl.render import render_text
+        from kokdsl.outputs.terminal import render_text
 
         click.echo(render_text(assessment, lang), nl=False)
     decision = assessment.decision
@@ -117,7 +117,7 @@ def _rulebook_paths(paths: tuple[str, ...]) -> list[str]:
     """Files as given; a folder stands for every edition (*.kok) in it."""
     from pathlib import Path
 
-    from kokdsl.editions import edition_files
+    from kokdsl.tools.editions import edition_files
 
     out = []
     for path in paths:
@@ -140,7 +140,7 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
     from kokdsl.diagnostics import ERROR, Diagnostic, format_diagnostic
     from kokdsl.messages import message
     from kokdsl.pipeline import load_rulebook
-    from kokdsl.ruletest import RuleTestError, find_test_files, format_percent, format_run, run_tests
+    from kokdsl.tools.ruletest import RuleTestError, find_test_files, format_percent, format_run, run_tests
 
     status = EXIT_OK
     for path in _rulebook_paths(rulebooks):
@@ -175,7 +175,7 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
 def _load_for_output(rulebook: str, lang: str):
     """The rulebook (a file, or the latest edition of a folder), or exit 2."""
     from kokdsl.diagnostics import format_diagnostic
-    from kokdsl.editions import EditionError, select_edition
+    from kokdsl.tools.editions import EditionError, select_edition
 
     try:
         loaded = select_edition(rulebook)
@@ -193,7 +193,7 @@ def _emit(text: str, out: str | None, lang: str) -> None:
         click.echo(text, nl=False)
         return
     from kokdsl.messages import message
-    from kokdsl.output import OutputError, write_atomic
+    from kokdsl.outputs.files import OutputError, write_atomic
 
     try:
         write_atomic(out, text.encode("utf-8"))
@@ -214,7 +214,7 @@ out_option = click.option("--out", "out", type=click.Path(dir_okay=False), defau
 def template(rulebook: str, lang: str, out: str | None) -> None:
     """Write a blank self-report (YAML) for RULEBOOK: every fact in book order,
     with its description and format as comments."""
-    from kokdsl.template import render_template
+    from kokdsl.tools.blank_report import render_template
 
     _emit(render_template(_load_for_output(rulebook, lang), lang), out, lang)
 
@@ -225,7 +225,7 @@ def template(rulebook: str, lang: str, out: str | None) -> None:
 @out_option
 def schema(rulebook: str, lang: str, out: str | None) -> None:
     """Write the JSON Schema (draft 2020-12) of RULEBOOK's self-report."""
-    from kokdsl.schema import render_schema
+    from kokdsl.tools.schema import render_schema
 
     _emit(render_schema(_load_for_output(rulebook, lang)), out, lang)
 
@@ -239,10 +239,10 @@ def schema(rulebook: str, lang: str, out: str | None) -> None:
 def generate(count: int, seed: int, out_dir: str, every_scenario: bool, lang: str) -> None:
     """Write COUNT synthetic, fictional centres (self-reports for the Örebro
     rulebook) into a folder, deterministically from SEED."""
-    from kokdsl.generate import write_centres
+    from kokdsl.tools.synthetic import write_centres
     from kokdsl.messages import message
 
-    from kokdsl.output import OutputError
+    from kokdsl.outputs.files import OutputError
 
     try:
         paths = write_centres(out_dir, count, seed, every_scenario)
@@ -254,7 +254,7 @@ def generate(count: int, seed: int, out_dir: str, every_scenario: bool, lang: st
 
 def _parse_outputs(outputs: tuple[str, ...], lang: str) -> list:
     from kokdsl.messages import message
-    from kokdsl.output import OutputError, parse_output_spec
+    from kokdsl.outputs.files import OutputError, parse_output_spec
 
     try:
         return [parse_output_spec(text) for text in outputs]
@@ -265,7 +265,7 @@ def _parse_outputs(outputs: tuple[str, ...], lang: str) -> list:
 
 def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: str) -> None:
     """Render every requested findings report first, then write them."""
-    from kokdsl.report import render_report
+    from kokdsl.outputs.findings import render_report
 
     _write_rendered(specs, lambda fmt: render_report(assessment, fmt, lang, run_date, rulebook_path), lang)
 
@@ -274,7 +274,7 @@ def _write_rendered(specs: list, render, lang: str) -> None:
     """Render each format once (a PDF is printed from the HTML), then write
     every output: files atomically, '-' to stdout. Exit 2 if one cannot be."""
     from kokdsl.messages import message
-    from kokdsl.output import OutputError, write_atomic, write_pdf
+    from kokdsl.outputs.files import OutputError, write_atomic, write_pdf
 
     rendered = {fmt: render(fmt) for fmt in sorted({"html" if spec.fmt == "pdf" else spec.fmt for spec in specs})}
     try:
@@ -314,11 +314,11 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for, previous: s
     import datetime
     import json
 
-    from kokdsl import rerun as reruns
+    from kokdsl.tools import rerun as reruns
     from kokdsl.diagnostics import format_diagnostic
-    from kokdsl.editions import EditionError, select_edition
+    from kokdsl.tools.editions import EditionError, select_edition
     from kokdsl.messages import message
-    from kokdsl.render import render_rerun_text, rerun_view
+    from kokdsl.outputs.terminal import render_rerun_text, rerun_view
 
     try:
         loaded = select_edition(rulebook, edition_for.date() if edition_for else None)
@@ -366,8 +366,8 @@ def _write_rerun(out_dir: str, runs, data: dict, view: dict, lang: str, day, rul
     from pathlib import Path
 
     from kokdsl.messages import message
-    from kokdsl.output import OutputError, write_atomic
-    from kokdsl.report import render_report, render_rerun_html
+    from kokdsl.outputs.files import OutputError, write_atomic
+    from kokdsl.outputs.findings import render_report, render_rerun_html
 
     links, taken = {}, {"index", "summary"}
     for run in runs:
@@ -404,10 +404,10 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
            as_bor: tuple[str, ...], lang: str) -> None:
     """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör)
     over the same SELF_REPORTS and list the centres whose decision changes."""
-    from kokdsl import impact as impacts
-    from kokdsl import rerun as reruns
+    from kokdsl.tools import impact as impacts
+    from kokdsl.tools import rerun as reruns
     from kokdsl.messages import message
-    from kokdsl.render import render_impact_text
+    from kokdsl.outputs.terminal import render_impact_text
 
     if draft is None and not as_skall and not as_bor:
         click.echo(message("impact.nothing_to_compare", lang), err=True)
@@ -442,7 +442,7 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
 def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
     """Publish RULEBOOK as a book: chapters, requirement texts with their
     checks, and the facts a self-report holds (HTML or Markdown)."""
-    from kokdsl.book import FORMATS, render_book
+    from kokdsl.outputs.book import FORMATS, render_book
     from kokdsl.messages import message
 
     specs = _parse_outputs(outputs or ("md:-",), lang)
@@ -465,9 +465,9 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, lang: str) ->
     for the .kok files in them. A file with syntax errors is left untouched."""
     from pathlib import Path
 
-    from kokdsl.formatter import format_source, source_language
+    from kokdsl.tools.formatter import format_source, source_language
     from kokdsl.messages import message
-    from kokdsl.output import OutputError, write_atomic
+    from kokdsl.outputs.files import OutputError, write_atomic
     from kokdsl.parser import parse
     from kokdsl.pipeline import read_rulebook
 
@@ -507,7 +507,7 @@ def compare(rulebooks: tuple[str, ...], lang: str) -> None:
     """Lay RULEBOOKS (files, or folders of editions) side by side, area by
     area: which requirements each has on each topic, and at which level.
     Prints a Markdown table."""
-    from kokdsl.compare import comparison, render_markdown
+    from kokdsl.tools.compare import comparison, render_markdown
     from kokdsl.pipeline import load_rulebook
 
     compiled = []
@@ -523,7 +523,7 @@ def compare(rulebooks: tuple[str, ...], lang: str) -> None:
 @main.command("report-schema")
 def report_schema() -> None:
     """Print the JSON Schema of the JSON findings report (kok run --output json:…)."""
-    from kokdsl.report import schema_text
+    from kokdsl.outputs.findings import schema_text
 
     click.echo(schema_text(), nl=False)
 

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Callable
 
 from kokdsl import ast
-from kokdsl.model import CompiledRequirement, Type
+from kokdsl.compiled import CompiledRequirement, Type
 from kokdsl.schedule import AROUND_THE_CLOCK
 from kokdsl.values import UNKNOWN
 

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from kokdsl import ast
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
-from kokdsl.model import (
+from kokdsl.compiled import (
     BOOL, DATE, DECIMAL, ERROR_TYPE, HOURS, INTEGER, PERCENT, SCHEDULE, TEXT,
     CompiledRequirement, CompiledRulebook, FactSpec, FieldSpec, RecordSpec, Type,
 )

@@ -15,7 +15,7 @@ from typing import Callable
 import attrs
 
 from kokdsl import ast
-from kokdsl.model import CompiledRequirement, CompiledRulebook, Type
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook, Type
 from kokdsl.schedule import Schedule
 from kokdsl.selfreport import DataProblem, SelfReport
 from kokdsl.unparse import expr_text

@@ -216,7 +216,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # check command
     "check.clean": {SV: "{file}: inga fel (varningar: {warnings})", EN: "{file}: no errors (warnings: {warnings})"},
     "check.summary": {SV: "fel: {errors}, varningar: {warnings}", EN: "errors: {errors}, warnings: {warnings}"},
-    # ---- findings reports (report.py, reports/*.j2): everything the HTML and
+    # ---- findings reports (outputs/findings.py, reports/*.j2): everything the HTML and
     # Markdown reports say, apart from the data itself ----
     "report.title": {SV: "Granskningsrapport", EN: "Findings report"},
     "report.subtitle": {SV: "Förslag till beslut om godkännande enligt LOV",
@@ -306,7 +306,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.page": {SV: "sida", EN: "page"},
     "report.page_of": {SV: "av", EN: "of"},
     "report.list_and": {SV: "och", EN: "and"},
-    # output files (output.py, kok run --output)
+    # output files (outputs/files.py, kok run --output)
     "output.bad_spec": {SV: "--output “{spec}” ska skrivas FORMAT:FIL, till exempel html:ut/vc.html (format: {formats}; - betyder standard ut)",
                         EN: "--output “{spec}” must be FORMAT:FILE, e.g. html:out/vc.html (formats: {formats}; - means standard output)"},
     "output.pdf_stdout": {SV: "PDF kan inte skrivas till standard ut; ange en fil, till exempel pdf:ut/vc.pdf",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from kokdsl import __version__, ast
 from kokdsl.compiler import compile_rulebook
 from kokdsl.diagnostics import ERROR, Diagnostic, has_errors, sort_key
-from kokdsl.model import CompiledRulebook
+from kokdsl.compiled import CompiledRulebook
 from kokdsl.parser import MAX_SOURCE_BYTES, parse
 
 if TYPE_CHECKING:  # the evaluation stages are imported when used: `kok check` never needs them

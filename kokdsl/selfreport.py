@@ -22,7 +22,7 @@ import attrs
 import yaml
 
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
-from kokdsl.model import CompiledRulebook, RecordSpec, Type
+from kokdsl.compiled import CompiledRulebook, RecordSpec, Type
 from kokdsl.schedule import ScheduleFormatError, parse_schedule
 from kokdsl.values import UNKNOWN, RecordValue
 

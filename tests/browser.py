@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import time
 
-from kokdsl.output import chromium_command
+from kokdsl.outputs.files import chromium_command
 
 
 class BrowserError(Exception):

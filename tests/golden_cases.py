@@ -88,7 +88,7 @@ def fmt_cases():
 
 
 def formatted(source_path) -> str:
-    from kokdsl.formatter import format_source, source_language
+    from kokdsl.tools.formatter import format_source, source_language
     from kokdsl.parser import parse
 
     source = source_path.read_text(encoding="utf-8")

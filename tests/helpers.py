@@ -29,6 +29,6 @@ def result(assessment, req_id: str):
 
 
 def texts(res, lang: str = "sv") -> list[str]:
-    from kokdsl.render import finding_lines
+    from kokdsl.outputs.terminal import finding_lines
 
     return [line.strip() for f in res.findings for line in finding_lines(f, lang)]

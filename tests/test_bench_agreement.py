@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from golden_cases import ROOT
-from kokdsl.generate import generate
+from kokdsl.tools.synthetic import generate
 from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.selfreport import load_self_report, validate
 

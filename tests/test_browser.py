@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from browser import Browser
 from kokdsl.cli import EXIT_FINDINGS, main
-from kokdsl.output import find_chromium
+from kokdsl.outputs.files import find_chromium
 from kokdsl.pipeline import load_rulebook
 from regen_golden import ROOT
 

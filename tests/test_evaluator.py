@@ -190,6 +190,6 @@ def test_some_and_count_where_and_sum():
 
 
 def test_evaluation_is_deterministic(rb):
-    from kokdsl.render import render_json
+    from kokdsl.outputs.terminal import render_json
 
     assert render_json(run(rb, GOOD)) == render_json(run(rb, GOOD))

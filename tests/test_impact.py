@@ -45,7 +45,7 @@ def test_unknown_requirement_and_nothing_to_compare():
 
 
 def test_the_original_rulebook_is_untouched():
-    from kokdsl.impact import with_modalities
+    from kokdsl.tools.impact import with_modalities
     from kokdsl.pipeline import assess, load_rulebook
 
     rulebook = load_rulebook(OREBRO).rulebook

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from kokdsl import ast
 from kokdsl.compiler import compile_rulebook
-from kokdsl.formatter import format_rulebook
+from kokdsl.tools.formatter import format_rulebook
 from kokdsl.parser import KokSyntaxError, keywords, parse, parse_or_raise
 from kokdsl.values import UNKNOWN
 
@@ -231,7 +231,7 @@ def test_generated_code_agrees_with_closures_on_centres(seed, data):
     import random
 
     from kokdsl.evaluator import outcomes
-    from kokdsl.generate import centre, pick_scenario
+    from kokdsl.tools.synthetic import centre, pick_scenario
     from kokdsl.selfreport import validate
 
     rng = random.Random(seed)
@@ -265,8 +265,8 @@ def test_any_document_validates_without_crashing(document):
     from kokdsl.decision import decide
     from kokdsl.evaluator import evaluate
     from kokdsl.pipeline import Assessment
-    from kokdsl.render import render_json, render_text
-    from kokdsl.report import render_report
+    from kokdsl.outputs.terminal import render_json, render_text
+    from kokdsl.outputs.findings import render_report
     from kokdsl.selfreport import validate
 
     report = validate(document, OREBRO, "fuzz.yaml")
@@ -282,7 +282,7 @@ def test_any_document_validates_without_crashing(document):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rulebooks, st.lists(st.text(alphabet=string.ascii_letters + " åäö#\"-", max_size=20), max_size=6), st.data())
 def test_formatting_keeps_comments_and_is_idempotent(tree, comments, data):
-    from kokdsl.formatter import comment_lines, format_source
+    from kokdsl.tools.formatter import comment_lines, format_source
 
     lines = format_rulebook(tree).split("\n")
     starts = [i for i, line in enumerate(lines) if line and not line.startswith(" ")]

@@ -14,7 +14,7 @@ import pytest
 
 from kokdsl.messages import CATALOGUE
 from kokdsl.pipeline import assess, load_rulebook
-from kokdsl.report import build_view, environment, markdown_escape, render_report, schema_text
+from kokdsl.outputs.findings import build_view, environment, markdown_escape, render_report, schema_text
 from regen_golden import EXAMPLES, FORMATS, LANGS, ROOT, golden_path, render_golden
 
 RULEBOOK = ROOT / "rulebooks" / "orebro" / "2025.kok"

@@ -74,7 +74,7 @@ def test_out_folder_has_a_summary_and_a_report_per_centre(last_year):
     assert '<a href="avslag.html">Vårdcentralen Påhittsta (fiktiv)</a>' in index
     assert index.count('<tr class="centre">') == 3
     summary = json.loads((last_year / "summary.json").read_text(encoding="utf-8"))
-    assert summary["format"] == "kokdsl.rerun" and summary["run_date"] == "2025-06-02"
+    assert summary["format"] == "kokdsl.tools.rerun" and summary["run_date"] == "2025-06-02"
     assert [(c["key"], c["decision"]) for c in summary["centres"]] == [
         ("FIKTIV-001", "approved"), ("FIKTIV-002", "rejection"), ("FIKTIV-003", "supplement_request")]
     assert summary["centres"][1]["outcomes"]["1.1"] == "not_met"
@@ -131,7 +131,7 @@ def test_summary_is_deterministic(tmp_path):
 
 
 def test_an_internal_error_in_one_centre_does_not_stop_the_run(monkeypatch, tmp_path):
-    from kokdsl import rerun as reruns
+    from kokdsl.tools import rerun as reruns
     from kokdsl.pipeline import load_rulebook
 
     real_assess = reruns.assess

@@ -30,7 +30,7 @@ from kokdsl.decision import decide
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, evaluate
 from kokdsl.messages import message
-from kokdsl.model import CompiledRulebook
+from kokdsl.compiled import CompiledRulebook
 from kokdsl.selfreport import IDENTITY_KEYS, SelfReportError, read_document, validate
 
 # Spellings accepted in a test file: Swedish first, English aliases.
@@ -222,7 +222,7 @@ def run_case(case: Case, rulebook: CompiledRulebook, lang: str = "sv") -> CaseRe
 
 
 def _finding_lines(finding, lang: str) -> list[str]:
-    from kokdsl.render import finding_lines
+    from kokdsl.outputs.terminal import finding_lines
 
     return [line.strip() for line in finding_lines(finding, lang)]
 

@@ -8,7 +8,7 @@ missing; filled in, the report runs with no data diagnostics.
 from __future__ import annotations
 
 from kokdsl.messages import message
-from kokdsl.model import CompiledRulebook, Type
+from kokdsl.compiled import CompiledRulebook, Type
 
 # The identity block's keys, by language of the template.
 _IDENTITY = {

@@ -17,11 +17,11 @@ import attrs
 from kokdsl.decision import APPROVED
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.evaluator import NOT_MET
-from kokdsl.model import CompiledRulebook
+from kokdsl.compiled import CompiledRulebook
 from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
 from kokdsl.selfreport import SelfReportError
 
-SUMMARY_FORMAT = "kokdsl.rerun"
+SUMMARY_FORMAT = "kokdsl.tools.rerun"
 SUMMARY_FORMAT_VERSION = 1
 REPORT_SUFFIXES = (".yaml", ".yml", ".json")
 UNREADABLE = "unreadable"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from kokdsl.output import write_atomic
+from kokdsl.outputs.files import write_atomic
 
 # scenario -> weight in the mix (per mille). The first group is approved.
 SCENARIOS: dict[str, int] = {

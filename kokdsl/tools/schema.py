@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from kokdsl.messages import message
-from kokdsl.model import CompiledRulebook, Type
+from kokdsl.compiled import CompiledRulebook, Type
 from kokdsl.selfreport import IDENTITY_FIELDS, IDENTITY_KEYS, MAX_LIST_ITEMS, _NO, _YES
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"

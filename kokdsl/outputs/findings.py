@@ -22,7 +22,7 @@ from kokdsl.decision import counts
 from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES
 from kokdsl.messages import message
 from kokdsl.pipeline import Assessment
-from kokdsl.render import to_json_data
+from kokdsl.outputs.terminal import to_json_data
 from kokdsl.resources import caching_enabled, data_dir
 from kokdsl.unparse import expr_text
 

@@ -12,8 +12,8 @@ import difflib
 
 import attrs
 
-from kokdsl.model import CompiledRulebook
-from kokdsl.rerun import CentreRun
+from kokdsl.compiled import CompiledRulebook
+from kokdsl.tools.rerun import CentreRun
 
 
 class ImpactError(Exception):

@@ -1,7 +1,7 @@
 """Stage 6: an assessment -> text for the terminal, or stable JSON.
 
 HTML and Markdown findings are rendered from the Jinja templates in reports/
-(see report.py); this module holds the two formats the CLI needs without
+(see outputs/findings.py); this module holds the two formats the CLI needs without
 templates, and the plain data both are built from.
 """
 
@@ -145,14 +145,14 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
 
 
 def _decision_label(kind: str, lang: str) -> str:
-    from kokdsl.rerun import UNREADABLE
+    from kokdsl.tools.rerun import UNREADABLE
 
     return message("rerun.unreadable" if kind == UNREADABLE else f"decision.{kind}", lang)
 
 
 def _totals_text(runs, lang: str) -> str:
     """'godkänd 21, avslag 8, komplettering 4'."""
-    from kokdsl.rerun import decision_totals
+    from kokdsl.tools.rerun import decision_totals
 
     return ", ".join(f"{_decision_label(kind, lang)} {n}" for kind, n in decision_totals(runs).items())
 
