@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from kokdsl.outputs.files import write_atomic
-from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.outputs.findings import render_report
+from kokdsl.pipeline import assess, load_rulebook
 
 RUN_DATE = datetime.date(2025, 3, 1)
 

@@ -30,10 +30,10 @@ from bench import handwritten
 from bench.rulebook_gen import synthetic_rulebook
 from kokdsl import __version__
 from kokdsl.evaluator import outcomes
-from kokdsl.tools.synthetic import write_centres
 from kokdsl.outputs.files import write_atomic
 from kokdsl.pipeline import assess, load_rulebook, load_rulebook_source
 from kokdsl.selfreport import load_self_report
+from kokdsl.tools.synthetic import write_centres
 
 ROOT = Path(__file__).resolve().parent.parent
 RULEBOOK = "rulebooks/orebro/2025.kok"
@@ -332,7 +332,7 @@ def meta(settings: Settings) -> dict:
     except ImportError:
         regopy_version = None
     return {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "commit": commit,
         "kokdsl": __version__,
         "regopy": regopy_version,

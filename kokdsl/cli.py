@@ -79,9 +79,9 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     RULEBOOK is a .kok file or a folder of editions (e.g. rulebooks/orebro);
     from a folder the latest edition is used, or the one valid on --edition-for."""
     from kokdsl.diagnostics import format_diagnostic
-    from kokdsl.tools.editions import EditionError, select_edition
     from kokdsl.pipeline import assess
     from kokdsl.selfreport import SelfReportError
+    from kokdsl.tools.editions import EditionError, select_edition
 
     specs = _parse_outputs(outputs, lang)
     try:
@@ -239,10 +239,9 @@ def schema(rulebook: str, lang: str, out: str | None) -> None:
 def generate(count: int, seed: int, out_dir: str, every_scenario: bool, lang: str) -> None:
     """Write COUNT synthetic, fictional centres (self-reports for the Örebro
     rulebook) into a folder, deterministically from SEED."""
-    from kokdsl.tools.synthetic import write_centres
     from kokdsl.messages import message
-
     from kokdsl.outputs.files import OutputError
+    from kokdsl.tools.synthetic import write_centres
 
     try:
         paths = write_centres(out_dir, count, seed, every_scenario)
@@ -314,11 +313,11 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for, previous: s
     import datetime
     import json
 
-    from kokdsl.tools import rerun as reruns
     from kokdsl.diagnostics import format_diagnostic
-    from kokdsl.tools.editions import EditionError, select_edition
     from kokdsl.messages import message
     from kokdsl.outputs.terminal import render_rerun_text, rerun_view
+    from kokdsl.tools import rerun as reruns
+    from kokdsl.tools.editions import EditionError, select_edition
 
     try:
         loaded = select_edition(rulebook, edition_for.date() if edition_for else None)
@@ -404,10 +403,10 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
            as_bor: tuple[str, ...], lang: str) -> None:
     """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör)
     over the same SELF_REPORTS and list the centres whose decision changes."""
-    from kokdsl.tools import impact as impacts
-    from kokdsl.tools import rerun as reruns
     from kokdsl.messages import message
     from kokdsl.outputs.terminal import render_impact_text
+    from kokdsl.tools import impact as impacts
+    from kokdsl.tools import rerun as reruns
 
     if draft is None and not as_skall and not as_bor:
         click.echo(message("impact.nothing_to_compare", lang), err=True)
@@ -442,8 +441,8 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
 def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
     """Publish RULEBOOK as a book: chapters, requirement texts with their
     checks, and the facts a self-report holds (HTML or Markdown)."""
-    from kokdsl.outputs.book import FORMATS, render_book
     from kokdsl.messages import message
+    from kokdsl.outputs.book import FORMATS, render_book
 
     specs = _parse_outputs(outputs or ("md:-",), lang)
     for spec in specs:
@@ -465,11 +464,11 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, lang: str) ->
     for the .kok files in them. A file with syntax errors is left untouched."""
     from pathlib import Path
 
-    from kokdsl.tools.formatter import format_source, source_language
     from kokdsl.messages import message
     from kokdsl.outputs.files import OutputError, write_atomic
     from kokdsl.parser import parse
     from kokdsl.pipeline import read_rulebook
+    from kokdsl.tools.formatter import format_source, source_language
 
     files = []
     for path in map(Path, paths):
@@ -507,8 +506,8 @@ def compare(rulebooks: tuple[str, ...], lang: str) -> None:
     """Lay RULEBOOKS (files, or folders of editions) side by side, area by
     area: which requirements each has on each topic, and at which level.
     Prints a Markdown table."""
-    from kokdsl.tools.compare import comparison, render_markdown
     from kokdsl.pipeline import load_rulebook
+    from kokdsl.tools.compare import comparison, render_markdown
 
     compiled = []
     for path in _rulebook_paths(rulebooks):

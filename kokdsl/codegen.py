@@ -13,8 +13,8 @@ falls back to its closures.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Callable
 
 from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, Type

@@ -7,7 +7,8 @@ semantic (resolved) types, unlike the TypeExpr nodes of the AST.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 

@@ -18,11 +18,24 @@ import operator
 from fractions import Fraction
 
 from kokdsl import ast
-from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
 from kokdsl.compiled import (
-    BOOL, DATE, DECIMAL, ERROR_TYPE, HOURS, INTEGER, PERCENT, SCHEDULE, TEXT,
-    CompiledRequirement, CompiledRulebook, FactSpec, FieldSpec, RecordSpec, Type,
+    BOOL,
+    DATE,
+    DECIMAL,
+    ERROR_TYPE,
+    HOURS,
+    INTEGER,
+    PERCENT,
+    SCHEDULE,
+    TEXT,
+    CompiledRequirement,
+    CompiledRulebook,
+    FactSpec,
+    FieldSpec,
+    RecordSpec,
+    Type,
 )
+from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
 from kokdsl.schedule import AROUND_THE_CLOCK
 from kokdsl.values import UNKNOWN
 

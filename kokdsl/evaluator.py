@@ -10,7 +10,7 @@ thresholds, in domain terms.
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 import attrs
 

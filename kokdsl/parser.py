@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import lark
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from kokdsl import ast
 from kokdsl.diagnostics import ERROR, Diagnostic
@@ -369,7 +369,7 @@ _CHAR_HINTS = {"&": "och", "|": "eller", "!": "inte", "≥": ">=", "≤": "<=", 
 
 
 def _describe_expected(expected: set[str], lang: str) -> str:
-    from kokdsl.messages import message, join_alternatives
+    from kokdsl.messages import join_alternatives, message
 
     expected = {e for e in expected if not e.startswith("__")} or expected
     words = []

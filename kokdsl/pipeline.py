@@ -10,15 +10,14 @@ import contextlib
 import functools
 import gc
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
-from typing import TYPE_CHECKING
-
 from kokdsl import __version__, ast
+from kokdsl.compiled import CompiledRulebook
 from kokdsl.compiler import compile_rulebook
 from kokdsl.diagnostics import ERROR, Diagnostic, has_errors, sort_key
-from kokdsl.compiled import CompiledRulebook
 from kokdsl.parser import MAX_SOURCE_BYTES, parse
 
 if TYPE_CHECKING:  # the evaluation stages are imported when used: `kok check` never needs them
@@ -95,19 +94,19 @@ def _collector_paused():
 
 @attrs.frozen
 class Assessment:
-    evaluation: "Evaluation"
-    decision: "Decision"
+    evaluation: Evaluation
+    decision: Decision
 
     @property
     def rulebook(self) -> CompiledRulebook:
         return self.evaluation.rulebook
 
     @property
-    def report(self) -> "SelfReport":
+    def report(self) -> SelfReport:
         return self.evaluation.report
 
 
-def assess(rulebook: CompiledRulebook, self_report: "str | Path | SelfReport") -> Assessment:
+def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport) -> Assessment:
     """Raises SelfReportError when the self-report cannot be read at all."""
     decide, evaluate, SelfReport, load_self_report = _evaluation_stages()
     report = self_report if isinstance(self_report, SelfReport) else load_self_report(self_report, rulebook)

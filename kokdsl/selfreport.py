@@ -21,8 +21,8 @@ from pathlib import Path
 import attrs
 import yaml
 
-from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
 from kokdsl.compiled import CompiledRulebook, RecordSpec, Type
+from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
 from kokdsl.schedule import ScheduleFormatError, parse_schedule
 from kokdsl.values import UNKNOWN, RecordValue
 

@@ -10,7 +10,6 @@ importing a YAML parser.)"""
 from __future__ import annotations
 
 import functools
-
 import json
 
 from kokdsl.resources import data_dir

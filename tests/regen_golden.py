@@ -35,8 +35,8 @@ def golden_path(example: str, lang: str, fmt: str) -> Path:
 def render_golden(example: str, lang: str, fmt: str) -> str:
     """The report as `kok run RULEBOOK examples/EXAMPLE.yaml --lang LANG
     --run-date 2025-06-02 --output FMT:…` writes it, run from the repository root."""
-    from kokdsl.pipeline import assess, load_rulebook
     from kokdsl.outputs.findings import render_report
+    from kokdsl.pipeline import assess, load_rulebook
 
     with contextlib.chdir(ROOT):  # relative paths, as an officer types them
         loaded = load_rulebook(RULEBOOK)

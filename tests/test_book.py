@@ -1,6 +1,7 @@
 """`kok book`: the rulebook published from the same source."""
 
 from golden_cases import run_cli
+
 from kokdsl.outputs.book import render_book
 from kokdsl.pipeline import load_rulebook_source
 

@@ -12,13 +12,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
 from browser import Browser
+from click.testing import CliRunner
+from regen_golden import ROOT
+
 from kokdsl.cli import EXIT_FINDINGS, main
 from kokdsl.outputs.files import find_chromium
 from kokdsl.pipeline import load_rulebook
-from regen_golden import ROOT
 
 CHROMIUM = find_chromium()
 UNDER_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")

@@ -4,8 +4,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from golden_cases import ROOT, run_cli
+
 from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
 
 OREBRO = "rulebooks/orebro/2025.kok"

@@ -7,11 +7,11 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from regen_golden import ROOT, golden_path
 
 from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
 from kokdsl.outputs.files import OutputError, OutputSpec, parse_output_spec, write_atomic
 from kokdsl.outputs.findings import schema_text
-from regen_golden import ROOT, golden_path
 
 RULEBOOK = "rulebooks/orebro/2025.kok"
 

@@ -1,8 +1,8 @@
 """Evaluation, explanations and the decision, stage by stage."""
 
 import pytest
-
 from helpers import result, rulebook, run, texts
+
 from kokdsl.decision import APPROVED, REJECTION, SUPPLEMENT_REQUEST
 from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET
 

@@ -3,8 +3,8 @@
 import shutil
 
 import pytest
-
 from golden_cases import ROOT, fmt_cases, formatted, run_cli
+
 from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 
 PAIRS = list(fmt_cases())

@@ -1,7 +1,6 @@
 """Whole outputs against reviewed golden files (regenerate: python tests/regen_golden.py)."""
 
 import pytest
-
 from golden_cases import all_cases, render_case
 
 CASES = list(all_cases())

@@ -1,6 +1,7 @@
 """`kok impact`: which centres change decision if the rulebook changes."""
 
 from golden_cases import run_cli
+
 from kokdsl.cli import EXIT_ERROR, EXIT_OK
 
 OREBRO = "rulebooks/orebro/2025.kok"
@@ -45,8 +46,8 @@ def test_unknown_requirement_and_nothing_to_compare():
 
 
 def test_the_original_rulebook_is_untouched():
-    from kokdsl.tools.impact import with_modalities
     from kokdsl.pipeline import assess, load_rulebook
+    from kokdsl.tools.impact import with_modalities
 
     rulebook = load_rulebook(OREBRO).rulebook
     before = assess(rulebook, "examples/avslag.yaml").decision.kind

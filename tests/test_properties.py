@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from kokdsl import ast
 from kokdsl.compiler import compile_rulebook
-from kokdsl.tools.formatter import format_rulebook
 from kokdsl.parser import KokSyntaxError, keywords, parse, parse_or_raise
+from kokdsl.tools.formatter import format_rulebook
 from kokdsl.values import UNKNOWN
 
 RESERVED = {w.casefold() for forms in keywords().values() for ws in forms.values() for w in ws}
@@ -231,8 +231,8 @@ def test_generated_code_agrees_with_closures_on_centres(seed, data):
     import random
 
     from kokdsl.evaluator import outcomes
-    from kokdsl.tools.synthetic import centre, pick_scenario
     from kokdsl.selfreport import validate
+    from kokdsl.tools.synthetic import centre, pick_scenario
 
     rng = random.Random(seed)
     document = centre(rng, 1, pick_scenario(rng))
@@ -264,9 +264,9 @@ fact_names = st.sampled_from(sorted(f.name for f in OREBRO.facts) + ["vårdcentr
 def test_any_document_validates_without_crashing(document):
     from kokdsl.decision import decide
     from kokdsl.evaluator import evaluate
-    from kokdsl.pipeline import Assessment
-    from kokdsl.outputs.terminal import render_json, render_text
     from kokdsl.outputs.findings import render_report
+    from kokdsl.outputs.terminal import render_json, render_text
+    from kokdsl.pipeline import Assessment
     from kokdsl.selfreport import validate
 
     report = validate(document, OREBRO, "fuzz.yaml")

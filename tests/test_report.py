@@ -11,11 +11,11 @@ from pathlib import Path
 import jinja2
 import jsonschema
 import pytest
+from regen_golden import EXAMPLES, FORMATS, LANGS, ROOT, golden_path, render_golden
 
 from kokdsl.messages import CATALOGUE
-from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.outputs.findings import build_view, environment, markdown_escape, render_report, schema_text
-from regen_golden import EXAMPLES, FORMATS, LANGS, ROOT, golden_path, render_golden
+from kokdsl.pipeline import assess, load_rulebook
 
 RULEBOOK = ROOT / "rulebooks" / "orebro" / "2025.kok"
 RUN_DATE = datetime.date(2025, 6, 2)

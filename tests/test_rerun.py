@@ -4,8 +4,8 @@ import json
 import shutil
 
 import pytest
-
 from golden_cases import ROOT, run_cli
+
 from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 
 OREBRO = "rulebooks/orebro/2025.kok"
@@ -131,8 +131,8 @@ def test_summary_is_deterministic(tmp_path):
 
 
 def test_an_internal_error_in_one_centre_does_not_stop_the_run(monkeypatch, tmp_path):
-    from kokdsl.tools import rerun as reruns
     from kokdsl.pipeline import load_rulebook
+    from kokdsl.tools import rerun as reruns
 
     real_assess = reruns.assess
 

@@ -5,8 +5,8 @@ import datetime
 from fractions import Fraction
 
 import pytest
-
 from helpers import rulebook
+
 from kokdsl.schedule import Schedule
 from kokdsl.selfreport import MAX_BYTES, SelfReportError, load_self_report, validate
 from kokdsl.values import UNKNOWN

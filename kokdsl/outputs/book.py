@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import functools
 
-from kokdsl.messages import message
 from kokdsl.compiled import CompiledRulebook
-from kokdsl.pipeline import TOOL_VERSION
+from kokdsl.messages import message
 from kokdsl.outputs.findings import RULEBOOK_LANG, environment, paragraphs
+from kokdsl.pipeline import TOOL_VERSION
 from kokdsl.selfreport import ExpectedValue
 from kokdsl.topics import label as topic_label
 from kokdsl.unparse import expr_text

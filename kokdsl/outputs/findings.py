@@ -21,8 +21,8 @@ import jinja2
 from kokdsl.decision import counts
 from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES
 from kokdsl.messages import message
-from kokdsl.pipeline import Assessment
 from kokdsl.outputs.terminal import to_json_data
+from kokdsl.pipeline import Assessment
 from kokdsl.resources import caching_enabled, data_dir
 from kokdsl.unparse import expr_text
 

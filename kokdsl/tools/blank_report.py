@@ -7,8 +7,8 @@ missing; filled in, the report runs with no data diagnostics.
 
 from __future__ import annotations
 
-from kokdsl.messages import message
 from kokdsl.compiled import CompiledRulebook, Type
+from kokdsl.messages import message
 
 # The identity block's keys, by language of the template.
 _IDENTITY = {

@@ -7,8 +7,8 @@ other: which requirements each one has in each area, and at which level.
 
 from __future__ import annotations
 
-from kokdsl.messages import message
 from kokdsl.compiled import CompiledRulebook
+from kokdsl.messages import message
 from kokdsl.topics import label as topic_label
 from kokdsl.topics import vocabulary
 

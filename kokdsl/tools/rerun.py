@@ -14,10 +14,10 @@ from pathlib import Path
 
 import attrs
 
+from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import APPROVED
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.evaluator import NOT_MET
-from kokdsl.compiled import CompiledRulebook
 from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
 from kokdsl.selfreport import SelfReportError
 

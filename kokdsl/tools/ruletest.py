@@ -26,11 +26,11 @@ from pathlib import Path
 
 import attrs
 
+from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import decide
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, evaluate
 from kokdsl.messages import message
-from kokdsl.compiled import CompiledRulebook
 from kokdsl.selfreport import IDENTITY_KEYS, SelfReportError, read_document, validate
 
 # Spellings accepted in a test file: Swedish first, English aliases.

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 
-from kokdsl.messages import message
 from kokdsl.compiled import CompiledRulebook, Type
-from kokdsl.selfreport import IDENTITY_FIELDS, IDENTITY_KEYS, MAX_LIST_ITEMS, _NO, _YES
+from kokdsl.messages import message
+from kokdsl.selfreport import _NO, _YES, IDENTITY_FIELDS, IDENTITY_KEYS, MAX_LIST_ITEMS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
