@@ -149,6 +149,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                          EN: "“{key}” is not a fact the rulebook knows; it is ignored"},
     "data.invalid": {SV: "värdet {value} är ogiltigt; här väntades {expected}",
                      EN: "the value {value} is invalid; expected {expected}"},
+    "data.blank_entry": {SV: "en tom post (alla fält tomma) räknas inte; fyll i den eller ta bort den",
+                         EN: "an empty entry (every field blank) does not count; fill it in or remove it"},
     "data.too_many": {SV: "listan har för många element ({value})", EN: "the list has too many elements ({value})"},
     "data.schedule.not_mapping": {SV: "ett veckoschema ska anges per veckodag, till exempel måndag-fredag: \"08:00-17:00\"",
                                   EN: "a weekly schedule is given per weekday, e.g. monday-friday: \"08:00-17:00\""},

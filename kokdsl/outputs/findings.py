@@ -23,8 +23,8 @@ from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES
 from kokdsl.messages import message
 from kokdsl.outputs.terminal import to_json_data
 from kokdsl.pipeline import Assessment
+from kokdsl.prose import check_clause
 from kokdsl.resources import caching_enabled, data_dir
-from kokdsl.unparse import expr_text
 
 FORMATS = ("html", "md", "json")
 TEMPLATES = {"html": "findings.html.j2", "md": "findings.md.j2"}
@@ -106,8 +106,8 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
     data = to_json_data(assessment, lang, rulebook_path)
     rb = data["rulebook"]
     decision = data["decision"]
-    reqs = [_requirement_view(item, result, lang)
-            for item, result in zip(data["requirements"], assessment.evaluation.results)]
+    reqs = [_requirement_view(item, result, assessment.rulebook, lang)
+            for item, result in zip(data["requirements"], assessment.evaluation.results, strict=True)]
     by_id = {r["id"]: r for r in reqs}
     failed_skall = [by_id[i] for i in decision["reasons"]]
     return {
@@ -141,19 +141,19 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
     }
 
 
-def _requirement_view(item: dict, result, lang: str) -> dict:
+def _requirement_view(item: dict, result, rulebook, lang: str) -> dict:
     req = result.requirement
-    condition = expr_text(req.condition, lang) if req.condition is not None else None
+    condition = check_clause(req.condition, rulebook, lang) if req.condition is not None else None
     explanation = [_flatten(f) for f in item["explanation"]]
+    not_applicable = item["outcome"] == NOT_APPLICABLE
     view = dict(item)
     view.update({
         "modality_label": message(f"report.modality.{req.modality}", lang),
         "paragraphs": paragraphs(req.text),
         "condition": condition,
-        "explanation": explanation,
-        "facts_sentence": message("report.reason_facts", lang, facts="; ".join(explanation)) if explanation else "",
-        "not_applicable_reason": (message("report.not_applicable_reason", lang, condition=condition)
-                                  if item["outcome"] == NOT_APPLICABLE and condition else None),
+        "explanation": [] if not_applicable else explanation,
+        "facts_sentence": " ".join(explanation),
+        "not_applicable_reason": " ".join(explanation) if not_applicable else None,
         "missing": [dict(p, problem=message(f"problem.{p['kind']}", lang)) for p in item["missing"]],
     })
     return view
@@ -198,11 +198,15 @@ def _counts_view(assessment: Assessment, lang: str) -> dict:
     }
 
 
-def _flatten(finding: dict) -> str:
-    """A finding and the findings beneath it as one clause."""
+def _flatten(finding: dict, top: bool = True) -> str:
+    """A finding and the findings beneath it as one sentence."""
     text = finding["message"]
-    children = [_flatten(c) for c in finding.get("children", [])]
-    return f"{text} {'; '.join(children)}" if children else text
+    children = [_flatten(c, False) for c in finding.get("children", [])]
+    if children:
+        text = f"{text} {'; '.join(children)}"
+    if top and not text.endswith("."):
+        text += "."
+    return text
 
 
 def paragraphs(text: str | None) -> list[str]:
