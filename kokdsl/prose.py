@@ -143,6 +143,8 @@ def template(code: str, lang: str, **params) -> str:
 
 def sentence(code: str, lang: str, params: dict) -> str:
     """A Finding's text: its template filled with its rendered parameters."""
+    if "text" in params:  # written per language when the finding was made
+        return params["text"].render(lang)
     rendered = {k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()}
     return template(code, lang, **rendered)
 
@@ -377,12 +379,9 @@ class _Explainer:
     def text(self, fn) -> Text:
         return Text(fn(self.contexts[SV]), fn(self.contexts[EN]))
 
-    def finding(self, code: str, children=(), path=None, **params) -> Finding:
-        return Finding("prose." + code, params, tuple(children), path)
-
-    def clause(self, fn, children=(), path=None) -> Finding:
-        """A finding whose whole text is computed per language by fn(ctx)."""
-        return Finding("prose.text", {"text": self.text(fn)}, tuple(children), path)
+    def clause(self, code: str, fn, children=(), path=None) -> Finding:
+        """A finding of one construct (code) whose text fn(ctx) writes per language."""
+        return Finding("prose." + code, {"text": self.text(fn)}, tuple(children), path)
 
     def explain(self, tr: Trace) -> list[Finding]:
         """Findings for why tr.node has tr.value."""
@@ -393,7 +392,7 @@ class _Explainer:
                 return found
         if tr.value is UNKNOWN:
             return self.unknown(tr)
-        return [self.clause(lambda ctx: self.value_clause(tr, ctx))]
+        return [self.clause("value", lambda ctx: self.value_clause(tr, ctx))]
 
     # ---- leaves
     def value_clause(self, tr: Trace, ctx: _Context) -> str:
@@ -407,13 +406,14 @@ class _Explainer:
     def unknown(self, tr: Trace) -> list[Finding]:
         if tr.path is not None:
             code = "unknown.field" if isinstance(tr.node, ast.Field) else "unknown.fact"
-            return [self.clause(lambda ctx: ctx.t(code, name=_phrase(tr.node, ctx)), path=tr.path)]
+            return [self.clause(code, lambda ctx: ctx.t(code, name=_phrase(tr.node, ctx)), path=tr.path)]
         out = []
         for part in tr.parts:
             if part.value is UNKNOWN:
                 out += self.explain(part)
         if not out and isinstance(tr.node, ast.Arith) and tr.node.op == "/":
-            out.append(self.clause(lambda ctx: ctx.t("unknown.division", phrase=_phrase(tr.node, ctx))))
+            out.append(self.clause("unknown.division",
+                                   lambda ctx: ctx.t("unknown.division", phrase=_phrase(tr.node, ctx))))
         return out
 
     # ---- logic
@@ -427,8 +427,8 @@ class _Explainer:
         operand = tr.parts[0]
         found = self.explain(operand)
         if operand.value is True:
-            return [self.clause(lambda ctx, f=f: ctx.t("not.holds", clause=_finding_text(f, ctx.lang)), f.children,
-                                f.path) for f in found]
+            return [self.clause("not.holds", lambda ctx, f=f: ctx.t("not.holds", clause=_finding_text(f, ctx.lang)),
+                                f.children, f.path) for f in found]
         return found
 
     def explain_IfElse(self, tr: Trace):
@@ -455,7 +455,7 @@ class _Explainer:
                              a=value_text(then.value, ctx.type(node.right.then), ctx.lang, unit),
                              b=value_text(otherwise.value, ctx.type(node.right.otherwise), ctx.lang, unit),
                              cond=_check(cond, ctx)).replace("  ", " ")
-            return [self.clause(both)]
+            return [self.clause(code, both)]
         left, right = tr.parts
         # The conditions that chose a value or threshold (`40 om listade < 6500 annars 45`).
         reasons = [side.parts[0] for side in (left, right)
@@ -472,7 +472,7 @@ class _Explainer:
                 text = ctx.t("compare.because", clause=text,
                              reason=self.and_words(ctx, [self.fragment(r, ctx) for r in reasons]))
             return text
-        return [self.clause(compare)]
+        return [self.clause("compare.met" if tr.value is True else "compare.not_met", compare)]
 
     def and_words(self, ctx: _Context, clauses: list[str]) -> str:
         return f" {'och' if ctx.lang == SV else 'and'} ".join(clauses)
@@ -518,7 +518,7 @@ class _Explainer:
                 return ctx.t("covers.met", left=lp, right=rp, rv=rv)
             gaps: Schedule = right.value.minus(left.value)
             return ctx.t("covers.not_met", left=lp, right=rp, gaps=_schedule(gaps, ctx.lang))
-        return [self.clause(covers)]
+        return [self.clause("covers.met" if tr.value is True else "covers.not_met", covers)]
 
     # ---- membership
     def explain_Member(self, tr: Trace):
@@ -536,12 +536,12 @@ class _Explainer:
                 return ctx.t("member.in", **params)
             return ctx.t("member.not_in", cv=value_text(collection.value, ctx.type(node.collection), ctx.lang),
                          **params)
-        return [self.clause(member)]
+        return [self.clause("member", member)]
 
     # ---- lists and sets
     def element_finding(self, code: str, collection_node, element: Element) -> Finding:
         children = self.explain(element.trace)
-        return self.clause(lambda ctx: ctx.t(code, record=_capitalise(ctx.record_of(collection_node)),
+        return self.clause(code, lambda ctx: ctx.t(code, record=_capitalise(ctx.record_of(collection_node)),
                                              label=element.label if isinstance(element.item, RecordValue)
                                              else words(str(element.item))),
                            children, element.path)
@@ -555,7 +555,7 @@ class _Explainer:
             return [self.element_finding("element.unknown", node.collection, e) for e in tr.elements]
         if tr.total == 0:
             code = "empty.met" if tr.value is True else "empty.not_met"
-            return [self.clause(lambda ctx: ctx.t(code, collection=_phrase(node.collection, ctx)))]
+            return [self.clause(code, lambda ctx: ctx.t(code, collection=_phrase(node.collection, ctx)))]
         kind, value = node.kind, tr.value
         if kind == "all" and value is False:
             return [self.element_finding("element", node.collection, e) for e in tr.elements]
@@ -564,7 +564,7 @@ class _Explainer:
         heading = {("all", True): "all.met", ("some", True): "some.met", ("some", False): "some.not_met",
                    ("none", True): "none.met"}[kind, value]
         children = [self.element_finding("element", node.collection, e) for e in tr.elements]
-        return [self.clause(lambda ctx: ctx.t(heading, count=len(tr.elements), total=tr.total,
+        return [self.clause(heading, lambda ctx: ctx.t(heading, count=len(tr.elements), total=tr.total,
                                               collection=_phrase(node.collection, ctx)), children)]
 
     def explain_Count(self, tr: Trace):
@@ -599,20 +599,18 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-TEMPLATES["text"] = {SV: "{text}", EN: "{text}"}
-
-
 def explain(result: RequirementResult) -> list[Finding]:
     """Why a requirement has its outcome, as sentences for the report."""
     traces = result.trace
     explainer = _Explainer(traces.rulebook)
     if result.outcome == NOT_APPLICABLE and traces.condition is not None:
         found = explainer.explain(traces.condition)
-        return [_as_sentence(explainer.clause(lambda ctx: ctx.t("not_applicable", clause="; ".join(
+        return [_as_sentence(explainer.clause("not_applicable", lambda ctx: ctx.t("not_applicable", clause="; ".join(
             _finding_text(f, ctx.lang) for f in found))))]
     out: list[Finding] = []
     if traces.condition is not None and traces.condition.value is UNKNOWN:
-        out.append(explainer.clause(lambda ctx: ctx.t("applies_unknown"), explainer.explain(traces.condition)))
+        out.append(explainer.clause("applies_unknown", lambda ctx: ctx.t("applies_unknown"),
+                                    explainer.explain(traces.condition)))
     if traces.check is not None:
         out += explainer.explain(traces.check)
     return [_as_sentence(f) for f in out]
