@@ -28,6 +28,7 @@ import re
 import yaml
 from yaml.resolver import Resolver
 
+from kokdsl.errors import KokError
 from kokdsl.values import MAX_NUMBER_CHARS
 
 MAX_ALIAS_NODES = 10_000  # values an alias may repeat, summed over the document
@@ -35,14 +36,12 @@ MAX_ALIAS_NODES = 10_000  # values an alias may repeat, summed over the document
 _Parser = getattr(yaml, "CParser", None)
 
 
-class DocumentError(Exception):
+class DocumentError(KokError):
     """The document cannot be read: a message code, its parameters and, for
-    YAML, the line and column (1-based) it concerns."""
+    YAML, the line and column (1-based) it concerns. selfreport adds the file."""
 
     def __init__(self, code: str, line: int = 0, column: int = 0, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = dict(params, line=line, column=column)
+        super().__init__(code, line=line, column=column, **params)
 
 
 # -- YAML --------------------------------------------------------------------------
