@@ -463,8 +463,8 @@ class _Linter:
         spans = {r.id: r.id_span for r in requirements}
         for req_id, missing in run.gaps():
             code = "KOK111" if len(missing) == 2 else "KOK112"
-            out.setdefault(req_id, []).append(
-                self.finding(code, spans[req_id], id=req_id, missing=_Words(f"outcome.{missing[0]}"), expected=files[0].name))
+            out.setdefault(req_id, []).append(self.finding(
+                code, spans[req_id], id=req_id, missing=_Words(f"outcome.{missing[0]}"), expected=files[0].name))
         return out
 
     # -- silences -------------------------------------------------------------------
