@@ -87,7 +87,7 @@ def test_rejection_names_every_failed_skall_with_edition_and_deciding_facts(rule
     assert [re.search(r"<strong>(.*?)</strong>", r).group(1) for r in reasons] == ["1.1", "2.1.4", "6.4", "6.4.1"]
     for reason in reasons:
         assert "Hälsoval Region Örebro län, utgåva 2025, är ett skall-krav och är inte uppfyllt" in reason
-        assert "Uppgifter som bedömningen bygger på: $." in reason
+        assert "$." not in reason  # paths stay in the evidence, not in the grounds
     assert "torsdag 15:30-17:00" in reasons[0]
     assert "Filial Låtsasvik" in reasons[2] and "Erik Ek" in reasons[2]
 
@@ -95,9 +95,20 @@ def test_rejection_names_every_failed_skall_with_edition_and_deciding_facts(rule
 def test_supplement_request_lists_fact_path_and_expectation(rulebook):
     view = build_view(assessment_of(rulebook, "komplettering"), "sv", RUN_DATE)
     assert view["decision"]["kind"] == "supplement_request"
-    assert view["supplements"] == [{"path": "$.jour", "fact": "jour", "problem": "saknas",
+    assert view["supplements"] == [{"path": "$.jour", "fact": "jour", "problem": "saknas", "blocking": True,
                                     "expected": 'ett veckoschema, till exempel måndag-fredag: "08:00-17:00"',
                                     "needed_for": "2.1.4"}]
+
+
+def test_supplements_list_an_invalid_fact_even_where_kleene_decided_without_it(rulebook):
+    """2.1 is met on both thresholds, so the invalid listed count decides
+    nothing; it is the basis of payment all the same, so it is asked for."""
+    view = build_view(assessment_of(rulebook, "komplettering"), "sv", RUN_DATE)
+    assert view["supplements_not_blocking"] == [
+        {"path": "$.listade", "fact": "listade", "problem": "ogiltigt värde", "blocking": False,
+         "expected": "ett heltal, till exempel 6500", "needed_for": "2.1"}]
+    page = render_report(assessment_of(rulebook, "komplettering"), "html", "sv", RUN_DATE)
+    assert "ogiltigt värde (påverkar inte beslutet)" in page
 
 
 def test_not_applicable_rows_say_why(rulebook):
