@@ -224,8 +224,7 @@ def _supplements_view(assessment: Assessment, lang: str) -> list[dict]:
     out = []
     for p in problems:
         is_blocking = p.path in blocking
-        results = assessment.decision.supplements if is_blocking else [
-            r for r in assessment.evaluation.results if r.requirement.is_mandatory]
+        results = assessment.decision.supplements if is_blocking else _applicable_skall(assessment)
         needed_for = [r.requirement.id for r in results if _reads(r.requirement, p)]
         fact = names.fact(p.fact, lang)
         if p.field is not None:
@@ -242,8 +241,14 @@ def _reads(req, problem) -> bool:
     return fields is not None and (problem.field is None or problem.field in fields)
 
 
+def _applicable_skall(assessment: Assessment) -> list:
+    """The skall requirements that apply (or may apply) to the centre: a fact
+    only a requirement that does not apply reads is not needed."""
+    return [r for r in assessment.evaluation.results if r.requirement.is_mandatory and r.outcome != NOT_APPLICABLE]
+
+
 def _read_by_a_skall(problem, assessment: Assessment) -> bool:
-    return any(r.requirement.is_mandatory and _reads(r.requirement, problem) for r in assessment.evaluation.results)
+    return any(_reads(r.requirement, problem) for r in _applicable_skall(assessment))
 
 
 def _remarks_summary(assessment: Assessment, lang: str) -> str:
