@@ -53,6 +53,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "compare.fragment_true": {SV: "{left} är {lv}, {op} {rv}", EN: "{left} is {lv}, {op} {rv}"},
     "compare.fragment_false": {SV: "{left} är {lv}, inte {op} {rv}", EN: "{left} is {lv}, not {op} {rv}"},
     "value.with_phrase": {SV: "{phrase} ({value})", EN: "{phrase} ({value})"},
+    "value.computed": {SV: "{phrase}, det vill säga {value}", EN: "{phrase}, that is {value}"},
     # yes/no facts and fields
     "bool.value": {SV: "{name}: {value}", EN: "{name}: {value}"},
     # covers
@@ -464,7 +465,7 @@ class _Explainer:
         def compare(ctx):
             unit = self.unit(node, ctx)
             lv = value_text(left.value, ctx.type(node.left), ctx.lang, unit)
-            rv = self.operand(node.right, right.value, ctx, unit)
+            rv = self.operand(right, ctx, unit)
             code = "compare.met" if tr.value is True else "compare.not_met"
             text = ctx.t(code, left=_phrase(node.left, ctx), lv=lv, op=_op_words(node.op, node.right, ctx),
                          rv=rv).replace("  ", " ").replace("( ", "(")
@@ -482,14 +483,33 @@ class _Explainer:
         lt, rt = ctx.type(node.left), ctx.type(node.right)
         return (lt.unit if lt else None) or (rt.unit if rt else None)
 
-    def operand(self, node, value, ctx: _Context, unit=None) -> str:
-        """The right-hand side of a comparison: a plain value as itself,
-        anything else as its phrase and value."""
-        shown = value_text(value, ctx.type(node), ctx.lang, unit)
+    def operand(self, tr: Trace, ctx: _Context, unit=None) -> str:
+        """The right-hand side of a comparison: a plain value as itself, a
+        fact as its name and value, a calculation with the values it was
+        worked out from ("90 % av läkarbesök (2703), det vill säga 2432,7")."""
+        node = tr.node
+        shown = value_text(tr.value, ctx.type(node), ctx.lang, unit)
         if isinstance(node, (ast.Literal, ast.IfElse)) or (
                 isinstance(node, ast.Name) and ctx.rulebook.fact(node.name) is None):
             return shown
+        if isinstance(node, ast.Arith) and len(tr.parts) == 2:
+            return ctx.t("value.computed", phrase=self.valued(tr, ctx), value=shown)
         return ctx.t("value.with_phrase", phrase=_phrase(node, ctx), value=shown)
+
+    def valued(self, tr: Trace, ctx: _Context) -> str:
+        """A calculation as a phrase with the value of each fact in it."""
+        node = tr.node
+        if isinstance(node, ast.Arith) and len(tr.parts) == 2:
+            left, right = tr.parts
+            for share, other in ((left, right), (right, left)):
+                if node.op == "*" and isinstance(share.node, ast.Literal) and share.node.kind == "percent":
+                    return ctx.t("phrase.share_of", share=_phrase(share.node, ctx), x=self.valued(other, ctx))
+            words_ = _ARITH_WORDS[ctx.lang].get(node.op, node.op)
+            return f"{self.valued(left, ctx)} {words_} {self.valued(right, ctx)}"
+        if isinstance(node, (ast.Literal, ast.AroundTheClock)):
+            return _phrase(node, ctx)
+        return ctx.t("value.with_phrase", phrase=_phrase(node, ctx),
+                     value=value_text(tr.value, ctx.type(node), ctx.lang))
 
     def fragment(self, tr: Trace, ctx: _Context) -> str:
         """A condition's trace as a clause inside a sentence: 'listade är 6 200, mindre än 6 500'."""
@@ -501,7 +521,7 @@ class _Explainer:
             return ctx.t(code, left=_phrase(node.left, ctx),
                          lv=value_text(left.value, ctx.type(node.left), ctx.lang, unit),
                          op=_op_words(node.op, node.right, ctx),
-                         rv=self.operand(node.right, right.value, ctx, unit)).replace("  ", " ")
+                         rv=self.operand(right, ctx, unit)).replace("  ", " ")
         return "; ".join(_finding_text(f, ctx.lang) for f in self.explain(tr))
 
     # ---- schedules

@@ -4,6 +4,9 @@ entries are missing facts (issue 9, both defects)."""
 from __future__ import annotations
 
 import copy
+import html
+import json
+import re
 from pathlib import Path
 
 import yaml
@@ -250,3 +253,118 @@ def test_deep_copy_of_facts_is_not_needed_for_tracing():
     for r in a.evaluation.results:
         assert r.findings
     assert a.report.facts == before and "f" not in a.report.facts
+
+
+# -- grounds in the officer's language ----------------------------------------------------
+
+GOLDEN_REPORTS = ROOT / "tests" / "golden" / "reports"
+# Code in an officer's text: an identifier with "_", a JSON path, a loop
+# variable's one-letter prefix ("f.listning"), an operator symbol.
+CODE = re.compile(r"[^\W\d_]\w*_\w+|\$\.|\b\w\.[^\W\d_]{2,}|[≠≥≤]|(?<!\S)[<>]=?(?=\s)")
+
+
+def _json_explanations(document: dict) -> list[str]:
+    def walk(findings):
+        for f in findings:
+            yield f["message"]
+            yield from walk(f.get("children", []))
+    return [text for r in document["requirements"] for text in walk(r["explanation"])]
+
+
+def _html_grounds(page: str) -> list[str]:
+    """The grounds section and every explanation, as visible text."""
+    grounds = page.split('id="grounds-heading"')[1].split('id="requirements-heading"')[0]
+    grounds = re.sub(r"<h3>.*?Synpunkter.*", "", grounds, flags=re.S)  # data notes quote the self-report's paths
+    grounds = re.sub(r"<h3>[^<]*(Notes on the self-report)[^<]*</h3>.*", "", grounds, flags=re.S)
+    grounds = re.sub(r"<code>.*?</code>", "", grounds, flags=re.S)  # the place to supplement: a path by design
+    explanations = re.findall(r'<ul class="explanation">(.*?)</ul>', page, re.S)
+    conditions = re.findall(r'<p class="condition">(.*?)</p>', page, re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", " ", part)) for part in [grounds, *explanations, *conditions]]
+
+
+def _md_grounds(text: str) -> list[str]:
+    grounds = text.split("\n## ", 3)[2]  # the decision, then the grounds
+    grounds = re.sub(r"`[^`]*`", "", grounds)
+    grounds = re.sub(r"### (Synpunkter på egenrapporten|Notes on the self-report).*", "", grounds, flags=re.S)
+    explanations = re.findall(r"\*\*(?:Bedömning|Finding):\*\*\n\n(.*?)\n\n", text, re.S)
+    return [grounds.replace("\\", ""), *explanations]
+
+
+def test_no_code_in_any_explanation_or_ground_of_the_golden_reports():
+    files = sorted(GOLDEN_REPORTS.glob("*.*"))
+    assert {f.suffix for f in files} == {".json", ".html", ".md"} and len(files) >= 18
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        if file.suffix == ".json":
+            parts = _json_explanations(json.loads(text))
+        elif file.suffix == ".html":
+            parts = _html_grounds(text)
+        else:
+            parts = _md_grounds(text)
+        assert any(parts), file.name
+        for part in parts:
+            found = CODE.findall(part)
+            assert not found, (file.name, found, part[:300])
+
+
+def test_the_code_scan_can_fail():
+    assert CODE.findall("filial Låtsasvik: f.listning gäller")
+    assert CODE.findall("specialist_allmänmedicin täcker inte öppettider")
+    assert CODE.findall("se $.jour") and CODE.findall("a ≠ b") and CODE.findall("listade: 38 >= 40")
+    assert not CODE.findall("Kontinuitet läkarbesök: 61 %; kravet är minst 75 %.")
+
+
+# -- whole sentences over the shipped examples and the 30 fictional centres ------------------
+
+SAMPLE_SENTENCES = {
+    ("avslag.yaml", "1.1"): "Specialist allmänmedicin täcker inte öppettider; det saknas torsdag 15:30-17:00.",
+    ("avslag.yaml", "8.3"): "Kontinuitet läkarbesök: 61 %; kravet är minst 75 %.",
+    ("avslag.yaml", "6.4.1"): "Filial Låtsasvik (får inte förekomma): listning: ja.",
+}
+
+
+def _examples():
+    return [*sorted((ROOT / "examples").glob("*.yaml")), *sorted((ROOT / "examples" / "centres").glob("*.yaml"))]
+
+
+def _leaf_values(trace):
+    """The facts and fields that decided a trace, with their values; a sum or
+    a count is named by its total, not by every element."""
+    if isinstance(trace.node, (ast.Name, ast.Field)) and not trace.parts and isinstance(trace.value, (bool, int)):
+        yield trace
+    if isinstance(trace.node, (ast.Sum, ast.Count)):
+        return
+    for part in trace.parts:
+        yield from _leaf_values(part)
+    for element in trace.elements:
+        yield from _leaf_values(element.trace)
+
+
+def test_every_not_met_ground_names_its_deciding_values_in_words():
+    from kokdsl.prose import _Context, value_text
+
+    rb = load_rulebook(str(OREBRO)).rulebook
+    seen = 0
+    for file in _examples():
+        a = assess(rb, str(file))
+        for r in a.evaluation.results:
+            if r.outcome != NOT_MET:
+                continue
+            text = " ".join(_all_text(r.findings, "sv")).replace("\xa0", " ")
+            assert text and not CODE.findall(text), (file.name, r.requirement.id, text)
+            ctx = _Context(rb, "sv")
+            for leaf in _leaf_values(r.trace.check):
+                shown = value_text(leaf.value, ctx.type(leaf.node), "sv").replace("\xa0", " ")
+                assert shown in text, (file.name, r.requirement.id, shown, text)
+            expected = SAMPLE_SENTENCES.get((file.name, r.requirement.id))
+            if expected is not None:
+                assert [_flat(f) for f in r.findings] == [expected]
+            seen += 1
+    assert seen >= 15
+
+
+def _flat(finding) -> str:
+    from kokdsl.prose import _finding_text
+
+    text = _finding_text(finding, "sv").replace("\xa0", " ")
+    return text if text.endswith(".") else text + "."  # as the report prints it
