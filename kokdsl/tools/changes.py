@@ -155,7 +155,7 @@ def _deviations(outcomes: dict) -> set[str]:
 
 
 def id_order(req_id: str) -> tuple:
-    """'6.4' < '6.4a' < '6.4.1' < '6.10': numbers by value, letters after."""
+    """'6.4' < '6.4.1' < '6.4a' < '6.10': numbers by value, letters after numbers."""
     import re
 
     parts = re.findall(r"\d+|[^\d.\-]+", str(req_id))

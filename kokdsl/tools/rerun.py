@@ -17,6 +17,7 @@ import collections
 import datetime
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import tempfile
@@ -94,9 +95,10 @@ def self_report_files(paths) -> list[str]:
     return out
 
 
-def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> tuple[CentreRow, dict]:
+def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> tuple[CentreRow, str]:
     """Load, assess, render and write one centre. Whatever goes wrong becomes
-    this centre's error row; the summary entry is returned beside the row."""
+    this centre's error row; the summary entry (one JSON line) is returned
+    beside the row."""
     from kokdsl.selfreport import read_document, validate
 
     shown = display_path(file)
@@ -105,7 +107,7 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
         report = validate(document, settings.rulebook, shown, hashlib.sha256(data).hexdigest())
         assessment = assess(settings.rulebook, report)
         row = centre_row(shown, assessment, report_name if settings.folder is not None else None)
-        entry = summary_entry(row, settings.rulebook, json_safe(document))
+        entry = json.dumps(summary_entry(row, settings.rulebook, json_safe(document)), ensure_ascii=False)
     except SelfReportError as exc:
         return error_row(shown, exc.diagnostic.code, exc.diagnostic.text(settings.lang))
     except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run
@@ -144,9 +146,9 @@ def summary_entry(row: CentreRow, rulebook: CompiledRulebook, facts) -> dict:
             "facts": facts}
 
 
-def error_row(shown: str, code: str, text: str) -> tuple[CentreRow, dict]:
+def error_row(shown: str, code: str, text: str) -> tuple[CentreRow, str]:
     row = CentreRow(file=shown, key=shown, decision=UNREADABLE, error_code=code, error=text)
-    return row, error_entry(row)
+    return row, json.dumps(error_entry(row), ensure_ascii=False)
 
 
 def error_entry(row: CentreRow) -> dict:
@@ -154,7 +156,7 @@ def error_entry(row: CentreRow) -> dict:
             "message": row.error}
 
 
-def internal_error_row(shown: str, exc: BaseException, lang: str) -> tuple[CentreRow, dict]:
+def internal_error_row(shown: str, exc: BaseException, lang: str) -> tuple[CentreRow, str]:
     return error_row(shown, "rerun.internal_error", message("rerun.internal_error", lang, error=_describe(exc)))
 
 
@@ -163,16 +165,16 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
-def json_safe(value, depth: int = 0):
+def json_safe(value):
     """A parsed self-report as JSON data: dates as ISO text, keys as text."""
     if isinstance(value, dict):
-        return {str(k): json_safe(v, depth + 1) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [json_safe(v, depth + 1) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
-    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
-        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or infinity
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     return str(value)
@@ -184,7 +186,7 @@ def json_safe(value, depth: int = 0):
 _WORKER_SETTINGS: RunSettings | None = None  # set before the pool forks; each worker inherits it
 
 
-def _work(task: tuple[str, str]) -> tuple[CentreRow, dict]:
+def _work(task: tuple[str, str]) -> tuple[CentreRow, str]:
     return assess_centre(_WORKER_SETTINGS, *task)
 
 
@@ -196,8 +198,8 @@ def default_jobs() -> int:
 
 
 def run_centres(settings: RunSettings, files: list[str], report_names: list[str],
-                jobs: int = 1) -> Iterator[tuple[CentreRow, dict]]:
-    """(row, summary entry) per file, in file order, whatever the number of jobs."""
+                jobs: int = 1) -> Iterator[tuple[CentreRow, str]]:
+    """(row, summary entry as a JSON line) per file, in file order, whatever the number of jobs."""
     global _WORKER_SETTINGS
     tasks = list(zip(files, report_names, strict=True))
     if jobs <= 1 or len(tasks) < POOL_MIN_CENTRES or "fork" not in multiprocessing.get_all_start_methods():
@@ -260,7 +262,7 @@ def run(settings: RunSettings, files: list[str], jobs: int = 1, progress=None) -
     try:
         for row, entry in run_centres(settings, files, names, jobs):
             result.rows.append(row)
-            spool.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            spool.write(entry + "\n")
             if progress is not None:
                 progress(len(result.rows), len(files))
         _reject_duplicate_ids(result, settings)
