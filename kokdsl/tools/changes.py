@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 import attrs
 
 from kokdsl.compiled import CompiledRulebook
+from kokdsl.errors import KokError
 from kokdsl.evaluator import NOT_MET
 from kokdsl.messages import message
 from kokdsl.resources import data_dir
@@ -28,11 +29,8 @@ SCHEMA_FILE = "summary.schema.json"
 RULE, REPORT, BOTH = "rule", "report", "both"
 
 
-class PreviousRunError(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class PreviousRunError(KokError):
+    """--previous is not a summary.json this version can read."""
 
 
 @functools.cache

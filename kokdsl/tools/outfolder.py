@@ -22,6 +22,8 @@ import unicodedata
 import urllib.parse
 from pathlib import Path
 
+from kokdsl.errors import KokError
+
 MARKER = ".kok-rerun"  # says "this folder was written by kok rerun": safe to replace
 _MARKER_TEXT = b"kokdsl rerun output; the folder is replaced as a whole by the next run\n"
 _BUILD, _OLD = "kok-new", "kok-old"
@@ -29,13 +31,8 @@ RESERVED_NAMES = frozenset({"index", "summary", "centres"})
 MAX_SLUG = 80
 
 
-class FolderError(Exception):
-    """A problem the user can fix: a message code and its parameters."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class FolderError(KokError):
+    """The output folder cannot be used (it holds other files, or cannot be written)."""
 
 
 def display_path(path: str | os.PathLike) -> str:
