@@ -238,17 +238,23 @@ class RerunResult:
         for index, line in enumerate(self.spool):
             yield self.replaced.get(index) or json.loads(line)
 
+    def facts(self, indexes) -> dict[int, object]:
+        """Row index -> the facts kept in the summary, for the rows asked for."""
+        wanted = set(indexes)
+        return {i: entry.get("facts") for i, entry in enumerate(self.entries()) if i in wanted}
+
     def close(self) -> None:
         self.spool.close()
 
 
-def summary_header(rulebook: CompiledRulebook, run_date: datetime.date) -> dict:
+def summary_header(rulebook: CompiledRulebook, run_date: datetime.date, rulebook_path: str | None = None) -> dict:
     return {
         "format": SUMMARY_FORMAT,
         "format_version": SUMMARY_FORMAT_VERSION,
         "tool": {"name": "kokdsl", "version": TOOL_VERSION},
         "run_date": run_date.isoformat(),
-        "rulebook": {"name": rulebook.name, "edition": rulebook.edition, "sha256": rulebook.sha256},
+        "rulebook": {"name": rulebook.name, "edition": rulebook.edition, "sha256": rulebook.sha256,
+                     "file": display_path(rulebook_path or rulebook.file)},
     }
 
 
@@ -258,7 +264,7 @@ def run(settings: RunSettings, files: list[str], jobs: int = 1, progress=None) -
 
     names = report_names(files)
     spool = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="kok-rerun-")
-    result = RerunResult(summary_header(settings.rulebook, settings.run_date), [], spool)
+    result = RerunResult(summary_header(settings.rulebook, settings.run_date, settings.rulebook_path), [], spool)
     try:
         for row, entry in run_centres(settings, files, names, jobs):
             result.rows.append(row)

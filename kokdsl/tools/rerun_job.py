@@ -66,7 +66,7 @@ def _assess(job: Job, folder: Path | None) -> JobResult:
     result = run(settings, job.files, job.jobs, job.progress)
     change_list, edition = [], None
     if job.previous is not None:
-        change_list = changes_.changes(job.previous, result.header, result.rows, job.rulebook)
+        change_list = changes_.changes(job.previous, result.header, result.rows, job.rulebook, result.facts)
         edition = changes_.edition_change(job.previous, result.header)
     view = overview.overview_view(job.rulebook, result.rows, change_list if job.previous else None, job.previous,
                                   job.lang, job.run_date, edition)
