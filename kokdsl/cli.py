@@ -357,19 +357,35 @@ def schema(rulebook: str, lang: str, out: str | None) -> None:
 @click.option("--seed", type=int, required=True, help="Random seed: the same seed gives the same files.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
 @click.option("--every-scenario", is_flag=True, help="Let the first centres take each scenario once.")
+@click.option("--force", is_flag=True,
+              help="Write into a folder that is not empty: its self-reports (.yaml, .yml, .json) are removed "
+                   "first, so the folder holds exactly this set.")
 @lang_option
-def generate(count: int, seed: int, out_dir: str, every_scenario: bool, lang: str) -> None:
+def generate(count: int, seed: int, out_dir: str, every_scenario: bool, force: bool, lang: str) -> None:
     """Write COUNT synthetic, fictional centres (self-reports for the Örebro
-    rulebook) into a folder, deterministically from SEED."""
+    rulebook) into a new or empty folder, deterministically from SEED."""
     from kokdsl.messages import message
     from kokdsl.outputs.files import OutputError
-    from kokdsl.tools.synthetic import write_centres
+    from kokdsl.tools.synthetic import clear_self_reports, write_centres
 
+    folder_items = _folder_items(out_dir)
+    if folder_items and not force:
+        raise KokError("generate.not_empty", path=out_dir)
     try:
+        if folder_items:
+            clear_self_reports(out_dir)
         paths = write_centres(out_dir, count, seed, every_scenario)
-    except OutputError as exc:
-        raise KokError("generate.cannot_write", path=out_dir, reason=exc.params["reason"]) from None
+    except (OutputError, OSError) as exc:
+        reason = exc.params["reason"] if isinstance(exc, OutputError) else exc.strerror or str(exc)
+        raise KokError("generate.cannot_write", path=out_dir, reason=reason) from None
     click.echo(message("generate.done", lang, count=len(paths), path=out_dir))
+
+
+def _folder_items(path: str) -> list:
+    from pathlib import Path
+
+    folder = Path(path)
+    return list(folder.iterdir()) if folder.is_dir() else []
 
 
 def _parse_outputs(outputs: tuple[str, ...]) -> list:

@@ -564,6 +564,10 @@ CATALOGUE.update({
     "template.identity.fictional": {SV: "ja bara för påhittade exempel", EN: "yes only for made-up examples"},
     "schema.title": {SV: "Egenrapport: {name}, utgåva {edition}", EN: "Self-report: {name}, edition {edition}"},
     "output.written": {SV: "skrev {path}", EN: "wrote {path}"},
+    "generate.not_empty": {SV: "mappen {path} är inte tom; ange en ny eller tom mapp, eller --force för att ta bort "
+                                "egenrapporterna i den först",
+                           EN: "the folder {path} is not empty; give a new or empty folder, or --force to remove "
+                               "the self-reports in it first"},
     "generate.done": {SV: "skrev {count} fiktiva vårdcentraler i {path}", EN: "wrote {count} fictional centres to {path}"},
     "generate.cannot_write": {SV: "{path}: kan inte skriva: {reason}", EN: "{path}: cannot write: {reason}"},
     "edition.none_valid": {SV: "ingen av mappens {count} utgåvor gällde {date}",
