@@ -16,16 +16,14 @@ import attrs
 
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.errors import KokError
 from kokdsl.pipeline import assess
 from kokdsl.selfreport import SelfReport, SelfReportError, parse_document, validate
 from kokdsl.tools.rerun import CentreRun
 
 
-class ImpactError(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class ImpactError(KokError):
+    """A variant that cannot be built: a requirement id the rulebook lacks."""
 
 
 def with_modalities(rulebook: CompiledRulebook, changes: dict[str, str]) -> CompiledRulebook:
