@@ -65,7 +65,7 @@ class Settings:
     rulebook_runs: int
     quick: bool
     whole_sizes: tuple[int, ...] = (NATIONAL, 12_000)  # centres in the whole-process rerun rows
-    whole_pairs: tuple[int, ...] = (5, 3)  # alternating pairs per size
+    whole_pairs: tuple[int, ...] = (5, 2)  # alternating pairs per size
     core_centres: int = 12_000  # the 1-vs-2-core row
     core_pairs: int = 2
     rss_centres: int = 60_000  # the peak-RSS-at-scale row (0: skipped)
@@ -550,10 +550,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="a fast smoke run: fewer centres and runs")
     parser.add_argument("--json", metavar="FILE", help="also write the table, raw samples included, as JSON")
     parser.add_argument("--centres", type=int, default=None, help=f"how many synthetic centres (default {NATIONAL:,})")
+    parser.add_argument("--rss-centres", type=int, default=None,
+                        help="centres in the peak-RSS-at-scale row (default 60,000; 0 skips it)")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
     if args.centres:
         settings = Settings(**dict(asdict(settings), centres=args.centres))
+    if args.rss_centres is not None:
+        settings = Settings(**dict(asdict(settings), rss_centres=args.rss_centres))
     loaded = load_rulebook(ROOT / RULEBOOK)
     if not loaded.ok:
         raise SystemExit(f"{RULEBOOK} has errors; run kok check")
