@@ -15,6 +15,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # severities
     "severity.error": {SV: "fel", EN: "error"},
     "severity.warning": {SV: "varning", EN: "warning"},
+    # a bug in kokdsl itself (cli.py, exit 3)
+    "internal.error": {SV: "internt fel i kok ({error}); det är ett programfel, inte ett fel i indata. Detaljer: {log}",
+                       EN: "internal error in kok ({error}); this is a bug in kok, not a problem in the input. Details: {log}"},
+    "internal.no_log": {SV: "internt fel i kok ({error}); det är ett programfel, inte ett fel i indata. Kör igen med --debug för detaljer",
+                        EN: "internal error in kok ({error}); this is a bug in kok, not a problem in the input. Run again with --debug for details"},
     # syntax
     "syntax.unexpected_token": {SV: "här väntades {expected}, men det stod {found}",
                                 EN: "expected {expected}, but found {found}"},

@@ -25,6 +25,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from kokdsl import ast
 from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.errors import KokError, RulebookError
 from kokdsl.resources import caching_enabled, data_dir
 
 # Concepts that start a declaration; the error-recovery resynchronises on them.
@@ -33,12 +34,8 @@ ITEM_KEYWORDS = ("rulebook", "fact", "record", "chapter", "requirement")
 MAX_SOURCE_BYTES = 5_000_000
 
 
-class KokSyntaxError(Exception):
+class KokSyntaxError(RulebookError):
     """Raised by parse_or_raise: every syntax error found in one source."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        self.diagnostics = diagnostics
-        super().__init__("; ".join(f"{d.location()}: {d.code}" for d in diagnostics))
 
 
 @functools.cache
@@ -332,8 +329,9 @@ class _ToAst(Transformer):
         return ast.Hours(operand, span=self._span(meta))
 
 
-class _BadDate(Exception):
+class _BadDate(KokError):
     def __init__(self, token: Token):
+        super().__init__()
         self.token = token
 
 
@@ -463,9 +461,8 @@ def parse(source: str, file: str = "<string>") -> Parsed:
     return Parsed(ast.Rulebook(tuple(items), file), diagnostics, source)
 
 
-class _SyntaxProblem(Exception):
-    def __init__(self, diagnostic: Diagnostic):
-        self.diagnostic = diagnostic
+class _SyntaxProblem(KokError):
+    """One syntax error, raised while parsing a chunk (its .diagnostic)."""
 
 
 def _parse_items(text: str, file: str, start: str, line_offset: int):
@@ -631,5 +628,5 @@ def parse_or_raise(source: str, file: str = "<string>") -> ast.Rulebook:
     """Parse, raising KokSyntaxError (and only that) on any syntax error."""
     parsed = parse(source, file)
     if parsed.diagnostics:
-        raise KokSyntaxError(parsed.diagnostics)
+        raise KokSyntaxError(parsed.diagnostics, parsed.source)
     return parsed.rulebook

@@ -18,6 +18,7 @@ from kokdsl import __version__, ast
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.compiler import compile_rulebook
 from kokdsl.diagnostics import ERROR, Diagnostic, has_errors, sort_key
+from kokdsl.errors import RulebookError
 from kokdsl.parser import MAX_SOURCE_BYTES, parse
 
 if TYPE_CHECKING:  # the evaluation stages are imported when used: `kok check` never needs them
@@ -38,6 +39,12 @@ class LoadedRulebook:
     @property
     def ok(self) -> bool:
         return self.rulebook is not None
+
+    def rulebook_or_raise(self) -> CompiledRulebook:
+        """The compiled rulebook; RulebookError with every diagnostic when the source has errors."""
+        if self.rulebook is None:
+            raise RulebookError(self.diagnostics, self.source)
+        return self.rulebook
 
 
 def read_rulebook(path: str | Path) -> tuple[str | None, tuple[Diagnostic, ...]]:

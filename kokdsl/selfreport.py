@@ -23,6 +23,7 @@ import yaml
 
 from kokdsl.compiled import CompiledRulebook, RecordSpec, Type
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
+from kokdsl.errors import KokError
 from kokdsl.schedule import ScheduleFormatError, parse_schedule
 from kokdsl.values import UNKNOWN, RecordValue
 
@@ -38,13 +39,9 @@ _SIMPLE_KEY = re.compile(r"[^\W\d]\w*")
 _DEEP_INDENT = re.compile(r"^[ \t]{100,}\S", re.MULTILINE)
 
 
-class SelfReportError(Exception):
+class SelfReportError(KokError):
     """The file cannot be read as a self-report at all (not YAML, too large,
     not a mapping). Problems inside a readable report are diagnostics instead."""
-
-    def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.code)
-        self.diagnostic = diagnostic
 
 
 @attrs.frozen
@@ -188,8 +185,8 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
     return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics))
 
 
-class _Invalid(Exception):
-    pass
+class _Invalid(KokError):
+    """A raw value does not fit its type (the caller records the diagnostic)."""
 
 
 class _Checker:

@@ -13,14 +13,12 @@ import difflib
 import attrs
 
 from kokdsl.compiled import CompiledRulebook
+from kokdsl.errors import KokError
 from kokdsl.tools.rerun import CentreRun
 
 
-class ImpactError(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class ImpactError(KokError):
+    """A variant that cannot be built: a requirement id the rulebook lacks."""
 
 
 def with_modalities(rulebook: CompiledRulebook, changes: dict[str, str]) -> CompiledRulebook:
