@@ -442,6 +442,7 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
            as_bor: tuple[str, ...], lang: str) -> None:
     """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör)
     over the same SELF_REPORTS and list the centres whose decision changes."""
+    from kokdsl.enums import Modality
     from kokdsl.messages import message
     from kokdsl.outputs.terminal import render_impact_text
     from kokdsl.tools import impact as impacts
@@ -452,9 +453,9 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
     base = _load_for_output(rulebook)
     variant = _load_for_output(draft) if draft else base
     descriptions = [message("impact.variant_draft", lang, file=draft)] if draft else []
-    moves = {**{i: "skall" for i in as_skall}, **{i: "bör" for i in as_bor}}
+    moves = {**{i: Modality.SHALL for i in as_skall}, **{i: Modality.SHOULD for i in as_bor}}
     variant = impacts.with_modalities(variant, moves)
-    for modality, ids in (("skall", as_skall), ("bör", as_bor)):
+    for modality, ids in ((Modality.SHALL, as_skall), (Modality.SHOULD, as_bor)):
         if ids:
             descriptions.append(message("impact.variant_modality", lang, ids=", ".join(ids), modality=modality))
     files = _self_report_files(self_reports)

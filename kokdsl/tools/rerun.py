@@ -17,6 +17,7 @@ import attrs
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import APPROVED
 from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.enums import DecisionKind
 from kokdsl.errors import KokError
 from kokdsl.evaluator import NOT_MET
 from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
@@ -159,7 +160,7 @@ def _id_order(req_id: str):
 
 def decision_totals(runs: list[CentreRun]) -> dict[str, int]:
     """How many centres got each decision, in the order officers read them."""
-    order = ["approved", "rejection", "supplement_request", UNREADABLE]
+    order = [*DecisionKind, UNREADABLE]
     return {kind: n for kind in order if (n := sum(run.decision == kind for run in runs))}
 
 

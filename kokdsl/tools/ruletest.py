@@ -29,6 +29,7 @@ import attrs
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import decide
 from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.enums import DecisionKind
 from kokdsl.errors import KokError
 from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, evaluate
 from kokdsl.messages import message
@@ -47,9 +48,10 @@ _OUTCOMES = {
     "ej tillämpligt": NOT_APPLICABLE, "ej_tillämpligt": NOT_APPLICABLE, "not applicable": NOT_APPLICABLE,
     "not_applicable": NOT_APPLICABLE,
 }
-_DECISIONS = {"godkänd": "approved", "approved": "approved", "avslag": "rejection", "rejection": "rejection",
-              "komplettering": "supplement_request", "supplement request": "supplement_request",
-              "supplement_request": "supplement_request"}
+_DECISIONS = {"godkänd": DecisionKind.APPROVED, "approved": DecisionKind.APPROVED,
+              "avslag": DecisionKind.REJECTION, "rejection": DecisionKind.REJECTION,
+              "komplettering": DecisionKind.SUPPLEMENT_REQUEST, "supplement request": DecisionKind.SUPPLEMENT_REQUEST,
+              "supplement_request": DecisionKind.SUPPLEMENT_REQUEST}
 
 
 class RuleTestError(KokError):
