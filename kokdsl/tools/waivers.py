@@ -107,7 +107,7 @@ def load_waivers(path: str, rulebook: CompiledRulebook) -> WaiverFile:
         try:
             waiver = _waiver(entry, where, ids)
         except _Bad as bad:
-            problems.append(Diagnostic(ERROR, bad.code, bad.params, path=bad.path, file=shown))
+            problems.append(attrs.evolve(bad.diagnostic, file=shown))
             continue
         waivers.append(waiver)
     if problems:
@@ -115,10 +115,11 @@ def load_waivers(path: str, rulebook: CompiledRulebook) -> WaiverFile:
     return WaiverFile(shown, tuple(waivers))
 
 
-class _Bad(Exception):
+class _Bad(KokError):
+    """One waiver's problem: a located diagnostic (the file is added by the caller)."""
+
     def __init__(self, path: str, code: str, **params):
-        super().__init__(code)
-        self.path, self.code, self.params = path, code, params
+        super().__init__(Diagnostic(ERROR, code, params, path=path))
 
 
 def _waiver(entry, where: str, ids: list[str]) -> Waiver:
