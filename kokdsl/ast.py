@@ -211,6 +211,15 @@ class Chapter:
 
 
 @attrs.frozen
+class Silence:
+    """`tyst KOK103 "reason"`: a lint finding judged and accepted, with why."""
+
+    code: str
+    reason: str
+    span: Span = span_field()
+
+
+@attrs.frozen
 class Requirement:
     id: str
     title: str
@@ -220,6 +229,7 @@ class Requirement:
     check: Expr
     topic: str | None = None
     source: str | None = None
+    silenced: tuple[Silence, ...] = ()
     span: Span = span_field()
     id_span: Span = span_field()
     topic_span: Span = span_field()

@@ -140,8 +140,10 @@ def main() -> None:
 
 @main.command()
 @click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "sarif"]), default="text", show_default=True,
+              help="sarif: SARIF 2.1.0 on standard output, for code scanning.")
 @lang_option
-def check(rulebooks: tuple[str, ...], lang: str) -> None:
+def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
     """Check RULEBOOK files (a folder: every edition in it) for syntax and
     type errors (exit 2 on errors)."""
     from kokdsl.messages import message
@@ -149,6 +151,12 @@ def check(rulebooks: tuple[str, ...], lang: str) -> None:
 
     errors = warnings = 0
     rulebooks = tuple(_rulebook_paths(rulebooks))
+    if fmt == "sarif":
+        from kokdsl.outputs.sarif import render_sarif
+
+        loaded_books = [load_rulebook(path) for path in rulebooks]
+        click.echo(render_sarif([(b.path, list(b.diagnostics), []) for b in loaded_books], lang), nl=False)
+        sys.exit(EXIT_ERROR if any(not b.ok for b in loaded_books) else EXIT_OK)
     for path in rulebooks:
         loaded = load_rulebook(path)
         _print_diagnostics(loaded.diagnostics, loaded.source, lang, err=False)
@@ -160,6 +168,49 @@ def check(rulebooks: tuple[str, ...], lang: str) -> None:
     if len(rulebooks) > 1 or errors:
         click.echo(message("check.summary", lang, errors=errors, warnings=warnings))
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--vague-words", "vague_words", multiple=True, type=click.Path(dir_okay=False, exists=True),
+              help="A YAML list of more vague phrases to flag (repeatable); a vague_words.yaml beside "
+                   "the rulebook is read too.")
+@lang_option
+def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lang: str) -> None:
+    """Check that each requirement's text and its check say the same thing
+    (modality, numbers, facts), flag vague wording, and check sources, topics,
+    rule tests and numbering. Codes KOK1xx; silence one in a requirement with
+    `tyst KOK103 "reason"`. A folder is searched for .kok files at any depth.
+
+    Exit 0 clean, 1 findings, 2 a rulebook with errors."""
+    import json
+    from pathlib import Path
+
+    from kokdsl.messages import message
+    from kokdsl.tools.lint import as_json, format_finding, lint_file, read_phrase_file, rule_names
+
+    extra = tuple(p for file in vague_words for p in read_phrase_file(file))
+    paths = [str(p) for arg in rulebooks for p in (sorted(Path(arg).rglob("*.kok")) if Path(arg).is_dir() else [arg])]
+    results = [lint_file(path, extra) for path in paths]
+    if fmt == "sarif":
+        from kokdsl.outputs.sarif import render_sarif
+
+        files = [(r.path, list(r.diagnostics), list(r.silenced)) for r in results]
+        click.echo(render_sarif(files, lang, rule_names()), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(as_json(results, lang), ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            for diag in result.diagnostics:
+                click.echo(format_finding(diag, result.source, lang))
+            if not result.diagnostics:
+                click.echo(message("lint.clean", lang, file=result.path))
+        click.echo(message("lint.summary", lang, files=len(results), findings=sum(len(r.findings) for r in results),
+                           silenced=sum(len(r.silenced) for r in results)))
+    if any(r.unusable for r in results):
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if any(r.diagnostics for r in results) else EXIT_OK)
 
 
 @main.command()

@@ -199,6 +199,7 @@ class _ToAst(Transformer):
         # Point diagnostics about the requirement (a duplicate id) at its number.
         topic = source = text = condition = None
         topic_span = ast.NO_SPAN
+        silenced = []
         for part in rest[:-1]:
             if isinstance(part, Token):
                 text = _text_block(part)
@@ -208,9 +209,12 @@ class _ToAst(Transformer):
                 source = part[1]
             elif part[0] == "applies":
                 condition = part[1]
+            elif part[0] == "silence":
+                silenced.append(part[1])
         return ast.Requirement(
             id=str(req_id), title=_unquote(title), modality=modality, text=text,
-            condition=condition, check=rest[-1], topic=topic, source=source, span=self._span(meta),
+            condition=condition, check=rest[-1], topic=topic, source=source, silenced=tuple(silenced),
+            span=self._span(meta),
             id_span=self._tok_span(req_id), topic_span=topic_span,
         )
 
@@ -222,6 +226,9 @@ class _ToAst(Transformer):
 
     def source(self, meta, _kw, text):
         return ("source", _unquote(text))
+
+    def silence(self, meta, _kw, code, reason):
+        return ("silence", ast.Silence(str(code), _unquote(reason), span=self._span(meta)))
 
     def applies(self, meta, _kw, expr):
         return ("applies", expr)

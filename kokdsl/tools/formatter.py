@@ -79,6 +79,8 @@ def format_item(item, lang: str = "sv") -> str:
                 lines.append(f"{INDENT}{kw('topic')} {item.topic}")
             if item.source is not None:
                 lines.append(f"{INDENT}{kw('source')} {quote(item.source)}")
+            for silence in item.silenced:
+                lines.append(f"{INDENT}{kw('silence')} {silence.code} {quote(silence.reason)}")
             if item.text is not None:
                 lines.append(text_block(item.text))
             if item.condition is not None:
