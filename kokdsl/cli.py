@@ -346,10 +346,12 @@ def template(rulebook: str, lang: str, out: str | None) -> None:
 @lang_option
 @out_option
 def schema(rulebook: str, lang: str, out: str | None) -> None:
-    """Write the JSON Schema (draft 2020-12) of RULEBOOK's self-report."""
+    """Write the JSON Schema (draft 2020-12) of RULEBOOK's self-report. --lang
+    chooses the key language the schema allows (vårdcentral, ja/nej, måndag or
+    centre, yes/no, monday) and the language of its titles."""
     from kokdsl.tools.schema import render_schema
 
-    _emit(render_schema(_load_for_output(rulebook)), out, lang)
+    _emit(render_schema(_load_for_output(rulebook), lang), out, lang)
 
 
 @main.command()

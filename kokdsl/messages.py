@@ -570,6 +570,17 @@ CATALOGUE.update({
                            EN: "none of the folder's {count} editions was valid on {date}"},
 })
 
+# -- The applicant's side: schema contract, blank template, kok form -------------
+CATALOGUE.update({
+    "schema.identity": {SV: "Vårdcentralen", EN: "The centre"},
+    "schema.description": {SV: "Egenrapport med svenska nycklar (vårdcentral, ja/nej, måndag …). Uppgifter som ett skall-krav läser ska finnas med; null betyder obesvarad och leder till en begäran om komplettering. Övriga uppgifter kan utelämnas.",
+                           EN: "Self-report with English keys (centre, yes/no, monday …). Facts a shall requirement reads must be present; null means not answered and leads to a supplement request. Other facts may be left out."},
+    "template.optional": {SV: "Prövas bara mot bör-krav eller är underlag, och kan utelämnas. Ta bort “# ” framför raden för att svara.",
+                          EN: "Only checked against should requirements, or an input; it may be left out. Remove the “# ” before the line to answer."},
+    "template.optional_field": {SV: "Fält som kan utelämnas står bortkommenterade; ta bort “# ” för att svara.",
+                                EN: "Fields that may be left out are commented out; remove the “# ” to answer."},
+})
+
 # kok lint (kokdsl/tools/lint.py): one message per stable code, and the rule summaries SARIF shows.
 CATALOGUE.update({
     "lint.KOK101": {SV: "krav {id} är ett bör-krav, men texten säger “{word}”",
