@@ -518,8 +518,10 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
 @click.argument("rulebook", type=click.Path())
 @click.option("--output", "-o", "outputs", multiple=True, metavar="FORMAT:FILE",
               help="Write the book as html or md to FILE, or to stdout with '-'. Repeatable. Default: md:-.")
+@click.option("--previous", type=click.Path(), default=None, metavar="OLD",
+              help="The previous edition: adds a chapter of the changes since it (as kok diff OLD RULEBOOK).")
 @lang_option
-def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
+def book(rulebook: str, outputs: tuple[str, ...], previous: str | None, lang: str) -> None:
     """Publish RULEBOOK as a book: chapters, requirement texts with their
     checks, and the facts a self-report holds (HTML or Markdown)."""
     from kokdsl.outputs.book import FORMATS, render_book
@@ -529,7 +531,8 @@ def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
         if spec.fmt not in FORMATS and spec.fmt != "pdf":
             raise KokError("book.bad_format", format=spec.fmt)
     loaded = _load_for_output(rulebook)
-    _write_rendered(specs, lambda fmt: render_book(loaded, fmt, lang), lang)
+    before = _load_for_output(previous) if previous else None
+    _write_rendered(specs, lambda fmt: render_book(loaded, fmt, lang, before), lang)
 
 
 @main.command()
@@ -576,6 +579,24 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, lang: str) ->
             continue
         click.echo(message("fmt.changed", lang, file=file))
     sys.exit(status)
+
+
+@main.command()
+@click.argument("old", type=click.Path())
+@click.argument("new", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text", show_default=True)
+@lang_option
+@out_option
+def diff(old: str, new: str, fmt: str, lang: str, out: str | None) -> None:
+    """What changed from edition OLD to edition NEW, requirement by
+    requirement: added or removed, level, threshold (both values),
+    applicability, text word by word, status, validity and source.
+
+    Exit 0 whether or not anything changed, 2 when a rulebook has errors."""
+    from kokdsl.tools.diff import edition_diff, render
+
+    view = edition_diff(_load_for_output(old), _load_for_output(new), lang)
+    _emit(render(view, fmt, lang), out, lang)
 
 
 @main.command()
