@@ -51,11 +51,12 @@ def read_rulebook(path: str | Path) -> tuple[str | None, tuple[Diagnostic, ...]]
     """A rulebook file's text, or the reason it cannot be read."""
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as f:  # at most one byte past the limit: /dev/zero never ends
+            raw = f.read(MAX_SOURCE_BYTES + 1)
     except OSError as exc:
         return None, (Diagnostic(ERROR, "file.unreadable", {"reason": exc.strerror or str(exc)}, file=name),)
     if len(raw) > MAX_SOURCE_BYTES:
-        return None, (Diagnostic(ERROR, "syntax.too_large", {"size": len(raw), "limit": MAX_SOURCE_BYTES}, file=name),)
+        return None, (Diagnostic(ERROR, "syntax.too_large", {"limit": MAX_SOURCE_BYTES}, file=name),)
     try:
         return raw.decode("utf-8-sig"), ()
     except UnicodeDecodeError:
