@@ -408,75 +408,71 @@ def _write_rendered(specs: list, render, lang: str) -> None:
 @click.argument("self_reports", nargs=-1, required=True, type=click.Path())
 @edition_for_option
 @click.option("--previous", type=click.Path(dir_okay=False), default=None,
-              help="summary.json of an earlier rerun: show what changed since then.")
+              help="summary.json of an earlier rerun: show what changed since then, and why.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Write summary.json and one HTML findings report per centre into this folder.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+              help="Write one HTML findings report per centre, index.html, centres.csv and summary.json into "
+                   "this folder. It is replaced as a whole: it must be empty or hold an earlier rerun.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a table (with --out: only totals, changes and problems); json: the summary.")
 @run_date_option
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="Worker processes over the centres (default: the number of cores). "
+                   "The output is the same for any number.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors; the exit code tells the outcome.")
 @lang_option
 def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.date | None, previous: str | None,
-          out_dir: str | None, fmt: str, run_date: datetime.date | None, lang: str) -> None:
+          out_dir: str | None, fmt: str, run_date: datetime.date | None, jobs: int | None, quiet: bool,
+          lang: str) -> None:
     """The yearly follow-up: check every SELF_REPORT (files or folders) against
     RULEBOOK. A self-report that cannot be read is listed and never stops the
     run. Exit 0 when every centre is approved, 1 when any is not, 2 when any
     self-report could not be read."""
-    import json
-
     from kokdsl.messages import message
-    from kokdsl.outputs.terminal import render_rerun_text, rerun_view
+    from kokdsl.outputs.terminal import render_rerun_text
+    from kokdsl.tools import changes as changes_
     from kokdsl.tools import rerun as reruns
+    from kokdsl.tools.rerun_job import Job, execute
 
     loaded = _rulebook_for(rulebook, edition_for)
-    earlier = reruns.load_previous(previous) if previous is not None else None
+    earlier = changes_.load_previous(previous, lang) if previous is not None else None
     files = _self_report_files(self_reports)
-    day = run_date or datetime.date.today()
-    compiled = loaded.rulebook_or_raise()
-    runs = reruns.rerun(compiled, files)
-    data = reruns.summary(compiled, runs, day.isoformat())
-    change_list = reruns.changes(earlier, data) if earlier is not None else []
-    view = rerun_view(compiled, runs, change_list, earlier.get("run_date", previous) if earlier else None,
-                      lang)
-    if out_dir is not None:
-        _write_rerun(out_dir, runs, data, view, lang, day, loaded.path)
-    if fmt == "json":
-        if earlier is not None:
-            data["changes"] = [{"key": c.key, "name": c.name, "code": c.code, "params": c.params,
-                                "message": message(c.code, lang, **c.params)} for c in change_list]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        click.echo(render_rerun_text(view, lang), nl=False)
-    if reruns.any_unreadable(runs):
+    job = Job(loaded.rulebook_or_raise(), files, lang, run_date or datetime.date.today(), loaded.path, earlier,
+              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet))
+    done = execute(job)
+    try:
+        if quiet:
+            pass
+        elif fmt == "json":
+            reruns.write_summary(done.result, sys.stdout, done.summary_extra(lang))
+        else:
+            click.echo(render_rerun_text(done.view, lang, brief=out_dir is not None), nl=False)
+    finally:
+        done.result.close()
+    if out_dir is not None and not quiet:
+        click.echo(message("output.written", lang, path=out_dir), err=True)
+    if reruns.any_unreadable(done.rows):
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_OK if reruns.all_approved(runs) else EXIT_FINDINGS)
+    sys.exit(EXIT_OK if reruns.all_approved(done.rows) else EXIT_FINDINGS)
 
 
-def _write_rerun(out_dir: str, runs, data: dict, view: dict, lang: str, day, rulebook_path: str) -> None:
-    """One HTML findings report per readable centre, index.html linking them,
-    and summary.json, each written atomically."""
-    import json
-    from pathlib import Path
+def _progress_bar(total: int, quiet: bool):
+    """A progress bar on standard error for long runs at a terminal; none
+    when quiet, when output goes to a file or pipe, or for a few centres."""
+    stream = sys.stderr
+    if quiet or total < 50 or not stream.isatty():
+        return None
+    step = max(1, total // 100)
 
-    from kokdsl.messages import message
-    from kokdsl.outputs.files import write_atomic
-    from kokdsl.outputs.findings import render_report, render_rerun_html
+    def show(done: int, total: int) -> None:
+        if done % step and done != total:
+            return
+        filled = 30 * done // total
+        stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        if done == total:
+            stream.write("\r" + " " * 50 + "\r")
+        stream.flush()
 
-    links, taken = {}, {"index", "summary"}
-    for run in runs:
-        if run.assessment is not None:
-            stem, n = Path(run.file).stem, 2
-            name = stem
-            while name in taken:  # two self-reports of the same name in different folders
-                name, n = f"{stem}-{n}", n + 1
-            taken.add(name)
-            links[run.file] = f"{name}.html"
-    folder = Path(out_dir)
-    for run in runs:
-        if run.assessment is not None:
-            html = render_report(run.assessment, "html", lang, day, rulebook_path)
-            write_atomic(folder / links[run.file], html.encode("utf-8"))
-    write_atomic(folder / "index.html", render_rerun_html(view, day, links).encode("utf-8"))
-    write_atomic(folder / "summary.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    click.echo(message("output.written", lang, path=out_dir), err=True)
+    return show
 
 
 @main.command()
