@@ -466,6 +466,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # ---- kok fmt ----
     "fmt.would_change": {SV: "{file}: layouten skulle ändras", EN: "{file}: the layout would change"},
     "fmt.changed": {SV: "{file}: omformaterad", EN: "{file}: reformatted"},
+    # ---- scripts and CI: folders, JUnit XML, packaged rulebooks ----
+    "cli.nothing_found": {SV: "{path}: här finns ingen regelbok (*.kok) att gå igenom",
+                          EN: "{path}: there is no rulebook (*.kok) here to go through"},
+    "cli.no_such_rulebook": {SV: "{path}: finns varken som fil, mapp eller medföljande regelbok (se kok rulebooks)",
+                             EN: "{path}: is neither a file, a folder nor a shipped rulebook (see kok rulebooks)"},
+    "junit.unusable": {SV: "regelboken eller testfilen kan inte användas", EN: "the rulebook or test file cannot be used"},
+    "junit.coverage": {SV: "täckning", EN: "coverage"},
+    "junit.coverage_failure": {SV: "täckningen {percent} % är under kravet {minimum} %",
+                               EN: "coverage {percent} % is below the required {minimum} %"},
+    "junit.requirement": {SV: "krav {id}", EN: "requirement {id}"},
+    "junit.decision": {SV: "beslut", EN: "decision"},
+    "junit.explanation": {SV: "förklaring", EN: "explanation"},
+    "junit.mismatch": {SV: "{where}: väntat {expected}, faktiskt {actual}",
+                       EN: "{where}: expected {expected}, actual {actual}"},
+    "rulebooks.heading": {SV: "Regelböcker som följer med kokdsl (ange namnet i stället för en sökväg):",
+                          EN: "Rulebooks shipped with kokdsl (give the name instead of a path):"},
+    "rulebooks.entry": {SV: "  {name:<24} {title}, utgåva {edition}{valid}", EN: "  {name:<24} {title}, edition {edition}{valid}"},
+    "rulebooks.valid_from": {SV: ", gäller från {date}", EN: ", valid from {date}"},
+    "rulebooks.none": {SV: "inga regelböcker följer med den här installationen", EN: "no rulebooks ship with this installation"},
     # ---- the published book (book.py, reports/book.*.j2, kok book) ----
     "book.bad_format": {SV: "boken kan skrivas som html, md eller pdf, inte {format}",
                         EN: "the book can be written as html, md or pdf, not {format}"},
@@ -568,6 +587,17 @@ CATALOGUE.update({
     "generate.cannot_write": {SV: "{path}: kan inte skriva: {reason}", EN: "{path}: cannot write: {reason}"},
     "edition.none_valid": {SV: "ingen av mappens {count} utgåvor gällde {date}",
                            EN: "none of the folder's {count} editions was valid on {date}"},
+})
+
+# -- The applicant's side: schema contract, blank template, kok form -------------
+CATALOGUE.update({
+    "schema.identity": {SV: "Vårdcentralen", EN: "The centre"},
+    "schema.description": {SV: "Egenrapport med svenska nycklar (vårdcentral, ja/nej, måndag …). Uppgifter som ett skall-krav läser ska finnas med; null betyder obesvarad och leder till en begäran om komplettering. Övriga uppgifter kan utelämnas.",
+                           EN: "Self-report with English keys (centre, yes/no, monday …). Facts a shall requirement reads must be present; null means not answered and leads to a supplement request. Other facts may be left out."},
+    "template.optional": {SV: "Prövas bara mot bör-krav eller är underlag, och kan utelämnas. Ta bort “# ” framför raden för att svara.",
+                          EN: "Only checked against should requirements, or an input; it may be left out. Remove the “# ” before the line to answer."},
+    "template.optional_field": {SV: "Fält som kan utelämnas står bortkommenterade; ta bort “# ” för att svara.",
+                                EN: "Fields that may be left out are commented out; remove the “# ” to answer."},
 })
 
 # kok lint (kokdsl/tools/lint.py): one message per stable code, and the rule summaries SARIF shows.

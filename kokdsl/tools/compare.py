@@ -16,7 +16,8 @@ NO_TOPIC = ""
 
 
 def comparison(rulebooks: list[CompiledRulebook], lang: str = "sv") -> dict:
-    """{"columns": [...], "rows": [{"topic": label, "cells": [[(id, title, modality, thresholds)], ...]}]}"""
+    """{"columns": [...], "rows": [{"topic": label, "topic_code": code,
+    "cells": [[(id, title, modality, thresholds)], ...]}]}"""
     topics = list(vocabulary())
     extra = sorted({r.topic or NO_TOPIC for rb in rulebooks for r in rb.requirements} - set(topics))
     rows = []
@@ -26,7 +27,7 @@ def comparison(rulebooks: list[CompiledRulebook], lang: str = "sv") -> dict:
                  for rb in rulebooks]
         if any(cells):
             name = topic_label(topic, lang) if topic else message("compare.no_topic", lang)
-            rows.append({"topic": name, "cells": cells})
+            rows.append({"topic": name, "topic_code": topic, "cells": cells})
     columns = [f"{rb.name} {rb.edition}" for rb in rulebooks]
     return {"columns": columns, "rows": rows}
 
