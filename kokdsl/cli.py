@@ -612,8 +612,10 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
 @click.option("--output", "-o", "outputs", multiple=True, metavar="FORMAT:FILE",
               help="Write the book as html, md or pdf to FILE (html and md also to stdout with '-'). "
                    "Repeatable. Default: md:-.")
+@click.option("--previous", type=click.Path(), default=None, metavar="OLD",
+              help="The previous edition: adds a chapter of the changes since it (as kok diff OLD RULEBOOK).")
 @lang_option
-def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
+def book(rulebook: str, outputs: tuple[str, ...], previous: str | None, lang: str) -> None:
     """Publish RULEBOOK as a book: chapters, requirement texts with their
     checks, and the facts a self-report holds (HTML, Markdown or PDF; the PDF
     is printed by a headless Chromium)."""
@@ -624,7 +626,8 @@ def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
         if spec.fmt not in FORMATS and spec.fmt != "pdf":
             raise KokError("book.bad_format", format=spec.fmt)
     loaded = _load_for_output(rulebook)
-    _write_rendered(specs, lambda fmt: render_book(loaded, fmt, lang), lang)
+    before = _load_for_output(previous) if previous else None
+    _write_rendered(specs, lambda fmt: render_book(loaded, fmt, lang, before), lang)
 
 
 @main.command()
@@ -690,6 +693,24 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, fmt: str, lan
 
         click.echo(dumps(fmt_json(results, check, lang)), nl=False)
     sys.exit(status)
+
+
+@main.command()
+@click.argument("old", type=click.Path())
+@click.argument("new", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text", show_default=True)
+@lang_option
+@out_option
+def diff(old: str, new: str, fmt: str, lang: str, out: str | None) -> None:
+    """What changed from edition OLD to edition NEW, requirement by
+    requirement: added or removed, level, threshold (both values),
+    applicability, text word by word, status, validity and source.
+
+    Exit 0 whether or not anything changed, 2 when a rulebook has errors."""
+    from kokdsl.tools.diff import edition_diff, render
+
+    view = edition_diff(_load_for_output(old), _load_for_output(new), lang)
+    _emit(render(view, fmt, lang), out, lang)
 
 
 @main.command()

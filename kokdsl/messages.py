@@ -695,6 +695,35 @@ CATALOGUE.update({
 })
 
 
+# kok diff (kokdsl/tools/diff.py) and the book's chapter of changes.
+CATALOGUE.update({
+    "diff.heading": {SV: "Ändringar från {old} till {new}", EN: "Changes from {old} to {new}"},
+    "diff.counts": {SV: "{added} nya, {removed} borttagna och {changed} ändrade krav",
+                    EN: "{added} new, {removed} removed and {changed} changed requirements"},
+    "diff.added": {SV: "Nytt krav {id} {title} ({modality})", EN: "New requirement {id} {title} ({modality})"},
+    "diff.removed": {SV: "Borttaget krav {id} {title} ({modality})", EN: "Removed requirement {id} {title} ({modality})"},
+    "diff.changed": {SV: "Ändrat krav {id} {title} ({modality})", EN: "Changed requirement {id} {title} ({modality})"},
+    "diff.aspect.level": {SV: "nivå: {old} → {new}", EN: "level: {old} → {new}"},
+    "diff.aspect.threshold": {SV: "gräns: {subject} {old} → {new}", EN: "threshold: {subject} {old} → {new}"},
+    "diff.aspect.applicability": {SV: "gäller om: {old} → {new}", EN: "applies if: {old} → {new}"},
+    "diff.aspect.check": {SV: "kontroll: {old} → {new}", EN: "check: {old} → {new}"},
+    "diff.aspect.text": {SV: "text: {words}", EN: "text: {words}"},
+    "diff.aspect.title": {SV: "rubrik: {old} → {new}", EN: "title: {old} → {new}"},
+    "diff.aspect.topic": {SV: "område: {old} → {new}", EN: "topic: {old} → {new}"},
+    "diff.aspect.status": {SV: "status: {old} → {new}", EN: "status: {old} → {new}"},
+    "diff.aspect.valid_from": {SV: "gäller från: {old} → {new}", EN: "valid from: {old} → {new}"},
+    "diff.aspect.valid_until": {SV: "gäller till: {old} → {new}", EN: "valid until: {old} → {new}"},
+    "diff.aspect.source": {SV: "källa: {old} → {new}", EN: "source: {old} → {new}"},
+    "diff.nothing": {SV: "(inget)", EN: "(none)"},
+    "diff.none": {SV: "Inga krav har ändrats.", EN: "No requirement has changed."},
+    "diff.facts_added": {SV: "Nya uppgifter: {names}", EN: "New facts: {names}"},
+    "diff.facts_removed": {SV: "Borttagna uppgifter: {names}", EN: "Removed facts: {names}"},
+    "diff.facts_retyped": {SV: "Uppgifter med ny typ: {names}", EN: "Facts with a new type: {names}"},
+    "diff.title": {SV: "Ändringar {old} → {new}", EN: "Changes {old} → {new}"},
+    "book.changes": {SV: "Ändringar sedan föregående utgåva", EN: "Changes since the previous edition"},
+})
+
+
 def join_alternatives(words: list[str], lang: str) -> str:
     if not words:
         return "?"
