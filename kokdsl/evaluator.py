@@ -20,13 +20,15 @@ from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.enums import Outcome
 from kokdsl.selfreport import DataProblem, SelfReport, key_path
 from kokdsl.values import UNKNOWN, RecordValue, format_value
+from kokdsl.visitor import NodeVisitor
 
 # Short names for the outcomes, as the stages after evaluation import them.
 MET = Outcome.MET
 NOT_MET = Outcome.NOT_MET
 CANNOT_ASSESS = Outcome.CANNOT_ASSESS
 NOT_APPLICABLE = Outcome.NOT_APPLICABLE
-OUTCOMES = tuple(Outcome)
+WAIVED = Outcome.WAIVED
+OUTCOMES = (MET, NOT_MET, CANNOT_ASSESS, NOT_APPLICABLE)  # what evaluation gives; WAIVED only by a waiver
 
 
 @attrs.frozen
@@ -213,6 +215,7 @@ class Trace:
     total: int | None = None  # how many elements the collection held
 
 
+<<<<<<< HEAD
 @attrs.frozen
 class Element:
     """One element of a list or set, and the trace of the body for it."""
@@ -235,6 +238,11 @@ def trace(rulebook: CompiledRulebook, node, env: dict) -> Trace:
 
 
 class _Tracer:
+=======
+class _Explainer(NodeVisitor):
+    method_prefix = "explain_"
+
+>>>>>>> main
     def __init__(self, rulebook: CompiledRulebook):
         self.closures = rulebook.closures
 
@@ -248,6 +256,7 @@ class _Tracer:
             return self.generic(node, env, value)
         return method(node, env, value)
 
+<<<<<<< HEAD
     def traces(self, nodes, env) -> list[Trace]:
         return [self.trace(n, env) for n in nodes]
 
@@ -256,6 +265,13 @@ class _Tracer:
         (arithmetic, comparison, covers, membership, hours, and constructs
         without a rule of their own)."""
         parts = self.traces([c for c in _children(node) if id(c) in self.closures], env)
+=======
+    def explain(self, node, env, value) -> list[Finding]:
+        """Why `node` evaluated to `value` (False or UNKNOWN) in env."""
+        found = self.visit(node, env, value)
+        if found is not None:
+            return found
+>>>>>>> main
         if value is UNKNOWN:
             unknown = [p for p in parts if p.value is UNKNOWN]
             return Trace(node, value, tuple(unknown or parts))
@@ -263,9 +279,22 @@ class _Tracer:
             return Trace(node, value)  # decided by a rule of its own: show the value alone
         return Trace(node, value, tuple(parts))
 
+<<<<<<< HEAD
     def trace_Name(self, node: ast.Name, env, value) -> Trace:
         # Only a fact can be unknown: loop variables and closed-set values never are.
         return Trace(node, value, path=key_path("$", node.name) if value is UNKNOWN else None)
+=======
+    def generic_visit(self, node, *args):
+        return None  # no special explanation: the generic one below
+
+    def explain_Logic(self, node: ast.Logic, env, value):
+        out = []
+        for side in (node.left, node.right):
+            v = self.value(side, env)
+            if v is value or (value is False and node.op == "or"):
+                out += self.explain(side, env, v)
+        return out
+>>>>>>> main
 
     def trace_Field(self, node: ast.Field, env, value) -> Trace:
         subject = self.value(node.subject, env)

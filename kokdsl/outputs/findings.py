@@ -22,7 +22,7 @@ import markupsafe
 
 from kokdsl.decision import counts
 from kokdsl.enums import Modality
-from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES
+from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES, WAIVED
 from kokdsl.messages import message
 from kokdsl.outputs.terminal import to_json_data
 from kokdsl.pipeline import Assessment
@@ -94,15 +94,10 @@ def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: 
     return template.render(view=view, t=functools.partial(_t, lang))
 
 
-def render_rerun_html(view: dict, run_date: datetime.date, links: dict[str, str]) -> str:
-    """The rerun's overview page; `links` maps a self-report file to the name
-    of its findings report beside the page."""
-    from kokdsl.pipeline import TOOL_VERSION
-
-    centres = [dict(row, href=links.get(row["file"])) for row in view["centres"]]
-    page = dict(view, centres=centres, run_date=run_date.isoformat(), tool_version=TOOL_VERSION)
+def render_rerun_html(view: dict) -> str:
+    """The rerun's overview page (view from tools/overview.py)."""
     template = environment().get_template("rerun.html.j2")
-    return template.render(view=page, t=functools.partial(_t, view["lang"]))
+    return template.render(view=view, t=functools.partial(_t, view["lang"]))
 
 
 def report_json(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None,
@@ -267,10 +262,11 @@ def _review_text(assessment: Assessment) -> list[str]:
 
 def _counts_view(assessment: Assessment, lang: str) -> dict:
     table = counts(assessment.evaluation)
+    shown = [*OUTCOMES, *([WAIVED] if any(WAIVED in row for row in table.values()) else [])]
     return {
-        "outcomes": [{"key": o, "label": message(f"outcome.{o}", lang)} for o in OUTCOMES],
+        "outcomes": [{"key": o, "label": message(f"outcome.{o}", lang)} for o in shown],
         "rows": [{"modality": m, "label": message(f"report.modality.{m}", lang),
-                  "cells": [{"outcome": o, "n": table[m][o]} for o in OUTCOMES],
+                  "cells": [{"outcome": o, "n": table[m].get(o, 0)} for o in shown],
                   "total": sum(table[m].values())} for m in MODALITIES],
     }
 
