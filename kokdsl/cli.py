@@ -247,7 +247,7 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
               help="Write a findings report (html, md, json or pdf) to FILE, or to stdout with '-'. "
                    "Repeatable; replaces --format output.")
 @run_date_option
-<<<<<<< HEAD
+@undantag_option
 @click.option("--diarienummer", "reference", default=None, metavar="TEXT",
               help="The case number printed on the findings report (and in its JSON).")
 @click.option("--handläggare", "officer", default=None, metavar="NAME",
@@ -255,13 +255,8 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
 @click.option("--beslutsdatum", "decision_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               callback=_to_date, metavar="YYYY-MM-DD", help="The date of the decision printed on the report.")
 def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for: datetime.date | None,
-        outputs: tuple[str, ...], run_date: datetime.date | None, reference: str | None, officer: str | None,
-        decision_date: datetime.date | None) -> None:
-=======
-@undantag_option
-def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for: datetime.date | None,
-        outputs: tuple[str, ...], run_date: datetime.date | None, undantag: str | None) -> None:
->>>>>>> main
+        outputs: tuple[str, ...], run_date: datetime.date | None, undantag: str | None, reference: str | None,
+        officer: str | None, decision_date: datetime.date | None) -> None:
     """Check one SELF_REPORT against RULEBOOK and propose a decision.
 
     RULEBOOK is a .kok file, a folder of editions (e.g. rulebooks/orebro) or
@@ -558,30 +553,6 @@ def _waivers(path: str | None, rulebook):
         return None
     from kokdsl.tools.waivers import load_waivers
 
-<<<<<<< HEAD
-    from kokdsl.messages import message
-    from kokdsl.outputs.files import write_atomic
-    from kokdsl.outputs.findings import CaseDetails, render_report, render_rerun_html
-
-    links, taken = {}, {"index", "summary"}
-    for run in runs:
-        if run.assessment is not None:
-            stem, n = Path(run.file).stem, 2
-            name = stem
-            while name in taken:  # two self-reports of the same name in different folders
-                name, n = f"{stem}-{n}", n + 1
-            taken.add(name)
-            links[run.file] = f"{name}.html"
-    folder = Path(out_dir)
-    for run in runs:
-        if run.assessment is not None:
-            # The yearly follow-up: its reports speak of the follow-up, not of an application.
-            html = render_report(run.assessment, "html", lang, day, rulebook_path, CaseDetails(follow_up=True))
-            write_atomic(folder / links[run.file], html.encode("utf-8"))
-    write_atomic(folder / "index.html", render_rerun_html(view, day, links).encode("utf-8"))
-    write_atomic(folder / "summary.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    click.echo(message("output.written", lang, path=out_dir), err=True)
-=======
     return load_waivers(path, rulebook)
 
 
@@ -603,7 +574,6 @@ def _progress_bar(total: int, quiet: bool):
         stream.flush()
 
     return show
->>>>>>> main
 
 
 @main.command()

@@ -55,9 +55,14 @@ class Finding:
     sentence: bool = False  # a whole sentence: capitalised, with a full stop
 
     def text(self, lang: str) -> str:
-        from kokdsl.prose import sentence
+        if self.code.startswith("prose."):
+            from kokdsl.prose import sentence
 
-        text = sentence(self.code.removeprefix("prose."), lang, self.params)
+            text = sentence(self.code.removeprefix("prose."), lang, self.params)
+        else:
+            from kokdsl.messages import message
+
+            text = message(self.code, lang, **self.params)
         if self.sentence:
             text = text[:1].upper() + text[1:]
             if not self.children and not text.endswith((".", ":")):
@@ -73,15 +78,18 @@ class RequirementResult:
     read, so a rerun that only needs decisions never pays for them.
     """
 
-    __slots__ = ("requirement", "outcome", "problems", "_trace", "_traces", "_findings")
+    __slots__ = ("requirement", "outcome", "problems", "_trace", "_traces", "_explain", "_findings")
 
     def __init__(self, requirement: CompiledRequirement, outcome: str, problems: tuple[DataProblem, ...] = (),
-                 trace: Callable[[], RequirementTrace] | None = None):
+                 trace: Callable[[], RequirementTrace] | None = None,
+                 explain: Callable[[], list[Finding]] | None = None):
         self.requirement = requirement
         self.outcome = outcome
         self.problems = problems  # missing/invalid facts behind cannot_assess
         self._trace = trace
         self._traces: RequirementTrace | None = None
+        # An explanation given outright (a waiver's), instead of one written from the trace.
+        self._explain = explain
         self._findings: tuple[Finding, ...] | None = None
 
     @property
@@ -96,7 +104,10 @@ class RequirementResult:
         if self._findings is None:
             from kokdsl.prose import explain
 
-            self._findings = tuple(explain(self)) if self._trace else ()
+            if self._explain is not None:
+                self._findings = tuple(self._explain())
+            else:
+                self._findings = tuple(explain(self)) if self._trace else ()
         return self._findings
 
     def __repr__(self) -> str:
@@ -215,7 +226,6 @@ class Trace:
     total: int | None = None  # how many elements the collection held
 
 
-<<<<<<< HEAD
 @attrs.frozen
 class Element:
     """One element of a list or set, and the trace of the body for it."""
@@ -237,12 +247,9 @@ def trace(rulebook: CompiledRulebook, node, env: dict) -> Trace:
     return _Tracer(rulebook).trace(node, env)
 
 
-class _Tracer:
-=======
-class _Explainer(NodeVisitor):
-    method_prefix = "explain_"
+class _Tracer(NodeVisitor):
+    method_prefix = "trace_"
 
->>>>>>> main
     def __init__(self, rulebook: CompiledRulebook):
         self.closures = rulebook.closures
 
@@ -250,13 +257,11 @@ class _Explainer(NodeVisitor):
         return self.closures[id(node)](env)
 
     def trace(self, node, env) -> Trace:
-        value = self.value(node, env)
-        method = getattr(self, "trace_" + type(node).__name__, None)
-        if method is None:
-            return self.generic(node, env, value)
-        return method(node, env, value)
+        return self.visit(node, env, self.value(node, env))
 
-<<<<<<< HEAD
+    def generic_visit(self, node, env, value) -> Trace:
+        return self.generic(node, env, value)
+
     def traces(self, nodes, env) -> list[Trace]:
         return [self.trace(n, env) for n in nodes]
 
@@ -265,13 +270,6 @@ class _Explainer(NodeVisitor):
         (arithmetic, comparison, covers, membership, hours, and constructs
         without a rule of their own)."""
         parts = self.traces([c for c in _children(node) if id(c) in self.closures], env)
-=======
-    def explain(self, node, env, value) -> list[Finding]:
-        """Why `node` evaluated to `value` (False or UNKNOWN) in env."""
-        found = self.visit(node, env, value)
-        if found is not None:
-            return found
->>>>>>> main
         if value is UNKNOWN:
             unknown = [p for p in parts if p.value is UNKNOWN]
             return Trace(node, value, tuple(unknown or parts))
@@ -279,22 +277,9 @@ class _Explainer(NodeVisitor):
             return Trace(node, value)  # decided by a rule of its own: show the value alone
         return Trace(node, value, tuple(parts))
 
-<<<<<<< HEAD
     def trace_Name(self, node: ast.Name, env, value) -> Trace:
         # Only a fact can be unknown: loop variables and closed-set values never are.
         return Trace(node, value, path=key_path("$", node.name) if value is UNKNOWN else None)
-=======
-    def generic_visit(self, node, *args):
-        return None  # no special explanation: the generic one below
-
-    def explain_Logic(self, node: ast.Logic, env, value):
-        out = []
-        for side in (node.left, node.right):
-            v = self.value(side, env)
-            if v is value or (value is False and node.op == "or"):
-                out += self.explain(side, env, v)
-        return out
->>>>>>> main
 
     def trace_Field(self, node: ast.Field, env, value) -> Trace:
         subject = self.value(node.subject, env)

@@ -33,6 +33,7 @@ from kokdsl.evaluator import (
 )
 from kokdsl.schedule import AROUND_THE_CLOCK, Schedule
 from kokdsl.values import UNKNOWN, RecordValue
+from kokdsl.visitor import NodeVisitor
 
 SV, EN = "sv", "en"
 NBSP = "\u00a0"  # keeps "61 %" and "6 500" on one line
@@ -372,7 +373,9 @@ class Text:
         return self.en if lang == EN else self.sv
 
 
-class _Explainer:
+class _Explainer(NodeVisitor):
+    method_prefix = "explain_"
+
     def __init__(self, rulebook: CompiledRulebook):
         self.rulebook = rulebook
         self.contexts = {lang: _Context(rulebook, lang) for lang in (SV, EN)}
@@ -386,14 +389,15 @@ class _Explainer:
 
     def explain(self, tr: Trace) -> list[Finding]:
         """Findings for why tr.node has tr.value."""
-        method = getattr(self, "explain_" + type(tr.node).__name__, None)
-        if method is not None:
-            found = method(tr)
-            if found is not None:
-                return found
+        found = self.visit(tr.node, tr)
+        if found is not None:
+            return found
         if tr.value is UNKNOWN:
             return self.unknown(tr)
         return [self.clause("value", lambda ctx: self.value_clause(tr, ctx))]
+
+    def generic_visit(self, node, tr: Trace):
+        return None  # no rule of its own: the value, or what made it unknown
 
     # ---- leaves
     def value_clause(self, tr: Trace, ctx: _Context) -> str:
@@ -418,13 +422,13 @@ class _Explainer:
         return out
 
     # ---- logic
-    def explain_Logic(self, tr: Trace):
+    def explain_Logic(self, node, tr: Trace):
         out = []
         for part in tr.parts:
             out += self.explain(part)
         return out
 
-    def explain_Not(self, tr: Trace):
+    def explain_Not(self, node, tr: Trace):
         operand = tr.parts[0]
         found = self.explain(operand)
         if operand.value is True:
@@ -432,14 +436,14 @@ class _Explainer:
                                 f.children, f.path) for f in found]
         return found
 
-    def explain_IfElse(self, tr: Trace):
+    def explain_IfElse(self, node, tr: Trace):
         out = []
         for part in tr.parts:
             out += self.explain(part)
         return out
 
     # ---- comparison
-    def explain_Compare(self, tr: Trace):
+    def explain_Compare(self, node, tr: Trace):
         if tr.value is UNKNOWN:
             return None
         node = tr.node
@@ -525,7 +529,7 @@ class _Explainer:
         return "; ".join(_finding_text(f, ctx.lang) for f in self.explain(tr))
 
     # ---- schedules
-    def explain_Covers(self, tr: Trace):
+    def explain_Covers(self, node, tr: Trace):
         if tr.value is UNKNOWN:
             return None
         left, right = tr.parts
@@ -541,7 +545,7 @@ class _Explainer:
         return [self.clause("covers.met" if tr.value is True else "covers.not_met", covers)]
 
     # ---- membership
-    def explain_Member(self, tr: Trace):
+    def explain_Member(self, node, tr: Trace):
         if tr.value is UNKNOWN:
             return None
         node = tr.node
@@ -566,7 +570,7 @@ class _Explainer:
                                              else words(str(element.item))),
                            children, element.path)
 
-    def explain_Quantifier(self, tr: Trace):
+    def explain_Quantifier(self, node, tr: Trace):
         node = tr.node
         collection = tr.parts[0]
         if collection.value is UNKNOWN:
@@ -587,12 +591,12 @@ class _Explainer:
         return [self.clause(heading, lambda ctx: ctx.t(heading, count=len(tr.elements), total=tr.total,
                                               collection=_phrase(node.collection, ctx)), children)]
 
-    def explain_Count(self, tr: Trace):
+    def explain_Count(self, node, tr: Trace):
         if tr.value is not UNKNOWN or tr.node.var is None:
             return None
         return self.fold_unknown(tr)
 
-    def explain_Sum(self, tr: Trace):
+    def explain_Sum(self, node, tr: Trace):
         if tr.value is not UNKNOWN:
             return None
         return self.fold_unknown(tr)

@@ -171,9 +171,21 @@ def _without_quoted_rulebook_text(text: str, view: dict) -> str:
         keep_swedish += [r["title"], *r["paragraphs"], *(e["value"] for e in r["evidence"])]
     keep_swedish += [v for v in view["centre"].values() if isinstance(v, str)]
     keep_swedish += [view["self_report"]["file"], view["rulebook"]["file"]]
+    # The rulebook's own names for its facts and fields, where it gives no English one.
+    keep_swedish += [name for name in _rulebook_names(view["lang"]) for name in (name, name[:1].upper() + name[1:])]
     for s in sorted(keep_swedish, key=len, reverse=True):
         text = text.replace(s, "")
     return text
+
+
+def _rulebook_names(lang: str) -> list[str]:
+    from kokdsl.prose import Names
+
+    rb = load_rulebook(RULEBOOK).rulebook
+    names = Names(rb)
+    out = [names.fact(f.name, lang) for f in rb.facts]
+    out += [names.field(r.name, f.name, lang) for r in rb.records.values() for f in r.fields]
+    return out
 
 
 def _visible_text(document: str) -> str:

@@ -14,11 +14,7 @@ import textwrap
 
 from kokdsl.decision import counts
 from kokdsl.diagnostics import Diagnostic
-<<<<<<< HEAD
-from kokdsl.evaluator import MET, OUTCOMES, Finding, evidence
-=======
-from kokdsl.evaluator import OUTCOMES, WAIVED, Finding, evidence
->>>>>>> main
+from kokdsl.evaluator import MET, OUTCOMES, WAIVED, Finding, evidence
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment
 
