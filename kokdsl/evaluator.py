@@ -28,7 +28,8 @@ MET = Outcome.MET
 NOT_MET = Outcome.NOT_MET
 CANNOT_ASSESS = Outcome.CANNOT_ASSESS
 NOT_APPLICABLE = Outcome.NOT_APPLICABLE
-OUTCOMES = tuple(Outcome)
+WAIVED = Outcome.WAIVED
+OUTCOMES = (MET, NOT_MET, CANNOT_ASSESS, NOT_APPLICABLE)  # what evaluation gives; WAIVED only by a waiver
 
 
 @attrs.frozen
