@@ -40,6 +40,10 @@ from kokdsl.enums import Modality
 from kokdsl.schedule import AROUND_THE_CLOCK
 from kokdsl.values import UNKNOWN
 
+# The documented bound (docs/limits.md): at most this many quantifiers
+# (alla, någon, ingen, antal(x i …), summa(x i …)) inside one another.
+MAX_QUANTIFIER_NESTING = 4
+
 _SCALAR_TYPES = {
     "bool": BOOL, "integer": INTEGER, "decimal": DECIMAL, "percent": PERCENT,
     "text": TEXT, "date": DATE, "schedule": SCHEDULE,
@@ -500,6 +504,12 @@ class _Compiler:
         ct, cfn = self.expr(collection, scope)
         if var in self.facts or var in scope:
             self.error("compile.shadowing", span, name=var)
+        if len(scope) >= MAX_QUANTIFIER_NESTING:
+            # Each nested quantifier multiplies the work by its list's length.
+            # Reported once, at the first quantifier too many.
+            if len(scope) == MAX_QUANTIFIER_NESTING:
+                self.error("compile.quantifiers_too_deep", span, limit=MAX_QUANTIFIER_NESTING)
+            return dict(scope, **{var: ERROR_TYPE}), cfn, None
         if ct.kind == "error":
             return dict(scope, **{var: ERROR_TYPE}), cfn, None
         if ct.kind == "list":
