@@ -178,14 +178,10 @@ def render_rerun_text(view: dict, lang: str = "sv", brief: bool = False) -> str:
     if view["unreadable"]:
         out += ["", m("rerun.unreadable_heading")]
         out += [f"  {u['file']}: {u['message']}" for u in view["unreadable"]]
-<<<<<<< HEAD
-    return terminal_lines(out)
-=======
     if view["expiring"]:
         out += ["", m("rerun.expiring_heading")]
         out += [f"  {w['text']}" for w in view["expiring"]]
-    return "\n".join(out) + "\n"
->>>>>>> main
+    return terminal_lines(out)
 
 
 def _centre_table(view: dict, lang: str) -> list[str]:
