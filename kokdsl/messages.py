@@ -177,6 +177,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "data.negative": {SV: "värdet {value} är negativt; ett antal är 0 eller mer (här väntades {expected})",
                       EN: "the value {value} is negative; a count is 0 or more (expected {expected})"},
     "data.identity_not_text": {SV: "“{key}” ska vara en text, inte {value}", EN: "“{key}” must be a text, not {value}"},
+    "data.bad_character": {SV: "tecknet {codepoint} (rad {line}, kolumn {column}) är inte tillåtet i YAML",
+                           EN: "the character {codepoint} (line {line}, column {column}) is not allowed in YAML"},
     "data.not_mapping": {SV: "egenrapporten ska bestå av namngivna uppgifter (nyckel: värde)",
                          EN: "the self-report must consist of named facts (key: value)"},
     "data.no_identity": {SV: "egenrapporten saknar blocket “vårdcentral” med namn och id",

@@ -114,6 +114,12 @@ def parse_document(data: bytes, name: str) -> object:
         return load_yaml(text)
     except DocumentError as exc:
         raise SelfReportError(Diagnostic(ERROR, exc.code, exc.params, file=name)) from None
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow: it has no mark, only a position
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise SelfReportError(Diagnostic(ERROR, "data.bad_character", {"line": line, "column": column,
+                                                                        "codepoint": f"U+{exc.character:04X}"},
+                                         file=name)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
