@@ -156,7 +156,8 @@ def _one_mutation(rng: random.Random, text: str, tokens: list[str], others: list
     if choice == 3 and text:  # delete a run
         return text[:at] + text[at + rng.randint(1, 40):]
     if choice == 4 and text:  # replace one character
-        return text[:at] + chr(rng.choice((rng.randrange(0x20), rng.randrange(0x20, 0x7F), rng.randrange(0xA0, 0x3000))))\
+        char = chr(rng.choice((rng.randrange(0x20), rng.randrange(0x20, 0x7F), rng.randrange(0xA0, 0x3000))))
+        return text[:at] + char \
             + text[at + 1:]
     if choice == 5:  # splice a fragment of another input
         other = rng.choice(others)
