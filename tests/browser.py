@@ -118,3 +118,27 @@ class Browser:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+# axe-core, the npm package (tests/package.json; `npm install --prefix tests`).
+AXE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_modules", "axe-core", "axe.min.js")
+WCAG_21_AA = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+
+def axe_available() -> bool:
+    return os.path.isfile(AXE_SCRIPT)
+
+
+def axe_violations(browser: Browser, tags: tuple[str, ...] = WCAG_21_AA) -> list[dict]:
+    """Run axe-core on the open page; its violations of the given rule tags,
+    each with the rule id, the help text and the offending elements."""
+    with open(AXE_SCRIPT, encoding="utf-8") as handle:
+        browser.evaluate(handle.read())
+    result = browser.send("Runtime.evaluate", {
+        "expression": f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(list(tags))}}}}})"
+                      ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+                      " nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)})))",
+        "awaitPromise": True, "returnByValue": True})
+    if "exceptionDetails" in result:
+        raise BrowserError(str(result["exceptionDetails"]))
+    return result["result"]["value"]
