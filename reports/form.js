@@ -122,13 +122,20 @@
     const number = numberText(text);
     if (number === null) throw invalid(raw, expected);
     const value = Number(number);
+    if (Math.abs(value) > 1e15) throw problem('data.out_of_range', { value: shown(raw), limit: '10^15' });
     if (kind === 'integer') {
       if (!Number.isInteger(value)) throw invalid(raw, expected);
+      if (value < 0) throw problem('data.negative', { value: shown(raw), expected: expected });
       // Beyond what a double holds exactly, keep the digits as text.
       return Number.isSafeInteger(value) ? value : number.replace(/^\+/, '').replace(/\.0+$/, '');
     }
     // A decimal stays a number unless that would round it.
     return String(value) === number.replace(/^\+/, '') ? value : number;
+  }
+
+  // A number as digits, never in exponent form (1e-7 is 0.0000001).
+  function plainNumber(value) {
+    return value.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
   }
 
   // -- weekly schedules -------------------------------------------------------
@@ -579,7 +586,7 @@
         el.value = missing ? '' : String(raw).trim();
         return !missing && el.value !== String(raw).trim() ? [invalid(raw, expectedFor(el))] : [];
       default:
-        el.value = missing ? '' : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
+        el.value = missing ? '' : typeof raw === 'object' ? JSON.stringify(raw) : typeof raw === 'number' ? plainNumber(raw) : String(raw);
         return [];
     }
   }

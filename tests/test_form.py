@@ -375,7 +375,7 @@ def _strategy(schema: dict, defs: dict):
     if kind == "boolean":
         return st.booleans()
     if kind == "integer":
-        return st.integers(-10**6, 10**7)
+        return st.integers(schema.get("minimum", -10**6), schema.get("maximum", 10**7))
     if kind == "number":
         low, high = schema.get("minimum", -10**6), schema.get("maximum", 10**6)
         return st.one_of(st.integers(low, high), st.decimals(low, high, places=2).map(float))
@@ -406,7 +406,7 @@ SELF_REPORTS = _strategy(SCHEMA, SCHEMA["$defs"])
 
 
 @needs_browser
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(document=SELF_REPORTS)
 def test_schema_documents_load_and_round_trip_through_the_form(page, document):
@@ -420,3 +420,34 @@ def test_schema_documents_load_and_round_trip_through_the_form(page, document):
     assert comparable(after.facts) == comparable(before.facts)
     assert {(p.kind, p.path) for p in after.problems} == {(p.kind, p.path) for p in before.problems}
     assert yaml.safe_load(page.js("kokForm.toYaml(kokForm.collect())")) == saved
+
+
+# -- the layout and the accessibility check itself ------------------------------------
+
+
+def test_facts_are_grouped_by_chapter_in_book_order():
+    from kokdsl.tools.form import form_view
+
+    view = form_view(RULEBOOK, "sv")
+    chapters = list(dict.fromkeys(r.chapter for r in RULEBOOK.requirements))
+    titles = [s["title"] for s in view["sections"]]
+    assert titles == [c for c in chapters if any(s["title"] == c for s in view["sections"])] + ["Underlag"]
+    placed = {f["name"]: s["title"] for s in view["sections"] for f in s["facts"]}
+    assert sorted(placed) == sorted(f.name for f in RULEBOOK.facts)
+    for fact in RULEBOOK.facts:
+        readers = [r for r in RULEBOOK.requirements if fact.name in r.dependencies]
+        assert placed[fact.name] == (readers[0].chapter if readers else "Underlag")
+    specialist = next(f for s in view["sections"] for f in s["facts"] if f["name"] == "specialist_allmänmedicin")
+    assert specialist["required"] and specialist["used_by"][0]["id"] == "1.1"
+    assert specialist["used_by"][0]["modality"] == "skall"
+
+
+@needs_browser
+@pytest.mark.skipif(not axe_available() and not UNDER_CI, reason="axe-core is not installed (npm ci --prefix tests)")
+def test_the_accessibility_check_finds_what_it_should(browser, tmp_path):
+    """axe-core is really running: a page with an unlabelled input fails."""
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html lang="sv"><title>x</title><main><input type="text"></main></html>',
+                   encoding="utf-8")
+    browser.open(bad.as_uri())
+    assert "label" in [v["id"] for v in axe_violations(browser)]

@@ -32,7 +32,7 @@ VENDORED_YAML = "vendor/js-yaml.min.js"
 # own texts, and the form's words.
 _PAGE_MESSAGES = ("data.invalid", "data.unknown_key", "data.not_mapping", "data.bad_yaml", "data.bad_json",
                   "data.schedule.not_mapping", "data.schedule.bad_day", "data.schedule.bad_interval",
-                  "data.schedule.bad_time", "data.too_large", "data.not_utf8")
+                  "data.schedule.bad_time", "data.negative", "data.out_of_range")
 
 
 def render_form(rulebook: CompiledRulebook, lang: str = "sv") -> str:
