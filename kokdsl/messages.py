@@ -226,6 +226,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "outcome.not_met": {SV: "ej uppfyllt", EN: "not met"},
     "outcome.cannot_assess": {SV: "kan ej bedömas", EN: "cannot be assessed"},
     "outcome.not_applicable": {SV: "ej tillämpligt", EN: "not applicable"},
+    "outcome.waived": {SV: "undantag", EN: "waived"},
     "decision.approved": {SV: "godkänd", EN: "approved"},
     "decision.rejection": {SV: "avslag", EN: "rejection"},
     "decision.supplement_request": {SV: "komplettering", EN: "supplement request"},
@@ -440,6 +441,31 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "rerun.filter_requirement": {SV: "Krav ej uppfyllt", EN: "Requirement not met"},
     "rerun.filter_text": {SV: "Sök namn, id eller fil", EN: "Search name, id or file"},
     "rerun.filter_shown": {SV: "Visas:", EN: "Shown:"},
+    "waiver.finding": {SV: "undantag {reference} gäller till och med {end} (beviljat av {granted_by}): {reason}",
+                       EN: "waiver {reference} in force until {end} (granted by {granted_by}): {reason}"},
+    "waiver.not_in_force": {SV: "undantaget {reference} för krav {requirement} gäller {start}–{end}, inte på "
+                                "granskningsdagen, och har inte tillämpats",
+                            EN: "the waiver {reference} for requirement {requirement} is in force {start}–{end}, "
+                                "not on the date of assessment, and was not applied"},
+    "waiver.expiring": {SV: "{centre}: krav {requirement}, undantag {reference} upphör {end}",
+                        EN: "{centre}: requirement {requirement}, waiver {reference} ends {end}"},
+    "waiver.unknown_centre": {SV: "undantaget {reference} gäller vårdcentralen {centre}, som inte finns bland "
+                                  "egenrapporterna",
+                              EN: "the waiver {reference} is for the centre {centre}, which is not among the "
+                                  "self-reports"},
+    "waiver.unknown_centre_heading": {SV: "Undantag för okända vårdcentraler:", EN: "Waivers for unknown centres:"},
+    "waiver.not_a_list": {SV: "undantagsfilen ska ha en lista “undantag:”", EN: "the waiver file needs a list “undantag:”"},
+    "waiver.not_a_mapping": {SV: "varje undantag ska ha fälten vårdcentral, krav, skäl, diarienummer, beviljat_av, "
+                                 "giltigt_från och giltigt_till",
+                             EN: "each waiver needs the fields vårdcentral, krav, skäl, diarienummer, beviljat_av, "
+                                 "giltigt_från and giltigt_till"},
+    "waiver.missing_field": {SV: "fältet “{field}” saknas eller är tomt", EN: "the field “{field}” is missing or empty"},
+    "waiver.not_text": {SV: "“{field}” ska vara en text", EN: "“{field}” should be text"},
+    "waiver.bad_date": {SV: "“{text}” är inget datum (ÅÅÅÅ-MM-DD)", EN: "“{text}” is not a date (YYYY-MM-DD)"},
+    "waiver.ends_before_start": {SV: "undantaget slutar ({end}) före det börjar ({start})",
+                                 EN: "the waiver ends ({end}) before it starts ({start})"},
+    "waiver.unknown_requirement": {SV: "regelboken har inget krav {id} (närmast: {suggestion})",
+                                   EN: "the rulebook has no requirement {id} (closest: {suggestion})"},
     "rerun.csv.id": {SV: "Id", EN: "Id"},
     "rerun.csv.name": {SV: "Vårdcentral", EN: "Centre"},
     "rerun.csv.file": {SV: "Fil", EN: "File"},
@@ -466,6 +492,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # ---- kok fmt ----
     "fmt.would_change": {SV: "{file}: layouten skulle ändras", EN: "{file}: the layout would change"},
     "fmt.changed": {SV: "{file}: omformaterad", EN: "{file}: reformatted"},
+    # ---- scripts and CI: folders, JUnit XML, packaged rulebooks ----
+    "cli.nothing_found": {SV: "{path}: här finns ingen regelbok (*.kok) att gå igenom",
+                          EN: "{path}: there is no rulebook (*.kok) here to go through"},
+    "cli.no_such_rulebook": {SV: "{path}: finns varken som fil, mapp eller medföljande regelbok (se kok rulebooks)",
+                             EN: "{path}: is neither a file, a folder nor a shipped rulebook (see kok rulebooks)"},
+    "junit.unusable": {SV: "regelboken eller testfilen kan inte användas", EN: "the rulebook or test file cannot be used"},
+    "junit.coverage": {SV: "täckning", EN: "coverage"},
+    "junit.coverage_failure": {SV: "täckningen {percent} % är under kravet {minimum} %",
+                               EN: "coverage {percent} % is below the required {minimum} %"},
+    "junit.requirement": {SV: "krav {id}", EN: "requirement {id}"},
+    "junit.decision": {SV: "beslut", EN: "decision"},
+    "junit.explanation": {SV: "förklaring", EN: "explanation"},
+    "junit.mismatch": {SV: "{where}: väntat {expected}, faktiskt {actual}",
+                       EN: "{where}: expected {expected}, actual {actual}"},
+    "rulebooks.heading": {SV: "Regelböcker som följer med kokdsl (ange namnet i stället för en sökväg):",
+                          EN: "Rulebooks shipped with kokdsl (give the name instead of a path):"},
+    "rulebooks.entry": {SV: "  {name:<24} {title}, utgåva {edition}{valid}", EN: "  {name:<24} {title}, edition {edition}{valid}"},
+    "rulebooks.valid_from": {SV: ", gäller från {date}", EN: ", valid from {date}"},
+    "rulebooks.none": {SV: "inga regelböcker följer med den här installationen", EN: "no rulebooks ship with this installation"},
     # ---- the published book (book.py, reports/book.*.j2, kok book) ----
     "book.bad_format": {SV: "boken kan skrivas som html, md eller pdf, inte {format}",
                         EN: "the book can be written as html, md or pdf, not {format}"},
@@ -564,6 +609,10 @@ CATALOGUE.update({
     "template.identity.fictional": {SV: "ja bara för påhittade exempel", EN: "yes only for made-up examples"},
     "schema.title": {SV: "Egenrapport: {name}, utgåva {edition}", EN: "Self-report: {name}, edition {edition}"},
     "output.written": {SV: "skrev {path}", EN: "wrote {path}"},
+    "generate.not_empty": {SV: "mappen {path} är inte tom; ange en ny eller tom mapp, eller --force för att ta bort "
+                                "egenrapporterna i den först",
+                           EN: "the folder {path} is not empty; give a new or empty folder, or --force to remove "
+                               "the self-reports in it first"},
     "generate.done": {SV: "skrev {count} fiktiva vårdcentraler i {path}", EN: "wrote {count} fictional centres to {path}"},
     "generate.cannot_write": {SV: "{path}: kan inte skriva: {reason}", EN: "{path}: cannot write: {reason}"},
     "edition.none_valid": {SV: "ingen av mappens {count} utgåvor gällde {date}",
@@ -704,6 +753,35 @@ CATALOGUE.update({
     "lint.rule.KOK119": {SV: "regeltest som inte går att köra", EN: "rule tests that cannot be run"},
     "lint.rule.KOK190": {SV: "tyst-rad som inte tystar något", EN: "silence that silences nothing"},
     "lint.rule.KOK191": {SV: "okänd kod i tyst-rad", EN: "unknown code silenced"},
+})
+
+
+# kok diff (kokdsl/tools/diff.py) and the book's chapter of changes.
+CATALOGUE.update({
+    "diff.heading": {SV: "Ändringar från {old} till {new}", EN: "Changes from {old} to {new}"},
+    "diff.counts": {SV: "{added} nya, {removed} borttagna och {changed} ändrade krav",
+                    EN: "{added} new, {removed} removed and {changed} changed requirements"},
+    "diff.added": {SV: "Nytt krav {id} {title} ({modality})", EN: "New requirement {id} {title} ({modality})"},
+    "diff.removed": {SV: "Borttaget krav {id} {title} ({modality})", EN: "Removed requirement {id} {title} ({modality})"},
+    "diff.changed": {SV: "Ändrat krav {id} {title} ({modality})", EN: "Changed requirement {id} {title} ({modality})"},
+    "diff.aspect.level": {SV: "nivå: {old} → {new}", EN: "level: {old} → {new}"},
+    "diff.aspect.threshold": {SV: "gräns: {subject} {old} → {new}", EN: "threshold: {subject} {old} → {new}"},
+    "diff.aspect.applicability": {SV: "gäller om: {old} → {new}", EN: "applies if: {old} → {new}"},
+    "diff.aspect.check": {SV: "kontroll: {old} → {new}", EN: "check: {old} → {new}"},
+    "diff.aspect.text": {SV: "text: {words}", EN: "text: {words}"},
+    "diff.aspect.title": {SV: "rubrik: {old} → {new}", EN: "title: {old} → {new}"},
+    "diff.aspect.topic": {SV: "område: {old} → {new}", EN: "topic: {old} → {new}"},
+    "diff.aspect.status": {SV: "status: {old} → {new}", EN: "status: {old} → {new}"},
+    "diff.aspect.valid_from": {SV: "gäller från: {old} → {new}", EN: "valid from: {old} → {new}"},
+    "diff.aspect.valid_until": {SV: "gäller till: {old} → {new}", EN: "valid until: {old} → {new}"},
+    "diff.aspect.source": {SV: "källa: {old} → {new}", EN: "source: {old} → {new}"},
+    "diff.nothing": {SV: "(inget)", EN: "(none)"},
+    "diff.none": {SV: "Inga krav har ändrats.", EN: "No requirement has changed."},
+    "diff.facts_added": {SV: "Nya uppgifter: {names}", EN: "New facts: {names}"},
+    "diff.facts_removed": {SV: "Borttagna uppgifter: {names}", EN: "Removed facts: {names}"},
+    "diff.facts_retyped": {SV: "Uppgifter med ny typ: {names}", EN: "Facts with a new type: {names}"},
+    "diff.title": {SV: "Ändringar {old} → {new}", EN: "Changes {old} → {new}"},
+    "book.changes": {SV: "Ändringar sedan föregående utgåva", EN: "Changes since the previous edition"},
 })
 
 
