@@ -698,7 +698,8 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, fmt: str, lan
 @main.command()
 @click.argument("old", type=click.Path())
 @click.argument("new", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text", show_default=True,
+              help="text for the terminal, md or html for a reader, json for scripts.")
 @lang_option
 @out_option
 def diff(old: str, new: str, fmt: str, lang: str, out: str | None) -> None:
