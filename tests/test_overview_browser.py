@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import Browser
+from browser import Browser, axe_available, axe_violations
 from golden_cases import ROOT, run_cli
 
 from kokdsl.outputs.files import find_chromium
@@ -19,11 +19,6 @@ CHROMIUM = find_chromium()
 UNDER_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 if CHROMIUM is None and not UNDER_CI:
     pytestmark = pytest.mark.skip(reason="chromium is not installed (apt-get install chromium); CI is not set")
-
-try:  # axe-core runs where the browser helper offers it (tests/package.json)
-    from browser import axe_available, axe_violations
-except ImportError:  # pragma: no cover - an older helper
-    axe_available = None
 
 COUNT = 1200
 
@@ -150,7 +145,7 @@ def test_overview_reads_with_scripts_off(overview, browser):
 
 
 def test_overview_has_no_wcag_21_aa_violations(overview, browser):
-    if axe_available is None or not axe_available():
+    if not axe_available():
         if UNDER_CI:
             pytest.fail("axe-core is not installed (npm install --prefix tests)")
         pytest.skip("axe-core is not installed (npm install --prefix tests)")
