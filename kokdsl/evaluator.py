@@ -80,7 +80,7 @@ class RequirementResult:
 
     __slots__ = ("requirement", "outcome", "problems", "_explain", "_findings")
 
-    def __init__(self, requirement: CompiledRequirement, outcome: str, problems: tuple[DataProblem, ...] = (),
+    def __init__(self, requirement: CompiledRequirement, outcome: Outcome, problems: tuple[DataProblem, ...] = (),
                  explain: Callable[[], list[Finding]] | None = None):
         self.requirement = requirement
         self.outcome = outcome
@@ -122,7 +122,7 @@ def evaluate(rulebook: CompiledRulebook, report: SelfReport) -> Evaluation:
     return Evaluation(rulebook, report, tuple(results))
 
 
-def _outcomes(rulebook: CompiledRulebook, facts: dict) -> list[str]:
+def _outcomes(rulebook: CompiledRulebook, facts: dict) -> list[Outcome]:
     uses = rulebook.runtime["uses"] = rulebook.runtime.get("uses", 0) + 1
     if uses <= GENERATE_AFTER:
         env = dict(facts)
@@ -145,7 +145,7 @@ def outcomes(rulebook: CompiledRulebook, facts: dict) -> list[tuple[CompiledRequ
     return [(req, requirement_outcome(req, env)) for req in rulebook.requirements]
 
 
-def requirement_outcome(req: CompiledRequirement, env: dict) -> str:
+def requirement_outcome(req: CompiledRequirement, env: dict) -> Outcome:
     """One requirement's outcome by its closures: the reference semantics."""
     if req.condition_fn is not None:
         applies = req.condition_fn(env)
@@ -164,7 +164,7 @@ def requirement_outcome(req: CompiledRequirement, env: dict) -> str:
     return CANNOT_ASSESS
 
 
-def _explain(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: str, facts: dict) -> list[Finding]:
+def _explain(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: Outcome, facts: dict) -> list[Finding]:
     env = dict(facts)  # the explainer binds loop variables in its environment
     explainer = _Explainer(rulebook)
     if outcome == NOT_APPLICABLE:

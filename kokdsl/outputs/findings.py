@@ -103,7 +103,7 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
     rb = data["rulebook"]
     decision = data["decision"]
     reqs = [_requirement_view(item, result, lang)
-            for item, result in zip(data["requirements"], assessment.evaluation.results)]
+            for item, result in zip(data["requirements"], assessment.evaluation.results, strict=False)]
     by_id = {r["id"]: r for r in reqs}
     failed_skall = [by_id[i] for i in decision["reasons"]]
     return {
