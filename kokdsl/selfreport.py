@@ -265,7 +265,8 @@ class _Checker:
             elif isinstance(raw, (str, int)) and not isinstance(raw, bool):
                 values[attr] = str(raw).strip()
             elif raw is not None:
-                self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_text", {"key": str(key), "value": _Shown(raw)},
+                params = {"key": str(key), "value": _Shown(raw)}
+                self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_text", params,
                                                    path=key_path("$.vårdcentral", key), file=self.file))
         return Identity(**values)
 
