@@ -476,3 +476,19 @@ def test_a_file_that_is_not_yaml_is_refused_with_the_loaders_message(page, tmp_p
     assert "egenrapporten är inte giltig JSON" in page.status()
     page.js("kokForm.open('lista.yaml', '- 1\\n- 2\\n')")
     assert page.status().endswith(message("data.not_mapping", "sv"))
+
+
+@needs_browser
+@pytest.mark.parametrize("path", sorted((ROOT / "rulebooks").glob("*/*.kok")), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_shipped_rulebook_has_a_form_that_round_trips_its_rule_test_base(browser, tmp_path, path):
+    rulebook = load_rulebook(path).rulebook
+    page_path = tmp_path / "form.html"
+    page_path.write_text(render_form(rulebook, "sv"), encoding="utf-8")
+    browser.open(page_path.as_uri())
+    base = yaml.safe_load(path.with_name(path.stem + ".tests.yaml").read_text(encoding="utf-8"))["grund"]
+    base = json.loads(json.dumps(base, default=str))
+    browser.evaluate(f"kokForm.open('grund.json', {json.dumps(json.dumps(base))})")
+    assert browser.evaluate("document.querySelectorAll('.has-error').length") == 0
+    saved = browser.evaluate("kokForm.collect()")
+    assert list(jsonschema.Draft202012Validator(self_report_schema(rulebook, "sv")).iter_errors(saved)) == []
+    assert comparable(validate(saved, rulebook).facts) == comparable(validate(base, rulebook).facts)
