@@ -514,7 +514,8 @@ def test_a_file_that_is_not_yaml_is_refused_with_the_loaders_message(page, tmp_p
     broken.write_text("listade: 8400\nlistade: 8500\n", encoding="utf-8")
     page.js(f"kokForm.open('trasig.yaml', {json.dumps(broken.read_text(encoding='utf-8'))})")
     status = page.status()
-    assert status.startswith("trasig.yaml kunde inte öppnas: egenrapporten är inte giltig YAML (rad 2, kolumn 1)"), status
+    expected = "trasig.yaml kunde inte öppnas: egenrapporten är inte giltig YAML (rad 2, kolumn 1)"
+    assert status.startswith(expected), status
     page.js("kokForm.open('trasig.json', '{\"listade\": ')")
     assert "egenrapporten är inte giltig JSON" in page.status()
     page.js("kokForm.open('lista.yaml', '- 1\\n- 2\\n')")
@@ -522,7 +523,8 @@ def test_a_file_that_is_not_yaml_is_refused_with_the_loaders_message(page, tmp_p
 
 
 @needs_browser
-@pytest.mark.parametrize("path", sorted((ROOT / "rulebooks").glob("*/*.kok")), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", sorted((ROOT / "rulebooks").glob("*/*.kok")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_shipped_rulebook_has_a_form_that_round_trips_its_rule_test_base(browser, tmp_path, path):
     rulebook = load_rulebook(path).rulebook
     page_path = tmp_path / "form.html"
