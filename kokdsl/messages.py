@@ -404,6 +404,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                              EN: "internal error in kokdsl ({error}); the other centres are assessed. Please report it."},
     "rerun.no_reports": {SV: "inga egenrapporter hittades (.yaml, .yml eller .json)",
                          EN: "no self-reports found (.yaml, .yml or .json)"},
+    "rerun.change.waived_deviation": {SV: "krav {requirement} är inte uppfyllt men har nu undantag",
+                                      EN: "requirement {requirement} is not met but is now waived"},
     "rerun.change.unreadable": {SV: "kunde inte läsas i år (förra året: {decision})",
                                 EN: "could not be read this year (last time: {decision})"},
     "rerun.cause.rule": {SV: "(orsak: ändrade regler)", EN: "(cause: the rules changed)"},
