@@ -444,6 +444,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                            EN: "id {id} also appears in {others}; neither is assessed until each centre has its own id"},
     "rerun.report_failed": {SV: "granskningsrapporten kunde inte skapas ({error}); övriga vårdcentraler är bedömda",
                             EN: "the findings report could not be made ({error}); the other centres are assessed"},
+    "rerun.out_busy": {SV: "{path}: en annan körning skriver dit; väntar tills den är klar",
+                       EN: "{path}: another run is writing there; waiting for it to finish"},
     "rerun.out_not_folder": {SV: "{path} är en fil, inte en mapp", EN: "{path} is a file, not a folder"},
     "rerun.out_not_empty": {SV: "mappen {path} innehåller andra filer; --out ersätter hela mappen, så ange en tom mapp "
                                 "eller en mapp från en tidigare kok rerun",
