@@ -86,6 +86,7 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
             "supplements": [r.requirement.id for r in decision.supplements],
             "missing": [_problem_json(p, lang) for p in decision.missing],
             "remarks": [r.requirement.id for r in decision.remarks],
+            "remarks_unassessed": [r.requirement.id for r in decision.unassessed_remarks],
         },
         "counts": counts(assessment.evaluation),
         "requirements": requirements,
@@ -132,10 +133,12 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
             from kokdsl.selfreport import ExpectedValue
 
             out.append(f"  - {p.path}: {m('problem.' + p.kind)} ({ExpectedValue(p.expected).render(lang)})")
-    if decision.remarks:
+    if decision.remarks or decision.unassessed_remarks:
         out.append(m("text.remarks"))
         for r in decision.remarks:
             out.append(f"  - {r.requirement.id} {r.requirement.title}")
+        for r in decision.unassessed_remarks:
+            out.append(f"  - {r.requirement.id} {r.requirement.title} ({m('outcome.cannot_assess')})")
     if report.diagnostics:
         out.append("")
         out.append(m("text.data_diagnostics"))
