@@ -138,7 +138,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
         for r in decision.remarks:
             out.append(f"  - {r.requirement.id} {r.requirement.title}")
         for r in decision.unassessed_remarks:
-            out.append(f"  - {r.requirement.id} {r.requirement.title} ({m('outcome.cannot_assess')})")
+            out.append(f"  - {r.requirement.id} {r.requirement.title} ({message('outcome.cannot_assess', lang)})")
     if report.diagnostics:
         out.append("")
         out.append(m("text.data_diagnostics"))
