@@ -71,7 +71,8 @@ def check(rulebooks: tuple[str, ...], lang: str) -> None:
               help="Write a findings report (html, md, json or pdf) to FILE, or to stdout with '-'. "
                    "Repeatable; replaces --format output.")
 @click.option("--run-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="The assessment date printed in reports (default: today).")
+              help="The assessment date: printed in reports, the value of bedömningsdatum, and the "
+                   "day each requirement's own validity is judged on (default: today).")
 def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for,
         outputs: tuple[str, ...], run_date) -> None:
     """Check one SELF_REPORT against RULEBOOK and propose a decision.
@@ -94,7 +95,7 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
         _print_diagnostics(loaded.diagnostics, loaded.source, lang)
         sys.exit(EXIT_ERROR)
     try:
-        assessment = assess(loaded.rulebook, self_report)
+        assessment = assess(loaded.rulebook, self_report, run_date.date() if run_date else None)
     except SelfReportError as exc:
         click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
         sys.exit(EXIT_ERROR)
@@ -339,7 +340,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for, previous: s
         click.echo(message("rerun.no_reports", lang), err=True)
         sys.exit(EXIT_ERROR)
     day = (run_date.date() if run_date else datetime.date.today())
-    runs = reruns.rerun(loaded.rulebook, files)
+    runs = reruns.rerun(loaded.rulebook, files, day)
     data = reruns.summary(loaded.rulebook, runs, day.isoformat())
     change_list = reruns.changes(earlier, data) if earlier is not None else []
     view = rerun_view(loaded.rulebook, runs, change_list, earlier.get("run_date", previous) if earlier else None,
@@ -398,17 +399,21 @@ def _write_rerun(out_dir: str, runs, data: dict, view: dict, lang: str, day, rul
               help="A changed rulebook (e.g. next year's draft) to compare with RULEBOOK.")
 @click.option("--as-skall", "as_skall", multiple=True, metavar="ID", help="Treat requirement ID as skall. Repeatable.")
 @click.option("--as-bör", "as_bor", multiple=True, metavar="ID", help="Treat requirement ID as bör. Repeatable.")
+@click.option("--adopt", "adopt", multiple=True, metavar="ID",
+              help="Adopt the proposal (status förslag) ID: it decides as if in force. Repeatable.")
+@click.option("--adopt-proposals", "adopt_all", is_flag=True, help="Adopt every proposal in the rulebook.")
 @lang_option
 def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_skall: tuple[str, ...],
-           as_bor: tuple[str, ...], lang: str) -> None:
-    """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör)
-    over the same SELF_REPORTS and list the centres whose decision changes."""
+           as_bor: tuple[str, ...], adopt: tuple[str, ...], adopt_all: bool, lang: str) -> None:
+    """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör,
+    --adopt, --adopt-proposals) over the same SELF_REPORTS and list the centres
+    whose decision changes."""
     from kokdsl.messages import message
     from kokdsl.outputs.terminal import render_impact_text
     from kokdsl.tools import impact as impacts
     from kokdsl.tools import rerun as reruns
 
-    if draft is None and not as_skall and not as_bor:
+    if draft is None and not as_skall and not as_bor and not adopt and not adopt_all:
         click.echo(message("impact.nothing_to_compare", lang), err=True)
         sys.exit(EXIT_ERROR)
     base = _load_for_output(rulebook, lang)
@@ -417,6 +422,10 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
     moves = {**{i: "skall" for i in as_skall}, **{i: "bör" for i in as_bor}}
     try:
         variant = impacts.with_modalities(variant, moves)
+        if adopt or adopt_all:
+            variant = impacts.with_proposals_adopted(variant, None if adopt_all else adopt)
+            descriptions.append(message("impact.variant_adopted", lang,
+                                        ids=message("impact.all_proposals", lang) if adopt_all else ", ".join(adopt)))
     except impacts.ImpactError as exc:
         click.echo(message(exc.code, lang, **exc.params), err=True)
         sys.exit(EXIT_ERROR)

@@ -106,6 +106,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                  EN: "a condition (true or false) is needed here, but this is {type}"},
     "compile.branches_differ": {SV: "“om … annars” ger {left} i ena grenen och {right} i den andra",
                                 EN: "“if … else” gives {left} in one branch and {right} in the other"},
+    "compile.schedule_op": {SV: "“{op}” på veckoscheman kräver två veckoscheman, men här står {left} och {right}",
+                            EN: "“{op}” on weekly schedules needs two weekly schedules, but here are {left} and {right}"},
+    "compile.source_after_edition": {
+        SV: "krav {id} vilar bara på “{source}”, daterad {date}, som är senare än utgåvans giltighetsstart "
+            "{start}; ange en källa som gällde då, eller skriv “status förslag”",
+        EN: "requirement {id} rests only on “{source}”, dated {date}, which is after the edition's validity "
+            "start {start}; cite a source in force then, or write “status proposal”"},
+    "compile.validity_reversed": {SV: "krav {id} är giltigt till {end}, men det är före giltig från {start}",
+                                  EN: "requirement {id} is valid to {end}, which is before its valid from {start}"},
     # type names
     "type.bool": {SV: "ja/nej", EN: "yes/no"},
     "type.integer": {SV: "ett heltal", EN: "a whole number"},
@@ -173,6 +182,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "expect.record": {SV: "en post ({record}) med namngivna fält", EN: "a record ({record}) with named fields"},
     "expect.error": {SV: "ett giltigt värde", EN: "a valid value"},
     # explanations
+    "finding.valid_from": {SV: "kravet gäller från {date}; bedömningsdatum {day}",
+                           EN: "the requirement applies from {date}; date of assessment {day}"},
+    "finding.valid_to": {SV: "kravet gällde till och med {date}; bedömningsdatum {day}",
+                         EN: "the requirement applied until {date}; date of assessment {day}"},
     "finding.false": {SV: "{expr} är inte uppfyllt", EN: "{expr} does not hold"},
     "finding.is_no": {SV: "{expr}: nej", EN: "{expr}: no"},
     "finding.holds": {SV: "{expr} gäller, men får inte gälla", EN: "{expr} holds, but must not"},
@@ -362,6 +375,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
                        EN: "Impact analysis: {rulebook}, edition {edition} → {variant}"},
     "impact.variant_draft": {SV: "utkastet {file}", EN: "the draft {file}"},
     "impact.variant_modality": {SV: "{ids} som {modality}", EN: "{ids} as {modality}"},
+    "impact.variant_adopted": {SV: "förslagen antagna: {ids}", EN: "proposals adopted: {ids}"},
+    "impact.all_proposals": {SV: "alla", EN: "all"},
+    "impact.not_a_proposal": {SV: "regelboken har inget förslag {id} (menade du {suggestion}?)",
+                              EN: "the rulebook has no proposal {id} (did you mean {suggestion}?)"},
     "impact.count": {SV: "{count} egenrapporter; {changed} byter beslut.", EN: "{count} self-reports; {changed} change decision."},
     "impact.before": {SV: "Före:  {totals}", EN: "Before: {totals}"},
     "impact.after": {SV: "Efter: {totals}", EN: "After:  {totals}"},
@@ -369,8 +386,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "impact.change": {SV: "{before} → {after}", EN: "{before} → {after}"},
     "impact.new_reasons": {SV: "nya skäl: krav {ids}", EN: "new grounds: requirements {ids}"},
     "impact.dropped_reasons": {SV: "skäl som faller bort: krav {ids}", EN: "grounds no longer there: requirements {ids}"},
-    "impact.nothing_to_compare": {SV: "ange ett utkast (--draft) eller krav att flytta (--as-skall/--as-bör)",
-                                  EN: "give a draft (--draft) or requirements to move (--as-skall/--as-bör)"},
+    "impact.nothing_to_compare": {SV: "ange ett utkast (--draft), krav att flytta (--as-skall/--as-bör) eller förslag att anta (--adopt)",
+                                  EN: "give a draft (--draft), requirements to move (--as-skall/--as-bör) or proposals to adopt (--adopt)"},
     "impact.unknown_requirement": {SV: "regelboken har inget krav {id} (menade du {suggestion}?)",
                                    EN: "the rulebook has no requirement {id} (did you mean {suggestion}?)"},
     # ---- kok compare ----

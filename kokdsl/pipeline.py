@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import gc
 from pathlib import Path
@@ -106,11 +107,13 @@ class Assessment:
         return self.evaluation.report
 
 
-def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport) -> Assessment:
-    """Raises SelfReportError when the self-report cannot be read at all."""
+def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport,
+           day: datetime.date | None = None) -> Assessment:
+    """Assess a self-report on `day` (the run date; today when not given).
+    Raises SelfReportError when the self-report cannot be read at all."""
     decide, evaluate, SelfReport, load_self_report = _evaluation_stages()
     report = self_report if isinstance(self_report, SelfReport) else load_self_report(self_report, rulebook)
-    evaluation = evaluate(rulebook, report)
+    evaluation = evaluate(rulebook, report, day)
     return Assessment(evaluation, decide(evaluation))
 
 

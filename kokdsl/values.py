@@ -29,6 +29,15 @@ class _Unknown:
 
 UNKNOWN = _Unknown()
 
+# The environment key of the assessment date (`bedömningsdatum`, the run
+# date). "$" keeps it apart from every fact name.
+ASSESSMENT_DATE = "$assessment_date"
+
+
+def assessment_date(env: dict) -> datetime.date:
+    """The date a centre is assessed on; today when the caller gave none."""
+    return env.get(ASSESSMENT_DATE) or datetime.date.today()
+
 
 class RecordValue:
     """One element of a list of records, with where it came from."""

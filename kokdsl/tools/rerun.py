@@ -58,11 +58,11 @@ def self_report_files(paths) -> list[str]:
     return out
 
 
-def rerun(rulebook: CompiledRulebook, files: list[str]) -> list[CentreRun]:
+def rerun(rulebook: CompiledRulebook, files: list[str], day=None) -> list[CentreRun]:
     runs = []
     for file in files:
         try:
-            runs.append(CentreRun(file, assessment=assess(rulebook, file)))
+            runs.append(CentreRun(file, assessment=assess(rulebook, file, day)))
         except SelfReportError as exc:
             runs.append(CentreRun(file, error=exc.diagnostic))
         except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run either
