@@ -185,7 +185,8 @@ def test_the_check_command_fails_on_a_later_source(tmp_path):
 
 
 def test_a_reversed_validity_is_an_error():
-    source = 'regelbok "R" utgåva 1\nuppgift x: ja/nej\nkrav 1 "t" skall giltig från 2026-07-01 giltig till 2026-01-01 x\n'
+    source = ('regelbok "R" utgåva 1\nuppgift x: ja/nej\n'
+              'krav 1 "t" skall giltig från 2026-07-01 giltig till 2026-01-01 x\n')
     assert [d.code for d in diagnostics(source)] == ["compile.validity_reversed"]
 
 
