@@ -246,6 +246,15 @@ class Source:
 
 
 @attrs.frozen
+class Silence:
+    """`tyst KOK103 "reason"`: a lint finding judged and accepted, with why."""
+
+    code: str
+    reason: str
+    span: Span = span_field()
+
+
+@attrs.frozen
 class Requirement:
     id: str
     title: str
@@ -259,6 +268,7 @@ class Requirement:
     status: str | None = None
     valid_from: datetime.date | None = None
     valid_to: datetime.date | None = None
+    silenced: tuple[Silence, ...] = ()
     span: Span = span_field()
     id_span: Span = span_field()
     topic_span: Span = span_field()

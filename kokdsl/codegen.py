@@ -18,13 +18,10 @@ from fractions import Fraction
 
 from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, Type
+from kokdsl.enums import Outcome
 from kokdsl.schedule import AROUND_THE_CLOCK
 from kokdsl.values import UNKNOWN, assessment_date
 
-MET = "met"
-NOT_MET = "not_met"
-CANNOT_ASSESS = "cannot_assess"
-NOT_APPLICABLE = "not_applicable"
 
 _ORDER = {"<", "<=", ">", ">="}
 _SCHEDULE_METHODS = {"+": "union", "-": "minus", "except": "minus", "intersect": "intersection"}
@@ -83,8 +80,7 @@ class _Writer:
         self.lines: list[str] = []
         self.depth = 1
         self.count = 0
-        self.namespace: dict = {"UNKNOWN": UNKNOWN, "Fraction": Fraction, "MET": MET, "NOT_MET": NOT_MET,
-                                "CANNOT_ASSESS": CANNOT_ASSESS, "NOT_APPLICABLE": NOT_APPLICABLE,
+        self.namespace: dict = {"UNKNOWN": UNKNOWN, "Fraction": Fraction, **{o.name: o for o in Outcome},
                                 "assessment_date": assessment_date}
         self.facts: dict[str, str] = {}  # fact name -> local
 

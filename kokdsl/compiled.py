@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from kokdsl import ast
+from kokdsl.enums import Modality
 
 
 @attrs.frozen
@@ -102,7 +103,7 @@ class FactSpec:
 class CompiledRequirement:
     id: str
     title: str
-    modality: str  # "skall" or "bör"
+    modality: Modality
     text: str | None
     chapter: str | None
     topic: str | None
@@ -122,7 +123,7 @@ class CompiledRequirement:
 
     @property
     def is_mandatory(self) -> bool:
-        return self.modality == "skall"
+        return self.modality is Modality.SHALL
 
     @property
     def in_force(self) -> bool:

@@ -36,6 +36,7 @@ from kokdsl.compiled import (
     Type,
 )
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
+from kokdsl.enums import Modality
 from kokdsl.schedule import AROUND_THE_CLOCK, Schedule
 from kokdsl.values import UNKNOWN
 
@@ -207,7 +208,7 @@ class _Compiler:
         self.check_topic(req)
         self.check_provenance(req)
         return CompiledRequirement(
-            id=req.id, title=req.title, modality=req.modality, text=req.text, chapter=chapter,
+            id=req.id, title=req.title, modality=Modality(req.modality), text=req.text, chapter=chapter,
             topic=req.topic, source=req.source, condition=req.condition, check=req.check,
             condition_fn=condition_fn, check_fn=check_fn,
             dependencies={k: frozenset(v) for k, v in self.deps.items()}, span=req.span,

@@ -15,17 +15,19 @@ from __future__ import annotations
 import attrs
 
 from kokdsl.ast import EXAMPLE, PROPOSAL
+from kokdsl.enums import DecisionKind, Modality
 from kokdsl.evaluator import CANNOT_ASSESS, NOT_MET, OUTCOMES, Evaluation, RequirementResult
 from kokdsl.selfreport import DataProblem
 
-APPROVED = "approved"
-REJECTION = "rejection"
-SUPPLEMENT_REQUEST = "supplement_request"
+# Short names for the decision kinds, as other modules import them.
+APPROVED = DecisionKind.APPROVED
+REJECTION = DecisionKind.REJECTION
+SUPPLEMENT_REQUEST = DecisionKind.SUPPLEMENT_REQUEST
 
 
 @attrs.frozen
 class Decision:
-    kind: str
+    kind: DecisionKind
     reasons: tuple[RequirementResult, ...] = ()  # failed skall (rejection)
     supplements: tuple[RequirementResult, ...] = ()  # skall that cannot be assessed
     missing: tuple[DataProblem, ...] = ()  # the facts to supplement, each once
@@ -59,10 +61,10 @@ def _decide(results) -> Decision:
     for r in results:
         if r.outcome is NOT_MET or r.outcome is CANNOT_ASSESS:
             buckets.setdefault((r.requirement.modality, r.outcome), []).append(r)
-    failed = tuple(buckets.get(("skall", NOT_MET), ()))
-    unknown = tuple(buckets.get(("skall", CANNOT_ASSESS), ()))
-    remarks = tuple(buckets.get(("bör", NOT_MET), ()))
-    unassessed = tuple(buckets.get(("bör", CANNOT_ASSESS), ()))
+    failed = tuple(buckets.get((Modality.SHALL, NOT_MET), ()))
+    unknown = tuple(buckets.get((Modality.SHALL, CANNOT_ASSESS), ()))
+    remarks = tuple(buckets.get((Modality.SHOULD, NOT_MET), ()))
+    unassessed = tuple(buckets.get((Modality.SHOULD, CANNOT_ASSESS), ()))
     missing = {}
     for r in unknown:
         for p in r.problems:
@@ -79,7 +81,7 @@ def _decide(results) -> Decision:
 def counts(evaluation: Evaluation) -> dict[str, dict[str, int]]:
     """Outcome counts by modality of the requirements in force:
     {"skall": {"met": 3, ...}, "bör": {...}}."""
-    table = {m: {o: 0 for o in OUTCOMES} for m in ("skall", "bör")}
+    table = {m: {o: 0 for o in OUTCOMES} for m in Modality}
     for r in evaluation.results:
         if r.requirement.in_force:
             table[r.requirement.modality][r.outcome] += 1

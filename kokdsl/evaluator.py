@@ -17,16 +17,18 @@ import attrs
 
 from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook, Type
+from kokdsl.enums import Outcome
 from kokdsl.schedule import Schedule
 from kokdsl.selfreport import DataProblem, SelfReport
 from kokdsl.unparse import expr_text
 from kokdsl.values import ASSESSMENT_DATE, UNKNOWN, RecordValue, assessment_date, format_value
 
-MET = "met"
-NOT_MET = "not_met"
-CANNOT_ASSESS = "cannot_assess"
-NOT_APPLICABLE = "not_applicable"
-OUTCOMES = (MET, NOT_MET, CANNOT_ASSESS, NOT_APPLICABLE)
+# Short names for the outcomes, as the stages after evaluation import them.
+MET = Outcome.MET
+NOT_MET = Outcome.NOT_MET
+CANNOT_ASSESS = Outcome.CANNOT_ASSESS
+NOT_APPLICABLE = Outcome.NOT_APPLICABLE
+OUTCOMES = tuple(Outcome)
 
 
 @attrs.frozen

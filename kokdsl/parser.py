@@ -25,6 +25,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from kokdsl import ast
 from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.errors import KokError, RulebookError
 from kokdsl.resources import caching_enabled, data_dir
 
 # Concepts that start a declaration; the error-recovery resynchronises on them.
@@ -33,12 +34,8 @@ ITEM_KEYWORDS = ("rulebook", "fact", "record", "chapter", "requirement")
 MAX_SOURCE_BYTES = 5_000_000
 
 
-class KokSyntaxError(Exception):
+class KokSyntaxError(RulebookError):
     """Raised by parse_or_raise: every syntax error found in one source."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        self.diagnostics = diagnostics
-        super().__init__("; ".join(f"{d.location()}: {d.code}" for d in diagnostics))
 
 
 @functools.cache
@@ -217,6 +214,7 @@ class _ToAst(Transformer):
         clauses: dict = {"sources": []}
         text = condition = None
         topic_span = ast.NO_SPAN
+        silenced = []
         for part in rest[:-1]:
             if isinstance(part, Token):
                 text = _text_block(part)
@@ -226,12 +224,14 @@ class _ToAst(Transformer):
                 clauses["sources"].append(part[1])
             elif part[0] == "applies":
                 condition = part[1]
+            elif part[0] == "silence":
+                silenced.append(part[1])
             else:  # status, valid_from, valid_to
                 clauses[part[0]] = part[1]
         clauses["sources"] = tuple(clauses["sources"])
         return ast.Requirement(
             id=str(req_id), title=_unquote(title), modality=modality, text=text,
-            condition=condition, check=rest[-1], **clauses, span=self._span(meta),
+            condition=condition, check=rest[-1], **clauses, silenced=tuple(silenced), span=self._span(meta),
             id_span=self._tok_span(req_id), topic_span=topic_span,
         )
 
@@ -252,6 +252,9 @@ class _ToAst(Transformer):
 
     def valid_to(self, meta, _kw, date):
         return ("valid_to", _date(date))
+
+    def silence(self, meta, _kw, code, reason):
+        return ("silence", ast.Silence(str(code), _unquote(reason), span=self._span(meta)))
 
     def applies(self, meta, _kw, expr):
         return ("applies", expr)
@@ -362,8 +365,9 @@ class _ToAst(Transformer):
 _ARITH_OPS = {"KW_EXCEPT": "except", "KW_INTERSECT": "intersect"}
 
 
-class _BadDate(Exception):
+class _BadDate(KokError):
     def __init__(self, token: Token):
+        super().__init__()
         self.token = token
 
 
@@ -494,9 +498,8 @@ def parse(source: str, file: str = "<string>") -> Parsed:
     return Parsed(ast.Rulebook(tuple(items), file), diagnostics, source)
 
 
-class _SyntaxProblem(Exception):
-    def __init__(self, diagnostic: Diagnostic):
-        self.diagnostic = diagnostic
+class _SyntaxProblem(KokError):
+    """One syntax error, raised while parsing a chunk (its .diagnostic)."""
 
 
 def _parse_items(text: str, file: str, start: str, line_offset: int):
@@ -662,5 +665,5 @@ def parse_or_raise(source: str, file: str = "<string>") -> ast.Rulebook:
     """Parse, raising KokSyntaxError (and only that) on any syntax error."""
     parsed = parse(source, file)
     if parsed.diagnostics:
-        raise KokSyntaxError(parsed.diagnostics)
+        raise KokSyntaxError(parsed.diagnostics, parsed.source)
     return parsed.rulebook

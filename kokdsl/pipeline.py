@@ -19,6 +19,7 @@ from kokdsl import __version__, ast
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.compiler import compile_rulebook
 from kokdsl.diagnostics import ERROR, Diagnostic, has_errors, sort_key
+from kokdsl.errors import RulebookError
 from kokdsl.parser import MAX_SOURCE_BYTES, parse
 
 if TYPE_CHECKING:  # the evaluation stages are imported when used: `kok check` never needs them
@@ -40,16 +41,23 @@ class LoadedRulebook:
     def ok(self) -> bool:
         return self.rulebook is not None
 
+    def rulebook_or_raise(self) -> CompiledRulebook:
+        """The compiled rulebook; RulebookError with every diagnostic when the source has errors."""
+        if self.rulebook is None:
+            raise RulebookError(self.diagnostics, self.source)
+        return self.rulebook
+
 
 def read_rulebook(path: str | Path) -> tuple[str | None, tuple[Diagnostic, ...]]:
     """A rulebook file's text, or the reason it cannot be read."""
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as f:  # at most one byte past the limit: /dev/zero never ends
+            raw = f.read(MAX_SOURCE_BYTES + 1)
     except OSError as exc:
         return None, (Diagnostic(ERROR, "file.unreadable", {"reason": exc.strerror or str(exc)}, file=name),)
     if len(raw) > MAX_SOURCE_BYTES:
-        return None, (Diagnostic(ERROR, "syntax.too_large", {"size": len(raw), "limit": MAX_SOURCE_BYTES}, file=name),)
+        return None, (Diagnostic(ERROR, "syntax.too_large", {"limit": MAX_SOURCE_BYTES}, file=name),)
     try:
         return raw.decode("utf-8-sig"), ()
     except UnicodeDecodeError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 
 from kokdsl.compiled import CompiledRulebook
+from kokdsl.enums import Modality
 from kokdsl.messages import message
 from kokdsl.outputs.findings import RULEBOOK_LANG, environment, paragraphs
 from kokdsl.pipeline import TOOL_VERSION
@@ -45,7 +46,7 @@ def book_view(rulebook: CompiledRulebook, lang: str) -> dict:
                      "valid_from": rulebook.valid_from.isoformat() if rulebook.valid_from else None,
                      "source": rulebook.source, "sha256": rulebook.sha256,
                      "selection": _selection_note(rulebook, lang)},
-        "counts": {m: sum(r.modality == m for r in rulebook.requirements) for m in ("skall", "bör")},
+        "counts": {m: sum(r.modality == m for r in rulebook.requirements) for m in Modality},
         "chapters": chapters,
         "facts": [_fact(spec, rulebook, lang) for spec in rulebook.facts],
     }

@@ -19,6 +19,7 @@ import re
 import jinja2
 
 from kokdsl.decision import counts
+from kokdsl.enums import Modality
 from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES
 from kokdsl.messages import message
 from kokdsl.outputs.terminal import to_json_data
@@ -29,7 +30,7 @@ from kokdsl.unparse import expr_text
 FORMATS = ("html", "md", "json")
 TEMPLATES = {"html": "findings.html.j2", "md": "findings.md.j2"}
 SCHEMA_FILE = "findings.schema.json"
-MODALITIES = ("skall", "bör")
+MODALITIES = tuple(Modality)
 RULEBOOK_LANG = "sv"  # requirement titles and texts are quoted as written
 
 

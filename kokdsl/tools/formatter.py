@@ -96,6 +96,8 @@ def format_item(item, lang: str = "sv") -> str:
                 lines.append(f"{INDENT}{kw('valid_from')} {item.valid_from.isoformat()}")
             if item.valid_to is not None:
                 lines.append(f"{INDENT}{kw('valid_to')} {item.valid_to.isoformat()}")
+            for silence in item.silenced:
+                lines.append(f"{INDENT}{kw('silence')} {silence.code} {quote(silence.reason)}")
             if item.text is not None:
                 lines.append(text_block(item.text))
             if item.condition is not None:

@@ -37,6 +37,8 @@ import attrs
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import decide
 from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.enums import DecisionKind
+from kokdsl.errors import KokError
 from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, evaluate
 from kokdsl.messages import message
 from kokdsl.selfreport import IDENTITY_KEYS, SelfReportError, read_document, validate
@@ -56,17 +58,14 @@ _OUTCOMES = {
     "ej tillämpligt": NOT_APPLICABLE, "ej_tillämpligt": NOT_APPLICABLE, "not applicable": NOT_APPLICABLE,
     "not_applicable": NOT_APPLICABLE,
 }
-_DECISIONS = {"godkänd": "approved", "approved": "approved", "avslag": "rejection", "rejection": "rejection",
-              "komplettering": "supplement_request", "supplement request": "supplement_request",
-              "supplement_request": "supplement_request"}
+_DECISIONS = {"godkänd": DecisionKind.APPROVED, "approved": DecisionKind.APPROVED,
+              "avslag": DecisionKind.REJECTION, "rejection": DecisionKind.REJECTION,
+              "komplettering": DecisionKind.SUPPLEMENT_REQUEST, "supplement request": DecisionKind.SUPPLEMENT_REQUEST,
+              "supplement_request": DecisionKind.SUPPLEMENT_REQUEST}
 
 
-class RuleTestError(Exception):
+class RuleTestError(KokError):
     """The test file cannot be used: unreadable, or a case is malformed."""
-
-    def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.code)
-        self.diagnostic = diagnostic
 
 
 @attrs.frozen
@@ -131,12 +130,25 @@ class TestRun:
 def find_test_files(rulebook_path: str | Path) -> list[Path]:
     """2025.kok -> 2025.tests.yaml, or every .yaml file in the folder 2025.tests/."""
     path = Path(rulebook_path)
-    single = path.with_name(path.stem + ".tests.yaml")
+    single = _test_file_name(path)
     folder = path.with_name(path.stem + ".tests")
     files = [single] if single.is_file() else []
     if folder.is_dir():
         files += sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     return files
+
+
+def require_test_files(rulebook_path: str) -> list[Path]:
+    """The test files beside a rulebook; RuleTestError naming the expected file when there are none."""
+    files = find_test_files(rulebook_path)
+    if not files:
+        expected = str(_test_file_name(Path(rulebook_path)))
+        raise RuleTestError(Diagnostic(ERROR, "ruletest.no_test_file", {"expected": expected}, file=rulebook_path))
+    return files
+
+
+def _test_file_name(rulebook: Path) -> Path:
+    return rulebook.with_name(rulebook.stem + ".tests.yaml")
 
 
 def load_cases(file: str | Path, rulebook: CompiledRulebook) -> list[Case]:
