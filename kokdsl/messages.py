@@ -416,6 +416,62 @@ CATALOGUE: dict[str, dict[str, str]] = {
                              EN: "internal error in kokdsl ({error}); the other centres are assessed. Please report it."},
     "rerun.no_reports": {SV: "inga egenrapporter hittades (.yaml, .yml eller .json)",
                          EN: "no self-reports found (.yaml, .yml or .json)"},
+    "rerun.change.unreadable": {SV: "kunde inte läsas i år (förra året: {decision})",
+                                EN: "could not be read this year (last time: {decision})"},
+    "rerun.cause.rule": {SV: "(orsak: ändrade regler)", EN: "(cause: the rules changed)"},
+    "rerun.cause.report": {SV: "(orsak: ändrad egenrapport)", EN: "(cause: the self-report changed)"},
+    "rerun.cause.both": {SV: "(orsak: både ändrade regler och ändrad egenrapport)",
+                         EN: "(cause: both the rules and the self-report changed)"},
+    "rerun.edition_changed": {SV: "Regelboken har bytt utgåva sedan föregående körning: {before} → {after}. "
+                                  "Varje ändrat beslut anger om reglerna, egenrapporten eller båda ligger bakom.",
+                              EN: "The rulebook edition changed since the previous run: {before} → {after}. "
+                                  "Each changed decision says whether the rules, the self-report or both caused it."},
+    "rerun.rulebook_changed_same_edition": {
+        SV: "Regelboken (utgåva {edition}) har ändrats sedan föregående körning. "
+            "Varje ändrat beslut anger om reglerna, egenrapporten eller båda ligger bakom.",
+        EN: "The rulebook (edition {edition}) changed since the previous run. "
+            "Each changed decision says whether the rules, the self-report or both caused it."},
+    "rerun.previous_invalid": {SV: "{path} följer inte formatet för summary.json (docs/summary.schema.json): "
+                                   "vid {where}: {problem}",
+                               EN: "{path} does not follow the summary.json format (docs/summary.schema.json): "
+                                   "at {where}: {problem}"},
+    "shape.type": {SV: "här väntades {expected}, men det är {found}", EN: "expected {expected}, found {found}"},
+    "shape.const": {SV: "här väntades {expected}, men det står {found}", EN: "expected {expected}, found {found}"},
+    "shape.enum": {SV: "{found} är inget av de tillåtna värdena ({expected})",
+                   EN: "{found} is not one of the allowed values ({expected})"},
+    "shape.required": {SV: "fältet “{key}” saknas", EN: "the field “{key}” is missing"},
+    "shape.extra": {SV: "fältet “{key}” hör inte hemma här", EN: "the field “{key}” does not belong here"},
+    "shape.too_short": {SV: "texten är tom (minst {minimum} tecken)", EN: "the text is empty (at least {minimum} characters)"},
+    "shape.pattern": {SV: "{found} har fel form (väntades {pattern})", EN: "{found} has the wrong form (expected {pattern})"},
+    "rerun.duplicate_id": {SV: "id {id} förekommer också i {others}; ingen av dem bedöms förrän varje vårdcentral har ett eget id",
+                           EN: "id {id} also appears in {others}; neither is assessed until each centre has its own id"},
+    "rerun.report_failed": {SV: "granskningsrapporten kunde inte skapas ({error}); övriga vårdcentraler är bedömda",
+                            EN: "the findings report could not be made ({error}); the other centres are assessed"},
+    "rerun.out_not_folder": {SV: "{path} är en fil, inte en mapp", EN: "{path} is a file, not a folder"},
+    "rerun.out_not_empty": {SV: "mappen {path} innehåller andra filer; --out ersätter hela mappen, så ange en tom mapp "
+                                "eller en mapp från en tidigare kok rerun",
+                            EN: "the folder {path} holds other files; --out replaces the whole folder, so give an "
+                                "empty folder or one from an earlier kok rerun"},
+    "rerun.expiring_heading": {SV: "Undantag som upphör inom 90 dagar:", EN: "Waivers that end within 90 days:"},
+    "rerun.chart_bar": {SV: "{id} {title} ({modality}): {count} vårdcentraler uppfyller inte kravet",
+                        EN: "{id} {title} ({modality}): {count} centres do not meet it"},
+    "rerun.chart_summary": {SV: "Avvikelser per krav: {count} krav som någon vårdcentral inte uppfyller",
+                            EN: "Deviations per requirement: {count} requirements some centre does not meet"},
+    "rerun.totals_heading": {SV: "Förslag till beslut", EN: "Proposed decisions"},
+    "rerun.chart_heading": {SV: "Avvikelser per krav", EN: "Deviations per requirement"},
+    "rerun.chart_as_table": {SV: "Visa som tabell", EN: "Show as a table"},
+    "rerun.col_requirement": {SV: "Krav", EN: "Requirement"},
+    "rerun.col_level": {SV: "Nivå", EN: "Level"},
+    "rerun.col_not_met_count": {SV: "Vårdcentraler som inte uppfyller kravet", EN: "Centres that do not meet it"},
+    "rerun.filter_decision": {SV: "Beslut", EN: "Decision"},
+    "rerun.filter_all": {SV: "alla", EN: "all"},
+    "rerun.filter_requirement": {SV: "Krav ej uppfyllt", EN: "Requirement not met"},
+    "rerun.filter_text": {SV: "Sök namn, id eller fil", EN: "Search name, id or file"},
+    "rerun.filter_shown": {SV: "Visas:", EN: "Shown:"},
+    "rerun.csv.id": {SV: "Id", EN: "Id"},
+    "rerun.csv.name": {SV: "Vårdcentral", EN: "Centre"},
+    "rerun.csv.file": {SV: "Fil", EN: "File"},
+    "rerun.csv.decision": {SV: "Beslut", EN: "Decision"},
     # ---- what-if analysis (impact.py, kok impact) ----
     "impact.heading": {SV: "Konsekvensanalys: {rulebook}, utgåva {edition} → {variant}",
                        EN: "Impact analysis: {rulebook}, edition {edition} → {variant}"},
@@ -442,6 +498,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # ---- kok fmt ----
     "fmt.would_change": {SV: "{file}: layouten skulle ändras", EN: "{file}: the layout would change"},
     "fmt.changed": {SV: "{file}: omformaterad", EN: "{file}: reformatted"},
+    # ---- scripts and CI: folders, JUnit XML, packaged rulebooks ----
+    "cli.nothing_found": {SV: "{path}: här finns ingen regelbok (*.kok) att gå igenom",
+                          EN: "{path}: there is no rulebook (*.kok) here to go through"},
+    "cli.no_such_rulebook": {SV: "{path}: finns varken som fil, mapp eller medföljande regelbok (se kok rulebooks)",
+                             EN: "{path}: is neither a file, a folder nor a shipped rulebook (see kok rulebooks)"},
+    "junit.unusable": {SV: "regelboken eller testfilen kan inte användas", EN: "the rulebook or test file cannot be used"},
+    "junit.coverage": {SV: "täckning", EN: "coverage"},
+    "junit.coverage_failure": {SV: "täckningen {percent} % är under kravet {minimum} %",
+                               EN: "coverage {percent} % is below the required {minimum} %"},
+    "junit.requirement": {SV: "krav {id}", EN: "requirement {id}"},
+    "junit.decision": {SV: "beslut", EN: "decision"},
+    "junit.explanation": {SV: "förklaring", EN: "explanation"},
+    "junit.mismatch": {SV: "{where}: väntat {expected}, faktiskt {actual}",
+                       EN: "{where}: expected {expected}, actual {actual}"},
+    "rulebooks.heading": {SV: "Regelböcker som följer med kokdsl (ange namnet i stället för en sökväg):",
+                          EN: "Rulebooks shipped with kokdsl (give the name instead of a path):"},
+    "rulebooks.entry": {SV: "  {name:<24} {title}, utgåva {edition}{valid}", EN: "  {name:<24} {title}, edition {edition}{valid}"},
+    "rulebooks.valid_from": {SV: ", gäller från {date}", EN: ", valid from {date}"},
+    "rulebooks.none": {SV: "inga regelböcker följer med den här installationen", EN: "no rulebooks ship with this installation"},
     # ---- the published book (book.py, reports/book.*.j2, kok book) ----
     "book.bad_format": {SV: "boken kan skrivas som html, md eller pdf, inte {format}",
                         EN: "the book can be written as html, md or pdf, not {format}"},
@@ -557,6 +632,17 @@ CATALOGUE.update({
                            EN: "none of the folder's {count} editions was valid on {date}"},
 })
 
+# -- The applicant's side: schema contract, blank template, kok form -------------
+CATALOGUE.update({
+    "schema.identity": {SV: "Vårdcentralen", EN: "The centre"},
+    "schema.description": {SV: "Egenrapport med svenska nycklar (vårdcentral, ja/nej, måndag …). Uppgifter som ett skall-krav läser ska finnas med; null betyder obesvarad och leder till en begäran om komplettering. Övriga uppgifter kan utelämnas.",
+                           EN: "Self-report with English keys (centre, yes/no, monday …). Facts a shall requirement reads must be present; null means not answered and leads to a supplement request. Other facts may be left out."},
+    "template.optional": {SV: "Prövas bara mot bör-krav eller är underlag, och kan utelämnas. Ta bort “# ” framför raden för att svara.",
+                          EN: "Only checked against should requirements, or an input; it may be left out. Remove the “# ” before the line to answer."},
+    "template.optional_field": {SV: "Fält som kan utelämnas står bortkommenterade; ta bort “# ” för att svara.",
+                                EN: "Fields that may be left out are commented out; remove the “# ” to answer."},
+})
+
 # kok lint (kokdsl/tools/lint.py): one message per stable code, and the rule summaries SARIF shows.
 CATALOGUE.update({
     "lint.KOK101": {SV: "krav {id} är ett bör-krav, men texten säger “{word}”",
@@ -619,6 +705,35 @@ CATALOGUE.update({
     "lint.rule.KOK119": {SV: "regeltest som inte går att köra", EN: "rule tests that cannot be run"},
     "lint.rule.KOK190": {SV: "tyst-rad som inte tystar något", EN: "silence that silences nothing"},
     "lint.rule.KOK191": {SV: "okänd kod i tyst-rad", EN: "unknown code silenced"},
+})
+
+
+# kok diff (kokdsl/tools/diff.py) and the book's chapter of changes.
+CATALOGUE.update({
+    "diff.heading": {SV: "Ändringar från {old} till {new}", EN: "Changes from {old} to {new}"},
+    "diff.counts": {SV: "{added} nya, {removed} borttagna och {changed} ändrade krav",
+                    EN: "{added} new, {removed} removed and {changed} changed requirements"},
+    "diff.added": {SV: "Nytt krav {id} {title} ({modality})", EN: "New requirement {id} {title} ({modality})"},
+    "diff.removed": {SV: "Borttaget krav {id} {title} ({modality})", EN: "Removed requirement {id} {title} ({modality})"},
+    "diff.changed": {SV: "Ändrat krav {id} {title} ({modality})", EN: "Changed requirement {id} {title} ({modality})"},
+    "diff.aspect.level": {SV: "nivå: {old} → {new}", EN: "level: {old} → {new}"},
+    "diff.aspect.threshold": {SV: "gräns: {subject} {old} → {new}", EN: "threshold: {subject} {old} → {new}"},
+    "diff.aspect.applicability": {SV: "gäller om: {old} → {new}", EN: "applies if: {old} → {new}"},
+    "diff.aspect.check": {SV: "kontroll: {old} → {new}", EN: "check: {old} → {new}"},
+    "diff.aspect.text": {SV: "text: {words}", EN: "text: {words}"},
+    "diff.aspect.title": {SV: "rubrik: {old} → {new}", EN: "title: {old} → {new}"},
+    "diff.aspect.topic": {SV: "område: {old} → {new}", EN: "topic: {old} → {new}"},
+    "diff.aspect.status": {SV: "status: {old} → {new}", EN: "status: {old} → {new}"},
+    "diff.aspect.valid_from": {SV: "gäller från: {old} → {new}", EN: "valid from: {old} → {new}"},
+    "diff.aspect.valid_until": {SV: "gäller till: {old} → {new}", EN: "valid until: {old} → {new}"},
+    "diff.aspect.source": {SV: "källa: {old} → {new}", EN: "source: {old} → {new}"},
+    "diff.nothing": {SV: "(inget)", EN: "(none)"},
+    "diff.none": {SV: "Inga krav har ändrats.", EN: "No requirement has changed."},
+    "diff.facts_added": {SV: "Nya uppgifter: {names}", EN: "New facts: {names}"},
+    "diff.facts_removed": {SV: "Borttagna uppgifter: {names}", EN: "Removed facts: {names}"},
+    "diff.facts_retyped": {SV: "Uppgifter med ny typ: {names}", EN: "Facts with a new type: {names}"},
+    "diff.title": {SV: "Ändringar {old} → {new}", EN: "Changes {old} → {new}"},
+    "book.changes": {SV: "Ändringar sedan föregående utgåva", EN: "Changes since the previous edition"},
 })
 
 

@@ -325,8 +325,10 @@ class ExpectedValue:
         return message(f"expect.{self.t.kind}", lang, record=self.t.record or "")
 
 
-_YES = {"ja", "yes", "true", "sant", "j", "y"}
-_NO = {"nej", "no", "false", "falskt", "n"}
+# Every spelling of yes and no the loader accepts (compared casefolded). The
+# schema and the form document the canonical ones: ja/nej, yes/no.
+YES_WORDS = frozenset({"ja", "yes", "true", "sant", "j", "y"})
+NO_WORDS = frozenset({"nej", "no", "false", "falskt", "n"})
 
 
 def _to_bool(raw, t=None):
@@ -334,9 +336,9 @@ def _to_bool(raw, t=None):
         return raw
     if isinstance(raw, str):
         word = raw.strip().casefold()
-        if word in _YES:
+        if word in YES_WORDS:
             return True
-        if word in _NO:
+        if word in NO_WORDS:
             return False
     raise _Invalid
 

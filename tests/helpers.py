@@ -32,3 +32,15 @@ def texts(res, lang: str = "sv") -> list[str]:
     from kokdsl.outputs.terminal import finding_lines
 
     return [line.strip() for f in res.findings for line in finding_lines(f, lang)]
+
+
+def comparable(facts: dict) -> dict:
+    """Loaded facts with list elements as plain field dicts, so two
+    self-reports can be compared by what the loader made of them."""
+    from kokdsl.values import RecordValue
+
+    def plain(value):
+        if isinstance(value, tuple) and value and isinstance(value[0], RecordValue):
+            return [(v.label, {k: plain(f) for k, f in v.fields.items()}) for v in value]
+        return value
+    return {name: plain(value) for name, value in facts.items()}

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from kokdsl.cli import main
 from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.selfreport import validate
+from kokdsl.tools.schema import required_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 OREBRO = ROOT / "rulebooks/orebro"
@@ -189,9 +190,12 @@ def test_template_lists_every_fact_in_book_order_with_docs():
     assert result.exit_code == 0
     rulebook = load_rulebook(OREBRO_2025).rulebook
     document = yaml.safe_load(result.output)
-    assert list(document) == ["vårdcentral"] + [f.name for f in rulebook.facts]
+    required = required_fields(rulebook)
+    assert list(document) == ["vårdcentral"] + [f.name for f in rulebook.facts if f.name in required]
     for fact in rulebook.facts:
         assert f"# {fact.doc}\n" in result.output
+        # Facts no skall reads are there too, commented out: they may be left out, not left blank.
+        assert (f"\n{fact.name}:\n" if fact.name in required else f"\n# {fact.name}:\n") in result.output
     assert '#   måndag-fredag: "08:00-17:00"' in result.output
     assert "# Format: ett av värdena gymnasial, yrkeshögskola, högskola." not in result.output  # record fields inline
     assert "utbildning:  # Högsta utbildningsnivå. Format: ett av värdena gymnasial, yrkeshögskola, högskola." in result.output
@@ -208,7 +212,10 @@ def test_filled_in_template_runs_clean():
     rulebook = load_rulebook(OREBRO_2025).rulebook
     template_keys = list(yaml.safe_load(invoke("template", OREBRO_2025).output))
     filled = FILLED_TEMPLATE.read_text(encoding="utf-8")
-    assert list(yaml.safe_load(filled)) == template_keys  # the fixture is the current template, filled
+    filled_keys = list(yaml.safe_load(filled))
+    # The fixture is the current template, filled in, the optional facts too.
+    assert filled_keys == ["vårdcentral"] + [f.name for f in rulebook.facts]
+    assert set(template_keys) <= set(filled_keys)
     assessment = assess(rulebook, FILLED_TEMPLATE)
     assert assessment.report.diagnostics == () and assessment.report.problems == ()
     assert assessment.decision.kind == "approved"
@@ -266,13 +273,16 @@ def _validator(rulebook_path):
     return jsonschema.Draft202012Validator(schema)
 
 
-def test_schema_accepts_every_example_centre_except_the_wrongly_typed_one():
+def test_schema_accepts_every_example_centre_except_the_wrongly_typed_and_incomplete_ones():
     validator = _validator(OREBRO_2025)
     for path in sorted((ROOT / "examples/centres").glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         errors = list(validator.iter_errors(_as_json(yaml.safe_load(text))))
         if "scenario: wrongly_typed" in text:
             assert errors, path.name
+        elif "scenario: missing_data" in text:
+            # Unanswered facts a skall reads must be written (as null), not left out.
+            assert errors and all(e.validator == "required" for e in errors), path.name
         else:
             assert errors == [], (path.name, [e.message for e in errors])
     for name in ("godkand", "avslag", FILLED_TEMPLATE):

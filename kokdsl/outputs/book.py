@@ -25,12 +25,19 @@ FORMATS = ("html", "md")
 TEMPLATES = {"html": "book.html.j2", "md": "book.md.j2"}
 
 
-def render_book(rulebook: CompiledRulebook, fmt: str, lang: str = "sv") -> str:
+def render_book(rulebook: CompiledRulebook, fmt: str, lang: str = "sv",
+                previous: CompiledRulebook | None = None) -> str:
+    """previous: the edition before, for the chapter "Ändringar sedan
+    föregående utgåva" (the same diff `kok diff` prints)."""
+    from kokdsl.tools.diff import describe
+
     template = environment().get_template(TEMPLATES[fmt])
-    return template.render(view=book_view(rulebook, lang), t=functools.partial(message, lang=lang))
+    view = book_view(rulebook, lang, previous)
+    return template.render(view=view, t=functools.partial(message, lang=lang),
+                           describe=lambda change: describe(change, fmt, lang))
 
 
-def book_view(rulebook: CompiledRulebook, lang: str) -> dict:
+def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook | None = None) -> dict:
     chapters: list[dict] = []
     intro = {chapter.title: chapter.text for chapter in rulebook.chapters}
     for req in rulebook.requirements:
@@ -49,7 +56,16 @@ def book_view(rulebook: CompiledRulebook, lang: str) -> dict:
         "counts": {m: sum(r.modality == m for r in rulebook.requirements) for m in Modality},
         "chapters": chapters,
         "facts": [_fact(spec, rulebook, lang) for spec in rulebook.facts],
+        "changes": _changes(previous, rulebook, lang),
     }
+
+
+def _changes(previous: CompiledRulebook | None, rulebook: CompiledRulebook, lang: str) -> dict | None:
+    if previous is None:
+        return None
+    from kokdsl.tools.diff import edition_diff
+
+    return edition_diff(previous, rulebook, lang)
 
 
 def _requirement(req, lang: str) -> dict:

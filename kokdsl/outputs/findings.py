@@ -73,15 +73,10 @@ def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: 
     return template.render(view=view, t=functools.partial(_t, lang))
 
 
-def render_rerun_html(view: dict, run_date: datetime.date, links: dict[str, str]) -> str:
-    """The rerun's overview page; `links` maps a self-report file to the name
-    of its findings report beside the page."""
-    from kokdsl.pipeline import TOOL_VERSION
-
-    centres = [dict(row, href=links.get(row["file"])) for row in view["centres"]]
-    page = dict(view, centres=centres, run_date=run_date.isoformat(), tool_version=TOOL_VERSION)
+def render_rerun_html(view: dict) -> str:
+    """The rerun's overview page (view from tools/overview.py)."""
     template = environment().get_template("rerun.html.j2")
-    return template.render(view=page, t=functools.partial(_t, view["lang"]))
+    return template.render(view=view, t=functools.partial(_t, view["lang"]))
 
 
 def report_json(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None) -> str:

@@ -190,65 +190,16 @@ def _totals_text(runs, lang: str) -> str:
     return ", ".join(f"{_decision_label(kind, lang)} {n}" for kind, n in decision_totals(runs).items())
 
 
-def rerun_view(rulebook, runs, change_list, previous_date: str | None, lang: str = "sv") -> dict:
-    """The yearly rerun as plain data for the text table and the HTML page:
-    one row per centre, totals, changes since the previous run, unreadable files."""
+def render_rerun_text(view: dict, lang: str = "sv", brief: bool = False) -> str:
+    """The yearly rerun for the terminal: the table of centres, then totals,
+    changes and problems. Brief (the reports went to a folder): no table."""
     m = lambda code, **p: message(code, lang, **p)  # noqa: E731
-
-    def decision_label(kind: str) -> str:
-        return _decision_label(kind, lang)
-
-    centres = []
-    for run in runs:
-        row = {"file": run.file, "kind": run.decision, "decision": decision_label(run.decision)}
-        if run.assessment is None:
-            row.update(name=run.file, id="–", failed="–", unknown="–", remarks="–")
-        else:
-            identity, decision = run.assessment.report.identity, run.assessment.decision
-            row.update(name=identity.name or run.file, id=identity.id or "–",
-                       failed=", ".join(r.requirement.id for r in decision.reasons) or "–",
-                       unknown=", ".join(r.requirement.id for r in decision.supplements) or "–",
-                       remarks=str(len(decision.remarks)))
-        centres.append(row)
-    changes = None
-    if previous_date is not None:
-        changes = []
-        for change in change_list:
-            params = {k: (decision_label(v) if k in ("decision", "before", "after") and v else v)
-                      for k, v in change.params.items()}
-            changes.append({"who": f"{change.key} {change.name}" if change.name else change.key,
-                            "text": m(change.code, **params)})
-    return {
-        "lang": lang,
-        "rulebook": {"name": rulebook.name, "edition": rulebook.edition},
-        "heading": m("rerun.heading", name=rulebook.name, edition=rulebook.edition, count=len(runs)),
-        "count": len(runs),
-        "centres": centres,
-        "totals": m("rerun.totals", totals=_totals_text(runs, lang)),
-        "changes": changes,
-        "changes_heading": m("rerun.changes_heading", date=previous_date) if previous_date else "",
-        "no_changes": m("rerun.no_changes", date=previous_date) if previous_date else "",
-        "unreadable": [{"file": run.file, "message": run.error.text(lang)} for run in runs if run.error is not None],
-    }
-
-
-def render_rerun_text(view: dict, lang: str = "sv") -> str:
-    """The yearly rerun as a table for the terminal."""
-    m = lambda code, **p: message(code, lang, **p)  # noqa: E731
-    keys = ("name", "id", "decision", "failed", "unknown", "remarks")
-    header = [m("rerun.col_centre"), m("rerun.col_id"), m("rerun.col_decision"), m("rerun.col_failed"),
-              m("rerun.col_unknown"), m("rerun.col_remarks")]
-    rows = [[row[k] for k in keys] for row in view["centres"]]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    widths[0] = min(widths[0], 44)
     out = [view["heading"], ""]
-    for row in [header, None, *rows]:
-        if row is None:
-            out.append("  ".join("-" * w for w in widths))
-            continue
-        cells = [textwrap.shorten(row[0], widths[0], placeholder="…"), *row[1:]]
-        out.append("  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip())
-    out += ["", view["totals"]]
+    if view["edition_note"]:
+        out += [view["edition_note"], ""]
+    if not brief:
+        out += _centre_table(view, lang) + [""]
+    out.append(view["totals"])
     if view["changes"] is not None:
         out.append("")
         if not view["changes"]:
@@ -259,7 +210,28 @@ def render_rerun_text(view: dict, lang: str = "sv") -> str:
     if view["unreadable"]:
         out += ["", m("rerun.unreadable_heading")]
         out += [f"  {u['file']}: {u['message']}" for u in view["unreadable"]]
+    if view["expiring"]:
+        out += ["", m("rerun.expiring_heading")]
+        out += [f"  {w['text']}" for w in view["expiring"]]
     return "\n".join(out) + "\n"
+
+
+def _centre_table(view: dict, lang: str) -> list[str]:
+    m = lambda code, **p: message(code, lang, **p)  # noqa: E731
+    keys = ("name", "id", "decision", "failed", "unknown", "remarks")
+    header = [m("rerun.col_centre"), m("rerun.col_id"), m("rerun.col_decision"), m("rerun.col_failed"),
+              m("rerun.col_unknown"), m("rerun.col_remarks")]
+    rows = [[row[k] for k in keys] for row in view["centres"]]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    widths[0] = min(widths[0], 44)
+    out = []
+    for row in [header, None, *rows]:
+        if row is None:
+            out.append("  ".join("-" * w for w in widths))
+            continue
+        cells = [textwrap.shorten(row[0], widths[0], placeholder="…"), *row[1:]]
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip())
+    return out
 
 
 def render_impact_text(rulebook, variant: str, before, after, changes, lang: str = "sv") -> str:
