@@ -45,6 +45,10 @@ lang_option = click.option("--lang", type=click.Choice(["sv", "en"]), default="s
 edition_for_option = click.option(
     "--edition-for", "edition_for", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, callback=_to_date,
     metavar="YYYY-MM-DD", help="Use the edition valid on this date when RULEBOOK is a folder of editions.")
+undantag_option = click.option(
+    "--undantag", "--waivers", "undantag", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="Waivers granted by the region (undantag.yaml, see docs/waivers.md): a waived requirement that is not "
+         "met counts as 'undantag', not against the decision.")
 run_date_option = click.option(
     "--run-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, callback=_to_date, metavar="YYYY-MM-DD",
     help="The assessment date recorded in reports and summaries, the value of bedömningsdatum, and the "
@@ -244,8 +248,9 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
               help="Write a findings report (html, md, json or pdf) to FILE, or to stdout with '-'. "
                    "Repeatable; replaces --format output.")
 @run_date_option
+@undantag_option
 def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for: datetime.date | None,
-        outputs: tuple[str, ...], run_date: datetime.date | None) -> None:
+        outputs: tuple[str, ...], run_date: datetime.date | None, undantag: str | None) -> None:
     """Check one SELF_REPORT against RULEBOOK and propose a decision.
 
     RULEBOOK is a .kok file, a folder of editions (e.g. rulebooks/orebro) or
@@ -257,7 +262,14 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     specs = _parse_outputs(outputs)
     loaded = _rulebook_for(rulebook, edition_for)
     rulebook = loaded.path
-    assessment = assess(loaded.rulebook_or_raise(), self_report, run_date)
+    compiled = loaded.rulebook_or_raise()
+    waivers = _waivers(undantag, compiled)
+    assessment = assess(compiled, self_report, run_date)
+    if waivers is not None:
+        from kokdsl.tools.waivers import apply_waivers
+
+        assessment = apply_waivers(assessment, waivers.for_centre(assessment.report.identity.id),
+                                   run_date or datetime.date.today())
     if specs:
         _write_outputs(assessment, specs, lang, run_date, rulebook)
     elif fmt == "json":
@@ -406,19 +418,35 @@ def schema(rulebook: str, lang: str, out: str | None) -> None:
 @click.option("--seed", type=int, required=True, help="Random seed: the same seed gives the same files.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
 @click.option("--every-scenario", is_flag=True, help="Let the first centres take each scenario once.")
+@click.option("--force", is_flag=True,
+              help="Write into a folder that is not empty: its self-reports (.yaml, .yml, .json) are removed "
+                   "first, so the folder holds exactly this set.")
 @lang_option
-def generate(count: int, seed: int, out_dir: str, every_scenario: bool, lang: str) -> None:
+def generate(count: int, seed: int, out_dir: str, every_scenario: bool, force: bool, lang: str) -> None:
     """Write COUNT synthetic, fictional centres (self-reports for the Örebro
-    rulebook) into a folder, deterministically from SEED."""
+    rulebook) into a new or empty folder, deterministically from SEED."""
     from kokdsl.messages import message
     from kokdsl.outputs.files import OutputError
-    from kokdsl.tools.synthetic import write_centres
+    from kokdsl.tools.synthetic import clear_self_reports, write_centres
 
+    folder_items = _folder_items(out_dir)
+    if folder_items and not force:
+        raise KokError("generate.not_empty", path=out_dir)
     try:
+        if folder_items:
+            clear_self_reports(out_dir)
         paths = write_centres(out_dir, count, seed, every_scenario)
-    except OutputError as exc:
-        raise KokError("generate.cannot_write", path=out_dir, reason=exc.params["reason"]) from None
+    except (OutputError, OSError) as exc:
+        reason = exc.params["reason"] if isinstance(exc, OutputError) else exc.strerror or str(exc)
+        raise KokError("generate.cannot_write", path=out_dir, reason=reason) from None
     click.echo(message("generate.done", lang, count=len(paths), path=out_dir))
+
+
+def _folder_items(path: str) -> list:
+    from pathlib import Path
+
+    folder = Path(path)
+    return list(folder.iterdir()) if folder.is_dir() else []
 
 
 def _parse_outputs(outputs: tuple[str, ...]) -> list:
@@ -468,10 +496,11 @@ def _write_rendered(specs: list, render, lang: str) -> None:
               help="Worker processes over the centres (default: the number of cores). "
                    "The output is the same for any number.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors; the exit code tells the outcome.")
+@undantag_option
 @lang_option
 def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.date | None, previous: str | None,
           out_dir: str | None, fmt: str, run_date: datetime.date | None, jobs: int | None, quiet: bool,
-          lang: str) -> None:
+          undantag: str | None, lang: str) -> None:
     """The yearly follow-up: check every SELF_REPORT (files or folders) against
     RULEBOOK. A self-report that cannot be read is listed and never stops the
     run. Exit 0 when every centre is approved, 1 when any is not, 2 when any
@@ -488,8 +517,9 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
     loaded = _rulebook_for(rulebook, edition_for)
     earlier = changes_.load_previous(previous, lang) if previous is not None else None
     files = _self_report_files(self_reports)
-    job = Job(loaded.rulebook_or_raise(), files, lang, run_date or datetime.date.today(), loaded.path, earlier,
-              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet))
+    compiled = loaded.rulebook_or_raise()
+    job = Job(compiled, files, lang, run_date or datetime.date.today(), loaded.path, earlier,
+              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet), _waivers(undantag, compiled))
     done = execute(job)
     try:
         if quiet:
@@ -502,9 +532,18 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
         done.result.close()
     if out_dir is not None and not quiet:
         click.echo(message("output.written", lang, path=out_dir), err=True)
-    if reruns.any_unreadable(done.rows):
+    if done.has_problems:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if reruns.all_approved(done.rows) else EXIT_FINDINGS)
+
+
+def _waivers(path: str | None, rulebook):
+    """The waiver file checked against the rulebook, or None."""
+    if path is None:
+        return None
+    from kokdsl.tools.waivers import load_waivers
+
+    return load_waivers(path, rulebook)
 
 
 def _progress_bar(total: int, quiet: bool):

@@ -21,7 +21,7 @@ from kokdsl.compiled import CompiledRequirement, Type
 from kokdsl.enums import Outcome
 from kokdsl.schedule import AROUND_THE_CLOCK
 from kokdsl.values import UNKNOWN, assessment_date
-
+from kokdsl.visitor import NodeVisitor
 
 _ORDER = {"<", "<=", ">", ">="}
 _SCHEDULE_METHODS = {"+": "union", "-": "minus", "except": "minus", "intersect": "intersection"}
@@ -70,9 +70,11 @@ def _scaled_by_constant(node) -> tuple[Fraction, ast.Expr] | None:
     return None
 
 
-class _Writer:
+class _Writer(NodeVisitor):
     """Writes one requirement's function. gen() emits statements that leave a
     node's value in a local, and returns (python expression, may be UNKNOWN)."""
+
+    method_prefix = "gen_"
 
     def __init__(self, types: dict[int, Type], resolved: dict[int, str]):
         self.types = types
@@ -147,7 +149,7 @@ class _Writer:
     # -- expressions ---------------------------------------------------------
 
     def gen(self, node, scope: dict[str, str]) -> tuple[str, bool]:
-        return getattr(self, "gen_" + type(node).__name__)(node, scope)
+        return self.visit(node, scope)
 
     def unknown_test(self, *parts: tuple[str, bool]) -> str:
         tests = [f"{expr} is UNKNOWN" for expr, unknown in parts if unknown]
@@ -229,7 +231,7 @@ class _Writer:
 
     def compare_each_branch(self, node: ast.Compare, scope, text: bool):
         """`a >= (40 om c annars 45)` with c unknown is still decided when a
-        meets, or misses, both thresholds (as compiler._compare_each_branch)."""
+        meets, or misses, both thresholds (as closures._compare_each_branch)."""
         branch = node.right
         left = self.gen(node.left, scope)
         cond, cond_unknown = self.gen(branch.condition, scope)

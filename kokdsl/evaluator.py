@@ -22,13 +22,15 @@ from kokdsl.schedule import Schedule
 from kokdsl.selfreport import DataProblem, SelfReport
 from kokdsl.unparse import expr_text
 from kokdsl.values import ASSESSMENT_DATE, UNKNOWN, RecordValue, assessment_date, format_value
+from kokdsl.visitor import NodeVisitor
 
 # Short names for the outcomes, as the stages after evaluation import them.
 MET = Outcome.MET
 NOT_MET = Outcome.NOT_MET
 CANNOT_ASSESS = Outcome.CANNOT_ASSESS
 NOT_APPLICABLE = Outcome.NOT_APPLICABLE
-OUTCOMES = tuple(Outcome)
+WAIVED = Outcome.WAIVED
+OUTCOMES = (MET, NOT_MET, CANNOT_ASSESS, NOT_APPLICABLE)  # what evaluation gives; WAIVED only by a waiver
 
 
 @attrs.frozen
@@ -220,7 +222,9 @@ _NEGATED_OP = {"<": "≥", "<=": ">", ">": "≤", ">=": "<", "=": "≠", "!=": "
 _OP = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "!=": "≠"}
 
 
-class _Explainer:
+class _Explainer(NodeVisitor):
+    method_prefix = "explain_"
+
     def __init__(self, rulebook: CompiledRulebook):
         self.closures = rulebook.closures
         self.types = rulebook.types
@@ -235,16 +239,17 @@ class _Explainer:
 
     def explain(self, node, env, value) -> list[Finding]:
         """Why `node` evaluated to `value` (False or UNKNOWN) in env."""
-        method = getattr(self, "explain_" + type(node).__name__, None)
-        if method is not None:
-            found = method(node, env, value)
-            if found is not None:
-                return found
+        found = self.visit(node, env, value)
+        if found is not None:
+            return found
         if value is UNKNOWN:
             return self.unknown_leaves(node, env)
         if isinstance(node, (ast.Name, ast.Field)):
             return [Finding("finding.is_no", {"expr": Code(node)})]
         return [Finding("finding.false", {"expr": Code(node)})]
+
+    def generic_visit(self, node, *args):
+        return None  # no special explanation: the generic one below
 
     def explain_Logic(self, node: ast.Logic, env, value):
         out = []

@@ -243,6 +243,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "outcome.not_met": {SV: "ej uppfyllt", EN: "not met"},
     "outcome.cannot_assess": {SV: "kan ej bedömas", EN: "cannot be assessed"},
     "outcome.not_applicable": {SV: "ej tillämpligt", EN: "not applicable"},
+    "outcome.waived": {SV: "undantag", EN: "waived"},
     "decision.approved": {SV: "godkänd", EN: "approved"},
     "decision.rejection": {SV: "avslag", EN: "rejection"},
     "decision.supplement_request": {SV: "komplettering", EN: "supplement request"},
@@ -468,6 +469,31 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "rerun.filter_requirement": {SV: "Krav ej uppfyllt", EN: "Requirement not met"},
     "rerun.filter_text": {SV: "Sök namn, id eller fil", EN: "Search name, id or file"},
     "rerun.filter_shown": {SV: "Visas:", EN: "Shown:"},
+    "waiver.finding": {SV: "undantag {reference} gäller till och med {end} (beviljat av {granted_by}): {reason}",
+                       EN: "waiver {reference} in force until {end} (granted by {granted_by}): {reason}"},
+    "waiver.not_in_force": {SV: "undantaget {reference} för krav {requirement} gäller {start}–{end}, inte på "
+                                "granskningsdagen, och har inte tillämpats",
+                            EN: "the waiver {reference} for requirement {requirement} is in force {start}–{end}, "
+                                "not on the date of assessment, and was not applied"},
+    "waiver.expiring": {SV: "{centre}: krav {requirement}, undantag {reference} upphör {end}",
+                        EN: "{centre}: requirement {requirement}, waiver {reference} ends {end}"},
+    "waiver.unknown_centre": {SV: "undantaget {reference} gäller vårdcentralen {centre}, som inte finns bland "
+                                  "egenrapporterna",
+                              EN: "the waiver {reference} is for the centre {centre}, which is not among the "
+                                  "self-reports"},
+    "waiver.unknown_centre_heading": {SV: "Undantag för okända vårdcentraler:", EN: "Waivers for unknown centres:"},
+    "waiver.not_a_list": {SV: "undantagsfilen ska ha en lista “undantag:”", EN: "the waiver file needs a list “undantag:”"},
+    "waiver.not_a_mapping": {SV: "varje undantag ska ha fälten vårdcentral, krav, skäl, diarienummer, beviljat_av, "
+                                 "giltigt_från och giltigt_till",
+                             EN: "each waiver needs the fields vårdcentral, krav, skäl, diarienummer, beviljat_av, "
+                                 "giltigt_från and giltigt_till"},
+    "waiver.missing_field": {SV: "fältet “{field}” saknas eller är tomt", EN: "the field “{field}” is missing or empty"},
+    "waiver.not_text": {SV: "“{field}” ska vara en text", EN: "“{field}” should be text"},
+    "waiver.bad_date": {SV: "“{text}” är inget datum (ÅÅÅÅ-MM-DD)", EN: "“{text}” is not a date (YYYY-MM-DD)"},
+    "waiver.ends_before_start": {SV: "undantaget slutar ({end}) före det börjar ({start})",
+                                 EN: "the waiver ends ({end}) before it starts ({start})"},
+    "waiver.unknown_requirement": {SV: "regelboken har inget krav {id} (närmast: {suggestion})",
+                                   EN: "the rulebook has no requirement {id} (closest: {suggestion})"},
     "rerun.csv.id": {SV: "Id", EN: "Id"},
     "rerun.csv.name": {SV: "Vårdcentral", EN: "Centre"},
     "rerun.csv.file": {SV: "Fil", EN: "File"},
@@ -626,6 +652,10 @@ CATALOGUE.update({
     "template.identity.fictional": {SV: "ja bara för påhittade exempel", EN: "yes only for made-up examples"},
     "schema.title": {SV: "Egenrapport: {name}, utgåva {edition}", EN: "Self-report: {name}, edition {edition}"},
     "output.written": {SV: "skrev {path}", EN: "wrote {path}"},
+    "generate.not_empty": {SV: "mappen {path} är inte tom; ange en ny eller tom mapp, eller --force för att ta bort "
+                                "egenrapporterna i den först",
+                           EN: "the folder {path} is not empty; give a new or empty folder, or --force to remove "
+                               "the self-reports in it first"},
     "generate.done": {SV: "skrev {count} fiktiva vårdcentraler i {path}", EN: "wrote {count} fictional centres to {path}"},
     "generate.cannot_write": {SV: "{path}: kan inte skriva: {reason}", EN: "{path}: cannot write: {reason}"},
     "edition.none_valid": {SV: "ingen av mappens {count} utgåvor gällde {date}",

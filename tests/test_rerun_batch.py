@@ -228,3 +228,15 @@ def test_a_run_killed_between_the_two_renames_is_put_back(tmp_path, monkeypatch)
         build.commit()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert (out / "summary.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_generate_refuses_a_folder_that_is_not_empty_unless_forced(tmp_path):
+    out = tmp_path / "centres"
+    assert run_cli("generate", "--count", "5", "--seed", "1", "--out", str(out))[0] == 0
+    (out / "README.txt").write_text("mine", encoding="utf-8")
+    code, output = run_cli("generate", "--count", "2", "--seed", "2", "--out", str(out))
+    assert code == EXIT_ERROR and "är inte tom" in output
+    assert len(list(out.glob("*.yaml"))) == 5
+    code, _ = run_cli("generate", "--count", "2", "--seed", "2", "--out", str(out), "--force")
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["README.txt", "centre-0001.yaml", "centre-0002.yaml"]

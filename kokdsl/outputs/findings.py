@@ -20,7 +20,7 @@ import jinja2
 
 from kokdsl.decision import counts
 from kokdsl.enums import Modality
-from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES
+from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES, WAIVED
 from kokdsl.messages import message
 from kokdsl.outputs.terminal import to_json_data
 from kokdsl.pipeline import Assessment
@@ -207,10 +207,11 @@ def _supplements_view(assessment: Assessment, lang: str) -> list[dict]:
 
 def _counts_view(assessment: Assessment, lang: str) -> dict:
     table = counts(assessment.evaluation)
+    shown = [*OUTCOMES, *([WAIVED] if any(WAIVED in row for row in table.values()) else [])]
     return {
-        "outcomes": [{"key": o, "label": message(f"outcome.{o}", lang)} for o in OUTCOMES],
+        "outcomes": [{"key": o, "label": message(f"outcome.{o}", lang)} for o in shown],
         "rows": [{"modality": m, "label": message(f"report.modality.{m}", lang),
-                  "cells": [{"outcome": o, "n": table[m][o]} for o in OUTCOMES],
+                  "cells": [{"outcome": o, "n": table[m].get(o, 0)} for o in shown],
                   "total": sum(table[m].values())} for m in MODALITIES],
     }
 

@@ -14,7 +14,7 @@ import textwrap
 
 from kokdsl.decision import counts
 from kokdsl.diagnostics import Diagnostic
-from kokdsl.evaluator import OUTCOMES, Finding, evidence
+from kokdsl.evaluator import OUTCOMES, WAIVED, Finding, evidence
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment
 
@@ -125,7 +125,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
            m("text.centre", name=report.identity.name or "–", id=report.identity.id or "–"), ""]
     id_w = max([len(m("text.col_id"))] + [len(r.requirement.id) for r in assessment.evaluation.results])
     mod_w = max(len(m("text.col_modality")), 5)
-    out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in OUTCOMES))
+    out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in (*OUTCOMES, WAIVED)))
     title_w = max(width - id_w - mod_w - out_w - 6, 20)
     out.append(f"{m('text.col_id'):<{id_w}}  {m('text.col_title'):<{title_w}}  {m('text.col_modality'):<{mod_w}}  {m('text.col_outcome')}")
     out.append("-" * min(width, id_w + title_w + mod_w + out_w + 6))
@@ -210,6 +210,9 @@ def render_rerun_text(view: dict, lang: str = "sv", brief: bool = False) -> str:
     if view["unreadable"]:
         out += ["", m("rerun.unreadable_heading")]
         out += [f"  {u['file']}: {u['message']}" for u in view["unreadable"]]
+    if view["waiver_problems"]:
+        out += ["", m("waiver.unknown_centre_heading")]
+        out += [f"  {w['text']}" for w in view["waiver_problems"]]
     if view["expiring"]:
         out += ["", m("rerun.expiring_heading")]
         out += [f"  {w['text']}" for w in view["expiring"]]

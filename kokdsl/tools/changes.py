@@ -83,44 +83,56 @@ def edition_change(previous: dict, current_header: dict) -> dict | None:
 
 
 def match_previous(previous: dict, rows: list[CentreRow]) -> dict[int, dict]:
-    """Row index -> last year's entry for the same centre: by id, else by file
-    path, else by file name when only one file had that name."""
+    """Row index -> last year's entry for the same centre. A readable centre
+    is matched by its id; a file that could not be read (or a self-report
+    without an id) by its path, then by its file name when only one file had
+    that name, and last by the id it gave."""
     entries = previous["centres"]
     by_key = {e["key"]: e for e in entries}
     by_file = {e["file"]: e for e in entries}
     names = collections.Counter(PurePath(e["file"]).name for e in entries)
     by_name = {PurePath(e["file"]).name: e for e in entries if names[PurePath(e["file"]).name] == 1}
-    claimed = {row.key for row in rows if row.id and row.key in by_key}
-    out = {}
+    out, claimed = {}, set()
     for index, row in enumerate(rows):
-        if row.id and row.key in by_key:
+        if row.readable and row.id and row.key in by_key:
             out[index] = by_key[row.key]
+            claimed.add(row.key)
+    for index, row in enumerate(rows):
+        if index in out:
             continue
-        found = by_file.get(row.file) or by_name.get(PurePath(row.file).name)
-        if found is not None and found["key"] not in claimed and (not row.id or found["decision"] == UNREADABLE):
-            claimed.add(found["key"])
-            out[index] = found
+        for found in (by_file.get(row.file), by_name.get(PurePath(row.file).name), by_key.get(row.id)):
+            if found is not None and found["key"] not in claimed and (
+                    not row.readable or not row.id or found["decision"] == UNREADABLE or found["key"] == row.id):
+                claimed.add(found["key"])
+                out[index] = found
+                break
     return out
 
 
-def changes(previous: dict, header: dict, rows: list[CentreRow], rulebook: CompiledRulebook) -> list[Change]:
+def changes(previous: dict, header: dict, rows: list[CentreRow], rulebook: CompiledRulebook,
+            current_facts=None) -> list[Change]:
     """Decisions that changed, deviations that are new or fixed, files that
-    could not be read this year, and centres that came or went; by centre."""
+    could not be read this year, and centres that came or went; by centre.
+    `current_facts(indexes)` gives this year's facts of those rows, for the
+    attribution (only needed when the rulebook changed)."""
     matched = match_previous(previous, rows)
-    attribute = _Attributor(rulebook) if rulebook_changed(previous, header) else None
+    attribute = None
+    if rulebook_changed(previous, header):
+        needed = [i for i, old in matched.items() if rows[i].readable and _differs(old, rows[i])]
+        attribute = _Attributor(rulebook, previous, current_facts(needed) if current_facts and needed else {})
     ids = [r.id for r in rulebook.requirements]
     found: list[tuple[str, list[Change]]] = []
     for index, row in enumerate(rows):
         old = matched.get(index)
         key = old["key"] if old is not None else row.key
-        name = row.name or (old or {}).get("name")
         if old is None:
-            found.append((key, [Change(key, name, "rerun.change.new_centre", {"decision": row.decision})]))
+            found.append((key, [Change(key, row.name, "rerun.change.new_centre", {"decision": row.decision})]))
         elif not row.readable:
             if old["decision"] != UNREADABLE:
-                found.append((key, [Change(key, name, "rerun.change.unreadable", {"decision": old["decision"]})]))
+                found.append((key, [Change(key, old.get("name") or row.name, "rerun.change.unreadable",
+                                           {"decision": old["decision"]})]))
         else:
-            found.append((key, _centre_changes(key, name, old, row, ids, attribute)))
+            found.append((key, _centre_changes(key, row.name or old.get("name"), old, row, index, ids, attribute)))
     seen = {e["key"] for e in matched.values()}
     for old in previous["centres"]:
         if old["key"] not in seen:
@@ -130,22 +142,30 @@ def changes(previous: dict, header: dict, rows: list[CentreRow], rulebook: Compi
     return [change for _, group in found for change in group]
 
 
-def _centre_changes(key, name, old: dict, row: CentreRow, ids: list[str], attribute) -> list[Change]:
+def _differs(old: dict, row: CentreRow) -> bool:
+    return old["decision"] != row.decision or bool(old.get("outcomes"))
+
+
+def _centre_changes(key, name, old: dict, row: CentreRow, index: int, ids: list[str], attribute) -> list[Change]:
     out = []
     now = {i: LETTER_OUTCOMES[letter] for i, letter in zip(ids, row.outcomes, strict=True)}
     old_failed, new_failed = _deviations(old.get("outcomes") or {}), _deviations(now)
+    cause = functools.partial(attribute.cause, old, row, index) if attribute else lambda _: None
     if old["decision"] != row.decision:
-        cause = attribute.decision(old, row) if attribute else None
+        skall = {r.id for r in attribute.rulebook.requirements if r.modality == "skall"} if attribute else set()
+        decision = lambda kind, outcomes: (kind, frozenset(i for i in skall if outcomes.get(i) == NOT_MET))  # noqa: E731
         out.append(Change(key, name, "rerun.change.decision", {"before": old["decision"], "after": row.decision},
-                          cause))
+                          cause(decision)))
     for req in sorted(new_failed - old_failed, key=id_order):
-        cause = attribute.deviation(old, row, req, now_failing=True) if attribute else None
-        out.append(Change(key, name, "rerun.change.new_deviation", {"requirement": req}, cause))
+        out.append(Change(key, name, "rerun.change.new_deviation", {"requirement": req}, cause(_fails(req))))
     for req in sorted(old_failed - new_failed, key=id_order):
         if req in now:
-            cause = attribute.deviation(old, row, req, now_failing=False) if attribute else None
-            out.append(Change(key, name, "rerun.change.fixed_deviation", {"requirement": req}, cause))
+            out.append(Change(key, name, "rerun.change.fixed_deviation", {"requirement": req}, cause(_fails(req))))
     return out
+
+
+def _fails(req: str):
+    return lambda kind, outcomes: outcomes.get(req) == NOT_MET
 
 
 def _deviations(outcomes: dict) -> set[str]:
@@ -161,49 +181,82 @@ def id_order(req_id: str) -> tuple:
 
 
 class _Attributor:
-    """Why did it change? Last year's self-report, re-run under this year's
-    rulebook, separates the rule change from the self-report change."""
+    """Why did it change? Four assessments answer it: last year's (old
+    self-report, old book) and this year's (new, new) are known; last year's
+    self-report (kept in summary.json) is re-run under this year's book, and
+    this year's under last year's book when that file is still where it was
+    and unchanged.
 
-    def __init__(self, rulebook: CompiledRulebook):
+        old report + new book gives this year's result, new report + old book does not: the rules
+        new report + old book gives this year's result, old report + new book does not: the self-report
+        otherwise (neither alone, or each alone): both
+
+    A decision's "result" is its kind and the skall requirements not met, so
+    a rejection for another reason counts as another result.
+
+    Without last year's book only the first re-run is possible: if it gives
+    last year's result the rules alone changed nothing (the self-report),
+    if this year's the rules alone explain it, otherwise both."""
+
+    def __init__(self, rulebook: CompiledRulebook, previous: dict, current_facts: dict):
         self.rulebook = rulebook
-        self._cache: dict[str, object] = {}
+        self.old_book = _old_rulebook(previous)
+        self.current_facts = current_facts  # row index -> this year's facts
+        self._cache: dict = {}
 
-    def _old_facts_now(self, old: dict):
-        """The assessment of last year's facts under this year's book; None
-        when last year's summary did not keep them or they no longer load."""
-        if old["key"] not in self._cache:
-            self._cache[old["key"]] = self._assess(old)
-        return self._cache[old["key"]]
-
-    def _assess(self, old: dict):
-        from kokdsl.pipeline import assess
-        from kokdsl.selfreport import SelfReportError, validate
-
-        if not isinstance(old.get("facts"), dict):
-            return None
-        try:
-            return assess(self.rulebook, validate(old["facts"], self.rulebook, old["file"], old.get("sha256") or ""))
-        except (SelfReportError, ValueError, TypeError):
-            return None
-
-    def decision(self, old: dict, row: CentreRow) -> str | None:
+    def cause(self, old: dict, row: CentreRow, index: int, signature) -> str | None:
+        """RULE, REPORT or BOTH for what `signature(kind, outcomes)` picks out."""
         if old.get("sha256") and old["sha256"] == row.sha256:
-            return RULE  # same self-report, different book
-        then = self._old_facts_now(old)
-        if then is None:
+            return RULE  # the same self-report: only the book changed
+        then_now = self._assess(("old", old["key"]), old.get("facts"), self.rulebook)
+        if then_now is None:
             return None
-        if then.decision.kind == old["decision"]:
+        ids = [r.id for r in self.rulebook.requirements]
+        before = signature(old["decision"], old.get("outcomes") or {})
+        after = signature(row.decision, {i: LETTER_OUTCOMES[c] for i, c in zip(ids, row.outcomes, strict=True)})
+        x = signature(*then_now)
+        now_then = self._assess(("new", index), self.current_facts.get(index), self.old_book)
+        if now_then is not None:
+            z = signature(*now_then)
+            if x == after and z != after:
+                return RULE  # the new book alone gives this year's result; the new report alone does not
+            if z == after and x != after:
+                return REPORT
+            return BOTH
+        if x == before:
             return REPORT  # the new book alone changes nothing
-        return RULE if then.decision.kind == row.decision else BOTH
+        return RULE if x == after else BOTH
 
-    def deviation(self, old: dict, row: CentreRow, req: str, now_failing: bool) -> str | None:
-        if old.get("sha256") and old["sha256"] == row.sha256:
-            return RULE
-        then = self._old_facts_now(old)
-        if then is None:
-            return None
-        failing_then = any(r.requirement.id == req and r.outcome == NOT_MET for r in then.evaluation.results)
-        return RULE if failing_then == now_failing else REPORT
+    def _assess(self, key, facts, rulebook) -> tuple[str, dict] | None:
+        if key not in self._cache:
+            self._cache[key] = _assess_facts(facts, rulebook)
+        return self._cache[key]
+
+
+def _assess_facts(facts, rulebook):
+    from kokdsl.pipeline import assess
+    from kokdsl.selfreport import validate
+
+    if not isinstance(facts, dict) or rulebook is None:
+        return None
+    try:
+        assessment = assess(rulebook, validate(facts, rulebook))
+    except Exception:  # noqa: BLE001 - facts that no longer load: no attribution, never a crash
+        return None
+    return assessment.decision.kind, {r.requirement.id: r.outcome for r in assessment.evaluation.results}
+
+
+def _old_rulebook(previous: dict):
+    """Last year's rulebook, when its file is still there with the same content."""
+    from kokdsl.pipeline import load_rulebook
+
+    path = previous["rulebook"].get("file")
+    if not isinstance(path, str) or not Path(path).is_file():
+        return None
+    loaded = load_rulebook(path)
+    if not loaded.ok or loaded.rulebook.sha256 != previous["rulebook"].get("sha256"):
+        return None
+    return loaded.rulebook
 
 
 def change_text(change: Change, lang: str) -> str:

@@ -28,7 +28,7 @@ CHART_WIDTH = 640
 
 def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list: list[Change] | None,
                   previous: dict | None, lang: str, run_date: datetime.date, edition: dict | None = None,
-                  expiring: list[dict] | None = None) -> dict:
+                  expiring: list[dict] | None = None, waiver_problems: list[dict] | None = None) -> dict:
     """Plain data for the text summary and the HTML page."""
     m = functools.partial(message, lang=lang)
     previous_date = previous.get("run_date") if previous else None
@@ -61,6 +61,7 @@ def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list
         "no_changes": m("rerun.no_changes", date=previous_date) if previous else "",
         "unreadable": [{"file": r.file, "message": r.error} for r in rows if not r.readable],
         "expiring": expiring or [],
+        "waiver_problems": waiver_problems or [],
         "chart": deviation_chart(rulebook, rows, lang),
         "requirements": [r.id for r in rulebook.requirements],
         "decisions": [{"kind": k, "label": decision_label(k, lang)} for k in totals],

@@ -30,7 +30,7 @@ import attrs
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import APPROVED, REJECTION, SUPPLEMENT_REQUEST
 from kokdsl.diagnostics import ERROR, Diagnostic
-from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET
+from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, WAIVED
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
 from kokdsl.selfreport import SelfReportError
@@ -42,7 +42,7 @@ REPORT_SUFFIXES = (".yaml", ".yml", ".json")
 UNREADABLE = "unreadable"
 DECISION_ORDER = (APPROVED, REJECTION, SUPPLEMENT_REQUEST, UNREADABLE)
 # One letter per requirement, in book order: a 100-requirement centre costs 100 bytes.
-OUTCOME_LETTERS = {MET: "m", NOT_MET: "n", CANNOT_ASSESS: "c", NOT_APPLICABLE: "a"}
+OUTCOME_LETTERS = {MET: "m", NOT_MET: "n", CANNOT_ASSESS: "c", NOT_APPLICABLE: "a", WAIVED: "u"}
 LETTER_OUTCOMES = {v: k for k, v in OUTCOME_LETTERS.items()}
 POOL_MIN_CENTRES = 40  # below this, starting worker processes costs more than it saves
 POOL_CHUNK = 8
@@ -82,6 +82,7 @@ class RunSettings:
     run_date: datetime.date = attrs.field(factory=datetime.date.today)
     rulebook_path: str | None = None
     folder: Path | None = None  # where findings reports go (the build folder); None: no reports
+    waivers: object = None  # a tools.waivers.WaiverFile, or None
 
 
 def self_report_files(paths) -> list[str]:
@@ -106,6 +107,10 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
         document, data = read_document(file)
         report = validate(document, settings.rulebook, shown, hashlib.sha256(data).hexdigest())
         assessment = assess(settings.rulebook, report, settings.run_date)
+        if settings.waivers is not None:
+            from kokdsl.tools.waivers import apply_waivers
+
+            assessment = apply_waivers(assessment, settings.waivers.for_centre(report.identity.id), settings.run_date)
         row = centre_row(shown, assessment, report_name if settings.folder is not None else None)
         entry = json.dumps(summary_entry(row, settings.rulebook, json_safe(document)), ensure_ascii=False)
     except SelfReportError as exc:
@@ -238,17 +243,23 @@ class RerunResult:
         for index, line in enumerate(self.spool):
             yield self.replaced.get(index) or json.loads(line)
 
+    def facts(self, indexes) -> dict[int, object]:
+        """Row index -> the facts kept in the summary, for the rows asked for."""
+        wanted = set(indexes)
+        return {i: entry.get("facts") for i, entry in enumerate(self.entries()) if i in wanted}
+
     def close(self) -> None:
         self.spool.close()
 
 
-def summary_header(rulebook: CompiledRulebook, run_date: datetime.date) -> dict:
+def summary_header(rulebook: CompiledRulebook, run_date: datetime.date, rulebook_path: str | None = None) -> dict:
     return {
         "format": SUMMARY_FORMAT,
         "format_version": SUMMARY_FORMAT_VERSION,
         "tool": {"name": "kokdsl", "version": TOOL_VERSION},
         "run_date": run_date.isoformat(),
-        "rulebook": {"name": rulebook.name, "edition": rulebook.edition, "sha256": rulebook.sha256},
+        "rulebook": {"name": rulebook.name, "edition": rulebook.edition, "sha256": rulebook.sha256,
+                     "file": display_path(rulebook_path or rulebook.file)},
     }
 
 
@@ -258,7 +269,7 @@ def run(settings: RunSettings, files: list[str], jobs: int = 1, progress=None) -
 
     names = report_names(files)
     spool = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="kok-rerun-")
-    result = RerunResult(summary_header(settings.rulebook, settings.run_date), [], spool)
+    result = RerunResult(summary_header(settings.rulebook, settings.run_date, settings.rulebook_path), [], spool)
     try:
         for row, entry in run_centres(settings, files, names, jobs):
             result.rows.append(row)

@@ -168,3 +168,13 @@ def write_centres(out_dir: str | Path, count: int, seed: int, every_scenario: bo
         write_atomic(path, text.encode("utf-8"))
         paths.append(path)
     return paths
+
+
+def clear_self_reports(out_dir: str | Path) -> None:
+    """Remove the self-reports in a folder (not in its subfolders), so a new
+    set written there is the only one a rerun of the folder finds."""
+    from kokdsl.tools.rerun import REPORT_SUFFIXES
+
+    for path in Path(out_dir).iterdir():
+        if path.suffix in REPORT_SUFFIXES and path.is_file():
+            path.unlink()
