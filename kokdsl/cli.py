@@ -707,7 +707,8 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, fmt: str, lan
 @main.command()
 @click.argument("old", type=click.Path())
 @click.argument("new", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text", show_default=True)
+@format_option(("text", "md", "html", "json"),
+               help_text="text for the terminal, md (Markdown), html (one self-contained page), json for scripts.")
 @lang_option
 @out_option
 def diff(old: str, new: str, fmt: str, lang: str, out: str | None) -> None:
