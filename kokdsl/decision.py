@@ -15,7 +15,7 @@ from __future__ import annotations
 import attrs
 
 from kokdsl.ast import EXAMPLE, PROPOSAL
-from kokdsl.enums import DecisionKind, Modality
+from kokdsl.enums import DecisionKind, Modality, Outcome
 from kokdsl.evaluator import CANNOT_ASSESS, NOT_MET, OUTCOMES, Evaluation, RequirementResult
 from kokdsl.selfreport import DataProblem
 
@@ -65,7 +65,7 @@ def _decide(results) -> Decision:
     unknown = tuple(buckets.get((Modality.SHALL, CANNOT_ASSESS), ()))
     remarks = tuple(buckets.get((Modality.SHOULD, NOT_MET), ()))
     unassessed = tuple(buckets.get((Modality.SHOULD, CANNOT_ASSESS), ()))
-    missing = {}
+    missing: dict[str, DataProblem] = {}
     for r in unknown:
         for p in r.problems:
             missing.setdefault(p.path, p)
@@ -78,7 +78,7 @@ def _decide(results) -> Decision:
     return Decision(kind, failed, unknown, tuple(missing.values()), remarks, unassessed)
 
 
-def counts(evaluation: Evaluation) -> dict[str, dict[str, int]]:
+def counts(evaluation: Evaluation) -> dict[Modality, dict[Outcome, int]]:
     """Outcome counts by modality of the requirements in force:
     {"skall": {"met": 3, ...}, "bör": {...}}."""
     table = {m: {o: 0 for o in OUTCOMES} for m in Modality}

@@ -81,7 +81,7 @@ class RequirementResult:
 
     __slots__ = ("requirement", "outcome", "problems", "_trace", "_traces", "_explain", "_findings")
 
-    def __init__(self, requirement: CompiledRequirement, outcome: str, problems: tuple[DataProblem, ...] = (),
+    def __init__(self, requirement: CompiledRequirement, outcome: Outcome, problems: tuple[DataProblem, ...] = (),
                  trace: Callable[[], RequirementTrace] | None = None,
                  explain: Callable[[], list[Finding]] | None = None):
         self.requirement = requirement
@@ -154,7 +154,7 @@ def evaluate(rulebook: CompiledRulebook, report: SelfReport, day: datetime.date 
     return Evaluation(rulebook, report, tuple(results), day)
 
 
-def _outcomes(rulebook: CompiledRulebook, env: dict) -> list[str]:
+def _outcomes(rulebook: CompiledRulebook, env: dict) -> list[Outcome]:
     uses = rulebook.runtime["uses"] = rulebook.runtime.get("uses", 0) + 1
     if uses <= GENERATE_AFTER:
         return [requirement_outcome(req, env) for req in rulebook.requirements]
@@ -167,7 +167,7 @@ def outcomes(rulebook: CompiledRulebook, facts: dict) -> list[tuple[CompiledRequ
     return [(req, requirement_outcome(req, env)) for req in rulebook.requirements]
 
 
-def requirement_outcome(req: CompiledRequirement, env: dict) -> str:
+def requirement_outcome(req: CompiledRequirement, env: dict) -> Outcome:
     """One requirement's outcome by its closures: the reference semantics."""
     if (req.valid_from or req.valid_to) and not req.valid_on(assessment_date(env)):
         return NOT_APPLICABLE
@@ -188,7 +188,7 @@ def requirement_outcome(req: CompiledRequirement, env: dict) -> str:
     return CANNOT_ASSESS
 
 
-def _trace_requirement(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: str,
+def _trace_requirement(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: Outcome,
                        facts: dict) -> RequirementTrace:
     env = dict(facts)  # the tracer binds loop variables in its environment
     tracer = _Tracer(rulebook)

@@ -100,6 +100,15 @@ def render_rerun_html(view: dict) -> str:
     return template.render(view=view, t=functools.partial(_t, view["lang"]))
 
 
+def write_rerun_html(view: dict, path) -> None:
+    """The overview page streamed to a file, a piece at a time: its size
+    grows with the centres, the memory it takes does not."""
+    template = environment().get_template("rerun.html.j2")
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        for piece in template.generate(view=view, t=functools.partial(_t, view["lang"])):
+            f.write(piece)
+
+
 def report_json(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None,
                 case: CaseDetails | None = None) -> str:
     data = to_json_data(assessment, lang, rulebook_path)

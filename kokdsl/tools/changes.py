@@ -54,6 +54,8 @@ def load_previous(path: str, lang: str = "sv") -> dict:
     problem = first_problem(data, summary_schema())
     if problem is not None:
         where, code, params = problem
+        if code == "shape.type":  # JSON's type names in the reader's words
+            params = {k: " / ".join(message(f"json_type.{t}", lang) for t in v.split(" / ")) for k, v in params.items()}
         raise PreviousRunError("rerun.previous_invalid", path=shown, where=where,
                                problem=message(code, lang, **params))
     return data

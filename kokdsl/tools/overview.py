@@ -33,17 +33,6 @@ def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list
     m = functools.partial(message, lang=lang)
     previous_date = previous.get("run_date") if previous else None
     totals = decision_totals(rows)
-    centres = []
-    for row in rows:
-        centres.append({
-            "file": row.file, "kind": row.decision, "decision": decision_label(row.decision, lang),
-            "name": row.name or row.file, "id": row.id or "–",
-            "failed": ", ".join(row.reasons) or "–", "unknown": ", ".join(row.supplements) or "–",
-            "remarks": str(len(row.remarks)) if row.readable else "–",
-            "deviations": " ".join((*row.reasons, *row.remarks)),
-            "href": href(row.report) if row.report else None,
-            "rank": RANKS[row.decision],
-        })
     return {
         "lang": lang,
         "tool_version": TOOL_VERSION,
@@ -51,7 +40,7 @@ def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list
         "rulebook": {"name": rulebook.name, "edition": rulebook.edition},
         "heading": m("rerun.heading", name=rulebook.name, edition=rulebook.edition, count=len(rows)),
         "count": len(rows),
-        "centres": centres,
+        "centres": CentreLines(rows, lang),
         "totals": m("rerun.totals", totals=", ".join(f"{decision_label(k, lang)} {n}" for k, n in totals.items())),
         "total_cards": [{"kind": k, "label": decision_label(k, lang), "n": n} for k, n in totals.items()],
         "edition_note": _edition_note(edition, lang),
@@ -66,6 +55,29 @@ def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list
         "requirements": [r.id for r in rulebook.requirements],
         "decisions": [{"kind": k, "label": decision_label(k, lang)} for k in totals],
     }
+
+
+class CentreLines:
+    """The overview's rows, made one at a time each time they are read, so
+    60,000 centres never sit in memory as 60,000 dictionaries."""
+
+    def __init__(self, rows: list[CentreRow], lang: str):
+        self.rows, self.lang = rows, lang
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        for row in self.rows:
+            yield {
+                "file": row.file, "kind": row.decision, "decision": decision_label(row.decision, self.lang),
+                "name": row.name or row.file, "id": row.id or "–",
+                "failed": ", ".join(row.reasons) or "–", "unknown": ", ".join(row.supplements) or "–",
+                "remarks": str(len(row.remarks)) if row.readable else "–",
+                "deviations": " ".join((*row.reasons, *row.remarks)),
+                "href": href(row.report) if row.report else None,
+                "rank": RANKS[row.decision],
+            }
 
 
 def _edition_note(edition: dict | None, lang: str) -> str:
@@ -116,11 +128,18 @@ def csv_cell(value) -> str:
 
 
 def centres_csv(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) -> str:
-    """Centres × requirements: one row per centre, one column per requirement,
-    each cell the outcome in words. UTF-8 with a byte-order mark so Excel
-    reads å, ä and ö."""
-    labels = {letter: message(f"outcome.{outcome}", lang) for letter, outcome in LETTER_OUTCOMES.items()}
+    """The matrix as text (see write_centres_csv)."""
     out = io.StringIO()
+    write_centres_csv(rulebook, rows, lang, out)
+    return out.getvalue()
+
+
+def write_centres_csv(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str, out) -> None:
+    """Centres × requirements: one row per centre, one column per requirement,
+    each cell the outcome in words. Starts with a byte-order mark so Excel
+    reads å, ä and ö as UTF-8."""
+    labels = {letter: message(f"outcome.{outcome}", lang) for letter, outcome in LETTER_OUTCOMES.items()}
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([csv_cell(message(f"rerun.csv.{col}", lang)) for col in ("id", "name", "file", "decision")]
                     + [csv_cell(r.id) for r in rulebook.requirements])
@@ -128,4 +147,3 @@ def centres_csv(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) ->
         cells = [row.id, row.name, row.file, decision_label(row.decision, lang)]
         cells += [labels[letter] for letter in row.outcomes] if row.outcomes else [""] * len(rulebook.requirements)
         writer.writerow([csv_cell(c) for c in cells])
-    return "\ufeff" + out.getvalue()

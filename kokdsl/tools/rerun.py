@@ -288,9 +288,10 @@ def run(settings: RunSettings, files: list[str], jobs: int = 1, progress=None) -
 def _reject_duplicate_ids(result: RerunResult, settings: RunSettings) -> None:
     """Two self-reports with the same id: neither can be trusted to be the
     centre, so each becomes an error row naming the other file(s)."""
-    files_by_id = collections.defaultdict(list)
+    seen = collections.Counter(row.id for row in result.rows if row.readable and row.id)
+    files_by_id = collections.defaultdict(list)  # only the ids given more than once
     for row in result.rows:
-        if row.readable and row.id:
+        if row.readable and row.id and seen[row.id] > 1:
             files_by_id[row.id].append(row.file)
     for index, row in enumerate(result.rows):
         others = files_by_id.get(row.id) if row.readable and row.id else None
