@@ -219,10 +219,11 @@ class Checker(NodeVisitor):
         # what makes it a proposal.
         if start is None or not req.sources or req.status not in (None, ast.IN_FORCE):
             return
-        if all(s.date is not None and s.date > start for s in req.sources):
-            earliest = min(req.sources, key=lambda s: s.date)
+        dates = [(s.date, s) for s in req.sources if s.date is not None]
+        if len(dates) == len(req.sources) and all(day > start for day, _ in dates):
+            day, earliest = min(dates, key=lambda pair: pair[0])
             self.error("compile.source_after_edition", earliest.span, id=req.id, source=earliest.text,
-                       date=earliest.date.isoformat(), start=start.isoformat())
+                       date=day.isoformat(), start=start.isoformat())
 
     def check_topic(self, req: ast.Requirement) -> None:
         # Topics come from a shared vocabulary so regions compare area by area.

@@ -55,7 +55,7 @@ def decide(evaluation: Evaluation) -> Decision:
     return attrs.evolve(decision, proposals=undecided, if_adopted=adopted)
 
 
-def _decide(results) -> Decision:
+def _decide(results: list[RequirementResult]) -> Decision:
     # One pass, in book order: (modality, outcome) -> results.
     buckets: dict[tuple[str, str], list[RequirementResult]] = {}
     for r in results:

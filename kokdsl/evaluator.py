@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -150,11 +151,11 @@ def evaluate(rulebook: CompiledRulebook, report: SelfReport, day: datetime.date 
         outside = _outside_validity(req, day) if outcome == NOT_APPLICABLE else []
         results.append(RequirementResult(req, outcome, problems,
                                          functools.partial(_trace_requirement, rulebook, req, outcome, env),
-                                         (lambda found=outside: found) if outside else None))
+                                         functools.partial(list, outside) if outside else None))
     return Evaluation(rulebook, report, tuple(results), day)
 
 
-def _outcomes(rulebook: CompiledRulebook, env: dict) -> list[Outcome]:
+def _outcomes(rulebook: CompiledRulebook, env: dict[str, Any]) -> list[Outcome]:
     uses = rulebook.runtime["uses"] = rulebook.runtime.get("uses", 0) + 1
     if uses <= GENERATE_AFTER:
         return [requirement_outcome(req, env) for req in rulebook.requirements]

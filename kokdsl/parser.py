@@ -18,6 +18,7 @@ import os
 import re
 import unicodedata
 from fractions import Fraction
+from typing import Any
 
 import lark
 from lark import Lark, Token, Transformer, v_args
@@ -184,7 +185,7 @@ class _ToAst(Transformer):
                 source = _unquote(tok)
         return ast.Header(_unquote(name), _whole_number(edition), valid_from, source, selection, span=self._span(meta))
 
-    def selection(self, meta, _kw, text=None):
+    def selection(self, meta: Any, _kw: Token, text: Token | None = None) -> tuple[str, str]:
         # "" for a bare `urval`, so that None can mean "no selection".
         return ("selection", _unquote(text) if text else "")
 
@@ -195,7 +196,8 @@ class _ToAst(Transformer):
         return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, input_only, display,
                             span=self._span(meta))
 
-    def display_name(self, meta, _kw, sv, _kw_en=None, en=None):
+    def display_name(self, meta: Any, _kw: Token, sv: Token, _kw_en: Token | None = None,
+                     en: Token | None = None) -> ast.DisplayName:
         return ast.DisplayName(_unquote(sv), _unquote(en) if en else None, span=self._span(meta))
 
     def input_only(self, meta, _kw):
@@ -214,7 +216,7 @@ class _ToAst(Transformer):
 
     def requirement(self, meta, _kw, req_id, title, modality, *rest):
         # Point diagnostics about the requirement (a duplicate id) at its number.
-        clauses: dict = {"sources": []}
+        clauses: dict[str, Any] = {"sources": []}
         text = condition = None
         topic_span = ast.NO_SPAN
         silenced = []
@@ -244,16 +246,17 @@ class _ToAst(Transformer):
     def topic(self, meta, _kw, name):
         return ("topic", str(name), self._tok_span(name))
 
-    def status(self, meta, _kw, value):
+    def status(self, meta: Any, _kw: Token, value: Token) -> tuple[str, str]:
         return ("status", _STATUS[value.type])
 
-    def source(self, meta, _kw, text, _kw_dated=None, date=None):
+    def source(self, meta: Any, _kw: Token, text: Token, _kw_dated: Token | None = None,
+               date: Token | None = None) -> tuple[str, ast.Source]:
         return ("source", ast.Source(_unquote(text), _date(date) if date else None, span=self._span(meta)))
 
-    def valid_from(self, meta, _kw, date):
+    def valid_from(self, meta: Any, _kw: Token, date: Token) -> tuple[str, datetime.date]:
         return ("valid_from", _date(date))
 
-    def valid_to(self, meta, _kw, date):
+    def valid_to(self, meta: Any, _kw: Token, date: Token) -> tuple[str, datetime.date]:
         return ("valid_to", _date(date))
 
     def silence(self, meta, _kw, code, reason):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from fractions import Fraction
+from typing import Any
 
 from kokdsl.schedule import Schedule
 
@@ -34,7 +35,7 @@ UNKNOWN = _Unknown()
 ASSESSMENT_DATE = "$assessment_date"
 
 
-def assessment_date(env: dict) -> datetime.date:
+def assessment_date(env: dict[str, Any]) -> datetime.date:
     """The date a centre is assessed on; today when the caller gave none."""
     return env.get(ASSESSMENT_DATE) or datetime.date.today()
 

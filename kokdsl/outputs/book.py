@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 
-from kokdsl.compiled import CompiledRulebook
+from kokdsl import ast
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.enums import Modality
 from kokdsl.messages import message
 from kokdsl.outputs.findings import RULEBOOK_LANG, environment, paragraphs
@@ -97,11 +98,11 @@ def _selection_note(rulebook: CompiledRulebook, lang: str) -> str | None:
     return message("book.selection", lang)
 
 
-def _source_text(src, lang: str) -> str:
+def _source_text(src: ast.Source, lang: str) -> str:
     return message("book.source_dated", lang, text=src.text, date=src.date.isoformat()) if src.date else src.text
 
 
-def _validity_text(req, lang: str) -> str | None:
+def _validity_text(req: CompiledRequirement, lang: str) -> str | None:
     start = req.valid_from.isoformat() if req.valid_from else None
     end = req.valid_to.isoformat() if req.valid_to else None
     if start and end:

@@ -15,6 +15,7 @@ import datetime
 import functools
 import json
 import re
+from typing import Any
 
 import attrs
 import jinja2
@@ -182,7 +183,7 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
     }
 
 
-def _if_adopted_view(assessment: Assessment, lang: str) -> dict | None:
+def _if_adopted_view(assessment: Assessment, lang: str) -> dict[str, Any] | None:
     """"Om förslaget antas": the decision were the proposals adopted, and the
     proposals that are not met or cannot be assessed. None without proposals."""
     decision = assessment.decision

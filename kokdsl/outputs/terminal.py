@@ -11,8 +11,9 @@ import functools
 import json
 import shutil
 import textwrap
+from typing import Any
 
-from kokdsl.decision import counts
+from kokdsl.decision import Decision, counts
 from kokdsl.diagnostics import Diagnostic
 from kokdsl.evaluator import MET, OUTCOMES, WAIVED, Finding, evidence
 from kokdsl.messages import message
@@ -101,7 +102,7 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
     }
 
 
-def _if_adopted_json(decision, lang: str) -> dict | None:
+def _if_adopted_json(decision: Decision, lang: str) -> dict[str, Any] | None:
     """The decision were the rulebook's proposals adopted; None without proposals."""
     adopted = decision.if_adopted
     if adopted is None:
@@ -134,7 +135,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     indent = " " * (id_w + 2)
     for r in assessment.evaluation.results:
         req = r.requirement
-        title = req.title if req.in_force else f"{req.title} [{m('status.' + req.status)}]"
+        title = req.title if req.in_force else f"{req.title} [{message('status.' + req.status, lang)}]"
         title = textwrap.shorten(title, title_w, placeholder="…")
         out.append(f"{req.id:<{id_w}}  {title:<{title_w}}  {req.modality:<{mod_w}}  {m('outcome.' + r.outcome)}")
         for f in (r.findings if r.outcome != MET else ()):
@@ -168,7 +169,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     return terminal_lines(out)
 
 
-def _if_adopted_lines(decision, lang: str) -> list[str]:
+def _if_adopted_lines(decision: Decision, lang: str) -> list[str]:
     """"If the proposals are adopted": the decision then, and the proposals
     that would change it. Nothing when the rulebook has no proposals."""
     adopted = decision.if_adopted

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
@@ -41,7 +42,7 @@ def with_modalities(rulebook: CompiledRulebook, changes: dict[str, Modality]) ->
     return attrs.evolve(rulebook, requirements=requirements, runtime={})
 
 
-def with_proposals_adopted(rulebook: CompiledRulebook, ids=None) -> CompiledRulebook:
+def with_proposals_adopted(rulebook: CompiledRulebook, ids: Iterable[str] | None = None) -> CompiledRulebook:
     """The rulebook with proposals (all of them, or those in `ids`) in force."""
     proposals = [r.id for r in rulebook.requirements if r.status == ast.PROPOSAL]
     for req_id in ids or ():

@@ -171,14 +171,17 @@ def load_cases(file: str | Path, rulebook: CompiledRulebook) -> list[Case]:
     return [_case(raw, index, base, rulebook, name, day) for index, raw in enumerate(raw_cases)]
 
 
-def _date(value, file: str, path: str) -> datetime.date | None:
+def _date(value: object, file: str, path: str) -> datetime.date | None:
     """A date in a test file: YAML reads 2026-07-01 as a date; a quoted one is text."""
-    if value is None or (isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)):
+    if value is None:
+        return None
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
-        _fail("ruletest.bad_date", file, path, value=str(value))
+        raise RuleTestError(Diagnostic(ERROR, "ruletest.bad_date", {"value": str(value)}, path=path,
+                                       file=file)) from None
 
 
 def _case(raw, index: int, base: dict, rulebook: CompiledRulebook, file: str,
