@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import os
 import re
 from typing import Any
 
@@ -101,7 +102,7 @@ def render_rerun_html(view: dict) -> str:
     return template.render(view=view, t=functools.partial(_t, view["lang"]))
 
 
-def write_rerun_html(view: dict, path) -> None:
+def write_rerun_html(view: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """The overview page streamed to a file, a piece at a time: its size
     grows with the centres, the memory it takes does not."""
     template = environment().get_template("rerun.html.j2")

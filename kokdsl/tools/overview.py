@@ -12,8 +12,10 @@ import csv
 import datetime
 import functools
 import io
+from collections.abc import Iterator
+from typing import Any
 
-from kokdsl.compiled import CompiledRulebook
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION
 from kokdsl.tools.changes import Change, change_text, decision_label
@@ -26,9 +28,12 @@ CHART_LABEL = 70
 CHART_WIDTH = 640
 
 
+Data = dict[str, Any]
+
+
 def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list: list[Change] | None,
-                  previous: dict | None, lang: str, run_date: datetime.date, edition: dict | None = None,
-                  expiring: list[dict] | None = None, waiver_problems: list[dict] | None = None) -> dict:
+                  previous: Data | None, lang: str, run_date: datetime.date, edition: Data | None = None,
+                  expiring: list[Data] | None = None, waiver_problems: list[Data] | None = None) -> Data:
     """Plain data for the text summary and the HTML page."""
     m = functools.partial(message, lang=lang)
     previous_date = previous.get("run_date") if previous else None
@@ -45,7 +50,7 @@ def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list
         "total_cards": [{"kind": k, "label": decision_label(k, lang), "n": n} for k, n in totals.items()],
         "edition_note": _edition_note(edition, lang),
         "changes": None if previous is None else [
-            {"who": f"{c.key} {c.name}" if c.name else c.key, "text": change_text(c, lang)} for c in change_list],
+            {"who": f"{c.key} {c.name}" if c.name else c.key, "text": change_text(c, lang)} for c in change_list or []],
         "changes_heading": m("rerun.changes_heading", date=previous_date) if previous else "",
         "no_changes": m("rerun.no_changes", date=previous_date) if previous else "",
         "unreadable": [{"file": r.file, "message": r.error} for r in rows if not r.readable],
@@ -61,13 +66,13 @@ class CentreLines:
     """The overview's rows, made one at a time each time they are read, so
     60,000 centres never sit in memory as 60,000 dictionaries."""
 
-    def __init__(self, rows: list[CentreRow], lang: str):
+    def __init__(self, rows: list[CentreRow], lang: str) -> None:
         self.rows, self.lang = rows, lang
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[dict[str, Any]]:
         for row in self.rows:
             yield {
                 "file": row.file, "kind": row.decision, "decision": decision_label(row.decision, self.lang),
@@ -80,7 +85,7 @@ class CentreLines:
             }
 
 
-def _edition_note(edition: dict | None, lang: str) -> str:
+def _edition_note(edition: Data | None, lang: str) -> str:
     if edition is None:
         return ""
     if edition["same_edition"]:
@@ -88,7 +93,7 @@ def _edition_note(edition: dict | None, lang: str) -> str:
     return message("rerun.edition_changed", lang, before=edition["before"], after=edition["after"])
 
 
-def deviation_counts(rulebook: CompiledRulebook, rows: list[CentreRow]) -> list[tuple[object, int]]:
+def deviation_counts(rulebook: CompiledRulebook, rows: list[CentreRow]) -> list[tuple[CompiledRequirement, int]]:
     """(requirement, how many centres do not meet it), book order, only those with any."""
     counts = [0] * len(rulebook.requirements)
     for row in rows:
@@ -98,7 +103,7 @@ def deviation_counts(rulebook: CompiledRulebook, rows: list[CentreRow]) -> list[
     return [(req, n) for req, n in zip(rulebook.requirements, counts, strict=True) if n]
 
 
-def deviation_chart(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) -> dict:
+def deviation_chart(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) -> Data:
     """Geometry for the server-rendered SVG bar chart: one bar per requirement
     that some centre does not meet, skall bars and bör bars told apart by
     pattern as well as colour."""
