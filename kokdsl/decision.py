@@ -56,6 +56,8 @@ def decide(evaluation: Evaluation) -> Decision:
 
 
 def _decide(results: list[RequirementResult]) -> Decision:
+    """The proposed decision for one set of results, by the rules in the
+    module docstring: rejection, supplement request or approval."""
     # One pass, in book order: (modality, outcome) -> results.
     buckets: dict[tuple[str, str], list[RequirementResult]] = {}
     for r in results:

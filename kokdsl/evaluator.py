@@ -140,8 +140,10 @@ GENERATE_AFTER = 3
 
 
 def evaluate(rulebook: CompiledRulebook, report: SelfReport, day: datetime.date | None = None) -> Evaluation:
-    """Every requirement's outcome for one centre, assessed on `day` (the run
-    date, the value of `bedömningsdatum`; today when not given)."""
+    """One result per requirement, in book order, for a validated self-report
+    assessed on `day` (the run date, the value of `bedömningsdatum`; today
+    when not given). The first few uses of a rulebook run its closures; later
+    ones the generated code (GENERATE_AFTER). Explanations are computed when read."""
     env = dict(report.facts)
     env[ASSESSMENT_DATE] = day = day or datetime.date.today()
     outcome_list = _outcomes(rulebook, env)
