@@ -9,7 +9,6 @@ tuples, because they run for every centre in a hot loop.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -18,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.diagnostics import ERROR, Diagnostic, key_path
 from kokdsl.errors import KokError
 
 __all__ = [
@@ -368,21 +367,12 @@ _CLOSED = frozenset({"", *(words["closed"] for words in SCHEDULE_WORDS.values())
 _DASH = r"[-\u2013\u2014]"
 _RANGE_SEPARATOR = re.compile(rf"\s*{_DASH}\s*")
 _TIME = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?")
-_SIMPLE_KEY = re.compile(r"[A-Za-z_åäöÅÄÖ][A-Za-z0-9_åäöÅÄÖ]*")
 
 
 def _canonical_text(text: str) -> str:
     # NFC so a decomposed "å" (a + combining ring) from some editors still matches.
     text = unicodedata.normalize("NFC", text).casefold()
     return " ".join(text.split())
-
-
-def _path_key(key: object) -> str:
-    """JSONPath step for a mapping key: ``.key`` for simple identifiers, else ``["key"]``."""
-    text = key if isinstance(key, str) else str(key)
-    if _SIMPLE_KEY.fullmatch(text):
-        return f".{text}"
-    return f"[{json.dumps(text, ensure_ascii=False)}]"
 
 
 def _parse_day_spec(key: object, subpath: str) -> tuple[int, ...]:
@@ -493,7 +483,7 @@ def _parse_schedule(value: object) -> Schedule:
         raise ScheduleFormatError("schedule.not_mapping", {"value": str(value)})
     pairs: list[Interval] = []
     for key, day_value in value.items():
-        subpath = _path_key(key)
+        subpath = key_path("", key)
         days = _parse_day_spec(key, subpath)
         for start, end in _parse_day_value(day_value, subpath):
             for day in days:
