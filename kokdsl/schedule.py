@@ -4,6 +4,9 @@ A :class:`Schedule` is a set of minutes in a cyclic week, stored as a tuple of
 normalised half-open intervals ``[start, end)`` of week-minutes, where minute 0
 is Monday 00:00.  All set operations are linear merges over the two interval
 tuples, because they run for every centre in a hot loop.
+
+One module, over 400 lines: the value type, its text form and the parser of
+self-reported schedules share the weekday words and must agree on them.
 """
 
 from __future__ import annotations
