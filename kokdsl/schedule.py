@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -83,7 +83,7 @@ def _is_normalised(intervals: object) -> bool:
     return True
 
 
-def _normalise(pairs: Iterable) -> tuple[Interval, ...]:
+def _normalise(pairs: Iterable[Iterable[int]]) -> tuple[Interval, ...]:
     """Sort, unwrap past-the-week ends, and merge overlapping or adjacent pairs."""
     if _is_normalised(pairs):
         return pairs  # type: ignore[return-value]
@@ -147,7 +147,7 @@ class Schedule:
         return instance
 
     @classmethod
-    def from_intervals(cls, pairs: Iterable) -> Schedule:
+    def from_intervals(cls, pairs: Iterable[Iterable[int]]) -> Schedule:
         """Build from ``(start, end)`` week-minute pairs.
 
         ``end`` may exceed MINUTES_PER_WEEK (the rest wraps to the week start),
@@ -278,8 +278,8 @@ class Schedule:
         except KeyError:
             raise ValueError(f"unsupported language {lang!r}; expected one of {sorted(WEEKDAYS)}") from None
         if self == AROUND_THE_CLOCK:
-            return _AROUND_THE_CLOCK_TEXT[lang]
-        by_day: list[list[str]] = [[] for _ in range(7)]
+            return str(_AROUND_THE_CLOCK_TEXT[lang])
+        by_day: list[list[tuple[int, str]]] = [[] for _ in range(7)]
         for start, end in self._pieces():
             clock = start % MINUTES_PER_DAY
             by_day[(start // MINUTES_PER_DAY) % 7].append(
@@ -341,7 +341,7 @@ class ScheduleFormatError(KokError):
     JSONPath suffix relative to the schedule value (``""`` for the value itself).
     """
 
-    def __init__(self, code: str, params: dict, subpath: str = ""):
+    def __init__(self, code: str, params: dict[str, Any], subpath: str = ""):
         super().__init__(Diagnostic(ERROR, code, params))
         self.subpath = subpath
 
@@ -446,12 +446,12 @@ def parse_schedule(value: object) -> Schedule:
     return _parse_frozen(key)
 
 
-def _frozen(value: object):
+def _frozen(value: object) -> Hashable | None:
     """A hashable copy of a schedule value made of text, or None."""
     if isinstance(value, str):
         return value
     if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
-        items = []
+        items: list[tuple[str, str | tuple[str, ...] | None]] = []
         for k, v in value.items():
             if v is None or isinstance(v, str):
                 items.append((k, v))
@@ -464,10 +464,11 @@ def _frozen(value: object):
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_frozen(key) -> Schedule:
+def _parse_frozen(key: Hashable) -> Schedule:
     # Errors are not cached: lru_cache lets exceptions through.
     if isinstance(key, str):
         return _parse_schedule(key)
+    assert isinstance(key, tuple)  # _frozen gives text or a tuple of (day, value) pairs
     return _parse_schedule({k: list(v) if isinstance(v, tuple) else v for k, v in key})
 
 
