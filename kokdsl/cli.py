@@ -2,42 +2,149 @@
 exit codes. Nothing else lives here.
 
 Exit codes: 0 success (approved / clean), 1 findings (not approved),
-2 input or syntax errors.
+2 input or syntax errors (any KokError), 3 an internal error (a bug in kok).
+Errors are handled once, in KokGroup, for every command.
 """
 
 from __future__ import annotations
 
+import datetime
+import errno
 import sys
+from typing import Any, NoReturn
 
 import click
 
 from kokdsl import __version__
+from kokdsl.errors import KokError, RulebookError
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+EXIT_INTERNAL = 3
+
+_LANG_KEY = "kokdsl.lang"  # ctx.meta: the --lang of the running command, for the error handler
+_DEBUG_KEY = "kokdsl.debug"
+
+
+def _remember(key: str):
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        ctx.meta[key] = value
+        return value
+    return callback
+
+
+def _to_date(_ctx: click.Context, _param: click.Parameter, value: datetime.datetime | None) -> datetime.date | None:
+    return value.date() if value is not None else None
+
 
 lang_option = click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True,
-                           help="Language of messages and reports.")
+                           callback=_remember(_LANG_KEY), help="Language of messages and reports.")
+edition_for_option = click.option(
+    "--edition-for", "edition_for", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, callback=_to_date,
+    metavar="YYYY-MM-DD", help="Use the edition valid on this date when RULEBOOK is a folder of editions.")
+run_date_option = click.option(
+    "--run-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, callback=_to_date, metavar="YYYY-MM-DD",
+    help="The assessment date recorded in reports and summaries, the value of bedömningsdatum, and the "
+         "day each requirement's own validity is judged on (default: today).")
 
 
-def _print_diagnostics(diagnostics, source: str, lang: str, err: bool = True) -> None:
+def _print_diagnostics(diagnostics, source: str | None, lang: str, err: bool = True) -> None:
     from kokdsl.diagnostics import format_diagnostic
 
     for diag in diagnostics:
-        click.echo(format_diagnostic(diag, lang, source), err=err)
+        # A problem with no place (an output that cannot be written) is one plain sentence.
+        click.echo(format_diagnostic(diag, lang, source) if diag.location() else diag.text(lang), err=err)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _show_error(error: KokError, lang: str) -> None:
+    _print_diagnostics(error.diagnostics, error.source, lang)
+
+
+class KokGroup(click.Group):
+    """Handles errors once for every command, as sqlfluff's
+    PathAndUserErrorHandler does: a KokError is shown as its diagnostics
+    (exit 2); anything else is a bug in kok (exit 3), reported in one line
+    that says where the traceback went."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KokError as error:
+            _show_error(error, ctx.meta.get(_LANG_KEY, "sv"))
+            ctx.exit(EXIT_ERROR)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:
+            if isinstance(error, OSError) and error.errno == errno.EPIPE:
+                raise  # a closed pipe (kok run … | head): click ends quietly
+            _internal_error(ctx, error)
+
+
+def _internal_error(ctx: click.Context, error: Exception) -> NoReturn:
+    """One line on standard error; the traceback goes to a log file (or,
+    with --debug, to standard error)."""
+    import traceback
+
+    from kokdsl.messages import message
+
+    lang = ctx.meta.get(_LANG_KEY, "sv")
+    summary = f"{type(error).__name__}: {error}".splitlines()[0][:200]
+    details = "".join(traceback.format_exception(error))
+    if ctx.meta.get(_DEBUG_KEY):
+        click.echo(details, err=True, nl=False)
+        click.echo(message("internal.no_log", lang, error=summary), err=True)
+    else:
+        log = _write_crash_log(details)
+        code = "internal.error" if log else "internal.no_log"
+        click.echo(message(code, lang, error=summary, log=log), err=True)
+    ctx.exit(EXIT_INTERNAL)
+
+
+def _write_crash_log(details: str) -> str | None:
+    """The traceback in a new file in the temporary folder; None if it cannot be written."""
+    import os
+    import platform
+    import tempfile
+
+    header = f"kok {__version__}, Python {platform.python_version()}\ncommand: {' '.join(sys.argv)}\n\n"
+    try:
+        fd, path = tempfile.mkstemp(prefix="kok-internal-error-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as log:
+            log.write(header + details)
+    except OSError:
+        return None
+    return path
+
+
+def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None):
+    """The rulebook to run (a file, or the edition of a folder valid on the
+    date, else its latest); raises EditionError or RulebookError."""
+    from kokdsl.tools.editions import select_edition
+
+    loaded = select_edition(rulebook, edition_for)
+    if not loaded.ok:
+        raise RulebookError(loaded.diagnostics, loaded.source)
+    return loaded
+
+
+@click.group(cls=KokGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kok")
+@click.option("--debug", is_flag=True, envvar="KOK_DEBUG", callback=_remember(_DEBUG_KEY), expose_value=False,
+              help="On an internal error, print the traceback instead of writing it to a log file.")
 def main() -> None:
-    """kokdsl: check vårdcentraler against a KoK-bok written as rules."""
+    """kokdsl: check vårdcentraler against a KoK-bok written as rules.
+
+    Exit codes: 0 approved or clean, 1 findings (not approved), 2 input or
+    syntax errors, 3 an internal error in kok."""
 
 
 @main.command()
 @click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "sarif"]), default="text", show_default=True,
+              help="sarif: SARIF 2.1.0 on standard output, for code scanning.")
 @lang_option
-def check(rulebooks: tuple[str, ...], lang: str) -> None:
+def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
     """Check RULEBOOK files (a folder: every edition in it) for syntax and
     type errors (exit 2 on errors)."""
     from kokdsl.messages import message
@@ -45,6 +152,12 @@ def check(rulebooks: tuple[str, ...], lang: str) -> None:
 
     errors = warnings = 0
     rulebooks = tuple(_rulebook_paths(rulebooks))
+    if fmt == "sarif":
+        from kokdsl.outputs.sarif import render_sarif
+
+        loaded_books = [load_rulebook(path) for path in rulebooks]
+        click.echo(render_sarif([(b.path, list(b.diagnostics), []) for b in loaded_books], lang), nl=False)
+        sys.exit(EXIT_ERROR if any(not b.ok for b in loaded_books) else EXIT_OK)
     for path in rulebooks:
         loaded = load_rulebook(path)
         _print_diagnostics(loaded.diagnostics, loaded.source, lang, err=False)
@@ -59,47 +172,74 @@ def check(rulebooks: tuple[str, ...], lang: str) -> None:
 
 
 @main.command()
+@click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--vague-words", "vague_words", multiple=True, type=click.Path(dir_okay=False, exists=True),
+              help="A YAML list of more vague phrases to flag (repeatable); a vague_words.yaml beside "
+                   "the rulebook is read too.")
+@lang_option
+def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lang: str) -> None:
+    """Check that each requirement's text and its check say the same thing
+    (modality, numbers, facts), flag vague wording, and check sources, topics,
+    rule tests and numbering. Codes KOK1xx; silence one in a requirement with
+    `tyst KOK103 "reason"`. A folder is searched for .kok files at any depth.
+
+    Exit 0 clean, 1 findings, 2 a rulebook with errors."""
+    import json
+    from pathlib import Path
+
+    from kokdsl.messages import message
+    from kokdsl.tools.lint import as_json, format_finding, lint_file, read_phrase_file, rule_names
+
+    extra = tuple(p for file in vague_words for p in read_phrase_file(file))
+    paths = [str(p) for arg in rulebooks for p in (sorted(Path(arg).rglob("*.kok")) if Path(arg).is_dir() else [arg])]
+    results = [lint_file(path, extra) for path in paths]
+    if fmt == "sarif":
+        from kokdsl.outputs.sarif import render_sarif
+
+        files = [(r.path, list(r.diagnostics), list(r.silenced)) for r in results]
+        click.echo(render_sarif(files, lang, rule_names()), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(as_json(results, lang), ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            for diag in result.diagnostics:
+                click.echo(format_finding(diag, result.source, lang))
+            if not result.diagnostics:
+                click.echo(message("lint.clean", lang, file=result.path))
+        click.echo(message("lint.summary", lang, files=len(results), findings=sum(len(r.findings) for r in results),
+                           silenced=sum(len(r.silenced) for r in results)))
+    if any(r.unusable for r in results):
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if any(r.diagnostics for r in results) else EXIT_OK)
+
+
+@main.command()
 @click.argument("rulebook", type=click.Path())
 @click.argument("self_report", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @lang_option
 @click.option("--fail-on", type=click.Choice(["skall", "bör"]), default="skall", show_default=True,
               help="bör: also exit 1 when a bör requirement is not met.")
-@click.option("--edition-for", "edition_for", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Use the edition valid on this date (YYYY-MM-DD) when RULEBOOK is a folder of editions.")
+@edition_for_option
 @click.option("--output", "-o", "outputs", multiple=True, metavar="FORMAT:FILE",
               help="Write a findings report (html, md, json or pdf) to FILE, or to stdout with '-'. "
                    "Repeatable; replaces --format output.")
-@click.option("--run-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="The assessment date printed in reports (default: today).")
-def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for,
-        outputs: tuple[str, ...], run_date) -> None:
+@run_date_option
+def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for: datetime.date | None,
+        outputs: tuple[str, ...], run_date: datetime.date | None) -> None:
     """Check one SELF_REPORT against RULEBOOK and propose a decision.
 
     RULEBOOK is a .kok file or a folder of editions (e.g. rulebooks/orebro);
     from a folder the latest edition is used, or the one valid on --edition-for."""
-    from kokdsl.diagnostics import format_diagnostic
     from kokdsl.pipeline import assess
-    from kokdsl.selfreport import SelfReportError
-    from kokdsl.tools.editions import EditionError, select_edition
 
-    specs = _parse_outputs(outputs, lang)
-    try:
-        loaded = select_edition(rulebook, edition_for.date() if edition_for else None)
-    except EditionError as exc:
-        click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
-        sys.exit(EXIT_ERROR)
+    specs = _parse_outputs(outputs)
+    loaded = _rulebook_for(rulebook, edition_for)
     rulebook = loaded.path
-    if not loaded.ok:
-        _print_diagnostics(loaded.diagnostics, loaded.source, lang)
-        sys.exit(EXIT_ERROR)
-    try:
-        assessment = assess(loaded.rulebook, self_report)
-    except SelfReportError as exc:
-        click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
-        sys.exit(EXIT_ERROR)
+    assessment = assess(loaded.rulebook_or_raise(), self_report, run_date)
     if specs:
-        _write_outputs(assessment, specs, lang, run_date.date() if run_date else None, rulebook)
+        _write_outputs(assessment, specs, lang, run_date, rulebook)
     elif fmt == "json":
         from kokdsl.outputs.terminal import render_json
 
@@ -111,6 +251,16 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     decision = assessment.decision
     failed = not decision.approved or (fail_on == "bör" and decision.remarks)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _self_report_files(paths: tuple[str, ...]) -> list[str]:
+    """The self-report files named or found in the folders given; at least one."""
+    from kokdsl.tools.rerun import self_report_files
+
+    files = self_report_files(paths)
+    if not files:
+        raise KokError("rerun.no_reports")
+    return files
 
 
 def _rulebook_paths(paths: tuple[str, ...]) -> list[str]:
@@ -137,55 +287,32 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
 
     Exit 0 when every case passes (and coverage is enough), 1 on a failing case
     or too little coverage, 2 when a rulebook or test file is unusable."""
-    from kokdsl.diagnostics import ERROR, Diagnostic, format_diagnostic
     from kokdsl.messages import message
     from kokdsl.pipeline import load_rulebook
-    from kokdsl.tools.ruletest import RuleTestError, find_test_files, format_percent, format_run, run_tests
+    from kokdsl.tools.ruletest import format_percent, format_run, require_test_files, run_tests
 
     status = EXIT_OK
     for path in _rulebook_paths(rulebooks):
-        loaded = load_rulebook(path)
-        if not loaded.ok:
-            _print_diagnostics(loaded.diagnostics, loaded.source, lang)
-            status = EXIT_ERROR
-            continue
-        files = list(case_files) or find_test_files(path)
-        if not files:
-            expected = path[:-4] + ".tests.yaml" if path.endswith(".kok") else path + ".tests.yaml"
-            click.echo(format_diagnostic(Diagnostic(ERROR, "ruletest.no_test_file", {"expected": expected}, file=path),
-                                         lang), err=True)
-            status = EXIT_ERROR
-            continue
-        try:
-            run_result = run_tests(loaded.rulebook, files, lang)
-        except RuleTestError as exc:
-            click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
+        try:  # one unusable rulebook or test file does not stop the others
+            rulebook = load_rulebook(path).rulebook_or_raise()
+            run_result = run_tests(rulebook, list(case_files) or require_test_files(path), lang)
+        except KokError as error:
+            _show_error(error, lang)
             status = EXIT_ERROR
             continue
         click.echo(format_run(run_result, lang), nl=False)
         too_little = min_coverage is not None and run_result.coverage_percent < min_coverage
         if too_little:
-            click.echo(message("ruletest.below_minimum", lang, percent=format_percent(run_result.coverage_percent, lang),
-                               minimum=f"{min_coverage:g}"))
+            percent = format_percent(run_result.coverage_percent, lang)
+            click.echo(message("ruletest.below_minimum", lang, percent=percent, minimum=f"{min_coverage:g}"))
         if (run_result.failures or too_little) and status == EXIT_OK:
             status = EXIT_FINDINGS
     sys.exit(status)
 
 
-def _load_for_output(rulebook: str, lang: str):
-    """The rulebook (a file, or the latest edition of a folder), or exit 2."""
-    from kokdsl.diagnostics import format_diagnostic
-    from kokdsl.tools.editions import EditionError, select_edition
-
-    try:
-        loaded = select_edition(rulebook)
-    except EditionError as exc:
-        click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
-        sys.exit(EXIT_ERROR)
-    if not loaded.ok:
-        _print_diagnostics(loaded.diagnostics, loaded.source, lang)
-        sys.exit(EXIT_ERROR)
-    return loaded.rulebook
+def _load_for_output(rulebook: str):
+    """The compiled rulebook (a file, or the latest edition of a folder)."""
+    return _rulebook_for(rulebook).rulebook_or_raise()
 
 
 def _emit(text: str, out: str | None, lang: str) -> None:
@@ -193,13 +320,9 @@ def _emit(text: str, out: str | None, lang: str) -> None:
         click.echo(text, nl=False)
         return
     from kokdsl.messages import message
-    from kokdsl.outputs.files import OutputError, write_atomic
+    from kokdsl.outputs.files import write_atomic
 
-    try:
-        write_atomic(out, text.encode("utf-8"))
-    except OutputError as exc:
-        click.echo(message(exc.code, lang, **exc.params), err=True)
-        sys.exit(EXIT_ERROR)
+    write_atomic(out, text.encode("utf-8"))
     click.echo(message("output.written", lang, path=out), err=True)
 
 
@@ -216,7 +339,7 @@ def template(rulebook: str, lang: str, out: str | None) -> None:
     with its description and format as comments."""
     from kokdsl.tools.blank_report import render_template
 
-    _emit(render_template(_load_for_output(rulebook, lang), lang), out, lang)
+    _emit(render_template(_load_for_output(rulebook), lang), out, lang)
 
 
 @main.command()
@@ -227,7 +350,7 @@ def schema(rulebook: str, lang: str, out: str | None) -> None:
     """Write the JSON Schema (draft 2020-12) of RULEBOOK's self-report."""
     from kokdsl.tools.schema import render_schema
 
-    _emit(render_schema(_load_for_output(rulebook, lang)), out, lang)
+    _emit(render_schema(_load_for_output(rulebook)), out, lang)
 
 
 @main.command()
@@ -246,20 +369,14 @@ def generate(count: int, seed: int, out_dir: str, every_scenario: bool, lang: st
     try:
         paths = write_centres(out_dir, count, seed, every_scenario)
     except OutputError as exc:
-        click.echo(message("generate.cannot_write", lang, path=out_dir, reason=exc.params["reason"]), err=True)
-        sys.exit(EXIT_ERROR)
+        raise KokError("generate.cannot_write", path=out_dir, reason=exc.params["reason"]) from None
     click.echo(message("generate.done", lang, count=len(paths), path=out_dir))
 
 
-def _parse_outputs(outputs: tuple[str, ...], lang: str) -> list:
-    from kokdsl.messages import message
-    from kokdsl.outputs.files import OutputError, parse_output_spec
+def _parse_outputs(outputs: tuple[str, ...]) -> list:
+    from kokdsl.outputs.files import parse_output_spec
 
-    try:
-        return [parse_output_spec(text) for text in outputs]
-    except OutputError as exc:
-        click.echo(message(exc.code, lang, **exc.params), err=True)
-        sys.exit(EXIT_ERROR)
+    return [parse_output_spec(text) for text in outputs]
 
 
 def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: str) -> None:
@@ -271,78 +388,54 @@ def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: 
 
 def _write_rendered(specs: list, render, lang: str) -> None:
     """Render each format once (a PDF is printed from the HTML), then write
-    every output: files atomically, '-' to stdout. Exit 2 if one cannot be."""
+    every output: files atomically, '-' to stdout. Raises OutputError if one cannot be."""
     from kokdsl.messages import message
-    from kokdsl.outputs.files import OutputError, write_atomic, write_pdf
+    from kokdsl.outputs.files import write_atomic, write_pdf
 
     rendered = {fmt: render(fmt) for fmt in sorted({"html" if spec.fmt == "pdf" else spec.fmt for spec in specs})}
-    try:
-        for spec in specs:
-            if spec.to_stdout:
-                click.echo(rendered[spec.fmt], nl=False)
-                continue
-            if spec.fmt == "pdf":
-                write_pdf(spec.target, rendered["html"])
-            else:
-                write_atomic(spec.target, rendered[spec.fmt].encode("utf-8"))
-            click.echo(message("output.written", lang, path=spec.target), err=True)
-    except OutputError as exc:
-        click.echo(message(exc.code, lang, **exc.params), err=True)
-        sys.exit(EXIT_ERROR)
+    for spec in specs:
+        if spec.to_stdout:
+            click.echo(rendered[spec.fmt], nl=False)
+            continue
+        if spec.fmt == "pdf":
+            write_pdf(spec.target, rendered["html"])
+        else:
+            write_atomic(spec.target, rendered[spec.fmt].encode("utf-8"))
+        click.echo(message("output.written", lang, path=spec.target), err=True)
 
 
 @main.command()
 @click.argument("rulebook", type=click.Path())
 @click.argument("self_reports", nargs=-1, required=True, type=click.Path())
-@click.option("--edition-for", "edition_for", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Use the edition valid on this date (YYYY-MM-DD) when RULEBOOK is a folder of editions.")
+@edition_for_option
 @click.option("--previous", type=click.Path(dir_okay=False), default=None,
               help="summary.json of an earlier rerun: show what changed since then.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Write summary.json and one HTML findings report per centre into this folder.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--run-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="The date recorded in the summary and reports (default: today).")
+@run_date_option
 @lang_option
-def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for, previous: str | None, out_dir: str | None,
-          fmt: str, run_date, lang: str) -> None:
+def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.date | None, previous: str | None,
+          out_dir: str | None, fmt: str, run_date: datetime.date | None, lang: str) -> None:
     """The yearly follow-up: check every SELF_REPORT (files or folders) against
     RULEBOOK. A self-report that cannot be read is listed and never stops the
     run. Exit 0 when every centre is approved, 1 when any is not, 2 when any
     self-report could not be read."""
-    import datetime
     import json
 
-    from kokdsl.diagnostics import format_diagnostic
     from kokdsl.messages import message
     from kokdsl.outputs.terminal import render_rerun_text, rerun_view
     from kokdsl.tools import rerun as reruns
-    from kokdsl.tools.editions import EditionError, select_edition
 
-    try:
-        loaded = select_edition(rulebook, edition_for.date() if edition_for else None)
-    except EditionError as exc:
-        click.echo(format_diagnostic(exc.diagnostic, lang), err=True)
-        sys.exit(EXIT_ERROR)
-    if not loaded.ok:
-        _print_diagnostics(loaded.diagnostics, loaded.source, lang)
-        sys.exit(EXIT_ERROR)
-    earlier = None
-    if previous is not None:
-        try:
-            earlier = reruns.load_previous(previous)
-        except reruns.PreviousRunError as exc:
-            click.echo(message(exc.code, lang, **exc.params), err=True)
-            sys.exit(EXIT_ERROR)
-    files = reruns.self_report_files(self_reports)
-    if not files:
-        click.echo(message("rerun.no_reports", lang), err=True)
-        sys.exit(EXIT_ERROR)
-    day = (run_date.date() if run_date else datetime.date.today())
-    runs = reruns.rerun(loaded.rulebook, files)
-    data = reruns.summary(loaded.rulebook, runs, day.isoformat())
+    loaded = _rulebook_for(rulebook, edition_for)
+    earlier = reruns.load_previous(previous) if previous is not None else None
+    files = _self_report_files(self_reports)
+    day = run_date or datetime.date.today()
+    compiled = loaded.rulebook_or_raise()
+    runs = reruns.rerun(compiled, files, day)
+    data = reruns.summary(compiled, runs, day.isoformat())
     change_list = reruns.changes(earlier, data) if earlier is not None else []
-    view = rerun_view(loaded.rulebook, runs, change_list, earlier.get("run_date", previous) if earlier else None,
+    view = rerun_view(compiled, runs, change_list, earlier.get("run_date", previous) if earlier else None,
                       lang)
     if out_dir is not None:
         _write_rerun(out_dir, runs, data, view, lang, day, loaded.path)
@@ -365,7 +458,7 @@ def _write_rerun(out_dir: str, runs, data: dict, view: dict, lang: str, day, rul
     from pathlib import Path
 
     from kokdsl.messages import message
-    from kokdsl.outputs.files import OutputError, write_atomic
+    from kokdsl.outputs.files import write_atomic
     from kokdsl.outputs.findings import render_report, render_rerun_html
 
     links, taken = {}, {"index", "summary"}
@@ -378,16 +471,12 @@ def _write_rerun(out_dir: str, runs, data: dict, view: dict, lang: str, day, rul
             taken.add(name)
             links[run.file] = f"{name}.html"
     folder = Path(out_dir)
-    try:
-        for run in runs:
-            if run.assessment is not None:
-                html = render_report(run.assessment, "html", lang, day, rulebook_path)
-                write_atomic(folder / links[run.file], html.encode("utf-8"))
-        write_atomic(folder / "index.html", render_rerun_html(view, day, links).encode("utf-8"))
-        write_atomic(folder / "summary.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    except OutputError as exc:
-        click.echo(message(exc.code, lang, **exc.params), err=True)
-        sys.exit(EXIT_ERROR)
+    for run in runs:
+        if run.assessment is not None:
+            html = render_report(run.assessment, "html", lang, day, rulebook_path)
+            write_atomic(folder / links[run.file], html.encode("utf-8"))
+    write_atomic(folder / "index.html", render_rerun_html(view, day, links).encode("utf-8"))
+    write_atomic(folder / "summary.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     click.echo(message("output.written", lang, path=out_dir), err=True)
 
 
@@ -398,35 +487,36 @@ def _write_rerun(out_dir: str, runs, data: dict, view: dict, lang: str, day, rul
               help="A changed rulebook (e.g. next year's draft) to compare with RULEBOOK.")
 @click.option("--as-skall", "as_skall", multiple=True, metavar="ID", help="Treat requirement ID as skall. Repeatable.")
 @click.option("--as-bör", "as_bor", multiple=True, metavar="ID", help="Treat requirement ID as bör. Repeatable.")
+@click.option("--adopt", "adopt", multiple=True, metavar="ID",
+              help="Adopt the proposal (status förslag) ID: it decides as if in force. Repeatable.")
+@click.option("--adopt-proposals", "adopt_all", is_flag=True, help="Adopt every proposal in the rulebook.")
 @lang_option
 def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_skall: tuple[str, ...],
-           as_bor: tuple[str, ...], lang: str) -> None:
-    """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör)
-    over the same SELF_REPORTS and list the centres whose decision changes."""
+           as_bor: tuple[str, ...], adopt: tuple[str, ...], adopt_all: bool, lang: str) -> None:
+    """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör,
+    --adopt, --adopt-proposals) over the same SELF_REPORTS and list the centres
+    whose decision changes."""
+    from kokdsl.enums import Modality
     from kokdsl.messages import message
     from kokdsl.outputs.terminal import render_impact_text
     from kokdsl.tools import impact as impacts
     from kokdsl.tools import rerun as reruns
 
-    if draft is None and not as_skall and not as_bor:
-        click.echo(message("impact.nothing_to_compare", lang), err=True)
-        sys.exit(EXIT_ERROR)
-    base = _load_for_output(rulebook, lang)
-    variant = _load_for_output(draft, lang) if draft else base
+    if draft is None and not as_skall and not as_bor and not adopt and not adopt_all:
+        raise KokError("impact.nothing_to_compare")
+    base = _load_for_output(rulebook)
+    variant = _load_for_output(draft) if draft else base
     descriptions = [message("impact.variant_draft", lang, file=draft)] if draft else []
-    moves = {**{i: "skall" for i in as_skall}, **{i: "bör" for i in as_bor}}
-    try:
-        variant = impacts.with_modalities(variant, moves)
-    except impacts.ImpactError as exc:
-        click.echo(message(exc.code, lang, **exc.params), err=True)
-        sys.exit(EXIT_ERROR)
-    for modality, ids in (("skall", as_skall), ("bör", as_bor)):
+    moves = {**{i: Modality.SHALL for i in as_skall}, **{i: Modality.SHOULD for i in as_bor}}
+    variant = impacts.with_modalities(variant, moves)
+    if adopt or adopt_all:
+        variant = impacts.with_proposals_adopted(variant, None if adopt_all else adopt)
+        descriptions.append(message("impact.variant_adopted", lang,
+                                    ids=message("impact.all_proposals", lang) if adopt_all else ", ".join(adopt)))
+    for modality, ids in ((Modality.SHALL, as_skall), (Modality.SHOULD, as_bor)):
         if ids:
             descriptions.append(message("impact.variant_modality", lang, ids=", ".join(ids), modality=modality))
-    files = reruns.self_report_files(self_reports)
-    if not files:
-        click.echo(message("rerun.no_reports", lang), err=True)
-        sys.exit(EXIT_ERROR)
+    files = _self_report_files(self_reports)
     before, after = reruns.rerun(base, files), reruns.rerun(variant, files)
     changes = impacts.verdict_changes(before, after)
     click.echo(render_impact_text(base, "; ".join(descriptions), before, after, changes, lang), nl=False)
@@ -441,15 +531,13 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
 def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
     """Publish RULEBOOK as a book: chapters, requirement texts with their
     checks, and the facts a self-report holds (HTML or Markdown)."""
-    from kokdsl.messages import message
     from kokdsl.outputs.book import FORMATS, render_book
 
-    specs = _parse_outputs(outputs or ("md:-",), lang)
+    specs = _parse_outputs(outputs or ("md:-",))
     for spec in specs:
         if spec.fmt not in FORMATS and spec.fmt != "pdf":
-            click.echo(message("book.bad_format", lang, format=spec.fmt), err=True)
-            sys.exit(EXIT_ERROR)
-    loaded = _load_for_output(rulebook, lang)
+            raise KokError("book.bad_format", format=spec.fmt)
+    loaded = _load_for_output(rulebook)
     _write_rendered(specs, lambda fmt: render_book(loaded, fmt, lang), lang)
 
 
@@ -465,7 +553,7 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, lang: str) ->
     from pathlib import Path
 
     from kokdsl.messages import message
-    from kokdsl.outputs.files import OutputError, write_atomic
+    from kokdsl.outputs.files import write_atomic
     from kokdsl.parser import parse
     from kokdsl.pipeline import read_rulebook
     from kokdsl.tools.formatter import format_source, source_language
@@ -491,8 +579,8 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, lang: str) ->
             continue
         try:
             write_atomic(file, formatted.encode("utf-8"))
-        except OutputError as exc:
-            click.echo(message(exc.code, lang, **exc.params), err=True)
+        except KokError as error:  # the other files are still formatted
+            _show_error(error, lang)
             status = EXIT_ERROR
             continue
         click.echo(message("fmt.changed", lang, file=file))
@@ -509,13 +597,7 @@ def compare(rulebooks: tuple[str, ...], lang: str) -> None:
     from kokdsl.pipeline import load_rulebook
     from kokdsl.tools.compare import comparison, render_markdown
 
-    compiled = []
-    for path in _rulebook_paths(rulebooks):
-        loaded = load_rulebook(path)
-        if not loaded.ok:
-            _print_diagnostics(loaded.diagnostics, loaded.source, lang)
-            sys.exit(EXIT_ERROR)
-        compiled.append(loaded.rulebook)
+    compiled = [load_rulebook(path).rulebook_or_raise() for path in _rulebook_paths(rulebooks)]
     click.echo(render_markdown(comparison(compiled, lang), lang), nl=False)
 
 

@@ -18,15 +18,13 @@ from fractions import Fraction
 
 from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, Type
+from kokdsl.enums import Outcome
 from kokdsl.schedule import AROUND_THE_CLOCK
-from kokdsl.values import UNKNOWN
+from kokdsl.values import UNKNOWN, assessment_date
 
-MET = "met"
-NOT_MET = "not_met"
-CANNOT_ASSESS = "cannot_assess"
-NOT_APPLICABLE = "not_applicable"
 
 _ORDER = {"<", "<=", ">", ">="}
+_SCHEDULE_METHODS = {"+": "union", "-": "minus", "except": "minus", "intersect": "intersection"}
 _PY_OP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -82,8 +80,8 @@ class _Writer:
         self.lines: list[str] = []
         self.depth = 1
         self.count = 0
-        self.namespace: dict = {"UNKNOWN": UNKNOWN, "Fraction": Fraction, "MET": MET, "NOT_MET": NOT_MET,
-                                "CANNOT_ASSESS": CANNOT_ASSESS, "NOT_APPLICABLE": NOT_APPLICABLE}
+        self.namespace: dict = {"UNKNOWN": UNKNOWN, "Fraction": Fraction, **{o.name: o for o in Outcome},
+                                "assessment_date": assessment_date}
         self.facts: dict[str, str] = {}  # fact name -> local
 
     # -- emitting ----------------------------------------------------------
@@ -119,6 +117,10 @@ class _Writer:
 
     def requirement(self, req: CompiledRequirement) -> tuple[str, dict]:
         body_start = len(self.lines)
+        if req.valid_from or req.valid_to:
+            self.namespace["valid_on"] = req.valid_on
+            with self.block("if not valid_on(assessment_date(env)):"):
+                self.emit("return NOT_APPLICABLE")
         if req.condition is None:
             value, unknown = self.gen(req.check, {})
             self.emit(self.outcome_of(value, unknown))
@@ -184,6 +186,9 @@ class _Writer:
     def gen_Arith(self, node: ast.Arith, scope):
         left = self.gen(node.left, scope)
         right = self.gen(node.right, scope)
+        if self.types[id(node)].kind == "schedule":
+            method = _SCHEDULE_METHODS[node.op]
+            return self.guarded(f"{left[0]}.{method}({right[0]})", left, right)
         if node.op == "/":
             result = self.temp()
             test = self.unknown_test(left, right)

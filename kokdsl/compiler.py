@@ -36,7 +36,8 @@ from kokdsl.compiled import (
     Type,
 )
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
-from kokdsl.schedule import AROUND_THE_CLOCK
+from kokdsl.enums import Modality
+from kokdsl.schedule import AROUND_THE_CLOCK, Schedule
 from kokdsl.values import UNKNOWN
 
 _SCALAR_TYPES = {
@@ -114,7 +115,8 @@ class _Compiler:
         compiled = CompiledRulebook(
             name=header.name, edition=header.edition, valid_from=header.valid_from, source=header.source,
             facts=tuple(self.facts.values()), records=self.records, requirements=tuple(requirements),
-            chapters=tuple(chapters), sha256=hashlib.sha256(self.source.encode("utf-8")).hexdigest(),
+            chapters=tuple(chapters), selection=header.selection,
+            sha256=hashlib.sha256(self.source.encode("utf-8")).hexdigest(),
             file=self.tree.file, closures=self.closures, types=self.types, codegen=codegen,
         )
         return CompileResult(compiled, self.diagnostics)
@@ -144,7 +146,7 @@ class _Compiler:
                     self.error("compile.duplicate_field", f.span, name=f.name, record=decl.name)
                     continue
                 seen.add(f.name)
-                fields.append(FieldSpec(f.name, self.resolve_type(f.type, allow_list=False), f.doc))
+                fields.append(FieldSpec(f.name, self.resolve_type(f.type, allow_list=False), f.doc, f.display))
             self.records[decl.name] = RecordSpec(decl.name, tuple(fields))
 
     def declare_facts(self) -> None:
@@ -153,11 +155,13 @@ class _Compiler:
                 self.error("compile.duplicate_fact", item.span, name=item.name, line=self.facts[item.name].span.line)
                 continue
             self.facts[item.name] = FactSpec(item.name, self.resolve_type(item.type, allow_list=True),
-                                             item.doc, item.input_only, span=item.span)
+                                             item.doc, item.input_only, span=item.span, display=item.display)
             if _is_expression_keyword(item.name):
                 self.warn("compile.keyword_name", item.span, name=item.name)
 
     def compile_requirements(self) -> tuple[list[CompiledRequirement], list[ast.Chapter]]:
+        header = next((i for i in self.tree.items if isinstance(i, ast.Header)), None)
+        self.edition_start = header.valid_from if header else None
         requirements, chapters, seen_ids = [], [], {}
         chapter = None
         for item in self.tree.items:
@@ -202,12 +206,31 @@ class _Compiler:
         ctype, check_fn = self.expr(req.check, {})
         self.expect_bool(ctype, req.check, "compile.check_not_bool")
         self.check_topic(req)
+        self.check_provenance(req)
         return CompiledRequirement(
-            id=req.id, title=req.title, modality=req.modality, text=req.text, chapter=chapter,
+            id=req.id, title=req.title, modality=Modality(req.modality), text=req.text, chapter=chapter,
             topic=req.topic, source=req.source, condition=req.condition, check=req.check,
             condition_fn=condition_fn, check_fn=check_fn,
             dependencies={k: frozenset(v) for k, v in self.deps.items()}, span=req.span,
+            status=req.status or ast.IN_FORCE, sources=req.sources, valid_from=req.valid_from,
+            valid_to=req.valid_to,
         )
+
+    def check_provenance(self, req: ast.Requirement):
+        """A requirement cannot rest on documents written after its edition
+        came into force, and its own validity must be a real period."""
+        if req.valid_from and req.valid_to and req.valid_to < req.valid_from:
+            self.error("compile.validity_reversed", req.id_span, id=req.id, start=req.valid_from.isoformat(),
+                       end=req.valid_to.isoformat())
+        start = self.edition_start
+        # A proposal may well cite a document newer than the edition: that is
+        # what makes it a proposal.
+        if start is None or not req.sources or req.status not in (None, ast.IN_FORCE):
+            return
+        if all(s.date is not None and s.date > start for s in req.sources):
+            latest = min(req.sources, key=lambda s: s.date)
+            self.error("compile.source_after_edition", latest.span, id=req.id, source=latest.text,
+                       date=latest.date.isoformat(), start=start.isoformat())
 
     def check_topic(self, req: ast.Requirement):
         # Topics come from a shared vocabulary so regions compare area by area.
@@ -296,6 +319,8 @@ class _Compiler:
         rt, rfn = self.expr(node.right, scope)
         if "error" in (lt.kind, rt.kind):
             return ERROR_TYPE, (lambda env: UNKNOWN)
+        if lt.kind == "schedule" or rt.kind == "schedule" or node.op in _SCHEDULE_OPS:
+            return self.schedule_arith(node, lt, lfn, rt, rfn)
         if not (lt.is_numeric and rt.is_numeric):
             self.error("compile.arith_not_numeric", node.span, op=node.op, left=_TypeName(lt), right=_TypeName(rt))
             return ERROR_TYPE, (lambda env: UNKNOWN)
@@ -332,6 +357,26 @@ class _Compiler:
             return fn(a, b)
 
         return result, arith
+
+    def schedule_arith(self, node: ast.Arith, lt: Type, lfn, rt: Type, rfn):
+        """Weekly schedules as sets of minutes: + union, - or utom difference,
+        snitt intersection."""
+        if not (lt.kind == rt.kind == "schedule") or node.op not in _SCHEDULE_METHODS:
+            self.error("compile.schedule_op", node.span, op=_OpName(node.op), left=_TypeName(lt),
+                       right=_TypeName(rt))
+            return ERROR_TYPE, (lambda env: UNKNOWN)
+        method = _SCHEDULE_METHODS[node.op]
+
+        def schedule_op(env):
+            a = lfn(env)
+            if a is UNKNOWN:
+                return UNKNOWN
+            b = rfn(env)
+            if b is UNKNOWN:
+                return UNKNOWN
+            return method(a, b)
+
+        return SCHEDULE, schedule_op
 
     def expr_Compare(self, node: ast.Compare, scope, expected):
         # A bare closed-set value on either side takes its type from the other.
@@ -587,6 +632,30 @@ class _Compiler:
             return UNKNOWN if v is UNKNOWN else v.hours()
 
         return HOURS, hours
+
+
+# Operators on weekly schedules, by the Schedule method that computes them.
+_SCHEDULE_METHODS = {"+": Schedule.union, "-": Schedule.minus, "except": Schedule.minus,
+                     "intersect": Schedule.intersection}
+_SCHEDULE_OPS = ("except", "intersect")
+
+
+class _OpName:
+    """An operator as the reader writes it: `utom`/`except` for "except"."""
+
+    def __init__(self, op: str):
+        self.op = op
+
+    def render(self, lang: str) -> str:
+        from kokdsl.parser import canonical_keyword
+
+        return canonical_keyword(self.op, lang) if self.op in _SCHEDULE_OPS else self.op
+
+    def __eq__(self, other):
+        return isinstance(other, _OpName) and other.op == self.op
+
+    def __hash__(self):
+        return hash(self.op)
 
 
 _EXPRESSION_KEYWORDS = ("not", "count", "sum", "hours", "true", "false", "around_the_clock", "all", "some", "none")

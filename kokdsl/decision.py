@@ -4,28 +4,39 @@
 - otherwise any skall that cannot be assessed: supplement request, listing the
   missing or invalid facts;
 - otherwise approved, with every bör not met as a remark.
+
+Only requirements in force decide. Proposals (`status förslag`) are decided
+separately, "if the proposal is adopted", so an officer sees what would
+change; illustrative requirements (`status exempel`) never decide anything.
 """
 
 from __future__ import annotations
 
 import attrs
 
+from kokdsl.ast import EXAMPLE, PROPOSAL
+from kokdsl.enums import DecisionKind, Modality
 from kokdsl.evaluator import CANNOT_ASSESS, NOT_MET, OUTCOMES, Evaluation, RequirementResult
 from kokdsl.selfreport import DataProblem
 
-APPROVED = "approved"
-REJECTION = "rejection"
-SUPPLEMENT_REQUEST = "supplement_request"
+# Short names for the decision kinds, as other modules import them.
+APPROVED = DecisionKind.APPROVED
+REJECTION = DecisionKind.REJECTION
+SUPPLEMENT_REQUEST = DecisionKind.SUPPLEMENT_REQUEST
 
 
 @attrs.frozen
 class Decision:
-    kind: str
+    kind: DecisionKind
     reasons: tuple[RequirementResult, ...] = ()  # failed skall (rejection)
     supplements: tuple[RequirementResult, ...] = ()  # skall that cannot be assessed
     missing: tuple[DataProblem, ...] = ()  # the facts to supplement, each once
     remarks: tuple[RequirementResult, ...] = ()  # failed bör
     unassessed_remarks: tuple[RequirementResult, ...] = ()  # bör that cannot be assessed
+    # Proposals that are not met or cannot be assessed, and the decision the
+    # centre would get were every proposal adopted (None: no proposals).
+    proposals: tuple[RequirementResult, ...] = ()
+    if_adopted: Decision | None = None
 
     @property
     def approved(self) -> bool:
@@ -33,15 +44,27 @@ class Decision:
 
 
 def decide(evaluation: Evaluation) -> Decision:
+    """The proposed decision on the requirements in force, and beside it what
+    it would be if the rulebook's proposals were adopted."""
+    decision = _decide([r for r in evaluation.results if r.requirement.in_force])
+    proposals = [r for r in evaluation.results if r.requirement.status == PROPOSAL]
+    if not proposals:
+        return decision
+    adopted = _decide([r for r in evaluation.results if r.requirement.status != EXAMPLE])
+    undecided = tuple(r for r in proposals if r.outcome is NOT_MET or r.outcome is CANNOT_ASSESS)
+    return attrs.evolve(decision, proposals=undecided, if_adopted=adopted)
+
+
+def _decide(results) -> Decision:
     # One pass, in book order: (modality, outcome) -> results.
     buckets: dict[tuple[str, str], list[RequirementResult]] = {}
-    for r in evaluation.results:
+    for r in results:
         if r.outcome is NOT_MET or r.outcome is CANNOT_ASSESS:
             buckets.setdefault((r.requirement.modality, r.outcome), []).append(r)
-    failed = tuple(buckets.get(("skall", NOT_MET), ()))
-    unknown = tuple(buckets.get(("skall", CANNOT_ASSESS), ()))
-    remarks = tuple(buckets.get(("bör", NOT_MET), ()))
-    unassessed = tuple(buckets.get(("bör", CANNOT_ASSESS), ()))
+    failed = tuple(buckets.get((Modality.SHALL, NOT_MET), ()))
+    unknown = tuple(buckets.get((Modality.SHALL, CANNOT_ASSESS), ()))
+    remarks = tuple(buckets.get((Modality.SHOULD, NOT_MET), ()))
+    unassessed = tuple(buckets.get((Modality.SHOULD, CANNOT_ASSESS), ()))
     missing = {}
     for r in unknown:
         for p in r.problems:
@@ -56,8 +79,10 @@ def decide(evaluation: Evaluation) -> Decision:
 
 
 def counts(evaluation: Evaluation) -> dict[str, dict[str, int]]:
-    """Outcome counts by modality: {"skall": {"met": 3, ...}, "bör": {...}}."""
-    table = {m: {o: 0 for o in OUTCOMES} for m in ("skall", "bör")}
+    """Outcome counts by modality of the requirements in force:
+    {"skall": {"met": 3, ...}, "bör": {...}}."""
+    table = {m: {o: 0 for o in OUTCOMES} for m in Modality}
     for r in evaluation.results:
-        table[r.requirement.modality][r.outcome] += 1
+        if r.requirement.in_force:
+            table[r.requirement.modality][r.outcome] += 1
     return table

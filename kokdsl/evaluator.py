@@ -9,6 +9,7 @@ thresholds, in domain terms.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Callable
 
@@ -16,16 +17,18 @@ import attrs
 
 from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook, Type
+from kokdsl.enums import Outcome
 from kokdsl.schedule import Schedule
 from kokdsl.selfreport import DataProblem, SelfReport
 from kokdsl.unparse import expr_text
-from kokdsl.values import UNKNOWN, RecordValue, format_value
+from kokdsl.values import ASSESSMENT_DATE, UNKNOWN, RecordValue, assessment_date, format_value
 
-MET = "met"
-NOT_MET = "not_met"
-CANNOT_ASSESS = "cannot_assess"
-NOT_APPLICABLE = "not_applicable"
-OUTCOMES = (MET, NOT_MET, CANNOT_ASSESS, NOT_APPLICABLE)
+# Short names for the outcomes, as the stages after evaluation import them.
+MET = Outcome.MET
+NOT_MET = Outcome.NOT_MET
+CANNOT_ASSESS = Outcome.CANNOT_ASSESS
+NOT_APPLICABLE = Outcome.NOT_APPLICABLE
+OUTCOMES = tuple(Outcome)
 
 
 @attrs.frozen
@@ -99,6 +102,7 @@ class Evaluation:
     rulebook: CompiledRulebook
     report: SelfReport
     results: tuple[RequirementResult, ...]
+    day: datetime.date | None = None  # the assessment date
 
 
 # Generating and compiling the fast path costs about as much as evaluating a
@@ -106,24 +110,27 @@ class Evaluation:
 GENERATE_AFTER = 3
 
 
-def evaluate(rulebook: CompiledRulebook, report: SelfReport) -> Evaluation:
-    outcome_list = _outcomes(rulebook, report.facts)
+def evaluate(rulebook: CompiledRulebook, report: SelfReport, day: datetime.date | None = None) -> Evaluation:
+    """Every requirement's outcome for one centre, assessed on `day` (the run
+    date; today when not given)."""
+    env = dict(report.facts)
+    env[ASSESSMENT_DATE] = day or datetime.date.today()
+    outcome_list = _outcomes(rulebook, env)
     results = _met_results(rulebook).copy()
     for index, outcome in enumerate(outcome_list):
         if outcome != MET:
             req = rulebook.requirements[index]
             problems = _problems_for(req, report) if outcome == CANNOT_ASSESS else ()
             results[index] = RequirementResult(req, outcome, problems,
-                                               functools.partial(_explain, rulebook, req, outcome, report.facts))
-    return Evaluation(rulebook, report, tuple(results))
+                                               functools.partial(_explain, rulebook, req, outcome, env))
+    return Evaluation(rulebook, report, tuple(results), env[ASSESSMENT_DATE])
 
 
-def _outcomes(rulebook: CompiledRulebook, facts: dict) -> list[str]:
+def _outcomes(rulebook: CompiledRulebook, env: dict) -> list[str]:
     uses = rulebook.runtime["uses"] = rulebook.runtime.get("uses", 0) + 1
     if uses <= GENERATE_AFTER:
-        env = dict(facts)
         return [requirement_outcome(req, env) for req in rulebook.requirements]
-    return rulebook.outcome_function()(facts)
+    return rulebook.outcome_function()(env)
 
 
 def _met_results(rulebook: CompiledRulebook) -> list[RequirementResult]:
@@ -143,6 +150,8 @@ def outcomes(rulebook: CompiledRulebook, facts: dict) -> list[tuple[CompiledRequ
 
 def requirement_outcome(req: CompiledRequirement, env: dict) -> str:
     """One requirement's outcome by its closures: the reference semantics."""
+    if (req.valid_from or req.valid_to) and not req.valid_on(assessment_date(env)):
+        return NOT_APPLICABLE
     if req.condition_fn is not None:
         applies = req.condition_fn(env)
         if applies is False:
@@ -164,7 +173,8 @@ def _explain(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: str,
     env = dict(facts)  # the explainer binds loop variables in its environment
     explainer = _Explainer(rulebook)
     if outcome == NOT_APPLICABLE:
-        return explainer.explain(req.condition, env, False)
+        outside = _outside_validity(req, assessment_date(env))
+        return outside if outside else explainer.explain(req.condition, env, False)
     if outcome == NOT_MET:
         return explainer.explain(req.check, env, False)
     findings = []
@@ -173,6 +183,15 @@ def _explain(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: str,
     if req.check_fn(env) is UNKNOWN:
         findings += explainer.explain(req.check, env, UNKNOWN)
     return _dedupe(findings)
+
+
+def _outside_validity(req: CompiledRequirement, day: datetime.date) -> list[Finding]:
+    """Why a requirement does not apply on `day` by its own validity, with the date."""
+    if req.valid_from is not None and day < req.valid_from:
+        return [Finding("finding.valid_from", {"date": req.valid_from.isoformat(), "day": day.isoformat()})]
+    if req.valid_to is not None and day > req.valid_to:
+        return [Finding("finding.valid_to", {"date": req.valid_to.isoformat(), "day": day.isoformat()})]
+    return []
 
 
 def _dedupe(findings):

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import gc
 from pathlib import Path
@@ -18,6 +19,7 @@ from kokdsl import __version__, ast
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.compiler import compile_rulebook
 from kokdsl.diagnostics import ERROR, Diagnostic, has_errors, sort_key
+from kokdsl.errors import RulebookError
 from kokdsl.parser import MAX_SOURCE_BYTES, parse
 
 if TYPE_CHECKING:  # the evaluation stages are imported when used: `kok check` never needs them
@@ -39,16 +41,23 @@ class LoadedRulebook:
     def ok(self) -> bool:
         return self.rulebook is not None
 
+    def rulebook_or_raise(self) -> CompiledRulebook:
+        """The compiled rulebook; RulebookError with every diagnostic when the source has errors."""
+        if self.rulebook is None:
+            raise RulebookError(self.diagnostics, self.source)
+        return self.rulebook
+
 
 def read_rulebook(path: str | Path) -> tuple[str | None, tuple[Diagnostic, ...]]:
     """A rulebook file's text, or the reason it cannot be read."""
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as f:  # at most one byte past the limit: /dev/zero never ends
+            raw = f.read(MAX_SOURCE_BYTES + 1)
     except OSError as exc:
         return None, (Diagnostic(ERROR, "file.unreadable", {"reason": exc.strerror or str(exc)}, file=name),)
     if len(raw) > MAX_SOURCE_BYTES:
-        return None, (Diagnostic(ERROR, "syntax.too_large", {"size": len(raw), "limit": MAX_SOURCE_BYTES}, file=name),)
+        return None, (Diagnostic(ERROR, "syntax.too_large", {"limit": MAX_SOURCE_BYTES}, file=name),)
     try:
         return raw.decode("utf-8-sig"), ()
     except UnicodeDecodeError:
@@ -106,11 +115,13 @@ class Assessment:
         return self.evaluation.report
 
 
-def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport) -> Assessment:
-    """Raises SelfReportError when the self-report cannot be read at all."""
+def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport,
+           day: datetime.date | None = None) -> Assessment:
+    """Assess a self-report on `day` (the run date; today when not given).
+    Raises SelfReportError when the self-report cannot be read at all."""
     decide, evaluate, SelfReport, load_self_report = _evaluation_stages()
     report = self_report if isinstance(self_report, SelfReport) else load_self_report(self_report, rulebook)
-    evaluation = evaluate(rulebook, report)
+    evaluation = evaluate(rulebook, report, day)
     return Assessment(evaluation, decide(evaluation))
 
 

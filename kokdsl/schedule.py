@@ -17,6 +17,9 @@ from fractions import Fraction
 
 import attrs
 
+from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.errors import KokError
+
 __all__ = [
     "AROUND_THE_CLOCK",
     "EMPTY",
@@ -316,7 +319,7 @@ AROUND_THE_CLOCK = Schedule(((0, MINUTES_PER_WEEK),))
 # --------------------------------------------------------------------------
 
 
-class ScheduleFormatError(Exception):
+class ScheduleFormatError(KokError):
     """A self-reported schedule could not be parsed.
 
     ``code`` is one of ``schedule.not_mapping``, ``schedule.bad_day``,
@@ -325,10 +328,7 @@ class ScheduleFormatError(Exception):
     """
 
     def __init__(self, code: str, params: dict, subpath: str = ""):
-        # Pass all arguments on so the exception pickles and copies cleanly.
-        super().__init__(code, params, subpath)
-        self.code = code
-        self.params = params
+        super().__init__(Diagnostic(ERROR, code, params))
         self.subpath = subpath
 
     def __str__(self) -> str:

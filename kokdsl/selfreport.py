@@ -23,8 +23,10 @@ import yaml
 
 from kokdsl.compiled import CompiledRulebook, RecordSpec, Type
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
+from kokdsl.documents import DocumentError, load_json, load_yaml
+from kokdsl.errors import KokError
 from kokdsl.schedule import ScheduleFormatError, parse_schedule
-from kokdsl.values import UNKNOWN, RecordValue
+from kokdsl.values import MAX_NUMBER_CHARS, UNKNOWN, RecordValue, shorten, within_bounds
 
 MAX_BYTES = 2_000_000
 MAX_LIST_ITEMS = 10_000
@@ -38,13 +40,9 @@ _SIMPLE_KEY = re.compile(r"[^\W\d]\w*")
 _DEEP_INDENT = re.compile(r"^[ \t]{100,}\S", re.MULTILINE)
 
 
-class SelfReportError(Exception):
+class SelfReportError(KokError):
     """The file cannot be read as a self-report at all (not YAML, too large,
     not a mapping). Problems inside a readable report are diagnostics instead."""
-
-    def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.code)
-        self.diagnostic = diagnostic
 
 
 @attrs.frozen
@@ -86,35 +84,35 @@ def read_document(path: str | Path) -> tuple[object, bytes]:
     location when it cannot be read."""
     name = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_bounded(path, MAX_BYTES)
     except OSError as exc:
         raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": exc.strerror or str(exc)}, file=name)) from None
     return parse_document(data, name), data
 
 
+def read_bounded(path: str | Path, limit: int) -> bytes:
+    """At most limit + 1 bytes of a file: enough to tell it is too large,
+    without reading a device or a pipe (/dev/zero) that never ends."""
+    with open(path, "rb") as f:
+        return f.read(limit + 1)
+
+
 def parse_document(data: bytes, name: str) -> object:
     if len(data) > MAX_BYTES:
-        raise SelfReportError(Diagnostic(ERROR, "data.too_large", {"size": len(data), "limit": MAX_BYTES}, file=name))
+        raise SelfReportError(Diagnostic(ERROR, "data.too_large", {"limit": MAX_BYTES}, file=name))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SelfReportError(Diagnostic(ERROR, "data.not_utf8", {}, file=name)) from None
     too_deep = SelfReportError(Diagnostic(ERROR, "data.too_deep", {"limit": MAX_DEPTH}, file=name))
-    if name.endswith(".json"):
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SelfReportError(Diagnostic(ERROR, "data.bad_json", {"line": exc.lineno, "column": exc.colno,
-                                                                       "reason": exc.msg}, file=name)) from None
-        except RecursionError:
-            raise too_deep from None
-        if _object_depth(document) > MAX_DEPTH:
-            raise too_deep
-        return document
     try:
+        if name.endswith(".json"):
+            return _parse_json(text, name, too_deep)
         if _looks_deep(text) and _nesting_depth(text) > MAX_DEPTH:
             raise too_deep
-        return yaml.load(text, Loader=_SafeLoader)
+        return load_yaml(text)
+    except DocumentError as exc:
+        raise SelfReportError(Diagnostic(ERROR, exc.code, exc.params, file=name)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -122,6 +120,19 @@ def parse_document(data: bytes, name: str) -> object:
                                                                    "reason": exc.problem or ""}, file=name)) from None
     except yaml.YAMLError as exc:
         raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", {"line": 0, "column": 0, "reason": str(exc)}, file=name)) from None
+
+
+def _parse_json(text: str, name: str, too_deep: SelfReportError):
+    try:
+        document = load_json(text)
+    except json.JSONDecodeError as exc:
+        raise SelfReportError(Diagnostic(ERROR, "data.bad_json", {"line": exc.lineno, "column": exc.colno,
+                                                                   "reason": exc.msg}, file=name)) from None
+    except RecursionError:
+        raise too_deep from None
+    if _object_depth(document) > MAX_DEPTH:
+        raise too_deep
+    return document
 
 
 def _looks_deep(text: str) -> bool:
@@ -188,8 +199,16 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
     return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics))
 
 
-class _Invalid(Exception):
-    pass
+class _Invalid(KokError):
+    """A raw value does not fit its type (the caller records the diagnostic)."""
+
+
+class _Negative(_Invalid):
+    """A whole number (a count) below zero."""
+
+
+class _OutOfRange(_Invalid):
+    """A number beyond the documented bound (values.MAX_MAGNITUDE)."""
 
 
 class _Checker:
@@ -238,6 +257,13 @@ class _Checker:
                     self.invalid(path + exc.subpath, fact, field, t, exc.params.get("value", raw), code="data." + exc.code)
                     return UNKNOWN
             return _COERCE[t.kind](raw, t)
+        except _Negative:
+            self.invalid(path, fact, field, t, raw, code="data.negative")
+            return UNKNOWN
+        except _OutOfRange:
+            # Beyond the documented bound is not a value to supplement but input to refuse.
+            raise SelfReportError(Diagnostic(ERROR, "data.out_of_range", {"value": _Shown(raw), "limit": "10^15"},
+                                             path=path, file=self.file)) from None
         except _Invalid:
             self.invalid(path, fact, field, t, raw)
             return UNKNOWN
@@ -274,14 +300,17 @@ class _Checker:
 
 
 class _Shown:
+    """A value as written in the self-report, shortened for a message."""
+
     def __init__(self, value):
         self.value = value
 
     def render(self, lang: str) -> str:
-        if isinstance(self.value, (bool, int, float)):
+        if isinstance(self.value, bool):
             return str(self.value)
-        text = json.dumps(self.value, ensure_ascii=False, default=str)
-        return text if len(text) <= 60 else text[:59] + "…"
+        if isinstance(self.value, float):
+            return repr(self.value)
+        return shorten(self.value)
 
 
 class ExpectedValue:
@@ -317,23 +346,41 @@ _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 def _number_text(text: str) -> Fraction:
     # People write "6 500" and "2,5"; a space (also a no-break space) groups thousands.
+    if len(text) > MAX_NUMBER_CHARS * 2:  # measured before the regex and the conversion ever see it
+        raise _OutOfRange
     cleaned = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)", "", text.strip())
     if not _NUMBER.fullmatch(cleaned):
         raise _Invalid
+    if len(cleaned) > MAX_NUMBER_CHARS:
+        raise _OutOfRange
     return Fraction(cleaned.replace(",", "."))
 
 
+def _bounded(value):
+    if not within_bounds(value):
+        raise _OutOfRange
+    return value
+
+
 def _to_integer(raw, t=None) -> int:
+    """A count: whole, not negative, within the bound."""
+    value = _whole_number(raw)
+    if value < 0:
+        raise _Negative
+    return value
+
+
+def _whole_number(raw) -> int:
     if isinstance(raw, bool):
         raise _Invalid
     if isinstance(raw, int):
-        return raw
+        return _bounded(raw)
     if isinstance(raw, float) and raw.is_integer():
-        return int(raw)
+        return _bounded(int(raw))
     if isinstance(raw, str):
         value = _number_text(raw)
         if value.denominator == 1:
-            return value.numerator
+            return _bounded(value.numerator)
     raise _Invalid
 
 
@@ -341,7 +388,7 @@ def _to_decimal(raw, t=None) -> int | Fraction:
     if isinstance(raw, bool):
         raise _Invalid
     if isinstance(raw, int):
-        return raw
+        return _bounded(raw)
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
             raise _Invalid
@@ -350,6 +397,7 @@ def _to_decimal(raw, t=None) -> int | Fraction:
         value = _number_text(raw)
     else:
         raise _Invalid
+    _bounded(value)
     # Whole numbers stay ints: exact either way, and ints compare much faster.
     return value.numerator if value.denominator == 1 else value
 

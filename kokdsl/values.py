@@ -29,6 +29,15 @@ class _Unknown:
 
 UNKNOWN = _Unknown()
 
+# The environment key of the assessment date (`bedömningsdatum`, the run
+# date). "$" keeps it apart from every fact name.
+ASSESSMENT_DATE = "$assessment_date"
+
+
+def assessment_date(env: dict) -> datetime.date:
+    """The date a centre is assessed on; today when the caller gave none."""
+    return env.get(ASSESSMENT_DATE) or datetime.date.today()
+
 
 class RecordValue:
     """One element of a list of records, with where it came from."""
@@ -44,13 +53,45 @@ class RecordValue:
         return f"RecordValue({self.label!r})"
 
 
+# The documented bound on magnitudes (docs/self-report.md): a number in a
+# self-report or a rulebook is at most a million billion, written in at most
+# MAX_NUMBER_CHARS characters. Counts and amounts in primary care are far
+# below it; bounding them keeps every value printable and every sum exact and fast.
+MAX_MAGNITUDE = 10**15
+MAX_NUMBER_CHARS = 40
+# Results of arithmetic can outgrow the bound; beyond this many digits a
+# number is shown by its order of magnitude (Python will not print an int of
+# more than 4,300 digits, and no reader wants one).
+_MAX_SHOWN_DIGITS = 30
+
+
+def within_bounds(value: int | Fraction) -> bool:
+    return -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE
+
+
 def format_number(value: int | Fraction, lang: str) -> str:
-    if isinstance(value, int):
-        return str(value)
-    if value.denominator == 1:
-        return str(value.numerator)
-    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    """A number with at most two decimals, exactly (no float: a Fraction of
+    huge numerator and denominator would overflow one)."""
+    if isinstance(value, int) or value.denominator == 1:
+        return _whole(int(value))
+    hundredths = round(value * 100)
+    sign = "-" if hundredths < 0 else ""
+    whole, cents = divmod(abs(hundredths), 100)
+    if whole >= 10**_MAX_SHOWN_DIGITS:
+        return _whole(int(value))
+    text = _whole(whole) + (f".{cents:02d}".rstrip("0").rstrip(".") if cents else "")
+    if text == "0":
+        sign = ""
+    text = sign + text
     return text.replace(".", ",") if lang == "sv" else text
+
+
+def _whole(n: int) -> str:
+    if abs(n) < 10**_MAX_SHOWN_DIGITS:
+        return str(n)
+    # The number of decimal digits, from the bit length without printing it.
+    digits = int((abs(n).bit_length() - 1) * 0.30102999566398120) + 1
+    return f"{'-' if n < 0 else ''}~10^{digits - 1}"
 
 
 def format_value(value, kind: str | None, lang: str, unit: str | None = None) -> str:
@@ -79,3 +120,68 @@ def format_value(value, kind: str | None, lang: str, unit: str | None = None) ->
     if kind == "text":
         return f"\u201c{value}\u201d"
     return str(value)
+
+
+def shorten(value, limit: int = 60) -> str:
+    """A self-report value as JSON-like text of at most `limit` characters,
+    built piece by piece and stopped at the limit, so a huge or deeply shared
+    value (a list repeated through YAML aliases) is never written out whole."""
+    pieces: list[str] = []
+    size = 0
+    stack = [value]
+    while stack and size <= limit:
+        item = stack.pop()
+        piece = _piece(item, stack)
+        pieces.append(piece)
+        size += len(piece)
+    text = "".join(pieces)
+    if len(text) <= limit and not stack:
+        return text
+    return text[:limit - 1] + "…"
+
+
+class _Literal(str):
+    """Punctuation pushed on the stack between the parts of a list or mapping."""
+
+
+def _piece(item, stack: list) -> str:
+    if isinstance(item, _Literal):
+        return item
+    if isinstance(item, (list, tuple)):
+        parts: list = [_Literal("[")]
+        for index, element in enumerate(item):
+            parts += [_Literal(", ")] if index else []
+            parts.append(element)
+            if len(parts) > 64:  # enough to fill any limit; the rest is never shown
+                parts.append(_Literal(", …"))
+                break
+        parts.append(_Literal("]"))
+        stack.extend(reversed(parts[1:]))
+        return "["
+    if isinstance(item, dict):
+        parts = [_Literal("{")]
+        for index, (key, element) in enumerate(item.items()):
+            parts += [_Literal(", ")] if index else []
+            parts += [_Literal(_scalar_text(key) + ": "), element]
+            if len(parts) > 64:
+                parts.append(_Literal(", …"))
+                break
+        parts.append(_Literal("}"))
+        stack.extend(reversed(parts[1:]))
+        return "{"
+    return _scalar_text(item)
+
+
+def _scalar_text(item) -> str:
+    import json
+
+    if isinstance(item, bool) or item is None:
+        return json.dumps(item)
+    if isinstance(item, int):
+        return _whole(item)
+    if isinstance(item, float):
+        return repr(item)
+    if isinstance(item, str):
+        # A long text is cut before it is escaped: only its start can be shown.
+        return json.dumps(item[:200], ensure_ascii=False)
+    return json.dumps(str(item)[:200], ensure_ascii=False)

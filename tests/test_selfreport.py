@@ -110,7 +110,8 @@ def test_yaml_is_data_never_code(rb, tmp_path):
     evil.write_text("listade: !!python/object/apply:os.system ['echo pwned']\n", encoding="utf-8")
     with pytest.raises(SelfReportError) as exc:
         load_self_report(evil, rb)
-    assert exc.value.diagnostic.code == "data.bad_yaml"
+    assert exc.value.diagnostic.code == "data.yaml_tag"
+    assert exc.value.diagnostic.params["line"] == 1
 
 
 def test_yaml_syntax_error_has_a_location(rb, tmp_path):

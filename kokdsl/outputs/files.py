@@ -16,19 +16,16 @@ from pathlib import Path
 
 import attrs
 
+from kokdsl.errors import KokError
+
 STDOUT = "-"
 OUTPUT_FORMATS = ("html", "md", "json", "pdf")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_TIMEOUT_SECONDS = 120
 
 
-class OutputError(Exception):
-    """A problem the user can fix: a message code and its parameters."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class OutputError(KokError):
+    """A report cannot be written: a message code and its parameters."""
 
 
 @attrs.frozen

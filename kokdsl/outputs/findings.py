@@ -19,6 +19,7 @@ import re
 import jinja2
 
 from kokdsl.decision import counts
+from kokdsl.enums import Modality
 from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES
 from kokdsl.messages import message
 from kokdsl.outputs.terminal import to_json_data
@@ -29,7 +30,7 @@ from kokdsl.unparse import expr_text
 FORMATS = ("html", "md", "json")
 TEMPLATES = {"html": "findings.html.j2", "md": "findings.md.j2"}
 SCHEMA_FILE = "findings.schema.json"
-MODALITIES = ("skall", "bör")
+MODALITIES = tuple(Modality)
 RULEBOOK_LANG = "sv"  # requirement titles and texts are quoted as written
 
 
@@ -138,6 +139,24 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
                       for r in assessment.decision.unassessed_remarks],
         "requirements": reqs,
         "notes": data["data_diagnostics"],
+        "if_adopted": _if_adopted_view(assessment, lang),
+    }
+
+
+def _if_adopted_view(assessment: Assessment, lang: str) -> dict | None:
+    """"Om förslaget antas": the decision were the proposals adopted, and the
+    proposals that are not met or cannot be assessed. None without proposals."""
+    decision = assessment.decision
+    if decision.if_adopted is None:
+        return None
+    label = message(f"report.decision.{decision.if_adopted.kind}", lang)
+    return {
+        "kind": decision.if_adopted.kind,
+        "sentence": message("report.if_adopted", lang, label=label,
+                            same=message("report.if_adopted_same" if decision.if_adopted.kind == decision.kind
+                                         else "report.if_adopted_changes", lang)),
+        "proposals": [{"id": r.requirement.id, "title": r.requirement.title,
+                       "outcome_label": message(f"outcome.{r.outcome}", lang)} for r in decision.proposals],
     }
 
 
@@ -146,13 +165,16 @@ def _requirement_view(item: dict, result, lang: str) -> dict:
     condition = expr_text(req.condition, lang) if req.condition is not None else None
     explanation = [_flatten(f) for f in item["explanation"]]
     view = dict(item)
+    validity = [f["message"] for f in item["explanation"] if f["code"] in ("finding.valid_from", "finding.valid_to")]
     view.update({
+        "status_note": message(f"report.status_note.{req.status}", lang) if not req.in_force else None,
         "modality_label": message(f"report.modality.{req.modality}", lang),
         "paragraphs": paragraphs(req.text),
         "condition": condition,
         "explanation": explanation,
         "facts_sentence": message("report.reason_facts", lang, facts="; ".join(explanation)) if explanation else "",
-        "not_applicable_reason": (message("report.not_applicable_reason", lang, condition=condition)
+        "not_applicable_reason": (message("report.outside_validity", lang, reason=validity[0]) if validity else
+                                  message("report.not_applicable_reason", lang, condition=condition)
                                   if item["outcome"] == NOT_APPLICABLE and condition else None),
         "missing": [dict(p, problem=message(f"problem.{p['kind']}", lang)) for p in item["missing"]],
     })

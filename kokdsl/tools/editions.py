@@ -12,15 +12,12 @@ import datetime
 from pathlib import Path
 
 from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.errors import KokError
 from kokdsl.pipeline import LoadedRulebook, load_rulebook
 
 
-class EditionError(Exception):
+class EditionError(KokError):
     """No edition fits: the folder is empty, or nothing was valid at the date."""
-
-    def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.code)
-        self.diagnostic = diagnostic
 
 
 def edition_files(folder: Path) -> list[Path]:

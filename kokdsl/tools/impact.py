@@ -12,26 +12,39 @@ import difflib
 
 import attrs
 
+from kokdsl import ast
 from kokdsl.compiled import CompiledRulebook
+from kokdsl.enums import Modality
+from kokdsl.errors import KokError
 from kokdsl.tools.rerun import CentreRun
 
 
-class ImpactError(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class ImpactError(KokError):
+    """A variant that cannot be built: a requirement id the rulebook lacks."""
 
 
-def with_modalities(rulebook: CompiledRulebook, changes: dict[str, str]) -> CompiledRulebook:
+def with_modalities(rulebook: CompiledRulebook, changes: dict[str, Modality]) -> CompiledRulebook:
     """The rulebook with some requirements moved between skall and bör."""
     ids = [r.id for r in rulebook.requirements]
     for req_id in changes:
         if req_id not in ids:
             match = difflib.get_close_matches(req_id, ids, n=1)
             raise ImpactError("impact.unknown_requirement", id=req_id, suggestion=match[0] if match else "–")
-    requirements = tuple(attrs.evolve(r, modality=changes.get(r.id, r.modality)) for r in rulebook.requirements)
+    requirements = tuple(attrs.evolve(r, modality=Modality(changes.get(r.id, r.modality))) for r in rulebook.requirements)
     # A fresh cache: results made for the old modalities must not be reused.
+    return attrs.evolve(rulebook, requirements=requirements, runtime={})
+
+
+def with_proposals_adopted(rulebook: CompiledRulebook, ids=None) -> CompiledRulebook:
+    """The rulebook with proposals (all of them, or those in `ids`) in force."""
+    proposals = [r.id for r in rulebook.requirements if r.status == ast.PROPOSAL]
+    for req_id in ids or ():
+        if req_id not in proposals:
+            match = difflib.get_close_matches(req_id, proposals, n=1)
+            raise ImpactError("impact.not_a_proposal", id=req_id, suggestion=match[0] if match else "–")
+    chosen = set(proposals if ids is None else ids)
+    requirements = tuple(attrs.evolve(r, status=ast.IN_FORCE) if r.id in chosen else r
+                         for r in rulebook.requirements)
     return attrs.evolve(rulebook, requirements=requirements, runtime={})
 
 

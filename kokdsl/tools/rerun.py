@@ -17,6 +17,8 @@ import attrs
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import APPROVED
 from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.enums import DecisionKind
+from kokdsl.errors import KokError
 from kokdsl.evaluator import NOT_MET
 from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
 from kokdsl.selfreport import SelfReportError
@@ -58,11 +60,11 @@ def self_report_files(paths) -> list[str]:
     return out
 
 
-def rerun(rulebook: CompiledRulebook, files: list[str]) -> list[CentreRun]:
+def rerun(rulebook: CompiledRulebook, files: list[str], day=None) -> list[CentreRun]:
     runs = []
     for file in files:
         try:
-            runs.append(CentreRun(file, assessment=assess(rulebook, file)))
+            runs.append(CentreRun(file, assessment=assess(rulebook, file, day)))
         except SelfReportError as exc:
             runs.append(CentreRun(file, error=exc.diagnostic))
         except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run either
@@ -93,11 +95,8 @@ def summary(rulebook: CompiledRulebook, runs: list[CentreRun], run_date: str) ->
     }
 
 
-class PreviousRunError(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class PreviousRunError(KokError):
+    """--previous is not a summary.json this version can read."""
 
 
 def load_previous(path: str) -> dict:
@@ -161,7 +160,7 @@ def _id_order(req_id: str):
 
 def decision_totals(runs: list[CentreRun]) -> dict[str, int]:
     """How many centres got each decision, in the order officers read them."""
-    order = ["approved", "rejection", "supplement_request", UNREADABLE]
+    order = [*DecisionKind, UNREADABLE]
     return {kind: n for kind in order if (n := sum(run.decision == kind for run in runs))}
 
 

@@ -15,6 +15,13 @@ explanation:
         väntat: {"2.1": ej uppfyllt}                        # or: expect
         beslut: avslag                                      # or: decision
         förklaring: "42 h < 45 h"                           # or: explanation
+        bedömningsdatum: 2026-07-01                         # or: assessment_date
+
+The assessment date (the run date: what `bedömningsdatum` holds, and the day a
+requirement's own validity is judged on) can also be set for every case at the
+top level; without it a case is assessed on the first day of the rulebook's
+edition (or today when the rulebook does not say), so that tests do not change
+with the calendar.
 
 Coverage: a requirement is covered when some case names it and it came out met,
 and some case names it and it came out not met.
@@ -22,6 +29,7 @@ and some case names it and it came out not met.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import attrs
@@ -29,13 +37,17 @@ import attrs
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import decide
 from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.enums import DecisionKind
+from kokdsl.errors import KokError
 from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, evaluate
 from kokdsl.messages import message
 from kokdsl.selfreport import IDENTITY_KEYS, SelfReportError, read_document, validate
 
 # Spellings accepted in a test file: Swedish first, English aliases.
-_KEYS = {"grund": "base", "base": "base", "fall": "cases", "cases": "cases"}
+_KEYS = {"grund": "base", "base": "base", "fall": "cases", "cases": "cases",
+         "bedömningsdatum": "day", "assessment_date": "day"}
 _CASE_KEYS = {"namn": "name", "name": "name", "egenrapport": "report", "report": "report",
+              "bedömningsdatum": "day", "assessment_date": "day",
               "väntat": "expect", "expect": "expect", "beslut": "decision", "decision": "decision",
               "förklaring": "explanation", "explanation": "explanation"}
 _OUTCOMES = {
@@ -46,17 +58,14 @@ _OUTCOMES = {
     "ej tillämpligt": NOT_APPLICABLE, "ej_tillämpligt": NOT_APPLICABLE, "not applicable": NOT_APPLICABLE,
     "not_applicable": NOT_APPLICABLE,
 }
-_DECISIONS = {"godkänd": "approved", "approved": "approved", "avslag": "rejection", "rejection": "rejection",
-              "komplettering": "supplement_request", "supplement request": "supplement_request",
-              "supplement_request": "supplement_request"}
+_DECISIONS = {"godkänd": DecisionKind.APPROVED, "approved": DecisionKind.APPROVED,
+              "avslag": DecisionKind.REJECTION, "rejection": DecisionKind.REJECTION,
+              "komplettering": DecisionKind.SUPPLEMENT_REQUEST, "supplement request": DecisionKind.SUPPLEMENT_REQUEST,
+              "supplement_request": DecisionKind.SUPPLEMENT_REQUEST}
 
 
-class RuleTestError(Exception):
+class RuleTestError(KokError):
     """The test file cannot be used: unreadable, or a case is malformed."""
-
-    def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.code)
-        self.diagnostic = diagnostic
 
 
 @attrs.frozen
@@ -68,6 +77,7 @@ class Case:
     expect: dict[str, str]  # requirement id -> outcome
     decision: str | None = None
     explanation: str | None = None
+    day: datetime.date | None = None  # the assessment date
 
 
 @attrs.frozen
@@ -120,12 +130,25 @@ class TestRun:
 def find_test_files(rulebook_path: str | Path) -> list[Path]:
     """2025.kok -> 2025.tests.yaml, or every .yaml file in the folder 2025.tests/."""
     path = Path(rulebook_path)
-    single = path.with_name(path.stem + ".tests.yaml")
+    single = _test_file_name(path)
     folder = path.with_name(path.stem + ".tests")
     files = [single] if single.is_file() else []
     if folder.is_dir():
         files += sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     return files
+
+
+def require_test_files(rulebook_path: str) -> list[Path]:
+    """The test files beside a rulebook; RuleTestError naming the expected file when there are none."""
+    files = find_test_files(rulebook_path)
+    if not files:
+        expected = str(_test_file_name(Path(rulebook_path)))
+        raise RuleTestError(Diagnostic(ERROR, "ruletest.no_test_file", {"expected": expected}, file=rulebook_path))
+    return files
+
+
+def _test_file_name(rulebook: Path) -> Path:
+    return rulebook.with_name(rulebook.stem + ".tests.yaml")
 
 
 def load_cases(file: str | Path, rulebook: CompiledRulebook) -> list[Case]:
@@ -143,10 +166,22 @@ def load_cases(file: str | Path, rulebook: CompiledRulebook) -> list[Case]:
     raw_cases = top.get("cases")
     if not isinstance(raw_cases, list) or not raw_cases:
         _fail("ruletest.no_cases", name, "$.fall")
-    return [_case(raw, index, base, rulebook, name) for index, raw in enumerate(raw_cases)]
+    day = _date(top.get("day"), name, "$.bedömningsdatum") or rulebook.valid_from
+    return [_case(raw, index, base, rulebook, name, day) for index, raw in enumerate(raw_cases)]
 
 
-def _case(raw, index: int, base: dict, rulebook: CompiledRulebook, file: str) -> Case:
+def _date(value, file: str, path: str) -> datetime.date | None:
+    """A date in a test file: YAML reads 2026-07-01 as a date; a quoted one is text."""
+    if value is None or (isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        _fail("ruletest.bad_date", file, path, value=str(value))
+
+
+def _case(raw, index: int, base: dict, rulebook: CompiledRulebook, file: str,
+          day: datetime.date | None = None) -> Case:
     path = f"$.fall[{index}]"
     if not isinstance(raw, dict):
         _fail("ruletest.case_not_mapping", file, path)
@@ -183,7 +218,8 @@ def _case(raw, index: int, base: dict, rulebook: CompiledRulebook, file: str) ->
     if not any(key in merged for key in IDENTITY_KEYS):
         merged["vårdcentral"] = {"namn": name, "id": "REGELTEST", "fiktiv": True}
     return Case(name.strip(), file, path, merged, expect, decision,
-                str(explanation) if explanation is not None else None)
+                str(explanation) if explanation is not None else None,
+                _date(case.get("day"), file, f"{path}.bedömningsdatum") or day)
 
 
 def _rename(mapping: dict, table: dict, file: str, path: str) -> dict:
@@ -201,7 +237,7 @@ def _fail(code: str, file: str, path: str, **params):
 
 def run_case(case: Case, rulebook: CompiledRulebook, lang: str = "sv") -> CaseResult:
     report = validate(case.report, rulebook, file=f"{case.file}#{case.name}")
-    evaluation = evaluate(rulebook, report)
+    evaluation = evaluate(rulebook, report, case.day)
     by_id = {r.requirement.id: r for r in evaluation.results}
     mismatches = []
     for req_id, expected in case.expect.items():

@@ -1,0 +1,82 @@
+"""SARIF 2.1.0: findings in the format code-scanning services and editors read.
+
+One writer for `kok lint --format sarif` and `kok check --format sarif`: each
+diagnostic becomes a result with its rule id (KOK103 for lint, the message
+code such as compile.unknown_name for check), level, message and region. A
+finding silenced in the rulebook (`tyst KOK103 "…"`) is kept, marked as
+suppressed in source with its reason, so a code-scanning service shows it as
+judged rather than forgetting it.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from pathlib import PurePath
+
+from kokdsl.diagnostics import Diagnostic
+from kokdsl.messages import CATALOGUE, message
+from kokdsl.pipeline import TOOL_VERSION
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning"}
+
+
+def sarif_log(files: list[tuple[str, list[Diagnostic], list[tuple[Diagnostic, str]]]], lang: str = "sv",
+              rule_names: dict[str, str] | None = None) -> dict:
+    """files: (path, diagnostics, silenced (diagnostic, reason) pairs) per rulebook."""
+    rule_names = rule_names or {}
+    everything = [d for _, found, silenced in files for d in [*found, *(s for s, _ in silenced)]]
+    rule_ids = sorted({rule_id(d) for d in everything} | set(rule_names))
+    index = {rid: i for i, rid in enumerate(rule_ids)}
+    results = []
+    for path, found, silenced in files:
+        results += [_result(d, path, index, lang) for d in found]
+        for diag, reason in silenced:
+            result = _result(diag, path, index, lang)
+            result["suppressions"] = [{"kind": "inSource", "justification": reason}]
+            results.append(result)
+    run = {
+        "tool": {"driver": {"name": "kokdsl", "version": TOOL_VERSION, "semanticVersion": TOOL_VERSION,
+                            "rules": [_rule(rid, rule_names.get(rid), lang) for rid in rule_ids]}},
+        "language": lang,
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render_sarif(files, lang: str = "sv", rule_names: dict[str, str] | None = None) -> str:
+    return json.dumps(sarif_log(files, lang, rule_names), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def rule_id(diag: Diagnostic) -> str:
+    return diag.code.removeprefix("lint.")
+
+
+def _rule(rid: str, name: str | None, lang: str) -> dict:
+    rule: dict = {"id": rid}
+    if name:
+        rule["name"] = name
+    summary_key = f"lint.rule.{rid}"
+    if summary_key in CATALOGUE:
+        rule["shortDescription"] = {"text": message(summary_key, lang)}
+    return rule
+
+
+def _result(diag: Diagnostic, path: str, index: dict[str, int], lang: str) -> dict:
+    rid = rule_id(diag)
+    location: dict = {"artifactLocation": {"uri": _uri(diag.span.file if diag.span else (diag.file or path))}}
+    span = diag.span
+    if span is not None and span.line > 0:
+        region = {"startLine": span.line, "startColumn": span.column}
+        if span.end_line > span.line or (span.end_line == span.line and span.end_column > span.column):
+            region["endLine"], region["endColumn"] = span.end_line, span.end_column
+        location["region"] = region
+    return {"ruleId": rid, "ruleIndex": index[rid], "level": LEVELS.get(diag.severity, "note"),
+            "message": {"text": diag.text(lang)}, "locations": [{"physicalLocation": location}]}
+
+
+def _uri(path: str) -> str:
+    """A relative URI reference, as SARIF wants: forward slashes, percent-encoded."""
+    return urllib.parse.quote(PurePath(path).as_posix())
