@@ -72,10 +72,7 @@ def centre(rng: random.Random, number: int, scenario: str, id_prefix: str = "SYN
                         "vårdgivare": f"{rng.choice(_PLACE_START)}vården AB (fiktiv)", "fiktiv": True},
         "öppettider": opening,
         "specialist_allmänmedicin": specialist,
-        # On-call either around the clock or, as most centres do, from closing
-        # time: opening hours and on-call together cover the week (2.1.4).
-        "jour": rng.choice(("dygnet runt", {"alla dagar": "00:00-24:00"},
-                            {"måndag-fredag": "17:00-08:00", "lördag": "08:00-08:00", "söndag": "08:00-08:00"})),
+        "jour": rng.choice(("dygnet runt", {"alla dagar": "00:00-24:00"}, _on_call_from_closing(opening))),
         "listade": listed,
         "verksamhetschef": head,
         "vårdsamordnare": [{"namn": _person(rng), "utbildning": "högskola",
@@ -143,6 +140,19 @@ def _apply(scenario: str, doc: dict, rng: random.Random, opening_hours: str) -> 
         key, value = rng.choice((("digital_utvecklingsplan", "pågår"), ("presentation_enligt_mall", "delvis"),
                                  ("jour", "vardagar och helger")))
         doc[key] = value
+
+
+def _on_call_from_closing(opening: dict) -> dict:
+    """On-call from each weekday's closing time to the next opening, and all
+    weekend: with the opening hours it covers the week (2.1.4), as most centres
+    arrange it."""
+    on_call = {}
+    for days, hours in opening.items():
+        start, end = hours.split("-")
+        on_call[days] = f"{end}-{start}"
+    morning = next(iter(opening.values())).split("-")[0]
+    on_call["lördag"] = on_call["söndag"] = f"{morning}-{morning}"
+    return on_call
 
 
 def render_centre(doc: dict, scenario: str) -> str:
