@@ -15,7 +15,7 @@ def test_every_requirement_is_in_the_book_with_its_text_and_check():
     for req in rulebook.requirements:
         assert f"### {req.id} " in output
     assert "- **Kontroll:** `timmar(öppettider) >= (40 om listade < 6500 annars 45)`" in output
-    assert "- **Gäller om:** `filial i tilläggsuppdrag`" in output
+    assert "- **Gäller om:** `antal(filialer) > 0`" in output
 
 
 def test_english_book_uses_english_keywords_in_checks():
