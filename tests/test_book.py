@@ -22,7 +22,7 @@ def test_english_book_uses_english_keywords_in_checks():
     code, output = run_cli("book", OREBRO, "--lang", "en")
     assert code == 0
     assert "- **Check:** `hours(öppettider) >= (40 if listade < 6500 else 45)`" in output
-    assert "10 shall and 5 should requirements" in output
+    assert "11 shall and 4 should requirements" in output
 
 
 def test_rulebook_text_is_data_in_html():
