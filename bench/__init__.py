@@ -1,5 +1,6 @@
-"""The benchmark suite of issue 5: kokdsl against hand-written Python and OPA
-Rego (regopy), measured side by side in the same run.
+"""The benchmark suite of issues 5 and 11: kokdsl against hand-written Python
+(straight-line and table-driven), a hand-written script doing the whole
+rerun, and OPA Rego (regopy), measured side by side in the same run.
 
     python -m bench            # everything, the table of medians and ratios
     python -m bench --quick    # a fast smoke run

@@ -240,7 +240,7 @@ def assess(facts: dict, problems=()) -> HandDecision:
         if condition is None:
             outcome = _outcome(check(facts))
         else:
-            outcome = _conditional(condition(facts), lambda: check(facts))
+            outcome = _conditional(condition(facts), lambda check=check: check(facts))
         outcomes[rid] = outcome
         if role == SKALL:
             if outcome == NOT_MET:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -27,7 +28,7 @@ class Span:
 NO_SPAN = Span("<unknown>", 0, 0, 0, 0)
 
 
-def span_field():
+def span_field() -> Any:
     return attrs.field(default=NO_SPAN, eq=False, repr=False, kw_only=True)
 
 

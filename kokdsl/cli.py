@@ -39,14 +39,25 @@ def _to_date(_ctx: click.Context, _param: click.Parameter, value: datetime.datet
 
 
 lang_option = click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True,
-                           callback=_remember(_LANG_KEY), help="Language of messages and reports.")
+                           envvar="KOK_LANG", show_envvar=True, callback=_remember(_LANG_KEY),
+                           help="Language of messages and reports; the environment variable KOK_LANG sets the "
+                                "default.")
 edition_for_option = click.option(
     "--edition-for", "edition_for", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, callback=_to_date,
     metavar="YYYY-MM-DD", help="Use the edition valid on this date when RULEBOOK is a folder of editions.")
+undantag_option = click.option(
+    "--undantag", "--waivers", "undantag", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="Waivers granted by the region (undantag.yaml, see docs/waivers.md): a waived requirement that is not "
+         "met counts as 'undantag', not against the decision.")
 run_date_option = click.option(
     "--run-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, callback=_to_date, metavar="YYYY-MM-DD",
     help="The assessment date recorded in reports and summaries, the value of bedömningsdatum, and the "
          "day each requirement's own validity is judged on (default: today).")
+
+
+def format_option(choices=("text", "json"), help_text="text for people, json for scripts (see docs/json-output.md)."):
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True,
+                        help=help_text)
 
 
 def _print_diagnostics(diagnostics, source: str | None, lang: str, err: bool = True) -> None:
@@ -141,17 +152,27 @@ def main() -> None:
 
 @main.command()
 @click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "sarif"]), default="text", show_default=True,
-              help="sarif: SARIF 2.1.0 on standard output, for code scanning.")
+@format_option(("text", "json", "sarif"),
+               help_text="text for people; json for scripts (docs/json-output.md); sarif: SARIF 2.1.0, for code "
+                         "scanning.")
 @lang_option
 def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
-    """Check RULEBOOK files (a folder: every edition in it) for syntax and
-    type errors (exit 2 on errors)."""
+    """Check RULEBOOKS for syntax and type errors (exit 2 on errors).
+
+    Each is a .kok file, a folder (every .kok file under it, as kok fmt does;
+    a folder with none exits 2), or the name of a shipped rulebook such as
+    orebro/2025."""
     from kokdsl.messages import message
     from kokdsl.pipeline import load_rulebook
 
     errors = warnings = 0
     rulebooks = tuple(_rulebook_paths(rulebooks))
+    if fmt == "json":
+        from kokdsl.outputs.machine import check_json, dumps
+
+        document = check_json([load_rulebook(path) for path in rulebooks], lang)
+        click.echo(dumps(document), nl=False)
+        sys.exit(EXIT_OK if document["ok"] else EXIT_ERROR)
     if fmt == "sarif":
         from kokdsl.outputs.sarif import render_sarif
 
@@ -173,7 +194,8 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
 
 @main.command()
 @click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="text for people; json for scripts; sarif: SARIF 2.1.0, for code scanning.")
 @click.option("--vague-words", "vague_words", multiple=True, type=click.Path(dir_okay=False, exists=True),
               help="A YAML list of more vague phrases to flag (repeatable); a vague_words.yaml beside "
                    "the rulebook is read too.")
@@ -186,14 +208,12 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
 
     Exit 0 clean, 1 findings, 2 a rulebook with errors."""
     import json
-    from pathlib import Path
 
     from kokdsl.messages import message
     from kokdsl.tools.lint import as_json, format_finding, lint_file, read_phrase_file, rule_names
 
     extra = tuple(p for file in vague_words for p in read_phrase_file(file))
-    paths = [str(p) for arg in rulebooks for p in (sorted(Path(arg).rglob("*.kok")) if Path(arg).is_dir() else [arg])]
-    results = [lint_file(path, extra) for path in paths]
+    results = [lint_file(path, extra) for path in _rulebook_paths(rulebooks)]
     if fmt == "sarif":
         from kokdsl.outputs.sarif import render_sarif
 
@@ -217,7 +237,7 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
 @main.command()
 @click.argument("rulebook", type=click.Path())
 @click.argument("self_report", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option(help_text="text for people, json for scripts (docs/json-output.md).")
 @lang_option
 @click.option("--fail-on", type=click.Choice(["skall", "bör"]), default="skall", show_default=True,
               help="bör: also exit 1 when a bör requirement is not met.")
@@ -226,20 +246,40 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
               help="Write a findings report (html, md, json or pdf) to FILE, or to stdout with '-'. "
                    "Repeatable; replaces --format output.")
 @run_date_option
+@undantag_option
+@click.option("--diarienummer", "reference", default=None, metavar="TEXT",
+              help="The case number printed on the findings report (and in its JSON).")
+@click.option("--handläggare", "officer", default=None, metavar="NAME",
+              help="The case officer named on the report and in its signature block.")
+@click.option("--beslutsdatum", "decision_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              callback=_to_date, metavar="YYYY-MM-DD", help="The date of the decision printed on the report.")
 def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for: datetime.date | None,
-        outputs: tuple[str, ...], run_date: datetime.date | None) -> None:
+        outputs: tuple[str, ...], run_date: datetime.date | None, undantag: str | None, reference: str | None,
+        officer: str | None, decision_date: datetime.date | None) -> None:
     """Check one SELF_REPORT against RULEBOOK and propose a decision.
 
-    RULEBOOK is a .kok file or a folder of editions (e.g. rulebooks/orebro);
-    from a folder the latest edition is used, or the one valid on --edition-for."""
+    RULEBOOK is a .kok file, a folder of editions (e.g. rulebooks/orebro) or
+    the name of a shipped rulebook (orebro/2025, or orebro for its editions;
+    see kok rulebooks). From a folder the latest edition is used, or the one
+    valid on --edition-for."""
     from kokdsl.pipeline import assess
 
     specs = _parse_outputs(outputs)
     loaded = _rulebook_for(rulebook, edition_for)
     rulebook = loaded.path
-    assessment = assess(loaded.rulebook_or_raise(), self_report, run_date)
+    compiled = loaded.rulebook_or_raise()
+    waivers = _waivers(undantag, compiled)
+    assessment = assess(compiled, self_report, run_date)
+    if waivers is not None:
+        from kokdsl.tools.waivers import apply_waivers
+
+        assessment = apply_waivers(assessment, waivers.for_centre(assessment.report.identity.id),
+                                   run_date or datetime.date.today())
     if specs:
-        _write_outputs(assessment, specs, lang, run_date, rulebook)
+        from kokdsl.outputs.findings import CaseDetails
+
+        case = CaseDetails(reference=reference, officer=officer, decision_date=decision_date)
+        _write_outputs(assessment, specs, lang, run_date, rulebook, case)
     elif fmt == "json":
         from kokdsl.outputs.terminal import render_json
 
@@ -264,14 +304,23 @@ def _self_report_files(paths: tuple[str, ...]) -> list[str]:
 
 
 def _rulebook_paths(paths: tuple[str, ...]) -> list[str]:
-    """Files as given; a folder stands for every edition (*.kok) in it."""
+    """Files as given; a folder stands for every .kok file under it, sorted
+    (the way kok fmt goes through folders); a shipped rulebook's name for its
+    file. A folder with no rulebook is an error: checking nothing must not pass."""
     from pathlib import Path
 
-    from kokdsl.tools.editions import edition_files
+    from kokdsl.resources import resolve_rulebook
 
     out = []
-    for path in paths:
-        out += [str(p) for p in edition_files(Path(path))] if Path(path).is_dir() else [path]
+    for given in paths:
+        path = Path(resolve_rulebook(given))
+        if not path.is_dir():
+            out.append(str(path))
+            continue
+        found = sorted(p for p in path.rglob("*.kok") if p.is_file())
+        if not found:
+            raise KokError("cli.nothing_found", path=given)
+        out += map(str, found)
     return out
 
 
@@ -281,32 +330,46 @@ def _rulebook_paths(paths: tuple[str, ...]) -> list[str]:
               help="Test file(s) to run instead of the ones beside the rulebook.")
 @click.option("--min-coverage", type=click.FloatRange(0, 100), default=None,
               help="Fail (exit 1) when fewer than this percentage of requirements have both a met and a not-met case.")
+@format_option()
+@click.option("--junit-xml", "junit_xml", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also write the results as JUnit XML to FILE (atomically), for CI test reports.")
 @lang_option
-def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_coverage, lang: str) -> None:
+def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_coverage, fmt: str,
+                 junit_xml: str | None, lang: str) -> None:
     """Run the rule tests beside each RULEBOOK (2025.kok -> 2025.tests.yaml).
 
+    A folder stands for every .kok file under it (one with none exits 2); a
+    name like orebro/2025 for the shipped rulebook and its tests.
     Exit 0 when every case passes (and coverage is enough), 1 on a failing case
     or too little coverage, 2 when a rulebook or test file is unusable."""
     from kokdsl.messages import message
+    from kokdsl.outputs import machine
     from kokdsl.pipeline import load_rulebook
     from kokdsl.tools.ruletest import format_percent, format_run, require_test_files, run_tests
 
-    status = EXIT_OK
+    status, entries = EXIT_OK, []
     for path in _rulebook_paths(rulebooks):
         try:  # one unusable rulebook or test file does not stop the others
             rulebook = load_rulebook(path).rulebook_or_raise()
             run_result = run_tests(rulebook, list(case_files) or require_test_files(path), lang)
         except KokError as error:
             _show_error(error, lang)
+            entries.append(machine.test_entry(path, diagnostics=error.diagnostics, lang=lang))
             status = EXIT_ERROR
             continue
-        click.echo(format_run(run_result, lang), nl=False)
+        entries.append(machine.test_entry(path, run_result, min_coverage=min_coverage, lang=lang))
         too_little = min_coverage is not None and run_result.coverage_percent < min_coverage
-        if too_little:
-            percent = format_percent(run_result.coverage_percent, lang)
-            click.echo(message("ruletest.below_minimum", lang, percent=percent, minimum=f"{min_coverage:g}"))
+        if fmt == "text":
+            click.echo(format_run(run_result, lang), nl=False)
+            if too_little:
+                percent = format_percent(run_result.coverage_percent, lang)
+                click.echo(message("ruletest.below_minimum", lang, percent=percent, minimum=f"{min_coverage:g}"))
         if (run_result.failures or too_little) and status == EXIT_OK:
             status = EXIT_FINDINGS
+    if fmt == "json":
+        click.echo(machine.dumps(machine.test_json(entries, lang)), nl=False)
+    if junit_xml is not None:
+        _emit(machine.test_junit(entries, lang), junit_xml, lang)
     sys.exit(status)
 
 
@@ -336,7 +399,10 @@ out_option = click.option("--out", "out", type=click.Path(dir_okay=False), defau
 @out_option
 def template(rulebook: str, lang: str, out: str | None) -> None:
     """Write a blank self-report (YAML) for RULEBOOK: every fact in book order,
-    with its description and format as comments."""
+    with its description and format as comments.
+
+    RULEBOOK is a .kok file, a folder of editions (the latest is used) or a
+    shipped rulebook's name such as orebro/2025."""
     from kokdsl.tools.blank_report import render_template
 
     _emit(render_template(_load_for_output(rulebook), lang), out, lang)
@@ -347,10 +413,26 @@ def template(rulebook: str, lang: str, out: str | None) -> None:
 @lang_option
 @out_option
 def schema(rulebook: str, lang: str, out: str | None) -> None:
-    """Write the JSON Schema (draft 2020-12) of RULEBOOK's self-report."""
+    """Write the JSON Schema (draft 2020-12) of RULEBOOK's self-report. --lang
+    chooses the key language the schema allows (vårdcentral, ja/nej, måndag or
+    centre, yes/no, monday) and the language of its titles."""
     from kokdsl.tools.schema import render_schema
 
-    _emit(render_schema(_load_for_output(rulebook)), out, lang)
+    _emit(render_schema(_load_for_output(rulebook), lang), out, lang)
+
+
+@main.command()
+@click.argument("rulebook", type=click.Path())
+@lang_option
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False), default=None,
+              help="Write the page to this file (atomically) instead of standard output.")
+def form(rulebook: str, lang: str, out: str | None) -> None:
+    """Write the self-report form for RULEBOOK: one self-contained HTML page
+    (no server, works offline) where an applicant fills in the facts, checked
+    as they type, and saves a self-report that kok run accepts."""
+    from kokdsl.tools.form import render_form
+
+    _emit(render_form(_load_for_output(rulebook), lang), out, lang)
 
 
 @main.command()
@@ -358,19 +440,35 @@ def schema(rulebook: str, lang: str, out: str | None) -> None:
 @click.option("--seed", type=int, required=True, help="Random seed: the same seed gives the same files.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
 @click.option("--every-scenario", is_flag=True, help="Let the first centres take each scenario once.")
+@click.option("--force", is_flag=True,
+              help="Write into a folder that is not empty: its self-reports (.yaml, .yml, .json) are removed "
+                   "first, so the folder holds exactly this set.")
 @lang_option
-def generate(count: int, seed: int, out_dir: str, every_scenario: bool, lang: str) -> None:
+def generate(count: int, seed: int, out_dir: str, every_scenario: bool, force: bool, lang: str) -> None:
     """Write COUNT synthetic, fictional centres (self-reports for the Örebro
-    rulebook) into a folder, deterministically from SEED."""
+    rulebook) into a new or empty folder, deterministically from SEED."""
     from kokdsl.messages import message
     from kokdsl.outputs.files import OutputError
-    from kokdsl.tools.synthetic import write_centres
+    from kokdsl.tools.synthetic import clear_self_reports, write_centres
 
+    folder_items = _folder_items(out_dir)
+    if folder_items and not force:
+        raise KokError("generate.not_empty", path=out_dir)
     try:
+        if folder_items:
+            clear_self_reports(out_dir)
         paths = write_centres(out_dir, count, seed, every_scenario)
-    except OutputError as exc:
-        raise KokError("generate.cannot_write", path=out_dir, reason=exc.params["reason"]) from None
+    except (OutputError, OSError) as exc:
+        reason = exc.params["reason"] if isinstance(exc, OutputError) else exc.strerror or str(exc)
+        raise KokError("generate.cannot_write", path=out_dir, reason=reason) from None
     click.echo(message("generate.done", lang, count=len(paths), path=out_dir))
+
+
+def _folder_items(path: str) -> list:
+    from pathlib import Path
+
+    folder = Path(path)
+    return list(folder.iterdir()) if folder.is_dir() else []
 
 
 def _parse_outputs(outputs: tuple[str, ...]) -> list:
@@ -379,14 +477,15 @@ def _parse_outputs(outputs: tuple[str, ...]) -> list:
     return [parse_output_spec(text) for text in outputs]
 
 
-def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: str) -> None:
+def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: str, case=None) -> None:
     """Render every requested findings report first, then write them."""
     from kokdsl.outputs.findings import render_report
 
-    _write_rendered(specs, lambda fmt: render_report(assessment, fmt, lang, run_date, rulebook_path), lang)
+    _write_rendered(specs, lambda fmt: render_report(assessment, fmt, lang, run_date, rulebook_path, case), lang,
+                    run_date or datetime.date.today())
 
 
-def _write_rendered(specs: list, render, lang: str) -> None:
+def _write_rendered(specs: list, render, lang: str, day: datetime.date | None = None) -> None:
     """Render each format once (a PDF is printed from the HTML), then write
     every output: files atomically, '-' to stdout. Raises OutputError if one cannot be."""
     from kokdsl.messages import message
@@ -398,7 +497,7 @@ def _write_rendered(specs: list, render, lang: str) -> None:
             click.echo(rendered[spec.fmt], nl=False)
             continue
         if spec.fmt == "pdf":
-            write_pdf(spec.target, rendered["html"])
+            write_pdf(spec.target, rendered["html"], day)
         else:
             write_atomic(spec.target, rendered[spec.fmt].encode("utf-8"))
         click.echo(message("output.written", lang, path=spec.target), err=True)
@@ -409,75 +508,85 @@ def _write_rendered(specs: list, render, lang: str) -> None:
 @click.argument("self_reports", nargs=-1, required=True, type=click.Path())
 @edition_for_option
 @click.option("--previous", type=click.Path(dir_okay=False), default=None,
-              help="summary.json of an earlier rerun: show what changed since then.")
+              help="summary.json of an earlier rerun: show what changed since then, and why.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Write summary.json and one HTML findings report per centre into this folder.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+              help="Write one HTML findings report per centre, index.html, centres.csv and summary.json into "
+                   "this folder. It is replaced as a whole: it must be empty or hold an earlier rerun.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a table (with --out: only totals, changes and problems); json: the summary.")
 @run_date_option
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="Worker processes over the centres (default: the number of cores). "
+                   "The output is the same for any number.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors; the exit code tells the outcome.")
+@undantag_option
 @lang_option
 def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.date | None, previous: str | None,
-          out_dir: str | None, fmt: str, run_date: datetime.date | None, lang: str) -> None:
+          out_dir: str | None, fmt: str, run_date: datetime.date | None, jobs: int | None, quiet: bool,
+          undantag: str | None, lang: str) -> None:
     """The yearly follow-up: check every SELF_REPORT (files or folders) against
     RULEBOOK. A self-report that cannot be read is listed and never stops the
     run. Exit 0 when every centre is approved, 1 when any is not, 2 when any
-    self-report could not be read."""
-    import json
+    self-report could not be read.
 
+    RULEBOOK is a .kok file, a folder of editions or a shipped rulebook's
+    name such as orebro/2025."""
     from kokdsl.messages import message
-    from kokdsl.outputs.terminal import render_rerun_text, rerun_view
+    from kokdsl.outputs.terminal import render_rerun_text
+    from kokdsl.tools import changes as changes_
     from kokdsl.tools import rerun as reruns
+    from kokdsl.tools.rerun_job import Job, execute
 
     loaded = _rulebook_for(rulebook, edition_for)
-    earlier = reruns.load_previous(previous) if previous is not None else None
+    earlier = changes_.load_previous(previous, lang) if previous is not None else None
     files = _self_report_files(self_reports)
-    day = run_date or datetime.date.today()
     compiled = loaded.rulebook_or_raise()
-    runs = reruns.rerun(compiled, files, day)
-    data = reruns.summary(compiled, runs, day.isoformat())
-    change_list = reruns.changes(earlier, data) if earlier is not None else []
-    view = rerun_view(compiled, runs, change_list, earlier.get("run_date", previous) if earlier else None,
-                      lang)
-    if out_dir is not None:
-        _write_rerun(out_dir, runs, data, view, lang, day, loaded.path)
-    if fmt == "json":
-        if earlier is not None:
-            data["changes"] = [{"key": c.key, "name": c.name, "code": c.code, "params": c.params,
-                                "message": message(c.code, lang, **c.params)} for c in change_list]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        click.echo(render_rerun_text(view, lang), nl=False)
-    if reruns.any_unreadable(runs):
+    job = Job(compiled, files, lang, run_date or datetime.date.today(), loaded.path, earlier,
+              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet), _waivers(undantag, compiled))
+    done = execute(job)
+    try:
+        if quiet:
+            pass
+        elif fmt == "json":
+            reruns.write_summary(done.result, sys.stdout, done.summary_extra(lang))
+        else:
+            click.echo(render_rerun_text(done.view, lang, brief=out_dir is not None), nl=False)
+    finally:
+        done.result.close()
+    if out_dir is not None and not quiet:
+        click.echo(message("output.written", lang, path=out_dir), err=True)
+    if done.has_problems:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_OK if reruns.all_approved(runs) else EXIT_FINDINGS)
+    sys.exit(EXIT_OK if reruns.all_approved(done.rows) else EXIT_FINDINGS)
 
 
-def _write_rerun(out_dir: str, runs, data: dict, view: dict, lang: str, day, rulebook_path: str) -> None:
-    """One HTML findings report per readable centre, index.html linking them,
-    and summary.json, each written atomically."""
-    import json
-    from pathlib import Path
+def _waivers(path: str | None, rulebook):
+    """The waiver file checked against the rulebook, or None."""
+    if path is None:
+        return None
+    from kokdsl.tools.waivers import load_waivers
 
-    from kokdsl.messages import message
-    from kokdsl.outputs.files import write_atomic
-    from kokdsl.outputs.findings import render_report, render_rerun_html
+    return load_waivers(path, rulebook)
 
-    links, taken = {}, {"index", "summary"}
-    for run in runs:
-        if run.assessment is not None:
-            stem, n = Path(run.file).stem, 2
-            name = stem
-            while name in taken:  # two self-reports of the same name in different folders
-                name, n = f"{stem}-{n}", n + 1
-            taken.add(name)
-            links[run.file] = f"{name}.html"
-    folder = Path(out_dir)
-    for run in runs:
-        if run.assessment is not None:
-            html = render_report(run.assessment, "html", lang, day, rulebook_path)
-            write_atomic(folder / links[run.file], html.encode("utf-8"))
-    write_atomic(folder / "index.html", render_rerun_html(view, day, links).encode("utf-8"))
-    write_atomic(folder / "summary.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    click.echo(message("output.written", lang, path=out_dir), err=True)
+
+def _progress_bar(total: int, quiet: bool):
+    """A progress bar on standard error for long runs at a terminal; none
+    when quiet, when output goes to a file or pipe, or for a few centres."""
+    stream = sys.stderr
+    if quiet or total < 50 or not stream.isatty():
+        return None
+    step = max(1, total // 100)
+
+    def show(done: int, total: int) -> None:
+        if done % step and done != total:
+            return
+        filled = 30 * done // total
+        stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        if done == total:
+            stream.write("\r" + " " * 50 + "\r")
+        stream.flush()
+
+    return show
 
 
 @main.command()
@@ -490,17 +599,19 @@ def _write_rerun(out_dir: str, runs, data: dict, view: dict, lang: str, day, rul
 @click.option("--adopt", "adopt", multiple=True, metavar="ID",
               help="Adopt the proposal (status förslag) ID: it decides as if in force. Repeatable.")
 @click.option("--adopt-proposals", "adopt_all", is_flag=True, help="Adopt every proposal in the rulebook.")
+@format_option()
 @lang_option
 def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_skall: tuple[str, ...],
-           as_bor: tuple[str, ...], adopt: tuple[str, ...], adopt_all: bool, lang: str) -> None:
+           as_bor: tuple[str, ...], adopt: tuple[str, ...], adopt_all: bool, fmt: str, lang: str) -> None:
     """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör,
     --adopt, --adopt-proposals) over the same SELF_REPORTS and list the centres
-    whose decision changes."""
+    whose decision changes.
+
+    Each self-report is read and validated once for both rulebooks."""
     from kokdsl.enums import Modality
     from kokdsl.messages import message
     from kokdsl.outputs.terminal import render_impact_text
     from kokdsl.tools import impact as impacts
-    from kokdsl.tools import rerun as reruns
 
     if draft is None and not as_skall and not as_bor and not adopt and not adopt_all:
         raise KokError("impact.nothing_to_compare")
@@ -517,20 +628,29 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
         if ids:
             descriptions.append(message("impact.variant_modality", lang, ids=", ".join(ids), modality=modality))
     files = _self_report_files(self_reports)
-    before, after = reruns.rerun(base, files), reruns.rerun(variant, files)
+    before, after = impacts.run_both(base, variant, files)
     changes = impacts.verdict_changes(before, after)
-    click.echo(render_impact_text(base, "; ".join(descriptions), before, after, changes, lang), nl=False)
+    if fmt == "json":
+        from kokdsl.outputs.machine import dumps, impact_json
+
+        click.echo(dumps(impact_json(base, "; ".join(descriptions), before, after, changes, lang)), nl=False)
+    else:
+        click.echo(render_impact_text(base, "; ".join(descriptions), before, after, changes, lang), nl=False)
     sys.exit(EXIT_OK)
 
 
 @main.command()
 @click.argument("rulebook", type=click.Path())
 @click.option("--output", "-o", "outputs", multiple=True, metavar="FORMAT:FILE",
-              help="Write the book as html or md to FILE, or to stdout with '-'. Repeatable. Default: md:-.")
+              help="Write the book as html, md or pdf to FILE (html and md also to stdout with '-'). "
+                   "Repeatable. Default: md:-.")
+@click.option("--previous", type=click.Path(), default=None, metavar="OLD",
+              help="The previous edition: adds a chapter of the changes since it (as kok diff OLD RULEBOOK).")
 @lang_option
-def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
+def book(rulebook: str, outputs: tuple[str, ...], previous: str | None, lang: str) -> None:
     """Publish RULEBOOK as a book: chapters, requirement texts with their
-    checks, and the facts a self-report holds (HTML or Markdown)."""
+    checks, and the facts a self-report holds (HTML, Markdown or PDF; the PDF
+    is printed by a headless Chromium)."""
     from kokdsl.outputs.book import FORMATS, render_book
 
     specs = _parse_outputs(outputs or ("md:-",))
@@ -538,7 +658,8 @@ def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
         if spec.fmt not in FORMATS and spec.fmt != "pdf":
             raise KokError("book.bad_format", format=spec.fmt)
     loaded = _load_for_output(rulebook)
-    _write_rendered(specs, lambda fmt: render_book(loaded, fmt, lang), lang)
+    before = _load_for_output(previous) if previous else None
+    _write_rendered(specs, lambda fmt: render_book(loaded, fmt, lang, before), lang)
 
 
 @main.command()
@@ -546,10 +667,12 @@ def book(rulebook: str, outputs: tuple[str, ...], lang: str) -> None:
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any file is not in canonical layout.")
 @click.option("--keywords", type=click.Choice(["sv", "en"]), default=None,
               help="Keyword language to write (default: the one the file's header uses).")
+@format_option(help_text="text for people, json: every file with its status (docs/json-output.md).")
 @lang_option
-def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, lang: str) -> None:
+def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, fmt: str, lang: str) -> None:
     """Rewrite rulebooks in the canonical layout, comments kept. Folders stand
-    for the .kok files in them. A file with syntax errors is left untouched."""
+    for the .kok files in them (a folder with none exits 2). A file with
+    syntax errors is left untouched."""
     from pathlib import Path
 
     from kokdsl.messages import message
@@ -560,45 +683,123 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, lang: str) ->
 
     files = []
     for path in map(Path, paths):
-        files += sorted(path.rglob("*.kok")) if path.is_dir() else [path]
-    status = EXIT_OK
+        found = sorted(path.rglob("*.kok")) if path.is_dir() else [path]
+        if not found:
+            raise KokError("cli.nothing_found", path=str(path))
+        files += found
+    text = fmt == "text"
+    status, results = EXIT_OK, []
     for file in map(str, files):
         source, problems = read_rulebook(file)
         parsed = parse(source, file) if source is not None else None
         if parsed is None or parsed.diagnostics:
-            _print_diagnostics(problems or parsed.diagnostics, parsed.source if parsed else "", lang)
+            diagnostics = problems or parsed.diagnostics
+            if text:
+                _print_diagnostics(diagnostics, parsed.source if parsed else "", lang)
+            results.append({"file": file, "status": "error", "diagnostics": diagnostics})
             status = EXIT_ERROR
             continue
         formatted = format_source(parsed.rulebook, parsed.source, keywords or source_language(parsed.rulebook,
                                                                                               parsed.source))
         if formatted == parsed.source:
+            results.append({"file": file, "status": "unchanged"})
             continue
         if check:
-            click.echo(message("fmt.would_change", lang, file=file))
+            if text:
+                click.echo(message("fmt.would_change", lang, file=file))
+            results.append({"file": file, "status": "would_change"})
             status = max(status, EXIT_FINDINGS)
             continue
         try:
             write_atomic(file, formatted.encode("utf-8"))
         except KokError as error:  # the other files are still formatted
             _show_error(error, lang)
+            results.append({"file": file, "status": "error", "diagnostics": error.diagnostics})
             status = EXIT_ERROR
             continue
-        click.echo(message("fmt.changed", lang, file=file))
+        results.append({"file": file, "status": "changed"})
+        if text:
+            click.echo(message("fmt.changed", lang, file=file))
+    if not text:
+        from kokdsl.outputs.machine import dumps, fmt_json
+
+        click.echo(dumps(fmt_json(results, check, lang)), nl=False)
     sys.exit(status)
 
 
 @main.command()
-@click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
+@click.argument("old", type=click.Path())
+@click.argument("new", type=click.Path())
+@format_option(("text", "md", "html", "json"),
+               help_text="text for the terminal, md (Markdown), html (one self-contained page), json for scripts.")
 @lang_option
-def compare(rulebooks: tuple[str, ...], lang: str) -> None:
-    """Lay RULEBOOKS (files, or folders of editions) side by side, area by
-    area: which requirements each has on each topic, and at which level.
-    Prints a Markdown table."""
+@out_option
+def diff(old: str, new: str, fmt: str, lang: str, out: str | None) -> None:
+    """What changed from edition OLD to edition NEW, requirement by
+    requirement: added or removed, level, threshold (both values),
+    applicability, text word by word, status, validity and source.
+
+    Exit 0 whether or not anything changed, 2 when a rulebook has errors."""
+    from kokdsl.tools.diff import edition_diff, render
+
+    view = edition_diff(_load_for_output(old), _load_for_output(new), lang)
+    _emit(render(view, fmt, lang), out, lang)
+
+
+@main.command()
+@click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
+@format_option(help_text="text: a Markdown table; json: the same as data (docs/json-output.md).")
+@lang_option
+def compare(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
+    """Lay RULEBOOKS side by side, area by area: which requirements each has
+    on each topic, and at which level. Prints a Markdown table.
+
+    Each is a .kok file, a folder (every .kok file under it; one with none
+    exits 2) or a shipped rulebook's name such as orebro/2025."""
     from kokdsl.pipeline import load_rulebook
     from kokdsl.tools.compare import comparison, render_markdown
 
     compiled = [load_rulebook(path).rulebook_or_raise() for path in _rulebook_paths(rulebooks)]
-    click.echo(render_markdown(comparison(compiled, lang), lang), nl=False)
+    data = comparison(compiled, lang)
+    if fmt == "json":
+        from kokdsl.outputs.machine import compare_json, dumps
+
+        click.echo(dumps(compare_json(compiled, data, lang)), nl=False)
+    else:
+        click.echo(render_markdown(data, lang), nl=False)
+
+
+@main.command("rulebooks")
+@format_option(help_text="text for people, json: name, file, edition and validity of each.")
+@lang_option
+def rulebooks_command(fmt: str, lang: str) -> None:
+    """List the rulebooks shipped with kokdsl. Give a name (orebro/2025, or
+    orebro for the folder of its editions) wherever a RULEBOOK is asked for,
+    even from a wheel-only install with no checkout."""
+    from kokdsl.messages import message
+    from kokdsl.pipeline import load_rulebook
+    from kokdsl.resources import packaged_rulebooks
+
+    entries = []
+    for name, path in packaged_rulebooks().items():
+        rb = load_rulebook(path).rulebook
+        entries.append({"name": name, "file": str(path), "title": rb.name if rb else None,
+                        "edition": rb.edition if rb else None,
+                        "valid_from": rb.valid_from.isoformat() if rb and rb.valid_from else None,
+                        "requirements": len(rb.requirements) if rb else None})
+    if fmt == "json":
+        from kokdsl.outputs.machine import dumps, rulebooks_json
+
+        click.echo(dumps(rulebooks_json(entries, lang)), nl=False)
+    elif not entries:
+        click.echo(message("rulebooks.none", lang))
+    else:
+        click.echo(message("rulebooks.heading", lang))
+        for e in entries:
+            valid = message("rulebooks.valid_from", lang, date=e["valid_from"]) if e["valid_from"] else ""
+            click.echo(message("rulebooks.entry", lang, name=e["name"], title=e["title"] or "?",
+                               edition=e["edition"] if e["edition"] is not None else "?", valid=valid))
+    sys.exit(EXIT_OK if entries else EXIT_ERROR)
 
 
 @main.command("report-schema")

@@ -13,42 +13,45 @@ falls back to its closures.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 from kokdsl import ast
-from kokdsl.compiled import CompiledRequirement, Type
+from kokdsl.compiled import CompiledRequirement, Env, OutcomeFunction, Type
 from kokdsl.enums import Outcome
 from kokdsl.schedule import AROUND_THE_CLOCK
 from kokdsl.values import UNKNOWN, assessment_date
-
+from kokdsl.visitor import NodeVisitor
 
 _ORDER = {"<", "<=", ">", ">="}
 _SCHEDULE_METHODS = {"+": "union", "-": "minus", "except": "minus", "intersect": "intersection"}
 _PY_OP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-def generate_outcomes(requirements, types: dict[int, Type], resolved: dict[int, str]) -> Callable[[dict], list[str]]:
+def generate_outcomes(requirements: Iterable[CompiledRequirement], types: dict[int, Type],
+                      resolved: dict[int, str]) -> OutcomeFunction:
     """One function over a facts dict that returns every outcome in book order."""
     functions = [_requirement_function(req, types, resolved) for req in requirements]
 
-    def outcomes(env: dict) -> list[str]:
+    def outcomes(env: Env) -> list[Outcome]:
         return [fn(env) for fn in functions]
 
     return outcomes
 
 
-def _requirement_function(req: CompiledRequirement, types, resolved) -> Callable[[dict], str]:
+def _requirement_function(req: CompiledRequirement, types: dict[int, Type],
+                          resolved: dict[int, str]) -> Callable[[Env], Outcome]:
     try:
         source, namespace = _Writer(types, resolved).requirement(req)
         code = compile(source, f"<kok {req.id}>", "exec")
     except (RecursionError, SyntaxError, MemoryError):
         return _closure_outcome(req)
     exec(code, namespace)  # noqa: S102 - our own generated source, never user text
-    return namespace["outcome"]
+    outcome: Callable[[Env], Outcome] = namespace["outcome"]
+    return outcome
 
 
-def _closure_outcome(req: CompiledRequirement) -> Callable[[dict], str]:
+def _closure_outcome(req: CompiledRequirement) -> Callable[[Env], Outcome]:
     from kokdsl.evaluator import requirement_outcome
 
     return lambda env: requirement_outcome(req, dict(env))
@@ -70,9 +73,11 @@ def _scaled_by_constant(node) -> tuple[Fraction, ast.Expr] | None:
     return None
 
 
-class _Writer:
+class _Writer(NodeVisitor):
     """Writes one requirement's function. gen() emits statements that leave a
     node's value in a local, and returns (python expression, may be UNKNOWN)."""
+
+    method_prefix = "gen_"
 
     def __init__(self, types: dict[int, Type], resolved: dict[int, str]):
         self.types = types
@@ -147,7 +152,7 @@ class _Writer:
     # -- expressions ---------------------------------------------------------
 
     def gen(self, node, scope: dict[str, str]) -> tuple[str, bool]:
-        return getattr(self, "gen_" + type(node).__name__)(node, scope)
+        return self.visit(node, scope)
 
     def unknown_test(self, *parts: tuple[str, bool]) -> str:
         tests = [f"{expr} is UNKNOWN" for expr, unknown in parts if unknown]
@@ -229,7 +234,7 @@ class _Writer:
 
     def compare_each_branch(self, node: ast.Compare, scope, text: bool):
         """`a >= (40 om c annars 45)` with c unknown is still decided when a
-        meets, or misses, both thresholds (as compiler._compare_each_branch)."""
+        meets, or misses, both thresholds (as closures._compare_each_branch)."""
         branch = node.right
         left = self.gen(node.left, scope)
         cond, cond_unknown = self.gen(branch.condition, scope)
@@ -316,12 +321,7 @@ class _Writer:
         on_none = "False" if node.kind == "some" else "True"
         items, items_unknown, inner, header = self.loop(node.var, node.collection, scope)
         result, seen_unknown = self.temp(), self.temp("u")
-        outer = self.block(f"if {items} is UNKNOWN:") if items_unknown else None
-        if outer:
-            with outer:
-                self.emit(f"{result} = UNKNOWN")
-            self.emit("else:")
-            self.depth += 1
+        self.open_unless_unknown(items, items_unknown, result)
         self.emit(f"{seen_unknown} = False")
         with self.block(header):
             body, body_unknown = self.gen(node.body, inner)
@@ -333,19 +333,23 @@ class _Writer:
                     self.emit(f"{seen_unknown} = True")
         with self.block("else:"):
             self.emit(f"{result} = UNKNOWN if {seen_unknown} else {on_none}")
-        if outer:
+        if items_unknown:
             self.depth -= 1
         return result, True
+
+    def open_unless_unknown(self, items: str, items_unknown: bool, result: str) -> None:
+        """`result` is UNKNOWN when the collection is; what follows goes in the
+        else branch (the caller dedents after it when items_unknown)."""
+        if items_unknown:
+            with self.block(f"if {items} is UNKNOWN:"):
+                self.emit(f"{result} = UNKNOWN")
+            self.emit("else:")
+            self.depth += 1
 
     def fold(self, var: str, collection, body_node, scope, counting: bool):
         items, items_unknown, inner, header = self.loop(var, collection, scope)
         result = self.temp()
-        outer = self.block(f"if {items} is UNKNOWN:") if items_unknown else None
-        if outer:
-            with outer:
-                self.emit(f"{result} = UNKNOWN")
-            self.emit("else:")
-            self.depth += 1
+        self.open_unless_unknown(items, items_unknown, result)
         self.emit(f"{result} = 0")
         with self.block(header):
             body, body_unknown = self.gen(body_node, inner)
@@ -354,7 +358,7 @@ class _Writer:
                     self.emit(f"{result} = UNKNOWN")
                     self.emit("break")
             self.emit(f"{result} += 1 if {body} else 0" if counting else f"{result} += {body}")
-        if outer:
+        if items_unknown:
             self.depth -= 1
         return result, True
 

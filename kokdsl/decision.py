@@ -15,7 +15,7 @@ from __future__ import annotations
 import attrs
 
 from kokdsl.ast import EXAMPLE, PROPOSAL
-from kokdsl.enums import DecisionKind, Modality
+from kokdsl.enums import DecisionKind, Modality, Outcome
 from kokdsl.evaluator import CANNOT_ASSESS, NOT_MET, OUTCOMES, Evaluation, RequirementResult
 from kokdsl.selfreport import DataProblem
 
@@ -55,7 +55,9 @@ def decide(evaluation: Evaluation) -> Decision:
     return attrs.evolve(decision, proposals=undecided, if_adopted=adopted)
 
 
-def _decide(results) -> Decision:
+def _decide(results: list[RequirementResult]) -> Decision:
+    """The proposed decision for one set of results, by the rules in the
+    module docstring: rejection, supplement request or approval."""
     # One pass, in book order: (modality, outcome) -> results.
     buckets: dict[tuple[str, str], list[RequirementResult]] = {}
     for r in results:
@@ -65,7 +67,7 @@ def _decide(results) -> Decision:
     unknown = tuple(buckets.get((Modality.SHALL, CANNOT_ASSESS), ()))
     remarks = tuple(buckets.get((Modality.SHOULD, NOT_MET), ()))
     unassessed = tuple(buckets.get((Modality.SHOULD, CANNOT_ASSESS), ()))
-    missing = {}
+    missing: dict[str, DataProblem] = {}
     for r in unknown:
         for p in r.problems:
             missing.setdefault(p.path, p)
@@ -78,11 +80,13 @@ def _decide(results) -> Decision:
     return Decision(kind, failed, unknown, tuple(missing.values()), remarks, unassessed)
 
 
-def counts(evaluation: Evaluation) -> dict[str, dict[str, int]]:
+def counts(evaluation: Evaluation) -> dict[Modality, dict[Outcome, int]]:
     """Outcome counts by modality of the requirements in force:
     {"skall": {"met": 3, ...}, "bör": {...}}."""
     table = {m: {o: 0 for o in OUTCOMES} for m in Modality}
     for r in evaluation.results:
-        if r.requirement.in_force:
-            table[r.requirement.modality][r.outcome] += 1
+        if not r.requirement.in_force:
+            continue
+        row = table[r.requirement.modality]
+        row[r.outcome] = row.get(r.outcome, 0) + 1  # "waived" appears only when a waiver applied
     return table

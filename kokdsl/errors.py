@@ -13,7 +13,8 @@ user's language, and exits 2. Anything else that escapes is a bug in kokdsl
     ├── RuleTestError          tools.ruletest: an unusable test file
     ├── EditionError           tools.editions: no edition fits
     ├── OutputError            outputs.files: a report cannot be written
-    ├── PreviousRunError       tools.rerun: --previous is no summary
+    ├── PreviousRunError       tools.changes: --previous is no summary, or a malformed one
+    ├── FolderError            tools.outfolder: --out holds other files
     └── ImpactError            tools.impact: an unknown requirement
     (plus private control-flow subclasses inside parser and selfreport)
 
@@ -96,7 +97,8 @@ def __getattr__(name: str) -> type[KokError]:
     homes = {"KokSyntaxError": "kokdsl.parser", "SelfReportError": "kokdsl.selfreport",
              "ScheduleFormatError": "kokdsl.schedule", "RuleTestError": "kokdsl.tools.ruletest",
              "EditionError": "kokdsl.tools.editions", "OutputError": "kokdsl.outputs.files",
-             "PreviousRunError": "kokdsl.tools.rerun", "ImpactError": "kokdsl.tools.impact"}
+             "PreviousRunError": "kokdsl.tools.changes",
+             "FolderError": "kokdsl.tools.outfolder", "ImpactError": "kokdsl.tools.impact"}
     if name not in homes:
         raise AttributeError(name)
     cls: type[KokError] = getattr(importlib.import_module(homes[name]), name)

@@ -7,6 +7,8 @@ them into words. A parameter that knows how to render itself in a language
 
 from __future__ import annotations
 
+from typing import Any
+
 SV = "sv"
 EN = "en"
 LANGUAGES = (SV, EN)
@@ -35,6 +37,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
                              EN: "the text has no closing quote (\") on the same line"},
     "syntax.unclosed_text_block": {SV: "kravtexten saknar avslutande \"\"\"",
                                    EN: "the requirement text has no closing \"\"\""},
+    "syntax.number_out_of_range": {SV: "talet “{text}” är för stort eller för långt: ett tal i en regelbok är högst {limit} till beloppet och skrivs med högst 40 tecken",
+                                   EN: "the number “{text}” is too large or too long: a number in a rulebook is at most {limit} in magnitude and written in at most 40 characters"},
+    "compile.quantifiers_too_deep": {SV: "fler än {limit} kvantifierare (alla, någon, ingen, antal, summa) inuti varandra; dela upp kravet",
+                                     EN: "more than {limit} quantifiers (all, some, none, count, sum) inside one another; split the requirement"},
+    "syntax.lone_surrogate": {SV: "tecknet {codepoint} är ett ensamt surrogat och inget tecken; texten kan inte kodas i UTF-8",
+                              EN: "the character {codepoint} is a lone surrogate, not a character; the text cannot be encoded in UTF-8"},
     "syntax.bad_date": {SV: "“{text}” är inget giltigt datum (ÅÅÅÅ-MM-DD)",
                         EN: "“{text}” is not a valid date (YYYY-MM-DD)"},
     "syntax.too_deep": {SV: "uttrycket är för djupt nästlat (tusentals led); dela upp kravet",
@@ -180,6 +188,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
                           EN: "the value {value} is larger than allowed: a number in a self-report is at most {limit} in magnitude"},
     "data.negative": {SV: "värdet {value} är negativt; ett antal är 0 eller mer (här väntades {expected})",
                       EN: "the value {value} is negative; a count is 0 or more (expected {expected})"},
+    "data.identity_not_text": {SV: "“{key}” ska vara en text, inte {value}", EN: "“{key}” must be a text, not {value}"},
+    "data.bad_character": {SV: "tecknet {codepoint} (rad {line}, kolumn {column}) är inte tillåtet i YAML",
+                           EN: "the character {codepoint} (line {line}, column {column}) is not allowed in YAML"},
     "data.not_mapping": {SV: "egenrapporten ska bestå av namngivna uppgifter (nyckel: värde)",
                          EN: "the self-report must consist of named facts (key: value)"},
     "data.no_identity": {SV: "egenrapporten saknar blocket “vårdcentral” med namn och id",
@@ -190,6 +201,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                          EN: "“{key}” is not a fact the rulebook knows; it is ignored"},
     "data.invalid": {SV: "värdet {value} är ogiltigt; här väntades {expected}",
                      EN: "the value {value} is invalid; expected {expected}"},
+    "data.blank_entry": {SV: "en tom post (alla fält tomma) räknas inte; fyll i den eller ta bort den",
+                         EN: "an empty entry (every field blank) does not count; fill it in or remove it"},
     "data.too_many": {SV: "listan har för många element ({value})", EN: "the list has too many elements ({value})"},
     "data.schedule.not_mapping": {SV: "ett veckoschema ska anges per veckodag, till exempel måndag-fredag: \"08:00-17:00\"",
                                   EN: "a weekly schedule is given per weekday, e.g. monday-friday: \"08:00-17:00\""},
@@ -213,28 +226,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "expect.list": {SV: "en lista av {record}", EN: "a list of {record}"},
     "expect.record": {SV: "en post ({record}) med namngivna fält", EN: "a record ({record}) with named fields"},
     "expect.error": {SV: "ett giltigt värde", EN: "a valid value"},
-    # explanations
-    "finding.valid_from": {SV: "kravet gäller från {date}; bedömningsdatum {day}",
-                           EN: "the requirement applies from {date}; date of assessment {day}"},
-    "finding.valid_to": {SV: "kravet gällde till och med {date}; bedömningsdatum {day}",
-                         EN: "the requirement applied until {date}; date of assessment {day}"},
-    "finding.false": {SV: "{expr} är inte uppfyllt", EN: "{expr} does not hold"},
-    "finding.is_no": {SV: "{expr}: nej", EN: "{expr}: no"},
-    "finding.holds": {SV: "{expr} gäller, men får inte gälla", EN: "{expr} holds, but must not"},
-    "finding.compare": {SV: "{left}: {left_value} {op} {right_value}", EN: "{left}: {left_value} {op} {right_value}"},
-    "finding.compare_both": {SV: "{left} ({left_value}) {op} {right} ({right_value})",
-                             EN: "{left} ({left_value}) {op} {right} ({right_value})"},
-    "finding.gaps": {SV: "{left} täcker inte {right}; saknas: {gaps}",
-                     EN: "{left} does not cover {right}; uncovered: {gaps}"},
-    "finding.not_in": {SV: "{element} finns inte i {collection}", EN: "{element} is not in {collection}"},
-    "finding.in": {SV: "{element} finns i {collection}", EN: "{element} is in {collection}"},
-    "finding.element_failed": {SV: "{record} {label}:", EN: "{record} {label}:"},
-    "finding.element_unknown": {SV: "{record} {label}: kan ej bedömas", EN: "{record} {label}: cannot be assessed"},
-    "finding.element_matched": {SV: "{record} {label}: {expr} gäller", EN: "{record} {label}: {expr} holds"},
-    "finding.none_satisfied": {SV: "ingen av {count} i {collection} uppfyller {expr}",
-                               EN: "none of the {count} in {collection} satisfies {expr}"},
-    "finding.unknown": {SV: "{expr} saknas eller är ogiltigt i egenrapporten",
-                        EN: "{expr} is missing or invalid in the self-report"},
+    # a requirement outside its own validity (explanations themselves are in prose.py)
+    "finding.valid_from": {SV: "kravet gäller från {date}, efter bedömningsdatumet {day}",
+                           EN: "the requirement applies from {date}, after the date of assessment {day}"},
+    "finding.valid_to": {SV: "kravet gällde till och med {date}, före bedömningsdatumet {day}",
+                         EN: "the requirement applied until {date}, before the date of assessment {day}"},
     # outcomes and decisions
     "status.in_force": {SV: "gällande", EN: "in force"},
     "status.proposal": {SV: "förslag", EN: "proposal"},
@@ -244,6 +240,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "outcome.not_met": {SV: "ej uppfyllt", EN: "not met"},
     "outcome.cannot_assess": {SV: "kan ej bedömas", EN: "cannot be assessed"},
     "outcome.not_applicable": {SV: "ej tillämpligt", EN: "not applicable"},
+    "outcome.waived": {SV: "undantag", EN: "waived"},
     "decision.approved": {SV: "godkänd", EN: "approved"},
     "decision.rejection": {SV: "avslag", EN: "rejection"},
     "decision.supplement_request": {SV: "komplettering", EN: "supplement request"},
@@ -270,6 +267,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.title": {SV: "Granskningsrapport", EN: "Findings report"},
     "report.subtitle": {SV: "Förslag till beslut om godkännande enligt LOV",
                         EN: "Proposed decision on accreditation under LOV"},
+    "report.subtitle_follow_up": {SV: "Uppföljning enligt LOV: förslag till beslut",
+                                  EN: "Follow-up under LOV: proposed decision"},
+    "report.reference": {SV: "Diarienummer", EN: "Case number"},
+    "report.officer": {SV: "Handläggare", EN: "Case officer"},
+    "report.decision_date": {SV: "Beslutsdatum", EN: "Date of decision"},
     "report.centre": {SV: "Vårdcentral", EN: "Centre"},
     "report.centre_id": {SV: "Id", EN: "Id"},
     "report.provider": {SV: "Vårdgivare", EN: "Provider"},
@@ -285,11 +287,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.decision.rejection": {SV: "Avslag", EN: "Rejection"},
     "report.decision.supplement_request": {SV: "Komplettering", EN: "Supplement request"},
     "report.decision_summary.approved": {
-        SV: "Alla skall-krav som gäller vårdcentralen är uppfyllda. Vårdcentralen föreslås bli godkänd.",
-        EN: "Every shall requirement that applies to the centre is met. The centre is proposed for approval."},
+        SV: "Alla skall-krav som gäller vårdcentralen är uppfyllda. Hälsovalsenheten föreslår att vårdcentralen godkänns.",
+        EN: "Every shall requirement that applies to the centre is met. The Health Choice unit proposes that the centre be approved."},
     "report.decision_summary.rejection": {
-        SV: "Skall-krav som inte är uppfyllda: {count}. Ansökan föreslås avslås på de grunder som anges nedan.",
-        EN: "Shall requirements not met: {count}. The application is proposed to be rejected on the grounds given below."},
+        SV: "Skall-krav som inte är uppfyllda: {count}. Hälsovalsenheten föreslår att ansökan avslås på de grunder som anges nedan.",
+        EN: "Shall requirements not met: {count}. The Health Choice unit proposes that the application be rejected on the grounds given below."},
+    "report.follow_up_summary.approved": {
+        SV: "Alla skall-krav som gäller vårdcentralen är uppfyllda vid uppföljningen. Hälsovalsenheten föreslår att vårdcentralen fortsatt är godkänd.",
+        EN: "Every shall requirement that applies to the centre is met at the follow-up. The Health Choice unit proposes that the centre remain approved."},
+    "report.follow_up_summary.rejection": {
+        SV: "Skall-krav som inte är uppfyllda vid uppföljningen: {count}. Hälsovalsenheten föreslår beslut om åtgärd på de grunder som anges nedan.",
+        EN: "Shall requirements not met at the follow-up: {count}. The Health Choice unit proposes a decision on measures on the grounds given below."},
+    "report.follow_up_summary.supplement_request": {
+        SV: "Skall-krav som inte kan bedömas eftersom uppgifter saknas eller är ogiltiga: {count}. "
+            "Vårdcentralen ombeds komplettera underlaget till uppföljningen med uppgifterna nedan.",
+        EN: "Shall requirements that cannot be assessed because facts are missing or invalid: {count}. "
+            "The centre is asked to supplement its follow-up report with the facts below."},
+    "report.remarks_summary": {SV: "Anmärkningar (bör-krav, påverkar inte beslutet): {items}.",
+                               EN: "Remarks (should requirements, not affecting the decision): {items}."},
     "report.decision_summary.supplement_request": {
         SV: "Skall-krav som inte kan bedömas eftersom uppgifter saknas eller är ogiltiga: {count}. "
             "Vårdcentralen ombeds komplettera egenrapporten med uppgifterna nedan.",
@@ -308,15 +323,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         SV: "Krav {id} ”{title}” i {rulebook}, utgåva {edition}, är ett skall-krav och är inte uppfyllt.",
         EN: "Requirement {id} “{title}” of {rulebook}, edition {edition}, is a shall requirement and is not met."},
     "report.reason_text": {SV: "Kravet lyder: ”{text}”", EN: "The requirement reads: “{text}”"},
-    "report.reason_facts": {SV: "Enligt egenrapporten: {facts}.", EN: "According to the self-report: {facts}."},
-    "report.reason_evidence": {SV: "Uppgifter som bedömningen bygger på: {evidence}.",
-                               EN: "Facts the assessment rests on: {evidence}."},
-    "report.reason_evidence_label": {SV: "Uppgifter som bedömningen bygger på:", EN: "Facts the assessment rests on:"},
-    "report.evidence_item": {SV: "{path} = {value}", EN: "{path} = {value}"},
     "report.supplements_heading": {SV: "Uppgifter att komplettera", EN: "Facts to supplement"},
     "report.supplements_intro": {
         SV: "Följande uppgifter saknas eller är ogiltiga i egenrapporten. De behövs för att bedöma krav {ids}.",
         EN: "The following facts are missing or invalid in the self-report. They are needed to assess requirement {ids}."},
+    "report.supplements_intro_not_blocking": {
+        SV: "Följande uppgifter saknas eller är ogiltiga i egenrapporten. De påverkar inte beslutet men behövs, till exempel som underlag för ersättningen.",
+        EN: "The following facts are missing or invalid in the self-report. They do not affect the decision but are needed, for example as a basis for payment."},
+    "report.not_blocking": {SV: "påverkar inte beslutet", EN: "does not affect the decision"},
     "report.supplement_fact": {SV: "Uppgift", EN: "Fact"},
     "report.supplement_path": {SV: "Plats i egenrapporten", EN: "Place in the self-report"},
     "report.supplement_problem": {SV: "Brist", EN: "Problem"},
@@ -327,8 +341,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         SV: "Bör-kravet {id} ”{title}” är inte uppfyllt. Det påverkar inte beslutet men bör åtgärdas.",
         EN: "The should requirement {id} “{title}” is not met. It does not affect the decision but should be addressed."},
     "report.remark_unassessed": {
-        SV: "Bör-kravet {id} ”{title}” kan inte bedömas eftersom uppgifter saknas eller är ogiltiga.",
-        EN: "The should requirement {id} “{title}” cannot be assessed because facts are missing or invalid."},
+        SV: "Bör-kravet {id} ”{title}” kan inte bedömas eftersom uppgifter saknas eller är ogiltiga. Det påverkar inte beslutet.",
+        EN: "The should requirement {id} “{title}” cannot be assessed because facts are missing or invalid. It does not affect the decision."},
     "report.no_grounds": {SV: "Inga skall-krav brister och inga anmärkningar finns.",
                           EN: "No shall requirement falls short and there are no remarks."},
     "report.requirements_heading": {SV: "Bedömning per krav", EN: "Assessment by requirement"},
@@ -337,10 +351,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.col_outcome": {SV: "Utfall", EN: "Outcome"},
     "report.col_assessment": {SV: "Bedömning och underlag", EN: "Assessment and evidence"},
     "report.applies_if": {SV: "Gäller om: {condition}", EN: "Applies if: {condition}"},
-    "report.not_applicable_reason": {SV: "Kravet gäller inte vårdcentralen: villkoret {condition} är inte uppfyllt.",
-                                     EN: "The requirement does not apply to the centre: the condition {condition} does not hold."},
-    "report.outside_validity": {SV: "Kravet gäller inte på bedömningsdatumet: {reason}.",
-                                EN: "The requirement does not apply on the date of assessment: {reason}."},
     "report.status_note.proposal": {SV: "Förslag: kravet bedöms men påverkar inte beslutet.",
                                     EN: "Proposal: the requirement is assessed but does not affect the decision."},
     "report.status_note.example": {SV: "Exempel: kravet visar hur en regel kan skrivas och påverkar inte beslutet.",
@@ -355,7 +365,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.evidence": {SV: "Underlag ur egenrapporten", EN: "Evidence from the self-report"},
     "report.no_evidence": {SV: "kravet läser inga uppgifter", EN: "the requirement reads no facts"},
     "report.missing": {SV: "Saknade eller ogiltiga uppgifter", EN: "Missing or invalid facts"},
-    "report.missing_item": {SV: "{path}: {problem}; förväntat: {expected}", EN: "{path}: {problem}; expected: {expected}"},
+    "report.missing_item_what": {SV: "{problem}; förväntat: {expected}", EN: "{problem}; expected: {expected}"},
     "report.notes_heading": {SV: "Synpunkter på egenrapporten", EN: "Notes on the self-report"},
     "report.audit_heading": {SV: "Spårbarhet", EN: "Audit trail"},
     "report.audit_rulebook_file": {SV: "Regelboksfil", EN: "Rulebook file"},
@@ -364,6 +374,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.audit_report_sha": {SV: "Egenrapportens sha256", EN: "Self-report sha256"},
     "report.audit_tool": {SV: "Verktyg", EN: "Tool"},
     "report.page": {SV: "sida", EN: "page"},
+    "report.footer_centre": {SV: "{name} ({id}) · {rulebook}, utgåva {edition}",
+                             EN: "{name} ({id}) · {rulebook}, edition {edition}"},
+    "report.review_heading": {SV: "Hur man begär överprövning", EN: "How to apply for review"},
+    "report.signature_heading": {SV: "Underskrift", EN: "Signature"},
+    "report.signature_place_date": {SV: "Ort och datum", EN: "Place and date"},
+    "report.signature_line": {SV: "Namnteckning", EN: "Signature"},
+    "report.signature_name": {SV: "Namnförtydligande", EN: "Name in block letters"},
     "report.page_of": {SV: "av", EN: "of"},
     "report.list_and": {SV: "och", EN: "and"},
     # output files (outputs/files.py, kok run --output)
@@ -417,6 +434,98 @@ CATALOGUE: dict[str, dict[str, str]] = {
                              EN: "internal error in kokdsl ({error}); the other centres are assessed. Please report it."},
     "rerun.no_reports": {SV: "inga egenrapporter hittades (.yaml, .yml eller .json)",
                          EN: "no self-reports found (.yaml, .yml or .json)"},
+    "rerun.change.waived_deviation": {SV: "krav {requirement} är inte uppfyllt men har nu undantag",
+                                      EN: "requirement {requirement} is not met but is now waived"},
+    "rerun.change.unreadable": {SV: "kunde inte läsas i år (förra året: {decision})",
+                                EN: "could not be read this year (last time: {decision})"},
+    "rerun.cause.rule": {SV: "(orsak: ändrade regler)", EN: "(cause: the rules changed)"},
+    "rerun.cause.report": {SV: "(orsak: ändrad egenrapport)", EN: "(cause: the self-report changed)"},
+    "rerun.cause.both": {SV: "(orsak: både ändrade regler och ändrad egenrapport)",
+                         EN: "(cause: both the rules and the self-report changed)"},
+    "rerun.edition_changed": {SV: "Regelboken har bytt utgåva sedan föregående körning: {before} → {after}. "
+                                  "Varje ändrat beslut anger om reglerna, egenrapporten eller båda ligger bakom.",
+                              EN: "The rulebook edition changed since the previous run: {before} → {after}. "
+                                  "Each changed decision says whether the rules, the self-report or both caused it."},
+    "rerun.rulebook_changed_same_edition": {
+        SV: "Regelboken (utgåva {edition}) har ändrats sedan föregående körning. "
+            "Varje ändrat beslut anger om reglerna, egenrapporten eller båda ligger bakom.",
+        EN: "The rulebook (edition {edition}) changed since the previous run. "
+            "Each changed decision says whether the rules, the self-report or both caused it."},
+    "rerun.previous_invalid": {SV: "{path} följer inte formatet för summary.json (docs/summary.schema.json): "
+                                   "vid {where}: {problem}",
+                               EN: "{path} does not follow the summary.json format (docs/summary.schema.json): "
+                                   "at {where}: {problem}"},
+    "json_type.string": {SV: "en text", EN: "a text"},
+    "json_type.integer": {SV: "ett heltal", EN: "an integer"},
+    "json_type.number": {SV: "ett tal", EN: "a number"},
+    "json_type.boolean": {SV: "sant eller falskt", EN: "true or false"},
+    "json_type.null": {SV: "null", EN: "null"},
+    "json_type.array": {SV: "en lista", EN: "a list"},
+    "json_type.object": {SV: "ett objekt", EN: "an object"},
+    "shape.type": {SV: "här väntades {expected}, men det är {found}", EN: "expected {expected}, found {found}"},
+    "shape.const": {SV: "här väntades {expected}, men det står {found}", EN: "expected {expected}, found {found}"},
+    "shape.enum": {SV: "{found} är inget av de tillåtna värdena ({expected})",
+                   EN: "{found} is not one of the allowed values ({expected})"},
+    "shape.required": {SV: "fältet “{key}” saknas", EN: "the field “{key}” is missing"},
+    "shape.extra": {SV: "fältet “{key}” hör inte hemma här", EN: "the field “{key}” does not belong here"},
+    "shape.too_short": {SV: "texten är tom (minst {minimum} tecken)", EN: "the text is empty (at least {minimum} characters)"},
+    "shape.pattern": {SV: "{found} har fel form (väntades {pattern})", EN: "{found} has the wrong form (expected {pattern})"},
+    "rerun.duplicate_id": {SV: "id {id} förekommer också i {others}; ingen av dem bedöms förrän varje vårdcentral har ett eget id",
+                           EN: "id {id} also appears in {others}; neither is assessed until each centre has its own id"},
+    "rerun.report_failed": {SV: "granskningsrapporten kunde inte skapas ({error}); övriga vårdcentraler är bedömda",
+                            EN: "the findings report could not be made ({error}); the other centres are assessed"},
+    "rerun.out_busy": {SV: "{path}: en annan körning skriver dit; väntar tills den är klar",
+                       EN: "{path}: another run is writing there; waiting for it to finish"},
+    "rerun.out_not_folder": {SV: "{path} är en fil, inte en mapp", EN: "{path} is a file, not a folder"},
+    "rerun.out_not_empty": {SV: "mappen {path} innehåller andra filer; --out ersätter hela mappen, så ange en tom mapp "
+                                "eller en mapp från en tidigare kok rerun",
+                            EN: "the folder {path} holds other files; --out replaces the whole folder, so give an "
+                                "empty folder or one from an earlier kok rerun"},
+    "rerun.expiring_heading": {SV: "Undantag som upphör inom 90 dagar:", EN: "Waivers that end within 90 days:"},
+    "rerun.chart_bar": {SV: "{id} {title} ({modality}): {count} vårdcentraler uppfyller inte kravet",
+                        EN: "{id} {title} ({modality}): {count} centres do not meet it"},
+    "rerun.chart_summary": {SV: "Avvikelser per krav: {count} krav som någon vårdcentral inte uppfyller",
+                            EN: "Deviations per requirement: {count} requirements some centre does not meet"},
+    "rerun.totals_heading": {SV: "Förslag till beslut", EN: "Proposed decisions"},
+    "rerun.chart_heading": {SV: "Avvikelser per krav", EN: "Deviations per requirement"},
+    "rerun.chart_as_table": {SV: "Visa som tabell", EN: "Show as a table"},
+    "rerun.col_requirement": {SV: "Krav", EN: "Requirement"},
+    "rerun.col_level": {SV: "Nivå", EN: "Level"},
+    "rerun.col_not_met_count": {SV: "Vårdcentraler som inte uppfyller kravet", EN: "Centres that do not meet it"},
+    "rerun.filter_decision": {SV: "Beslut", EN: "Decision"},
+    "rerun.filter_all": {SV: "alla", EN: "all"},
+    "rerun.filter_requirement": {SV: "Krav ej uppfyllt", EN: "Requirement not met"},
+    "rerun.filter_text": {SV: "Sök namn, id eller fil", EN: "Search name, id or file"},
+    "rerun.filter_shown": {SV: "Visas:", EN: "Shown:"},
+    "waiver.finding": {SV: "undantag {reference} gäller till och med {end} (beviljat av {granted_by}): {reason}",
+                       EN: "waiver {reference} in force until {end} (granted by {granted_by}): {reason}"},
+    "waiver.not_in_force": {SV: "undantaget {reference} för krav {requirement} gäller {start}–{end}, inte på "
+                                "granskningsdagen, och har inte tillämpats",
+                            EN: "the waiver {reference} for requirement {requirement} is in force {start}–{end}, "
+                                "not on the date of assessment, and was not applied"},
+    "waiver.expiring": {SV: "{centre}: krav {requirement}, undantag {reference} upphör {end}",
+                        EN: "{centre}: requirement {requirement}, waiver {reference} ends {end}"},
+    "waiver.unknown_centre": {SV: "undantaget {reference} gäller vårdcentralen {centre}, som inte finns bland "
+                                  "egenrapporterna",
+                              EN: "the waiver {reference} is for the centre {centre}, which is not among the "
+                                  "self-reports"},
+    "waiver.unknown_centre_heading": {SV: "Undantag för okända vårdcentraler:", EN: "Waivers for unknown centres:"},
+    "waiver.not_a_list": {SV: "undantagsfilen ska ha en lista “undantag:”", EN: "the waiver file needs a list “undantag:”"},
+    "waiver.not_a_mapping": {SV: "varje undantag ska ha fälten vårdcentral, krav, skäl, diarienummer, beviljat_av, "
+                                 "giltigt_från och giltigt_till",
+                             EN: "each waiver needs the fields vårdcentral, krav, skäl, diarienummer, beviljat_av, "
+                                 "giltigt_från and giltigt_till"},
+    "waiver.missing_field": {SV: "fältet “{field}” saknas eller är tomt", EN: "the field “{field}” is missing or empty"},
+    "waiver.not_text": {SV: "“{field}” ska vara en text", EN: "“{field}” should be text"},
+    "waiver.bad_date": {SV: "“{text}” är inget datum (ÅÅÅÅ-MM-DD)", EN: "“{text}” is not a date (YYYY-MM-DD)"},
+    "waiver.ends_before_start": {SV: "undantaget slutar ({end}) före det börjar ({start})",
+                                 EN: "the waiver ends ({end}) before it starts ({start})"},
+    "waiver.unknown_requirement": {SV: "regelboken har inget krav {id} (närmast: {suggestion})",
+                                   EN: "the rulebook has no requirement {id} (closest: {suggestion})"},
+    "rerun.csv.id": {SV: "Id", EN: "Id"},
+    "rerun.csv.name": {SV: "Vårdcentral", EN: "Centre"},
+    "rerun.csv.file": {SV: "Fil", EN: "File"},
+    "rerun.csv.decision": {SV: "Beslut", EN: "Decision"},
     # ---- what-if analysis (impact.py, kok impact) ----
     "impact.heading": {SV: "Konsekvensanalys: {rulebook}, utgåva {edition} → {variant}",
                        EN: "Impact analysis: {rulebook}, edition {edition} → {variant}"},
@@ -443,6 +552,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # ---- kok fmt ----
     "fmt.would_change": {SV: "{file}: layouten skulle ändras", EN: "{file}: the layout would change"},
     "fmt.changed": {SV: "{file}: omformaterad", EN: "{file}: reformatted"},
+    # ---- scripts and CI: folders, JUnit XML, packaged rulebooks ----
+    "cli.nothing_found": {SV: "{path}: här finns ingen regelbok (*.kok) att gå igenom",
+                          EN: "{path}: there is no rulebook (*.kok) here to go through"},
+    "cli.no_such_rulebook": {SV: "{path}: finns varken som fil, mapp eller medföljande regelbok (se kok rulebooks)",
+                             EN: "{path}: is neither a file, a folder nor a shipped rulebook (see kok rulebooks)"},
+    "junit.unusable": {SV: "regelboken eller testfilen kan inte användas", EN: "the rulebook or test file cannot be used"},
+    "junit.coverage": {SV: "täckning", EN: "coverage"},
+    "junit.coverage_failure": {SV: "täckningen {percent} % är under kravet {minimum} %",
+                               EN: "coverage {percent} % is below the required {minimum} %"},
+    "junit.requirement": {SV: "krav {id}", EN: "requirement {id}"},
+    "junit.decision": {SV: "beslut", EN: "decision"},
+    "junit.explanation": {SV: "förklaring", EN: "explanation"},
+    "junit.mismatch": {SV: "{where}: väntat {expected}, faktiskt {actual}",
+                       EN: "{where}: expected {expected}, actual {actual}"},
+    "rulebooks.heading": {SV: "Regelböcker som följer med kokdsl (ange namnet i stället för en sökväg):",
+                          EN: "Rulebooks shipped with kokdsl (give the name instead of a path):"},
+    "rulebooks.entry": {SV: "  {name:<24} {title}, utgåva {edition}{valid}", EN: "  {name:<24} {title}, edition {edition}{valid}"},
+    "rulebooks.valid_from": {SV: ", gäller från {date}", EN: ", valid from {date}"},
+    "rulebooks.none": {SV: "inga regelböcker följer med den här installationen", EN: "no rulebooks ship with this installation"},
     # ---- the published book (book.py, reports/book.*.j2, kok book) ----
     "book.bad_format": {SV: "boken kan skrivas som html, md eller pdf, inte {format}",
                         EN: "the book can be written as html, md or pdf, not {format}"},
@@ -552,10 +680,86 @@ CATALOGUE.update({
     "template.identity.fictional": {SV: "ja bara för påhittade exempel", EN: "yes only for made-up examples"},
     "schema.title": {SV: "Egenrapport: {name}, utgåva {edition}", EN: "Self-report: {name}, edition {edition}"},
     "output.written": {SV: "skrev {path}", EN: "wrote {path}"},
+    "generate.not_empty": {SV: "mappen {path} är inte tom; ange en ny eller tom mapp, eller --force för att ta bort "
+                                "egenrapporterna i den först",
+                           EN: "the folder {path} is not empty; give a new or empty folder, or --force to remove "
+                               "the self-reports in it first"},
     "generate.done": {SV: "skrev {count} fiktiva vårdcentraler i {path}", EN: "wrote {count} fictional centres to {path}"},
     "generate.cannot_write": {SV: "{path}: kan inte skriva: {reason}", EN: "{path}: cannot write: {reason}"},
     "edition.none_valid": {SV: "ingen av mappens {count} utgåvor gällde {date}",
                            EN: "none of the folder's {count} editions was valid on {date}"},
+})
+
+# -- The applicant's side: schema contract, blank template, kok form -------------
+CATALOGUE.update({
+    "schema.identity": {SV: "Vårdcentralen", EN: "The centre"},
+    "schema.description": {SV: "Egenrapport med svenska nycklar (vårdcentral, ja/nej, måndag …). Uppgifter som ett skall-krav läser ska finnas med; null betyder obesvarad och leder till en begäran om komplettering. Övriga uppgifter kan utelämnas.",
+                           EN: "Self-report with English keys (centre, yes/no, monday …). Facts a shall requirement reads must be present; null means not answered and leads to a supplement request. Other facts may be left out."},
+    "template.optional": {SV: "Prövas bara mot bör-krav eller är underlag, och kan utelämnas. Ta bort “# ” framför raden för att svara.",
+                          EN: "Only checked against should requirements, or an input; it may be left out. Remove the “# ” before the line to answer."},
+    "form.title": {SV: "Egenrapport: {name}, utgåva {edition}", EN: "Self-report: {name}, edition {edition}"},
+    "form.kicker": {SV: "Egenrapport", EN: "Self-report"},
+    "form.intro": {SV: "Fyll i vårdcentralens uppgifter och spara egenrapporten som en fil, som ni skickar till regionen. Ingenting skickas härifrån: sidan fungerar utan internet, och prövningen mot kraven görs av regionen.",
+                   EN: "Fill in the centre's facts and save the self-report as a file to send to the region. Nothing is sent from this page: it works offline, and the region assesses the report against the requirements."},
+    "form.legend": {SV: "Uppgifter märkta skall läses av ett skall-krav: lämnas de obesvarade begär regionen komplettering. Övriga uppgifter läses bara av bör-krav eller är underlag.",
+                    EN: "Facts marked shall are read by a shall requirement: left unanswered, the region asks for a supplement. The other facts are read only by should requirements, or are inputs."},
+    "form.actions": {SV: "Spara och öppna", EN: "Save and open"},
+    "form.save": {SV: "Spara egenrapport", EN: "Save self-report"},
+    "form.save_json": {SV: "Spara som JSON", EN: "Save as JSON"},
+    "form.open": {SV: "Öppna egenrapport (YAML eller JSON)", EN: "Open a self-report (YAML or JSON)"},
+    "form.contents": {SV: "Innehåll", EN: "Contents"},
+    "form.inputs_chapter": {SV: "Underlag", EN: "Inputs"},
+    "form.required": {SV: "skall", EN: "shall"},
+    "form.required_long": {SV: "läses av ett skall-krav", EN: "read by a shall requirement"},
+    "form.used_by": {SV: "Används av", EN: "Used by"},
+    "form.not_used": {SV: "Underlag (till exempel för ersättningen); prövas inte som krav.", EN: "An input (for example for payment); not checked as a requirement."},
+    "form.format": {SV: "Format: {format}.", EN: "Format: {format}."},
+    "form.choose": {SV: "– välj –", EN: "– choose –"},
+    "form.yes": {SV: "Ja", EN: "Yes"},
+    "form.no": {SV: "Nej", EN: "No"},
+    "form.add_row": {SV: "Lägg till {record}", EN: "Add {record}"},
+    "form.remove_row": {SV: "Ta bort {row}", EN: "Remove {row}"},
+    "form.row": {SV: "{record} {number}", EN: "{record} {number}"},
+    "form.none_of": {SV: "Inga av dessa", EN: "None of these"},
+    "form.no_rows": {SV: "Det finns inga att redovisa", EN: "There are none to report"},
+    "form.day": {SV: "Dag", EN: "Day"},
+    "form.times": {SV: "Tider (TT:MM-TT:MM)", EN: "Times (HH:MM-HH:MM)"},
+    "form.closed": {SV: "Stängt", EN: "Closed"},
+    "form.interval": {SV: "{day}, tid {number}", EN: "{day}, time {number}"},
+    "form.add_interval": {SV: "Lägg till tid", EN: "Add a time"},
+    "form.add_interval_day": {SV: "Lägg till tid {day}", EN: "Add a time on {day}"},
+    "form.remove_interval": {SV: "Ta bort {label}", EN: "Remove {label}"},
+    "form.closed_day": {SV: "{day} stängt", EN: "{day} closed"},
+    "form.copy_monday": {SV: "Kopiera måndag till vardagar", EN: "Copy Monday to weekdays"},
+    "form.schedule_hint": {SV: "Skriv tiden som 08:00-17:00, en ruta per pass. Ett pass över midnatt skrivs 17:00-08:00; hela dygnet 00:00-24:00. En dag utan tider räknas som stängd.",
+                           EN: "Write a time as 08:00-17:00, one box per period. A period past midnight is written 17:00-08:00; the whole day 00:00-24:00. A day without times counts as closed."},
+    "form.hours_per_week": {SV: "Timmar per vecka: {hours}", EN: "Hours per week: {hours}"},
+    "form.overnight": {SV: "över midnatt", EN: "past midnight"},
+    "form.saved": {SV: "Egenrapporten sparades som {file}.", EN: "The self-report was saved as {file}."},
+    "form.unanswered": {SV: "Obesvarade uppgifter som ett skall-krav läser (regionen begär komplettering): {facts}.",
+                        EN: "Unanswered facts a shall requirement reads (the region will ask for a supplement): {facts}."},
+    "form.all_answered": {SV: "Alla uppgifter som skall-kraven läser är besvarade.", EN: "Every fact the shall requirements read is answered."},
+    "form.opened": {SV: "Öppnade {file}.", EN: "Opened {file}."},
+    "form.open_failed": {SV: "{file} kunde inte öppnas: {reason}", EN: "{file} could not be opened: {reason}"},
+    "form.not_valid": {SV: "Rätta de markerade uppgifterna först: {facts}.", EN: "Correct the marked facts first: {facts}."},
+    "form.ignored_keys": {SV: "Uppgifter i filen som formuläret inte känner till och inte sparar: {keys}.",
+                          EN: "Facts in the file that the form does not know and will not save: {keys}."},
+    "form.file_stem": {SV: "egenrapport", EN: "self-report"},
+    "form.saved_header": {SV: "Egenrapport för {name}, utgåva {edition}, sparad från formuläret (kok form).",
+                          EN: "Self-report for {name}, edition {edition}, saved from the form (kok form)."},
+    "form.identity.namn": {SV: "Vårdcentralens namn", EN: "The centre's name"},
+    "form.identity.name": {SV: "Vårdcentralens namn", EN: "The centre's name"},
+    "form.identity.id": {SV: "Id", EN: "Id"},
+    "form.identity.vårdgivare": {SV: "Vårdgivare", EN: "Care provider"},
+    "form.identity.provider": {SV: "Vårdgivare", EN: "Care provider"},
+    "form.identity.fiktiv": {SV: "Påhittat exempel", EN: "A made-up example"},
+    "form.identity.fictional": {SV: "Påhittat exempel", EN: "A made-up example"},
+    "form.footer": {SV: "Formuläret är skapat av kokdsl {version} ur regelboken. Det läser och skriver bara egenrapporten; prövningen mot kraven gör regionen med samma regelbok.",
+                    EN: "This form was made by kokdsl {version} from the rulebook. It only reads and writes the self-report; the region assesses it against the requirements with the same rulebook."},
+    "form.noscript": {SV: "Formuläret behöver JavaScript för att spara. Utan det kan sidan bara skrivas ut.",
+                      EN: "The form needs JavaScript to save. Without it the page can only be printed."},
+    "template.optional_field": {SV: "Fält som kan utelämnas står bortkommenterade; ta bort “# ” för att svara.",
+                                EN: "Fields that may be left out are commented out; remove the “# ” to answer."},
 })
 
 # kok lint (kokdsl/tools/lint.py): one message per stable code, and the rule summaries SARIF shows.
@@ -623,6 +827,35 @@ CATALOGUE.update({
 })
 
 
+# kok diff (kokdsl/tools/diff.py) and the book's chapter of changes.
+CATALOGUE.update({
+    "diff.heading": {SV: "Ändringar från {old} till {new}", EN: "Changes from {old} to {new}"},
+    "diff.counts": {SV: "{added} nya, {removed} borttagna och {changed} ändrade krav",
+                    EN: "{added} new, {removed} removed and {changed} changed requirements"},
+    "diff.added": {SV: "Nytt krav {id} {title} ({modality})", EN: "New requirement {id} {title} ({modality})"},
+    "diff.removed": {SV: "Borttaget krav {id} {title} ({modality})", EN: "Removed requirement {id} {title} ({modality})"},
+    "diff.changed": {SV: "Ändrat krav {id} {title} ({modality})", EN: "Changed requirement {id} {title} ({modality})"},
+    "diff.aspect.level": {SV: "nivå: {old} → {new}", EN: "level: {old} → {new}"},
+    "diff.aspect.threshold": {SV: "gräns: {subject} {old} → {new}", EN: "threshold: {subject} {old} → {new}"},
+    "diff.aspect.applicability": {SV: "gäller om: {old} → {new}", EN: "applies if: {old} → {new}"},
+    "diff.aspect.check": {SV: "kontroll: {old} → {new}", EN: "check: {old} → {new}"},
+    "diff.aspect.text": {SV: "text: {words}", EN: "text: {words}"},
+    "diff.aspect.title": {SV: "rubrik: {old} → {new}", EN: "title: {old} → {new}"},
+    "diff.aspect.topic": {SV: "område: {old} → {new}", EN: "topic: {old} → {new}"},
+    "diff.aspect.status": {SV: "status: {old} → {new}", EN: "status: {old} → {new}"},
+    "diff.aspect.valid_from": {SV: "gäller från: {old} → {new}", EN: "valid from: {old} → {new}"},
+    "diff.aspect.valid_until": {SV: "gäller till: {old} → {new}", EN: "valid until: {old} → {new}"},
+    "diff.aspect.source": {SV: "källa: {old} → {new}", EN: "source: {old} → {new}"},
+    "diff.nothing": {SV: "(inget)", EN: "(none)"},
+    "diff.none": {SV: "Inga krav har ändrats.", EN: "No requirement has changed."},
+    "diff.facts_added": {SV: "Nya uppgifter: {names}", EN: "New facts: {names}"},
+    "diff.facts_removed": {SV: "Borttagna uppgifter: {names}", EN: "Removed facts: {names}"},
+    "diff.facts_retyped": {SV: "Uppgifter med ny typ: {names}", EN: "Facts with a new type: {names}"},
+    "diff.title": {SV: "Ändringar {old} → {new}", EN: "Changes {old} → {new}"},
+    "book.changes": {SV: "Ändringar sedan föregående utgåva", EN: "Changes since the previous edition"},
+})
+
+
 def join_alternatives(words: list[str], lang: str) -> str:
     if not words:
         return "?"
@@ -631,7 +864,9 @@ def join_alternatives(words: list[str], lang: str) -> str:
     return ", ".join(words[:-1]) + f" {CATALOGUE['or'][lang]} " + words[-1]
 
 
-def message(code: str, lang: str = SV, **params) -> str:
+def message(code: str, lang: str = SV, **params: Any) -> str:
+    """The sentence for a message code in `lang` ("sv" or "en"), with its
+    parameters filled in; a parameter with .render(lang) renders itself."""
     template = CATALOGUE[code][lang]
     rendered = {k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()}
     return template.format(**rendered)

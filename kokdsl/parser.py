@@ -18,6 +18,7 @@ import os
 import re
 import unicodedata
 from fractions import Fraction
+from typing import Any
 
 import lark
 from lark import Lark, Token, Transformer, v_args
@@ -27,6 +28,7 @@ from kokdsl import ast
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.errors import KokError, RulebookError
 from kokdsl.resources import caching_enabled, data_dir
+from kokdsl.values import MAX_NUMBER_CHARS, within_bounds
 
 # Concepts that start a declaration; the error-recovery resynchronises on them.
 ITEM_KEYWORDS = ("rulebook", "fact", "record", "chapter", "requirement")
@@ -133,7 +135,9 @@ _STATUS = {"KW_IN_FORCE": ast.IN_FORCE, "KW_PROPOSAL": ast.PROPOSAL, "KW_EXAMPLE
 
 
 def _unquote(token: str) -> str:
-    return re.sub(r"\\(.)", r"\1", token[1:-1])
+    # NFC again after the escapes are gone: `e\\́` (an escaped combining
+    # mark) is the same text as `é`, so formatting twice changes nothing.
+    return unicodedata.normalize("NFC", re.sub(r"\\(.)", r"\1", token[1:-1]))
 
 
 def _text_block(token: str) -> str:
@@ -179,9 +183,9 @@ class _ToAst(Transformer):
                 valid_from = _date(tok)
             elif tok.type == "STRING":
                 source = _unquote(tok)
-        return ast.Header(_unquote(name), int(edition), valid_from, source, selection, span=self._span(meta))
+        return ast.Header(_unquote(name), _whole_number(edition), valid_from, source, selection, span=self._span(meta))
 
-    def selection(self, meta, _kw, text=None):
+    def selection(self, meta: Any, _kw: Token, text: Token | None = None) -> tuple[str, str]:
         # "" for a bare `urval`, so that None can mean "no selection".
         return ("selection", _unquote(text) if text else "")
 
@@ -192,7 +196,8 @@ class _ToAst(Transformer):
         return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, input_only, display,
                             span=self._span(meta))
 
-    def display_name(self, meta, _kw, sv, _kw_en=None, en=None):
+    def display_name(self, meta: Any, _kw: Token, sv: Token, _kw_en: Token | None = None,
+                     en: Token | None = None) -> ast.DisplayName:
         return ast.DisplayName(_unquote(sv), _unquote(en) if en else None, span=self._span(meta))
 
     def input_only(self, meta, _kw):
@@ -211,7 +216,7 @@ class _ToAst(Transformer):
 
     def requirement(self, meta, _kw, req_id, title, modality, *rest):
         # Point diagnostics about the requirement (a duplicate id) at its number.
-        clauses: dict = {"sources": []}
+        clauses: dict[str, Any] = {"sources": []}
         text = condition = None
         topic_span = ast.NO_SPAN
         silenced = []
@@ -241,16 +246,17 @@ class _ToAst(Transformer):
     def topic(self, meta, _kw, name):
         return ("topic", str(name), self._tok_span(name))
 
-    def status(self, meta, _kw, value):
+    def status(self, meta: Any, _kw: Token, value: Token) -> tuple[str, str]:
         return ("status", _STATUS[value.type])
 
-    def source(self, meta, _kw, text, _kw_dated=None, date=None):
+    def source(self, meta: Any, _kw: Token, text: Token, _kw_dated: Token | None = None,
+               date: Token | None = None) -> tuple[str, ast.Source]:
         return ("source", ast.Source(_unquote(text), _date(date) if date else None, span=self._span(meta)))
 
-    def valid_from(self, meta, _kw, date):
+    def valid_from(self, meta: Any, _kw: Token, date: Token) -> tuple[str, datetime.date]:
         return ("valid_from", _date(date))
 
-    def valid_to(self, meta, _kw, date):
+    def valid_to(self, meta: Any, _kw: Token, date: Token) -> tuple[str, datetime.date]:
         return ("valid_to", _date(date))
 
     def silence(self, meta, _kw, code, reason):
@@ -323,13 +329,13 @@ class _ToAst(Transformer):
         return ast.Field(subject, str(name), span=self._span(meta))
 
     def int_lit(self, meta, tok):
-        return ast.Literal("integer", int(tok), span=self._span(meta))
+        return ast.Literal("integer", _whole_number(tok), span=self._span(meta))
 
     def decimal_lit(self, meta, tok):
-        return ast.Literal("decimal", Fraction(str(tok)), span=self._span(meta))
+        return ast.Literal("decimal", _decimal_number(tok), span=self._span(meta))
 
     def percent_lit(self, meta, tok):
-        return ast.Literal("percent", Fraction(str(tok)) / 100, span=self._span(meta))
+        return ast.Literal("percent", _decimal_number(tok) / 100, span=self._span(meta))
 
     def text_lit(self, meta, tok):
         return ast.Literal("text", _unquote(tok), span=self._span(meta))
@@ -369,6 +375,28 @@ class _BadDate(KokError):
     def __init__(self, token: Token):
         super().__init__()
         self.token = token
+
+
+class _BadNumber(KokError):
+    def __init__(self, token: Token):
+        super().__init__()
+        self.token = token
+
+
+def _whole_number(tok: Token) -> int:
+    return int(_decimal_number(tok))
+
+
+def _decimal_number(tok: Token) -> Fraction:
+    """A number literal within the documented bound (values.MAX_MAGNITUDE),
+    measured before it is converted: Python will not convert 4,301 digits."""
+    text = str(tok)
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _BadNumber(tok)
+    value = Fraction(text)
+    if not within_bounds(value):
+        raise _BadNumber(tok)
+    return value
 
 
 def _date(tok: Token) -> datetime.date:
@@ -455,7 +483,12 @@ def _describe_token(token: Token, lang: str) -> str:
         return message("term.end", lang)
     if token.type.startswith("KW_"):
         return message("found.keyword", lang, text=str(token))
-    return message("found.token", lang, text=str(token))
+    # A 1 MB text where none belongs is named by its start.
+    return message("found.token", lang, text=_shortened(str(token)))
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _keyword_suggestion(word: str) -> str | None:
@@ -513,6 +546,11 @@ def _parse_items(text: str, file: str, start: str, line_offset: int):
         span = ast.Span(file, line_offset + 1, 1, line_offset + 1, 1)
         raise _SyntaxProblem(Diagnostic(ERROR, "syntax.too_deep", {}, span=span)) from None
     except VisitError as exc:
+        if isinstance(exc.orig_exc, _BadNumber):
+            tok = exc.orig_exc.token
+            span = ast.Span(file, tok.line + line_offset, tok.column, tok.end_line + line_offset, tok.end_column)
+            raise _SyntaxProblem(Diagnostic(ERROR, "syntax.number_out_of_range",
+                                            {"text": _shortened(str(tok)), "limit": "10^15"}, span=span)) from None
         if isinstance(exc.orig_exc, _BadDate):
             tok = exc.orig_exc.token
             span = ast.Span(file, tok.line + line_offset, tok.column, tok.end_line + line_offset, tok.end_column)
@@ -614,10 +652,12 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, line_offset: 
             while start > 0 and text[start - 1] in "=<>!":
                 start -= 1
             written = text[start:token.start_pos]
-            params.update(hint_code="hint.write_instead", suggestion=written if written in ("=", ">=", "<=", "!=") else "=")
+            suggestion = written if written in ("=", ">=", "<=", "!=") else "="
+            params.update(hint_code="hint.write_instead", suggestion=suggestion)
         return Diagnostic(ERROR, "syntax.unexpected_token", params, span=span)
     span = ast.Span(file, line, column, line, column)
-    return Diagnostic(ERROR, "syntax.unexpected_end", {"expected": _LazyExpected(getattr(exc, "expected", set()))}, span=span)
+    expected = _LazyExpected(getattr(exc, "expected", set()))
+    return Diagnostic(ERROR, "syntax.unexpected_end", {"expected": expected}, span=span)
 
 
 def _unclosed_quote(text: str, pos: int) -> tuple[str, int] | None:

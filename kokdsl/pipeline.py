@@ -10,8 +10,10 @@ import contextlib
 import datetime
 import functools
 import gc
+import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:  # the evaluation stages are imported when used: `kok check` n
     from kokdsl.selfreport import SelfReport
 
 TOOL_VERSION = __version__
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @attrs.frozen
@@ -65,6 +68,8 @@ def read_rulebook(path: str | Path) -> tuple[str | None, tuple[Diagnostic, ...]]
 
 
 def load_rulebook(path: str | Path) -> LoadedRulebook:
+    """Read, parse and compile a rulebook file. Never raises on bad input: the
+    problems are in .diagnostics and .rulebook is None (see rulebook_or_raise)."""
     source, problems = read_rulebook(path)
     if source is None:
         return LoadedRulebook(str(path), "", None, problems)
@@ -72,6 +77,16 @@ def load_rulebook(path: str | Path) -> LoadedRulebook:
 
 
 def load_rulebook_source(source: str, name: str = "<string>") -> LoadedRulebook:
+    """load_rulebook for a rulebook's text; `name` is the file shown in diagnostics."""
+    surrogate = _LONE_SURROGATE.search(source)
+    if surrogate is not None:
+        # Only a str built in Python can hold one (no file decodes to it); it
+        # has no UTF-8 form, so it could be neither hashed nor printed.
+        line = source.count("\n", 0, surrogate.start()) + 1
+        column = surrogate.start() - (source.rfind("\n", 0, surrogate.start()) + 1) + 1
+        problem = Diagnostic(ERROR, "syntax.lone_surrogate", {"codepoint": f"U+{ord(surrogate.group()):04X}"},
+                             span=ast.Span(name, line, column, line, column + 1))
+        return LoadedRulebook(name, _LONE_SURROGATE.sub("\ufffd", source), None, (problem,))
     with _collector_paused():
         parsed = parse(source, name)
         try:
@@ -88,7 +103,7 @@ def load_rulebook_source(source: str, name: str = "<string>") -> LoadedRulebook:
 
 
 @contextlib.contextmanager
-def _collector_paused():
+def _collector_paused() -> Iterator[None]:
     """Parsing and compiling create many objects that all live on; the cyclic
     garbage collector's passes over them cost a fifth of the time and grow
     with the rulebook, so it waits until the rulebook is built."""
@@ -117,8 +132,9 @@ class Assessment:
 
 def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport,
            day: datetime.date | None = None) -> Assessment:
-    """Assess a self-report on `day` (the run date; today when not given).
-    Raises SelfReportError when the self-report cannot be read at all."""
+    """Load and validate a self-report (a path, or one already loaded), evaluate
+    it on `day` (the run date; today when not given) and decide. Raises
+    SelfReportError when the file cannot be read at all."""
     decide, evaluate, SelfReport, load_self_report = _evaluation_stages()
     report = self_report if isinstance(self_report, SelfReport) else load_self_report(self_report, rulebook)
     evaluation = evaluate(rulebook, report, day)
@@ -126,7 +142,7 @@ def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport,
 
 
 @functools.cache
-def _evaluation_stages():
+def _evaluation_stages() -> tuple[Any, ...]:
     from kokdsl.decision import decide
     from kokdsl.evaluator import evaluate
     from kokdsl.selfreport import SelfReport, load_self_report

@@ -14,6 +14,7 @@ import datetime
 import difflib
 import hashlib
 import json
+import os
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -82,11 +83,12 @@ def key_path(parent: str, key) -> str:
 def read_document(path: str | Path) -> tuple[object, bytes]:
     """Read and parse a YAML or JSON file, raising SelfReportError with a
     location when it cannot be read."""
-    name = str(path)
+    name = display_name(path)
     try:
         data = read_bounded(path, MAX_BYTES)
     except OSError as exc:
-        raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": exc.strerror or str(exc)}, file=name)) from None
+        reason = exc.strerror or str(exc)
+        raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": reason}, file=name)) from None
     return parse_document(data, name), data
 
 
@@ -113,13 +115,20 @@ def parse_document(data: bytes, name: str) -> object:
         return load_yaml(text)
     except DocumentError as exc:
         raise SelfReportError(Diagnostic(ERROR, exc.code, exc.params, file=name)) from None
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow: it has no mark, only a position
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise SelfReportError(Diagnostic(ERROR, "data.bad_character", {"line": line, "column": column,
+                                                                        "codepoint": f"U+{exc.character:04X}"},
+                                         file=name)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", {"line": line, "column": column,
                                                                    "reason": exc.problem or ""}, file=name)) from None
     except yaml.YAMLError as exc:
-        raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", {"line": 0, "column": 0, "reason": str(exc)}, file=name)) from None
+        params = {"line": 0, "column": 0, "reason": str(exc)}
+        raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", params, file=name)) from None
 
 
 def _parse_json(text: str, name: str, too_deep: SelfReportError):
@@ -170,8 +179,18 @@ def _object_depth(document) -> int:
 
 
 def load_self_report(path: str | Path, rulebook: CompiledRulebook) -> SelfReport:
+    """Read a YAML or JSON self-report and validate it against the rulebook's
+    facts. Raises SelfReportError when the file is no self-report at all."""
     document, data = read_document(path)
-    return validate(document, rulebook, str(path), hashlib.sha256(data).hexdigest())
+    return validate(document, rulebook, display_name(path), hashlib.sha256(data).hexdigest())
+
+
+def display_name(path: str | Path) -> str:
+    """A file name as text that can be printed and written anywhere: a byte
+    that is not UTF-8 (the operating system hands it over as a lone
+    surrogate) is shown as \\xNN, so centre-\\xe5.yaml stays recognisable."""
+    raw = os.fsencode(path)
+    return raw.decode("utf-8", errors="backslashreplace")
 
 
 def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>", sha256: str = "") -> SelfReport:
@@ -195,7 +214,8 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
             suggestion = difflib.get_close_matches(str(key), sorted(declared), n=1, cutoff=0.6)
             if suggestion:
                 params.update(hint_code="hint.did_you_mean", suggestion=suggestion[0])
-            checker.diagnostics.append(Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key), file=file))
+            unknown = Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key), file=file)
+            checker.diagnostics.append(unknown)
     return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics))
 
 
@@ -223,7 +243,8 @@ class _Checker:
 
     def invalid(self, path: str, fact: str, field: str | None, expected: Type, raw, code="data.invalid", **params):
         self.problems.append(DataProblem("invalid", path, fact, field, expected))
-        self.diagnostics.append(Diagnostic(ERROR, code, dict(params, value=_Shown(raw), expected=ExpectedValue(expected)),
+        params = dict(params, value=_Shown(raw), expected=ExpectedValue(expected))
+        self.diagnostics.append(Diagnostic(ERROR, code, params,
                                            path=path, file=self.file))
 
     def identity(self, document: dict) -> Identity:
@@ -232,7 +253,8 @@ class _Checker:
             self.diagnostics.append(Diagnostic(WARNING, "data.no_identity", {}, path="$", file=self.file))
             return Identity()
         if not isinstance(block, dict):
-            self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_mapping", {}, path="$.vårdcentral", file=self.file))
+            self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_mapping", {}, path="$.vårdcentral",
+                                               file=self.file))
             return Identity()
         values = {}
         for key, raw in block.items():
@@ -244,6 +266,10 @@ class _Checker:
                 values[attr] = _to_bool(raw) if not isinstance(raw, bool) else raw
             elif isinstance(raw, (str, int)) and not isinstance(raw, bool):
                 values[attr] = str(raw).strip()
+            elif raw is not None:
+                params = {"key": str(key), "value": _Shown(raw)}
+                self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_text", params,
+                                                   path=key_path("$.vårdcentral", key), file=self.file))
         return Identity(**values)
 
     def value(self, raw, t: Type, path: str, fact: str, field: str | None):
@@ -254,7 +280,8 @@ class _Checker:
                 try:
                     return parse_schedule(raw)
                 except ScheduleFormatError as exc:
-                    self.invalid(path + exc.subpath, fact, field, t, exc.params.get("value", raw), code="data." + exc.code)
+                    shown = exc.params.get("value", raw)
+                    self.invalid(path + exc.subpath, fact, field, t, shown, code="data." + exc.code)
                     return UNKNOWN
             return _COERCE[t.kind](raw, t)
         except _Negative:
@@ -276,8 +303,13 @@ class _Checker:
             return UNKNOWN
         label_field = record.label_field
         items = []
+        blank = []
         for index, element in enumerate(raw):
             epath = f"{path}[{index}]"
+            if _is_blank(element):
+                # The blank entry `kok template` writes: not an element at all.
+                blank.append(epath)
+                continue
             if not isinstance(element, dict):
                 self.invalid(epath, fact, None, Type("record", record=record.name), element)
                 # An unreadable element is an element whose every field is unknown.
@@ -296,7 +328,20 @@ class _Checker:
                                                        path=key_path(epath, key), file=self.file))
             label = fields.get(label_field) if label_field else None
             items.append(RecordValue(fields, epath, label if isinstance(label, str) else f"#{index + 1}"))
+        if blank and not items:
+            # Only blank entries: the list has not been given, so it is to be supplemented.
+            self.missing(path, fact, None, Type("list", record=record.name))
+            return UNKNOWN
+        for epath in blank:
+            self.diagnostics.append(Diagnostic(WARNING, "data.blank_entry", {}, path=epath, file=self.file))
         return tuple(items)
+
+
+def _is_blank(element) -> bool:
+    """A list entry with every field left empty, as in the blank self-report."""
+    if not isinstance(element, dict) or not element:
+        return False
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in element.values())
 
 
 class _Shown:
@@ -325,8 +370,10 @@ class ExpectedValue:
         return message(f"expect.{self.t.kind}", lang, record=self.t.record or "")
 
 
-_YES = {"ja", "yes", "true", "sant", "j", "y"}
-_NO = {"nej", "no", "false", "falskt", "n"}
+# Every spelling of yes and no the loader accepts (compared casefolded). The
+# schema and the form document the canonical ones: ja/nej, yes/no.
+YES_WORDS = frozenset({"ja", "yes", "true", "sant", "j", "y"})
+NO_WORDS = frozenset({"nej", "no", "false", "falskt", "n"})
 
 
 def _to_bool(raw, t=None):
@@ -334,9 +381,9 @@ def _to_bool(raw, t=None):
         return raw
     if isinstance(raw, str):
         word = raw.strip().casefold()
-        if word in _YES:
+        if word in YES_WORDS:
             return True
-        if word in _NO:
+        if word in NO_WORDS:
             return False
     raise _Invalid
 

@@ -87,7 +87,7 @@ def _text(node, lang: str) -> tuple[str, int]:
             return f"{_wrap(s, lang, _POSTFIX)}.{n}", _POSTFIX
         case ast.Arith(op=op, left=l, right=r):
             level = _SUM if op in ("+", "-", "except") else _PROD
-            written = kw(op) if op in ("except", "intersect") else op
+            written = _kw(op, lang) if op in ("except", "intersect") else op
             return f"{_wrap(l, lang, level)} {written} {_wrap(r, lang, level + 1)}", level
         case ast.Compare(op=op, left=l, right=r):
             return f"{_wrap(l, lang, _SUM)} {op} {_wrap(r, lang, _SUM)}", _CMP

@@ -31,4 +31,17 @@ def result(assessment, req_id: str):
 def texts(res, lang: str = "sv") -> list[str]:
     from kokdsl.outputs.terminal import finding_lines
 
-    return [line.strip() for f in res.findings for line in finding_lines(f, lang)]
+    # No-break spaces keep "61 %" together in print; compare them as spaces.
+    return [line.strip().replace("\xa0", " ") for f in res.findings for line in finding_lines(f, lang)]
+
+
+def comparable(facts: dict) -> dict:
+    """Loaded facts with list elements as plain field dicts, so two
+    self-reports can be compared by what the loader made of them."""
+    from kokdsl.values import RecordValue
+
+    def plain(value):
+        if isinstance(value, tuple) and value and isinstance(value[0], RecordValue):
+            return [(v.label, {k: plain(f) for k, f in v.fields.items()}) for v in value]
+        return value
+    return {name: plain(value) for name, value in facts.items()}

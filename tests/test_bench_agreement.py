@@ -26,7 +26,7 @@ from kokdsl.tools.synthetic import generate
 if str(ROOT) not in sys.path:  # `bench` lives beside the package, not in it
     sys.path.insert(0, str(ROOT))
 
-from bench import handwritten  # noqa: E402
+from bench import handwritten, straight  # noqa: E402
 
 GENERATED = 600
 MUTATED = 300
@@ -46,7 +46,8 @@ def _mutate(doc: dict, rng: random.Random) -> dict:
         elif kind == 1 and facts:
             doc[rng.choice(facts)] = rng.choice(("okänt", "", [], 12, "ja"))
         elif kind == 2:
-            lists = [k for k in ("vårdsamordnare", "filialer", "telefonstatistik") if isinstance(doc.get(k), list) and doc[k]]
+            lists = [k for k in ("vårdsamordnare", "filialer", "telefonstatistik")
+                     if isinstance(doc.get(k), list) and doc[k]]
             if lists:
                 item = rng.choice(doc[rng.choice(lists)])
                 if isinstance(item, dict) and item:
@@ -66,7 +67,8 @@ def _mutate(doc: dict, rng: random.Random) -> dict:
         elif kind == 5:
             doc["läkarbesök"] = 1000
             doc["läkarbesök_inom_3_dagar"] = rng.choice((899, 900, 901))
-            doc["telefonstatistik"] = [{"benämning": "2024-12", "samtal": 1000, "besvarade_samma_dag": rng.choice((899, 900))}]
+            doc["telefonstatistik"] = [{"benämning": "2024-12", "samtal": 1000,
+                                        "besvarade_samma_dag": rng.choice((899, 900))}]
             doc["kontinuitet_läkarbesök"] = rng.choice(("75 %", "74,9 %", "0.75"))
         elif kind == 6 and isinstance(doc.get("verksamhetschef"), str):
             doc["verksamhetschef"] = rng.choice((str.upper, str.lower, str.swapcase))(doc["verksamhetschef"])
@@ -120,9 +122,10 @@ def test_samples_reach_every_outcome_of_every_requirement(kokdsl_results):
     assert {a.decision.kind for a in kokdsl_results} == {"approved", "rejection", "supplement_request"}
 
 
-def test_handwritten_python_agrees_with_kokdsl(reports, kokdsl_results):
-    for report, assessment in zip(reports, kokdsl_results):
-        hand = handwritten.assess(report.facts, report.problems)
+@pytest.mark.parametrize("baseline", [handwritten, straight], ids=["table", "straight-line"])
+def test_handwritten_python_agrees_with_kokdsl(baseline, reports, kokdsl_results):
+    for report, assessment in zip(reports, kokdsl_results, strict=True):
+        hand = baseline.assess(report.facts, report.problems)
         decision = assessment.decision
         assert hand.outcomes == _outcomes(assessment), report.file
         assert hand.kind == decision.kind, report.file
@@ -144,7 +147,32 @@ def _rego_baseline():
 
 def test_rego_policy_agrees_with_kokdsl(reports, kokdsl_results):
     rego = _rego_baseline()
-    for report, assessment in zip(reports, kokdsl_results):
+    for report, assessment in zip(reports, kokdsl_results, strict=True):
         result = rego.assess(rego.prepare(report.facts))
         assert result["outcomes"] == _outcomes(assessment), report.file
         assert result["decision"] == assessment.decision.kind, report.file
+
+
+def test_the_handwritten_script_does_the_same_job_as_kok_rerun(tmp_path, rulebook, capsys):
+    """bench/script.py (the whole-process baseline: its own YAML loading and
+    value conversion) decides every synthetic centre as kokdsl does."""
+    import json
+
+    from bench import script
+
+    folder = tmp_path / "centres"
+    folder.mkdir()
+    count = GENERATED // 2
+    for name, text in generate(count, SEED + 1, every_scenario=True):
+        (folder / name).write_text(text, encoding="utf-8")
+    assert script.main([str(folder)]) == 0
+    printed = json.loads(capsys.readouterr().out)["centres"]
+    assert len(printed) == count
+    for centre in printed:
+        assessment = assess(rulebook, centre["file"])
+        assert centre["decision"] == assessment.decision.kind, centre["file"]
+        assert centre["outcomes"] == _outcomes(assessment), centre["file"]
+    out = tmp_path / "out"
+    assert script.main([str(folder), "--out", str(out)]) == 0
+    assert len(list(out.glob("centre-*.html"))) == count
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["centres"] == printed

@@ -216,7 +216,7 @@ def test_validity_is_judged_on_the_run_date_given_on_the_command_line(tmp_path):
     assert by_id["2.2"]["outcome"] == "not_applicable" and by_id["2.3"]["outcome"] == "met"
     html = tmp_path / "c.html"
     invoke("run", BOOK, report, "--run-date", "2026-02-01", "-o", f"html:{html}")
-    assert "Kravet gäller inte på bedömningsdatumet: kravet gäller från 2026-07-01" in html.read_text("utf-8")
+    assert "Kravet gäller från 2026-07-01, efter bedömningsdatumet 2026-02-01." in html.read_text("utf-8")
 
 
 def test_the_generated_code_judges_validity_like_the_closures():

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 
-from kokdsl.compiled import CompiledRulebook
+from kokdsl import ast
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.enums import Modality
 from kokdsl.messages import message
 from kokdsl.outputs.findings import RULEBOOK_LANG, environment, paragraphs
@@ -25,12 +26,19 @@ FORMATS = ("html", "md")
 TEMPLATES = {"html": "book.html.j2", "md": "book.md.j2"}
 
 
-def render_book(rulebook: CompiledRulebook, fmt: str, lang: str = "sv") -> str:
+def render_book(rulebook: CompiledRulebook, fmt: str, lang: str = "sv",
+                previous: CompiledRulebook | None = None) -> str:
+    """previous: the edition before, for the chapter "Ändringar sedan
+    föregående utgåva" (the same diff `kok diff` prints)."""
+    from kokdsl.tools.diff import describe
+
     template = environment().get_template(TEMPLATES[fmt])
-    return template.render(view=book_view(rulebook, lang), t=functools.partial(message, lang=lang))
+    view = book_view(rulebook, lang, previous)
+    return template.render(view=view, t=functools.partial(message, lang=lang),
+                           describe=lambda change: describe(change, fmt, lang))
 
 
-def book_view(rulebook: CompiledRulebook, lang: str) -> dict:
+def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook | None = None) -> dict:
     chapters: list[dict] = []
     intro = {chapter.title: chapter.text for chapter in rulebook.chapters}
     for req in rulebook.requirements:
@@ -49,7 +57,16 @@ def book_view(rulebook: CompiledRulebook, lang: str) -> dict:
         "counts": {m: sum(r.modality == m for r in rulebook.requirements) for m in Modality},
         "chapters": chapters,
         "facts": [_fact(spec, rulebook, lang) for spec in rulebook.facts],
+        "changes": _changes(previous, rulebook, lang),
     }
+
+
+def _changes(previous: CompiledRulebook | None, rulebook: CompiledRulebook, lang: str) -> dict | None:
+    if previous is None:
+        return None
+    from kokdsl.tools.diff import edition_diff
+
+    return edition_diff(previous, rulebook, lang)
 
 
 def _requirement(req, lang: str) -> dict:
@@ -81,11 +98,11 @@ def _selection_note(rulebook: CompiledRulebook, lang: str) -> str | None:
     return message("book.selection", lang)
 
 
-def _source_text(src, lang: str) -> str:
+def _source_text(src: ast.Source, lang: str) -> str:
     return message("book.source_dated", lang, text=src.text, date=src.date.isoformat()) if src.date else src.text
 
 
-def _validity_text(req, lang: str) -> str | None:
+def _validity_text(req: CompiledRequirement, lang: str) -> str | None:
     start = req.valid_from.isoformat() if req.valid_from else None
     end = req.valid_to.isoformat() if req.valid_to else None
     if start and end:

@@ -11,12 +11,14 @@ import functools
 import json
 import shutil
 import textwrap
+from typing import Any
 
-from kokdsl.decision import counts
+from kokdsl.decision import Decision, counts
 from kokdsl.diagnostics import Diagnostic
-from kokdsl.evaluator import OUTCOMES, Finding, evidence
+from kokdsl.evaluator import MET, OUTCOMES, WAIVED, Finding, evidence
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment
+from kokdsl.values import terminal_lines
 
 JSON_FORMAT = "kokdsl.findings"
 JSON_FORMAT_VERSION = 1
@@ -100,7 +102,7 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
     }
 
 
-def _if_adopted_json(decision, lang: str) -> dict | None:
+def _if_adopted_json(decision: Decision, lang: str) -> dict[str, Any] | None:
     """The decision were the rulebook's proposals adopted; None without proposals."""
     adopted = decision.if_adopted
     if adopted is None:
@@ -125,17 +127,18 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
            m("text.centre", name=report.identity.name or "–", id=report.identity.id or "–"), ""]
     id_w = max([len(m("text.col_id"))] + [len(r.requirement.id) for r in assessment.evaluation.results])
     mod_w = max(len(m("text.col_modality")), 5)
-    out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in OUTCOMES))
+    out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in (*OUTCOMES, WAIVED)))
     title_w = max(width - id_w - mod_w - out_w - 6, 20)
-    out.append(f"{m('text.col_id'):<{id_w}}  {m('text.col_title'):<{title_w}}  {m('text.col_modality'):<{mod_w}}  {m('text.col_outcome')}")
+    out.append(f"{m('text.col_id'):<{id_w}}  {m('text.col_title'):<{title_w}}  "
+               f"{m('text.col_modality'):<{mod_w}}  {m('text.col_outcome')}")
     out.append("-" * min(width, id_w + title_w + mod_w + out_w + 6))
     indent = " " * (id_w + 2)
     for r in assessment.evaluation.results:
         req = r.requirement
-        title = req.title if req.in_force else f"{req.title} [{m('status.' + req.status)}]"
+        title = req.title if req.in_force else f"{req.title} [{message('status.' + req.status, lang)}]"
         title = textwrap.shorten(title, title_w, placeholder="…")
         out.append(f"{req.id:<{id_w}}  {title:<{title_w}}  {req.modality:<{mod_w}}  {m('outcome.' + r.outcome)}")
-        for f in r.findings:
+        for f in (r.findings if r.outcome != MET else ()):
             for line in finding_lines(f, lang):
                 out += textwrap.wrap(line, width - len(indent), initial_indent=indent, subsequent_indent=indent + "  ")
     out.append("")
@@ -161,11 +164,12 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
         for d in report.diagnostics:
             out.append(f"  {d.path}: {m('severity.' + d.severity)}: {d.text(lang)}")
     out.append("")
-    out.append(m("text.audit", edition=rb.edition, rb_sha=rb.sha256[:12], sr_sha=report.sha256[:12], version=TOOL_VERSION))
-    return "\n".join(out) + "\n"
+    out.append(m("text.audit", edition=rb.edition, rb_sha=rb.sha256[:12], sr_sha=report.sha256[:12],
+                 version=TOOL_VERSION))
+    return terminal_lines(out)
 
 
-def _if_adopted_lines(decision, lang: str) -> list[str]:
+def _if_adopted_lines(decision: Decision, lang: str) -> list[str]:
     """"If the proposals are adopted": the decision then, and the proposals
     that would change it. Nothing when the rulebook has no proposals."""
     adopted = decision.if_adopted
@@ -190,65 +194,16 @@ def _totals_text(runs, lang: str) -> str:
     return ", ".join(f"{_decision_label(kind, lang)} {n}" for kind, n in decision_totals(runs).items())
 
 
-def rerun_view(rulebook, runs, change_list, previous_date: str | None, lang: str = "sv") -> dict:
-    """The yearly rerun as plain data for the text table and the HTML page:
-    one row per centre, totals, changes since the previous run, unreadable files."""
+def render_rerun_text(view: dict, lang: str = "sv", brief: bool = False) -> str:
+    """The yearly rerun for the terminal: the table of centres, then totals,
+    changes and problems. Brief (the reports went to a folder): no table."""
     m = lambda code, **p: message(code, lang, **p)  # noqa: E731
-
-    def decision_label(kind: str) -> str:
-        return _decision_label(kind, lang)
-
-    centres = []
-    for run in runs:
-        row = {"file": run.file, "kind": run.decision, "decision": decision_label(run.decision)}
-        if run.assessment is None:
-            row.update(name=run.file, id="–", failed="–", unknown="–", remarks="–")
-        else:
-            identity, decision = run.assessment.report.identity, run.assessment.decision
-            row.update(name=identity.name or run.file, id=identity.id or "–",
-                       failed=", ".join(r.requirement.id for r in decision.reasons) or "–",
-                       unknown=", ".join(r.requirement.id for r in decision.supplements) or "–",
-                       remarks=str(len(decision.remarks)))
-        centres.append(row)
-    changes = None
-    if previous_date is not None:
-        changes = []
-        for change in change_list:
-            params = {k: (decision_label(v) if k in ("decision", "before", "after") and v else v)
-                      for k, v in change.params.items()}
-            changes.append({"who": f"{change.key} {change.name}" if change.name else change.key,
-                            "text": m(change.code, **params)})
-    return {
-        "lang": lang,
-        "rulebook": {"name": rulebook.name, "edition": rulebook.edition},
-        "heading": m("rerun.heading", name=rulebook.name, edition=rulebook.edition, count=len(runs)),
-        "count": len(runs),
-        "centres": centres,
-        "totals": m("rerun.totals", totals=_totals_text(runs, lang)),
-        "changes": changes,
-        "changes_heading": m("rerun.changes_heading", date=previous_date) if previous_date else "",
-        "no_changes": m("rerun.no_changes", date=previous_date) if previous_date else "",
-        "unreadable": [{"file": run.file, "message": run.error.text(lang)} for run in runs if run.error is not None],
-    }
-
-
-def render_rerun_text(view: dict, lang: str = "sv") -> str:
-    """The yearly rerun as a table for the terminal."""
-    m = lambda code, **p: message(code, lang, **p)  # noqa: E731
-    keys = ("name", "id", "decision", "failed", "unknown", "remarks")
-    header = [m("rerun.col_centre"), m("rerun.col_id"), m("rerun.col_decision"), m("rerun.col_failed"),
-              m("rerun.col_unknown"), m("rerun.col_remarks")]
-    rows = [[row[k] for k in keys] for row in view["centres"]]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    widths[0] = min(widths[0], 44)
     out = [view["heading"], ""]
-    for row in [header, None, *rows]:
-        if row is None:
-            out.append("  ".join("-" * w for w in widths))
-            continue
-        cells = [textwrap.shorten(row[0], widths[0], placeholder="…"), *row[1:]]
-        out.append("  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip())
-    out += ["", view["totals"]]
+    if view["edition_note"]:
+        out += [view["edition_note"], ""]
+    if not brief:
+        out += _centre_table(view, lang) + [""]
+    out.append(view["totals"])
     if view["changes"] is not None:
         out.append("")
         if not view["changes"]:
@@ -259,7 +214,31 @@ def render_rerun_text(view: dict, lang: str = "sv") -> str:
     if view["unreadable"]:
         out += ["", m("rerun.unreadable_heading")]
         out += [f"  {u['file']}: {u['message']}" for u in view["unreadable"]]
-    return "\n".join(out) + "\n"
+    if view["waiver_problems"]:
+        out += ["", m("waiver.unknown_centre_heading")]
+        out += [f"  {w['text']}" for w in view["waiver_problems"]]
+    if view["expiring"]:
+        out += ["", m("rerun.expiring_heading")]
+        out += [f"  {w['text']}" for w in view["expiring"]]
+    return terminal_lines(out)
+
+
+def _centre_table(view: dict, lang: str) -> list[str]:
+    m = lambda code, **p: message(code, lang, **p)  # noqa: E731
+    keys = ("name", "id", "decision", "failed", "unknown", "remarks")
+    header = [m("rerun.col_centre"), m("rerun.col_id"), m("rerun.col_decision"), m("rerun.col_failed"),
+              m("rerun.col_unknown"), m("rerun.col_remarks")]
+    rows = [[row[k] for k in keys] for row in view["centres"]]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    widths[0] = min(widths[0], 44)
+    out = []
+    for row in [header, None, *rows]:
+        if row is None:
+            out.append("  ".join("-" * w for w in widths))
+            continue
+        cells = [textwrap.shorten(row[0], widths[0], placeholder="…"), *row[1:]]
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=False)).rstrip())
+    return out
 
 
 def render_impact_text(rulebook, variant: str, before, after, changes, lang: str = "sv") -> str:
@@ -284,4 +263,4 @@ def render_impact_text(rulebook, variant: str, before, after, changes, lang: str
             if change.dropped_reasons:
                 details.append(m("impact.dropped_reasons", ids=", ".join(change.dropped_reasons)))
             out.append(line + (f" ({'; '.join(details)})" if details else ""))
-    return "\n".join(out) + "\n"
+    return terminal_lines(out)

@@ -16,18 +16,60 @@ NO_TOPIC = ""
 
 
 def comparison(rulebooks: list[CompiledRulebook], lang: str = "sv") -> dict:
-    """{"columns": [...], "rows": [{"topic": label, "cells": [[(id, title, modality)], ...]}]}"""
+    """{"columns": [...], "rows": [{"topic": label, "topic_code": code,
+    "cells": [[(id, title, modality, thresholds)], ...]}]}"""
     topics = list(vocabulary())
     extra = sorted({r.topic or NO_TOPIC for rb in rulebooks for r in rb.requirements} - set(topics))
     rows = []
     for topic in topics + extra:
-        cells = [[(r.id, r.title, r.modality) for r in rb.requirements if (r.topic or NO_TOPIC) == topic]
+        cells = [[(r.id, r.title, r.modality, thresholds(r, rb, lang)) for r in rb.requirements
+                  if (r.topic or NO_TOPIC) == topic]
                  for rb in rulebooks]
         if any(cells):
             name = topic_label(topic, lang) if topic else message("compare.no_topic", lang)
-            rows.append({"topic": name, "cells": cells})
+            rows.append({"topic": name, "topic_code": topic, "cells": cells})
     columns = [f"{rb.name} {rb.edition}" for rb in rulebooks]
     return {"columns": columns, "rows": rows}
+
+
+def thresholds(req, rb: CompiledRulebook, lang: str) -> list[str]:
+    """The limits a check sets, as written ("≥ 45 h", "≥ 90 %"), so editions
+    that differ only in a number no longer look the same side by side."""
+    from kokdsl import ast
+    from kokdsl.tools.diff import limit_text
+    from kokdsl.tools.lint import any_or_none_literals, walk
+
+    out: list[str] = []
+    inside_a_limit: set[int] = set()  # "listade < 6500" within "40 om listade < 6500 annars 45"
+    for node in walk(req.check):
+        if id(node) in inside_a_limit or not isinstance(node, ast.Compare) or any_or_none_literals(node):
+            continue
+        for subject, limit, op in ((node.left, node.right, node.op), (node.right, node.left, _MIRROR.get(node.op))):
+            value = _limit_value(limit)
+            if value is not None and _limit_value(subject) is None:
+                unit = rb.types.get(id(subject)).unit if rb.types.get(id(subject)) else None
+                out.append(f"{_SYMBOLS.get(op, op)} {limit_text(value, unit, lang)}")
+                inside_a_limit |= {id(n) for n in walk(limit)}
+                break
+    return out
+
+
+_MIRROR = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
+_SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠"}
+
+
+def _limit_value(node):
+    """The number a comparison is held to: a literal, a literal chosen by a
+    condition, or the literal share of `90 % * x`."""
+    from kokdsl import ast
+
+    if isinstance(node, ast.Literal) and node.kind in ("integer", "decimal", "percent"):
+        return node
+    if isinstance(node, ast.IfElse) and _limit_value(node.then) and _limit_value(node.otherwise):
+        return node
+    if isinstance(node, ast.Arith) and node.op == "*":
+        return _limit_value(node.left) or _limit_value(node.right)
+    return None
 
 
 def render_markdown(data: dict, lang: str = "sv") -> str:
@@ -35,8 +77,9 @@ def render_markdown(data: dict, lang: str = "sv") -> str:
     def cell(entries) -> str:
         if not entries:
             return "–"
-        return "<br>".join(f"{rid} {title} ({message('report.modality.' + modality, lang)})".replace("|", "\\|")
-                           for rid, title, modality in entries)
+        return "<br>".join(
+            f"{rid} {title} ({'; '.join([message('report.modality.' + modality, lang), *limits])})".replace("|", "\\|")
+            for rid, title, modality, limits in entries)
 
     header = [message("compare.area", lang), *(c.replace("|", "\\|") for c in data["columns"])]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

@@ -14,6 +14,7 @@ from pathlib import Path
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.errors import KokError
 from kokdsl.pipeline import LoadedRulebook, load_rulebook
+from kokdsl.resources import resolve_rulebook
 
 
 class EditionError(KokError):
@@ -27,8 +28,9 @@ def edition_files(folder: Path) -> list[Path]:
 def select_edition(path: str | Path, date: datetime.date | None = None) -> LoadedRulebook:
     """The rulebook to run: `path` itself when it is a file, else the edition in
     the folder valid at `date` (the latest edition when no date is given).
-    A rulebook with errors is returned as loaded, so the caller shows them."""
-    path = Path(path)
+    A rulebook with errors is returned as loaded, so the caller shows them.
+    A name like 'orebro/2025' that is no path is the shipped rulebook of that name."""
+    path = Path(resolve_rulebook(path))
     if not path.is_dir():
         loaded = load_rulebook(path)
         if loaded.ok and date is not None and loaded.rulebook.valid_from and loaded.rulebook.valid_from > date:

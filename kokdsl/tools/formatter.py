@@ -20,8 +20,9 @@ def quote(text: str) -> str:
 
 
 def text_block(text: str, indent: str = INDENT) -> str:
+    # Written as it is: trailing spaces and \r inside a text are part of it.
     lines = text.split("\n")
-    body = ("\n" + indent).join(line.rstrip() if line.strip() else "" for line in lines)
+    body = lines[0] + "".join("\n" + (indent + line if line else "") for line in lines[1:])
     return f'{indent}"""{body}"""'
 
 
@@ -37,6 +38,24 @@ def format_type(t: ast.TypeExpr, lang: str) -> str:
 
 
 MAX_LINE = 100
+
+
+def _provenance_lines(item: ast.Requirement, lang: str) -> list[str]:
+    """A requirement's status, sources and validity, one clause a line."""
+    def kw(concept: str) -> str:
+        return canonical_keyword(concept, lang)
+
+    lines = []
+    if item.status is not None:
+        lines.append(f"{INDENT}{kw('status')} {kw(item.status)}")
+    for source in item.sources:
+        dated = f" {kw('dated')} {source.date.isoformat()}" if source.date else ""
+        lines.append(f"{INDENT}{kw('source')} {quote(source.text)}{dated}")
+    if item.valid_from is not None:
+        lines.append(f"{INDENT}{kw('valid_from')} {item.valid_from.isoformat()}")
+    if item.valid_to is not None:
+        lines.append(f"{INDENT}{kw('valid_to')} {item.valid_to.isoformat()}")
+    return lines
 
 
 def _display_name(display: ast.DisplayName | None, lang: str) -> str:
@@ -66,7 +85,8 @@ def format_item(item, lang: str = "sv") -> str:
             if item.source is not None:
                 lines.append(f"{INDENT}{kw('source')} {quote(item.source)}")
             if item.selection is not None:
-                lines.append(f"{INDENT}{kw('selection')}" + (f" {quote(item.selection)}" if item.selection else ""))
+                selection = canonical_keyword("selection", lang)
+                lines.append(f"{INDENT}{selection}" + (f" {quote(item.selection)}" if item.selection else ""))
             return "\n".join(lines)
         case ast.FactDecl():
             line = f"{kw('fact')} {item.name}: {format_type(item.type, lang)}"
@@ -87,15 +107,7 @@ def format_item(item, lang: str = "sv") -> str:
             lines = [f"{kw('requirement')} {item.id} {quote(item.title)} {modality}"]
             if item.topic:
                 lines.append(f"{INDENT}{kw('topic')} {item.topic}")
-            if item.status is not None:
-                lines.append(f"{INDENT}{kw('status')} {kw(item.status)}")
-            for source in item.sources:
-                dated = f" {kw('dated')} {source.date.isoformat()}" if source.date else ""
-                lines.append(f"{INDENT}{kw('source')} {quote(source.text)}{dated}")
-            if item.valid_from is not None:
-                lines.append(f"{INDENT}{kw('valid_from')} {item.valid_from.isoformat()}")
-            if item.valid_to is not None:
-                lines.append(f"{INDENT}{kw('valid_to')} {item.valid_to.isoformat()}")
+            lines += _provenance_lines(item, lang)
             for silence in item.silenced:
                 lines.append(f"{INDENT}{kw('silence')} {silence.code} {quote(silence.reason)}")
             if item.text is not None:

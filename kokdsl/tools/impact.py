@@ -9,13 +9,19 @@ modalities moved, or both) are run over the same self-reports side by side.
 from __future__ import annotations
 
 import difflib
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
 
 import attrs
 
 from kokdsl import ast
 from kokdsl.compiled import CompiledRulebook
+from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.enums import Modality
 from kokdsl.errors import KokError
+from kokdsl.pipeline import assess
+from kokdsl.selfreport import SelfReport, SelfReportError, parse_document, validate
 from kokdsl.tools.rerun import CentreRun
 
 
@@ -30,12 +36,13 @@ def with_modalities(rulebook: CompiledRulebook, changes: dict[str, Modality]) ->
         if req_id not in ids:
             match = difflib.get_close_matches(req_id, ids, n=1)
             raise ImpactError("impact.unknown_requirement", id=req_id, suggestion=match[0] if match else "–")
-    requirements = tuple(attrs.evolve(r, modality=Modality(changes.get(r.id, r.modality))) for r in rulebook.requirements)
+    requirements = tuple(attrs.evolve(r, modality=Modality(changes.get(r.id, r.modality)))
+                         for r in rulebook.requirements)
     # A fresh cache: results made for the old modalities must not be reused.
     return attrs.evolve(rulebook, requirements=requirements, runtime={})
 
 
-def with_proposals_adopted(rulebook: CompiledRulebook, ids=None) -> CompiledRulebook:
+def with_proposals_adopted(rulebook: CompiledRulebook, ids: Iterable[str] | None = None) -> CompiledRulebook:
     """The rulebook with proposals (all of them, or those in `ids`) in force."""
     proposals = [r.id for r in rulebook.requirements if r.status == ast.PROPOSAL]
     for req_id in ids or ():
@@ -46,6 +53,61 @@ def with_proposals_adopted(rulebook: CompiledRulebook, ids=None) -> CompiledRule
     requirements = tuple(attrs.evolve(r, status=ast.IN_FORCE) if r.id in chosen else r
                          for r in rulebook.requirements)
     return attrs.evolve(rulebook, requirements=requirements, runtime={})
+
+
+class ReportCache:
+    """Self-reports read once, parsed once per content hash and validated once
+    per set of declared facts, so that both rulebooks of an impact run share
+    the work (a draft that declares the same facts reuses the validation)."""
+
+    def __init__(self):
+        self._documents: dict[str, object] = {}  # sha256 of the bytes -> parsed document
+        self._reports: dict[tuple, SelfReport] = {}  # (file, sha256, facts declared) -> validated
+        self._hashes: dict[str, tuple[str, bytes]] = {}  # file -> (sha256, bytes), each file read once
+        self.reads = self.parses = self.validations = 0  # what the cache saved is visible in tests
+
+    def load(self, file: str, rulebook: CompiledRulebook) -> SelfReport:
+        """Raises SelfReportError like load_self_report."""
+        sha, data = self._read(file)
+        key = (file, sha, _declared(rulebook))
+        report = self._reports.get(key)
+        if report is None:
+            if sha not in self._documents:
+                self.parses += 1
+                self._documents[sha] = parse_document(data, file)
+            self.validations += 1
+            report = self._reports[key] = validate(self._documents[sha], rulebook, file, sha)
+        return report
+
+    def _read(self, file: str) -> tuple[str, bytes]:
+        if file not in self._hashes:
+            try:
+                data = Path(file).read_bytes()
+            except OSError as exc:
+                raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": exc.strerror or str(exc)},
+                                                 file=file)) from None
+            self.reads += 1
+            self._hashes[file] = (hashlib.sha256(data).hexdigest(), data)
+        return self._hashes[file]
+
+
+def _declared(rulebook: CompiledRulebook) -> tuple:
+    """What validation depends on: the facts and record types the rulebook declares."""
+    return rulebook.facts, tuple(sorted(rulebook.records.items()))
+
+
+def run_both(base: CompiledRulebook, variant: CompiledRulebook, files: list[str],
+             cache: ReportCache | None = None) -> tuple[list[CentreRun], list[CentreRun]]:
+    """Every self-report under both rulebooks, read and validated once where they agree."""
+    cache = cache if cache is not None else ReportCache()
+    before, after = [], []
+    for file in files:
+        for rulebook, runs in ((base, before), (variant, after)):
+            try:
+                runs.append(CentreRun(file, assessment=assess(rulebook, cache.load(file, rulebook))))
+            except SelfReportError as exc:
+                runs.append(CentreRun(file, error=exc.diagnostic))
+    return before, after
 
 
 @attrs.frozen
@@ -61,7 +123,7 @@ class VerdictChange:
 def verdict_changes(before: list[CentreRun], after: list[CentreRun]) -> list[VerdictChange]:
     """Centres whose decision differs between the two runs (same files, same order)."""
     out = []
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=True):
         if old.decision == new.decision:
             continue
         old_reasons, new_reasons = _reasons(old), _reasons(new)

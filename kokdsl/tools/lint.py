@@ -222,7 +222,7 @@ def _literal_value(lit: ast.Literal) -> Fraction | None:
     return None
 
 
-def _walk(node):
+def walk(node):
     """Every expression node under node, node first."""
     if node is None:
         return
@@ -230,14 +230,14 @@ def _walk(node):
     for attribute in attrs.fields(type(node)):
         value = getattr(node, attribute.name)
         if attrs.has(type(value)) and not isinstance(value, ast.Span):
-            yield from _walk(value)
+            yield from walk(value)
 
 
 def _bound_names(node) -> set[str]:
-    return {n.var for n in _walk(node) if isinstance(n, ast.Quantifier | ast.Sum | ast.Count) and n.var}
+    return {n.var for n in walk(node) if isinstance(n, ast.Quantifier | ast.Sum | ast.Count) and n.var}
 
 
-def _any_or_none_literals(node) -> list[ast.Literal]:
+def any_or_none_literals(node) -> list[ast.Literal]:
     """The 0 of `antal(x) > 0` and the 1 of `antal(x) >= 1`: "there is some",
     which a text says in words, not with a number."""
     if not isinstance(node, ast.Compare):
@@ -352,8 +352,8 @@ class _Linter:
 
     def _numbers(self, req, text: _Text) -> list[Diagnostic]:
         out = []
-        nodes = [n for expr in (req.condition, req.check) for n in _walk(expr)]
-        idioms = {id(lit) for n in nodes for lit in _any_or_none_literals(n)}
+        nodes = [n for expr in (req.condition, req.check) for n in walk(expr)]
+        idioms = {id(lit) for n in nodes for lit in any_or_none_literals(n)}
         literals = [n for n in nodes if isinstance(n, ast.Literal) and _literal_value(n) is not None]
         check_values = {_literal_value(lit) for lit in literals}
         # A number in the name or the description of what the check reads counts:
@@ -384,7 +384,7 @@ class _Linter:
         bound = _bound_names(req.check)
         seen: set[str] = set()
         out = []
-        for node in _walk(req.check):
+        for node in walk(req.check):
             if isinstance(node, ast.Name) and node.name in self.facts and node.name not in bound:
                 if node.name not in seen and not _mentions(words, node.name):
                     out.append(self.finding("KOK105", node.span, id=req.id, fact=node.name))
@@ -395,14 +395,14 @@ class _Linter:
         """ "90 % av patienterna" against `90 % * läkarbesök`: the text takes the
         share of one thing, the check of another."""
         out = []
-        for node in _walk(req.check):
+        for node in walk(req.check):
             if not (isinstance(node, ast.Arith) and node.op == "*"):
                 continue
             for share, base in ((node.left, node.right), (node.right, node.left)):
                 if not (isinstance(share, ast.Literal) and share.kind == "percent"):
                     continue
                 value = _literal_value(share)
-                base_names = [n.name for n in _walk(base) if isinstance(n, ast.Name | ast.Field)]
+                base_names = [n.name for n in walk(base) if isinstance(n, ast.Name | ast.Field)]
                 for number in text_numbers(text.raw):
                     if number.value != value:
                         continue

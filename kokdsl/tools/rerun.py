@@ -1,55 +1,93 @@
-"""The yearly rerun: one rulebook over many self-reports, and what changed.
+"""The yearly rerun: one rulebook over many self-reports.
 
-Every self-report is assessed on its own; one that cannot be read is recorded
-as unreadable with its diagnostic and never stops the run or hides the other
-results. The summary is data (saved as JSON) so that next year's run can be
-compared with it: decisions that changed, new and fixed deviations, centres
-that came or went.
+Every self-report is handled on its own, start to finish: loaded, assessed,
+its findings report rendered and written, and only a small summary row kept,
+so memory stays flat however many centres there are. A failure in any of
+those steps becomes that centre's error row and never stops the run or hides
+the other results. Centres can be spread over a pool of worker processes; the
+output is the same as a serial run, byte for byte.
+
+The summary is data (summary.json) that next year's run compares itself with;
+see kokdsl/tools/changes.py and docs/summary.schema.json.
 """
 
 from __future__ import annotations
 
+import collections
+import datetime
+import hashlib
 import json
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO, Any
 
 import attrs
 
 from kokdsl.compiled import CompiledRulebook
-from kokdsl.decision import APPROVED
+from kokdsl.decision import APPROVED, REJECTION, SUPPLEMENT_REQUEST
 from kokdsl.diagnostics import ERROR, Diagnostic
-from kokdsl.enums import DecisionKind
-from kokdsl.errors import KokError
-from kokdsl.evaluator import NOT_MET
+from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, WAIVED
+from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
 from kokdsl.selfreport import SelfReportError
+from kokdsl.tools.outfolder import display_path
 
 SUMMARY_FORMAT = "kokdsl.tools.rerun"
-SUMMARY_FORMAT_VERSION = 1
+SUMMARY_FORMAT_VERSION = 2
 REPORT_SUFFIXES = (".yaml", ".yml", ".json")
 UNREADABLE = "unreadable"
+DECISION_ORDER = (APPROVED, REJECTION, SUPPLEMENT_REQUEST, UNREADABLE)
+# One letter per requirement, in book order: a 100-requirement centre costs 100 bytes.
+OUTCOME_LETTERS = {MET: "m", NOT_MET: "n", CANNOT_ASSESS: "c", NOT_APPLICABLE: "a", WAIVED: "u"}
+LETTER_OUTCOMES = {v: k for k, v in OUTCOME_LETTERS.items()}
+POOL_MIN_CENTRES = 40  # below this, starting worker processes costs more than it saves
+POOL_CHUNK = 8
+
+
+# -- one centre ----------------------------------------------------------------------------
 
 
 @attrs.frozen
-class CentreRun:
-    """One self-report in a rerun: its assessment, or why it could not be read."""
+class CentreRow:
+    """What the run keeps of one centre: enough for the overview, the
+    terminal, the CSV matrix and the comparison with last year."""
 
-    file: str
-    assessment: Assessment | None = None
-    error: Diagnostic | None = None
+    file: str  # as shown (always valid UTF-8)
+    key: str  # who the centre is across years: its id, else its file
+    decision: str  # a decision kind, or UNREADABLE
+    id: str | None = None
+    name: str | None = None
+    sha256: str | None = None
+    reasons: tuple[str, ...] = ()  # skall not met
+    supplements: tuple[str, ...] = ()  # skall that cannot be assessed
+    remarks: tuple[str, ...] = ()  # bör not met
+    outcomes: str = ""  # OUTCOME_LETTERS in book order; empty when unreadable
+    report: str | None = None  # the findings report's file name in the output folder
+    error_code: str | None = None
+    error: str | None = None  # the error, in the run's language
 
     @property
-    def key(self) -> str:
-        """Who the centre is across years: its id, else its file name."""
-        if self.assessment is not None and self.assessment.report.identity.id:
-            return self.assessment.report.identity.id
-        return Path(self.file).stem
-
-    @property
-    def decision(self) -> str:
-        return self.assessment.decision.kind if self.assessment is not None else UNREADABLE
+    def readable(self) -> bool:
+        return self.error_code is None
 
 
-def self_report_files(paths) -> list[str]:
+@attrs.frozen
+class RunSettings:
+    rulebook: CompiledRulebook
+    lang: str = "sv"
+    run_date: datetime.date = attrs.field(factory=datetime.date.today)
+    rulebook_path: str | None = None
+    folder: Path | None = None  # where findings reports go (the build folder); None: no reports
+    waivers: object = None  # a tools.waivers.WaiverFile, or None
+
+
+def self_report_files(paths: Iterable[str]) -> list[str]:
     """Files as given; a folder stands for the self-reports in it, sorted."""
     out = []
     for path in map(Path, paths):
@@ -60,113 +98,288 @@ def self_report_files(paths) -> list[str]:
     return out
 
 
-def rerun(rulebook: CompiledRulebook, files: list[str], day=None) -> list[CentreRun]:
-    runs = []
-    for file in files:
+def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> tuple[CentreRow, str]:
+    """Load, assess, render and write one centre. Whatever goes wrong becomes
+    this centre's error row; the summary entry (one JSON line) is returned
+    beside the row."""
+    from kokdsl.selfreport import read_document, validate
+
+    shown = display_path(file)
+    try:
+        document, data = read_document(file)
+        report = validate(document, settings.rulebook, shown, hashlib.sha256(data).hexdigest())
+        assessment = assess(settings.rulebook, report, settings.run_date)
+        if settings.waivers is not None:
+            from kokdsl.tools.waivers import apply_waivers
+
+            assessment = apply_waivers(assessment, settings.waivers.for_centre(report.identity.id), settings.run_date)
+        row = centre_row(shown, assessment, report_name if settings.folder is not None else None)
+        entry = json.dumps(summary_entry(row, settings.rulebook, json_safe(document)), ensure_ascii=False)
+    except SelfReportError as exc:
+        return error_row(shown, exc.diagnostic.code, exc.diagnostic.text(settings.lang))
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run
+        return internal_error_row(shown, exc, settings.lang)
+    if settings.folder is not None and report_name is not None:
+        target = settings.folder / report_name
         try:
-            runs.append(CentreRun(file, assessment=assess(rulebook, file, day)))
-        except SelfReportError as exc:
-            runs.append(CentreRun(file, error=exc.diagnostic))
-        except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run either
-            runs.append(CentreRun(file, error=Diagnostic(ERROR, "rerun.internal_error",
-                                                         {"error": f"{type(exc).__name__}: {exc}"}, file=file)))
-    return runs
+            from kokdsl.outputs.findings import CaseDetails, render_report
+
+            # The yearly follow-up: its reports speak of the follow-up, not of an application.
+            html = render_report(assessment, "html", settings.lang, settings.run_date, settings.rulebook_path,
+                                 CaseDetails(follow_up=True))
+            target.write_bytes(html.encode("utf-8"))
+        except Exception as exc:  # noqa: BLE001 - rendering or writing one report must not cost the others
+            target.unlink(missing_ok=True)  # no half-written report left behind
+            return error_row(shown, "rerun.report_failed", message("rerun.report_failed", settings.lang,
+                                                                   error=_describe(exc)))
+    return row, entry
 
 
-def summary(rulebook: CompiledRulebook, runs: list[CentreRun], run_date: str) -> dict:
-    """The rerun as data: what next year's run compares itself with."""
-    centres = []
-    for run in runs:
-        entry = {"key": run.key, "file": run.file, "decision": run.decision}
-        if run.assessment is not None:
-            report = run.assessment.report
-            entry.update(name=report.identity.name, id=report.identity.id, sha256=report.sha256,
-                         outcomes={r.requirement.id: r.outcome for r in run.assessment.evaluation.results})
-        else:
-            entry.update(error=run.error.code)
-        centres.append(entry)
+def centre_row(shown: str, assessment: Assessment, report_name: str | None) -> CentreRow:
+    identity, decision = assessment.report.identity, assessment.decision
+    return CentreRow(
+        file=shown, key=identity.id or shown, decision=decision.kind, id=identity.id, name=identity.name,
+        sha256=assessment.report.sha256,
+        reasons=tuple(r.requirement.id for r in decision.reasons),
+        supplements=tuple(r.requirement.id for r in decision.supplements),
+        remarks=tuple(r.requirement.id for r in decision.remarks),
+        outcomes="".join(OUTCOME_LETTERS[r.outcome] for r in assessment.evaluation.results),
+        report=report_name)
+
+
+def summary_entry(row: CentreRow, rulebook: CompiledRulebook, facts) -> dict:
+    """The centre in summary.json: who, what was decided, every outcome, and
+    the self-report's content (so next year can re-run it under a new book)."""
+    ids = [r.id for r in rulebook.requirements]
+    return {"key": row.key, "file": row.file, "decision": row.decision, "name": row.name, "id": row.id,
+            "sha256": row.sha256, "report": row.report,
+            "outcomes": {i: LETTER_OUTCOMES[letter] for i, letter in zip(ids, row.outcomes, strict=True)},
+            "facts": facts}
+
+
+def error_row(shown: str, code: str, text: str) -> tuple[CentreRow, str]:
+    row = CentreRow(file=shown, key=shown, decision=UNREADABLE, error_code=code, error=text)
+    return row, json.dumps(error_entry(row), ensure_ascii=False)
+
+
+def error_entry(row: CentreRow) -> dict:
+    return {"key": row.key, "file": row.file, "decision": UNREADABLE, "error": row.error_code,
+            "message": row.error}
+
+
+def internal_error_row(shown: str, exc: BaseException, lang: str) -> tuple[CentreRow, str]:
+    return error_row(shown, "rerun.internal_error", message("rerun.internal_error", lang, error=_describe(exc)))
+
+
+def _describe(exc: BaseException) -> str:
+    text = display_path(str(exc)) if not isinstance(exc, UnicodeError) else str(exc).encode("utf-8", "replace").decode()
+    return f"{type(exc).__name__}: {text[:300]}"
+
+
+def json_safe(value: Any) -> Any:
+    """A parsed self-report as JSON data: dates as ISO text, keys as text."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or infinity
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    return str(value)
+
+
+# -- many centres --------------------------------------------------------------------------
+
+
+_WORKER_SETTINGS: RunSettings | None = None  # set before the pool forks; each worker inherits it
+
+
+def _work(task: tuple[str, str]) -> tuple[CentreRow, str]:
+    return assess_centre(_WORKER_SETTINGS, *task)
+
+
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the main process, and stays silent if the
+    main process dies under it (its only errors then are broken pipes; a
+    centre's own failures are already error rows)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the worker's whole life
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_centres(settings: RunSettings, files: list[str], report_names: list[str],
+                jobs: int = 1) -> Iterator[tuple[CentreRow, str]]:
+    """(row, summary entry as a JSON line) per file, in file order, whatever the number of jobs."""
+    global _WORKER_SETTINGS
+    tasks = list(zip(files, report_names, strict=True))
+    if jobs <= 1 or len(tasks) < POOL_MIN_CENTRES or "fork" not in multiprocessing.get_all_start_methods():
+        for task in tasks:
+            yield assess_centre(settings, *task)
+        return
+    _warm_templates(settings)
+    _WORKER_SETTINGS = settings
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_worker) as pool:
+            yield from pool.imap(_work, tasks, chunksize=POOL_CHUNK)
+    finally:
+        _WORKER_SETTINGS = None
+
+
+def _warm_templates(settings: RunSettings) -> None:
+    """Compile the report template once, before the workers fork."""
+    if settings.folder is not None:
+        from kokdsl.outputs.findings import TEMPLATES, environment
+
+        environment().get_template(TEMPLATES["html"])
+
+
+@attrs.define
+class RerunResult:
+    """A finished run: the rows in memory, the summary entries spooled to a
+    temporary file (one JSON line each, same order)."""
+
+    header: dict
+    rows: list[CentreRow]
+    spool: IO[str]
+    replaced: dict[int, dict] = attrs.field(factory=dict)  # row index -> entry that replaces the spooled one
+
+    def entries(self) -> Iterator[dict]:
+        self.spool.seek(0)
+        for index, line in enumerate(self.spool):
+            yield self.replaced.get(index) or json.loads(line)
+
+    def facts(self, indexes) -> dict[int, object]:
+        """Row index -> the facts kept in the summary, for the rows asked for."""
+        wanted = set(indexes)
+        return {i: entry.get("facts") for i, entry in enumerate(self.entries()) if i in wanted}
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+def summary_header(rulebook: CompiledRulebook, run_date: datetime.date, rulebook_path: str | None = None) -> dict:
     return {
         "format": SUMMARY_FORMAT,
         "format_version": SUMMARY_FORMAT_VERSION,
         "tool": {"name": "kokdsl", "version": TOOL_VERSION},
-        "run_date": run_date,
-        "rulebook": {"name": rulebook.name, "edition": rulebook.edition, "sha256": rulebook.sha256},
-        "centres": centres,
+        "run_date": run_date.isoformat(),
+        "rulebook": {"name": rulebook.name, "edition": rulebook.edition, "sha256": rulebook.sha256,
+                     "file": display_path(rulebook_path or rulebook.file)},
     }
 
 
-class PreviousRunError(KokError):
-    """--previous is not a summary.json this version can read."""
+def run(settings: RunSettings, files: list[str], jobs: int = 1, progress=None) -> RerunResult:
+    """Every file through assess_centre; duplicate ids become error rows."""
+    from kokdsl.tools.outfolder import report_names
 
-
-def load_previous(path: str) -> dict:
+    names = report_names(files)
+    spool = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="kok-rerun-")
+    result = RerunResult(summary_header(settings.rulebook, settings.run_date, settings.rulebook_path), [], spool)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PreviousRunError("rerun.previous_unreadable", path=path, reason=exc.strerror or str(exc)) from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise PreviousRunError("rerun.previous_not_summary", path=path) from None
-    if not isinstance(data, dict) or data.get("format") != SUMMARY_FORMAT or not isinstance(data.get("centres"), list):
-        raise PreviousRunError("rerun.previous_not_summary", path=path)
-    return data
+        for row, entry in run_centres(settings, files, names, jobs):
+            result.rows.append(row)
+            spool.write(entry + "\n")
+            if progress is not None:
+                progress(len(result.rows), len(files))
+        _reject_duplicate_ids(result, settings)
+    except BaseException:
+        spool.close()
+        raise
+    return result
+
+
+def _reject_duplicate_ids(result: RerunResult, settings: RunSettings) -> None:
+    """Two self-reports with the same id: neither can be trusted to be the
+    centre, so each becomes an error row naming the other file(s)."""
+    seen = collections.Counter(row.id for row in result.rows if row.readable and row.id)
+    files_by_id = collections.defaultdict(list)  # only the ids given more than once
+    for row in result.rows:
+        if row.readable and row.id and seen[row.id] > 1:
+            files_by_id[row.id].append(row.file)
+    for index, row in enumerate(result.rows):
+        others = files_by_id.get(row.id) if row.readable and row.id else None
+        if not others or len(others) < 2:
+            continue
+        text = message("rerun.duplicate_id", settings.lang, id=row.id,
+                       others=", ".join(f for f in others if f != row.file) or row.file)
+        if settings.folder is not None and row.report:
+            (settings.folder / row.report).unlink(missing_ok=True)
+        new = CentreRow(file=row.file, key=row.file, decision=UNREADABLE, id=row.id, name=row.name,
+                        error_code="rerun.duplicate_id", error=text)
+        result.rows[index] = new
+        result.replaced[index] = error_entry(new)
+
+
+def write_summary(result: RerunResult, out: IO[str], extra: dict | None = None) -> None:
+    """summary.json, streamed: the header, every centre, then `extra` (changes)."""
+    head = json.dumps(result.header, ensure_ascii=False, indent=2)
+    out.write(head[:-2] + ',\n  "centres": [')
+    for n, entry in enumerate(result.entries()):
+        text = json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        out.write(("," if n else "") + "\n    " + text)
+    out.write("\n  ]" if result.rows else "]")
+    for key, value in (extra or {}).items():
+        out.write(f",\n  {json.dumps(key)}: " + json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+    out.write("\n}\n")
+
+
+# -- totals and exit codes ------------------------------------------------------------------
+
+
+def decision_totals(rows) -> dict[str, int]:
+    """How many centres got each decision, in the order officers read them."""
+    counted = collections.Counter(row.decision for row in rows)
+    return {kind: counted[kind] for kind in DECISION_ORDER if counted[kind]}
+
+
+def all_approved(rows) -> bool:
+    return all(row.decision == APPROVED for row in rows)
+
+
+def any_unreadable(rows) -> bool:
+    return any(row.decision == UNREADABLE for row in rows)
+
+
+# -- the whole-assessment interface kept for `kok impact` -------------------------------------
 
 
 @attrs.frozen
-class Change:
-    """One thing that changed for one centre since the previous run."""
+class CentreRun:
+    """One self-report with its full assessment, or why it could not be read."""
 
-    key: str
-    name: str | None
-    code: str  # rerun.change.*
-    params: dict = attrs.field(factory=dict, hash=False)
+    file: str
+    assessment: Assessment | None = None
+    error: Diagnostic | None = None
 
+    @property
+    def key(self) -> str:
+        if self.assessment is not None and self.assessment.report.identity.id:
+            return self.assessment.report.identity.id
+        return Path(self.file).stem
 
-def changes(previous: dict, current: dict) -> list[Change]:
-    """Decisions that changed, deviations (requirements not met) that are new
-    or fixed, and centres that came or went, ordered by centre."""
-    before = {c["key"]: c for c in previous["centres"] if isinstance(c, dict) and "key" in c}
-    now = {c["key"]: c for c in current["centres"]}
-    out = []
-    for key in sorted(set(before) | set(now)):
-        old, new = before.get(key), now.get(key)
-        name = (new or old).get("name")
-        if old is None:
-            out.append(Change(key, name, "rerun.change.new_centre", {"decision": new["decision"]}))
-            continue
-        if new is None:
-            out.append(Change(key, name, "rerun.change.gone", {"decision": old.get("decision")}))
-            continue
-        if old.get("decision") != new["decision"]:
-            out.append(Change(key, name, "rerun.change.decision", {"before": old.get("decision"),
-                                                                   "after": new["decision"]}))
-        old_failed = _deviations(old)
-        new_failed = _deviations(new)
-        for req in sorted(new_failed - old_failed, key=_id_order):
-            out.append(Change(key, name, "rerun.change.new_deviation", {"requirement": req}))
-        for req in sorted(old_failed - new_failed, key=_id_order):
-            if req in new.get("outcomes", {}):
-                out.append(Change(key, name, "rerun.change.fixed_deviation", {"requirement": req}))
-    return out
+    @property
+    def decision(self) -> str:
+        return self.assessment.decision.kind if self.assessment is not None else UNREADABLE
 
 
-def _deviations(centre: dict) -> set[str]:
-    outcomes = centre.get("outcomes") or {}
-    return {req for req, outcome in outcomes.items() if outcome == NOT_MET}
-
-
-def _id_order(req_id: str):
-    return [int(p) if p.isdigit() else p for p in req_id.replace("-", ".").split(".")]
-
-
-def decision_totals(runs: list[CentreRun]) -> dict[str, int]:
-    """How many centres got each decision, in the order officers read them."""
-    order = [*DecisionKind, UNREADABLE]
-    return {kind: n for kind in order if (n := sum(run.decision == kind for run in runs))}
-
-
-def all_approved(runs: list[CentreRun]) -> bool:
-    return all(run.decision == APPROVED for run in runs)
-
-
-def any_unreadable(runs: list[CentreRun]) -> bool:
-    return any(run.error is not None for run in runs)
+def rerun(rulebook: CompiledRulebook, files: list[str]) -> list[CentreRun]:
+    """Every file assessed, whole assessments kept (for `kok impact`)."""
+    runs = []
+    for file in files:
+        try:
+            runs.append(CentreRun(file, assessment=assess(rulebook, file)))
+        except SelfReportError as exc:
+            runs.append(CentreRun(file, error=exc.diagnostic))
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run either
+            runs.append(CentreRun(file, error=Diagnostic(ERROR, "rerun.internal_error",
+                                                         {"error": _describe(exc)}, file=display_path(file))))
+    return runs

@@ -42,6 +42,7 @@ from kokdsl.errors import KokError
 from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, evaluate
 from kokdsl.messages import message
 from kokdsl.selfreport import IDENTITY_KEYS, SelfReportError, read_document, validate
+from kokdsl.values import terminal_lines
 
 # Spellings accepted in a test file: Swedish first, English aliases.
 _KEYS = {"grund": "base", "base": "base", "fall": "cases", "cases": "cases",
@@ -170,14 +171,17 @@ def load_cases(file: str | Path, rulebook: CompiledRulebook) -> list[Case]:
     return [_case(raw, index, base, rulebook, name, day) for index, raw in enumerate(raw_cases)]
 
 
-def _date(value, file: str, path: str) -> datetime.date | None:
+def _date(value: object, file: str, path: str) -> datetime.date | None:
     """A date in a test file: YAML reads 2026-07-01 as a date; a quoted one is text."""
-    if value is None or (isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)):
+    if value is None:
+        return None
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
-        _fail("ruletest.bad_date", file, path, value=str(value))
+        raise RuleTestError(Diagnostic(ERROR, "ruletest.bad_date", {"value": str(value)}, path=path,
+                                       file=file)) from None
 
 
 def _case(raw, index: int, base: dict, rulebook: CompiledRulebook, file: str,
@@ -226,7 +230,8 @@ def _rename(mapping: dict, table: dict, file: str, path: str) -> dict:
     out = {}
     for key, value in mapping.items():
         if str(key) not in table:
-            _fail("ruletest.unknown_key", file, path, key=str(key), known=", ".join(sorted(set(table) - set(table.values()))))
+            known = ", ".join(sorted(set(table) - set(table.values())))
+            _fail("ruletest.unknown_key", file, path, key=str(key), known=known)
         out[table[str(key)]] = value
     return out
 
@@ -292,7 +297,7 @@ def format_run(run: TestRun, lang: str = "sv") -> str:
     for req_id, missing in gaps:
         words = ", ".join(message(f"outcome.{o}", lang) for o in missing)
         lines.append(message("ruletest.gap", lang, id=req_id, missing=words))
-    return "\n".join(lines) + "\n"
+    return terminal_lines(lines)
 
 
 def format_percent(value: float, lang: str) -> str:
@@ -313,4 +318,5 @@ def _format_mismatch(m: Mismatch, lang: str) -> list[str]:
     out = [message("ruletest.diff_explanation", lang),
            "    - " + message("ruletest.expected_fragment", lang, value=m.expected),
            "    + " + message("ruletest.actual_explanation", lang)]
-    return out + ["        " + line for line in m.details] if m.details else out + ["        " + message("ruletest.no_explanation", lang)]
+    details = m.details or [message("ruletest.no_explanation", lang)]
+    return out + ["        " + line for line in details]

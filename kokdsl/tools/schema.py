@@ -1,8 +1,15 @@
-"""A JSON Schema (draft 2020-12) of a rulebook's self-report, for a region's
-e-service form. It accepts what the loader accepts (ja/nej, "25 %", "6 500",
-schedules per weekday); a blank (null) fact is allowed, since a missing fact is
-a supplement request, not a malformed report. Unknown keys are rejected, so a
-misspelt fact name is caught in the form.
+"""The JSON Schema (draft 2020-12) of a rulebook's self-report: the contract a
+region's e-service, `kok template` and `kok form` share.
+
+- One key language per document: the schema is written for Swedish or English
+  (`kok schema --lang`), and only that language's identity block, yes/no words
+  and weekday names are allowed.
+- Yes/no and closed sets are enums of the canonical spellings. The loader still
+  accepts variants (JA, true, "mån-fre"); the schema documents what to write.
+- Facts a skall requirement reads are required. They may be written as null,
+  "not answered": that leads to a supplement request. Every other fact may be
+  left out, but not written as null, since a blank there changes nothing.
+- Titles and descriptions come from the rulebook, in the chosen language.
 """
 
 from __future__ import annotations
@@ -11,110 +18,171 @@ import json
 
 from kokdsl.compiled import CompiledRulebook, Type
 from kokdsl.messages import message
-from kokdsl.selfreport import _NO, _YES, IDENTITY_FIELDS, IDENTITY_KEYS, MAX_LIST_ITEMS
+from kokdsl.schedule import SCHEDULE_WORDS
+from kokdsl.selfreport import MAX_LIST_ITEMS
+from kokdsl.values import MAX_MAGNITUDE
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
-# ECMA-262 regexes (what JSON Schema uses) have no inline case-insensitive flag.
-_WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag",
-             "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-             "mån", "tis", "ons", "tor", "fre", "lör", "sön", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_GROUPS = ("alla dagar", "every day", "vardagar", "weekdays", "helger", "weekend")
-_WHOLE = ("dygnet runt", "around the clock", "24h")
-_CLOSED = ("stängt", "closed")
-_NUMBER = r"[+-]?(?:\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(?:[.,]\d+)?"
-_INTEGER = r"[+-]?(?:\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)"
-_TIME = r"\d{1,2}(?:[:.]\d{2})?"
-_DASH = r"\s*[-\u2013\u2014]\s*"
+# The words a self-report in each key language uses; the schedule words come
+# from the schedule parser, so the schema never allows what it rejects.
+VOCABULARY = {
+    "sv": {
+        "identity": "vårdcentral",
+        "identity_fields": ("namn", "id", "vårdgivare", "fiktiv"),
+        "yes": "ja", "no": "nej",
+        **SCHEDULE_WORDS["sv"],
+    },
+    "en": {
+        "identity": "centre",
+        "identity_fields": ("name", "id", "provider", "fictional"),
+        "yes": "yes", "no": "no",
+        **SCHEDULE_WORDS["en"],
+    },
+}
+
+# Identity fields that must be present (and may be blank in a fresh template).
+_REQUIRED_IDENTITY = 2  # name and id
+
+# HH:MM-HH:MM; an end at or before the start runs past midnight, 24:00 ends a day.
+_CLOCK = r"(?:[01]\d|2[0-3]):[0-5]\d"
+INTERVAL_PATTERN = rf"^{_CLOCK}-(?:{_CLOCK}|24:00)$"
+# Swedish number formats as people write them: "6 500" (a space, also a
+# no-break space, groups thousands), "2,5" (decimal comma). Numbers stay within
+# the loader's bound (values.MAX_MAGNITUDE): at most 15 digits before the
+# decimal sign, and counts are never negative.
+_DIGITS = r"(?:\d{1,15}|\d{1,3}(?:[ \u00a0\u202f]\d{3}){1,4})"
+_INTEGER = rf"\+?{_DIGITS}"
+_DECIMAL = rf"[+-]?{_DIGITS}(?:[.,]\d{{1,20}})?"
+_LARGEST = 10**15 - 1  # what 15 digits hold, written as a number or as text
+_PERCENT = r"^(?:100(?:[.,]0{1,20})?|\d{1,2}(?:[.,]\d{1,20})?) ?%$"
 
 
-def _ci(word: str) -> str:
-    """A case-insensitive regex for a literal word."""
-    out = []
-    for ch in word:
-        if ch.lower() != ch.upper():
-            out.append(f"[{ch.lower()}{ch.upper()}]")
-        elif ch == " ":
-            out.append(r"\s+")
-        else:
-            out.append("\\" + ch if not ch.isalnum() else ch)
-    return "".join(out)
+def required_fields(rulebook: CompiledRulebook) -> dict[str, frozenset[str]]:
+    """The facts some skall requirement reads (in its condition or its check),
+    each with the record fields it reads: those are the self-report's required
+    answers, and only there does "not answered" mean something (a supplement
+    request)."""
+    required: dict[str, set[str]] = {}
+    for requirement in rulebook.requirements:
+        if requirement.is_mandatory:
+            for fact, fields in requirement.dependencies.items():
+                required.setdefault(fact, set()).update(fields)
+    return {fact: frozenset(fields) for fact, fields in required.items()}
 
 
-def _alternatives(words) -> str:
-    return "(?:" + "|".join(_ci(w) for w in sorted(words, key=lambda w: (-len(w), w))) + ")"
+def fact_title(name: str) -> str:
+    """A readable title from a fact or field name: "läkarbesök_inom_3_dagar"
+    becomes "Läkarbesök inom 3 dagar"."""
+    text = name.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
-def _whole(pattern: str) -> str:
-    return rf"^\s*{pattern}\s*$"
+def _day_spec_pattern(words: dict) -> str:
+    days = "|".join(words["weekdays"])
+    return rf"^(?:{'|'.join(words['day_groups'])}|(?:{days})(?:-(?:{days}))?)$"
 
 
-_DAY = _alternatives(_WEEKDAYS)
-_DAY_SPEC = _whole(rf"(?:{_alternatives(_DAY_GROUPS)}|{_DAY}(?:{_DASH}{_DAY})?)")
-_INTERVAL = _whole(rf"(?:{_TIME}{_DASH}{_TIME}|{_alternatives(_WHOLE + _CLOSED)})?")
+def _schedule(words: dict) -> list[dict]:
+    interval = {"type": "string", "pattern": INTERVAL_PATTERN}
+    day_value = {"anyOf": [interval,
+                           {"enum": [words["closed"], words["around_the_clock"]]},
+                           {"type": "array", "minItems": 1, "items": interval}]}
+    return [{"const": words["around_the_clock"]},
+            {"type": "object", "minProperties": 1, "propertyNames": {"pattern": _day_spec_pattern(words)},
+             "additionalProperties": day_value}]
 
 
-def _scalar(t: Type) -> dict:
+def value_alternatives(t: Type, lang: str) -> list[dict]:
+    """The canonical ways to write a value of type t, as schema alternatives."""
+    words = VOCABULARY[lang]
     kind = t.kind
     if kind == "bool":
-        return {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": _whole(_alternatives(_YES | _NO))}]}
+        return [{"type": "boolean"}, {"enum": [words["yes"], words["no"]]}]
     if kind == "integer":
-        return {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": _whole(_INTEGER)}]}
+        return [{"type": "integer", "minimum": 0, "maximum": _LARGEST},
+                {"type": "string", "pattern": f"^{_INTEGER}$"}]
     if kind == "decimal":
-        return {"anyOf": [{"type": "number"}, {"type": "string", "pattern": _whole(_NUMBER)}]}
+        return [{"type": "number", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE},
+                {"type": "string", "pattern": f"^{_DECIMAL}$"}]
     if kind == "percent":
-        return {"anyOf": [{"type": "number", "minimum": 0, "maximum": 100},
-                          {"type": "string", "pattern": _whole(_NUMBER + r"\s*%?")}]}
+        return [{"type": "number", "minimum": 0, "maximum": 100}, {"type": "string", "pattern": _PERCENT}]
     if kind == "text":
-        return {"type": "string", "pattern": r"\S"}
+        return [{"type": "string", "pattern": r"\S"}]
     if kind == "date":
-        return {"type": "string", "format": "date", "pattern": r"^\s*\d{4}-\d{2}-\d{2}\s*$"}
+        return [{"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}]
     if kind == "schedule":
-        interval = {"type": "string", "pattern": _INTERVAL}
-        return {"anyOf": [
-            {"type": "string", "pattern": _whole(_alternatives(("dygnet runt", "around the clock")))},
-            {"type": "object", "propertyNames": {"pattern": _DAY_SPEC},
-             "additionalProperties": {"anyOf": [{"type": "null"}, interval, {"type": "array", "items": interval}]}},
-        ]}
+        return _schedule(words)
     if kind == "enum":
-        return {"type": "string", "enum": list(t.values)}
+        return [{"enum": list(t.values)}]
     if kind == "set":
-        return {"type": "array", "items": {"type": "string", "enum": list(t.values)}}
+        return [{"type": "array", "uniqueItems": True, "items": {"enum": list(t.values)}}]
     if kind == "list":
-        return {"type": "array", "maxItems": MAX_LIST_ITEMS, "items": {"$ref": f"#/$defs/{t.record}"}}
+        return [{"type": "array", "maxItems": MAX_LIST_ITEMS, "items": {"$ref": f"#/$defs/{t.record}"}}]
     raise AssertionError(kind)
 
 
-def _described(schema: dict, doc: str | None, nullable: bool) -> dict:
+def value_schema(t: Type, lang: str, *, nullable: bool, title: str | None = None, doc: str | None = None) -> dict:
+    alternatives = value_alternatives(t, lang)
     if nullable:
-        schema = {"anyOf": [{"type": "null"}, schema]}
-    return {"description": doc, **schema} if doc else schema
+        alternatives = [{"type": "null"}, *alternatives]
+    schema = dict(alternatives[0]) if len(alternatives) == 1 else {"anyOf": alternatives}
+    annotations = {}
+    if title:
+        annotations["title"] = title
+    if doc:
+        annotations["description"] = doc
+    return {**annotations, **schema}
 
 
-def self_report_schema(rulebook: CompiledRulebook) -> dict:
-    identity = {
+def _identity(lang: str) -> dict:
+    words = VOCABULARY[lang]
+    name, ident, provider, fictional = words["identity_fields"]
+    text = {"anyOf": [{"type": "null"}, {"type": "string"}]}
+    return {
+        "title": message("schema.identity", lang),
         "type": "object",
-        "properties": {key: ({"anyOf": [{"type": "boolean"}, _scalar(Type("bool"))]} if attr == "fictional"
-                             else {"type": ["string", "integer"]})
-                       for key, attr in IDENTITY_FIELDS.items()},
+        "properties": {
+            name: {"description": message(f"template.identity.{name}", lang), **text},
+            ident: {"description": message(f"template.identity.{ident}", lang),
+                    "anyOf": [{"type": "null"}, {"type": "string"}, {"type": "integer"}]},
+            provider: {"description": message(f"template.identity.{provider}", lang), **text},
+            fictional: value_schema(Type("bool"), lang, nullable=False,
+                                    doc=message(f"template.identity.{fictional}", lang)),
+        },
+        "required": list(words["identity_fields"][:_REQUIRED_IDENTITY]),
         "additionalProperties": False,
     }
-    properties = {key: identity for key in IDENTITY_KEYS}
+
+
+def self_report_schema(rulebook: CompiledRulebook, lang: str = "sv") -> dict:
+    required = required_fields(rulebook)
+    identity_key = VOCABULARY[lang]["identity"]
+    properties = {identity_key: _identity(lang)}
     for fact in rulebook.facts:
-        properties[fact.name] = _described(_scalar(fact.type), fact.doc, nullable=True)
+        properties[fact.name] = value_schema(fact.type, lang, nullable=fact.name in required,
+                                             title=fact_title(fact.name), doc=fact.doc)
     defs = {}
     for name in sorted(rulebook.records):
         record = rulebook.records[name]
+        needed = set().union(*(fields for fact, fields in required.items()
+                               if (spec := rulebook.fact(fact)) is not None and spec.type.record == name))
+        fields = [f for f in record.fields]
         defs[name] = {
+            "title": fact_title(name),
             "type": "object",
-            "properties": {f.name: _described(_scalar(f.type), f.doc, nullable=True) for f in record.fields},
+            "properties": {f.name: value_schema(f.type, lang, nullable=f.name in needed,
+                                                title=fact_title(f.name), doc=f.doc) for f in fields},
+            "required": [f.name for f in fields if f.name in needed],
             "additionalProperties": False,
         }
     schema = {
         "$schema": DRAFT,
-        "title": message("schema.title", "sv", name=rulebook.name, edition=rulebook.edition),
+        "title": message("schema.title", lang, name=rulebook.name, edition=rulebook.edition),
+        "description": message("schema.description", lang),
         "type": "object",
         "properties": properties,
+        "required": [identity_key] + [f.name for f in rulebook.facts if f.name in required],
         "additionalProperties": False,
     }
     if defs:
@@ -122,5 +190,5 @@ def self_report_schema(rulebook: CompiledRulebook) -> dict:
     return schema
 
 
-def render_schema(rulebook: CompiledRulebook) -> str:
-    return json.dumps(self_report_schema(rulebook), ensure_ascii=False, indent=2) + "\n"
+def render_schema(rulebook: CompiledRulebook, lang: str = "sv") -> str:
+    return json.dumps(self_report_schema(rulebook, lang), ensure_ascii=False, indent=2) + "\n"

@@ -122,7 +122,8 @@ def _apply(scenario: str, doc: dict, rng: random.Random, opening_hours: str) -> 
         doc["specialist_allmänmedicin"] = {d: (f"{start}-15:30" if d == day else opening_hours) for d in _WEEKDAYS}
     elif scenario == "on_call_gap":
         doc["jour"] = rng.choice((
-            {"måndag-torsdag": "17:00-08:00", "fredag": "08:00-17:00", "lördag": "08:00-08:00", "söndag": "08:00-08:00"},
+            {"måndag-torsdag": "17:00-08:00", "fredag": "08:00-17:00", "lördag": "08:00-08:00",
+             "söndag": "08:00-08:00"},
             {"måndag-fredag": "00:00-24:00", "lördag": "08:00-20:00", "söndag": "08:00-20:00"},
         ))
     elif scenario == "no_coordinator":
@@ -182,3 +183,13 @@ def write_centres(out_dir: str | Path, count: int, seed: int, every_scenario: bo
         write_atomic(path, text.encode("utf-8"))
         paths.append(path)
     return paths
+
+
+def clear_self_reports(out_dir: str | Path) -> None:
+    """Remove the self-reports in a folder (not in its subfolders), so a new
+    set written there is the only one a rerun of the folder finds."""
+    from kokdsl.tools.rerun import REPORT_SUFFIXES
+
+    for path in Path(out_dir).iterdir():
+        if path.suffix in REPORT_SUFFIXES and path.is_file():
+            path.unlink()

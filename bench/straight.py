@@ -1,0 +1,197 @@
+"""Örebro 2025 as one straight-line Python function: the fastest honest floor.
+
+bench/handwritten.py is readable: a table of requirements dispatched in a loop,
+a lambda per conditional requirement per centre. This file is what someone
+optimising by hand would write instead: every requirement inline, in book
+order, no table, no closures made per centre. Same inputs (kokdsl's validated
+facts and data problems) and the same outputs as handwritten.HandDecision;
+tests/test_bench_agreement.py holds it equal to kokdsl on every sample.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from bench.handwritten import HandDecision
+from kokdsl.values import UNKNOWN
+
+MET, NOT_MET, CANNOT_ASSESS, NOT_APPLICABLE = "met", "not_met", "cannot_assess", "not_applicable"
+WEEK = 7 * 24 * 60
+THREE_QUARTERS = Fraction(3, 4)
+# The facts (and record fields) each skall requirement reads: a supplement request names the missing ones.
+# () : the fact as a whole (a problem in one of its records' fields does not count).
+_READS = {
+    "1.1": {"specialist_allmänmedicin": (), "öppettider": ()},
+    "2.1": {"öppettider": (), "listade": ()},
+    "2.1.4": {"jour": ()},
+    "3.1": {"vårdsamordnare": ()},
+    "4.1": {"e_tjänster_1177": ()},
+    "4.2": {"digital_utvecklingsplan": ()},
+    "5.1": {"presentation_enligt_mall": ()},
+    "5.2": {"uppföljningsdata_lämnad": ()},
+    "6.4": {"tilläggsuppdrag": (), "filialer": ("verksamhetschef", "godkänd_av_regionen"), "verksamhetschef": ()},
+    "6.4.1": {"tilläggsuppdrag": (), "filialer": ("listning",)},
+}
+
+
+def _covers(outer, inner) -> bool:
+    i, count = 0, len(outer)
+    for start, end in inner:
+        while i < count and outer[i][1] < end:
+            i += 1
+        if i == count or outer[i][0] > start:
+            return False
+    return True
+
+
+def assess(f: dict, problems=()) -> HandDecision:
+    out: dict[str, str] = {}
+
+    # 1.1 skall: a specialist in general medicine during all opening hours
+    specialist, opening = f["specialist_allmänmedicin"], f["öppettider"]
+    if specialist is UNKNOWN or opening is UNKNOWN:
+        out["1.1"] = CANNOT_ASSESS
+    else:
+        out["1.1"] = MET if _covers(specialist.intervals, opening.intervals) else NOT_MET
+
+    # 2.1 skall: open 40 h a week under 6,500 listed, else 45 h
+    listed = f["listade"]
+    if opening is UNKNOWN:
+        out["2.1"] = CANNOT_ASSESS
+    else:
+        minutes = 0
+        for start, end in opening.intervals:
+            minutes += end - start
+        if listed is UNKNOWN:
+            if minutes >= 45 * 60:
+                out["2.1"] = MET
+            elif minutes < 40 * 60:
+                out["2.1"] = NOT_MET
+            else:
+                out["2.1"] = CANNOT_ASSESS
+        else:
+            out["2.1"] = MET if minutes >= (2400 if listed < 6500 else 2700) else NOT_MET
+
+    # 2.1.4 skall: on call around the clock
+    on_call = f["jour"]
+    if on_call is UNKNOWN:
+        out["2.1.4"] = CANNOT_ASSESS
+    else:
+        intervals = on_call.intervals
+        out["2.1.4"] = MET if intervals and intervals[0][0] == 0 and intervals[0][1] >= WEEK else NOT_MET
+
+    # 3.1 skall / 3.1.1 bör: a care coordinator, with a degree
+    coordinators = f["vårdsamordnare"]
+    if coordinators is UNKNOWN:
+        out["3.1"] = out["3.1.1"] = CANNOT_ASSESS
+    else:
+        out["3.1"] = MET if coordinators else NOT_MET
+        degree = MET
+        for coordinator in coordinators:
+            level = coordinator.fields["utbildning"]
+            if level is UNKNOWN:
+                degree = CANNOT_ASSESS
+            elif level != "högskola":
+                degree = NOT_MET
+                break
+        out["3.1.1"] = degree
+
+    # 3.2 bör, 4.1, 4.2, 5.1, 5.2 skall: yes/no facts
+    value = f["fast_vårdkontakt"]
+    out["3.2"] = CANNOT_ASSESS if value is UNKNOWN else MET if value else NOT_MET
+    value = f["e_tjänster_1177"]
+    out["4.1"] = CANNOT_ASSESS if value is UNKNOWN else MET if value else NOT_MET
+    value = f["digital_utvecklingsplan"]
+    out["4.2"] = CANNOT_ASSESS if value is UNKNOWN else MET if value else NOT_MET
+    value = f["presentation_enligt_mall"]
+    out["5.1"] = CANNOT_ASSESS if value is UNKNOWN else MET if value else NOT_MET
+    value = f["uppföljningsdata_lämnad"]
+    out["5.2"] = CANNOT_ASSESS if value is UNKNOWN else MET if value else NOT_MET
+
+    # 6.4 / 6.4.1 skall, if the centre has the branch assignment: branches
+    # share the head and are approved; no listing at a branch
+    assignments, branches = f["tilläggsuppdrag"], f["filialer"]
+    applies = UNKNOWN if assignments is UNKNOWN else "filial" in assignments
+    if applies is False:
+        out["6.4"] = out["6.4.1"] = NOT_APPLICABLE
+    else:
+        if branches is UNKNOWN:
+            same_head = no_listing = UNKNOWN
+        else:
+            head = f["verksamhetschef"]
+            folded = head.casefold() if head is not UNKNOWN else UNKNOWN
+            same_head = no_listing = True
+            for branch in branches:
+                fields = branch.fields
+                if same_head is not False:
+                    branch_head, approved = fields["verksamhetschef"], fields["godkänd_av_regionen"]
+                    if approved is False or (branch_head is not UNKNOWN and folded is not UNKNOWN
+                                             and branch_head.casefold() != folded):
+                        same_head = False
+                    elif approved is UNKNOWN or branch_head is UNKNOWN or folded is UNKNOWN:
+                        same_head = UNKNOWN
+                if no_listing is not False:
+                    listing = fields["listning"]
+                    if listing is UNKNOWN:
+                        no_listing = UNKNOWN
+                    elif listing:
+                        no_listing = False
+        for rid, value in (("6.4", same_head), ("6.4.1", no_listing)):
+            if applies is UNKNOWN:
+                out[rid] = MET if value is True else CANNOT_ASSESS
+            else:
+                out[rid] = MET if value is True else NOT_MET if value is False else CANNOT_ASSESS
+
+    # 8.1 bör: at least 90 % of calls answered the same day
+    stats = f["telefonstatistik"]
+    if stats is UNKNOWN:
+        out["8.1"] = CANNOT_ASSESS
+    elif not stats:
+        out["8.1"] = NOT_MET
+    else:
+        answered = calls = 0
+        for month in stats:
+            a, c = month.fields["besvarade_samma_dag"], month.fields["samtal"]
+            if a is UNKNOWN or answered is UNKNOWN:
+                answered = UNKNOWN
+            else:
+                answered += a
+            if c is UNKNOWN or calls is UNKNOWN:
+                calls = UNKNOWN
+            else:
+                calls += c
+        if answered is UNKNOWN or calls is UNKNOWN:
+            out["8.1"] = CANNOT_ASSESS
+        else:
+            out["8.1"] = MET if 10 * answered >= 9 * calls else NOT_MET
+
+    # 8.2 bör: at least 90 % of doctor's visits within 3 days
+    within, visits = f["läkarbesök_inom_3_dagar"], f["läkarbesök"]
+    if within is UNKNOWN or visits is UNKNOWN:
+        out["8.2"] = CANNOT_ASSESS
+    else:
+        out["8.2"] = MET if 10 * within >= 9 * visits else NOT_MET
+
+    # 8.3 bör: continuity at least 75 %
+    share = f["kontinuitet_läkarbesök"]
+    out["8.3"] = CANNOT_ASSESS if share is UNKNOWN else MET if share >= THREE_QUARTERS else NOT_MET
+
+    reasons, supplements, remarks = [], [], []
+    for rid in ("1.1", "2.1", "2.1.4", "3.1", "4.1", "4.2", "5.1", "5.2", "6.4", "6.4.1"):
+        outcome = out[rid]
+        if outcome == NOT_MET:
+            reasons.append(rid)
+        elif outcome == CANNOT_ASSESS:
+            supplements.append(rid)
+    for rid in ("3.1.1", "3.2", "8.1", "8.2", "8.3"):
+        if out[rid] == NOT_MET:
+            remarks.append(rid)
+    missing: dict[str, None] = {}
+    for rid in supplements:
+        reads = _READS[rid]
+        for p in problems:
+            fields = reads.get(p.fact)
+            if fields is not None and (p.field is None or p.field in fields):
+                missing.setdefault(p.path)
+    kind = "rejection" if reasons else "supplement_request" if supplements else "approved"
+    return HandDecision(kind, out, tuple(reasons), tuple(supplements), tuple(missing), tuple(remarks))

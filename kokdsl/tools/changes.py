@@ -1,0 +1,290 @@
+"""What changed since last year's rerun, and why.
+
+Centres are matched by id; a centre without one (an unreadable file, or a
+self-report that gives no id) is matched by its file path, then by its file
+name. When the rulebook changed too, each changed decision and deviation is
+attributed to the rule change, the self-report change, or both, by running
+last year's self-report (kept in summary.json) under this year's rulebook.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import json
+from pathlib import Path, PurePath
+
+import attrs
+
+from kokdsl.compiled import CompiledRulebook
+from kokdsl.errors import KokError
+from kokdsl.evaluator import NOT_MET, WAIVED
+from kokdsl.messages import message
+from kokdsl.resources import data_dir
+from kokdsl.tools.jsonshape import first_problem
+from kokdsl.tools.outfolder import display_path
+from kokdsl.tools.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow
+
+SCHEMA_FILE = "summary.schema.json"
+RULE, REPORT, BOTH = "rule", "report", "both"
+
+
+class PreviousRunError(KokError):
+    """--previous is not a summary.json this version can read."""
+
+
+@functools.cache
+def summary_schema() -> dict:
+    """The published JSON Schema of summary.json (docs/summary.schema.json)."""
+    return json.loads((data_dir("reports") / SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+def load_previous(path: str, lang: str = "sv") -> dict:
+    """Last year's summary.json, checked against its schema; PreviousRunError
+    says what is wrong and where."""
+    shown = display_path(path)
+    try:
+        data = json.loads(Path(path).read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise PreviousRunError("rerun.previous_unreadable", path=shown, reason=exc.strerror or str(exc)) from None
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
+        raise PreviousRunError("rerun.previous_not_summary", path=shown) from None
+    if not isinstance(data, dict) or data.get("format") != "kokdsl.tools.rerun":
+        raise PreviousRunError("rerun.previous_not_summary", path=shown)
+    problem = first_problem(data, summary_schema())
+    if problem is not None:
+        where, code, params = problem
+        if code == "shape.type":  # JSON's type names in the reader's words
+            params = {k: " / ".join(message(f"json_type.{t}", lang) for t in v.split(" / ")) for k, v in params.items()}
+        raise PreviousRunError("rerun.previous_invalid", path=shown, where=where,
+                               problem=message(code, lang, **params))
+    for entry in data["centres"]:
+        # Kept as compact text until a change needs them: a tenth of the memory of the parsed facts.
+        if isinstance(entry.get("facts"), dict):
+            entry["facts"] = json.dumps(entry["facts"], ensure_ascii=False, separators=(",", ":"))
+    return data
+
+
+@attrs.frozen
+class Change:
+    """One thing that changed for one centre since the previous run."""
+
+    key: str
+    name: str | None
+    code: str  # rerun.change.*
+    params: dict = attrs.field(factory=dict, hash=False)
+    cause: str | None = None  # RULE, REPORT or BOTH when the rulebook changed too
+
+
+def rulebook_changed(previous: dict, current_header: dict) -> bool:
+    return previous["rulebook"].get("sha256") != current_header["rulebook"]["sha256"]
+
+
+def edition_change(previous: dict, current_header: dict) -> dict | None:
+    """{'before': 2024, 'after': 2025, 'same_edition': False} when the book changed."""
+    if not rulebook_changed(previous, current_header):
+        return None
+    before, after = previous["rulebook"].get("edition"), current_header["rulebook"]["edition"]
+    return {"before": before, "after": after, "same_edition": str(before) == str(after)}
+
+
+def match_previous(previous: dict, rows: list[CentreRow]) -> dict[int, dict]:
+    """Row index -> last year's entry for the same centre. A readable centre
+    is matched by its id; a file that could not be read (or a self-report
+    without an id) by its path, then by its file name when only one file had
+    that name, and last by the id it gave."""
+    entries = previous["centres"]
+    by_key = {e["key"]: e for e in entries}
+    by_file = {e["file"]: e for e in entries}
+    names = collections.Counter(PurePath(e["file"]).name for e in entries)
+    by_name = {PurePath(e["file"]).name: e for e in entries if names[PurePath(e["file"]).name] == 1}
+    out, claimed = {}, set()
+    for index, row in enumerate(rows):
+        if row.readable and row.id and row.key in by_key:
+            out[index] = by_key[row.key]
+            claimed.add(row.key)
+    for index, row in enumerate(rows):
+        if index in out:
+            continue
+        for found in (by_file.get(row.file), by_name.get(PurePath(row.file).name), by_key.get(row.id)):
+            if found is not None and found["key"] not in claimed and (
+                    not row.readable or not row.id or found["decision"] == UNREADABLE or found["key"] == row.id):
+                claimed.add(found["key"])
+                out[index] = found
+                break
+    return out
+
+
+def changes(previous: dict, header: dict, rows: list[CentreRow], rulebook: CompiledRulebook,
+            current_facts=None) -> list[Change]:
+    """Decisions that changed, deviations that are new or fixed, files that
+    could not be read this year, and centres that came or went; by centre.
+    `current_facts(indexes)` gives this year's facts of those rows, for the
+    attribution (only needed when the rulebook changed)."""
+    matched = match_previous(previous, rows)
+    attribute = None
+    if rulebook_changed(previous, header):
+        needed = [i for i, old in matched.items() if rows[i].readable and _differs(old, rows[i])]
+        attribute = _Attributor(rulebook, previous, current_facts(needed) if current_facts and needed else {})
+    ids = [r.id for r in rulebook.requirements]
+    found: list[tuple[str, list[Change]]] = []
+    for index, row in enumerate(rows):
+        old = matched.get(index)
+        key = old["key"] if old is not None else row.key
+        if old is None:
+            found.append((key, [Change(key, row.name, "rerun.change.new_centre", {"decision": row.decision})]))
+        elif not row.readable:
+            if old["decision"] != UNREADABLE:
+                found.append((key, [Change(key, old.get("name") or row.name, "rerun.change.unreadable",
+                                           {"decision": old["decision"]})]))
+        else:
+            found.append((key, _centre_changes(key, row.name or old.get("name"), old, row, index, ids, attribute)))
+    seen = {e["key"] for e in matched.values()}
+    for old in previous["centres"]:
+        if old["key"] not in seen:
+            found.append((old["key"], [Change(old["key"], old.get("name"), "rerun.change.gone",
+                                              {"decision": old["decision"]})]))
+    found.sort(key=lambda item: item[0])
+    return [change for _, group in found for change in group]
+
+
+def _differs(old: dict, row: CentreRow) -> bool:
+    return old["decision"] != row.decision or bool(old.get("outcomes"))
+
+
+def _centre_changes(key, name, old: dict, row: CentreRow, index: int, ids: list[str], attribute) -> list[Change]:
+    out = []
+    now = {i: LETTER_OUTCOMES[letter] for i, letter in zip(ids, row.outcomes, strict=True)}
+    old_failed, new_failed = _deviations(old.get("outcomes") or {}), _deviations(now)
+    cause = functools.partial(attribute.cause, old, row, index) if attribute else lambda _: None
+    if old["decision"] != row.decision:
+        skall = {r.id for r in attribute.rulebook.requirements if r.modality == "skall"} if attribute else set()
+        decision = lambda kind, outcomes: (kind, frozenset(i for i in skall if outcomes.get(i) == NOT_MET))  # noqa: E731
+        out.append(Change(key, name, "rerun.change.decision", {"before": old["decision"], "after": row.decision},
+                          cause(decision)))
+    for req in sorted(new_failed - old_failed, key=id_order):
+        out.append(Change(key, name, "rerun.change.new_deviation", {"requirement": req}, cause(_fails(req))))
+    for req in sorted(old_failed - new_failed, key=id_order):
+        if now.get(req) == WAIVED:  # still not met, but the region has waived it
+            out.append(Change(key, name, "rerun.change.waived_deviation", {"requirement": req}))
+        elif req in now:
+            out.append(Change(key, name, "rerun.change.fixed_deviation", {"requirement": req}, cause(_fails(req))))
+    return out
+
+
+def _fails(req: str):
+    return lambda kind, outcomes: outcomes.get(req) == NOT_MET
+
+
+def _deviations(outcomes: dict) -> set[str]:
+    return {req for req, outcome in outcomes.items() if outcome == NOT_MET}
+
+
+def id_order(req_id: str) -> tuple:
+    """'6.4' < '6.4.1' < '6.4a' < '6.10': numbers by value, letters after numbers."""
+    import re
+
+    parts = re.findall(r"\d+|[^\d.\-]+", str(req_id))
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+
+
+class _Attributor:
+    """Why did it change? Four assessments answer it: last year's (old
+    self-report, old book) and this year's (new, new) are known; last year's
+    self-report (kept in summary.json) is re-run under this year's book, and
+    this year's under last year's book when that file is still where it was
+    and unchanged.
+
+        old report + new book gives this year's result, new report + old book does not: the rules
+        new report + old book gives this year's result, old report + new book does not: the self-report
+        otherwise (neither alone, or each alone): both
+
+    A decision's "result" is its kind and the skall requirements not met, so
+    a rejection for another reason counts as another result.
+
+    Without last year's book only the first re-run is possible: if it gives
+    last year's result the rules alone changed nothing (the self-report),
+    if this year's the rules alone explain it, otherwise both."""
+
+    def __init__(self, rulebook: CompiledRulebook, previous: dict, current_facts: dict):
+        self.rulebook = rulebook
+        self.old_book = _old_rulebook(previous)
+        self.current_facts = current_facts  # row index -> this year's facts
+        self._cache: dict = {}
+
+    def cause(self, old: dict, row: CentreRow, index: int, signature) -> str | None:
+        """RULE, REPORT or BOTH for what `signature(kind, outcomes)` picks out."""
+        if old.get("sha256") and old["sha256"] == row.sha256:
+            return RULE  # the same self-report: only the book changed
+        facts = json.loads(old["facts"]) if isinstance(old.get("facts"), str) else old.get("facts")
+        then_now = self._assess(("old", old["key"]), facts, self.rulebook)
+        if then_now is None:
+            return None
+        ids = [r.id for r in self.rulebook.requirements]
+        before = signature(old["decision"], old.get("outcomes") or {})
+        after = signature(row.decision, {i: LETTER_OUTCOMES[c] for i, c in zip(ids, row.outcomes, strict=True)})
+        x = signature(*then_now)
+        now_then = self._assess(("new", index), self.current_facts.get(index), self.old_book)
+        if now_then is not None:
+            z = signature(*now_then)
+            if x == after and z != after:
+                return RULE  # the new book alone gives this year's result; the new report alone does not
+            if z == after and x != after:
+                return REPORT
+            return BOTH
+        if x == before:
+            return REPORT  # the new book alone changes nothing
+        return RULE if x == after else BOTH
+
+    def _assess(self, key, facts, rulebook) -> tuple[str, dict] | None:
+        if key not in self._cache:
+            self._cache[key] = _assess_facts(facts, rulebook)
+        return self._cache[key]
+
+
+def _assess_facts(facts, rulebook):
+    from kokdsl.pipeline import assess
+    from kokdsl.selfreport import validate
+
+    if not isinstance(facts, dict) or rulebook is None:
+        return None
+    try:
+        assessment = assess(rulebook, validate(facts, rulebook))
+    except Exception:  # noqa: BLE001 - facts that no longer load: no attribution, never a crash
+        return None
+    return assessment.decision.kind, {r.requirement.id: r.outcome for r in assessment.evaluation.results}
+
+
+def _old_rulebook(previous: dict):
+    """Last year's rulebook, when its file is still there with the same content."""
+    from kokdsl.pipeline import load_rulebook
+
+    path = previous["rulebook"].get("file")
+    if not isinstance(path, str) or not Path(path).is_file():
+        return None
+    loaded = load_rulebook(path)
+    if not loaded.ok or loaded.rulebook.sha256 != previous["rulebook"].get("sha256"):
+        return None
+    return loaded.rulebook
+
+
+def change_text(change: Change, lang: str) -> str:
+    """The change in words, decisions by their names, and its cause."""
+    params = {k: (decision_label(v, lang) if k in ("decision", "before", "after") else v)
+              for k, v in change.params.items()}
+    text = message(change.code, lang, **params)
+    if change.cause:
+        text += " " + message(f"rerun.cause.{change.cause}", lang)
+    return text
+
+
+def change_json(change: Change, lang: str) -> dict:
+    out = {"key": change.key, "name": change.name, "code": change.code, "params": change.params,
+           "message": change_text(change, lang)}
+    if change.cause:
+        out["cause"] = change.cause
+    return out
+
+
+def decision_label(kind: str, lang: str) -> str:
+    return message("rerun.unreadable" if kind == UNREADABLE else f"decision.{kind}", lang)

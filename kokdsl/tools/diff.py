@@ -1,0 +1,286 @@
+"""`kok diff OLD NEW`: what changed between two editions of a rulebook.
+
+Requirements are matched by number. For each one the diff names what changed
+in words a policy writer uses: added or removed, level (bör → skall),
+threshold (a comparison whose subject stayed and whose limit moved, shown with
+both values), applicability, text (word by word), title, topic, status,
+validity and source. A check that changed in any other way is shown whole,
+before and after. `kok book --previous` prints the same diff as a chapter.
+
+    edition_diff(old, new, lang) -> dict  (the view every format renders)
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+import attrs
+
+from kokdsl import ast
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook
+from kokdsl.messages import message
+from kokdsl.unparse import expr_text
+
+FORMATS = ("text", "md", "html", "json")
+# Metadata compared as plain values, in this order. A field a rulebook version
+# does not have reads as None on both sides and never shows as a change.
+_PLAIN_ASPECTS = ("title", "topic", "status", "valid_from", "valid_until", "source")
+
+
+def edition_diff(old: CompiledRulebook, new: CompiledRulebook, lang: str = "sv") -> dict:
+    old_reqs = {r.id: r for r in old.requirements}
+    new_reqs = {r.id: r for r in new.requirements}
+    entries = []
+    for req in new.requirements:
+        before = old_reqs.get(req.id)
+        if before is None:
+            entries.append(_entry(req, "added", [], lang))
+        else:
+            changes = requirement_changes(before, req, new, lang)
+            if changes:
+                entries.append(_entry(req, "changed", changes, lang))
+    entries += [_entry(req, "removed", [], lang) for req in old.requirements if req.id not in new_reqs]
+    return {
+        "format_version": 1,
+        "old": _book(old), "new": _book(new),
+        "requirements": entries,
+        "facts": _fact_changes(old, new),
+        "counts": {kind: sum(e["kind"] == kind for e in entries) for kind in ("added", "removed", "changed")},
+    }
+
+
+def _book(rb: CompiledRulebook) -> dict:
+    return {"name": rb.name, "edition": rb.edition, "file": rb.file,
+            "valid_from": rb.valid_from.isoformat() if rb.valid_from else None}
+
+
+def _entry(req: CompiledRequirement, kind: str, changes: list[dict], lang: str) -> dict:
+    return {"id": req.id, "title": req.title, "kind": kind, "modality": req.modality,
+            "modality_label": message(f"report.modality.{req.modality}", lang), "changes": changes}
+
+
+def requirement_changes(old: CompiledRequirement, new: CompiledRequirement, new_book: CompiledRulebook,
+                        lang: str) -> list[dict]:
+    changes: list[dict] = []
+    if old.modality != new.modality:
+        changes.append({"aspect": "level", "old": old.modality, "new": new.modality})
+    if old.condition != new.condition:
+        changes.append({"aspect": "applicability", "old": _expr(old.condition, lang),
+                        "new": _expr(new.condition, lang)})
+    changes += _check_changes(old.check, new.check, new_book, lang)
+    if (old.text or "").split() != (new.text or "").split():
+        changes.append({"aspect": "text", "words": word_diff(old.text or "", new.text or "")})
+    for aspect in _PLAIN_ASPECTS:
+        before, after = _plain(getattr(old, aspect, None)), _plain(getattr(new, aspect, None))
+        if before != after:
+            changes.append({"aspect": aspect, "old": before, "new": after})
+    return changes
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _expr(node, lang: str) -> str | None:
+    return expr_text(node, lang) if node is not None else None
+
+
+# -- checks: thresholds or whole ---------------------------------------------------
+
+
+@attrs.frozen
+class _Moved:
+    """A differing pair of sub-expressions; subject set when it is a threshold
+    (the other side of a comparison, which stayed the same)."""
+
+    old: ast.Expr
+    new: ast.Expr
+    subject: ast.Expr | None = None
+    op: str | None = None
+
+
+def _check_changes(old: ast.Expr, new: ast.Expr, new_book: CompiledRulebook, lang: str) -> list[dict]:
+    if old == new:
+        return []
+    moved = _differences(old, new)
+    if all(m.subject is not None for m in moved):
+        out = []
+        for m in moved:
+            unit = _unit(m.subject, new_book)
+            out.append({"aspect": "threshold", "subject": expr_text(m.subject, lang), "op": m.op, "unit": unit,
+                        "old": limit_text(m.old, unit, lang), "new": limit_text(m.new, unit, lang)})
+        return out
+    return [{"aspect": "check", "old": expr_text(old, lang), "new": expr_text(new, lang)}]
+
+
+def _differences(old, new) -> list[_Moved]:
+    """The smallest differing sub-expressions of two checks, walking both
+    trees together while they have the same shape."""
+    if old == new:
+        return []
+    if isinstance(old, ast.Compare) and isinstance(new, ast.Compare) and old.op == new.op:
+        if old.left == new.left:
+            return [_Moved(old.right, new.right, old.left, old.op)]
+        if old.right == new.right:
+            return [_Moved(old.left, new.left, old.right, _mirror(old.op))]
+    if type(old) is type(new) and not isinstance(old, ast.Literal | ast.Name):
+        fields = attrs.fields(type(old))
+        children = [f.name for f in fields if f.name != "span" and _is_expr(getattr(old, f.name))]
+        scalars = [f.name for f in fields if f.name != "span" and f.name not in children]
+        if all(getattr(old, n) == getattr(new, n) for n in scalars):
+            if all(_is_expr(getattr(new, n)) for n in children):
+                return [m for n in children for m in _differences(getattr(old, n), getattr(new, n))]
+    return [_Moved(old, new)]
+
+
+def limit_text(node: ast.Expr, unit: str | None, lang: str) -> str:
+    """A limit as written, with its unit on each number: "45 h", or
+    "40 h om listade < 6500, annars 45 h" for a limit that depends on a condition."""
+    from kokdsl.parser import canonical_keyword
+
+    if isinstance(node, ast.IfElse):
+        return (f"{limit_text(node.then, unit, lang)} {canonical_keyword('if', lang)} "
+                f"{expr_text(node.condition, lang)}, {canonical_keyword('else', lang)} "
+                f"{limit_text(node.otherwise, unit, lang)}")
+    text = expr_text(node, lang)
+    return f"{text} {unit}" if unit and isinstance(node, ast.Literal) else text
+
+
+def _is_expr(value) -> bool:
+    return attrs.has(type(value)) and not isinstance(value, ast.Span | ast.TypeExpr)
+
+
+def _mirror(op: str) -> str:
+    return {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
+
+
+def _unit(subject: ast.Expr, rb: CompiledRulebook) -> str | None:
+    """'h' when the subject counts hours (timmar(öppettider)); else None."""
+    found = rb.types.get(id(subject)) if rb.types else None
+    if found is not None and found.unit:
+        return found.unit
+    return "h" if isinstance(subject, ast.Hours) else None
+
+
+# -- text -------------------------------------------------------------------------------
+
+
+def word_diff(old: str, new: str) -> list[dict]:
+    """[{"op": "same"|"removed"|"added", "text": "..."}], word by word."""
+    a, b = old.split(), new.split()
+    out: list[dict] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.append({"op": "same", "text": " ".join(a[i1:i2])})
+            continue
+        if i2 > i1:
+            out.append({"op": "removed", "text": " ".join(a[i1:i2])})
+        if j2 > j1:
+            out.append({"op": "added", "text": " ".join(b[j1:j2])})
+    return out
+
+
+# -- facts ------------------------------------------------------------------------------
+
+
+def _fact_changes(old: CompiledRulebook, new: CompiledRulebook) -> dict:
+    before = {f.name: f for f in old.facts}
+    after = {f.name: f for f in new.facts}
+    return {"added": [n for n in after if n not in before],
+            "removed": [n for n in before if n not in after],
+            "retyped": [n for n in after if n in before and after[n].type != before[n].type]}
+
+
+# -- rendering --------------------------------------------------------------------------
+
+
+def render(view: dict, fmt: str, lang: str = "sv") -> str:
+    if fmt == "json":
+        return json.dumps(view, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "html":
+        from kokdsl.outputs.findings import environment
+
+        template = environment().get_template("diff.html.j2")
+        return template.render(view=view, lang=lang, t=lambda code, **p: message(code, lang, **p),
+                               describe=lambda change: describe(change, "html", lang))
+    lines = [message("diff.heading", lang, old=_esc(_label(view["old"]), fmt), new=_esc(_label(view["new"]), fmt))]
+    if fmt == "md":
+        lines[0] = "# " + lines[0]
+    lines.append(message("diff.counts", lang, **view["counts"]))
+    for entry in view["requirements"]:
+        lines.append("")
+        head = message(f"diff.{entry['kind']}", lang, id=entry["id"], title=_esc(entry["title"], fmt),
+                       modality=entry["modality_label"])
+        lines.append(f"## {head}" if fmt == "md" else head)
+        for change in entry["changes"]:
+            lines.append(("- " if fmt == "md" else "  - ") + describe(change, fmt, lang))
+    facts = view["facts"]
+    for kind in ("added", "removed", "retyped"):
+        if facts[kind]:
+            lines += ["", message(f"diff.facts_{kind}", lang, names=", ".join(_code(n, fmt) for n in facts[kind]))]
+    if not view["requirements"]:
+        lines += ["", message("diff.none", lang)]
+    return "\n".join(lines) + "\n"
+
+
+def _label(book: dict) -> str:
+    return f"{book['name']} {book['edition']}"
+
+
+def describe(change: dict, fmt: str, lang: str) -> str:
+    """One change as one line (text, Markdown) or one HTML fragment (escaped)."""
+    aspect = change["aspect"]
+    if aspect == "text":
+        return message("diff.aspect.text", lang, words=_words(change["words"], fmt))
+    if aspect == "threshold":
+        return message("diff.aspect.threshold", lang, subject=_code(f"{change['subject']} {change['op']}", fmt),
+                       old=_code(change["old"], fmt), new=_code(change["new"], fmt))
+    if aspect == "level":
+        return message("diff.aspect.level", lang, old=_esc(change["old"], fmt), new=_esc(change["new"], fmt))
+    code_like = aspect in ("check", "applicability")
+
+    def show(value) -> str:
+        if value is None:
+            return _esc(message("diff.nothing", lang), fmt)
+        return _code(value, fmt) if code_like else _esc(str(value), fmt)
+
+    return message(f"diff.aspect.{aspect}", lang, old=show(change["old"]), new=show(change["new"]))
+
+
+def _esc(text: str, fmt: str) -> str:
+    """Data shown as data: escaped for HTML and Markdown, as is for the terminal."""
+    if fmt == "md":
+        from kokdsl.outputs.findings import markdown_escape
+
+        return markdown_escape(text)
+    if fmt != "html":
+        return text
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+def _code(text: str, fmt: str) -> str:
+    if fmt == "md":
+        from kokdsl.outputs.findings import markdown_code
+
+        return markdown_code(text)
+    if fmt == "html":
+        return f"<code>{_esc(text, fmt)}</code>"
+    return text
+
+
+def _words(words: list[dict], fmt: str) -> str:
+    marks = {"text": ("[-", "-]", "{+", "+}"), "md": ("~~", "~~", "**", "**"),
+             "html": ("<del>", "</del>", "<ins>", "</ins>")}[fmt]
+    out = []
+    for part in words:
+        text = _esc(part["text"], fmt)
+        if part["op"] == "removed":
+            out.append(f"{marks[0]}{text}{marks[1]}")
+        elif part["op"] == "added":
+            out.append(f"{marks[2]}{text}{marks[3]}")
+        else:
+            out.append(text)
+    return " ".join(out)

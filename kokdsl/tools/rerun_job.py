@@ -1,0 +1,116 @@
+"""`kok rerun` from start to finish, without the command line: run every
+centre, compare with last year, and (with an output folder) write the
+findings reports, index.html, centres.csv and summary.json as one whole run.
+
+The summary, the overview and the matrix are always written, whatever
+happened to single centres: their failures are error rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import attrs
+
+from kokdsl.compiled import CompiledRulebook
+from kokdsl.tools import changes as changes_
+from kokdsl.tools import overview
+from kokdsl.tools.outfolder import OutputFolder
+from kokdsl.tools.rerun import RerunResult, RunSettings, run, write_summary
+
+
+@attrs.define
+class Job:
+    rulebook: CompiledRulebook
+    files: list[str]
+    lang: str = "sv"
+    run_date: datetime.date = attrs.field(factory=datetime.date.today)
+    rulebook_path: str | None = None
+    previous: dict | None = None
+    out_dir: str | None = None
+    jobs: int = 1
+    progress: object = None  # called with (done, total) after each centre
+    waivers: object = None  # a tools.waivers.WaiverFile, or None
+
+
+@attrs.define
+class JobResult:
+    result: RerunResult
+    changes: list
+    view: dict
+
+    @property
+    def rows(self):
+        return self.result.rows
+
+    expiring: list = attrs.field(factory=list)  # waivers ending within 90 days
+    unknown_waivers: list = attrs.field(factory=list)  # waivers for centres the run never saw
+
+    def summary_extra(self, lang: str) -> dict:
+        from kokdsl.tools.waivers import waiver_json
+
+        extra = {}
+        if self.view["changes"] is not None:
+            extra["changes"] = [changes_.change_json(c, lang) for c in self.changes]
+        if self.expiring:
+            extra["expiring_waivers"] = [waiver_json(w) for w in self.expiring]
+        if self.unknown_waivers:
+            extra["waivers_for_unknown_centres"] = [waiver_json(w) for w in self.unknown_waivers]
+        return extra
+
+    @property
+    def has_problems(self) -> bool:
+        """A self-report that could not be read, or a waiver for no known centre."""
+        from kokdsl.tools.rerun import any_unreadable
+
+        return any_unreadable(self.rows) or bool(self.unknown_waivers)
+
+
+def execute(job: Job) -> JobResult:
+    """Run the job; with out_dir, the folder is replaced as a whole at the end."""
+    if job.out_dir is None:
+        return _assess(job, None)
+    with OutputFolder(job.out_dir, job.lang) as build:
+        done = _assess(job, build.path)
+        _write_outputs(job, done, build.path)
+        build.commit()
+    return done
+
+
+def _assess(job: Job, folder: Path | None) -> JobResult:
+    from kokdsl.tools.waivers import waiver_text
+
+    settings = RunSettings(job.rulebook, job.lang, job.run_date, job.rulebook_path, folder, job.waivers)
+    result = run(settings, job.files, job.jobs, job.progress)
+    expiring, unknown = [], []
+    if job.waivers is not None:
+        centre_ids = {row.id for row in result.rows if row.id}
+        expiring = job.waivers.expiring(centre_ids, job.run_date)
+        unknown = job.waivers.unknown_centres(centre_ids)
+    change_list, edition = [], None
+    if job.previous is not None:
+        change_list = changes_.changes(job.previous, result.header, result.rows, job.rulebook, result.facts)
+        edition = changes_.edition_change(job.previous, result.header)
+    view = overview.overview_view(job.rulebook, result.rows, change_list if job.previous else None, job.previous,
+                                  job.lang, job.run_date, edition,
+                                  [{"text": waiver_text(w, job.lang)} for w in expiring],
+                                  [{"text": _unknown_text(w, job.lang)} for w in unknown])
+    return JobResult(result, change_list, view, expiring, unknown)
+
+
+def _unknown_text(waiver, lang: str) -> str:
+    from kokdsl.messages import message
+    from kokdsl.tools.waivers import waiver_json
+
+    return f"{waiver.path}: " + message("waiver.unknown_centre", lang, **waiver_json(waiver))
+
+
+def _write_outputs(job: Job, done: JobResult, folder: Path) -> None:
+    from kokdsl.outputs.findings import write_rerun_html
+
+    with open(folder / "summary.json", "w", encoding="utf-8", newline="\n") as f:
+        write_summary(done.result, f, done.summary_extra(job.lang))
+    with open(folder / "centres.csv", "w", encoding="utf-8", newline="") as f:
+        overview.write_centres_csv(job.rulebook, done.rows, job.lang, f)
+    write_rerun_html(done.view, folder / "index.html")
