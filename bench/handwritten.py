@@ -11,7 +11,6 @@ it equal to kokdsl on every synthetic centre.
 
 from __future__ import annotations
 
-
 import attrs
 
 from kokdsl.values import UNKNOWN

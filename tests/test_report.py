@@ -96,7 +96,7 @@ def test_rejection_names_every_failed_skall_with_edition_and_deciding_facts(rule
 def test_supplement_request_lists_fact_path_and_expectation(rulebook):
     view = build_view(assessment_of(rulebook, "komplettering"), "sv", RUN_DATE)
     assert view["decision"]["kind"] == "supplement_request"
-    assert view["supplements"] == [{"path": "$.jour", "fact": "jour", "problem": "saknas", "blocking": True,
+    assert view["supplements"] == [{"path": "$.jour", "fact": "jouren", "problem": "saknas", "blocking": True,
                                     "expected": 'ett veckoschema, till exempel måndag-fredag: "08:00-17:00"',
                                     "needed_for": "2.1.4"}]
 
@@ -106,7 +106,7 @@ def test_supplements_list_an_invalid_fact_even_where_kleene_decided_without_it(r
     nothing; it is the basis of payment all the same, so it is asked for."""
     view = build_view(assessment_of(rulebook, "komplettering"), "sv", RUN_DATE)
     assert view["supplements_not_blocking"] == [
-        {"path": "$.listade", "fact": "listade", "problem": "ogiltigt värde", "blocking": False,
+        {"path": "$.listade", "fact": "antal listade", "problem": "ogiltigt värde", "blocking": False,
          "expected": "ett heltal, till exempel 6500", "needed_for": "2.1"}]
     page = render_report(assessment_of(rulebook, "komplettering"), "html", "sv", RUN_DATE)
     assert "ogiltigt värde (påverkar inte beslutet)" in page

@@ -146,7 +146,8 @@ def test_on_call_that_starts_when_the_centre_closes_covers_the_week(tmp_path):
     def on_call_from_closing(text):
         start = text.index("jour:")
         end = text.index("listade:")
-        return text[:start] + 'jour:\n  måndag-fredag: "17:00-08:00"\n  lördag: "08:00-08:00"\n  söndag: "08:00-08:00"\n' + text[end:]
+        on_call = 'jour:\n  måndag-fredag: "17:00-08:00"\n  lördag: "08:00-08:00"\n  söndag: "08:00-08:00"\n'
+        return text[:start] + on_call + text[end:]
 
     outcomes, decision = _outcomes_of(tmp_path, "godkand", on_call_from_closing)
     assert outcomes["2.1.4"] == "met" and decision == "approved"

@@ -135,7 +135,8 @@ def _apply(scenario: str, doc: dict, rng: random.Random, opening_hours: str) -> 
     elif scenario == "branch_without_assignment":
         doc["tilläggsuppdrag"].remove("filial")
     elif scenario == "missing_data":
-        for key in rng.sample(("jour", "specialist_allmänmedicin", "digital_utvecklingsplan", "presentation_enligt_mall"), 2):
+        facts = ("jour", "specialist_allmänmedicin", "digital_utvecklingsplan", "presentation_enligt_mall")
+        for key in rng.sample(facts, 2):
             del doc[key]
     elif scenario == "wrongly_typed":
         key, value = rng.choice((("digital_utvecklingsplan", "pågår"), ("presentation_enligt_mall", "delvis"),
