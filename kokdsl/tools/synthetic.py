@@ -144,7 +144,7 @@ def _apply(scenario: str, doc: dict, rng: random.Random, opening_hours: str) -> 
         doc[key] = value
 
 
-def _on_call_from_closing(opening: dict) -> dict:
+def _on_call_from_closing(opening: dict[str, str]) -> dict[str, str]:
     """On-call from each weekday's closing time to the next opening, and all
     weekend: with the opening hours it covers the week (2.1.4), as most centres
     arrange it."""
