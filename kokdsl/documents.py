@@ -33,7 +33,10 @@ from kokdsl.values import MAX_NUMBER_CHARS
 
 MAX_ALIAS_NODES = 10_000  # values an alias may repeat, summed over the document
 
-_Parser = getattr(yaml, "CParser", None)
+try:
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # PyYAML built without libyaml
+    _Parser = None
 
 
 class DocumentError(KokError):
@@ -46,22 +49,52 @@ class DocumentError(KokError):
 
 # -- YAML --------------------------------------------------------------------------
 
+_TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+
+
+class _Resolver(Resolver):
+    """PyYAML's YAML 1.1 implicit resolver, without path resolvers and the
+    list building of Resolver.resolve: the composer asks it once a scalar."""
+
+    _by_first = {first: tuple(rules) for first, rules in Resolver.yaml_implicit_resolvers.items()}
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = _STR
+                for rule_tag, regexp in self._by_first.get(value[:1], ()):
+                    if regexp.match(value):
+                        tag = rule_tag
+                        break
+                if len(_RESOLVED) < 50_000:  # keys and common values repeat across thousands of centres
+                    _RESOLVED[value] = tag
+            return tag
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+_RESOLVED: dict[str, str] = {}
+
+
 if _Parser is not None:
-    class _Composer(_Parser, Resolver):
+    class _Composer(_Parser, _Resolver):
         """The C parser and composer with the YAML 1.1 implicit resolver: it
         yields the node graph; nothing is constructed yet."""
 
         def __init__(self, stream):
             _Parser.__init__(self, stream)
-            Resolver.__init__(self)
+            _Resolver.__init__(self)
 else:  # no libyaml: the pure-Python parser gives the same nodes, more slowly
-    class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, Resolver):
+    class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver):
         def __init__(self, stream):
             yaml.reader.Reader.__init__(self, stream)
             yaml.scanner.Scanner.__init__(self)
             yaml.parser.Parser.__init__(self)
             yaml.composer.Composer.__init__(self)
-            Resolver.__init__(self)
+            _Resolver.__init__(self)
 
 
 def compose_yaml(text: str):
@@ -80,7 +113,6 @@ def load_yaml(text: str):
     return None if node is None else _Builder().build(node)
 
 
-_TAG = "tag:yaml.org,2002:"
 _BOOL = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 _TIMESTAMP = re.compile(
     r"""^(?P<year>[0-9][0-9][0-9][0-9])-(?P<month>[0-9][0-9]?)-(?P<day>[0-9][0-9]?)
@@ -99,39 +131,31 @@ def _where(node) -> dict:
 
 
 class _Builder:
-    """Node graph -> dicts, lists and scalars, without recursion (so nesting
-    cannot exhaust the stack) and with every alias counted."""
+    """Node graph -> dicts, lists and scalars, with every alias counted. The
+    recursion is as deep as the document, which parse_document bounds
+    (MAX_DEPTH) before composing."""
 
     def __init__(self):
-        self.built: dict[int, object] = {}  # id(node) -> value, for aliases
+        self.built: dict[int, object] = {}  # id(collection node) -> value, for aliases
+        self.in_progress: set[int] = set()
         self.sizes: dict[int, int] = {}
         self.alias_nodes = 0
 
-    def build(self, root):
-        # Two passes over an explicit stack: children are built before their parent.
-        stack = [(root, False)]
-        in_progress: set[int] = set()
-        while stack:
-            node, children_done = stack.pop()
-            key = id(node)
-            if key in self.built and not children_done:
-                self._count_alias(node)
-                continue
-            if isinstance(node, yaml.ScalarNode):
-                self.built[key] = self.scalar(node)
-                continue
-            if not children_done:
-                if key in in_progress:  # an alias to a collection that contains it
-                    raise DocumentError("data.recursive_alias", **_where(node))
-                in_progress.add(key)
-                stack.append((node, True))
-                children = node.value if isinstance(node, yaml.SequenceNode) else \
-                    [part for pair in node.value for part in pair]
-                stack.extend((child, False) for child in reversed(children))
-                continue
-            in_progress.discard(key)
-            self.built[key] = self.sequence(node) if isinstance(node, yaml.SequenceNode) else self.mapping(node)
-        return self.built[id(root)]
+    def build(self, node):
+        if node.__class__ is yaml.ScalarNode:
+            # A repeated scalar costs what writing it out would: no amplification to count.
+            return node.value if node.tag == _STR else self.scalar(node)
+        key = id(node)
+        if key in self.built:
+            self._count_alias(node)
+            return self.built[key]
+        if key in self.in_progress:  # an alias to a collection that contains it
+            raise DocumentError("data.recursive_alias", **_where(node))
+        self.in_progress.add(key)
+        value = self.sequence(node) if node.__class__ is yaml.SequenceNode else self.mapping(node)
+        self.in_progress.discard(key)
+        self.built[key] = value
+        return value
 
     def _count_alias(self, node) -> None:
         """An alias repeats its node's whole value: count what it would expand to."""
@@ -154,32 +178,31 @@ class _Builder:
         return self.sizes[key]
 
     def sequence(self, node) -> list:
-        self._check_tag(node, "seq")
-        return [self.built[id(child)] for child in node.value]
+        self._check_tag(node, _SEQ)
+        build = self.build
+        return [build(child) for child in node.value]
 
     def mapping(self, node) -> dict:
-        self._check_tag(node, "map")
+        self._check_tag(node, _MAP)
         out: dict = {}
-        first_line: dict = {}
+        build = self.build
         for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
-                raise DocumentError("data.yaml_merge", **_where(key_node))
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.__class__ is not yaml.ScalarNode:
                 raise DocumentError("data.complex_key", **_where(key_node))
-            key = self.built[id(key_node)]
+            key = build(key_node)
             try:
-                hash(key)
-            except TypeError:
+                seen = key in out
+            except TypeError:  # an unhashable key cannot come from a scalar; refuse rather than guess
                 raise DocumentError("data.complex_key", **_where(key_node)) from None
-            if key in out:
-                raise DocumentError("data.duplicate_key", key=str(key), first_line=first_line[key],
+            if seen:
+                first = next(k for k, _ in node.value if k.__class__ is yaml.ScalarNode and build(k) == key)
+                raise DocumentError("data.duplicate_key", key=str(key), first_line=first.start_mark.line + 1,
                                     **_where(key_node))
-            out[key] = self.built[id(value_node)]
-            first_line[key] = key_node.start_mark.line + 1
+            out[key] = build(value_node)
         return out
 
-    def _check_tag(self, node, kind: str) -> None:
-        if node.tag != _TAG + kind:
+    def _check_tag(self, node, tag: str) -> None:
+        if node.tag != tag:
             raise DocumentError("data.yaml_tag", tag=_tag_text(node.tag), **_where(node))
 
     def scalar(self, node):
