@@ -216,8 +216,8 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
             suggestion = difflib.get_close_matches(str(key), sorted(declared), n=1, cutoff=0.6)
             if suggestion:
                 params.update(hint_code="hint.did_you_mean", suggestion=suggestion[0])
-            checker.diagnostics.append(Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key),
-                                                  file=file))
+            unknown = Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key), file=file)
+            checker.diagnostics.append(unknown)
     return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics))
 
 
@@ -305,8 +305,13 @@ class _Checker:
             return UNKNOWN
         label_field = record.label_field
         items = []
+        blank = []
         for index, element in enumerate(raw):
             epath = f"{path}[{index}]"
+            if _is_blank(element):
+                # The blank entry `kok template` writes: not an element at all.
+                blank.append(epath)
+                continue
             if not isinstance(element, dict):
                 self.invalid(epath, fact, None, Type("record", record=record.name), element)
                 # An unreadable element is an element whose every field is unknown.
@@ -325,7 +330,20 @@ class _Checker:
                                                        path=key_path(epath, key), file=self.file))
             label = fields.get(label_field) if label_field else None
             items.append(RecordValue(fields, epath, label if isinstance(label, str) else f"#{index + 1}"))
+        if blank and not items:
+            # Only blank entries: the list has not been given, so it is to be supplemented.
+            self.missing(path, fact, None, Type("list", record=record.name))
+            return UNKNOWN
+        for epath in blank:
+            self.diagnostics.append(Diagnostic(WARNING, "data.blank_entry", {}, path=epath, file=self.file))
         return tuple(items)
+
+
+def _is_blank(element) -> bool:
+    """A list entry with every field left empty, as in the blank self-report."""
+    if not isinstance(element, dict) or not element:
+        return False
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in element.values())
 
 
 class _Shown:
