@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from typing import Any
 
 import yaml
 from yaml.resolver import Resolver
@@ -33,17 +34,11 @@ from kokdsl.values import MAX_NUMBER_CHARS
 
 MAX_ALIAS_NODES = 10_000  # values an alias may repeat, summed over the document
 
-try:
-    from yaml.cyaml import CParser as _Parser
-except ImportError:  # PyYAML built without libyaml
-    _Parser = None
-
-
 class DocumentError(KokError):
     """The document cannot be read: a message code, its parameters and, for
     YAML, the line and column (1-based) it concerns. selfreport adds the file."""
 
-    def __init__(self, code: str, line: int = 0, column: int = 0, **params):
+    def __init__(self, code: str, line: int = 0, column: int = 0, **params: Any) -> None:
         super().__init__(code, line=line, column=column, **params)
 
 
@@ -59,7 +54,7 @@ class _Resolver(Resolver):
 
     _by_first = {first: tuple(rules) for first, rules in Resolver.yaml_implicit_resolvers.items()}
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode:
             if not implicit[0]:
                 return _STR
@@ -79,35 +74,46 @@ class _Resolver(Resolver):
 _RESOLVED: dict[str, str] = {}
 
 
-if _Parser is not None:
-    class _Composer(_Parser, _Resolver):
-        """The C parser and composer with the YAML 1.1 implicit resolver: it
-        yields the node graph; nothing is constructed yet."""
+def _composer_class() -> type[Any]:
+    """The C parser and composer with the YAML 1.1 implicit resolver: it
+    yields the node graph; nothing is constructed yet."""
+    try:
+        from yaml.cyaml import CParser  # type: ignore[attr-defined]  # (not in yaml.cyaml.__all__)
+    except ImportError:  # PyYAML built without libyaml: the pure-Python parser gives the same nodes, more slowly
+        class PythonComposer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
+                             yaml.composer.Composer, _Resolver):
+            def __init__(self, stream: str) -> None:
+                yaml.reader.Reader.__init__(self, stream)
+                yaml.scanner.Scanner.__init__(self)
+                yaml.parser.Parser.__init__(self)
+                yaml.composer.Composer.__init__(self)
+                _Resolver.__init__(self)
 
-        def __init__(self, stream):
-            _Parser.__init__(self, stream)
+        return PythonComposer
+
+    class CComposer(CParser, _Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
             _Resolver.__init__(self)
-else:  # no libyaml: the pure-Python parser gives the same nodes, more slowly
-    class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver):
-        def __init__(self, stream):
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
-            _Resolver.__init__(self)
+
+    return CComposer
 
 
-def compose_yaml(text: str):
+_Composer = _composer_class()
+
+
+def compose_yaml(text: str) -> yaml.Node | None:
     """The root node of a single YAML document (None when it is empty).
     Raises yaml.YAMLError for text that is not YAML."""
     composer = _Composer(text)
     try:
-        return composer.get_single_node()
+        node: yaml.Node | None = composer.get_single_node()
+        return node
     finally:
         composer.dispose()
 
 
-def load_yaml(text: str):
+def load_yaml(text: str) -> Any:
     """A YAML document as plain data, or DocumentError."""
     node = compose_yaml(text)
     return None if node is None else _Builder().build(node)
@@ -126,7 +132,7 @@ def _tag_text(tag: str) -> str:
     return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
 
 
-def _where(node) -> dict:
+def _where(node: yaml.Node) -> dict[str, int]:
     return {"line": node.start_mark.line + 1, "column": node.start_mark.column + 1}
 
 
@@ -135,13 +141,13 @@ class _Builder:
     recursion is as deep as the document, which parse_document bounds
     (MAX_DEPTH) before composing."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.built: dict[int, object] = {}  # id(collection node) -> value, for aliases
         self.in_progress: set[int] = set()
         self.sizes: dict[int, int] = {}
         self.alias_nodes = 0
 
-    def build(self, node):
+    def build(self, node: yaml.Node) -> Any:
         if node.__class__ is yaml.ScalarNode:
             # A repeated scalar costs what writing it out would: no amplification to count.
             return node.value if node.tag == _STR else self.scalar(node)
@@ -157,13 +163,13 @@ class _Builder:
         self.built[key] = value
         return value
 
-    def _count_alias(self, node) -> None:
+    def _count_alias(self, node: yaml.Node) -> None:
         """An alias repeats its node's whole value: count what it would expand to."""
         self.alias_nodes += self._size(node)
         if self.alias_nodes > MAX_ALIAS_NODES:
             raise DocumentError("data.too_many_aliases", limit=MAX_ALIAS_NODES, **_where(node))
 
-    def _size(self, node) -> int:
+    def _size(self, node: yaml.Node) -> int:
         """How many values a node stands for with every alias expanded
         (memoised, so a billion laughs costs a few hundred steps)."""
         key = id(node)
@@ -177,14 +183,14 @@ class _Builder:
                 self.sizes[key] = 1 + sum(self._size(child) for child in children)
         return self.sizes[key]
 
-    def sequence(self, node) -> list:
+    def sequence(self, node: yaml.Node) -> list[Any]:
         self._check_tag(node, _SEQ)
         build = self.build
         return [build(child) for child in node.value]
 
-    def mapping(self, node) -> dict:
+    def mapping(self, node: yaml.Node) -> dict[Any, Any]:
         self._check_tag(node, _MAP)
-        out: dict = {}
+        out: dict[Any, Any] = {}
         build = self.build
         for key_node, value_node in node.value:
             if key_node.__class__ is not yaml.ScalarNode:
@@ -201,11 +207,11 @@ class _Builder:
             out[key] = build(value_node)
         return out
 
-    def _check_tag(self, node, tag: str) -> None:
+    def _check_tag(self, node: yaml.Node, tag: str) -> None:
         if node.tag != tag:
             raise DocumentError("data.yaml_tag", tag=_tag_text(node.tag), **_where(node))
 
-    def scalar(self, node):
+    def scalar(self, node: yaml.Node) -> Any:
         tag, text = node.tag, node.value
         if not tag.startswith(_TAG):
             raise DocumentError("data.yaml_tag", tag=_tag_text(tag), **_where(node))
@@ -227,12 +233,12 @@ class _Builder:
         raise DocumentError("data.yaml_tag", tag=_tag_text(tag), **_where(node))
 
 
-def _check_number_length(text: str, node) -> None:
+def _check_number_length(text: str, node: yaml.Node) -> None:
     if len(text) > MAX_NUMBER_CHARS:
         raise DocumentError("data.number_too_long", limit=MAX_NUMBER_CHARS, **_where(node))
 
 
-def _yaml_int(text: str, node) -> int:
+def _yaml_int(text: str, node: yaml.Node) -> int:
     """YAML 1.1 integers as PyYAML reads them, except sexagesimal."""
     _check_number_length(text, node)
     try:
@@ -241,7 +247,7 @@ def _yaml_int(text: str, node) -> int:
         raise DocumentError("data.bad_number", text=text, **_where(node)) from None
 
 
-def _int_value(text: str, node) -> int:
+def _int_value(text: str, node: yaml.Node) -> int:
     value = text.replace("_", "")
     if ":" in value:
         raise DocumentError("data.sexagesimal", text=text, **_where(node))
@@ -259,7 +265,7 @@ def _int_value(text: str, node) -> int:
     return sign * int(value)
 
 
-def _yaml_float(text: str, node) -> float:
+def _yaml_float(text: str, node: yaml.Node) -> float:
     """YAML 1.1 floats as PyYAML reads them, except sexagesimal."""
     _check_number_length(text, node)
     try:
@@ -268,7 +274,7 @@ def _yaml_float(text: str, node) -> float:
         raise DocumentError("data.bad_number", text=text, **_where(node)) from None
 
 
-def _float_value(text: str, node) -> float:
+def _float_value(text: str, node: yaml.Node) -> float:
     value = text.replace("_", "").lower()
     if ":" in value:
         raise DocumentError("data.sexagesimal", text=text, **_where(node))
@@ -282,7 +288,7 @@ def _float_value(text: str, node) -> float:
     return sign * float(value)
 
 
-def _yaml_timestamp(text: str, node) -> datetime.date | datetime.datetime:
+def _yaml_timestamp(text: str, node: yaml.Node) -> datetime.date | datetime.datetime:
     """YAML 1.1 timestamps as PyYAML reads them; an impossible date or time
     (2025-02-30, 25:61) is refused with its place instead of raising."""
     match = _TIMESTAMP.match(text)
@@ -312,13 +318,13 @@ def _yaml_timestamp(text: str, node) -> datetime.date | datetime.datetime:
 # -- JSON --------------------------------------------------------------------------
 
 
-def load_json(text: str):
+def load_json(text: str) -> Any:
     """A JSON document as plain data, or DocumentError; json.JSONDecodeError
     for text that is not JSON."""
     return json.loads(text, object_pairs_hook=_json_object, parse_int=lambda digits: _json_int(digits, text))
 
 
-def _json_object(pairs: list) -> dict:
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out = {}
     for key, value in pairs:
         if key in out:
