@@ -34,6 +34,15 @@ from kokdsl.values import MAX_NUMBER_CHARS
 
 MAX_ALIAS_NODES = 10_000  # values an alias may repeat, summed over the document
 
+<<<<<<< HEAD
+=======
+try:  # libyaml's parser; yaml's own namespace does not export it
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # PyYAML built without libyaml
+    _Parser = None
+
+
+>>>>>>> main
 class DocumentError(KokError):
     """The document cannot be read: a message code, its parameters and, for
     YAML, the line and column (1-based) it concerns. selfreport adds the file."""

@@ -121,8 +121,10 @@ def test_jobs_give_the_same_bytes_as_a_serial_run(tmp_path):
     inputs = tmp_path / "in"
     good_centres(inputs, 30)
     shutil.copy(ROOT / "examples/avslag.yaml", inputs / "avslag.yaml")
+    seven = (ROOT / "examples/centres/centre-0007.yaml").read_text(encoding="utf-8")
+    (inputs / "twin.yaml").write_text(seven, encoding="utf-8")  # one duplicate id, on purpose
     for n in range(31, 46):  # enough centres that the pool is used
-        shutil.copy(ROOT / "examples/centres/centre-0007.yaml", inputs / f"copy-{n}.yaml")
+        (inputs / f"copy-{n}.yaml").write_text(seven.replace("SYNT-00007", f"KOPIA-{n}"), encoding="utf-8")
     (inputs / "broken.yaml").write_bytes(b"listade: [1,\n")
     outs = {}
     for jobs in ("1", "2"):
@@ -157,17 +159,21 @@ def test_two_runs_into_one_folder_never_mix(tmp_path):
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_leaves_one_whole_run(tmp_path):
+@pytest.mark.parametrize(("jobs", "trials"), [("1", 12), ("2", 4)])
+def test_sigkill_at_random_moments_leaves_one_whole_run(jobs, trials, tmp_path):
     inputs = tmp_path / "in"
     good_centres(inputs, 30)
+    text = (ROOT / "examples/centres/centre-0003.yaml").read_text(encoding="utf-8")
+    for n in range(15):  # enough centres for the worker pool, each its own id
+        (inputs / f"copy-{n:02d}.yaml").write_text(text.replace("SYNT-00003", f"KOPIA-{n:02d}"), encoding="utf-8")
     out = tmp_path / "out"
     code, _ = run_cli("rerun", OREBRO, str(inputs), "--out", str(out), "--run-date", "2025-06-02", "--jobs", "1")
     assert code == EXIT_FINDINGS
     rng = random.Random(11)
     dates = set()
-    for trial in range(12):
+    for trial in range(trials):
         run_date = f"2026-01-{trial + 10}"
-        proc = kok("rerun", OREBRO, str(inputs), "--out", str(out), "--run-date", run_date, "--jobs", "1")
+        proc = kok("rerun", OREBRO, str(inputs), "--out", str(out), "--run-date", run_date, "--jobs", jobs)
         time.sleep(rng.uniform(0.3, 2.0))
         proc.send_signal(signal.SIGKILL)
         proc.communicate()  # reaps it and closes its stderr pipe
@@ -176,7 +182,7 @@ def test_sigkill_at_random_moments_leaves_one_whole_run(tmp_path):
             dates.add(summary["run_date"])
         else:  # killed between the two renames of the fallback swap: the next run puts it back
             assert [p for p in tmp_path.iterdir() if ".kok-old-" in p.name]
-    code, _ = run_cli("rerun", OREBRO, str(inputs), "--out", str(out), "--run-date", "2026-12-31", "--jobs", "1")
+    code, _ = run_cli("rerun", OREBRO, str(inputs), "--out", str(out), "--run-date", "2026-12-31", "--jobs", jobs)
     assert code == EXIT_FINDINGS
     assert assert_one_whole_run(out)["run_date"] == "2026-12-31"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]  # no stray build folders
@@ -285,3 +291,53 @@ def test_a_progress_bar_only_at_a_terminal(monkeypatch):
     assert "[###############...............] 600/1200" in drawn
     assert 90 <= drawn.count("\r[") <= 110  # about once a percent, not once a centre
     assert drawn.endswith("\r")  # and it wipes itself at the end
+
+
+def test_a_second_run_waits_for_the_first_and_says_so(tmp_path):
+    from kokdsl.tools.outfolder import OutputFolder
+
+    out = tmp_path / "out"
+    with OutputFolder(out) as build:
+        (build.path / "summary.json").write_text("{}", encoding="utf-8")
+        waiting = kok("rerun", OREBRO, "examples/godkand.yaml", "--out", str(out), "--run-date", "2026-01-01")
+        deadline = time.monotonic() + 60
+        line = b""
+        while "väntar".encode() not in line and time.monotonic() < deadline:
+            line += waiting.stderr.read1(200)
+        assert "en annan körning skriver dit; väntar tills den är klar" in line.decode("utf-8")
+        assert waiting.poll() is None  # still waiting
+        build.commit()
+    _, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["run_date"] == "2026-01-01"
+
+
+def test_out_through_a_link_replaces_the_folder_it_points_to(tmp_path):
+    real = tmp_path / "real"
+    run_cli("rerun", OREBRO, "examples/godkand.yaml", "--out", str(real), "--run-date", "2025-06-02")
+    (tmp_path / "link").symlink_to(real)
+    code, _ = run_cli("rerun", OREBRO, "examples/avslag.yaml", "--out", str(tmp_path / "link"))
+    assert code == EXIT_FINDINGS
+    assert (tmp_path / "link").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+    assert [c["id"] for c in assert_one_whole_run(real)["centres"]] == ["FIKTIV-002"]
+
+
+def test_a_report_that_cannot_be_written_leaves_nothing_half_written(tmp_path, monkeypatch):
+    inputs = tmp_path / "in"
+    good_centres(inputs, 3)
+    real_write = Path.write_bytes
+
+    def disk_full(self, data):
+        if self.name == "centre-0002.html":
+            real_write(self, data[:100])
+            raise OSError(28, "No space left on device")
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    out = tmp_path / "out"
+    code, output = run_cli("rerun", OREBRO, str(inputs), "--out", str(out), "--jobs", "1", "--lang", "en")
+    assert code == EXIT_ERROR
+    summary = assert_one_whole_run(out)
+    assert [c["decision"] == "unreadable" for c in summary["centres"]] == [False, True, False]
+    assert "No space left on device" in output

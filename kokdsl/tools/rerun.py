@@ -128,6 +128,7 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
                                  CaseDetails(follow_up=True))
             (settings.folder / report_name).write_bytes(html.encode("utf-8"))
         except Exception as exc:  # noqa: BLE001 - rendering or writing one report must not cost the others
+            (settings.folder / report_name).unlink(missing_ok=True)  # no half-written report left behind
             return error_row(shown, "rerun.report_failed", message("rerun.report_failed", settings.lang,
                                                                    error=_describe(exc)))
     return row, entry
