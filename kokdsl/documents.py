@@ -34,15 +34,12 @@ from kokdsl.values import MAX_NUMBER_CHARS
 
 MAX_ALIAS_NODES = 10_000  # values an alias may repeat, summed over the document
 
-<<<<<<< HEAD
-=======
 try:  # libyaml's parser; yaml's own namespace does not export it
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 except ImportError:  # PyYAML built without libyaml
     _Parser = None
 
 
->>>>>>> main
 class DocumentError(KokError):
     """The document cannot be read: a message code, its parameters and, for
     YAML, the line and column (1-based) it concerns. selfreport adds the file."""
@@ -86,9 +83,7 @@ _RESOLVED: dict[str, str] = {}
 def _composer_class() -> type[Any]:
     """The C parser and composer with the YAML 1.1 implicit resolver: it
     yields the node graph; nothing is constructed yet."""
-    try:
-        from yaml.cyaml import CParser  # type: ignore[attr-defined]  # (not in yaml.cyaml.__all__)
-    except ImportError:  # PyYAML built without libyaml: the pure-Python parser gives the same nodes, more slowly
+    if _Parser is None:  # the pure-Python parser gives the same nodes, more slowly
         class PythonComposer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
                              yaml.composer.Composer, _Resolver):
             def __init__(self, stream: str) -> None:
@@ -100,9 +95,9 @@ def _composer_class() -> type[Any]:
 
         return PythonComposer
 
-    class CComposer(CParser, _Resolver):
+    class CComposer(_Parser, _Resolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
+            _Parser.__init__(self, stream)
             _Resolver.__init__(self)
 
     return CComposer
