@@ -37,7 +37,7 @@ MAX_ALIAS_NODES = 10_000  # values an alias may repeat, summed over the document
 try:  # libyaml's parser; yaml's own namespace does not export it
     from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 except ImportError:  # PyYAML built without libyaml
-    _Parser = None
+    _Parser = None  # type: ignore[misc,assignment]
 
 
 class DocumentError(KokError):
@@ -95,7 +95,7 @@ def _composer_class() -> type[Any]:
 
         return PythonComposer
 
-    class CComposer(_Parser, _Resolver):  # type: ignore[misc]
+    class CComposer(_Parser, _Resolver):
         def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)
             _Resolver.__init__(self)
