@@ -119,7 +119,7 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
         return error_row(shown, exc.diagnostic.code, exc.diagnostic.text(settings.lang))
     except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run
         return internal_error_row(shown, exc, settings.lang)
-    if settings.folder is not None:
+    if settings.folder is not None and report_name is not None:
         try:
             from kokdsl.outputs.findings import CaseDetails, render_report
 
