@@ -135,4 +135,4 @@ krav {long_id} "Listade" skall
   listade > 1000
 """)
     text = render_text(run(rb, {"listade": 5}), "sv", width=100)
-    assert long_id in text and "listade: 5" in text
+    assert long_id in text and "Förslag till beslut: AVSLAG" in text
