@@ -85,7 +85,7 @@ def render_markdown(data: dict, lang: str = "sv") -> str:
             f"{rid} {title} ({'; '.join([*_level(modality, status), *limits])})".replace("|", "\\|")
             for rid, title, modality, limits, status in entries)
 
-    def _level(modality, status) -> list[str]:
+    def _level(modality: str, status: str) -> list[str]:
         words = [message("report.modality." + modality, lang)]
         if status != ast.IN_FORCE:
             words.append(message("status." + status, lang))
