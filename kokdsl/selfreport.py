@@ -41,6 +41,9 @@ IDENTITY_FIELDS = {"namn": "name", "name": "name", "id": "id", "vårdgivare": "p
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DEEP_INDENT = re.compile(r"^[ \t]{100,}\S", re.MULTILINE)
+# "- - - - x" nests a list in a list on one line; a long run of them would
+# overflow the C composer's stack (a segmentation fault, not an exception).
+_DEEP_INLINE = re.compile(r"(?:[-?][ \t]+){20}")
 
 
 class SelfReportError(KokError):
@@ -144,7 +147,8 @@ def _parse_json(text: str, name: str, too_deep: SelfReportError):
 def _looks_deep(text: str) -> bool:
     """A cheap first look: only a document with many brackets or very deep
     indentation needs its nesting measured."""
-    return text.count("[") + text.count("{") > MAX_DEPTH or _DEEP_INDENT.search(text) is not None
+    return (text.count("[") + text.count("{") > MAX_DEPTH or _DEEP_INDENT.search(text) is not None
+            or _DEEP_INLINE.search(text) is not None)
 
 
 def _nesting_depth(text: str) -> int:
