@@ -537,3 +537,29 @@ def test_every_shipped_rulebook_has_a_form_that_round_trips_its_rule_test_base(b
     saved = browser.evaluate("kokForm.collect()")
     assert list(jsonschema.Draft202012Validator(self_report_schema(rulebook, "sv")).iter_errors(saved)) == []
     assert comparable(validate(saved, rulebook).facts) == comparable(validate(base, rulebook).facts)
+
+
+def test_the_words_the_page_accepts_are_the_loaders():
+    """The page reads opened files as the loader does: every day name, group,
+    closed and whole-day word it accepts means the same to parse_schedule."""
+    from kokdsl.schedule import Schedule, parse_schedule
+    from kokdsl.selfreport import NO_WORDS, YES_WORDS
+    from kokdsl.tools.form import page_data
+
+    accepts = page_data(RULEBOOK, "sv")["accepts"]
+
+    def minutes(days, start=480, end=540):
+        return Schedule.from_intervals([(d * 1440 + start, d * 1440 + end) for d in days])
+
+    for names in accepts["weekdays"] + accepts["day_abbreviations"]:
+        for index, name in enumerate(names):
+            assert parse_schedule({name: "08:00-09:00"}) == minutes([index]), name
+    for group, days in accepts["day_groups"].items():
+        assert parse_schedule({group: "08:00-09:00"}) == minutes(days), group
+    for word in accepts["closed"]:
+        assert parse_schedule({"måndag": word}) == Schedule.from_intervals([]), word
+    for word in accepts["whole_day"]:
+        assert parse_schedule({"måndag": word}) == minutes([0], 0, 1440), word
+    for word in accepts["whole_week"]:
+        assert parse_schedule(word) == minutes(range(7), 0, 1440), word
+    assert set(accepts["yes"]) == YES_WORDS and set(accepts["no"]) == NO_WORDS
