@@ -31,7 +31,7 @@ from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.selfreport import load_self_report, validate
 from kokdsl.tools.blank_report import render_template
 from kokdsl.tools.form import render_form
-from kokdsl.tools.schema import self_report_schema
+from kokdsl.tools.schema import self_report_schema, title_of
 
 ROOT = Path(__file__).resolve().parent.parent
 OREBRO_2025 = ROOT / "rulebooks" / "orebro" / "2025.kok"
@@ -265,8 +265,8 @@ def test_open_last_years_report_correct_it_and_save(page):
     page.open_file(original)
     page.type_fact("listade", "7 000")
     saved = page.save()
-    assert "Obesvarade uppgifter som ett skall-krav läser (regionen begär komplettering): Jour, Filialer" \
-        in page.status()
+    unanswered = ", ".join(title_of(RULEBOOK.fact(name), "sv") for name in ("jour", "filialer"))
+    assert message("form.unanswered", "sv", facts=unanswered) in page.status()
     assessment = assess(RULEBOOK, load_self_report(saved, RULEBOOK))
     assert assessment.decision.kind == "supplement_request"
     assert {p.fact for p in assessment.decision.missing} == {"jour"}  # filialer: no branch assignment
@@ -282,7 +282,7 @@ def test_a_value_the_loader_rejects_is_marked_with_the_loaders_own_message(page)
     assert page.js(f"document.getElementById('{widget}').getAttribute('aria-invalid')") == "true"
     # A value the form cannot take stops the save and says where.
     page.click("document.getElementById('save-yaml')")
-    assert page.status().startswith("Rätta de markerade uppgifterna först: Listade")
+    assert page.status() == message("form.not_valid", "sv", facts=title_of(RULEBOOK.fact("listade"), "sv"))
 
 
 @needs_browser

@@ -17,7 +17,7 @@ from kokdsl.cli import main
 from kokdsl.pipeline import load_rulebook
 from kokdsl.selfreport import validate
 from kokdsl.tools.blank_report import render_template
-from kokdsl.tools.schema import VOCABULARY, required_fields, self_report_schema
+from kokdsl.tools.schema import VOCABULARY, required_fields, self_report_schema, title_of
 
 ROOT = Path(__file__).resolve().parent.parent
 OREBRO_2025 = ROOT / "rulebooks" / "orebro" / "2025.kok"
@@ -175,7 +175,7 @@ def test_titles_and_descriptions_follow_the_rulebook_and_the_language():
         for fact in rulebook.facts:
             prop = schema["properties"][fact.name]
             assert prop["title"] and prop["description"] == fact.doc
-        assert schema["properties"]["filialer"]["title"] == "Filialer"
+        assert schema["properties"]["filialer"]["title"] == title_of(rulebook.fact("filialer"), lang)
     assert schema_for(OREBRO_2025, "en")["title"].startswith("Self-report:")
     assert "vårdcentral" in schema_for(OREBRO_2025, "sv")["required"]
     assert "centre" in schema_for(OREBRO_2025, "en")["required"]
