@@ -273,7 +273,7 @@ def test_open_last_years_report_correct_it_and_save(page):
     unanswered = ", ".join(title_of(fact, "sv") for fact in RULEBOOK.facts if fact.name in blank)
     assert message("form.unanswered", "sv", facts=unanswered) in page.status()
     assert {p.fact for p in assessment.decision.missing} <= blank
-    assert {p.fact for p in assessment.decision.missing} == {"jour"}  # filialer: no branch assignment
+    assert {p.fact for p in assessment.decision.missing} == {"jour"}  # it states no branches (filialer: [])
 
 
 @needs_browser
