@@ -6,6 +6,9 @@ the way a person writes them ('ja', "25 %", "08:00-17:00", måndag-fredag) and
 checked against the facts the rulebook declares. A missing or wrongly typed
 value becomes UNKNOWN, so the checks that need it cannot be assessed; every
 problem carries the JSON path into the file.
+
+One module, over 400 lines: reading with its resource limits, and validating
+with one coercion per type; both build the same located diagnostics.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import attrs
 import yaml
 
 from kokdsl.compiled import CompiledRulebook, RecordSpec, Type
-from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
+from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, key_path
 from kokdsl.documents import DocumentError, load_json, load_yaml
 from kokdsl.errors import KokError
 from kokdsl.schedule import ScheduleFormatError, parse_schedule
@@ -37,7 +40,6 @@ IDENTITY_FIELDS = {"namn": "name", "name": "name", "id": "id", "vårdgivare": "p
                    "provider": "provider", "fiktiv": "fictional", "fictional": "fictional"}
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_SIMPLE_KEY = re.compile(r"[^\W\d]\w*")
 _DEEP_INDENT = re.compile(r"^[ \t]{100,}\S", re.MULTILINE)
 # "- - - - x" nests a list in a list on one line; a long run of them would
 # overflow the C composer's stack (a segmentation fault, not an exception).
@@ -76,11 +78,6 @@ class SelfReport:
     facts: dict = attrs.field(eq=False)  # fact name -> value (UNKNOWN when missing/invalid)
     problems: tuple[DataProblem, ...]
     diagnostics: tuple[Diagnostic, ...]
-
-
-def key_path(parent: str, key) -> str:
-    text = str(key)
-    return f"{parent}.{text}" if _SIMPLE_KEY.fullmatch(text) else f"{parent}[{json.dumps(text, ensure_ascii=False)}]"
 
 
 def read_document(path: str | Path) -> tuple[object, bytes]:
@@ -363,6 +360,9 @@ class _Shown:
 
 
 class ExpectedValue:
+    """What a value of a type must look like, in the reader's language (for
+    diagnostics, the blank self-report and the book)."""
+
     def __init__(self, t: Type):
         self.t = t
 
