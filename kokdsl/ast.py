@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:  # values imports diagnostics, which imports this module
+    from kokdsl.values import Duration
 
 
 @attrs.frozen
@@ -51,10 +54,46 @@ class TypeExpr:
 
 @attrs.frozen
 class Literal:
-    """A constant. kind: integer, decimal, percent, text, date, bool."""
+    """A constant. kind: integer, decimal, percent, text, date, bool, duration
+    (a values.Duration)."""
 
     kind: str
-    value: int | Fraction | str | datetime.date | bool
+    value: int | Fraction | str | datetime.date | bool | Duration
+    span: Span = span_field()
+
+
+@attrs.frozen
+class AssessmentDate:
+    """`bedömningsdatum`: the date the centre is assessed on (the run date)."""
+
+    span: Span = span_field()
+
+
+@attrs.frozen
+class SetLiteral:
+    """`{at, bt, st}`: closed-set values, typed by what they are used with."""
+
+    values: tuple[str, ...]
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Between:
+    """`x mellan låg och hög`, both ends included."""
+
+    operand: Expr
+    low: Expr
+    high: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class AtLeast:
+    """`minst N av {a, b, c} i M`: at least N of the candidates are in M."""
+
+    count: Expr
+    candidates: Expr
+    collection: Expr
     span: Span = span_field()
 
 
@@ -167,6 +206,7 @@ class Hours:
 Expr = (
     Literal | AroundTheClock | Name | Field | Arith | Compare | Covers | Member
     | Not | Logic | IfElse | Quantifier | Count | Sum | Hours
+    | AssessmentDate | SetLiteral | Between | AtLeast
 )
 
 
