@@ -7,13 +7,9 @@ so two ASTs compare by structure (a reformatted file gives an equal tree).
 from __future__ import annotations
 
 import datetime
-from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
-
-if TYPE_CHECKING:  # values imports diagnostics, which imports this module
-    from kokdsl.values import Duration
 
 
 @attrs.frozen
@@ -58,7 +54,7 @@ class Literal:
     (a values.Duration)."""
 
     kind: str
-    value: int | Fraction | str | datetime.date | bool | Duration
+    value: Any  # int | Fraction | str | datetime.date | bool | Duration, by kind
     span: Span = span_field()
 
 

@@ -252,7 +252,7 @@ class Checker(NodeVisitor):
 
     def visit_Literal(self, node: ast.Literal, scope: Scope, expected: Type | None) -> Type:
         if node.kind == "duration":
-            return MONTHS if node.value.calendar == "months" else DAYS
+            return MONTHS if getattr(node.value, "calendar", None) == "months" else DAYS
         return SCALAR_TYPES[node.kind]
 
     def visit_AssessmentDate(self, node: ast.AssessmentDate, scope: Scope, expected: Type | None) -> Type:
@@ -551,7 +551,7 @@ ORDERED_KINDS = ("date", "days", "months")  # besides numbers, what < and mellan
 def _plain_fraction(node: ast.Expr | None) -> Fraction | None:
     """The value of a plain decimal literal (0.75), which beside a percentage
     is almost surely meant as one (75 %)."""
-    if isinstance(node, ast.Literal) and node.kind == "decimal":
+    if isinstance(node, ast.Literal) and node.kind == "decimal" and isinstance(node.value, Fraction):
         return node.value
     return None
 

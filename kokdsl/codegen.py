@@ -240,6 +240,7 @@ class _Writer(NodeVisitor):
         """`a >= (40 om c annars 45)` with c unknown is still decided when a
         meets, or misses, both thresholds (as closures._compare_each_branch)."""
         branch = node.right
+        assert isinstance(branch, ast.IfElse)  # the caller checked
         left = self.gen(node.left, scope)
         cond, cond_unknown = self.gen(branch.condition, scope)
         result = self.temp()
@@ -375,21 +376,21 @@ class _Writer(NodeVisitor):
     def gen_Sum(self, node: ast.Sum, scope):
         return self.fold(node.var, node.collection, node.body, scope, counting=False)
 
-    def gen_AssessmentDate(self, node: ast.AssessmentDate, scope):
+    def gen_AssessmentDate(self, node: ast.AssessmentDate, scope: dict[str, str]) -> tuple[str, bool]:
         result = self.temp()
         self.emit(f"{result} = assessment_date(env)")
         return result, False
 
-    def gen_SetLiteral(self, node: ast.SetLiteral, scope):
+    def gen_SetLiteral(self, node: ast.SetLiteral, scope: dict[str, str]) -> tuple[str, bool]:
         return self.const(frozenset(node.values)), False
 
-    def gen_Between(self, node: ast.Between, scope):
+    def gen_Between(self, node: ast.Between, scope: dict[str, str]) -> tuple[str, bool]:
         x, low, high = self.gen(node.operand, scope), self.gen(node.low, scope), self.gen(node.high, scope)
         result = self.temp()
         self.emit(f"{result} = between({x[0]}, {low[0]}, {high[0]})")
         return result, True
 
-    def gen_AtLeast(self, node: ast.AtLeast, scope):
+    def gen_AtLeast(self, node: ast.AtLeast, scope: dict[str, str]) -> tuple[str, bool]:
         n = self.gen(node.count, scope)
         candidates = self.gen(node.candidates, scope)
         collection = self.gen(node.collection, scope)

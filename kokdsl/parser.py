@@ -478,7 +478,8 @@ def _expected_order(name: str):
 def _expression_terminals() -> frozenset[str]:
     return frozenset({
         "NAME", "INT", "DECIMAL", "STRING", "DATE", "LPAR", "MINUS", "KW_NOT", "KW_COUNT", "KW_SUM",
-        "KW_HOURS", "KW_ASSESSMENT_DATE", "KW_AT_LEAST", "LBRACE", "KW_TRUE", "KW_FALSE", "KW_AROUND_THE_CLOCK", "KW_ALL", "KW_SOME", "KW_NONE",
+        "KW_HOURS", "KW_ASSESSMENT_DATE", "KW_AT_LEAST", "LBRACE",
+        "KW_TRUE", "KW_FALSE", "KW_AROUND_THE_CLOCK", "KW_ALL", "KW_SOME", "KW_NONE",
     })
 
 

@@ -584,12 +584,12 @@ class _Explainer(NodeVisitor):
         return [self.clause("covers.met" if tr.value is True else "covers.not_met", covers)]
 
     # ---- ranges and "at least N of"
-    def explain_Between(self, node, tr: Trace):
+    def explain_Between(self, node: ast.Between, tr: Trace) -> list[Finding] | None:
         if tr.value is UNKNOWN:
             return None
         x = tr.parts[0]
 
-        def between(ctx):
+        def between(ctx: _Context) -> str:
             params = {"x": _phrase(node.operand, ctx), "xv": value_text(x.value, ctx.type(node.operand), ctx.lang),
                       "low": _phrase(node.low, ctx), "high": _phrase(node.high, ctx)}
             if tr.value is True:
@@ -599,12 +599,13 @@ class _Explainer(NodeVisitor):
             return ctx.t("between.not_met", **params)
         return [self.clause("between.met" if tr.value is True else "between.not_met", between)]
 
-    def explain_AtLeast(self, node, tr: Trace):
+    def explain_AtLeast(self, node: ast.AtLeast, tr: Trace) -> list[Finding] | None:
         if tr.value is UNKNOWN or len(tr.parts) != 3:
             return None
         n, candidates, collection = (p.value for p in tr.parts)
+        assert isinstance(candidates, frozenset) and isinstance(collection, frozenset)
 
-        def at_least(ctx):
+        def at_least(ctx: _Context) -> str:
             return ctx.t("at_least.met" if tr.value is True else "at_least.not_met",
                          found=len(candidates & collection), n=n, candidates=_phrase(node.candidates, ctx),
                          collection=_phrase(node.collection, ctx),

@@ -327,7 +327,8 @@ class _Checker:
                     self.diagnostics.append(Diagnostic(WARNING, "data.unknown_key", {"key": str(key)},
                                                        path=key_path(epath, key), file=self.file))
             label = fields.get(label_field) if label_field else None
-            items.append(RecordValue(fields, epath, label if isinstance(label, str) and label else f"#{index + 1}"))
+            name = label if isinstance(label, str) else ""
+            items.append(RecordValue(fields, epath, name or f"#{index + 1}"))
         if blank and not items:
             # Only blank entries: the list has not been given, so it is to be supplemented.
             self.missing(path, fact, None, Type("list", record=record.name))

@@ -76,17 +76,17 @@ def _text(node, lang: str) -> tuple[str, int]:
         case ast.Literal(kind="date", value=v):
             return v.isoformat(), _ATOM
         case ast.Literal(kind="duration", value=v):
-            return f"{v.amount} {kw(v.unit)}", _ATOM
+            return f"{v.amount} {_kw(v.unit, lang)}", _ATOM
         case ast.AssessmentDate():
-            return kw("assessment_date"), _ATOM
+            return _kw("assessment_date", lang), _ATOM
         case ast.SetLiteral(values=vs):
             return "{" + ", ".join(vs) + "}", _ATOM
         case ast.Between(operand=x, low=lo, high=hi):
-            bounds = f"{_wrap(lo, lang, _SUM)} {kw('and')} {_wrap(hi, lang, _SUM)}"
-            return f"{_wrap(x, lang, _SUM)} {kw('between')} {bounds}", _CMP
+            bounds = f"{_wrap(lo, lang, _SUM)} {_kw('and', lang)} {_wrap(hi, lang, _SUM)}"
+            return f"{_wrap(x, lang, _SUM)} {_kw('between', lang)} {bounds}", _CMP
         case ast.AtLeast(count=n, candidates=c, collection=m):
-            return (f"{kw('at_least')} {_wrap(n, lang, _SUM)} {kw('of')} {_wrap(c, lang, _SUM)} {kw('in')} "
-                    f"{_wrap(m, lang, _SUM)}"), _CMP
+            return (f"{_kw('at_least', lang)} {_wrap(n, lang, _SUM)} {_kw('of', lang)} {_wrap(c, lang, _SUM)} "
+                    f"{_kw('in', lang)} {_wrap(m, lang, _SUM)}"), _CMP
         case ast.Literal(kind="decimal", value=v):
             # Keep the point: "2.0" is a decimal, "2" an integer.
             text = _number(v)
