@@ -14,7 +14,7 @@ node here has a proper type.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -169,18 +169,13 @@ class ClosureBuilder(NodeVisitor):
                 return UNKNOWN
             unknown = False
             hit = False  # all: found a False; some/none: found a True
-            saved = env.get(var)
-            try:
-                for item in (sorted(items) if isinstance(items, frozenset) else items):
-                    env[var] = item
-                    v = bfn(env)
-                    if v is UNKNOWN:
-                        unknown = True
-                    elif v is decisive:
-                        hit = True
-                        break
-            finally:
-                _restore(env, var, saved)
+            for _ in _each_bound(env, var, items):
+                v = bfn(env)
+                if v is UNKNOWN:
+                    unknown = True
+                elif v is decisive:
+                    hit = True
+                    break
             if kind == "some":
                 return True if hit else (UNKNOWN if unknown else False)
             return False if hit else (UNKNOWN if unknown else True)
@@ -245,12 +240,20 @@ def _strict(op: Callable[[Any, Any], Any], lfn: Closure, rfn: Closure) -> Closur
     return strict
 
 
-def _restore(env: Env, var: str, saved: Any) -> None:
-    """Unbind a loop variable, giving back an outer binding of the same name."""
-    if saved is None:
-        env.pop(var, None)
-    else:
-        env[var] = saved
+def _each_bound(env: Env, var: str, items: Any) -> Iterator[Any]:
+    """Bind `var` in env to each item in turn (a set in sorted order). The
+    outer binding of the name is given back when the loop ends, also by break
+    or return: the generator is closed as soon as the loop drops it."""
+    saved = env.get(var)
+    try:
+        for item in (sorted(items) if isinstance(items, frozenset) else items):
+            env[var] = item
+            yield item
+    finally:
+        if saved is None:
+            env.pop(var, None)
+        else:
+            env[var] = saved
 
 
 def _compare_each_branch(compare: Closure, op: Callable[[Any, Any], Any], lfn: Closure, right: ast.IfElse,
@@ -283,16 +286,11 @@ def _fold(var: str, cfn: Closure, bfn: Closure, counting: bool) -> Closure:
         if items is UNKNOWN:
             return UNKNOWN
         total = 0
-        saved = env.get(var)
-        try:
-            for item in (sorted(items) if isinstance(items, frozenset) else items):
-                env[var] = item
-                v = bfn(env)
-                if v is UNKNOWN:
-                    return UNKNOWN
-                total += (1 if v else 0) if counting else v
-        finally:
-            _restore(env, var, saved)
+        for _ in _each_bound(env, var, items):
+            v = bfn(env)
+            if v is UNKNOWN:
+                return UNKNOWN
+            total += (1 if v else 0) if counting else v
         return total
 
     return fold

@@ -6,6 +6,9 @@ tracer walks the requirement's AST, takes every sub-expression's value from
 the same closures, and keeps only the sub-results that decided the value
 under Kleene's rules: a known result never rests on an unknown value. The
 trace holds values, not words; kokdsl.prose writes it as sentences.
+
+One module, over 400 lines: the tracer must follow the closures' semantics
+node for node, so it sits beside the evaluation it explains.
 """
 
 from __future__ import annotations

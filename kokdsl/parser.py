@@ -5,6 +5,10 @@ AST of ast.py, and its exceptions are translated into Diagnostics that speak of
 "a name" or "the keyword krav", never of terminals such as $END or __ANON_0.
 After a syntax error the parser resynchronises at the next line that starts a
 declaration, so one run reports every syntax error in the file.
+
+One module, over 400 lines: it is the only place that knows lark, so that no
+user ever sees a lark name; the tree-to-AST transformer and the syntax-error
+wording both need lark's types.
 """
 
 from __future__ import annotations
@@ -84,7 +88,12 @@ def _lark() -> Lark:
     """The parser, built once per process. Building the LALR tables takes about
     half a second, so they are kept in the user's cache folder, keyed by the
     grammar files' bytes: a cache hit needs neither the build nor the keyword
-    table (nor the YAML library that reads it)."""
+    table (nor the YAML library that reads it).
+
+    Why not lark's own `cache=` option? It keys the cache by the grammar text,
+    and ours is generated from keywords.yaml: every start would read the YAML
+    (and import PyYAML) just to find the cache, which is most of what a hit
+    saves for `kok check`. It would remove about 30 lines here."""
     cache = _parser_cache_file() if caching_enabled() else None
     if cache is not None and cache.exists():
         try:

@@ -48,7 +48,7 @@ class RecordValue:
 
     __slots__ = ("fields", "path", "label")
 
-    def __init__(self, fields: dict, path: str, label: str):
+    def __init__(self, fields: dict[str, Any], path: str, label: str):
         self.fields = fields
         self.path = path  # $.filialer[1]
         self.label = label  # "Påhittsby", or "#2" when the record has no name
@@ -169,7 +169,7 @@ def between(value: Any, low: Any, high: Any) -> Any:
     return UNKNOWN if (above is UNKNOWN or below is UNKNOWN) else True
 
 
-def format_value(value, kind: str | None, lang: str, unit: str | None = None) -> str:
+def format_value(value: object, kind: str | None, lang: str, unit: str | None = None) -> str:
     """A value as a person writes it: 'ja', '25 %', '38,5 h', 'måndag 08:00-17:00'."""
     from kokdsl.messages import message
 
@@ -200,7 +200,7 @@ def format_value(value, kind: str | None, lang: str, unit: str | None = None) ->
     return str(value)
 
 
-def shorten(value, limit: int = 60) -> str:
+def shorten(value: object, limit: int = 60) -> str:
     """A self-report value as JSON-like text of at most `limit` characters,
     built piece by piece and stopped at the limit, so a huge or deeply shared
     value (a list repeated through YAML aliases) is never written out whole."""
@@ -222,11 +222,11 @@ class _Literal(str):
     """Punctuation pushed on the stack between the parts of a list or mapping."""
 
 
-def _piece(item, stack: list) -> str:
+def _piece(item: object, stack: list[object]) -> str:
     if isinstance(item, _Literal):
         return item
     if isinstance(item, (list, tuple)):
-        parts: list = [_Literal("[")]
+        parts: list[object] = [_Literal("[")]
         for index, element in enumerate(item):
             parts += [_Literal(", ")] if index else []
             parts.append(element)
@@ -250,7 +250,7 @@ def _piece(item, stack: list) -> str:
     return _scalar_text(item)
 
 
-def _scalar_text(item) -> str:
+def _scalar_text(item: object) -> str:
     import json
 
     if isinstance(item, bool) or item is None:
