@@ -21,7 +21,7 @@ from typing import Any
 from kokdsl import ast
 from kokdsl.compiled import Closure, Env, Type
 from kokdsl.schedule import AROUND_THE_CLOCK, Schedule
-from kokdsl.values import UNKNOWN
+from kokdsl.values import UNKNOWN, assessment_date, between, date_arith
 from kokdsl.visitor import NodeVisitor
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
@@ -91,6 +91,9 @@ class ClosureBuilder(NodeVisitor):
             return divide
         if self.types[id(node)].kind == "schedule":
             return _strict(SCHEDULE_METHODS[node.op], lfn, rfn)
+        if self.types[id(node)].kind in ("date", "days", "months"):
+            op = node.op
+            return _strict(lambda a, b: date_arith(op, a, b), lfn, rfn)
         return _strict(_ARITH[node.op], lfn, rfn)
 
     def visit_Compare(self, node: ast.Compare) -> Closure:
@@ -188,6 +191,28 @@ class ClosureBuilder(NodeVisitor):
 
     def visit_Sum(self, node: ast.Sum) -> Closure:
         return _fold(node.var, self.build(node.collection), self.build(node.body), counting=False)
+
+    def visit_AssessmentDate(self, node: ast.AssessmentDate) -> Closure:
+        return assessment_date
+
+    def visit_SetLiteral(self, node: ast.SetLiteral) -> Closure:
+        values = frozenset(node.values)
+        return lambda env: values
+
+    def visit_Between(self, node: ast.Between) -> Closure:
+        xfn, lofn, hifn = self.build(node.operand), self.build(node.low), self.build(node.high)
+        return lambda env: between(xfn(env), lofn(env), hifn(env))
+
+    def visit_AtLeast(self, node: ast.AtLeast) -> Closure:
+        nfn, cfn, mfn = self.build(node.count), self.build(node.candidates), self.build(node.collection)
+
+        def at_least(env: Env) -> Any:
+            n, candidates, collection = nfn(env), cfn(env), mfn(env)
+            if n is UNKNOWN or candidates is UNKNOWN or collection is UNKNOWN:
+                return UNKNOWN
+            return len(candidates & collection) >= n
+
+        return at_least
 
     def visit_Hours(self, node: ast.Hours) -> Closure:
         fn = self.build(node.operand)

@@ -319,6 +319,19 @@ class _Tracer(NodeVisitor):
 
     trace_AroundTheClock = trace_Literal
 
+    def trace_Between(self, node: ast.Between, env: dict[str, Any], value: Any) -> Trace:
+        """`x mellan a och b` is `a <= x och x <= b`: a bound that fails decides
+        alone, even when the other is unknown."""
+        x, low, high = self.traces([node.operand, node.low, node.high], env)
+        if value is UNKNOWN:
+            return Trace(node, value, tuple(p for p in (x, low, high) if p.value is UNKNOWN))
+        if value is False:
+            below = low.value is not UNKNOWN and bool(low.value > x.value)  # type: ignore[operator]
+            failed, other = (low, high) if below else (high, low)
+            # The other bound is shown only when known: the result never rests on an unknown.
+            return Trace(node, value, (x, failed) if other.value is UNKNOWN else (x, low, high))
+        return Trace(node, value, (x, low, high))
+
     def trace_Compare(self, node: ast.Compare, env, value) -> Trace:
         right = node.right
         if isinstance(right, ast.IfElse) and self.value(right.condition, env) is UNKNOWN:

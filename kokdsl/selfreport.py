@@ -328,7 +328,8 @@ class _Checker:
                     self.diagnostics.append(Diagnostic(WARNING, "data.unknown_key", {"key": str(key)},
                                                        path=key_path(epath, key), file=self.file))
             label = fields.get(label_field) if label_field else None
-            items.append(RecordValue(fields, epath, label if isinstance(label, str) else f"#{index + 1}"))
+            name = label if isinstance(label, str) else ""
+            items.append(RecordValue(fields, epath, name or f"#{index + 1}"))
         if blank and not items:
             # Only blank entries: the list has not been given, so it is to be supplemented.
             self.missing(path, fact, None, Type("list", record=record.name))
@@ -466,7 +467,9 @@ def _to_percent(raw, t=None) -> Fraction:
 
 
 def _to_text(raw, t=None) -> str:
-    if isinstance(raw, str) and raw.strip():
+    # An empty text ("") is an answer, not a gap: a check such as
+    # `verksamhetschef != ""` fails on it, with the value shown.
+    if isinstance(raw, str):
         return " ".join(raw.split())
     raise _Invalid
 
