@@ -4,6 +4,9 @@ exit codes. Nothing else lives here.
 Exit codes: 0 success (approved / clean), 1 findings (not approved),
 2 input or syntax errors (any KokError), 3 an internal error (a bug in kok).
 Errors are handled once, in KokGroup, for every command.
+
+One module, over 400 lines: one short function per command and its options,
+which read best side by side; each command's work lives in its own module.
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ undantag_option = click.option(
          "met counts as 'undantag', not against the decision.")
 run_date_option = click.option(
     "--run-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, callback=_to_date, metavar="YYYY-MM-DD",
-    help="The assessment date recorded in reports and summaries (default: today).")
+    help="The assessment date recorded in reports and summaries, the value of bedömningsdatum, and the "
+         "day each requirement's own validity is judged on (default: today).")
 
 
 def format_option(choices=("text", "json"), help_text="text for people, json for scripts (see docs/json-output.md)."):
@@ -138,6 +142,13 @@ def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None):
     return loaded
 
 
+def _shown(path: object) -> str:
+    """A file name as printed on the terminal: control characters visible, never obeyed."""
+    from kokdsl.values import printable
+
+    return printable(str(path))
+
+
 @click.group(cls=KokGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kok")
 @click.option("--debug", is_flag=True, envvar="KOK_DEBUG", callback=_remember(_DEBUG_KEY), expose_value=False,
@@ -185,7 +196,7 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
         file_warnings = len(loaded.diagnostics) - file_errors
         errors, warnings = errors + file_errors, warnings + file_warnings
         if not file_errors:
-            click.echo(message("check.clean", lang, file=path, warnings=file_warnings))
+            click.echo(message("check.clean", lang, file=_shown(path), warnings=file_warnings))
     if len(rulebooks) > 1 or errors:
         click.echo(message("check.summary", lang, errors=errors, warnings=warnings))
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
@@ -225,7 +236,7 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
             for diag in result.diagnostics:
                 click.echo(format_finding(diag, result.source, lang))
             if not result.diagnostics:
-                click.echo(message("lint.clean", lang, file=result.path))
+                click.echo(message("lint.clean", lang, file=_shown(result.path)))
         click.echo(message("lint.summary", lang, files=len(results), findings=sum(len(r.findings) for r in results),
                            silenced=sum(len(r.silenced) for r in results)))
     if any(r.unusable for r in results):
@@ -268,7 +279,7 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     rulebook = loaded.path
     compiled = loaded.rulebook_or_raise()
     waivers = _waivers(undantag, compiled)
-    assessment = assess(compiled, self_report)
+    assessment = assess(compiled, self_report, run_date)
     if waivers is not None:
         from kokdsl.tools.waivers import apply_waivers
 
@@ -385,7 +396,7 @@ def _emit(text: str, out: str | None, lang: str) -> None:
     from kokdsl.outputs.files import write_atomic
 
     write_atomic(out, text.encode("utf-8"))
-    click.echo(message("output.written", lang, path=out), err=True)
+    click.echo(message("output.written", lang, path=_shown(out)), err=True)
 
 
 out_option = click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
@@ -460,7 +471,7 @@ def generate(count: int, seed: int, out_dir: str, every_scenario: bool, force: b
     except (OutputError, OSError) as exc:
         reason = exc.params["reason"] if isinstance(exc, OutputError) else exc.strerror or str(exc)
         raise KokError("generate.cannot_write", path=out_dir, reason=reason) from None
-    click.echo(message("generate.done", lang, count=len(paths), path=out_dir))
+    click.echo(message("generate.done", lang, count=len(paths), path=_shown(out_dir)))
 
 
 def _folder_items(path: str) -> list:
@@ -499,7 +510,7 @@ def _write_rendered(specs: list, render, lang: str, day: datetime.date | None = 
             write_pdf(spec.target, rendered["html"], day)
         else:
             write_atomic(spec.target, rendered[spec.fmt].encode("utf-8"))
-        click.echo(message("output.written", lang, path=spec.target), err=True)
+        click.echo(message("output.written", lang, path=_shown(spec.target)), err=True)
 
 
 @main.command()
@@ -553,7 +564,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
     finally:
         done.result.close()
     if out_dir is not None and not quiet:
-        click.echo(message("output.written", lang, path=out_dir), err=True)
+        click.echo(message("output.written", lang, path=_shown(out_dir)), err=True)
     if done.has_problems:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if reruns.all_approved(done.rows) else EXIT_FINDINGS)
@@ -595,12 +606,16 @@ def _progress_bar(total: int, quiet: bool):
               help="A changed rulebook (e.g. next year's draft) to compare with RULEBOOK.")
 @click.option("--as-skall", "as_skall", multiple=True, metavar="ID", help="Treat requirement ID as skall. Repeatable.")
 @click.option("--as-bör", "as_bor", multiple=True, metavar="ID", help="Treat requirement ID as bör. Repeatable.")
+@click.option("--adopt", "adopt", multiple=True, metavar="ID",
+              help="Adopt the proposal (status förslag) ID: it decides as if in force. Repeatable.")
+@click.option("--adopt-proposals", "adopt_all", is_flag=True, help="Adopt every proposal in the rulebook.")
 @format_option()
 @lang_option
 def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_skall: tuple[str, ...],
-           as_bor: tuple[str, ...], fmt: str, lang: str) -> None:
-    """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör)
-    over the same SELF_REPORTS and list the centres whose decision changes.
+           as_bor: tuple[str, ...], adopt: tuple[str, ...], adopt_all: bool, fmt: str, lang: str) -> None:
+    """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör,
+    --adopt, --adopt-proposals) over the same SELF_REPORTS and list the centres
+    whose decision changes.
 
     Each self-report is read and validated once for both rulebooks."""
     from kokdsl.enums import Modality
@@ -608,13 +623,17 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
     from kokdsl.outputs.terminal import render_impact_text
     from kokdsl.tools import impact as impacts
 
-    if draft is None and not as_skall and not as_bor:
+    if draft is None and not as_skall and not as_bor and not adopt and not adopt_all:
         raise KokError("impact.nothing_to_compare")
     base = _load_for_output(rulebook)
     variant = _load_for_output(draft) if draft else base
     descriptions = [message("impact.variant_draft", lang, file=draft)] if draft else []
     moves = {**{i: Modality.SHALL for i in as_skall}, **{i: Modality.SHOULD for i in as_bor}}
     variant = impacts.with_modalities(variant, moves)
+    if adopt or adopt_all:
+        variant = impacts.with_proposals_adopted(variant, None if adopt_all else adopt)
+        descriptions.append(message("impact.variant_adopted", lang,
+                                    ids=message("impact.all_proposals", lang) if adopt_all else ", ".join(adopt)))
     for modality, ids in ((Modality.SHALL, as_skall), (Modality.SHOULD, as_bor)):
         if ids:
             descriptions.append(message("impact.variant_modality", lang, ids=", ".join(ids), modality=modality))
@@ -697,7 +716,7 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, fmt: str, lan
             continue
         if check:
             if text:
-                click.echo(message("fmt.would_change", lang, file=file))
+                click.echo(message("fmt.would_change", lang, file=_shown(file)))
             results.append({"file": file, "status": "would_change"})
             status = max(status, EXIT_FINDINGS)
             continue
@@ -710,7 +729,7 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, fmt: str, lan
             continue
         results.append({"file": file, "status": "changed"})
         if text:
-            click.echo(message("fmt.changed", lang, file=file))
+            click.echo(message("fmt.changed", lang, file=_shown(file)))
     if not text:
         from kokdsl.outputs.machine import dumps, fmt_json
 

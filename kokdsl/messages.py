@@ -3,6 +3,9 @@
 Diagnostics and explanations carry a code and parameters; this module turns
 them into words. A parameter that knows how to render itself in a language
 (it has .render(lang)) is rendered here, so callers never pre-format text.
+
+One module, over 400 lines: the catalogue is data, one bilingual entry a line,
+kept in one place so translators see every sentence together.
 """
 
 from __future__ import annotations
@@ -119,6 +122,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                  EN: "a condition (true or false) is needed here, but this is {type}"},
     "compile.branches_differ": {SV: "“om … annars” ger {left} i ena grenen och {right} i den andra",
                                 EN: "“if … else” gives {left} in one branch and {right} in the other"},
+    "compile.percent_vs_fraction": {SV: "en procentsats jämförs med ett decimaltal; skriv procenttecknet",
+                                    EN: "a percentage is compared with a plain fraction; write the percent sign"},
+    "compile.duration_vs_number": {SV: "en tidslängd jämförs med ett tal; skriv enheten, till exempel 28 dagar eller 12 månader",
+                                   EN: "a duration is compared with a number; write the unit, e.g. 28 days or 12 months"},
+    "compile.date_arith": {SV: "“{op}” kan inte räkna med {left} och {right}; ett datum räknas med en tidslängd, till exempel 12 månader eller 28 dagar",
+                           EN: "“{op}” cannot work on {left} and {right}; a date goes with a duration, e.g. 12 months or 28 days"},
+    "compile.at_least_count": {SV: "“minst … av” kräver ett heltal, men här står {type}",
+                               EN: "“at least … of” needs a whole number, but this is {type}"},
+    "compile.schedule_op": {SV: "“{op}” på veckoscheman kräver två veckoscheman, men här står {left} och {right}",
+                            EN: "“{op}” on weekly schedules needs two weekly schedules, but here are {left} and {right}"},
+    "compile.source_after_edition": {
+        SV: "krav {id} vilar bara på “{source}”, daterad {date}, men kravet gäller från {start}; ange en "
+            "källa som fanns då, låt kravet gälla från källans datum (“giltig från”), eller skriv “status förslag”",
+        EN: "requirement {id} rests only on “{source}”, dated {date}, but the requirement applies from {start}; "
+            "cite a source that existed then, let the requirement apply from the source's date (“valid from”), "
+            "or write “status proposal”"},
+    "compile.validity_reversed": {SV: "krav {id} är giltigt till {end}, men det är före giltig från {start}",
+                                  EN: "requirement {id} is valid to {end}, which is before its valid from {start}"},
     # type names
     "type.bool": {SV: "ja/nej", EN: "yes/no"},
     "type.integer": {SV: "ett heltal", EN: "a whole number"},
@@ -126,6 +147,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "type.percent": {SV: "en procentsats", EN: "a percentage"},
     "type.text": {SV: "en text", EN: "a text"},
     "type.date": {SV: "ett datum", EN: "a date"},
+    "type.days": {SV: "ett antal dagar", EN: "a number of days"},
+    "type.months": {SV: "ett antal månader", EN: "a number of months"},
     "type.schedule": {SV: "ett veckoschema", EN: "a weekly schedule"},
     "type.enum": {SV: "ett värde ur en värdemängd", EN: "a value from a closed set"},
     "type.set": {SV: "en mängd av värden", EN: "a set of values"},
@@ -133,6 +156,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "type.record": {SV: "en post ({record})", EN: "a record ({record})"},
     "type.error": {SV: "ett felaktigt uttryck", EN: "an invalid expression"},
     # values
+    "value.days": {SV: "{count} dagar", EN: "{count} days"},
+    "value.months": {SV: "{count} månader", EN: "{count} months"},
     "value.unknown": {SV: "okänt", EN: "unknown"},
     "value.yes": {SV: "ja", EN: "yes"},
     "value.no": {SV: "nej", EN: "no"},
@@ -216,7 +241,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "expect.list": {SV: "en lista av {record}", EN: "a list of {record}"},
     "expect.record": {SV: "en post ({record}) med namngivna fält", EN: "a record ({record}) with named fields"},
     "expect.error": {SV: "ett giltigt värde", EN: "a valid value"},
+    # a requirement outside its own validity (explanations themselves are in prose.py)
+    "finding.valid_from": {SV: "kravet gäller från {date}, efter bedömningsdatumet {day}",
+                           EN: "the requirement applies from {date}, after the date of assessment {day}"},
+    "finding.valid_to": {SV: "kravet gällde till och med {date}, före bedömningsdatumet {day}",
+                         EN: "the requirement applied until {date}, before the date of assessment {day}"},
     # outcomes and decisions
+    "status.in_force": {SV: "gällande", EN: "in force"},
+    "status.proposal": {SV: "förslag", EN: "proposal"},
+    "status.example": {SV: "exempel", EN: "illustrative"},
+    "text.if_adopted": {SV: "Om förslagen antas: {label}", EN: "If the proposals are adopted: {label}"},
     "outcome.met": {SV: "uppfyllt", EN: "met"},
     "outcome.not_met": {SV: "ej uppfyllt", EN: "not met"},
     "outcome.cannot_assess": {SV: "kan ej bedömas", EN: "cannot be assessed"},
@@ -332,6 +366,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.col_outcome": {SV: "Utfall", EN: "Outcome"},
     "report.col_assessment": {SV: "Bedömning och underlag", EN: "Assessment and evidence"},
     "report.applies_if": {SV: "Gäller om: {condition}", EN: "Applies if: {condition}"},
+    "report.status_note.proposal": {SV: "Förslag: kravet bedöms men påverkar inte beslutet.",
+                                    EN: "Proposal: the requirement is assessed but does not affect the decision."},
+    "report.status_note.example": {SV: "Exempel: kravet visar hur en regel kan skrivas och påverkar inte beslutet.",
+                                   EN: "Illustrative: the requirement shows how a rule can be written and does not affect the decision."},
+    "report.if_adopted_heading": {SV: "Om förslagen antas", EN: "If the proposals are adopted"},
+    "report.if_adopted": {SV: "Om regelbokens förslag antas blir förslaget till beslut: {label}. {same}",
+                          EN: "If the rulebook's proposals are adopted, the proposed decision is: {label}. {same}"},
+    "report.if_adopted_same": {SV: "Det är samma beslut som i dag.", EN: "That is the same decision as today."},
+    "report.if_adopted_changes": {SV: "Det skiljer sig från beslutet i dag.", EN: "That differs from today's decision."},
     "report.met_note": {SV: "Kravet är uppfyllt.", EN: "The requirement is met."},
     "report.explanation": {SV: "Bedömning", EN: "Finding"},
     "report.evidence": {SV: "Underlag ur egenrapporten", EN: "Evidence from the self-report"},
@@ -503,6 +546,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
                        EN: "Impact analysis: {rulebook}, edition {edition} → {variant}"},
     "impact.variant_draft": {SV: "utkastet {file}", EN: "the draft {file}"},
     "impact.variant_modality": {SV: "{ids} som {modality}", EN: "{ids} as {modality}"},
+    "impact.variant_adopted": {SV: "förslagen antagna: {ids}", EN: "proposals adopted: {ids}"},
+    "impact.all_proposals": {SV: "alla", EN: "all"},
+    "impact.not_a_proposal": {SV: "regelboken har inget förslag {id} (menade du {suggestion}?)",
+                              EN: "the rulebook has no proposal {id} (did you mean {suggestion}?)"},
     "impact.count": {SV: "{count} egenrapporter; {changed} byter beslut.", EN: "{count} self-reports; {changed} change decision."},
     "impact.before": {SV: "Före:  {totals}", EN: "Before: {totals}"},
     "impact.after": {SV: "Efter: {totals}", EN: "After:  {totals}"},
@@ -510,8 +557,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "impact.change": {SV: "{before} → {after}", EN: "{before} → {after}"},
     "impact.new_reasons": {SV: "nya skäl: krav {ids}", EN: "new grounds: requirements {ids}"},
     "impact.dropped_reasons": {SV: "skäl som faller bort: krav {ids}", EN: "grounds no longer there: requirements {ids}"},
-    "impact.nothing_to_compare": {SV: "ange ett utkast (--draft) eller krav att flytta (--as-skall/--as-bör)",
-                                  EN: "give a draft (--draft) or requirements to move (--as-skall/--as-bör)"},
+    "impact.nothing_to_compare": {SV: "ange ett utkast (--draft), krav att flytta (--as-skall/--as-bör) eller förslag att anta (--adopt)",
+                                  EN: "give a draft (--draft), requirements to move (--as-skall/--as-bör) or proposals to adopt (--adopt)"},
     "impact.unknown_requirement": {SV: "regelboken har inget krav {id} (menade du {suggestion}?)",
                                    EN: "the rulebook has no requirement {id} (did you mean {suggestion}?)"},
     # ---- kok compare ----
@@ -546,6 +593,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "book.edition": {SV: "Utgåva", EN: "Edition"},
     "book.valid_from": {SV: "Gäller från", EN: "Valid from"},
     "book.source": {SV: "Källa", EN: "Source"},
+    "book.status": {SV: "Status", EN: "Status"},
+    "book.validity": {SV: "Giltighet", EN: "Validity"},
+    "book.selection": {SV: "Urval: boken tar upp en del av Krav- och kvalitetsboken, inte hela.",
+                       EN: "Selection: this book covers part of the requirements and quality book, not all of it."},
+    "book.selection_of": {SV: "Urval: boken tar upp en del av Krav- och kvalitetsboken, inte hela ({what}).",
+                          EN: "Selection: this book covers part of the requirements and quality book, not all of it ({what})."},
+    "book.source_dated": {SV: "{text} (daterad {date})", EN: "{text} (dated {date})"},
+    "book.valid_between": {SV: "från {start} till och med {end}", EN: "from {start} to {end} inclusive"},
+    "book.valid_from_date": {SV: "från {date}", EN: "from {date}"},
+    "book.valid_to_date": {SV: "till och med {date}", EN: "until {date} inclusive"},
     "book.requirements": {SV: "Krav", EN: "Requirements"},
     "book.counts": {SV: "{skall} skall-krav och {bor} bör-krav", EN: "{skall} shall and {bor} should requirements"},
     "book.about": {SV: "Boken är tryckt ur samma regelbok som prövar ansökningarna: kravtexten och kontrollen står bredvid varandra.",
@@ -597,6 +654,7 @@ CATALOGUE.update({
                                   EN: "“{value}” is not a decision (approved, rejection, supplement request)"},
     "ruletest.case_expects_nothing": {SV: "fallet väntar sig ingenting; ange “väntat”, “beslut” eller “förklaring”",
                                       EN: "the case expects nothing; give “expect”, “decision” or “explanation”"},
+    "ruletest.bad_date": {SV: "“{value}” är inget datum (ÅÅÅÅ-MM-DD)", EN: "“{value}” is not a date (YYYY-MM-DD)"},
     "ruletest.unknown_key": {SV: "“{key}” hör inte hemma här (tillåtet: {known})",
                              EN: "“{key}” does not belong here (allowed: {known})"},
     "ruletest.no_test_file": {SV: "regelboken har inga regeltester (väntade {expected})",

@@ -5,6 +5,10 @@ AST of ast.py, and its exceptions are translated into Diagnostics that speak of
 "a name" or "the keyword krav", never of terminals such as $END or __ANON_0.
 After a syntax error the parser resynchronises at the next line that starts a
 declaration, so one run reports every syntax error in the file.
+
+One module, over 400 lines: it is the only place that knows lark, so that no
+user ever sees a lark name; the tree-to-AST transformer and the syntax-error
+wording both need lark's types.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import os
 import re
 import unicodedata
 from fractions import Fraction
+from typing import Any
 
 import lark
 from lark import Lark, Token, Transformer, v_args
@@ -27,7 +32,7 @@ from kokdsl import ast
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.errors import KokError, RulebookError
 from kokdsl.resources import caching_enabled, data_dir
-from kokdsl.values import MAX_NUMBER_CHARS, within_bounds
+from kokdsl.values import MAX_NUMBER_CHARS, Duration, within_bounds
 
 # Concepts that start a declaration; the error-recovery resynchronises on them.
 ITEM_KEYWORDS = ("rulebook", "fact", "record", "chapter", "requirement")
@@ -83,7 +88,12 @@ def _lark() -> Lark:
     """The parser, built once per process. Building the LALR tables takes about
     half a second, so they are kept in the user's cache folder, keyed by the
     grammar files' bytes: a cache hit needs neither the build nor the keyword
-    table (nor the YAML library that reads it)."""
+    table (nor the YAML library that reads it).
+
+    Why not lark's own `cache=` option? It keys the cache by the grammar text,
+    and ours is generated from keywords.yaml: every start would read the YAML
+    (and import PyYAML) just to find the cache, which is most of what a hit
+    saves for `kok check`. It would remove about 30 lines here."""
     cache = _parser_cache_file() if caching_enabled() else None
     if cache is not None and cache.exists():
         try:
@@ -130,6 +140,7 @@ def _save_parser(parser: Lark, path) -> None:
 # -- parse tree -> AST -------------------------------------------------------
 
 _MODALITY = {"shall": "skall", "should": "bör"}
+_STATUS = {"KW_IN_FORCE": ast.IN_FORCE, "KW_PROPOSAL": ast.PROPOSAL, "KW_EXAMPLE": ast.EXAMPLE}
 
 
 def _unquote(token: str) -> str:
@@ -173,18 +184,30 @@ class _ToAst(Transformer):
         return item
 
     def header(self, meta, _kw, name, _kw2, edition, *rest):
-        valid_from = source = None
-        for _i, tok in enumerate(rest):
-            if tok.type == "DATE":
+        valid_from = source = selection = None
+        for tok in rest:
+            if isinstance(tok, tuple):
+                selection = tok[1]
+            elif tok.type == "DATE":
                 valid_from = _date(tok)
             elif tok.type == "STRING":
                 source = _unquote(tok)
-        return ast.Header(_unquote(name), _whole_number(edition), valid_from, source, span=self._span(meta))
+        return ast.Header(_unquote(name), _whole_number(edition), valid_from, source, selection, span=self._span(meta))
+
+    def selection(self, meta: Any, _kw: Token, text: Token | None = None) -> tuple[str, str]:
+        # "" for a bare `urval`, so that None can mean "no selection".
+        return ("selection", _unquote(text) if text else "")
 
     def fact_decl(self, meta, _kw, name, type_, *rest):
         input_only = any(part == "input_only" for part in rest)
+        display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
         doc = next((part for part in rest if isinstance(part, Token)), None)
-        return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, input_only, span=self._span(meta))
+        return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, input_only, display,
+                            span=self._span(meta))
+
+    def display_name(self, meta: Any, _kw: Token, sv: Token, _kw_en: Token | None = None,
+                     en: Token | None = None) -> ast.DisplayName:
+        return ast.DisplayName(_unquote(sv), _unquote(en) if en else None, span=self._span(meta))
 
     def input_only(self, meta, _kw):
         return "input_only"
@@ -192,32 +215,37 @@ class _ToAst(Transformer):
     def record_decl(self, meta, _kw, name, *fields):
         return ast.RecordDecl(str(name), tuple(fields), span=self._span(meta))
 
-    def field_decl(self, meta, name, type_, doc=None):
-        return ast.FieldDecl(str(name), type_, _unquote(doc) if doc else None, span=self._span(meta))
+    def field_decl(self, meta, name, type_, *rest):
+        display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
+        doc = next((part for part in rest if isinstance(part, Token)), None)
+        return ast.FieldDecl(str(name), type_, _unquote(doc) if doc else None, display, span=self._span(meta))
 
     def chapter(self, meta, _kw, title, text=None):
         return ast.Chapter(_unquote(title), _text_block(text) if text else None, span=self._span(meta))
 
     def requirement(self, meta, _kw, req_id, title, modality, *rest):
         # Point diagnostics about the requirement (a duplicate id) at its number.
-        topic = source = text = condition = None
+        clauses: dict[str, Any] = {"sources": []}
+        text = condition = None
         topic_span = ast.NO_SPAN
         silenced = []
         for part in rest[:-1]:
             if isinstance(part, Token):
                 text = _text_block(part)
             elif part[0] == "topic":
-                topic, topic_span = part[1], part[2]
+                clauses["topic"], topic_span = part[1], part[2]
             elif part[0] == "source":
-                source = part[1]
+                clauses["sources"].append(part[1])
             elif part[0] == "applies":
                 condition = part[1]
             elif part[0] == "silence":
                 silenced.append(part[1])
+            else:  # status, valid_from, valid_to
+                clauses[part[0]] = part[1]
+        clauses["sources"] = tuple(clauses["sources"])
         return ast.Requirement(
             id=str(req_id), title=_unquote(title), modality=modality, text=text,
-            condition=condition, check=rest[-1], topic=topic, source=source, silenced=tuple(silenced),
-            span=self._span(meta),
+            condition=condition, check=rest[-1], **clauses, silenced=tuple(silenced), span=self._span(meta),
             id_span=self._tok_span(req_id), topic_span=topic_span,
         )
 
@@ -227,8 +255,18 @@ class _ToAst(Transformer):
     def topic(self, meta, _kw, name):
         return ("topic", str(name), self._tok_span(name))
 
-    def source(self, meta, _kw, text):
-        return ("source", _unquote(text))
+    def status(self, meta: Any, _kw: Token, value: Token) -> tuple[str, str]:
+        return ("status", _STATUS[value.type])
+
+    def source(self, meta: Any, _kw: Token, text: Token, _kw_dated: Token | None = None,
+               date: Token | None = None) -> tuple[str, ast.Source]:
+        return ("source", ast.Source(_unquote(text), _date(date) if date else None, span=self._span(meta)))
+
+    def valid_from(self, meta: Any, _kw: Token, date: Token) -> tuple[str, datetime.date]:
+        return ("valid_from", _date(date))
+
+    def valid_to(self, meta: Any, _kw: Token, date: Token) -> tuple[str, datetime.date]:
+        return ("valid_to", _date(date))
 
     def silence(self, meta, _kw, code, reason):
         return ("silence", ast.Silence(str(code), _unquote(reason), span=self._span(meta)))
@@ -294,7 +332,7 @@ class _ToAst(Transformer):
         return ast.Member(element, collection, True, span=self._span(meta))
 
     def arith(self, meta, left, op, right):
-        return ast.Arith(str(op), left, right, span=self._span(meta))
+        return ast.Arith(_ARITH_OPS.get(op.type, str(op)), left, right, span=self._span(meta))
 
     def field(self, meta, subject, name):
         return ast.Field(subject, str(name), span=self._span(meta))
@@ -307,6 +345,26 @@ class _ToAst(Transformer):
 
     def percent_lit(self, meta, tok):
         return ast.Literal("percent", _decimal_number(tok) / 100, span=self._span(meta))
+
+    def duration_lit(self, meta: Any, amount: Token, unit: str) -> ast.Literal:
+        return ast.Literal("duration", Duration.of(_whole_number(amount), unit), span=self._span(meta))
+
+    def duration_unit(self, meta: Any, tok: Token) -> str:
+        return tok.type[3:].lower()  # KW_MONTHS -> months
+
+    def assessment_date(self, meta: Any, _tok: Token) -> ast.AssessmentDate:
+        return ast.AssessmentDate(span=self._span(meta))
+
+    def set_lit(self, meta: Any, values: tuple[str, ...]) -> ast.SetLiteral:
+        return ast.SetLiteral(values, span=self._span(meta))
+
+    def between(self, meta: Any, operand: ast.Expr, _kw: Token, low: ast.Expr, _kw2: Token,
+                high: ast.Expr) -> ast.Between:
+        return ast.Between(operand, low, high, span=self._span(meta))
+
+    def at_least(self, meta: Any, _kw: Token, count: ast.Expr, _kw_of: Token, candidates: ast.Expr, _kw_in: Token,
+                 collection: ast.Expr) -> ast.AtLeast:
+        return ast.AtLeast(count, candidates, collection, span=self._span(meta))
 
     def text_lit(self, meta, tok):
         return ast.Literal("text", _unquote(tok), span=self._span(meta))
@@ -339,6 +397,9 @@ class _ToAst(Transformer):
         return ast.Hours(operand, span=self._span(meta))
 
 
+_ARITH_OPS = {"KW_EXCEPT": "except", "KW_INTERSECT": "intersect"}
+
+
 class _BadDate(KokError):
     def __init__(self, token: Token):
         super().__init__()
@@ -358,7 +419,7 @@ def _whole_number(tok: Token) -> int:
 def _decimal_number(tok: Token) -> Fraction:
     """A number literal within the documented bound (values.MAX_MAGNITUDE),
     measured before it is converted: Python will not convert 4,301 digits."""
-    text = str(tok)
+    text = str(tok).replace(",", ".")  # the decimal comma
     if len(text) > MAX_NUMBER_CHARS:
         raise _BadNumber(tok)
     value = Fraction(text)
@@ -392,6 +453,7 @@ _TERMINAL_WORDS = {
 _ITEM_STARTS = {f"KW_{c.upper()}" for c in ITEM_KEYWORDS}
 # Terminals that can continue an expression after an operand.
 _OPERATORS = {"KW_AND", "KW_OR", "KW_COVERS", "KW_IN", "KW_NOT_IN", "KW_IF", "KW_ELSE", "COMP_OP",
+              "KW_EXCEPT", "KW_INTERSECT",
               "PLUS", "MINUS", "TIMES", "DIVIDE", "DOT", "PERCENT"}
 # Characters people type from other languages, and what the KoK language says.
 _CHAR_HINTS = {"&": "och", "|": "eller", "!": "inte", "≥": ">=", "≤": "<=", "≠": "!=", "'": '"',
@@ -425,7 +487,8 @@ def _expected_order(name: str):
 def _expression_terminals() -> frozenset[str]:
     return frozenset({
         "NAME", "INT", "DECIMAL", "STRING", "DATE", "LPAR", "MINUS", "KW_NOT", "KW_COUNT", "KW_SUM",
-        "KW_HOURS", "KW_TRUE", "KW_FALSE", "KW_AROUND_THE_CLOCK", "KW_ALL", "KW_SOME", "KW_NONE",
+        "KW_HOURS", "KW_ASSESSMENT_DATE", "KW_AT_LEAST", "LBRACE",
+        "KW_TRUE", "KW_FALSE", "KW_AROUND_THE_CLOCK", "KW_ALL", "KW_SOME", "KW_NONE",
     })
 
 
