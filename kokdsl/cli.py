@@ -4,6 +4,9 @@ exit codes. Nothing else lives here.
 Exit codes: 0 success (approved / clean), 1 findings (not approved),
 2 input or syntax errors (any KokError), 3 an internal error (a bug in kok).
 Errors are handled once, in KokGroup, for every command.
+
+One module, over 400 lines: one short function per command and its options,
+which read best side by side; each command's work lives in its own module.
 """
 
 from __future__ import annotations
@@ -139,6 +142,13 @@ def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None):
     return loaded
 
 
+def _shown(path: object) -> str:
+    """A file name as printed on the terminal: control characters visible, never obeyed."""
+    from kokdsl.values import printable
+
+    return printable(str(path))
+
+
 @click.group(cls=KokGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kok")
 @click.option("--debug", is_flag=True, envvar="KOK_DEBUG", callback=_remember(_DEBUG_KEY), expose_value=False,
@@ -190,7 +200,7 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
             file_warnings += 1
         errors, warnings = errors + file_errors, warnings + file_warnings
         if not file_errors:
-            click.echo(message("check.clean", lang, file=path, warnings=file_warnings))
+            click.echo(message("check.clean", lang, file=_shown(path), warnings=file_warnings))
     if len(rulebooks) > 1 or errors:
         click.echo(message("check.summary", lang, errors=errors, warnings=warnings))
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
@@ -230,7 +240,7 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
             for diag in result.diagnostics:
                 click.echo(format_finding(diag, result.source, lang))
             if not result.diagnostics:
-                click.echo(message("lint.clean", lang, file=result.path))
+                click.echo(message("lint.clean", lang, file=_shown(result.path)))
         click.echo(message("lint.summary", lang, files=len(results), findings=sum(len(r.findings) for r in results),
                            silenced=sum(len(r.silenced) for r in results)))
     if any(r.unusable for r in results):
@@ -390,7 +400,7 @@ def _emit(text: str, out: str | None, lang: str) -> None:
     from kokdsl.outputs.files import write_atomic
 
     write_atomic(out, text.encode("utf-8"))
-    click.echo(message("output.written", lang, path=out), err=True)
+    click.echo(message("output.written", lang, path=_shown(out)), err=True)
 
 
 out_option = click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
@@ -465,7 +475,7 @@ def generate(count: int, seed: int, out_dir: str, every_scenario: bool, force: b
     except (OutputError, OSError) as exc:
         reason = exc.params["reason"] if isinstance(exc, OutputError) else exc.strerror or str(exc)
         raise KokError("generate.cannot_write", path=out_dir, reason=reason) from None
-    click.echo(message("generate.done", lang, count=len(paths), path=out_dir))
+    click.echo(message("generate.done", lang, count=len(paths), path=_shown(out_dir)))
 
 
 def _folder_items(path: str) -> list:
@@ -504,7 +514,7 @@ def _write_rendered(specs: list, render, lang: str, day: datetime.date | None = 
             write_pdf(spec.target, rendered["html"], day)
         else:
             write_atomic(spec.target, rendered[spec.fmt].encode("utf-8"))
-        click.echo(message("output.written", lang, path=spec.target), err=True)
+        click.echo(message("output.written", lang, path=_shown(spec.target)), err=True)
 
 
 @main.command()
@@ -558,7 +568,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
     finally:
         done.result.close()
     if out_dir is not None and not quiet:
-        click.echo(message("output.written", lang, path=out_dir), err=True)
+        click.echo(message("output.written", lang, path=_shown(out_dir)), err=True)
     if done.has_problems:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if reruns.all_approved(done.rows) else EXIT_FINDINGS)
@@ -710,7 +720,7 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, fmt: str, lan
             continue
         if check:
             if text:
-                click.echo(message("fmt.would_change", lang, file=file))
+                click.echo(message("fmt.would_change", lang, file=_shown(file)))
             results.append({"file": file, "status": "would_change"})
             status = max(status, EXIT_FINDINGS)
             continue
@@ -723,7 +733,7 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, fmt: str, lan
             continue
         results.append({"file": file, "status": "changed"})
         if text:
-            click.echo(message("fmt.changed", lang, file=file))
+            click.echo(message("fmt.changed", lang, file=_shown(file)))
     if not text:
         from kokdsl.outputs.machine import dumps, fmt_json
 
