@@ -45,6 +45,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "compare.not_met": {SV: "{left}: {lv}; kravet är {op} {rv}", EN: "{left}: {lv}; the requirement is {op} {rv}"},
     "compare.met": {SV: "{left}: {lv} (krav: {op} {rv})", EN: "{left}: {lv} (required: {op} {rv})"},
     "compare.because": {SV: "{clause}, eftersom {reason}", EN: "{clause}, since {reason}"},
+    # a text that must be filled in (x != ""): say so in words, not as a comparison with ""
+    "text.filled": {SV: "{left}: {lv} (ifyllt)", EN: "{left}: {lv} (filled in)"},
+    "text.empty": {SV: "{left} är tomt; kravet är att det är ifyllt", EN: "{left} is empty; it must be filled in"},
     "compare.branches_not_met": {
         SV: "{left}: {lv}; kravet är {op} {a} om {cond}, annars {op} {b}, och inget av dem är uppfyllt",
         EN: "{left}: {lv}; the requirement is {op} {a} if {cond}, otherwise {op} {b}, and neither is met"},
@@ -506,6 +509,13 @@ class _Explainer(NodeVisitor):
             return [self.clause(code, both)]
         left, right = tr.parts
         reasons = _chosen_by(left) + _chosen_by(right)
+        if node.op == "!=" and _is_empty_text(node.right):
+            filled = "text.filled" if tr.value is True else "text.empty"
+
+            def must_be_filled(ctx: _Context) -> str:
+                return ctx.t(filled, left=_phrase(node.left, ctx),
+                             lv=value_text(left.value, ctx.type(node.left), ctx.lang))
+            return [self.clause(filled, must_be_filled)]
 
         def compare(ctx):
             unit = self.unit(node, ctx)
@@ -680,6 +690,10 @@ class _Explainer(NodeVisitor):
         if tr.parts[0].value is UNKNOWN:
             return self.explain(tr.parts[0])
         return [self.element_finding("element.unknown", tr.node.collection, e) for e in tr.elements]
+
+
+def _is_empty_text(node: ast.Expr) -> bool:
+    return isinstance(node, ast.Literal) and node.kind == "text" and node.value == ""
 
 
 def _chosen_by(tr: Trace) -> list[Trace]:
