@@ -696,6 +696,19 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, fmt: str, lan
 
 
 @main.command()
+@lang_option
+def lsp(lang: str) -> None:
+    """Run the language server for rulebooks on standard input and output
+    (for an editor: diagnostics from check and lint, hover, go to definition,
+    completion, symbols, formatting, quick fixes). Needs kokdsl[lsp]."""
+    try:
+        from kokdsl.lsp import serve
+    except ImportError:
+        raise KokError("lsp.not_installed") from None
+    serve(lang)
+
+
+@main.command()
 @click.argument("old", type=click.Path())
 @click.argument("new", type=click.Path())
 @format_option(("text", "md", "html", "json"),

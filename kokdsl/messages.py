@@ -724,6 +724,59 @@ CATALOGUE.update({
 })
 
 
+# Keywords in one line each, for the editor's hover (kokdsl/lsp.py).
+CATALOGUE.update({
+    "keyword.rulebook": {SV: "regelbokens huvud: namn och utgåva", EN: "the rulebook's header: name and edition"},
+    "keyword.edition": {SV: "utgåvans år", EN: "the edition's year"},
+    "keyword.valid_from": {SV: "dagen utgåvan börjar gälla", EN: "the day the edition takes effect"},
+    "keyword.source": {SV: "varifrån kravet eller boken kommer", EN: "where the requirement or the book comes from"},
+    "keyword.fact": {SV: "en uppgift som egenrapporten lämnar", EN: "a fact the self-report provides"},
+    "keyword.input_only": {SV: "uppgiften är underlag och prövas aldrig för sig", EN: "the fact is an input, never checked on its own"},
+    "keyword.record": {SV: "formen på elementen i en lista", EN: "the shape of a list's elements"},
+    "keyword.chapter": {SV: "en rubrik; kraven efter den hör till kapitlet", EN: "a heading; the requirements after it belong to it"},
+    "keyword.requirement": {SV: "ett krav: nummer, rubrik, nivå, text och kontroll", EN: "a requirement: number, title, level, text and check"},
+    "keyword.shall": {SV: "skall-krav: brister det blir det avslag", EN: "shall requirement: not met means rejection"},
+    "keyword.should": {SV: "bör-krav: brister det blir det en anmärkning", EN: "should requirement: not met gives a remark"},
+    "keyword.topic": {SV: "kravets område i den gemensamma listan", EN: "the requirement's area in the shared list"},
+    "keyword.silence": {SV: "tystar en lint-anmärkning i kravet, med skäl", EN: "silences a lint finding in the requirement, with a reason"},
+    "keyword.applies_if": {SV: "kravet gäller bara när villkoret är uppfyllt", EN: "the requirement applies only when the condition holds"},
+    "keyword.yes_no": {SV: "typen ja eller nej", EN: "the type yes or no"},
+    "keyword.integer": {SV: "typen heltal", EN: "the type whole number"},
+    "keyword.decimal": {SV: "typen decimaltal", EN: "the type decimal number"},
+    "keyword.percent": {SV: "typen procent", EN: "the type percentage"},
+    "keyword.text": {SV: "typen text", EN: "the type text"},
+    "keyword.date": {SV: "typen datum (ÅÅÅÅ-MM-DD)", EN: "the type date (YYYY-MM-DD)"},
+    "keyword.schedule": {SV: "typen veckoschema: tider per veckodag", EN: "the type weekly schedule: times per weekday"},
+    "keyword.one_of": {SV: "typen ett av de uppräknade värdena", EN: "the type one of the listed values"},
+    "keyword.set_of": {SV: "typen några av de uppräknade värdena", EN: "the type some of the listed values"},
+    "keyword.list_of": {SV: "typen lista av poster", EN: "the type list of records"},
+    "keyword.and": {SV: "båda måste gälla", EN: "both must hold"},
+    "keyword.or": {SV: "minst en måste gälla", EN: "at least one must hold"},
+    "keyword.not": {SV: "det motsatta", EN: "the opposite"},
+    "keyword.not_in": {SV: "värdet finns inte i samlingen", EN: "the value is not in the collection"},
+    "keyword.if": {SV: "välj värdet före om villkoret gäller", EN: "take the value before if the condition holds"},
+    "keyword.else": {SV: "annars detta värde", EN: "otherwise this value"},
+    "keyword.all": {SV: "villkoret gäller för varje element", EN: "the condition holds for every element"},
+    "keyword.some": {SV: "villkoret gäller för minst ett element", EN: "the condition holds for at least one element"},
+    "keyword.none": {SV: "villkoret gäller för inget element", EN: "the condition holds for no element"},
+    "keyword.in": {SV: "värdet finns i samlingen", EN: "the value is in the collection"},
+    "keyword.covers": {SV: "schemat till vänster täcker alla tider till höger", EN: "the schedule on the left covers every time on the right"},
+    "keyword.count": {SV: "antalet element (som uppfyller villkoret)", EN: "the number of elements (meeting the condition)"},
+    "keyword.sum": {SV: "summan över elementen", EN: "the sum over the elements"},
+    "keyword.hours": {SV: "antal timmar i veckan som schemat omfattar", EN: "the hours a week the schedule spans"},
+    "keyword.around_the_clock": {SV: "hela veckan, dygnet runt", EN: "the whole week, around the clock"},
+    "keyword.true": {SV: "sant", EN: "true"},
+    "keyword.false": {SV: "falskt", EN: "false"},
+    "lsp.fact": {SV: "uppgift", EN: "fact"},
+    "lsp.field": {SV: "fält i posten {record}", EN: "field of the record {record}"},
+    "lsp.record": {SV: "post", EN: "record"},
+    "lsp.requirement": {SV: "krav", EN: "requirement"},
+    "lsp.keyword": {SV: "nyckelord", EN: "keyword"},
+    "lsp.did_you_mean": {SV: "Byt till “{suggestion}”", EN: "Change to “{suggestion}”"},
+    "lsp.not_installed": {SV: "kok lsp behöver pygls: pip install 'kokdsl[lsp]'", EN: "kok lsp needs pygls: pip install 'kokdsl[lsp]'"},
+})
+
+
 def join_alternatives(words: list[str], lang: str) -> str:
     if not words:
         return "?"
