@@ -34,6 +34,10 @@ from kokdsl.compiled import (
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
 from kokdsl.visitor import NodeVisitor
 
+# The documented bound (docs/limits.md): at most this many quantifiers
+# (alla, någon, ingen, antal(x i …), summa(x i …)) inside one another.
+MAX_QUANTIFIER_NESTING = 4
+
 SCALAR_TYPES = {
     "bool": BOOL, "integer": INTEGER, "decimal": DECIMAL, "percent": PERCENT,
     "text": TEXT, "date": DATE, "schedule": SCHEDULE,
@@ -358,6 +362,12 @@ class Checker(NodeVisitor):
         ct = self.expr(collection, scope)
         if var in self.facts or var in scope:
             self.error("compile.shadowing", span, name=var)
+        if len(scope) >= MAX_QUANTIFIER_NESTING:
+            # Each nested quantifier multiplies the work by its list's length.
+            # Reported once, at the first quantifier too many.
+            if len(scope) == MAX_QUANTIFIER_NESTING:
+                self.error("compile.quantifiers_too_deep", span, limit=MAX_QUANTIFIER_NESTING)
+            return dict(scope, **{var: ERROR_TYPE})
         if ct.kind == "list":
             var_type = Type("record", record=ct.record)
         elif ct.kind == "set":

@@ -413,6 +413,20 @@ def schema(rulebook: str, lang: str, out: str | None) -> None:
 
 
 @main.command()
+@click.argument("rulebook", type=click.Path())
+@lang_option
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False), default=None,
+              help="Write the page to this file (atomically) instead of standard output.")
+def form(rulebook: str, lang: str, out: str | None) -> None:
+    """Write the self-report form for RULEBOOK: one self-contained HTML page
+    (no server, works offline) where an applicant fills in the facts, checked
+    as they type, and saves a self-report that kok run accepts."""
+    from kokdsl.tools.form import render_form
+
+    _emit(render_form(_load_for_output(rulebook), lang), out, lang)
+
+
+@main.command()
 @click.option("--count", type=click.IntRange(1, 1_000_000), required=True, help="How many centres.")
 @click.option("--seed", type=int, required=True, help="Random seed: the same seed gives the same files.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder to write into.")

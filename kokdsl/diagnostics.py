@@ -45,25 +45,44 @@ def has_errors(diagnostics) -> bool:
     return any(d.is_error for d in diagnostics)
 
 
+MAX_SHOWN_LINE = 160  # characters of a source line shown under a diagnostic
+
+
 def format_diagnostic(diag: Diagnostic, lang: str = "sv", source: str | None = None) -> str:
     """Render one diagnostic the way compilers do: location, severity, message,
-    then the source line with a caret under the offending column."""
+    then the source line with a caret under the offending column. Every line
+    is made printable: a control character in the source or a file name is
+    shown, never obeyed by the terminal."""
+    from kokdsl.values import printable  # values -> schedule -> diagnostics: imported when used
+
     severity = message(f"severity.{diag.severity}", lang)
     lines = [f"{diag.location()}: {severity}: {diag.text(lang)}"]
     if diag.span is not None and source is not None and diag.span.line > 0:
-        source_lines = source.splitlines()
+        # Lines as the parser counts them: only \n ends one (not \v, \f or U+2028).
+        source_lines = source.split("\n")
         if diag.span.line <= len(source_lines):
-            text = source_lines[diag.span.line - 1].expandtabs(1)
-            gutter = f"{diag.span.line:>5} | "
             width = 1
             if diag.span.end_line == diag.span.line and diag.span.end_column > diag.span.column:
                 width = diag.span.end_column - diag.span.column
+            text, column, width = _window(source_lines[diag.span.line - 1].expandtabs(1), diag.span.column, width)
+            gutter = f"{diag.span.line:>5} | "
             lines.append(gutter + text)
-            lines.append(" " * (len(gutter) - 2) + "| " + " " * (diag.span.column - 1) + "^" * width)
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * (column - 1) + "^" * width)
     hint = diag.params.get("hint_code")
     if hint:
         lines.append("      " + message(hint, lang, **diag.params))
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
+
+
+def _window(text: str, column: int, width: int) -> tuple[str, int, int]:
+    """At most MAX_SHOWN_LINE characters of a long line, around the column."""
+    if len(text) <= MAX_SHOWN_LINE:
+        return text, column, width
+    start = max(0, column - 1 - MAX_SHOWN_LINE // 3)
+    end = min(len(text), start + MAX_SHOWN_LINE)
+    shown = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    column = column - start + (1 if start else 0)
+    return shown, column, max(1, min(width, end - start - (column - 1 - (1 if start else 0))))
 
 
 def sort_key(diag: Diagnostic):

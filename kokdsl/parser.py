@@ -27,6 +27,7 @@ from kokdsl import ast
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.errors import KokError, RulebookError
 from kokdsl.resources import caching_enabled, data_dir
+from kokdsl.values import MAX_NUMBER_CHARS, within_bounds
 
 # Concepts that start a declaration; the error-recovery resynchronises on them.
 ITEM_KEYWORDS = ("rulebook", "fact", "record", "chapter", "requirement")
@@ -132,7 +133,9 @@ _MODALITY = {"shall": "skall", "should": "bör"}
 
 
 def _unquote(token: str) -> str:
-    return re.sub(r"\\(.)", r"\1", token[1:-1])
+    # NFC again after the escapes are gone: `e\\́` (an escaped combining
+    # mark) is the same text as `é`, so formatting twice changes nothing.
+    return unicodedata.normalize("NFC", re.sub(r"\\(.)", r"\1", token[1:-1]))
 
 
 def _text_block(token: str) -> str:
@@ -176,7 +179,7 @@ class _ToAst(Transformer):
                 valid_from = _date(tok)
             elif tok.type == "STRING":
                 source = _unquote(tok)
-        return ast.Header(_unquote(name), int(edition), valid_from, source, span=self._span(meta))
+        return ast.Header(_unquote(name), _whole_number(edition), valid_from, source, span=self._span(meta))
 
     def fact_decl(self, meta, _kw, name, type_, *rest):
         input_only = any(part == "input_only" for part in rest)
@@ -297,13 +300,13 @@ class _ToAst(Transformer):
         return ast.Field(subject, str(name), span=self._span(meta))
 
     def int_lit(self, meta, tok):
-        return ast.Literal("integer", int(tok), span=self._span(meta))
+        return ast.Literal("integer", _whole_number(tok), span=self._span(meta))
 
     def decimal_lit(self, meta, tok):
-        return ast.Literal("decimal", Fraction(str(tok)), span=self._span(meta))
+        return ast.Literal("decimal", _decimal_number(tok), span=self._span(meta))
 
     def percent_lit(self, meta, tok):
-        return ast.Literal("percent", Fraction(str(tok)) / 100, span=self._span(meta))
+        return ast.Literal("percent", _decimal_number(tok) / 100, span=self._span(meta))
 
     def text_lit(self, meta, tok):
         return ast.Literal("text", _unquote(tok), span=self._span(meta))
@@ -340,6 +343,28 @@ class _BadDate(KokError):
     def __init__(self, token: Token):
         super().__init__()
         self.token = token
+
+
+class _BadNumber(KokError):
+    def __init__(self, token: Token):
+        super().__init__()
+        self.token = token
+
+
+def _whole_number(tok: Token) -> int:
+    return int(_decimal_number(tok))
+
+
+def _decimal_number(tok: Token) -> Fraction:
+    """A number literal within the documented bound (values.MAX_MAGNITUDE),
+    measured before it is converted: Python will not convert 4,301 digits."""
+    text = str(tok)
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _BadNumber(tok)
+    value = Fraction(text)
+    if not within_bounds(value):
+        raise _BadNumber(tok)
+    return value
 
 
 def _date(tok: Token) -> datetime.date:
@@ -425,7 +450,12 @@ def _describe_token(token: Token, lang: str) -> str:
         return message("term.end", lang)
     if token.type.startswith("KW_"):
         return message("found.keyword", lang, text=str(token))
-    return message("found.token", lang, text=str(token))
+    # A 1 MB text where none belongs is named by its start.
+    return message("found.token", lang, text=_shortened(str(token)))
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _keyword_suggestion(word: str) -> str | None:
@@ -483,6 +513,11 @@ def _parse_items(text: str, file: str, start: str, line_offset: int):
         span = ast.Span(file, line_offset + 1, 1, line_offset + 1, 1)
         raise _SyntaxProblem(Diagnostic(ERROR, "syntax.too_deep", {}, span=span)) from None
     except VisitError as exc:
+        if isinstance(exc.orig_exc, _BadNumber):
+            tok = exc.orig_exc.token
+            span = ast.Span(file, tok.line + line_offset, tok.column, tok.end_line + line_offset, tok.end_column)
+            raise _SyntaxProblem(Diagnostic(ERROR, "syntax.number_out_of_range",
+                                            {"text": _shortened(str(tok)), "limit": "10^15"}, span=span)) from None
         if isinstance(exc.orig_exc, _BadDate):
             tok = exc.orig_exc.token
             span = ast.Span(file, tok.line + line_offset, tok.column, tok.end_line + line_offset, tok.end_column)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # the evaluation stages are imported when used: `kok check` n
     from kokdsl.selfreport import SelfReport
 
 TOOL_VERSION = __version__
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @attrs.frozen
@@ -71,6 +73,15 @@ def load_rulebook(path: str | Path) -> LoadedRulebook:
 
 
 def load_rulebook_source(source: str, name: str = "<string>") -> LoadedRulebook:
+    surrogate = _LONE_SURROGATE.search(source)
+    if surrogate is not None:
+        # Only a str built in Python can hold one (no file decodes to it); it
+        # has no UTF-8 form, so it could be neither hashed nor printed.
+        line = source.count("\n", 0, surrogate.start()) + 1
+        column = surrogate.start() - (source.rfind("\n", 0, surrogate.start()) + 1) + 1
+        problem = Diagnostic(ERROR, "syntax.lone_surrogate", {"codepoint": f"U+{ord(surrogate.group()):04X}"},
+                             span=ast.Span(name, line, column, line, column + 1))
+        return LoadedRulebook(name, _LONE_SURROGATE.sub("\ufffd", source), None, (problem,))
     with _collector_paused():
         parsed = parse(source, name)
         try:

@@ -14,6 +14,7 @@ import datetime
 import difflib
 import hashlib
 import json
+import os
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -82,7 +83,7 @@ def key_path(parent: str, key) -> str:
 def read_document(path: str | Path) -> tuple[object, bytes]:
     """Read and parse a YAML or JSON file, raising SelfReportError with a
     location when it cannot be read."""
-    name = str(path)
+    name = display_name(path)
     try:
         data = read_bounded(path, MAX_BYTES)
     except OSError as exc:
@@ -113,6 +114,12 @@ def parse_document(data: bytes, name: str) -> object:
         return load_yaml(text)
     except DocumentError as exc:
         raise SelfReportError(Diagnostic(ERROR, exc.code, exc.params, file=name)) from None
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow: it has no mark, only a position
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise SelfReportError(Diagnostic(ERROR, "data.bad_character", {"line": line, "column": column,
+                                                                        "codepoint": f"U+{exc.character:04X}"},
+                                         file=name)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -171,7 +178,15 @@ def _object_depth(document) -> int:
 
 def load_self_report(path: str | Path, rulebook: CompiledRulebook) -> SelfReport:
     document, data = read_document(path)
-    return validate(document, rulebook, str(path), hashlib.sha256(data).hexdigest())
+    return validate(document, rulebook, display_name(path), hashlib.sha256(data).hexdigest())
+
+
+def display_name(path: str | Path) -> str:
+    """A file name as text that can be printed and written anywhere: a byte
+    that is not UTF-8 (the operating system hands it over as a lone
+    surrogate) is shown as \\xNN, so centre-\\xe5.yaml stays recognisable."""
+    raw = os.fsencode(path)
+    return raw.decode("utf-8", errors="backslashreplace")
 
 
 def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>", sha256: str = "") -> SelfReport:
@@ -244,6 +259,9 @@ class _Checker:
                 values[attr] = _to_bool(raw) if not isinstance(raw, bool) else raw
             elif isinstance(raw, (str, int)) and not isinstance(raw, bool):
                 values[attr] = str(raw).strip()
+            elif raw is not None:
+                self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_text", {"key": str(key), "value": _Shown(raw)},
+                                                   path=key_path("$.vårdcentral", key), file=self.file))
         return Identity(**values)
 
     def value(self, raw, t: Type, path: str, fact: str, field: str | None):

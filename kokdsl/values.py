@@ -44,7 +44,7 @@ class RecordValue:
         return f"RecordValue({self.label!r})"
 
 
-# The documented bound on magnitudes (docs/self-report.md): a number in a
+# The documented bound on magnitudes (docs/limits.md): a number in a
 # self-report or a rulebook is at most a million billion, written in at most
 # MAX_NUMBER_CHARS characters. Counts and amounts in primary care are far
 # below it; bounding them keeps every value printable and every sum exact and fast.
@@ -80,9 +80,12 @@ def format_number(value: int | Fraction, lang: str) -> str:
 def _whole(n: int) -> str:
     if abs(n) < 10**_MAX_SHOWN_DIGITS:
         return str(n)
-    # The number of decimal digits, from the bit length without printing it.
-    digits = int((abs(n).bit_length() - 1) * 0.30102999566398120) + 1
-    return f"{'-' if n < 0 else ''}~10^{digits - 1}"
+    # The power of ten, from the bit length, without printing the number.
+    magnitude = abs(n)
+    exponent = int((magnitude.bit_length() - 1) * 0.30102999566398120)
+    if magnitude >= 10 ** (exponent + 1):
+        exponent += 1
+    return f"{'-' if n < 0 else ''}~10^{exponent}"
 
 
 def format_value(value, kind: str | None, lang: str, unit: str | None = None) -> str:
@@ -176,3 +179,32 @@ def _scalar_text(item) -> str:
         # A long text is cut before it is escaped: only its start can be shown.
         return json.dumps(item[:200], ensure_ascii=False)
     return json.dumps(str(item)[:200], ensure_ascii=False)
+
+
+def _printable_table() -> dict[int, str]:
+    # C0 controls (newline, escape, NUL …) and DEL become their Unicode
+    # "control pictures" (␊, ␛, ␀): visible, one column wide, so carets under
+    # a source line still line up. C1 controls (8-bit escapes), line and
+    # paragraph separators, bidirectional overrides and lone surrogates
+    # become U+FFFD.
+    table = {code: chr(0x2400 + code) for code in range(0x20)}
+    table[0x7F] = "\u2421"
+    replaced = [*range(0x80, 0xA0), 0x2028, 0x2029, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                *range(0x2066, 0x206A), *range(0xD800, 0xE000)]
+    table.update(dict.fromkeys(replaced, "\ufffd"))
+    return table
+
+
+_PRINTABLE = _printable_table()
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal as (part of) one line: no control
+    character, newline or escape sequence from a rulebook, a self-report or a
+    file name can move the cursor, colour the screen or forge a line."""
+    return text.translate(_PRINTABLE)
+
+
+def terminal_lines(lines: list[str]) -> str:
+    """Lines for the terminal, each made printable, joined with newlines."""
+    return "\n".join(printable(line) for line in lines) + "\n"

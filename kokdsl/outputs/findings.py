@@ -218,13 +218,24 @@ def _join_and(items: list[str], lang: str) -> str:
 
 # -- Markdown escaping -----------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#])|(?<!\w)_|_(?!\w)")
+# Markup characters, plus what GitHub-flavoured Markdown turns into links and
+# strike-through: the colon of a URL scheme (https://), the dot after www and
+# ~~. A backslash before ASCII punctuation shows the character itself and
+# keeps it from starting anything. (An e-mail address still becomes a mailto:
+# link in GFM whatever is escaped; such a link runs nothing.)
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#~])|(?<!\w)_|_(?!\w)|(?<=\b[wW]{3})\.|(?<=[a-zA-Z])(?=://)")
 
 
 def markdown_escape(value) -> str:
-    """Data shown literally in Markdown: no markup, links or raw HTML from a self-report."""
+    """Data shown literally in Markdown: no markup, links, autolinks,
+    strike-through or raw HTML from a self-report."""
     text = " ".join(str(value).split())
-    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return _MD_SPECIAL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    # The empty match before "://" escapes the colon that follows it.
+    return "\\" + match.group(0) if match.group(0) else "\\"
 
 
 def markdown_code(value) -> str:

@@ -17,6 +17,7 @@ from kokdsl.diagnostics import Diagnostic
 from kokdsl.evaluator import OUTCOMES, WAIVED, Finding, evidence
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment
+from kokdsl.values import terminal_lines
 
 JSON_FORMAT = "kokdsl.findings"
 JSON_FORMAT_VERSION = 1
@@ -141,7 +142,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
             out.append(f"  {d.path}: {m('severity.' + d.severity)}: {d.text(lang)}")
     out.append("")
     out.append(m("text.audit", edition=rb.edition, rb_sha=rb.sha256[:12], sr_sha=report.sha256[:12], version=TOOL_VERSION))
-    return "\n".join(out) + "\n"
+    return terminal_lines(out)
 
 
 def _decision_label(kind: str, lang: str) -> str:
@@ -183,7 +184,7 @@ def render_rerun_text(view: dict, lang: str = "sv", brief: bool = False) -> str:
     if view["expiring"]:
         out += ["", m("rerun.expiring_heading")]
         out += [f"  {w['text']}" for w in view["expiring"]]
-    return "\n".join(out) + "\n"
+    return terminal_lines(out)
 
 
 def _centre_table(view: dict, lang: str) -> list[str]:
@@ -226,4 +227,4 @@ def render_impact_text(rulebook, variant: str, before, after, changes, lang: str
             if change.dropped_reasons:
                 details.append(m("impact.dropped_reasons", ids=", ".join(change.dropped_reasons)))
             out.append(line + (f" ({'; '.join(details)})" if details else ""))
-    return "\n".join(out) + "\n"
+    return terminal_lines(out)

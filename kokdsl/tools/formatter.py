@@ -20,8 +20,9 @@ def quote(text: str) -> str:
 
 
 def text_block(text: str, indent: str = INDENT) -> str:
+    # Written as it is: trailing spaces and \r inside a text are part of it.
     lines = text.split("\n")
-    body = ("\n" + indent).join(line.rstrip() if line.strip() else "" for line in lines)
+    body = lines[0] + "".join("\n" + (indent + line if line else "") for line in lines[1:])
     return f'{indent}"""{body}"""'
 
 

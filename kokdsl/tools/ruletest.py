@@ -34,6 +34,7 @@ from kokdsl.errors import KokError
 from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, evaluate
 from kokdsl.messages import message
 from kokdsl.selfreport import IDENTITY_KEYS, SelfReportError, read_document, validate
+from kokdsl.values import terminal_lines
 
 # Spellings accepted in a test file: Swedish first, English aliases.
 _KEYS = {"grund": "base", "base": "base", "fall": "cases", "cases": "cases"}
@@ -268,7 +269,7 @@ def format_run(run: TestRun, lang: str = "sv") -> str:
     for req_id, missing in gaps:
         words = ", ".join(message(f"outcome.{o}", lang) for o in missing)
         lines.append(message("ruletest.gap", lang, id=req_id, missing=words))
-    return "\n".join(lines) + "\n"
+    return terminal_lines(lines)
 
 
 def format_percent(value: float, lang: str) -> str:

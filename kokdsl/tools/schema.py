@@ -19,6 +19,7 @@ import json
 from kokdsl.compiled import CompiledRulebook, Type
 from kokdsl.messages import message
 from kokdsl.selfreport import MAX_LIST_ITEMS
+from kokdsl.values import MAX_MAGNITUDE
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -51,11 +52,14 @@ _REQUIRED_IDENTITY = 2  # name and id
 _CLOCK = r"(?:[01]\d|2[0-3]):[0-5]\d"
 INTERVAL_PATTERN = rf"^{_CLOCK}-(?:{_CLOCK}|24:00)$"
 # Swedish number formats as people write them: "6 500" (a space, also a
-# no-break space, groups thousands), "2,5" (decimal comma).
-_DIGITS = r"(?:\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)"
-_INTEGER = rf"[+-]?{_DIGITS}"
-_DECIMAL = rf"[+-]?{_DIGITS}(?:[.,]\d+)?"
-_PERCENT = r"^(?:100(?:[.,]0+)?|\d{1,2}(?:[.,]\d+)?) ?%$"
+# no-break space, groups thousands), "2,5" (decimal comma). Numbers stay within
+# the loader's bound (values.MAX_MAGNITUDE): at most 15 digits before the
+# decimal sign, and counts are never negative.
+_DIGITS = r"(?:\d{1,15}|\d{1,3}(?:[ \u00a0\u202f]\d{3}){1,4})"
+_INTEGER = rf"\+?{_DIGITS}"
+_DECIMAL = rf"[+-]?{_DIGITS}(?:[.,]\d{{1,20}})?"
+_LARGEST = 10**15 - 1  # what 15 digits hold, written as a number or as text
+_PERCENT = r"^(?:100(?:[.,]0{1,20})?|\d{1,2}(?:[.,]\d{1,20})?) ?%$"
 
 
 def required_fields(rulebook: CompiledRulebook) -> dict[str, frozenset[str]]:
@@ -100,9 +104,11 @@ def value_alternatives(t: Type, lang: str) -> list[dict]:
     if kind == "bool":
         return [{"type": "boolean"}, {"enum": [words["yes"], words["no"]]}]
     if kind == "integer":
-        return [{"type": "integer"}, {"type": "string", "pattern": f"^{_INTEGER}$"}]
+        return [{"type": "integer", "minimum": 0, "maximum": _LARGEST},
+                {"type": "string", "pattern": f"^{_INTEGER}$"}]
     if kind == "decimal":
-        return [{"type": "number"}, {"type": "string", "pattern": f"^{_DECIMAL}$"}]
+        return [{"type": "number", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE},
+                {"type": "string", "pattern": f"^{_DECIMAL}$"}]
     if kind == "percent":
         return [{"type": "number", "minimum": 0, "maximum": 100}, {"type": "string", "pattern": _PERCENT}]
     if kind == "text":
