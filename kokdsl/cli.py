@@ -248,8 +248,15 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
                    "Repeatable; replaces --format output.")
 @run_date_option
 @undantag_option
+@click.option("--diarienummer", "reference", default=None, metavar="TEXT",
+              help="The case number printed on the findings report (and in its JSON).")
+@click.option("--handläggare", "officer", default=None, metavar="NAME",
+              help="The case officer named on the report and in its signature block.")
+@click.option("--beslutsdatum", "decision_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              callback=_to_date, metavar="YYYY-MM-DD", help="The date of the decision printed on the report.")
 def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for: datetime.date | None,
-        outputs: tuple[str, ...], run_date: datetime.date | None, undantag: str | None) -> None:
+        outputs: tuple[str, ...], run_date: datetime.date | None, undantag: str | None, reference: str | None,
+        officer: str | None, decision_date: datetime.date | None) -> None:
     """Check one SELF_REPORT against RULEBOOK and propose a decision.
 
     RULEBOOK is a .kok file, a folder of editions (e.g. rulebooks/orebro) or
@@ -270,7 +277,10 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
         assessment = apply_waivers(assessment, waivers.for_centre(assessment.report.identity.id),
                                    run_date or datetime.date.today())
     if specs:
-        _write_outputs(assessment, specs, lang, run_date, rulebook)
+        from kokdsl.outputs.findings import CaseDetails
+
+        case = CaseDetails(reference=reference, officer=officer, decision_date=decision_date)
+        _write_outputs(assessment, specs, lang, run_date, rulebook, case)
     elif fmt == "json":
         from kokdsl.outputs.terminal import render_json
 
@@ -468,14 +478,15 @@ def _parse_outputs(outputs: tuple[str, ...]) -> list:
     return [parse_output_spec(text) for text in outputs]
 
 
-def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: str) -> None:
+def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: str, case=None) -> None:
     """Render every requested findings report first, then write them."""
     from kokdsl.outputs.findings import render_report
 
-    _write_rendered(specs, lambda fmt: render_report(assessment, fmt, lang, run_date, rulebook_path), lang)
+    _write_rendered(specs, lambda fmt: render_report(assessment, fmt, lang, run_date, rulebook_path, case), lang,
+                    run_date or datetime.date.today())
 
 
-def _write_rendered(specs: list, render, lang: str) -> None:
+def _write_rendered(specs: list, render, lang: str, day: datetime.date | None = None) -> None:
     """Render each format once (a PDF is printed from the HTML), then write
     every output: files atomically, '-' to stdout. Raises OutputError if one cannot be."""
     from kokdsl.messages import message
@@ -487,7 +498,7 @@ def _write_rendered(specs: list, render, lang: str) -> None:
             click.echo(rendered[spec.fmt], nl=False)
             continue
         if spec.fmt == "pdf":
-            write_pdf(spec.target, rendered["html"])
+            write_pdf(spec.target, rendered["html"], day)
         else:
             write_atomic(spec.target, rendered[spec.fmt].encode("utf-8"))
         click.echo(message("output.written", lang, path=spec.target), err=True)

@@ -1,10 +1,11 @@
 """Stage 4: compiled rulebook x typed facts -> one result per requirement.
 
-The fast path runs each requirement's compiled closure. Only a requirement
-that is not met, cannot be assessed, or does not apply is explained: the
-explainer walks its AST and re-runs the sub-expressions' closures to name the
-schedule gaps, the list elements that failed and the values against their
-thresholds, in domain terms.
+Outcomes come from each requirement's compiled closures (or the generated fast
+path, which agrees with them). When a result's explanation is read, the
+tracer walks the requirement's AST, takes every sub-expression's value from
+the same closures, and keeps only the sub-results that decided the value
+under Kleene's rules: a known result never rests on an unknown value. The
+trace holds values, not words; kokdsl.prose writes it as sentences.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ from collections.abc import Callable
 import attrs
 
 from kokdsl import ast
-from kokdsl.compiled import CompiledRequirement, CompiledRulebook, Type
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.enums import Outcome
-from kokdsl.schedule import Schedule
-from kokdsl.selfreport import DataProblem, SelfReport
-from kokdsl.unparse import expr_text
+from kokdsl.selfreport import DataProblem, SelfReport, key_path
 from kokdsl.values import UNKNOWN, RecordValue, format_value
 from kokdsl.visitor import NodeVisitor
 
@@ -45,16 +44,6 @@ class Shown:
 
 
 @attrs.frozen
-class Code:
-    """An expression as source text, shown with the reader's keywords."""
-
-    node: object
-
-    def render(self, lang: str) -> str:
-        return expr_text(self.node, lang)
-
-
-@attrs.frozen
 class Finding:
     """One piece of an explanation: a message code, its parameters, and the
     findings beneath it (the reasons of a failing list element)."""
@@ -63,39 +52,76 @@ class Finding:
     params: dict = attrs.field(hash=False)
     children: tuple[Finding, ...] = ()
     path: str | None = None
+    sentence: bool = False  # a whole sentence: capitalised, with a full stop
 
     def text(self, lang: str) -> str:
-        from kokdsl.messages import message
+        if self.code.startswith("prose."):
+            from kokdsl.prose import sentence
 
-        return message(self.code, lang, **self.params)
+            text = sentence(self.code.removeprefix("prose."), lang, self.params)
+        else:
+            from kokdsl.messages import message
+
+            text = message(self.code, lang, **self.params)
+        if self.sentence:
+            text = text[:1].upper() + text[1:]
+            if not self.children and not text.endswith((".", ":")):
+                text += "."
+        return text
 
 
 class RequirementResult:
     """The outcome of one requirement for one centre.
 
     A plain slotted class, not attrs: a national rerun makes one per
-    requirement per centre. Explanations are worked out when first read, so a
-    rerun that only needs decisions never pays for them.
+    requirement per centre. Traces and explanations are worked out when first
+    read, so a rerun that only needs decisions never pays for them.
     """
 
-    __slots__ = ("requirement", "outcome", "problems", "_explain", "_findings")
+    __slots__ = ("requirement", "outcome", "problems", "_trace", "_traces", "_explain", "_findings")
 
     def __init__(self, requirement: CompiledRequirement, outcome: str, problems: tuple[DataProblem, ...] = (),
+                 trace: Callable[[], RequirementTrace] | None = None,
                  explain: Callable[[], list[Finding]] | None = None):
         self.requirement = requirement
         self.outcome = outcome
         self.problems = problems  # missing/invalid facts behind cannot_assess
+        self._trace = trace
+        self._traces: RequirementTrace | None = None
+        # An explanation given outright (a waiver's), instead of one written from the trace.
         self._explain = explain
         self._findings: tuple[Finding, ...] | None = None
 
     @property
+    def trace(self) -> RequirementTrace:
+        """What decided the outcome: the condition's and the check's traces."""
+        if self._traces is None:
+            self._traces = self._trace() if self._trace else RequirementTrace(None, None)
+        return self._traces
+
+    @property
     def findings(self) -> tuple[Finding, ...]:
         if self._findings is None:
-            self._findings = tuple(self._explain()) if self._explain else ()
+            from kokdsl.prose import explain
+
+            if self._explain is not None:
+                self._findings = tuple(self._explain())
+            else:
+                self._findings = tuple(explain(self)) if self._trace else ()
         return self._findings
 
     def __repr__(self) -> str:
         return f"RequirementResult({self.requirement.id!r}, {self.outcome!r})"
+
+
+@attrs.frozen
+class RequirementTrace:
+    """The traces an outcome rests on: the condition's when it did not hold
+    or is unknown, the check's whenever the check was needed."""
+
+    condition: Trace | None
+    check: Trace | None
+    rulebook: CompiledRulebook = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -112,13 +138,11 @@ GENERATE_AFTER = 3
 
 def evaluate(rulebook: CompiledRulebook, report: SelfReport) -> Evaluation:
     outcome_list = _outcomes(rulebook, report.facts)
-    results = _met_results(rulebook).copy()
-    for index, outcome in enumerate(outcome_list):
-        if outcome != MET:
-            req = rulebook.requirements[index]
-            problems = _problems_for(req, report) if outcome == CANNOT_ASSESS else ()
-            results[index] = RequirementResult(req, outcome, problems,
-                                               functools.partial(_explain, rulebook, req, outcome, report.facts))
+    results = []
+    for req, outcome in zip(rulebook.requirements, outcome_list, strict=True):
+        problems = _problems_for(req, report) if outcome == CANNOT_ASSESS else ()
+        results.append(RequirementResult(req, outcome, problems,
+                                         functools.partial(_trace_requirement, rulebook, req, outcome, report.facts)))
     return Evaluation(rulebook, report, tuple(results))
 
 
@@ -128,15 +152,6 @@ def _outcomes(rulebook: CompiledRulebook, facts: dict) -> list[str]:
         env = dict(facts)
         return [requirement_outcome(req, env) for req in rulebook.requirements]
     return rulebook.outcome_function()(facts)
-
-
-def _met_results(rulebook: CompiledRulebook) -> list[RequirementResult]:
-    """A met requirement has nothing to explain, so its result is the same for
-    every centre: make those once per rulebook."""
-    met = rulebook.runtime.get("met")
-    if met is None:
-        met = rulebook.runtime["met"] = [RequirementResult(req, MET) for req in rulebook.requirements]
-    return met
 
 
 def outcomes(rulebook: CompiledRulebook, facts: dict) -> list[tuple[CompiledRequirement, str]]:
@@ -164,29 +179,20 @@ def requirement_outcome(req: CompiledRequirement, env: dict) -> str:
     return CANNOT_ASSESS
 
 
-def _explain(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: str, facts: dict) -> list[Finding]:
-    env = dict(facts)  # the explainer binds loop variables in its environment
-    explainer = _Explainer(rulebook)
+def _trace_requirement(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: str,
+                       facts: dict) -> RequirementTrace:
+    env = dict(facts)  # the tracer binds loop variables in its environment
+    tracer = _Tracer(rulebook)
+    condition = tracer.trace(req.condition, env) if req.condition is not None else None
     if outcome == NOT_APPLICABLE:
-        return explainer.explain(req.condition, env, False)
-    if outcome == NOT_MET:
-        return explainer.explain(req.check, env, False)
-    findings = []
-    if req.condition is not None and req.condition_fn(env) is UNKNOWN:
-        findings += explainer.explain(req.condition, env, UNKNOWN)
-    if req.check_fn(env) is UNKNOWN:
-        findings += explainer.explain(req.check, env, UNKNOWN)
-    return _dedupe(findings)
-
-
-def _dedupe(findings):
-    seen, out = set(), []
-    for f in findings:
-        key = (f.code, f.path, str(f.params.get("expr")))
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
+        return RequirementTrace(condition, None, rulebook)
+    check = tracer.trace(req.check, env)
+    # A condition that held is no part of the grounds; an unknown one is.
+    if condition is not None and condition.value is not UNKNOWN:
+        condition = None
+    if outcome == MET:
+        condition = None  # met whether it applies or not
+    return RequirementTrace(condition, check, rulebook)
 
 
 def _problems_for(req: CompiledRequirement, report: SelfReport) -> tuple[DataProblem, ...]:
@@ -201,177 +207,181 @@ def _problems_for(req: CompiledRequirement, report: SelfReport) -> tuple[DataPro
     return tuple(out)
 
 
-_NEGATED_OP = {"<": "≥", "<=": ">", ">": "≤", ">=": "<", "=": "≠", "!=": "="}
-_OP = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "!=": "≠"}
+@attrs.frozen
+class Trace:
+    """One sub-result of a check and the sub-results that decided it.
+
+    `value` is what the node's compiled closure returned: the same closures
+    that decide outcomes, so an explanation can never disagree with its
+    outcome. `parts` are only the sub-results that decided the value under
+    Kleene's rules (never an unknown one when the value is known); `elements`
+    are the list or set elements that decided a quantifier, count or sum.
+    """
+
+    node: object
+    value: object
+    parts: tuple[Trace, ...] = ()
+    elements: tuple[Element, ...] = ()
+    path: str | None = None  # where an unknown fact or field sits in the self-report
+    total: int | None = None  # how many elements the collection held
 
 
-class _Explainer(NodeVisitor):
-    method_prefix = "explain_"
+@attrs.frozen
+class Element:
+    """One element of a list or set, and the trace of the body for it."""
+
+    item: object
+    trace: Trace
+
+    @property
+    def label(self) -> str:
+        return self.item.label if isinstance(self.item, RecordValue) else str(self.item)
+
+    @property
+    def path(self) -> str | None:
+        return self.item.path if isinstance(self.item, RecordValue) else None
+
+
+def trace(rulebook: CompiledRulebook, node, env: dict) -> Trace:
+    """Evaluate `node` through its closure and record what decided it."""
+    return _Tracer(rulebook).trace(node, env)
+
+
+class _Tracer(NodeVisitor):
+    method_prefix = "trace_"
 
     def __init__(self, rulebook: CompiledRulebook):
         self.closures = rulebook.closures
-        self.types = rulebook.types
-        self.records = rulebook.records
 
     def value(self, node, env):
         return self.closures[id(node)](env)
 
-    def shown(self, node, value) -> Shown:
-        t: Type = self.types.get(id(node), Type("error"))
-        return Shown(value, t.kind, t.unit)
+    def trace(self, node, env) -> Trace:
+        return self.visit(node, env, self.value(node, env))
 
-    def explain(self, node, env, value) -> list[Finding]:
-        """Why `node` evaluated to `value` (False or UNKNOWN) in env."""
-        found = self.visit(node, env, value)
-        if found is not None:
-            return found
+    def generic_visit(self, node, env, value) -> Trace:
+        return self.generic(node, env, value)
+
+    def traces(self, nodes, env) -> list[Trace]:
+        return [self.trace(n, env) for n in nodes]
+
+    def generic(self, node, env, value) -> Trace:
+        """Any node whose value is known only when all its operands are
+        (arithmetic, comparison, covers, membership, hours, and constructs
+        without a rule of their own)."""
+        parts = self.traces([c for c in _children(node) if id(c) in self.closures], env)
         if value is UNKNOWN:
-            return self.unknown_leaves(node, env)
-        if isinstance(node, (ast.Name, ast.Field)):
-            return [Finding("finding.is_no", {"expr": Code(node)})]
-        return [Finding("finding.false", {"expr": Code(node)})]
+            unknown = [p for p in parts if p.value is UNKNOWN]
+            return Trace(node, value, tuple(unknown or parts))
+        if any(p.value is UNKNOWN for p in parts):
+            return Trace(node, value)  # decided by a rule of its own: show the value alone
+        return Trace(node, value, tuple(parts))
 
-    def generic_visit(self, node, *args):
-        return None  # no special explanation: the generic one below
+    def trace_Name(self, node: ast.Name, env, value) -> Trace:
+        # Only a fact can be unknown: loop variables and closed-set values never are.
+        return Trace(node, value, path=key_path("$", node.name) if value is UNKNOWN else None)
 
-    def explain_Logic(self, node: ast.Logic, env, value):
-        out = []
-        for side in (node.left, node.right):
-            v = self.value(side, env)
-            if v is value or (value is False and node.op == "or"):
-                out += self.explain(side, env, v)
-        return out
+    def trace_Field(self, node: ast.Field, env, value) -> Trace:
+        subject = self.value(node.subject, env)
+        if subject is UNKNOWN:
+            return Trace(node, value, (self.trace(node.subject, env),))
+        path = f"{subject.path}.{node.name}" if isinstance(subject, RecordValue) and value is UNKNOWN else None
+        return Trace(node, value, path=path)
 
-    def explain_Not(self, node: ast.Not, env, value):
+    def trace_Literal(self, node, env, value) -> Trace:
+        return Trace(node, value)
+
+    trace_AroundTheClock = trace_Literal
+
+    def trace_Compare(self, node: ast.Compare, env, value) -> Trace:
+        right = node.right
+        if isinstance(right, ast.IfElse) and self.value(right.condition, env) is UNKNOWN:
+            # Decided against both thresholds (or unknown): the branches decide, not the condition.
+            left = self.trace(node.left, env)
+            then, otherwise = self.trace(right.then, env), self.trace(right.otherwise, env)
+            if value is UNKNOWN:
+                cond = self.trace(right.condition, env)
+                parts = [p for p in (left, then, otherwise) if p.value is UNKNOWN] + [cond]
+                return Trace(node, value, tuple(parts))
+            return Trace(node, value, (left, then, otherwise))
+        return self.generic(node, env, value)
+
+    def trace_Logic(self, node: ast.Logic, env, value) -> Trace:
+        sides = self.traces((node.left, node.right), env)
         if value is UNKNOWN:
-            return self.explain(node.operand, env, UNKNOWN)
-        return [Finding("finding.holds", {"expr": Code(node.operand)})]
+            deciding = [s for s in sides if s.value is UNKNOWN]
+        elif (node.op == "and") == (value is True):
+            deciding = sides  # and: both true; or: both false
+        else:
+            deciding = [s for s in sides if s.value is value]
+        return Trace(node, value, tuple(deciding))
 
-    def explain_IfElse(self, node: ast.IfElse, env, value):
-        c = self.value(node.condition, env)
-        if c is True:
-            return self.explain(node.then, env, value)
-        if c is False:
-            return self.explain(node.otherwise, env, value)
-        return self.explain(node.condition, env, UNKNOWN)
+    def trace_Not(self, node: ast.Not, env, value) -> Trace:
+        return Trace(node, value, (self.trace(node.operand, env),))
 
-    def explain_Compare(self, node: ast.Compare, env, value):
-        if value is UNKNOWN:
-            return None
-        lv, rv = self.value(node.left, env), self.value(node.right, env)
-        left, right = self.shown(node.left, lv), self.shown(node.right, rv)
-        # "38 h < 40 h": a threshold takes the unit of what it is compared with.
-        unit = left.unit or right.unit
-        left, right = attrs.evolve(left, unit=unit), attrs.evolve(right, unit=unit)
-        params = {"left": Code(node.left), "left_value": left,
-                  "op": _NEGATED_OP[node.op], "right": Code(node.right), "right_value": right}
-        plain = isinstance(node.right, (ast.Literal, ast.IfElse)) or _is_symbol(node.right, self.types)
-        return [Finding("finding.compare" if plain else "finding.compare_both", params)]
-
-    def explain_Covers(self, node: ast.Covers, env, value):
-        if value is UNKNOWN:
-            return None
-        left, right = self.value(node.left, env), self.value(node.right, env)
-        gaps: Schedule = right.minus(left)
-        return [Finding("finding.gaps", {"left": Code(node.left), "right": Code(node.right),
-                                         "gaps": Shown(gaps, "schedule")})]
-
-    def explain_Member(self, node: ast.Member, env, value):
-        if value is UNKNOWN:
-            return None
-        code = "finding.in" if node.negated else "finding.not_in"
-        return [Finding(code, {"element": self.shown(node.element, self.value(node.element, env)),
-                               "collection": Code(node.collection)})]
-
-    def explain_Quantifier(self, node: ast.Quantifier, env, value):
-        items = self.value(node.collection, env)
-        if items is UNKNOWN:
-            return self.explain(node.collection, env, UNKNOWN)
-        record = self._record_name(node.collection)
-        out = []
-        saved = env.get(node.var)
-        try:
-            for item in (sorted(items) if isinstance(items, frozenset) else items):
-                env[node.var] = item
-                v = self.value(node.body, env)
-                label = item.label if isinstance(item, RecordValue) else str(item)
-                path = item.path if isinstance(item, RecordValue) else None
-                if value is UNKNOWN and v is UNKNOWN:
-                    out.append(Finding("finding.element_unknown", {"record": record, "label": label},
-                                       tuple(self.explain(node.body, env, UNKNOWN)), path))
-                elif value is False and node.kind == "all" and v is False:
-                    out.append(Finding("finding.element_failed", {"record": record, "label": label},
-                                       tuple(self.explain(node.body, env, False)), path))
-                elif value is False and node.kind == "none" and v is True:
-                    out.append(Finding("finding.element_matched", {"record": record, "label": label,
-                                                                   "expr": Code(node.body)}, (), path))
-        finally:
-            if saved is None:
-                env.pop(node.var, None)
-            else:
-                env[node.var] = saved
-        if value is False and node.kind == "some":
-            return [Finding("finding.none_satisfied", {"collection": Code(node.collection), "expr": Code(node.body),
-                                                       "count": len(items)})]
-        return out
-
-    def explain_Sum(self, node: ast.Sum, env, value):
-        return self._explain_unknown_fold(node, node.body, env, value)
-
-    def explain_Count(self, node: ast.Count, env, value):
-        if node.var is None:
-            return None
-        return self._explain_unknown_fold(node, node.condition, env, value)
-
-    def _explain_unknown_fold(self, node, body, env, value):
-        """An unknown summa(x i L: …) or antal(x i L: …): the unknown leaves of
-        each element, read with the loop variable bound (it is unbound outside)."""
+    def trace_IfElse(self, node: ast.IfElse, env, value) -> Trace:
+        cond = self.trace(node.condition, env)
+        if cond.value is True:
+            return Trace(node, value, (cond, self.trace(node.then, env)))
+        if cond.value is False:
+            return Trace(node, value, (cond, self.trace(node.otherwise, env)))
+        branches = self.traces((node.then, node.otherwise), env)
         if value is not UNKNOWN:
-            return None
-        items = self.value(node.collection, env)
+            return Trace(node, value, tuple(branches))  # both branches agree: the condition does not matter
+        return Trace(node, value, (cond, *[b for b in branches if b.value is UNKNOWN]))
+
+    def trace_Quantifier(self, node: ast.Quantifier, env, value) -> Trace:
+        collection, elements = self.elements(node.var, node.collection, node.body, env)
+        if collection.value is UNKNOWN:
+            return Trace(node, value, (collection,))
+        if value is UNKNOWN:
+            keep = [e for e in elements if e.trace.value is UNKNOWN]
+        elif node.kind == "all":
+            keep = elements if value is True else [e for e in elements if e.trace.value is False]
+        elif node.kind == "some":
+            keep = elements if value is False else [e for e in elements if e.trace.value is True]
+        else:  # none
+            keep = elements if value is True else [e for e in elements if e.trace.value is True]
+        return Trace(node, value, (collection,), tuple(keep), total=len(elements))
+
+    def trace_Count(self, node: ast.Count, env, value) -> Trace:
+        if node.var is None:
+            return self.generic(node, env, value)
+        collection, elements = self.elements(node.var, node.collection, node.condition, env)
+        if collection.value is UNKNOWN:
+            return Trace(node, value, (collection,))
+        if value is UNKNOWN:
+            keep = [e for e in elements if e.trace.value is UNKNOWN]
+        else:
+            keep = [e for e in elements if e.trace.value is True]
+        return Trace(node, value, (collection,), tuple(keep), total=len(elements))
+
+    def trace_Sum(self, node: ast.Sum, env, value) -> Trace:
+        collection, elements = self.elements(node.var, node.collection, node.body, env)
+        if collection.value is UNKNOWN:
+            return Trace(node, value, (collection,))
+        keep = [e for e in elements if e.trace.value is UNKNOWN] if value is UNKNOWN else elements
+        return Trace(node, value, (collection,), tuple(keep), total=len(elements))
+
+    def elements(self, var: str, collection_node, body, env) -> tuple[Trace, list[Element]]:
+        """The collection's trace and the body traced for each element, with
+        the loop variable bound the way the closures bind it."""
+        collection = self.trace(collection_node, env)
+        items = collection.value
         if items is UNKNOWN:
-            return self.explain(node.collection, env, UNKNOWN)
+            return collection, []
         out = []
-        saved = env.get(node.var)
+        saved = env.get(var)
         try:
             for item in (sorted(items) if isinstance(items, frozenset) else items):
-                env[node.var] = item
-                if self.value(body, env) is UNKNOWN:
-                    out += self.explain(body, env, UNKNOWN)
+                env[var] = item
+                out.append(Element(item, self.trace(body, env)))
         finally:
             if saved is None:
-                env.pop(node.var, None)
+                env.pop(var, None)
             else:
-                env[node.var] = saved
-        return out
-
-    def _record_name(self, collection) -> str:
-        t = self.types.get(id(collection))
-        return t.record if t is not None and t.record else ""
-
-    def unknown_leaves(self, node, env) -> list[Finding]:
-        """The facts that made `node` unknown, with their paths into the file."""
-        if isinstance(node, ast.Name):
-            if self.value(node, env) is UNKNOWN:
-                return [Finding("finding.unknown", {"expr": Code(node)}, path=f"$.{node.name}")]
-            return []
-        if isinstance(node, ast.Field):
-            subject = self.value(node.subject, env)
-            if subject is UNKNOWN:
-                return self.unknown_leaves(node.subject, env)
-            if self.value(node, env) is UNKNOWN:
-                path = f"{subject.path}.{node.name}" if isinstance(subject, RecordValue) else None
-                return [Finding("finding.unknown", {"expr": Code(node)}, path=path)]
-            return []
-        out = []
-        for child in _children(node):
-            if id(child) in self.closures and self.value(child, env) is UNKNOWN:
-                out += self.explain(child, env, UNKNOWN)
-        return out
-
-
-def _is_symbol(node, types) -> bool:
-    return isinstance(node, ast.Name) and types.get(id(node), Type("error")).kind == "enum"
+                env[var] = saved
+        return collection, out
 
 
 def _children(node):

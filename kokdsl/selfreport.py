@@ -294,8 +294,13 @@ class _Checker:
             return UNKNOWN
         label_field = record.label_field
         items = []
+        blank = []
         for index, element in enumerate(raw):
             epath = f"{path}[{index}]"
+            if _is_blank(element):
+                # The blank entry `kok template` writes: not an element at all.
+                blank.append(epath)
+                continue
             if not isinstance(element, dict):
                 self.invalid(epath, fact, None, Type("record", record=record.name), element)
                 # An unreadable element is an element whose every field is unknown.
@@ -314,7 +319,20 @@ class _Checker:
                                                        path=key_path(epath, key), file=self.file))
             label = fields.get(label_field) if label_field else None
             items.append(RecordValue(fields, epath, label if isinstance(label, str) else f"#{index + 1}"))
+        if blank and not items:
+            # Only blank entries: the list has not been given, so it is to be supplemented.
+            self.missing(path, fact, None, Type("list", record=record.name))
+            return UNKNOWN
+        for epath in blank:
+            self.diagnostics.append(Diagnostic(WARNING, "data.blank_entry", {}, path=epath, file=self.file))
         return tuple(items)
+
+
+def _is_blank(element) -> bool:
+    """A list entry with every field left empty, as in the blank self-report."""
+    if not isinstance(element, dict) or not element:
+        return False
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in element.values())
 
 
 class _Shown:

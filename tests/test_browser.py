@@ -8,8 +8,11 @@ written to the test's tmp_path; a failing test leaves screenshots (conftest.py).
 
 from __future__ import annotations
 
+import html
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -151,6 +154,73 @@ def test_published_book_meets_wcag_21_aa(browser, artefacts, axe, lang):
     assert result.exit_code == 0, result.output
     browser.open(target.as_uri())
     axe(browser)
+
+
+def _pdf(artefacts: Path, example: str, name: str, *args) -> Path:
+    target = artefacts / f"{name}.pdf"
+    result = CliRunner().invoke(main, ["run", str(ROOT / "rulebooks" / "orebro" / "2025.kok"),
+                                       str(ROOT / "examples" / f"{example}.yaml"), "--run-date", "2025-06-02",
+                                       "--output", f"pdf:{target}", *args])
+    assert result.exit_code in (0, EXIT_FINDINGS), result.output
+    return target
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    """Each page's text, as pdftotext reads it off the printed page."""
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [page for page in out.split("\f") if page.strip()]
+
+
+def _word_boxes(pdf: Path) -> list[tuple[float, float, str]]:
+    """(right edge, page width, word) for every word on every page."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    boxes = []
+    for width, body in re.findall(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', out, re.S):
+        for x_max, word in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+                                      body):
+            boxes.append((float(x_max), float(width), html.unescape(word)))
+    return boxes
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None and not UNDER_CI, reason="poppler-utils is not installed")
+@pytest.mark.parametrize(("example", "decision"), [("avslag", "Avslag"), ("godkand", "Godkänd")])
+def test_pdf_pages_read_as_a_decision_document(artefacts, example, decision):
+    """Page by page: every footer names the centre, its id and the edition
+    with "sida x av y"; the grounds follow the decision on the first page;
+    no page is left holding a line or two; nothing runs off A4 portrait;
+    percentages and identifiers are never broken."""
+    assert CHROMIUM is not None, "CI is set but chromium is not installed"
+    pdf = _pdf(artefacts, example, f"{example}.pages", "--diarienummer", "HSN 2025/17 (fiktivt)",
+               "--handläggare", "Hanna Handläggare (fiktiv)", "--beslutsdatum", "2025-06-10")
+    pages = _page_texts(pdf)
+    centre = {"avslag": ("Vårdcentralen Påhittsta (fiktiv)", "FIKTIV-002"),
+              "godkand": ("Vårdcentralen Exempelby (fiktiv)", "FIKTIV-001")}[example]
+    assert 3 <= len(pages) <= 8, len(pages)
+    for number, page in enumerate(pages, 1):
+        footer = " ".join(page.strip().splitlines()[-1].split())
+        assert f"{centre[0]} ({centre[1]}) · Hälsoval Region Örebro län, utgåva 2025" in footer, footer
+        assert footer.endswith(f"sida {number} av {len(pages)}"), footer
+        body = [line for line in page.strip().splitlines()[:-1] if line.strip()]
+        assert len(body) >= 8, f"page {number} holds only {body}"
+    first = " ".join(pages[0].split())
+    assert decision in first and "Skäl för beslutet" in first and "HSN 2025/17 (fiktivt)" in first
+    assert "namnteckning" in " ".join(" ".join(p.split()) for p in pages).lower()
+    text = "\n".join(pages)
+    assert not re.search(r"^\s*%", text, re.M), "a percentage broken from its number"
+    for right, width, word in _word_boxes(pdf):
+        assert right <= width - 20, f"{word!r} runs into the right margin ({right:.0f} of {width:.0f} pt)"
+    # Paths wrap only between their parts: every part is whole on some line.
+    for path in re.findall(r"\$\.[\w\[\].]+", text):
+        for part in re.split(r"[.\[\]]+", path):
+            assert part in text, part
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None and not UNDER_CI, reason="poppler-utils is not installed")
+def test_pdf_is_byte_identical_for_the_same_inputs_and_date(artefacts):
+    first = _pdf(artefacts, "avslag", "same-1").read_bytes()
+    second = _pdf(artefacts, "avslag", "same-2").read_bytes()
+    assert first == second
+    assert b"(D:20250602000000" in first
 
 
 def test_published_book_renders_in_chromium(browser, artefacts):

@@ -56,13 +56,13 @@ def test_run_examples_give_the_expected_decision(example, decision, code):
 def test_rejection_names_thursday_gap_in_text_output():
     code, output = run_cli("run", OREBRO, "examples/avslag.yaml")
     assert code == EXIT_FINDINGS
-    assert "saknas: torsdag 15:30-17:00" in output
+    assert "det saknas torsdag 15:30-17:00" in output
     assert "Förslag till beslut: AVSLAG" in output
 
 
 def test_english_text_output():
     code, output = run_cli("run", OREBRO, "examples/avslag.yaml", "--lang", "en")
-    assert "uncovered: Thursday 15:30-17:00" in output
+    assert "not covered: Thursday 15:30-17:00" in output
     assert "Proposed decision: REJECTION" in output
 
 

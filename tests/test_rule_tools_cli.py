@@ -66,7 +66,7 @@ def test_failing_case_shows_expected_against_actual(small_book):
         "  krav 1:\n"
         "    - väntat:   uppfyllt\n"
         "    + faktiskt: ej uppfyllt\n"
-        "        listade: 50 < 100\n"
+        "        Listade: 50; kravet är minst 100.\n"
         "  beslut:\n"
         "    - väntat:   godkänd\n"
         "    + faktiskt: avslag\n"
@@ -82,12 +82,12 @@ def test_explanation_fragment_mismatch_is_a_failure(small_book):
 cases:
   - name: wrong fragment
     report: {}
-    explanation: "51 < 100"
+    explanation: "51; the requirement"
 """)
     result = invoke("test", small_book, "--lang", "en")
     assert result.exit_code == 1
-    assert "    - expected: the explanation contains “51 < 100”\n" in result.output
-    assert "        listade: 50 < 100\n" in result.output
+    assert "    - expected: the explanation contains “51; the requirement”\n" in result.output
+    assert "        Listade: 50; the requirement is at least 100.\n" in result.output
 
 
 def test_coverage_gaps_and_min_coverage(small_book):

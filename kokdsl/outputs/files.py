@@ -8,7 +8,9 @@ over the target.
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -83,8 +85,22 @@ def chromium_command(chromium: str, profile_dir: str) -> list[str]:
             "--disable-extensions", "--hide-scrollbars", f"--user-data-dir={profile_dir}"]
 
 
-def write_pdf(path: str | Path, html: str) -> None:
-    """Print the HTML report to an A4 PDF at `path`, atomically."""
+# The dates Chromium stamps into a PDF's document information: D:YYYYMMDDHHmmSS.
+_PDF_DATE = re.compile(rb"\(D:\d{14}")
+# A date for a PDF printed without one (the book): fixed, so the bytes are too.
+PDF_EPOCH = datetime.date(2000, 1, 1)
+
+
+def fix_pdf_dates(pdf: bytes, day: datetime.date) -> bytes:
+    """Set CreationDate and ModDate to midnight of `day`, so the same inputs
+    and date give the same bytes. The stamp keeps its length, so every
+    offset in the cross-reference table stays right."""
+    stamp = b"(D:" + day.strftime("%Y%m%d").encode("ascii") + b"000000"
+    return _PDF_DATE.sub(stamp, pdf)
+
+
+def write_pdf(path: str | Path, html: str, day: datetime.date | None = None) -> None:
+    """Print the HTML report to an A4 PDF at `path`, atomically, dated `day`."""
     chromium = find_chromium()
     if chromium is None:
         raise OutputError("output.no_chromium")
@@ -96,11 +112,12 @@ def write_pdf(path: str | Path, html: str) -> None:
         command = chromium_command(chromium, str(Path(work) / "profile")) + [
             "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()]
         try:
+            # UTC: the time-zone suffix of the dates then never varies either.
             done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                  timeout=CHROMIUM_TIMEOUT_SECONDS)
+                                  timeout=CHROMIUM_TIMEOUT_SECONDS, env=dict(os.environ, TZ="UTC"))
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise OutputError("output.pdf_failed", path=str(path), reason=str(exc)) from None
         if not pdf.is_file() or pdf.stat().st_size == 0:
             reason = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
             raise OutputError("output.pdf_failed", path=str(path), reason=reason)
-        write_atomic(path, pdf.read_bytes())
+        write_atomic(path, fix_pdf_dates(pdf.read_bytes(), day or PDF_EPOCH))

@@ -16,7 +16,9 @@ import functools
 import json
 import re
 
+import attrs
 import jinja2
+import markupsafe
 
 from kokdsl.decision import counts
 from kokdsl.enums import Modality
@@ -24,8 +26,8 @@ from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES, WAIVED
 from kokdsl.messages import message
 from kokdsl.outputs.terminal import to_json_data
 from kokdsl.pipeline import Assessment
+from kokdsl.prose import check_clause
 from kokdsl.resources import caching_enabled, data_dir
-from kokdsl.unparse import expr_text
 
 FORMATS = ("html", "md", "json")
 TEMPLATES = {"html": "findings.html.j2", "md": "findings.md.j2"}
@@ -50,6 +52,9 @@ def environment() -> jinja2.Environment:
     )
     env.filters["md"] = markdown_escape
     env.filters["md_code"] = markdown_code
+    env.filters["css_string"] = css_string
+    env.filters["nobreak"] = nobreak
+    env.filters["path_breaks"] = path_breaks
     return env
 
 
@@ -62,13 +67,29 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
+@attrs.frozen
+class CaseDetails:
+    """What makes the report a decision document: the case it belongs to."""
+
+    reference: str | None = None  # diarienummer
+    officer: str | None = None  # handläggare
+    decision_date: datetime.date | None = None
+    follow_up: bool = False  # the yearly follow-up, not an application
+
+    def to_json(self) -> dict:
+        return {"reference": self.reference, "officer": self.officer,
+                "decision_date": self.decision_date.isoformat() if self.decision_date else None,
+                "follow_up": self.follow_up}
+
+
 def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: datetime.date | None = None,
-                  rulebook_path: str | None = None) -> str:
+                  rulebook_path: str | None = None, case: CaseDetails | None = None) -> str:
     """The report as text in one of FORMATS."""
     run_date = run_date or datetime.date.today()
+    case = case or CaseDetails()
     if fmt == "json":
-        return report_json(assessment, lang, run_date, rulebook_path)
-    view = build_view(assessment, lang, run_date, rulebook_path)
+        return report_json(assessment, lang, run_date, rulebook_path, case)
+    view = build_view(assessment, lang, run_date, rulebook_path, case)
     template = environment().get_template(TEMPLATES[fmt])
     return template.render(view=view, t=functools.partial(_t, lang))
 
@@ -79,9 +100,11 @@ def render_rerun_html(view: dict) -> str:
     return template.render(view=view, t=functools.partial(_t, view["lang"]))
 
 
-def report_json(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None) -> str:
+def report_json(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None,
+                case: CaseDetails | None = None) -> str:
     data = to_json_data(assessment, lang, rulebook_path)
     data["run_date"] = run_date.isoformat()
+    data["case"] = (case or CaseDetails()).to_json()
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -97,15 +120,20 @@ def _t(lang: str, code: str, **params) -> str:
 # -- the view-model -------------------------------------------------------------
 
 
-def build_view(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None = None) -> dict:
+def build_view(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None = None,
+               case: CaseDetails | None = None) -> dict:
     """Plain data for the templates: the JSON result plus letter-ready sentences."""
+    case = case or CaseDetails()
     data = to_json_data(assessment, lang, rulebook_path)
     rb = data["rulebook"]
     decision = data["decision"]
-    reqs = [_requirement_view(item, result, lang)
-            for item, result in zip(data["requirements"], assessment.evaluation.results)]
+    reqs = [_requirement_view(item, result, assessment.rulebook, lang)
+            for item, result in zip(data["requirements"], assessment.evaluation.results, strict=True)]
     by_id = {r["id"]: r for r in reqs}
     failed_skall = [by_id[i] for i in decision["reasons"]]
+    summary = "follow_up_summary" if case.follow_up else "decision_summary"
+    centre = data["self_report"]["centre"]
+    supplements = _supplements_view(assessment, lang)
     return {
         "lang": lang,
         "rulebook_lang": RULEBOOK_LANG,
@@ -113,16 +141,23 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
         "tool": data["tool"],
         "rulebook": rb,
         "self_report": data["self_report"],
-        "centre": data["self_report"]["centre"],
+        "centre": centre,
+        "case": {**case.to_json(), "subtitle": message("report.subtitle_follow_up" if case.follow_up
+                                                       else "report.subtitle", lang)},
+        "footer": message("report.footer_centre", lang, name=centre["name"] or message("report.not_given", lang),
+                          id=centre["id"] or "–", rulebook=rb["name"], edition=rb["edition"]),
+        "review": _review_text(assessment) if decision["kind"] != "approved" else None,
         "decision": {
             "kind": decision["kind"],
             "label": message(f"report.decision.{decision['kind']}", lang),
-            "summary": message(f"report.decision_summary.{decision['kind']}", lang,
+            "summary": message(f"report.{summary}.{decision['kind']}", lang,
                                count=len(decision["reasons"]) or len(decision["supplements"])),
+            "remarks": _remarks_summary(assessment, lang),
         },
         "counts": _counts_view(assessment, lang),
         "reasons": [_reason_view(r, rb, lang) for r in failed_skall],
-        "supplements": _supplements_view(assessment, lang),
+        "supplements": [s for s in supplements if s["blocking"]],
+        "supplements_not_blocking": [s for s in supplements if not s["blocking"]],
         "supplement_ids": _join_and([by_id[i]["id"] for i in decision["supplements"]], lang),
         "remarks": [{"id": by_id[i]["id"], "title": by_id[i]["title"],
                      "sentence": message("report.remark", lang, id=i, title=by_id[i]["title"]),
@@ -137,19 +172,19 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
     }
 
 
-def _requirement_view(item: dict, result, lang: str) -> dict:
+def _requirement_view(item: dict, result, rulebook, lang: str) -> dict:
     req = result.requirement
-    condition = expr_text(req.condition, lang) if req.condition is not None else None
+    condition = check_clause(req.condition, rulebook, lang) if req.condition is not None else None
     explanation = [_flatten(f) for f in item["explanation"]]
+    not_applicable = item["outcome"] == NOT_APPLICABLE
     view = dict(item)
     view.update({
         "modality_label": message(f"report.modality.{req.modality}", lang),
         "paragraphs": paragraphs(req.text),
         "condition": condition,
-        "explanation": explanation,
-        "facts_sentence": message("report.reason_facts", lang, facts="; ".join(explanation)) if explanation else "",
-        "not_applicable_reason": (message("report.not_applicable_reason", lang, condition=condition)
-                                  if item["outcome"] == NOT_APPLICABLE and condition else None),
+        "explanation": [] if not_applicable else explanation,
+        "facts_sentence": " ".join(explanation),
+        "not_applicable_reason": " ".join(explanation) if not_applicable else None,
         "missing": [dict(p, problem=message(f"problem.{p['kind']}", lang)) for p in item["missing"]],
     })
     return view
@@ -157,8 +192,6 @@ def _requirement_view(item: dict, result, lang: str) -> dict:
 
 def _reason_view(req: dict, rb: dict, lang: str) -> dict:
     """One numbered ground for a rejection, in sentences a letter can quote."""
-    evidence = "; ".join(message("report.evidence_item", lang, path=e["path"], value=e["value"])
-                         for e in req["evidence"])
     return {
         "id": req["id"],
         "title": req["title"],
@@ -166,22 +199,65 @@ def _reason_view(req: dict, rb: dict, lang: str) -> dict:
                             rulebook=rb["name"], edition=rb["edition"]),
         "quote": message("report.reason_text", lang, text=" ".join(req["paragraphs"])) if req["paragraphs"] else "",
         "facts": req["facts_sentence"],
-        "evidence": message("report.reason_evidence", lang, evidence=evidence) if evidence else "",
-        "evidence_items": req["evidence"],
     }
 
 
 def _supplements_view(assessment: Assessment, lang: str) -> list[dict]:
+    """The facts to supplement: those that keep a skall from being assessed
+    (blocking), then every other missing or invalid fact a skall reads, even
+    where Kleene's logic decided without it (the listed count is the basis of
+    payment, so an officer asks for it all the same)."""
+    from kokdsl.prose import Names
     from kokdsl.selfreport import ExpectedValue
 
+    names = Names(assessment.rulebook)
+    blocking = {p.path for p in assessment.decision.missing}
+    problems = list(assessment.decision.missing)
+    for p in assessment.report.problems:
+        if p.path not in blocking and p.path not in {q.path for q in problems} and _read_by_a_skall(p, assessment):
+            problems.append(p)
     out = []
-    for p in assessment.decision.missing:
-        needed_for = [r.requirement.id for r in assessment.decision.supplements
-                      if any(q.path == p.path for q in r.problems)]
-        out.append({"path": p.path, "fact": p.fact if p.field is None else f"{p.fact}.{p.field}",
+    for p in problems:
+        is_blocking = p.path in blocking
+        results = assessment.decision.supplements if is_blocking else _applicable_skall(assessment)
+        needed_for = [r.requirement.id for r in results if _reads(r.requirement, p)]
+        fact = names.fact(p.fact, lang)
+        if p.field is not None:
+            record = assessment.rulebook.fact(p.fact).type.record
+            fact = f"{fact}: {names.field(record, p.field, lang)}"
+        out.append({"path": p.path, "fact": fact, "blocking": is_blocking,
                     "problem": message(f"problem.{p.kind}", lang), "expected": ExpectedValue(p.expected).render(lang),
                     "needed_for": ", ".join(needed_for)})
     return out
+
+
+def _reads(req, problem) -> bool:
+    fields = req.dependencies.get(problem.fact)
+    return fields is not None and (problem.field is None or problem.field in fields)
+
+
+def _applicable_skall(assessment: Assessment) -> list:
+    """The skall requirements that apply (or may apply) to the centre: a fact
+    only a requirement that does not apply reads is not needed."""
+    return [r for r in assessment.evaluation.results if r.requirement.is_mandatory and r.outcome != NOT_APPLICABLE]
+
+
+def _read_by_a_skall(problem, assessment: Assessment) -> bool:
+    return any(_reads(r.requirement, problem) for r in _applicable_skall(assessment))
+
+
+def _remarks_summary(assessment: Assessment, lang: str) -> str:
+    """The bör requirements not met or not assessable, for the decision section."""
+    decision = assessment.decision
+    remarks = sorted((*decision.remarks, *decision.unassessed_remarks),
+                     key=lambda r: assessment.evaluation.results.index(r))
+    items = [f"{r.requirement.id} {message(f'outcome.{r.outcome}', lang)}" for r in remarks]
+    return message("report.remarks_summary", lang, items=", ".join(items)) if items else ""
+
+
+def _review_text(assessment: Assessment) -> list[str]:
+    """The rulebook's own text on how to apply for review; the tool never writes legal text itself."""
+    return paragraphs(getattr(assessment.rulebook, "review", None))
 
 
 def _counts_view(assessment: Assessment, lang: str) -> dict:
@@ -195,11 +271,15 @@ def _counts_view(assessment: Assessment, lang: str) -> dict:
     }
 
 
-def _flatten(finding: dict) -> str:
-    """A finding and the findings beneath it as one clause."""
+def _flatten(finding: dict, top: bool = True) -> str:
+    """A finding and the findings beneath it as one sentence."""
     text = finding["message"]
-    children = [_flatten(c) for c in finding.get("children", [])]
-    return f"{text} {'; '.join(children)}" if children else text
+    children = [_flatten(c, False) for c in finding.get("children", [])]
+    if children:
+        text = f"{text} {'; '.join(children)}"
+    if top and not text.endswith("."):
+        text += "."
+    return text
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -214,6 +294,32 @@ def _join_and(items: list[str], lang: str) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {message('report.list_and', lang)} " + items[-1]
+
+
+# -- HTML and CSS text ------------------------------------------------------------
+
+
+def css_string(value) -> markupsafe.Markup:
+    """A quoted CSS string for the page footer: every character but ASCII
+    letters and digits as a hex escape, so no data can end the string or the
+    style sheet. Spaces too: CSS swallows a space after an escape."""
+    text = " ".join(str(value).split())
+    escaped = "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}" for c in text)
+    return markupsafe.Markup(f'"{escaped}"')
+
+
+_NUMBER_UNIT = re.compile(r"(\d) (%|timmar|hours|h\b)")
+
+
+def nobreak(value) -> markupsafe.Markup:
+    """Escaped text where a number never parts from its unit ("61 %")."""
+    return markupsafe.Markup(_NUMBER_UNIT.sub("\\1\u00a0\\2", str(markupsafe.escape(value))))
+
+
+def path_breaks(value) -> markupsafe.Markup:
+    """An escaped JSON path that may wrap only between its parts."""
+    escaped = str(markupsafe.escape(value))
+    return markupsafe.Markup(re.sub(r"(?<=.)(\.|\[)", "<wbr>\\1", escaped))
 
 
 # -- Markdown escaping -----------------------------------------------------------

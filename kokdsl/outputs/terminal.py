@@ -14,7 +14,7 @@ import textwrap
 
 from kokdsl.decision import counts
 from kokdsl.diagnostics import Diagnostic
-from kokdsl.evaluator import OUTCOMES, WAIVED, Finding, evidence
+from kokdsl.evaluator import MET, OUTCOMES, WAIVED, Finding, evidence
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment
 from kokdsl.values import terminal_lines
@@ -116,7 +116,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
         req = r.requirement
         title = textwrap.shorten(req.title, title_w, placeholder="…")
         out.append(f"{req.id:<{id_w}}  {title:<{title_w}}  {req.modality:<{mod_w}}  {m('outcome.' + r.outcome)}")
-        for f in r.findings:
+        for f in (r.findings if r.outcome != MET else ()):
             for line in finding_lines(f, lang):
                 out += textwrap.wrap(line, width - len(indent), initial_indent=indent, subsequent_indent=indent + "  ")
     out.append("")

@@ -119,9 +119,11 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
         return internal_error_row(shown, exc, settings.lang)
     if settings.folder is not None:
         try:
-            from kokdsl.outputs.findings import render_report
+            from kokdsl.outputs.findings import CaseDetails, render_report
 
-            html = render_report(assessment, "html", settings.lang, settings.run_date, settings.rulebook_path)
+            # The yearly follow-up: its reports speak of the follow-up, not of an application.
+            html = render_report(assessment, "html", settings.lang, settings.run_date, settings.rulebook_path,
+                                 CaseDetails(follow_up=True))
             (settings.folder / report_name).write_bytes(html.encode("utf-8"))
         except Exception as exc:  # noqa: BLE001 - rendering or writing one report must not cost the others
             return error_row(shown, "rerun.report_failed", message("rerun.report_failed", settings.lang,

@@ -175,7 +175,7 @@ def apply_waivers(assessment, waivers: list[Waiver], day: datetime.date):
         waiver = active.get(result.requirement.id)
         if waiver is not None and result.outcome in WAIVABLE:
             finding = Finding("waiver.finding", _params(waiver))
-            result = RequirementResult(result.requirement, Outcome.WAIVED, (), lambda f=finding: [f])
+            result = RequirementResult(result.requirement, Outcome.WAIVED, (), explain=lambda f=finding: [f])
         results.append(result)
     report = assessment.report
     if notes:

@@ -1,0 +1,644 @@
+"""Checks and their results in the officer's words, in Swedish and English.
+
+Every sentence the tool writes about a requirement is built here, from one
+template per construct (covers, comparison, membership, quantifiers, count,
+sum, schedule algebra, dates) and the words the rulebook supplies: each fact
+and record field may carry a display name (`visas som "…" på engelska "…"`);
+without one, its identifier is written as words. No DSL identifier, JSON path
+or operator symbol reaches the text: those stay in the evidence and the JSON.
+
+- `explain(result)`: why a requirement has its outcome, from the evaluator's
+  trace (the sub-results that decided it, computed by the same closures that
+  decided the outcome) as a list of Findings;
+- `check_sentence(node, rulebook, lang)`: a requirement's check (an AST
+  expression) as a sentence, for the published book;
+- `phrase(node, rulebook, lang)`: an expression as a noun phrase.
+"""
+
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+
+import attrs
+
+from kokdsl import ast
+from kokdsl.compiled import CompiledRulebook, Type
+from kokdsl.evaluator import (
+    NOT_APPLICABLE,
+    Element,
+    Finding,
+    RequirementResult,
+    Trace,
+)
+from kokdsl.schedule import AROUND_THE_CLOCK, Schedule
+from kokdsl.values import UNKNOWN, RecordValue
+from kokdsl.visitor import NodeVisitor
+
+SV, EN = "sv", "en"
+NBSP = "\u00a0"  # keeps "61 %" and "6 500" on one line
+
+# One template per construct and language. {placeholders} are filled with
+# phrases and values already rendered in the reader's language.
+TEMPLATES: dict[str, dict[str, str]] = {
+    # comparison: "{left}: {value}; kravet är minst {threshold}"
+    "compare.not_met": {SV: "{left}: {lv}; kravet är {op} {rv}", EN: "{left}: {lv}; the requirement is {op} {rv}"},
+    "compare.met": {SV: "{left}: {lv} (krav: {op} {rv})", EN: "{left}: {lv} (required: {op} {rv})"},
+    "compare.because": {SV: "{clause}, eftersom {reason}", EN: "{clause}, since {reason}"},
+    "compare.branches_not_met": {
+        SV: "{left}: {lv}; kravet är {op} {a} om {cond}, annars {op} {b}, och inget av dem är uppfyllt",
+        EN: "{left}: {lv}; the requirement is {op} {a} if {cond}, otherwise {op} {b}, and neither is met"},
+    "compare.branches_met": {
+        SV: "{left}: {lv} (krav: {op} {a} om {cond}, annars {op} {b}; båda är uppfyllda)",
+        EN: "{left}: {lv} (required: {op} {a} if {cond}, otherwise {op} {b}; both are met)"},
+    "compare.fragment_true": {SV: "{left} är {lv}, {op} {rv}", EN: "{left} is {lv}, {op} {rv}"},
+    "compare.fragment_false": {SV: "{left} är {lv}, inte {op} {rv}", EN: "{left} is {lv}, not {op} {rv}"},
+    "value.with_phrase": {SV: "{phrase} ({value})", EN: "{phrase} ({value})"},
+    "value.computed": {SV: "{phrase}, det vill säga {value}", EN: "{phrase}, that is {value}"},
+    # yes/no facts and fields
+    "bool.value": {SV: "{name}: {value}", EN: "{name}: {value}"},
+    # covers
+    "covers.not_met": {SV: "{left} täcker inte {right}; det saknas {gaps}",
+                       EN: "{left} does not cover {right}; not covered: {gaps}"},
+    "covers.met": {SV: "{left} täcker {right} ({rv})", EN: "{left} covers {right} ({rv})"},
+    # membership
+    "member.in": {SV: "{element} ingår i {collection}", EN: "{element} is among {collection}"},
+    "member.not_in": {SV: "{element} ingår inte i {collection} ({cv})",
+                      EN: "{element} is not among {collection} ({cv})"},
+    "member.forbidden": {SV: "{element} ingår i {collection}, men får inte göra det",
+                         EN: "{element} is among {collection}, but must not be"},
+    # negation
+    "not.holds": {SV: "{clause}, men det får inte vara så", EN: "{clause}, which must not be the case"},
+    # list elements and quantifiers
+    "element": {SV: "{record} {label}:", EN: "{record} {label}:"},
+    "element.forbidden": {SV: "{record} {label} (får inte förekomma):", EN: "{record} {label} (must not occur):"},
+    "element.unknown": {SV: "{record} {label} kan inte bedömas:", EN: "{record} {label} cannot be assessed:"},
+    "all.met": {SV: "alla {count} {collection} uppfyller kravet:",
+                EN: "all {count} {collection} meet the requirement:"},
+    "some.met": {SV: "kravet uppfylls av {count} av {total} {collection}:",
+                 EN: "{count} of the {total} {collection} meet the requirement:"},
+    "some.not_met": {SV: "ingen av de {count} {collection} uppfyller kravet:",
+                     EN: "none of the {count} {collection} meets the requirement:"},
+    "none.met": {SV: "ingen av de {count} {collection} har det som inte får förekomma:",
+                 EN: "none of the {count} {collection} has what must not occur:"},
+    "empty.met": {SV: "inga {collection} är angivna, så inget bryter mot kravet",
+                  EN: "no {collection} are given, so nothing breaks the requirement"},
+    "empty.not_met": {SV: "inga {collection} är angivna", EN: "no {collection} are given"},
+    # unknown facts
+    "unknown.fact": {SV: "uppgiften {name} saknas eller är ogiltig i egenrapporten",
+                     EN: "the fact {name} is missing or invalid in the self-report"},
+    "unknown.field": {SV: "uppgiften {name} saknas eller är ogiltig", EN: "the field {name} is missing or invalid"},
+    "unknown.division": {SV: "{phrase} kan inte räknas ut (division med noll)",
+                         EN: "{phrase} cannot be worked out (division by zero)"},
+    # applicability
+    "not_applicable": {SV: "kravet gäller inte vårdcentralen: {clause}",
+                       EN: "the requirement does not apply to the centre: {clause}"},
+    "applies_unknown": {SV: "det går inte att avgöra om kravet gäller vårdcentralen:",
+                        EN: "whether the requirement applies to the centre cannot be told:"},
+    # phrases (noun phrases for expressions)
+    "phrase.hours": {SV: "timmar per vecka enligt {x}", EN: "hours per week of {x}"},
+    "phrase.count": {SV: "antal {x}", EN: "number of {x}"},
+    "phrase.count_with": {SV: "antal {x} med {cond}", EN: "number of {x} with {cond}"},
+    "phrase.count_where": {SV: "antal {x} där {cond}", EN: "number of {x} where {cond}"},
+    "phrase.sum": {SV: "summan av {body} för {x}", EN: "the sum of {body} over {x}"},
+    "phrase.field_of": {SV: "{field} för {subject}", EN: "{field} of {subject}"},
+    "phrase.share_of": {SV: "{share} av {x}", EN: "{share} of {x}"},
+    "phrase.if_else": {SV: "{a} om {cond}, annars {b}", EN: "{a} if {cond}, otherwise {b}"},
+    "phrase.around_the_clock": {SV: "dygnet runt alla dagar", EN: "around the clock every day"},
+    # check sentences (the book)
+    "check.compare": {SV: "{left} är {op} {right}", EN: "{left} is {op} {right}"},
+    "check.bool": {SV: "{name}: ja", EN: "{name}: yes"},
+    "check.covers": {SV: "{left} täcker {right}", EN: "{left} covers {right}"},
+    "check.member": {SV: "{element} ingår i {collection}", EN: "{element} is among {collection}"},
+    "check.not_member": {SV: "{element} ingår inte i {collection}", EN: "{element} is not among {collection}"},
+    "check.not": {SV: "det gäller inte att {clause}", EN: "it is not the case that {clause}"},
+    "check.and": {SV: "{a} och {b}", EN: "{a} and {b}"},
+    "check.or": {SV: "{a} eller {b}", EN: "{a} or {b}"},
+    "check.all": {SV: "för varje {record} i {x}: {body}", EN: "for every {record} in {x}: {body}"},
+    "check.some": {SV: "för minst en {record} i {x}: {body}", EN: "for at least one {record} in {x}: {body}"},
+    "check.none": {SV: "för ingen {record} i {x}: {body}", EN: "for no {record} in {x}: {body}"},
+    "check.if_else": {SV: "{a} om {cond}, annars {b}", EN: "{a} if {cond}, otherwise {b}"},
+}
+
+# Comparison operators in words; "=" reads as nothing before a plain value
+# ("utbildning: yrkeshögskola; kravet är högskola").
+_OP_WORDS = {
+    SV: {">=": "minst", ">": "mer än", "<=": "högst", "<": "mindre än", "=": "", "!=": "inte"},
+    EN: {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "=": "", "!=": "not"},
+}
+_OP_WORDS_VS_PHRASE = {
+    SV: {"=": "samma som", "!=": "inte samma som"},
+    EN: {"=": "the same as", "!=": "not the same as"},
+}
+_ARITH_WORDS = {
+    SV: {"+": "plus", "-": "minus", "*": "gånger", "/": "delat med", "except": "utom", "intersect": "och samtidigt"},
+    EN: {"+": "plus", "-": "minus", "*": "times", "/": "divided by", "except": "except", "intersect": "and at once"},
+}
+_YES_NO = {SV: ("ja", "nej"), EN: ("yes", "no")}
+_HOURS = {SV: "timmar", EN: "hours"}
+_UNKNOWN = {SV: "okänt", EN: "unknown"}
+
+
+def template(code: str, lang: str, **params) -> str:
+    return TEMPLATES[code][lang].format(**params)
+
+
+def sentence(code: str, lang: str, params: dict) -> str:
+    """A Finding's text: its template filled with its rendered parameters."""
+    if "text" in params:  # written per language when the finding was made
+        return params["text"].render(lang)
+    rendered = {k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()}
+    return template(code, lang, **rendered)
+
+
+# -- the words the rulebook supplies ---------------------------------------------
+
+
+def words(identifier: str) -> str:
+    """An identifier without a display name, written as words."""
+    return identifier.replace("_", " ")
+
+
+def _display(spec, lang: str) -> str | None:
+    display = getattr(spec, "display", None)
+    if display is None:
+        return None
+    if lang == EN and getattr(display, "en", None):
+        return display.en
+    return getattr(display, "sv", None) or None
+
+
+class Names:
+    """Display names of facts, record fields and records, per language."""
+
+    def __init__(self, rulebook: CompiledRulebook):
+        self.rulebook = rulebook
+
+    def fact(self, name: str, lang: str) -> str:
+        spec = self.rulebook.fact(name)
+        return (_display(spec, lang) if spec else None) or words(name)
+
+    def field(self, record: str | None, name: str, lang: str) -> str:
+        spec = self.rulebook.records.get(record) if record else None
+        field = spec.field(name) if spec else None
+        return (_display(field, lang) if field else None) or words(name)
+
+    def record(self, record: str | None, lang: str) -> str:
+        return words(record or "")
+
+
+# -- values ----------------------------------------------------------------------------
+
+
+def _group(digits: str, sep: str) -> str:
+    head, rest = digits[: len(digits) % 3 or 3], digits[len(digits) % 3 or 3:]
+    return head + "".join(sep + rest[i:i + 3] for i in range(0, len(rest), 3))
+
+
+def number(value: int | Fraction, lang: str) -> str:
+    """'6 500', '38,5' in Swedish; '6,500', '38.5' in English."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    whole = int(value)
+    fraction = value - whole
+    text = str(whole) if whole < 10_000 else _group(str(whole), NBSP if lang == SV else ",")
+    if fraction:
+        decimals = f"{float(fraction):.2f}"[2:].rstrip("0")
+        if decimals:
+            text += ("," if lang == SV else ".") + decimals
+    return sign + text
+
+
+def value_text(value, t: Type | None, lang: str, unit: str | None = None) -> str:
+    """A value the way an officer writes it in a letter."""
+    from kokdsl.values import format_value
+
+    kind = t.kind if t else None
+    unit = unit or (t.unit if t else None)
+    if value is UNKNOWN:
+        return _UNKNOWN[lang]
+    if isinstance(value, bool):
+        return _YES_NO[lang][0 if value else 1]
+    if kind == "percent" and isinstance(value, (int, Fraction)):
+        return f"{number(value * 100, lang)}{NBSP}%"
+    if isinstance(value, (int, Fraction)):
+        text = number(value, lang)
+        return f"{text}{NBSP}{_HOURS[lang]}" if unit == "h" else text
+    if isinstance(value, str) and kind in ("enum", "set"):
+        return words(value)
+    if isinstance(value, frozenset):
+        return ", ".join(words(v) for v in sorted(value)) if value else ("inga angivna" if lang == SV else "none given")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return format_value(value, kind, lang)
+
+
+# -- phrases: expressions as noun phrases ----------------------------------------------
+
+
+class _Context:
+    def __init__(self, rulebook: CompiledRulebook, lang: str):
+        self.rulebook = rulebook
+        self.names = Names(rulebook)
+        self.lang = lang
+
+    def type(self, node) -> Type | None:
+        return self.rulebook.types.get(id(node))
+
+    def t(self, code: str, **params) -> str:
+        return template(code, self.lang, **params)
+
+    def record_of(self, collection) -> str:
+        t = self.type(collection)
+        return self.names.record(t.record if t is not None else None, self.lang)
+
+
+def phrase(node, rulebook: CompiledRulebook, lang: str) -> str:
+    """An expression as a noun phrase: 'timmar per vecka enligt öppettider'."""
+    return _phrase(node, _Context(rulebook, lang))
+
+
+def _phrase(node, ctx: _Context) -> str:
+    lang = ctx.lang
+    match node:
+        case ast.Name(name=name):
+            t = ctx.type(node)
+            if ctx.rulebook.fact(name) is not None and (t is None or t.kind != "record"):
+                return ctx.names.fact(name, lang)
+            if t is not None and t.kind == "record":
+                return ctx.names.record(t.record, lang)
+            return words(name)  # a closed-set value
+        case ast.Field(subject=subject, name=name):
+            st = ctx.type(subject)
+            field = ctx.names.field(st.record if st is not None else None, name, lang)
+            if isinstance(subject, ast.Name) and st is not None and st.kind == "record":
+                return field  # the element is named before the clause
+            return ctx.t("phrase.field_of", field=field, subject=_phrase(subject, ctx))
+        case ast.Literal(kind=kind, value=value):
+            return value_text(value, Type(kind), lang)
+        case ast.AroundTheClock():
+            return ctx.t("phrase.around_the_clock")
+        case ast.Hours(operand=x):
+            return ctx.t("phrase.hours", x=_phrase(x, ctx))
+        case ast.Count(collection=x, var=None):
+            return ctx.t("phrase.count", x=_phrase(x, ctx))
+        case ast.Count(collection=x, condition=cond):
+            ct = ctx.type(cond)
+            if isinstance(cond, (ast.Name, ast.Field)) and ct is not None and ct.kind == "bool":
+                return ctx.t("phrase.count_with", x=_phrase(x, ctx), cond=_phrase(cond, ctx))
+            return ctx.t("phrase.count_where", x=_phrase(x, ctx), cond=_check(cond, ctx))
+        case ast.Sum(collection=x, body=body):
+            return ctx.t("phrase.sum", body=_phrase(body, ctx), x=_phrase(x, ctx))
+        case ast.Arith(op="*", left=ast.Literal(kind="percent") as share, right=x) | \
+                ast.Arith(op="*", left=x, right=ast.Literal(kind="percent") as share):
+            return ctx.t("phrase.share_of", share=_phrase(share, ctx), x=_phrase(x, ctx))
+        case ast.Arith(op=op, left=a, right=b):
+            return f"{_phrase(a, ctx)} {_ARITH_WORDS[lang].get(op, op)} {_phrase(b, ctx)}"
+        case ast.IfElse(then=a, condition=cond, otherwise=b):
+            return ctx.t("phrase.if_else", a=_phrase(a, ctx), cond=_check(cond, ctx), b=_phrase(b, ctx))
+    return _check(node, ctx)
+
+
+# -- check sentences: what a requirement demands ----------------------------------------
+
+
+def check_sentence(node, rulebook: CompiledRulebook, lang: str) -> str:
+    """A requirement's check as a sentence: 'Timmar per vecka enligt
+    öppettider är minst 40 om antal listade är mindre än 6500, annars 45.'"""
+    return _capitalise(_check(node, _Context(rulebook, lang))) + "."
+
+
+def check_clause(node, rulebook: CompiledRulebook, lang: str) -> str:
+    """A check as a clause inside a sentence ("Gäller om: filial ingår i tilläggsuppdrag")."""
+    return _check(node, _Context(rulebook, lang))
+
+
+def _check(node, ctx: _Context) -> str:
+    lang = ctx.lang
+    match node:
+        case ast.Compare(op=op, left=left, right=right):
+            return ctx.t("check.compare", left=_phrase(left, ctx), op=_op_words(op, right, ctx),
+                         right=_phrase(right, ctx)).replace("  ", " ")
+        case ast.Covers(left=left, right=right):
+            return ctx.t("check.covers", left=_phrase(left, ctx), right=_phrase(right, ctx))
+        case ast.Member(element=e, collection=c, negated=negated):
+            return ctx.t("check.not_member" if negated else "check.member",
+                         element=_phrase(e, ctx), collection=_phrase(c, ctx))
+        case ast.Not(operand=x):
+            return ctx.t("check.not", clause=_check(x, ctx))
+        case ast.Logic(op=op, left=a, right=b):
+            return ctx.t(f"check.{op}", a=_check(a, ctx), b=_check(b, ctx))
+        case ast.Quantifier(kind=kind, collection=x, body=body):
+            return ctx.t(f"check.{kind}", record=ctx.record_of(x), x=_phrase(x, ctx), body=_check(body, ctx))
+        case ast.IfElse(then=a, condition=cond, otherwise=b):
+            return ctx.t("check.if_else", a=_check(a, ctx), cond=_check(cond, ctx), b=_check(b, ctx))
+        case ast.Name() | ast.Field():
+            t = ctx.type(node)
+            if t is not None and t.kind == "bool":
+                return ctx.t("check.bool", name=_phrase(node, ctx))
+        case ast.Literal(kind="bool", value=value):
+            return _YES_NO[lang][0 if value else 1]
+    if isinstance(node, (ast.Name, ast.Field, ast.Literal, ast.AroundTheClock, ast.Hours, ast.Count,
+                         ast.Sum, ast.Arith)):
+        return _phrase(node, ctx)
+    return _unknown_construct(node, ctx)
+
+
+def _unknown_construct(node, ctx: _Context) -> str:
+    """A construct without a template of its own: its operands' phrases."""
+    from kokdsl.evaluator import _children
+
+    parts = [_phrase(c, ctx) for c in _children(node)]
+    return ", ".join(parts) if parts else words(type(node).__name__.lower())
+
+
+def _op_words(op: str, right, ctx: _Context) -> str:
+    plain = isinstance(right, ast.Literal) or (isinstance(right, ast.Name) and ctx.rulebook.fact(right.name) is None)
+    if op in ("=", "!=") and not plain:
+        return _OP_WORDS_VS_PHRASE[ctx.lang][op]
+    return _OP_WORDS[ctx.lang][op]
+
+
+# -- explanations: why a requirement has its outcome ------------------------------------
+
+
+@attrs.frozen
+class Text:
+    """Text already written in one language, and in the other."""
+
+    sv: str
+    en: str
+
+    def render(self, lang: str) -> str:
+        return self.en if lang == EN else self.sv
+
+
+class _Explainer(NodeVisitor):
+    method_prefix = "explain_"
+
+    def __init__(self, rulebook: CompiledRulebook):
+        self.rulebook = rulebook
+        self.contexts = {lang: _Context(rulebook, lang) for lang in (SV, EN)}
+
+    def text(self, fn) -> Text:
+        return Text(fn(self.contexts[SV]), fn(self.contexts[EN]))
+
+    def clause(self, code: str, fn, children=(), path=None) -> Finding:
+        """A finding of one construct (code) whose text fn(ctx) writes per language."""
+        return Finding("prose." + code, {"text": self.text(fn)}, tuple(children), path)
+
+    def explain(self, tr: Trace) -> list[Finding]:
+        """Findings for why tr.node has tr.value."""
+        found = self.visit(tr.node, tr)
+        if found is not None:
+            return found
+        if tr.value is UNKNOWN:
+            return self.unknown(tr)
+        return [self.clause("value", lambda ctx: self.value_clause(tr, ctx))]
+
+    def generic_visit(self, node, tr: Trace):
+        return None  # no rule of its own: the value, or what made it unknown
+
+    # ---- leaves
+    def value_clause(self, tr: Trace, ctx: _Context) -> str:
+        t = ctx.type(tr.node)
+        if t is not None and t.kind == "bool" and isinstance(tr.value, bool):
+            return ctx.t("bool.value", name=_phrase(tr.node, ctx), value=value_text(tr.value, t, ctx.lang))
+        if isinstance(tr.node, (ast.Literal, ast.AroundTheClock)):
+            return _phrase(tr.node, ctx)
+        return ctx.t("value.with_phrase", phrase=_phrase(tr.node, ctx), value=value_text(tr.value, t, ctx.lang))
+
+    def unknown(self, tr: Trace) -> list[Finding]:
+        if tr.path is not None:
+            code = "unknown.field" if isinstance(tr.node, ast.Field) else "unknown.fact"
+            return [self.clause(code, lambda ctx: ctx.t(code, name=_phrase(tr.node, ctx)), path=tr.path)]
+        out = []
+        for part in tr.parts:
+            if part.value is UNKNOWN:
+                out += self.explain(part)
+        if not out and isinstance(tr.node, ast.Arith) and tr.node.op == "/":
+            out.append(self.clause("unknown.division",
+                                   lambda ctx: ctx.t("unknown.division", phrase=_phrase(tr.node, ctx))))
+        return out
+
+    # ---- logic
+    def explain_Logic(self, node, tr: Trace):
+        out = []
+        for part in tr.parts:
+            out += self.explain(part)
+        return out
+
+    def explain_Not(self, node, tr: Trace):
+        operand = tr.parts[0]
+        found = self.explain(operand)
+        if operand.value is True:
+            return [self.clause("not.holds", lambda ctx, f=f: ctx.t("not.holds", clause=_finding_text(f, ctx.lang)),
+                                f.children, f.path) for f in found]
+        return found
+
+    def explain_IfElse(self, node, tr: Trace):
+        out = []
+        for part in tr.parts:
+            out += self.explain(part)
+        return out
+
+    # ---- comparison
+    def explain_Compare(self, node, tr: Trace):
+        if tr.value is UNKNOWN:
+            return None
+        node = tr.node
+        if len(tr.parts) == 3:  # against both branches of an unknown condition
+            left, then, otherwise = tr.parts
+            code = "compare.branches_met" if tr.value is True else "compare.branches_not_met"
+
+            def both(ctx):
+                unit = self.unit(node, ctx)
+                cond = node.right.condition
+                lv = value_text(left.value, ctx.type(node.left), ctx.lang)
+                return ctx.t(code, left=_phrase(node.left, ctx), lv=lv,
+                             op=_op_words(node.op, node.right, ctx) or "",
+                             a=value_text(then.value, ctx.type(node.right.then), ctx.lang, unit),
+                             b=value_text(otherwise.value, ctx.type(node.right.otherwise), ctx.lang, unit),
+                             cond=_check(cond, ctx)).replace("  ", " ")
+            return [self.clause(code, both)]
+        left, right = tr.parts
+        # The conditions that chose a value or threshold (`40 om listade < 6500 annars 45`).
+        reasons = [side.parts[0] for side in (left, right)
+                   if isinstance(side.node, ast.IfElse) and side.parts and side.parts[0].node is side.node.condition]
+
+        def compare(ctx):
+            unit = self.unit(node, ctx)
+            lv = value_text(left.value, ctx.type(node.left), ctx.lang, unit)
+            rv = self.operand(right, ctx, unit)
+            code = "compare.met" if tr.value is True else "compare.not_met"
+            text = ctx.t(code, left=_phrase(node.left, ctx), lv=lv, op=_op_words(node.op, node.right, ctx),
+                         rv=rv).replace("  ", " ").replace("( ", "(")
+            if reasons:
+                text = ctx.t("compare.because", clause=text,
+                             reason=self.and_words(ctx, [self.fragment(r, ctx) for r in reasons]))
+            return text
+        return [self.clause("compare.met" if tr.value is True else "compare.not_met", compare)]
+
+    def and_words(self, ctx: _Context, clauses: list[str]) -> str:
+        return f" {'och' if ctx.lang == SV else 'and'} ".join(clauses)
+
+    def unit(self, node: ast.Compare, ctx: _Context) -> str | None:
+        # "38 timmar; kravet är minst 40 timmar": a threshold takes the unit of what it is compared with.
+        lt, rt = ctx.type(node.left), ctx.type(node.right)
+        return (lt.unit if lt else None) or (rt.unit if rt else None)
+
+    def operand(self, tr: Trace, ctx: _Context, unit=None) -> str:
+        """The right-hand side of a comparison: a plain value as itself, a
+        fact as its name and value, a calculation with the values it was
+        worked out from ("90 % av läkarbesök (2703), det vill säga 2432,7")."""
+        node = tr.node
+        shown = value_text(tr.value, ctx.type(node), ctx.lang, unit)
+        if isinstance(node, (ast.Literal, ast.IfElse)) or (
+                isinstance(node, ast.Name) and ctx.rulebook.fact(node.name) is None):
+            return shown
+        if isinstance(node, ast.Arith) and len(tr.parts) == 2:
+            return ctx.t("value.computed", phrase=self.valued(tr, ctx), value=shown)
+        return ctx.t("value.with_phrase", phrase=_phrase(node, ctx), value=shown)
+
+    def valued(self, tr: Trace, ctx: _Context) -> str:
+        """A calculation as a phrase with the value of each fact in it."""
+        node = tr.node
+        if isinstance(node, ast.Arith) and len(tr.parts) == 2:
+            left, right = tr.parts
+            for share, other in ((left, right), (right, left)):
+                if node.op == "*" and isinstance(share.node, ast.Literal) and share.node.kind == "percent":
+                    return ctx.t("phrase.share_of", share=_phrase(share.node, ctx), x=self.valued(other, ctx))
+            words_ = _ARITH_WORDS[ctx.lang].get(node.op, node.op)
+            return f"{self.valued(left, ctx)} {words_} {self.valued(right, ctx)}"
+        if isinstance(node, (ast.Literal, ast.AroundTheClock)):
+            return _phrase(node, ctx)
+        return ctx.t("value.with_phrase", phrase=_phrase(node, ctx),
+                     value=value_text(tr.value, ctx.type(node), ctx.lang))
+
+    def fragment(self, tr: Trace, ctx: _Context) -> str:
+        """A condition's trace as a clause inside a sentence: 'listade är 6 200, mindre än 6 500'."""
+        node = tr.node
+        if isinstance(node, ast.Compare) and len(tr.parts) == 2 and tr.value is not UNKNOWN:
+            left, right = tr.parts
+            unit = self.unit(node, ctx)
+            code = "compare.fragment_true" if tr.value is True else "compare.fragment_false"
+            return ctx.t(code, left=_phrase(node.left, ctx),
+                         lv=value_text(left.value, ctx.type(node.left), ctx.lang, unit),
+                         op=_op_words(node.op, node.right, ctx),
+                         rv=self.operand(right, ctx, unit)).replace("  ", " ")
+        return "; ".join(_finding_text(f, ctx.lang) for f in self.explain(tr))
+
+    # ---- schedules
+    def explain_Covers(self, node, tr: Trace):
+        if tr.value is UNKNOWN:
+            return None
+        left, right = tr.parts
+        node = tr.node
+
+        def covers(ctx):
+            lp, rp = _phrase(node.left, ctx), _phrase(node.right, ctx)
+            if tr.value is True:
+                rv = value_text(right.value, ctx.type(node.right), ctx.lang)
+                return ctx.t("covers.met", left=lp, right=rp, rv=rv)
+            gaps: Schedule = right.value.minus(left.value)
+            return ctx.t("covers.not_met", left=lp, right=rp, gaps=_schedule(gaps, ctx.lang))
+        return [self.clause("covers.met" if tr.value is True else "covers.not_met", covers)]
+
+    # ---- membership
+    def explain_Member(self, node, tr: Trace):
+        if tr.value is UNKNOWN:
+            return None
+        node = tr.node
+        element, collection = tr.parts
+        inside = (tr.value is True) != node.negated
+
+        def member(ctx):
+            params = {"element": _phrase(node.element, ctx), "collection": _phrase(node.collection, ctx)}
+            if inside and node.negated:
+                return ctx.t("member.forbidden", **params)
+            if inside:
+                return ctx.t("member.in", **params)
+            return ctx.t("member.not_in", cv=value_text(collection.value, ctx.type(node.collection), ctx.lang),
+                         **params)
+        return [self.clause("member", member)]
+
+    # ---- lists and sets
+    def element_finding(self, code: str, collection_node, element: Element) -> Finding:
+        children = self.explain(element.trace)
+        return self.clause(code, lambda ctx: ctx.t(code, record=_capitalise(ctx.record_of(collection_node)),
+                                             label=element.label if isinstance(element.item, RecordValue)
+                                             else words(str(element.item))),
+                           children, element.path)
+
+    def explain_Quantifier(self, node, tr: Trace):
+        node = tr.node
+        collection = tr.parts[0]
+        if collection.value is UNKNOWN:
+            return self.explain(collection)
+        if tr.value is UNKNOWN:
+            return [self.element_finding("element.unknown", node.collection, e) for e in tr.elements]
+        if tr.total == 0:
+            code = "empty.met" if tr.value is True else "empty.not_met"
+            return [self.clause(code, lambda ctx: ctx.t(code, collection=_phrase(node.collection, ctx)))]
+        kind, value = node.kind, tr.value
+        if kind == "all" and value is False:
+            return [self.element_finding("element", node.collection, e) for e in tr.elements]
+        if kind == "none" and value is False:
+            return [self.element_finding("element.forbidden", node.collection, e) for e in tr.elements]
+        heading = {("all", True): "all.met", ("some", True): "some.met", ("some", False): "some.not_met",
+                   ("none", True): "none.met"}[kind, value]
+        children = [self.element_finding("element", node.collection, e) for e in tr.elements]
+        return [self.clause(heading, lambda ctx: ctx.t(heading, count=len(tr.elements), total=tr.total,
+                                              collection=_phrase(node.collection, ctx)), children)]
+
+    def explain_Count(self, node, tr: Trace):
+        if tr.value is not UNKNOWN or tr.node.var is None:
+            return None
+        return self.fold_unknown(tr)
+
+    def explain_Sum(self, node, tr: Trace):
+        if tr.value is not UNKNOWN:
+            return None
+        return self.fold_unknown(tr)
+
+    def fold_unknown(self, tr: Trace):
+        if tr.parts[0].value is UNKNOWN:
+            return self.explain(tr.parts[0])
+        return [self.element_finding("element.unknown", tr.node.collection, e) for e in tr.elements]
+
+
+def _schedule(schedule: Schedule, lang: str) -> str:
+    if schedule == AROUND_THE_CLOCK:
+        return TEMPLATES["phrase.around_the_clock"][lang]
+    return schedule.describe(lang)
+
+
+def _finding_text(finding: Finding, lang: str) -> str:
+    text = finding.text(lang)
+    children = [_finding_text(c, lang) for c in finding.children]
+    return f"{text} {'; '.join(children)}" if children else text
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def explain(result: RequirementResult) -> list[Finding]:
+    """Why a requirement has its outcome, as sentences for the report."""
+    traces = result.trace
+    explainer = _Explainer(traces.rulebook)
+    if result.outcome == NOT_APPLICABLE and traces.condition is not None:
+        found = explainer.explain(traces.condition)
+        return [_as_sentence(explainer.clause("not_applicable", lambda ctx: ctx.t("not_applicable", clause="; ".join(
+            _finding_text(f, ctx.lang) for f in found))))]
+    out: list[Finding] = []
+    if traces.condition is not None and traces.condition.value is UNKNOWN:
+        out.append(explainer.clause("applies_unknown", lambda ctx: ctx.t("applies_unknown"),
+                                    explainer.explain(traces.condition)))
+    if traces.check is not None:
+        out += explainer.explain(traces.check)
+    return [_as_sentence(f) for f in out]
+
+
+def _as_sentence(finding: Finding) -> Finding:
+    return attrs.evolve(finding, sentence=True)
