@@ -352,7 +352,17 @@ def _unknown_construct(node, ctx: _Context) -> str:
     return ", ".join(parts) if parts else words(type(node).__name__.lower())
 
 
+# Dates are compared in time: "tidigast 2025-01-01", not "minst".
+_DATE_OP_WORDS = {
+    SV: {">=": "tidigast", ">": "efter", "<=": "senast", "<": "före"},
+    EN: {">=": "on or after", ">": "after", "<=": "on or before", "<": "before"},
+}
+
+
 def _op_words(op: str, right, ctx: _Context) -> str:
+    t = ctx.type(right)
+    if t is not None and t.kind == "date" and op in _DATE_OP_WORDS[ctx.lang]:
+        return _DATE_OP_WORDS[ctx.lang][op]
     plain = isinstance(right, ast.Literal) or (isinstance(right, ast.Name) and ctx.rulebook.fact(right.name) is None)
     if op in ("=", "!=") and not plain:
         return _OP_WORDS_VS_PHRASE[ctx.lang][op]

@@ -401,25 +401,37 @@ def _strategy(schema: dict, defs: dict):
     raise AssertionError(schema)
 
 
-SCHEMA = self_report_schema(RULEBOOK, "sv")
-SELF_REPORTS = _strategy(SCHEMA, SCHEMA["$defs"])
+SCHEMAS = {lang: self_report_schema(RULEBOOK, lang) for lang in ("sv", "en")}
+SELF_REPORTS = st.sampled_from(["sv", "en"]).flatmap(
+    lambda lang: st.tuples(st.just(lang), _strategy(SCHEMAS[lang], SCHEMAS[lang]["$defs"])))
 
 
 @needs_browser
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
-@given(document=SELF_REPORTS)
-def test_schema_documents_load_and_round_trip_through_the_form(page, document):
-    assert list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(document)) == []
+@given(example=SELF_REPORTS)
+def test_schema_documents_load_and_round_trip_through_the_form(browser, pages, example):
+    """A self-report generated from the schema (either key language) is one the
+    loader reads without errors; opened in the form of that language and
+    saved, it validates again and the loader makes the same facts of it."""
+    lang, document = example
+    schema = SCHEMAS[lang]
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(document)) == []
     before = validate(document, RULEBOOK)
     assert [d for d in before.diagnostics if d.is_error] == []
-    page.js(f"kokForm.open('egenrapport.json', {json.dumps(json.dumps(document))})")
-    saved = page.js("kokForm.collect()")
-    assert list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(saved)) == []
+    if getattr(browser, "form_lang", None) != lang:  # one page per language, kept between examples
+        browser.open(pages[lang].as_uri())
+        browser.form_lang = lang
+    browser.evaluate(f"kokForm.open('egenrapport.json', {json.dumps(json.dumps(document))})")
+    saved = browser.evaluate("kokForm.collect()")
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(saved)) == []
     after = validate(saved, RULEBOOK)
     assert comparable(after.facts) == comparable(before.facts)
     assert {(p.kind, p.path) for p in after.problems} == {(p.kind, p.path) for p in before.problems}
-    assert yaml.safe_load(page.js("kokForm.toYaml(kokForm.collect())")) == saved
+    # The YAML file says the same (yes/no there read as booleans, which the schema also allows).
+    as_yaml = yaml.safe_load(browser.evaluate("kokForm.toYaml(kokForm.collect())"))
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(as_yaml)) == []
+    assert comparable(validate(as_yaml, RULEBOOK).facts) == comparable(after.facts)
 
 
 # -- the layout and the accessibility check itself ------------------------------------
@@ -451,3 +463,16 @@ def test_the_accessibility_check_finds_what_it_should(browser, tmp_path):
                    encoding="utf-8")
     browser.open(bad.as_uri())
     assert "label" in [v["id"] for v in axe_violations(browser)]
+
+
+@needs_browser
+def test_a_file_that_is_not_yaml_is_refused_with_the_loaders_message(page, tmp_path):
+    broken = tmp_path / "trasig.yaml"
+    broken.write_text("listade: 8400\nlistade: 8500\n", encoding="utf-8")
+    page.js(f"kokForm.open('trasig.yaml', {json.dumps(broken.read_text(encoding='utf-8'))})")
+    status = page.status()
+    assert status.startswith("trasig.yaml kunde inte öppnas: egenrapporten är inte giltig YAML (rad 2, kolumn 1)"), status
+    page.js("kokForm.open('trasig.json', '{\"listade\": ')")
+    assert "egenrapporten är inte giltig JSON" in page.status()
+    page.js("kokForm.open('lista.yaml', '- 1\\n- 2\\n')")
+    assert page.status().endswith(message("data.not_mapping", "sv"))

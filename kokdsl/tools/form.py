@@ -18,7 +18,7 @@ import json
 
 from kokdsl.compiled import CompiledRulebook, Type
 from kokdsl.messages import CATALOGUE, message
-from kokdsl.outputs.findings import environment
+from kokdsl.outputs.findings import RULEBOOK_LANG, environment
 from kokdsl.pipeline import TOOL_VERSION
 from kokdsl.resources import data_dir
 from kokdsl.schedule import WEEKDAYS
@@ -60,9 +60,10 @@ def form_view(rulebook: CompiledRulebook, lang: str) -> dict:
     by_title: dict[str | None, dict] = {}
     for req in rulebook.requirements:
         if req.chapter not in by_title:
-            by_title[req.chapter] = {"title": req.chapter or message("book.no_chapter", lang), "facts": []}
+            by_title[req.chapter] = {"title": req.chapter or message("book.no_chapter", lang), "facts": [],
+                                     "from_rulebook": req.chapter is not None}
             sections.append(by_title[req.chapter])
-    inputs = {"title": message("form.inputs_chapter", lang), "facts": []}
+    inputs = {"title": message("form.inputs_chapter", lang), "facts": [], "from_rulebook": False}
     for fact in rulebook.facts:
         item = _fact(fact.name, fact.type, fact.doc, rulebook, lang, fact.name in required,
                      required.get(fact.name, frozenset()))
@@ -77,6 +78,7 @@ def form_view(rulebook: CompiledRulebook, lang: str) -> dict:
     words = VOCABULARY[lang]
     return {
         "lang": lang,
+        "rulebook_lang": RULEBOOK_LANG,
         "rulebook": {"name": rulebook.name, "edition": rulebook.edition,
                      "valid_from": rulebook.valid_from.isoformat() if rulebook.valid_from else None},
         "tool": {"name": "kokdsl", "version": TOOL_VERSION},
