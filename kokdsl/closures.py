@@ -19,13 +19,10 @@ from fractions import Fraction
 from typing import Any
 
 from kokdsl import ast
-from kokdsl.compiled import Type
+from kokdsl.compiled import Closure, Env, Type
 from kokdsl.schedule import AROUND_THE_CLOCK
 from kokdsl.values import UNKNOWN
 from kokdsl.visitor import NodeVisitor
-
-Env = dict[str, Any]
-Closure = Callable[[Env], Any]
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "!=": operator.ne,

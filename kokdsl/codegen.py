@@ -13,11 +13,11 @@ falls back to its closures.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 from kokdsl import ast
-from kokdsl.compiled import CompiledRequirement, Type
+from kokdsl.compiled import CompiledRequirement, Env, OutcomeFunction, Type
 from kokdsl.enums import Outcome
 from kokdsl.schedule import AROUND_THE_CLOCK
 from kokdsl.values import UNKNOWN
@@ -27,27 +27,30 @@ _ORDER = {"<", "<=", ">", ">="}
 _PY_OP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-def generate_outcomes(requirements, types: dict[int, Type], resolved: dict[int, str]) -> Callable[[dict], list[str]]:
+def generate_outcomes(requirements: Iterable[CompiledRequirement], types: dict[int, Type],
+                      resolved: dict[int, str]) -> OutcomeFunction:
     """One function over a facts dict that returns every outcome in book order."""
     functions = [_requirement_function(req, types, resolved) for req in requirements]
 
-    def outcomes(env: dict) -> list[str]:
+    def outcomes(env: Env) -> list[Outcome]:
         return [fn(env) for fn in functions]
 
     return outcomes
 
 
-def _requirement_function(req: CompiledRequirement, types, resolved) -> Callable[[dict], str]:
+def _requirement_function(req: CompiledRequirement, types: dict[int, Type],
+                          resolved: dict[int, str]) -> Callable[[Env], Outcome]:
     try:
         source, namespace = _Writer(types, resolved).requirement(req)
         code = compile(source, f"<kok {req.id}>", "exec")
     except (RecursionError, SyntaxError, MemoryError):
         return _closure_outcome(req)
     exec(code, namespace)  # noqa: S102 - our own generated source, never user text
-    return namespace["outcome"]
+    outcome: Callable[[Env], Outcome] = namespace["outcome"]
+    return outcome
 
 
-def _closure_outcome(req: CompiledRequirement) -> Callable[[dict], str]:
+def _closure_outcome(req: CompiledRequirement) -> Callable[[Env], Outcome]:
     from kokdsl.evaluator import requirement_outcome
 
     return lambda env: requirement_outcome(req, dict(env))

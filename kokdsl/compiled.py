@@ -13,7 +13,11 @@ from typing import Any
 import attrs
 
 from kokdsl import ast
-from kokdsl.enums import Modality
+from kokdsl.enums import Modality, Outcome
+
+Env = dict[str, Any]  # fact name (or loop variable) -> value
+Closure = Callable[[Env], Any]  # returns a value, or True, False or UNKNOWN for a check
+OutcomeFunction = Callable[[Env], list[Outcome]]  # facts -> every requirement's outcome, in book order
 
 
 @attrs.frozen
@@ -92,8 +96,8 @@ class CompiledRequirement:
     condition: ast.Expr | None
     check: ast.Expr
     # Closures over an environment dict; they return True, False or UNKNOWN.
-    condition_fn: Callable[[dict], Any] | None = attrs.field(eq=False, repr=False)
-    check_fn: Callable[[dict], Any] = attrs.field(eq=False, repr=False)
+    condition_fn: Closure | None = attrs.field(eq=False, repr=False)
+    check_fn: Closure = attrs.field(eq=False, repr=False)
     # fact name -> record fields read (empty: the fact as a whole)
     dependencies: dict[str, frozenset[str]] = attrs.field(eq=False, repr=False, factory=dict)
     span: ast.Span = attrs.field(default=ast.NO_SPAN, eq=False)
@@ -117,18 +121,21 @@ class CompiledRulebook:
     file: str = ""
     # Compiled closures of every sub-expression, so explanations can re-use
     # them: id(ast node) -> closure.
-    closures: dict[int, Callable] = attrs.field(factory=dict, eq=False, repr=False)
+    closures: dict[int, Closure] = attrs.field(factory=dict, eq=False, repr=False)
     types: dict[int, Type] = attrs.field(factory=dict, eq=False, repr=False)
     # Writes the generated fast path (codegen.py) when first needed, so that
     # `kok check` never pays for it: facts dict -> outcomes in book order.
-    codegen: Callable[[], Callable[[dict], list[str]]] | None = attrs.field(default=None, eq=False, repr=False)
+    codegen: Callable[[], OutcomeFunction] | None = attrs.field(default=None, eq=False, repr=False)
     # What the evaluator keeps per rulebook in this process: the generated
     # function, the shared "met" results, how often the rulebook was used.
-    runtime: dict = attrs.field(factory=dict, eq=False, repr=False)
+    runtime: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
 
-    def outcome_function(self) -> Callable[[dict], list[str]]:
-        fn = self.runtime.get("outcomes")
+    def outcome_function(self) -> OutcomeFunction:
+        """The generated fast path (written on first use)."""
+        fn: OutcomeFunction | None = self.runtime.get("outcomes")
         if fn is None:
+            if self.codegen is None:
+                raise ValueError(f"{self.name}: a rulebook built without its code generator")
             fn = self.runtime["outcomes"] = self.codegen()
         return fn
 

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from kokdsl import ast
 from kokdsl.checker import CheckedRequirement, CheckedRulebook, check_rulebook
 from kokdsl.closures import ClosureBuilder, unknown
-from kokdsl.compiled import CompiledRequirement, CompiledRulebook
+from kokdsl.compiled import Closure, CompiledRequirement, CompiledRulebook, OutcomeFunction
 from kokdsl.diagnostics import Diagnostic, has_errors
-from kokdsl.enums import Modality, Outcome
+from kokdsl.enums import Modality
 
 
 class CompileResult:
@@ -49,6 +49,8 @@ def compile_rulebook(tree: ast.Rulebook, source: str = "") -> CompileResult:
 
 def _requirement(checked: CheckedRequirement, builder: ClosureBuilder | None) -> CompiledRequirement:
     req = checked.node
+    condition_fn: Closure | None
+    check_fn: Closure
     if builder is None:
         condition_fn, check_fn = (unknown if req.condition is not None else None), unknown
     else:
@@ -61,11 +63,10 @@ def _requirement(checked: CheckedRequirement, builder: ClosureBuilder | None) ->
     )
 
 
-def _codegen(requirements: tuple[CompiledRequirement, ...],
-             checked: CheckedRulebook) -> Callable[[], Callable[[dict], list[Outcome]]]:
+def _codegen(requirements: tuple[CompiledRequirement, ...], checked: CheckedRulebook) -> Callable[[], OutcomeFunction]:
     types, resolved = checked.types, checked.resolved
 
-    def codegen() -> Callable[[dict], list[Outcome]]:
+    def codegen() -> OutcomeFunction:
         from kokdsl.codegen import generate_outcomes
 
         return generate_outcomes(requirements, types, resolved)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import attrs
 
-from kokdsl.enums import DecisionKind, Modality
+from kokdsl.enums import DecisionKind, Modality, Outcome
 from kokdsl.evaluator import CANNOT_ASSESS, NOT_MET, OUTCOMES, Evaluation, RequirementResult
 from kokdsl.selfreport import DataProblem
 
@@ -44,7 +44,7 @@ def decide(evaluation: Evaluation) -> Decision:
     unknown = tuple(buckets.get((Modality.SHALL, CANNOT_ASSESS), ()))
     remarks = tuple(buckets.get((Modality.SHOULD, NOT_MET), ()))
     unassessed = tuple(buckets.get((Modality.SHOULD, CANNOT_ASSESS), ()))
-    missing = {}
+    missing: dict[str, DataProblem] = {}
     for r in unknown:
         for p in r.problems:
             missing.setdefault(p.path, p)
@@ -57,7 +57,7 @@ def decide(evaluation: Evaluation) -> Decision:
     return Decision(kind, failed, unknown, tuple(missing.values()), remarks, unassessed)
 
 
-def counts(evaluation: Evaluation) -> dict[str, dict[str, int]]:
+def counts(evaluation: Evaluation) -> dict[Modality, dict[Outcome, int]]:
     """Outcome counts by modality: {"skall": {"met": 3, ...}, "bör": {...}}."""
     table = {m: {o: 0 for o in OUTCOMES} for m in Modality}
     for r in evaluation.results:

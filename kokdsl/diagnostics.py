@@ -8,6 +8,9 @@ the first problem.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import attrs
 
 from kokdsl.ast import Span
@@ -21,7 +24,7 @@ WARNING = "warning"
 class Diagnostic:
     severity: str
     code: str
-    params: dict = attrs.field(factory=dict, hash=False)
+    params: dict[str, Any] = attrs.field(factory=dict, hash=False)
     span: Span | None = None
     path: str | None = None  # JSON path into a self-report, e.g. $.filialer[1].namn
     file: str | None = None  # the self-report file, when path is set
@@ -41,7 +44,7 @@ class Diagnostic:
         return self.file or ""
 
 
-def has_errors(diagnostics) -> bool:
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.is_error for d in diagnostics)
 
 
@@ -85,7 +88,7 @@ def _window(text: str, column: int, width: int) -> tuple[str, int, int]:
     return shown, column, max(1, min(width, end - start - (column - 1 - (1 if start else 0))))
 
 
-def sort_key(diag: Diagnostic):
+def sort_key(diag: Diagnostic) -> tuple[str, int, int, str, str]:
     span = diag.span
     return (diag.file or (span.file if span else ""), span.line if span else 0,
             span.column if span else 0, diag.path or "", diag.code)

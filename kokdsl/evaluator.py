@@ -80,7 +80,7 @@ class RequirementResult:
 
     __slots__ = ("requirement", "outcome", "problems", "_trace", "_traces", "_explain", "_findings")
 
-    def __init__(self, requirement: CompiledRequirement, outcome: str, problems: tuple[DataProblem, ...] = (),
+    def __init__(self, requirement: CompiledRequirement, outcome: Outcome, problems: tuple[DataProblem, ...] = (),
                  trace: Callable[[], RequirementTrace] | None = None,
                  explain: Callable[[], list[Finding]] | None = None):
         self.requirement = requirement
@@ -146,7 +146,7 @@ def evaluate(rulebook: CompiledRulebook, report: SelfReport) -> Evaluation:
     return Evaluation(rulebook, report, tuple(results))
 
 
-def _outcomes(rulebook: CompiledRulebook, facts: dict) -> list[str]:
+def _outcomes(rulebook: CompiledRulebook, facts: dict) -> list[Outcome]:
     uses = rulebook.runtime["uses"] = rulebook.runtime.get("uses", 0) + 1
     if uses <= GENERATE_AFTER:
         env = dict(facts)
@@ -160,7 +160,7 @@ def outcomes(rulebook: CompiledRulebook, facts: dict) -> list[tuple[CompiledRequ
     return [(req, requirement_outcome(req, env)) for req in rulebook.requirements]
 
 
-def requirement_outcome(req: CompiledRequirement, env: dict) -> str:
+def requirement_outcome(req: CompiledRequirement, env: dict) -> Outcome:
     """One requirement's outcome by its closures: the reference semantics."""
     if req.condition_fn is not None:
         applies = req.condition_fn(env)
@@ -179,7 +179,7 @@ def requirement_outcome(req: CompiledRequirement, env: dict) -> str:
     return CANNOT_ASSESS
 
 
-def _trace_requirement(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: str,
+def _trace_requirement(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: Outcome,
                        facts: dict) -> RequirementTrace:
     env = dict(facts)  # the tracer binds loop variables in its environment
     tracer = _Tracer(rulebook)

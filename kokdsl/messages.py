@@ -423,6 +423,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                    "vid {where}: {problem}",
                                EN: "{path} does not follow the summary.json format (docs/summary.schema.json): "
                                    "at {where}: {problem}"},
+    "json_type.string": {SV: "en text", EN: "a text"},
+    "json_type.integer": {SV: "ett heltal", EN: "an integer"},
+    "json_type.number": {SV: "ett tal", EN: "a number"},
+    "json_type.boolean": {SV: "sant eller falskt", EN: "true or false"},
+    "json_type.null": {SV: "null", EN: "null"},
+    "json_type.array": {SV: "en lista", EN: "a list"},
+    "json_type.object": {SV: "ett objekt", EN: "an object"},
     "shape.type": {SV: "här väntades {expected}, men det är {found}", EN: "expected {expected}, found {found}"},
     "shape.const": {SV: "här väntades {expected}, men det står {found}", EN: "expected {expected}, found {found}"},
     "shape.enum": {SV: "{found} är inget av de tillåtna värdena ({expected})",

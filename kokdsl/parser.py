@@ -174,7 +174,7 @@ class _ToAst(Transformer):
 
     def header(self, meta, _kw, name, _kw2, edition, *rest):
         valid_from = source = None
-        for i, tok in enumerate(rest):
+        for _i, tok in enumerate(rest):
             if tok.type == "DATE":
                 valid_from = _date(tok)
             elif tok.type == "STRING":
@@ -619,10 +619,12 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, line_offset: 
             while start > 0 and text[start - 1] in "=<>!":
                 start -= 1
             written = text[start:token.start_pos]
-            params.update(hint_code="hint.write_instead", suggestion=written if written in ("=", ">=", "<=", "!=") else "=")
+            suggestion = written if written in ("=", ">=", "<=", "!=") else "="
+            params.update(hint_code="hint.write_instead", suggestion=suggestion)
         return Diagnostic(ERROR, "syntax.unexpected_token", params, span=span)
     span = ast.Span(file, line, column, line, column)
-    return Diagnostic(ERROR, "syntax.unexpected_end", {"expected": _LazyExpected(getattr(exc, "expected", set()))}, span=span)
+    expected = _LazyExpected(getattr(exc, "expected", set()))
+    return Diagnostic(ERROR, "syntax.unexpected_end", {"expected": expected}, span=span)
 
 
 def _unclosed_quote(text: str, pos: int) -> tuple[str, int] | None:

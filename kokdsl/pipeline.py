@@ -10,8 +10,9 @@ import contextlib
 import functools
 import gc
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -98,7 +99,7 @@ def load_rulebook_source(source: str, name: str = "<string>") -> LoadedRulebook:
 
 
 @contextlib.contextmanager
-def _collector_paused():
+def _collector_paused() -> Iterator[None]:
     """Parsing and compiling create many objects that all live on; the cyclic
     garbage collector's passes over them cost a fifth of the time and grow
     with the rulebook, so it waits until the rulebook is built."""
@@ -134,7 +135,7 @@ def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport) -> 
 
 
 @functools.cache
-def _evaluation_stages():
+def _evaluation_stages() -> tuple[Any, ...]:
     from kokdsl.decision import decide
     from kokdsl.evaluator import evaluate
     from kokdsl.selfreport import SelfReport, load_self_report

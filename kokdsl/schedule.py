@@ -337,7 +337,7 @@ class ScheduleFormatError(KokError):
 
 
 _DAY_NAMES: dict[str, int] = {}
-for _index, (_sv, _en) in enumerate(zip(WEEKDAYS["sv"], WEEKDAYS["en"])):
+for _index, (_sv, _en) in enumerate(zip(WEEKDAYS["sv"], WEEKDAYS["en"], strict=False)):
     _DAY_NAMES[_sv] = _index
     _DAY_NAMES[_en.lower()] = _index
     _DAY_NAMES[_en.lower()[:3]] = _index

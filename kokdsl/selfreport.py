@@ -87,7 +87,8 @@ def read_document(path: str | Path) -> tuple[object, bytes]:
     try:
         data = read_bounded(path, MAX_BYTES)
     except OSError as exc:
-        raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": exc.strerror or str(exc)}, file=name)) from None
+        reason = exc.strerror or str(exc)
+        raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": reason}, file=name)) from None
     return parse_document(data, name), data
 
 
@@ -126,7 +127,8 @@ def parse_document(data: bytes, name: str) -> object:
         raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", {"line": line, "column": column,
                                                                    "reason": exc.problem or ""}, file=name)) from None
     except yaml.YAMLError as exc:
-        raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", {"line": 0, "column": 0, "reason": str(exc)}, file=name)) from None
+        params = {"line": 0, "column": 0, "reason": str(exc)}
+        raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", params, file=name)) from None
 
 
 def _parse_json(text: str, name: str, too_deep: SelfReportError):
@@ -210,7 +212,8 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
             suggestion = difflib.get_close_matches(str(key), sorted(declared), n=1, cutoff=0.6)
             if suggestion:
                 params.update(hint_code="hint.did_you_mean", suggestion=suggestion[0])
-            checker.diagnostics.append(Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key), file=file))
+            unknown = Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key), file=file)
+            checker.diagnostics.append(unknown)
     return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics))
 
 
@@ -238,7 +241,8 @@ class _Checker:
 
     def invalid(self, path: str, fact: str, field: str | None, expected: Type, raw, code="data.invalid", **params):
         self.problems.append(DataProblem("invalid", path, fact, field, expected))
-        self.diagnostics.append(Diagnostic(ERROR, code, dict(params, value=_Shown(raw), expected=ExpectedValue(expected)),
+        params = dict(params, value=_Shown(raw), expected=ExpectedValue(expected))
+        self.diagnostics.append(Diagnostic(ERROR, code, params,
                                            path=path, file=self.file))
 
     def identity(self, document: dict) -> Identity:
@@ -247,7 +251,8 @@ class _Checker:
             self.diagnostics.append(Diagnostic(WARNING, "data.no_identity", {}, path="$", file=self.file))
             return Identity()
         if not isinstance(block, dict):
-            self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_mapping", {}, path="$.vårdcentral", file=self.file))
+            self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_mapping", {}, path="$.vårdcentral",
+                                               file=self.file))
             return Identity()
         values = {}
         for key, raw in block.items():
@@ -260,7 +265,8 @@ class _Checker:
             elif isinstance(raw, (str, int)) and not isinstance(raw, bool):
                 values[attr] = str(raw).strip()
             elif raw is not None:
-                self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_text", {"key": str(key), "value": _Shown(raw)},
+                params = {"key": str(key), "value": _Shown(raw)}
+                self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_text", params,
                                                    path=key_path("$.vårdcentral", key), file=self.file))
         return Identity(**values)
 
@@ -272,7 +278,8 @@ class _Checker:
                 try:
                     return parse_schedule(raw)
                 except ScheduleFormatError as exc:
-                    self.invalid(path + exc.subpath, fact, field, t, exc.params.get("value", raw), code="data." + exc.code)
+                    shown = exc.params.get("value", raw)
+                    self.invalid(path + exc.subpath, fact, field, t, shown, code="data." + exc.code)
                     return UNKNOWN
             return _COERCE[t.kind](raw, t)
         except _Negative:

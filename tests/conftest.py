@@ -8,6 +8,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 _CALL_FAILED = pytest.StashKey[bool]()
+_SLOW_MODULES = {"test_wheel.py", "test_browser.py", "test_bench_agreement.py"}  # wheels; chromium; baselines
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every real-browser test (it uses the `browser` fixture) and every test in
+    a slow module is marked slow, so the quick loop (-m "not slow") skips them."""
+    for item in items:
+        if item.path.name in _SLOW_MODULES or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -1,5 +1,7 @@
 """`kok book`: the rulebook published from the same source."""
 
+from pathlib import Path
+
 from golden_cases import run_cli
 
 from kokdsl.outputs.book import render_book
@@ -11,7 +13,7 @@ OREBRO = "rulebooks/orebro/2025.kok"
 def test_every_requirement_is_in_the_book_with_its_text_and_check():
     code, output = run_cli("book", OREBRO)
     assert code == 0
-    rulebook = load_rulebook_source(open(OREBRO, encoding="utf-8").read(), OREBRO).rulebook
+    rulebook = load_rulebook_source(Path(OREBRO).read_text(encoding="utf-8"), OREBRO).rulebook
     for req in rulebook.requirements:
         assert f"### {req.id} " in output
     assert "- **Kontroll:** `timmar(öppettider) >= (40 om listade < 6500 annars 45)`" in output

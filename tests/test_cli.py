@@ -67,7 +67,8 @@ def test_english_text_output():
 
 
 def test_fail_on_bör(tmp_path):
-    report = (ROOT / "examples/godkand.yaml").read_text(encoding="utf-8").replace("utbildning: högskola", "utbildning: gymnasial")
+    report = (ROOT / "examples/godkand.yaml").read_text(encoding="utf-8")
+    report = report.replace("utbildning: högskola", "utbildning: gymnasial")
     path = tmp_path / "remark.yaml"
     path.write_text(report, encoding="utf-8")
     assert run_cli("run", OREBRO, str(path))[0] == EXIT_OK

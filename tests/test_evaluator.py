@@ -72,7 +72,8 @@ def test_a_compliant_centre_is_approved(rb):
 
 
 def test_specialist_leaving_early_on_thursday_is_rejected_naming_the_gap(rb):
-    a = run(rb, dict(GOOD, specialist={"måndag-onsdag": "08:00-17:00", "torsdag": "08:00-15:30", "fredag": "08:00-17:00"}))
+    week = {"måndag-onsdag": "08:00-17:00", "torsdag": "08:00-15:30", "fredag": "08:00-17:00"}
+    a = run(rb, dict(GOOD, specialist=week))
     r = result(a, "1")
     assert r.outcome == NOT_MET
     assert texts(r) == ["Specialist täcker inte öppettider; det saknas torsdag 15:30-17:00."]
@@ -113,7 +114,8 @@ def test_failing_list_elements_are_named(rb):
 
 
 def test_branch_rules_do_not_apply_without_the_assignment(rb):
-    a = run(rb, dict(GOOD, uppdrag=[], filialer=[{"namn": "X", "verksamhetschef": "Y", "godkänd": False, "listning": True}]))
+    branch = {"namn": "X", "verksamhetschef": "Y", "godkänd": False, "listning": True}
+    a = run(rb, dict(GOOD, uppdrag=[], filialer=[branch]))
     r = result(a, "6")
     assert r.outcome == NOT_APPLICABLE
     assert texts(r) == ["Kravet gäller inte vårdcentralen: filial ingår inte i uppdrag (inga angivna)."]

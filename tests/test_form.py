@@ -471,7 +471,8 @@ def test_a_file_that_is_not_yaml_is_refused_with_the_loaders_message(page, tmp_p
     broken.write_text("listade: 8400\nlistade: 8500\n", encoding="utf-8")
     page.js(f"kokForm.open('trasig.yaml', {json.dumps(broken.read_text(encoding='utf-8'))})")
     status = page.status()
-    assert status.startswith("trasig.yaml kunde inte öppnas: egenrapporten är inte giltig YAML (rad 2, kolumn 1)"), status
+    expected = "trasig.yaml kunde inte öppnas: egenrapporten är inte giltig YAML (rad 2, kolumn 1)"
+    assert status.startswith(expected), status
     page.js("kokForm.open('trasig.json', '{\"listade\": ')")
     assert "egenrapporten är inte giltig JSON" in page.status()
     page.js("kokForm.open('lista.yaml', '- 1\\n- 2\\n')")

@@ -45,7 +45,8 @@ krav 2.1 "Öppettider" ska
 
 def test_english_aliases_give_the_same_tree():
     sv = parse_or_raise(HEADER + 'uppgift x: ja/nej\nkrav 1 "t" bör\n  gäller om inte x\n  x eller ja\n')
-    en = parse_or_raise('rulebook "T" edition 2025\nfact x: yes/no\nrequirement 1 "t" should\n  applies if not x\n  x or yes\n')
+    en = parse_or_raise('rulebook "T" edition 2025\nfact x: yes/no\n'
+                        'requirement 1 "t" should\n  applies if not x\n  x or yes\n')
     assert sv == en
 
 
@@ -66,11 +67,13 @@ def test_keywords_are_not_reserved_where_a_name_is_expected():
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("1 + 2 * 3", ast.Arith("+", ast.Literal("integer", 1), ast.Arith("*", ast.Literal("integer", 2), ast.Literal("integer", 3)))),
+    ("1 + 2 * 3", ast.Arith("+", ast.Literal("integer", 1),
+                            ast.Arith("*", ast.Literal("integer", 2), ast.Literal("integer", 3)))),
     ("inte x = 1 och x > 2", ast.Logic("and", ast.Not(ast.Compare("=", ast.Name("x"), ast.Literal("integer", 1))),
                                        ast.Compare(">", ast.Name("x"), ast.Literal("integer", 2)))),
     ("x >= (40 om x < 6500 annars 45)", ast.Compare(">=", ast.Name("x"), ast.IfElse(
-        ast.Literal("integer", 40), ast.Compare("<", ast.Name("x"), ast.Literal("integer", 6500)), ast.Literal("integer", 45)))),
+        ast.Literal("integer", 40), ast.Compare("<", ast.Name("x"), ast.Literal("integer", 6500)),
+        ast.Literal("integer", 45)))),
     ("alla f i fs: f.a och f.b", ast.Quantifier("all", "f", ast.Name("fs"), ast.Logic(
         "and", ast.Field(ast.Name("f"), "a"), ast.Field(ast.Name("f"), "b")))),
     ("a inte i b", ast.Member(ast.Name("a"), ast.Name("b"), True)),

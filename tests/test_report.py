@@ -35,7 +35,8 @@ def hostile_report(tmp_path: Path) -> Path:
     """The rejected example, with markup and Markdown in every data field."""
     text = (ROOT / "examples" / "avslag.yaml").read_text(encoding="utf-8")
     text = text.replace("namn: Vårdcentralen Påhittsta (fiktiv)", f'namn: "{XSS}"')
-    text = text.replace("vårdgivare: Låtsasvården AB (fiktiv)", 'vårdgivare: "<script>alert(2)</script> [x](javascript:alert(3))"')
+    text = text.replace("vårdgivare: Låtsasvården AB (fiktiv)",
+                        'vårdgivare: "<script>alert(2)</script> [x](javascript:alert(3))"')
     text = text.replace("namn: Låtsasvik", "namn: '\"><svg onload=alert(4)>'")
     path = tmp_path / "hostile.yaml"
     path.write_text(text, encoding="utf-8")

@@ -36,7 +36,8 @@ def last_year(tmp_path):
 
 
 def test_every_centre_gets_a_line_and_the_totals_add_up():
-    code, output = run_cli("rerun", OREBRO, "examples/godkand.yaml", "examples/avslag.yaml", "examples/komplettering.yaml")
+    code, output = run_cli("rerun", OREBRO, "examples/godkand.yaml", "examples/avslag.yaml",
+                           "examples/komplettering.yaml")
     assert code == EXIT_FINDINGS
     assert table(output) == [
         ["Vårdcentralen Exempelby (fiktiv)", "FIKTIV-001", "godkänd", "–", "–", "0"],

@@ -156,6 +156,7 @@ def test_two_runs_into_one_folder_never_mix(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_leaves_one_whole_run(tmp_path):
     inputs = tmp_path / "in"
     good_centres(inputs, 30)
@@ -169,7 +170,7 @@ def test_sigkill_at_random_moments_leaves_one_whole_run(tmp_path):
         proc = kok("rerun", OREBRO, str(inputs), "--out", str(out), "--run-date", run_date, "--jobs", "1")
         time.sleep(rng.uniform(0.3, 2.0))
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc.communicate()  # reaps it and closes its stderr pipe
         if out.exists():
             summary = assert_one_whole_run(out)
             dates.add(summary["run_date"])
@@ -240,3 +241,47 @@ def test_generate_refuses_a_folder_that_is_not_empty_unless_forced(tmp_path):
     code, _ = run_cli("generate", "--count", "2", "--seed", "2", "--out", str(out), "--force")
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == ["README.txt", "centre-0001.yaml", "centre-0002.yaml"]
+
+
+def test_the_csv_matrix_neutralises_formulas(tmp_path):
+    import csv
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    text = (ROOT / "examples/godkand.yaml").read_text(encoding="utf-8")
+    for n, name in enumerate(["=HYPERLINK(\"http://x\")", "+SUM(A1)", "-2+3", "@cmd", "\tTab", "Vanlig (fiktiv)"]):
+        (inputs / f"c{n}.yaml").write_text(text.replace("FIKTIV-001", f'"=ID-{n}"').replace(
+            "Vårdcentralen Exempelby (fiktiv)", json.dumps(name.replace('"', "'"))), encoding="utf-8")
+    out = tmp_path / "out"
+    run_cli("rerun", OREBRO, str(inputs), "--out", str(out))
+    raw = (out / "centres.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0][:5] == ["Id", "Vårdcentral", "Fil", "Beslut", "1.1"]
+    assert [r[1] for r in rows[1:]] == ["'=HYPERLINK('http://x')", "'+SUM(A1)", "'-2+3", "'@cmd", "Tab",
+                                        "Vanlig (fiktiv)"]
+    assert all(r[0].startswith("'=ID-") for r in rows[1:])
+    assert not [cell for r in rows for cell in r if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_a_progress_bar_only_at_a_terminal(monkeypatch):
+    import io
+
+    from kokdsl import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    pipe, terminal = io.StringIO(), Terminal()
+    monkeypatch.setattr(sys, "stderr", pipe)
+    assert cli._progress_bar(1200, quiet=False) is None
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert cli._progress_bar(1200, quiet=True) is None and cli._progress_bar(10, quiet=False) is None
+    show = cli._progress_bar(1200, quiet=False)
+    for done in range(1, 1201):
+        show(done, 1200)
+    drawn = terminal.getvalue()
+    assert "[###############...............] 600/1200" in drawn
+    assert 90 <= drawn.count("\r[") <= 110  # about once a percent, not once a centre
+    assert drawn.endswith("\r")  # and it wipes itself at the end

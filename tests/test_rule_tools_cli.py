@@ -154,7 +154,8 @@ def test_a_folder_runs_every_edition():
 CENTRE_42H = ROOT / "examples/centres/centre-0004.yaml"
 
 
-@pytest.mark.parametrize("date, edition, exit_code", [("2024-06-01", "utgåva 2024", 1), ("2025-03-01", "utgåva 2025", 0)])
+@pytest.mark.parametrize("date, edition, exit_code",
+                         [("2024-06-01", "utgåva 2024", 1), ("2025-03-01", "utgåva 2025", 0)])
 def test_edition_for_picks_the_edition_valid_on_the_date(date, edition, exit_code):
     result = invoke("run", OREBRO, CENTRE_42H, "--edition-for", date)
     assert result.exit_code == exit_code
@@ -198,7 +199,8 @@ def test_template_lists_every_fact_in_book_order_with_docs():
         assert (f"\n{fact.name}:\n" if fact.name in required else f"\n# {fact.name}:\n") in result.output
     assert '#   måndag-fredag: "08:00-17:00"' in result.output
     assert "# Format: ett av värdena gymnasial, yrkeshögskola, högskola." not in result.output  # record fields inline
-    assert "utbildning:  # Högsta utbildningsnivå. Format: ett av värdena gymnasial, yrkeshögskola, högskola." in result.output
+    described = "utbildning:  # Högsta utbildningsnivå. Format: ett av värdena gymnasial, yrkeshögskola, högskola."
+    assert described in result.output
 
 
 def test_blank_template_means_every_fact_missing():
@@ -291,7 +293,8 @@ def test_schema_accepts_every_example_centre_except_the_wrongly_typed_and_incomp
 
 
 @pytest.mark.parametrize("key, value", [("listade", "ungefär sjutusen"), ("fast_vårdkontakt", "kanske"),
-                                        ("öppettider", {"måndag-fredag": "hela dagen"}), ("öppettider", {"blåndag": "08:00-17:00"}),
+                                        ("öppettider", {"måndag-fredag": "hela dagen"}),
+                                        ("öppettider", {"blåndag": "08:00-17:00"}),
                                         ("tilläggsuppdrag", ["akut"]), ("kontinuitet_läkarbesök", 140),
                                         ("stavfel_uppgift", 1)])
 def test_schema_rejects_a_wrongly_typed_field(key, value):
@@ -301,7 +304,8 @@ def test_schema_rejects_a_wrongly_typed_field(key, value):
     assert list(validator.iter_errors(document))
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "rulebooks").glob("*/*.kok")), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", sorted((ROOT / "rulebooks").glob("*/*.kok")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_schema_accepts_the_rule_test_base_reports(path):
     validator = _validator(path)
     base = yaml.safe_load(path.with_name(path.stem + ".tests.yaml").read_text(encoding="utf-8"))["grund"]

@@ -68,7 +68,8 @@ def test_values_are_read_the_way_people_write_them(rb, fact, raw, expected):
     ("nivå", "mellan", "$.nivå", 'the value "mellan" is invalid; expected one of låg, hög'),
     ("chef", ["a"], "$.chef", 'the value ["a"] is invalid; expected a text'),
     ("tider", {"måndag": "8-25"}, "$.tider.måndag", '"25" is not a time of day (00:00-24:00)'),
-    ("tider", {"månday": "8-17"}, "$.tider.månday", '"månday" is not a weekday (monday … sunday, monday-friday, every day)'),
+    ("tider", {"månday": "8-17"}, "$.tider.månday",
+     '"månday" is not a weekday (monday … sunday, monday-friday, every day)'),
     ("filialer", [{"namn": "A", "listning": "ja"}, {"namn": "B", "listning": 3}], "$.filialer[1].listning",
      "the value 3 is invalid; expected yes or no"),
 ])
@@ -160,6 +161,6 @@ def test_hostile_nesting_is_refused_not_crashed(rb, tmp_path, name, text):
 def test_many_flow_lists_at_normal_depth_are_fine(rb, tmp_path):
     path = tmp_path / "flow.yaml"
     path.write_text("vårdcentral: {namn: T, id: '1'}\nuppdrag: [filial, bvc]\n" +
-                    "filialer: [" + ", ".join("{namn: F%d, listning: nej}" % i for i in range(60)) + "]\n",
+                    "filialer: [" + ", ".join(f"{{namn: F{i}, listning: nej}}" for i in range(60)) + "]\n",
                     encoding="utf-8")
     assert len(load_self_report(path, rb).facts["filialer"]) == 60

@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import os
 import re
+from typing import Any
 
 import attrs
 import jinja2
@@ -98,6 +100,15 @@ def render_rerun_html(view: dict) -> str:
     """The rerun's overview page (view from tools/overview.py)."""
     template = environment().get_template("rerun.html.j2")
     return template.render(view=view, t=functools.partial(_t, view["lang"]))
+
+
+def write_rerun_html(view: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """The overview page streamed to a file, a piece at a time: its size
+    grows with the centres, the memory it takes does not."""
+    template = environment().get_template("rerun.html.j2")
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        for piece in template.generate(view=view, t=functools.partial(_t, view["lang"])):
+            f.write(piece)
 
 
 def report_json(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None,

@@ -109,7 +109,8 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     mod_w = max(len(m("text.col_modality")), 5)
     out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in (*OUTCOMES, WAIVED)))
     title_w = max(width - id_w - mod_w - out_w - 6, 20)
-    out.append(f"{m('text.col_id'):<{id_w}}  {m('text.col_title'):<{title_w}}  {m('text.col_modality'):<{mod_w}}  {m('text.col_outcome')}")
+    out.append(f"{m('text.col_id'):<{id_w}}  {m('text.col_title'):<{title_w}}  "
+               f"{m('text.col_modality'):<{mod_w}}  {m('text.col_outcome')}")
     out.append("-" * min(width, id_w + title_w + mod_w + out_w + 6))
     indent = " " * (id_w + 2)
     for r in assessment.evaluation.results:
@@ -141,7 +142,8 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
         for d in report.diagnostics:
             out.append(f"  {d.path}: {m('severity.' + d.severity)}: {d.text(lang)}")
     out.append("")
-    out.append(m("text.audit", edition=rb.edition, rb_sha=rb.sha256[:12], sr_sha=report.sha256[:12], version=TOOL_VERSION))
+    out.append(m("text.audit", edition=rb.edition, rb_sha=rb.sha256[:12], sr_sha=report.sha256[:12],
+                 version=TOOL_VERSION))
     return terminal_lines(out)
 
 
@@ -201,7 +203,7 @@ def _centre_table(view: dict, lang: str) -> list[str]:
             out.append("  ".join("-" * w for w in widths))
             continue
         cells = [textwrap.shorten(row[0], widths[0], placeholder="…"), *row[1:]]
-        out.append("  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip())
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=False)).rstrip())
     return out
 
 

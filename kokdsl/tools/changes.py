@@ -54,8 +54,14 @@ def load_previous(path: str, lang: str = "sv") -> dict:
     problem = first_problem(data, summary_schema())
     if problem is not None:
         where, code, params = problem
+        if code == "shape.type":  # JSON's type names in the reader's words
+            params = {k: " / ".join(message(f"json_type.{t}", lang) for t in v.split(" / ")) for k, v in params.items()}
         raise PreviousRunError("rerun.previous_invalid", path=shown, where=where,
                                problem=message(code, lang, **params))
+    for entry in data["centres"]:
+        # Kept as compact text until a change needs them: a tenth of the memory of the parsed facts.
+        if isinstance(entry.get("facts"), dict):
+            entry["facts"] = json.dumps(entry["facts"], ensure_ascii=False, separators=(",", ":"))
     return data
 
 
@@ -208,7 +214,8 @@ class _Attributor:
         """RULE, REPORT or BOTH for what `signature(kind, outcomes)` picks out."""
         if old.get("sha256") and old["sha256"] == row.sha256:
             return RULE  # the same self-report: only the book changed
-        then_now = self._assess(("old", old["key"]), old.get("facts"), self.rulebook)
+        facts = json.loads(old["facts"]) if isinstance(old.get("facts"), str) else old.get("facts")
+        then_now = self._assess(("old", old["key"]), facts, self.rulebook)
         if then_now is None:
             return None
         ids = [r.id for r in self.rulebook.requirements]

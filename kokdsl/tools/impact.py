@@ -34,7 +34,8 @@ def with_modalities(rulebook: CompiledRulebook, changes: dict[str, Modality]) ->
         if req_id not in ids:
             match = difflib.get_close_matches(req_id, ids, n=1)
             raise ImpactError("impact.unknown_requirement", id=req_id, suggestion=match[0] if match else "–")
-    requirements = tuple(attrs.evolve(r, modality=Modality(changes.get(r.id, r.modality))) for r in rulebook.requirements)
+    requirements = tuple(attrs.evolve(r, modality=Modality(changes.get(r.id, r.modality)))
+                         for r in rulebook.requirements)
     # A fresh cache: results made for the old modalities must not be reused.
     return attrs.evolve(rulebook, requirements=requirements, runtime={})
 

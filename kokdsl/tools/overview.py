@@ -12,8 +12,10 @@ import csv
 import datetime
 import functools
 import io
+from collections.abc import Iterator
+from typing import Any
 
-from kokdsl.compiled import CompiledRulebook
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION
 from kokdsl.tools.changes import Change, change_text, decision_label
@@ -26,24 +28,16 @@ CHART_LABEL = 70
 CHART_WIDTH = 640
 
 
+Data = dict[str, Any]
+
+
 def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list: list[Change] | None,
-                  previous: dict | None, lang: str, run_date: datetime.date, edition: dict | None = None,
-                  expiring: list[dict] | None = None, waiver_problems: list[dict] | None = None) -> dict:
+                  previous: Data | None, lang: str, run_date: datetime.date, edition: Data | None = None,
+                  expiring: list[Data] | None = None, waiver_problems: list[Data] | None = None) -> Data:
     """Plain data for the text summary and the HTML page."""
     m = functools.partial(message, lang=lang)
     previous_date = previous.get("run_date") if previous else None
     totals = decision_totals(rows)
-    centres = []
-    for row in rows:
-        centres.append({
-            "file": row.file, "kind": row.decision, "decision": decision_label(row.decision, lang),
-            "name": row.name or row.file, "id": row.id or "–",
-            "failed": ", ".join(row.reasons) or "–", "unknown": ", ".join(row.supplements) or "–",
-            "remarks": str(len(row.remarks)) if row.readable else "–",
-            "deviations": " ".join((*row.reasons, *row.remarks)),
-            "href": href(row.report) if row.report else None,
-            "rank": RANKS[row.decision],
-        })
     return {
         "lang": lang,
         "tool_version": TOOL_VERSION,
@@ -51,12 +45,12 @@ def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list
         "rulebook": {"name": rulebook.name, "edition": rulebook.edition},
         "heading": m("rerun.heading", name=rulebook.name, edition=rulebook.edition, count=len(rows)),
         "count": len(rows),
-        "centres": centres,
+        "centres": CentreLines(rows, lang),
         "totals": m("rerun.totals", totals=", ".join(f"{decision_label(k, lang)} {n}" for k, n in totals.items())),
         "total_cards": [{"kind": k, "label": decision_label(k, lang), "n": n} for k, n in totals.items()],
         "edition_note": _edition_note(edition, lang),
         "changes": None if previous is None else [
-            {"who": f"{c.key} {c.name}" if c.name else c.key, "text": change_text(c, lang)} for c in change_list],
+            {"who": f"{c.key} {c.name}" if c.name else c.key, "text": change_text(c, lang)} for c in change_list or []],
         "changes_heading": m("rerun.changes_heading", date=previous_date) if previous else "",
         "no_changes": m("rerun.no_changes", date=previous_date) if previous else "",
         "unreadable": [{"file": r.file, "message": r.error} for r in rows if not r.readable],
@@ -68,7 +62,30 @@ def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list
     }
 
 
-def _edition_note(edition: dict | None, lang: str) -> str:
+class CentreLines:
+    """The overview's rows, made one at a time each time they are read, so
+    60,000 centres never sit in memory as 60,000 dictionaries."""
+
+    def __init__(self, rows: list[CentreRow], lang: str) -> None:
+        self.rows, self.lang = rows, lang
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for row in self.rows:
+            yield {
+                "file": row.file, "kind": row.decision, "decision": decision_label(row.decision, self.lang),
+                "name": row.name or row.file, "id": row.id or "–",
+                "failed": ", ".join(row.reasons) or "–", "unknown": ", ".join(row.supplements) or "–",
+                "remarks": str(len(row.remarks)) if row.readable else "–",
+                "deviations": " ".join((*row.reasons, *row.remarks)),
+                "href": href(row.report) if row.report else None,
+                "rank": RANKS[row.decision],
+            }
+
+
+def _edition_note(edition: Data | None, lang: str) -> str:
     if edition is None:
         return ""
     if edition["same_edition"]:
@@ -76,7 +93,7 @@ def _edition_note(edition: dict | None, lang: str) -> str:
     return message("rerun.edition_changed", lang, before=edition["before"], after=edition["after"])
 
 
-def deviation_counts(rulebook: CompiledRulebook, rows: list[CentreRow]) -> list[tuple[object, int]]:
+def deviation_counts(rulebook: CompiledRulebook, rows: list[CentreRow]) -> list[tuple[CompiledRequirement, int]]:
     """(requirement, how many centres do not meet it), book order, only those with any."""
     counts = [0] * len(rulebook.requirements)
     for row in rows:
@@ -86,7 +103,7 @@ def deviation_counts(rulebook: CompiledRulebook, rows: list[CentreRow]) -> list[
     return [(req, n) for req, n in zip(rulebook.requirements, counts, strict=True) if n]
 
 
-def deviation_chart(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) -> dict:
+def deviation_chart(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) -> Data:
     """Geometry for the server-rendered SVG bar chart: one bar per requirement
     that some centre does not meet, skall bars and bör bars told apart by
     pattern as well as colour."""
@@ -116,11 +133,18 @@ def csv_cell(value) -> str:
 
 
 def centres_csv(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) -> str:
-    """Centres × requirements: one row per centre, one column per requirement,
-    each cell the outcome in words. UTF-8 with a byte-order mark so Excel
-    reads å, ä and ö."""
-    labels = {letter: message(f"outcome.{outcome}", lang) for letter, outcome in LETTER_OUTCOMES.items()}
+    """The matrix as text (see write_centres_csv)."""
     out = io.StringIO()
+    write_centres_csv(rulebook, rows, lang, out)
+    return out.getvalue()
+
+
+def write_centres_csv(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str, out) -> None:
+    """Centres × requirements: one row per centre, one column per requirement,
+    each cell the outcome in words. Starts with a byte-order mark so Excel
+    reads å, ä and ö as UTF-8."""
+    labels = {letter: message(f"outcome.{outcome}", lang) for letter, outcome in LETTER_OUTCOMES.items()}
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([csv_cell(message(f"rerun.csv.{col}", lang)) for col in ("id", "name", "file", "decision")]
                     + [csv_cell(r.id) for r in rulebook.requirements])
@@ -128,4 +152,3 @@ def centres_csv(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) ->
         cells = [row.id, row.name, row.file, decision_label(row.decision, lang)]
         cells += [labels[letter] for letter in row.outcomes] if row.outcomes else [""] * len(rulebook.requirements)
         writer.writerow([csv_cell(c) for c in cells])
-    return "\ufeff" + out.getvalue()

@@ -20,6 +20,8 @@ import json
 import math
 import multiprocessing
 import os
+import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -197,6 +199,14 @@ def _work(task: tuple[str, str]) -> tuple[CentreRow, str]:
     return assess_centre(_WORKER_SETTINGS, *task)
 
 
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the main process, and stays silent if the
+    main process dies under it (its only errors then are broken pipes; a
+    centre's own failures are already error rows)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the worker's whole life
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -216,7 +226,7 @@ def run_centres(settings: RunSettings, files: list[str], report_names: list[str]
     _warm_templates(settings)
     _WORKER_SETTINGS = settings
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_worker) as pool:
             yield from pool.imap(_work, tasks, chunksize=POOL_CHUNK)
     finally:
         _WORKER_SETTINGS = None
@@ -288,9 +298,10 @@ def run(settings: RunSettings, files: list[str], jobs: int = 1, progress=None) -
 def _reject_duplicate_ids(result: RerunResult, settings: RunSettings) -> None:
     """Two self-reports with the same id: neither can be trusted to be the
     centre, so each becomes an error row naming the other file(s)."""
-    files_by_id = collections.defaultdict(list)
+    seen = collections.Counter(row.id for row in result.rows if row.readable and row.id)
+    files_by_id = collections.defaultdict(list)  # only the ids given more than once
     for row in result.rows:
-        if row.readable and row.id:
+        if row.readable and row.id and seen[row.id] > 1:
             files_by_id[row.id].append(row.file)
     for index, row in enumerate(result.rows):
         others = files_by_id.get(row.id) if row.readable and row.id else None

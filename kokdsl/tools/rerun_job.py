@@ -107,9 +107,10 @@ def _unknown_text(waiver, lang: str) -> str:
 
 
 def _write_outputs(job: Job, done: JobResult, folder: Path) -> None:
-    from kokdsl.outputs.findings import render_rerun_html
+    from kokdsl.outputs.findings import write_rerun_html
 
     with open(folder / "summary.json", "w", encoding="utf-8", newline="\n") as f:
         write_summary(done.result, f, done.summary_extra(job.lang))
-    (folder / "centres.csv").write_bytes(overview.centres_csv(job.rulebook, done.rows, job.lang).encode("utf-8"))
-    (folder / "index.html").write_bytes(render_rerun_html(done.view).encode("utf-8"))
+    with open(folder / "centres.csv", "w", encoding="utf-8", newline="") as f:
+        overview.write_centres_csv(job.rulebook, done.rows, job.lang, f)
+    write_rerun_html(done.view, folder / "index.html")

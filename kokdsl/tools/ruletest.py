@@ -203,7 +203,8 @@ def _rename(mapping: dict, table: dict, file: str, path: str) -> dict:
     out = {}
     for key, value in mapping.items():
         if str(key) not in table:
-            _fail("ruletest.unknown_key", file, path, key=str(key), known=", ".join(sorted(set(table) - set(table.values()))))
+            known = ", ".join(sorted(set(table) - set(table.values())))
+            _fail("ruletest.unknown_key", file, path, key=str(key), known=known)
         out[table[str(key)]] = value
     return out
 
@@ -290,4 +291,5 @@ def _format_mismatch(m: Mismatch, lang: str) -> list[str]:
     out = [message("ruletest.diff_explanation", lang),
            "    - " + message("ruletest.expected_fragment", lang, value=m.expected),
            "    + " + message("ruletest.actual_explanation", lang)]
-    return out + ["        " + line for line in m.details] if m.details else out + ["        " + message("ruletest.no_explanation", lang)]
+    details = m.details or [message("ruletest.no_explanation", lang)]
+    return out + ["        " + line for line in details]

@@ -72,7 +72,8 @@ def centre(rng: random.Random, number: int, scenario: str, id_prefix: str = "SYN
         "öppettider": opening,
         "specialist_allmänmedicin": specialist,
         "jour": rng.choice(("dygnet runt", {"alla dagar": "00:00-24:00"},
-                            {"måndag-fredag": ["00:00-08:00", "08:00-17:00", "17:00-24:00"], "lördag-söndag": "dygnet runt"})),
+                            {"måndag-fredag": ["00:00-08:00", "08:00-17:00", "17:00-24:00"],
+                             "lördag-söndag": "dygnet runt"})),
         "listade": listed,
         "verksamhetschef": head,
         "vårdsamordnare": [{"namn": _person(rng), "utbildning": "högskola",
@@ -123,7 +124,8 @@ def _apply(scenario: str, doc: dict, rng: random.Random, opening_hours: str) -> 
         doc["specialist_allmänmedicin"] = {d: (f"{start}-15:30" if d == day else opening_hours) for d in _WEEKDAYS}
     elif scenario == "on_call_gap":
         doc["jour"] = rng.choice((
-            {"måndag-torsdag": "17:00-08:00", "fredag": "08:00-17:00", "lördag": "08:00-08:00", "söndag": "08:00-08:00"},
+            {"måndag-torsdag": "17:00-08:00", "fredag": "08:00-17:00", "lördag": "08:00-08:00",
+             "söndag": "08:00-08:00"},
             {"måndag-fredag": "00:00-24:00", "lördag": "08:00-20:00", "söndag": "08:00-20:00"},
         ))
     elif scenario == "no_coordinator":
