@@ -89,7 +89,7 @@ def to_lsp_diagnostic(diag: Diagnostic, source: str, lang: str) -> lsp.Diagnosti
                           code=rule_code(diag), source="kok", data=_suggestion(diag))
 
 
-def _suggestion(diag: Diagnostic) -> dict | None:
+def _suggestion(diag: Diagnostic) -> dict[str, str] | None:
     """A replacement for a misspelt name, kept on the diagnostic for the quick fix."""
     if "suggestion" not in diag.params or diag.params.get("hint_code") != "hint.did_you_mean":
         return None
@@ -181,7 +181,8 @@ def definition(analysis: Analysis, position: lsp.Position, uri: str) -> lsp.Loca
     if found is None:
         return None
     word, _ = found
-    target = _facts(analysis).get(word) or _records(analysis).get(word)
+    target: ast.FactDecl | ast.RecordDecl | ast.FieldDecl | None = _facts(analysis).get(word) or \
+        _records(analysis).get(word)
     if target is None:
         target = next((f for r in _records(analysis).values() for f in r.fields if f.name == word), None)
     if target is None:
@@ -225,10 +226,10 @@ def _fields_for(analysis: Analysis, variable: str, position: lsp.Position) -> li
     text = "\n".join(analysis.source.split("\n")[:position.line + 1])
     bindings = re.findall(rf"\b{re.escape(variable)}\s+(?:i|in)\s+(\w+)", text)
     facts, records = _facts(analysis), _records(analysis)
-    if variable in facts and facts[variable].type.record in records:
-        return list(records[facts[variable].type.record].fields)
-    if bindings and bindings[-1] in facts and facts[bindings[-1]].type.record in records:
-        return list(records[facts[bindings[-1]].type.record].fields)
+    for name in (variable, bindings[-1] if bindings else None):
+        record = facts[name].type.record if name in facts else None
+        if record is not None and record in records:
+            return list(records[record].fields)
     return []
 
 
@@ -238,18 +239,20 @@ def _fields_for(analysis: Analysis, variable: str, position: lsp.Position) -> li
 def symbols(analysis: Analysis) -> list[lsp.DocumentSymbol]:
     out: list[lsp.DocumentSymbol] = []
     chapter: lsp.DocumentSymbol | None = None
+    children: list[lsp.DocumentSymbol] = []
     for item in analysis.tree.items:
         if isinstance(item, ast.Chapter):
             rng = to_range(item.span, analysis.source)
+            children = []
             chapter = lsp.DocumentSymbol(name=item.title, kind=lsp.SymbolKind.Namespace, range=rng,
-                                         selection_range=rng, children=[])
+                                         selection_range=rng, children=children)
             out.append(chapter)
         elif isinstance(item, ast.Requirement):
             symbol = lsp.DocumentSymbol(name=f"{item.id} {item.title}", kind=lsp.SymbolKind.Class,
                                         detail=item.modality, range=to_range(item.span, analysis.source),
                                         selection_range=to_range(item.id_span, analysis.source))
             if chapter is not None:
-                chapter.children.append(symbol)
+                children.append(symbol)
                 chapter.range = lsp.Range(chapter.range.start, symbol.range.end)
             else:
                 out.append(symbol)
