@@ -33,7 +33,10 @@ from kokdsl.values import MAX_NUMBER_CHARS
 
 MAX_ALIAS_NODES = 10_000  # values an alias may repeat, summed over the document
 
-_Parser = getattr(yaml, "CParser", None)
+try:  # libyaml's parser; yaml's own namespace does not export it
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # PyYAML built without libyaml
+    _Parser = None
 
 
 class DocumentError(KokError):

@@ -404,6 +404,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                              EN: "internal error in kokdsl ({error}); the other centres are assessed. Please report it."},
     "rerun.no_reports": {SV: "inga egenrapporter hittades (.yaml, .yml eller .json)",
                          EN: "no self-reports found (.yaml, .yml or .json)"},
+    "rerun.change.waived_deviation": {SV: "krav {requirement} är inte uppfyllt men har nu undantag",
+                                      EN: "requirement {requirement} is not met but is now waived"},
     "rerun.change.unreadable": {SV: "kunde inte läsas i år (förra året: {decision})",
                                 EN: "could not be read this year (last time: {decision})"},
     "rerun.cause.rule": {SV: "(orsak: ändrade regler)", EN: "(cause: the rules changed)"},
@@ -442,6 +444,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                            EN: "id {id} also appears in {others}; neither is assessed until each centre has its own id"},
     "rerun.report_failed": {SV: "granskningsrapporten kunde inte skapas ({error}); övriga vårdcentraler är bedömda",
                             EN: "the findings report could not be made ({error}); the other centres are assessed"},
+    "rerun.out_busy": {SV: "{path}: en annan körning skriver dit; väntar tills den är klar",
+                       EN: "{path}: another run is writing there; waiting for it to finish"},
     "rerun.out_not_folder": {SV: "{path} är en fil, inte en mapp", EN: "{path} is a file, not a folder"},
     "rerun.out_not_empty": {SV: "mappen {path} innehåller andra filer; --out ersätter hela mappen, så ange en tom mapp "
                                 "eller en mapp från en tidigare kok rerun",

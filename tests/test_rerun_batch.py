@@ -285,3 +285,22 @@ def test_a_progress_bar_only_at_a_terminal(monkeypatch):
     assert "[###############...............] 600/1200" in drawn
     assert 90 <= drawn.count("\r[") <= 110  # about once a percent, not once a centre
     assert drawn.endswith("\r")  # and it wipes itself at the end
+
+
+def test_a_second_run_waits_for_the_first_and_says_so(tmp_path):
+    from kokdsl.tools.outfolder import OutputFolder
+
+    out = tmp_path / "out"
+    with OutputFolder(out) as build:
+        (build.path / "summary.json").write_text("{}", encoding="utf-8")
+        waiting = kok("rerun", OREBRO, "examples/godkand.yaml", "--out", str(out), "--run-date", "2026-01-01")
+        deadline = time.monotonic() + 60
+        line = b""
+        while "väntar".encode() not in line and time.monotonic() < deadline:
+            line += waiting.stderr.read1(200)
+        assert "en annan körning skriver dit; väntar tills den är klar" in line.decode("utf-8")
+        assert waiting.poll() is None  # still waiting
+        build.commit()
+    _, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["run_date"] == "2026-01-01"

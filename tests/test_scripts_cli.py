@@ -286,3 +286,18 @@ def test_impact_lists_an_unreadable_report_under_both_rulebooks(tmp_path):
     base = load_rulebook(ROOT / "rulebooks/orebro/2025.kok").rulebook
     before, after = impacts.run_both(base, base, [str(bad), str(ROOT / "examples/godkand.yaml")])
     assert [r.decision for r in before] == [r.decision for r in after] == ["unreadable", "approved"]
+
+
+# -- speed that a benchmark found ------------------------------------------------------------------------------
+
+
+def test_yaml_self_reports_go_through_libyaml_when_it_is_installed():
+    """The pure-Python YAML parser is about four times slower over a national rerun."""
+    import yaml
+
+    from kokdsl import documents
+
+    if not yaml.__with_libyaml__:
+        pytest.skip("PyYAML is built without libyaml here")
+    assert documents._Parser is not None
+    assert documents._Composer.__mro__[1].__module__ == "yaml._yaml"

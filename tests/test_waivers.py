@@ -116,3 +116,14 @@ def test_a_self_report_cannot_waive_itself(tmp_path):
     assert "$.undantag" in output  # an unknown key to the self-report: a warning, nothing more
     line = next(x for x in output.splitlines() if x.startswith("1.1 "))
     assert line.rstrip().endswith("ej uppfyllt")
+
+
+def test_a_newly_waived_deviation_is_not_called_fixed(tmp_path):
+    out = tmp_path / "last"
+    run_cli("rerun", OREBRO, AVSLAG, "--out", str(out), "--run-date", "2024-06-01")
+    path = waiver_file(tmp_path, waiver(req="1.1"))
+    code, output = run_cli("rerun", OREBRO, AVSLAG, "--undantag", path, "--run-date", "2025-06-01",
+                           "--previous", str(out / "summary.json"))
+    assert code == EXIT_FINDINGS
+    assert "FIKTIV-002 Vårdcentralen Påhittsta (fiktiv): krav 1.1 är inte uppfyllt men har nu undantag" in output
+    assert "åtgärdad" not in output

@@ -18,7 +18,7 @@ import attrs
 
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.errors import KokError
-from kokdsl.evaluator import NOT_MET
+from kokdsl.evaluator import NOT_MET, WAIVED
 from kokdsl.messages import message
 from kokdsl.resources import data_dir
 from kokdsl.tools.jsonshape import first_problem
@@ -165,7 +165,9 @@ def _centre_changes(key, name, old: dict, row: CentreRow, index: int, ids: list[
     for req in sorted(new_failed - old_failed, key=id_order):
         out.append(Change(key, name, "rerun.change.new_deviation", {"requirement": req}, cause(_fails(req))))
     for req in sorted(old_failed - new_failed, key=id_order):
-        if req in now:
+        if now.get(req) == WAIVED:  # still not met, but the region has waived it
+            out.append(Change(key, name, "rerun.change.waived_deviation", {"requirement": req}))
+        elif req in now:
             out.append(Change(key, name, "rerun.change.fixed_deviation", {"requirement": req}, cause(_fails(req))))
     return out
 

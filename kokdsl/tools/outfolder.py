@@ -79,8 +79,9 @@ def href(name: str) -> str:
 class OutputFolder:
     """Build a run in a sibling folder, then swap it in as a whole."""
 
-    def __init__(self, target: str | Path):
+    def __init__(self, target: str | Path, lang: str = "sv"):
         self.target = Path(target)
+        self.lang = lang
         self.parent = self.target.absolute().parent
         self.name = self.target.absolute().name
         self.path = self.parent / f".{self.name}.{_BUILD}-{os.getpid()}"
@@ -144,7 +145,9 @@ class OutputFolder:
         try:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"kok: {display_path(self.target)}: waiting for another run to finish", file=sys.stderr)
+            from kokdsl.messages import message
+
+            print(message("rerun.out_busy", self.lang, path=display_path(self.target)), file=sys.stderr, flush=True)
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
 
     def _unlock(self) -> None:

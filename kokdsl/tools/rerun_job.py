@@ -71,7 +71,7 @@ def execute(job: Job) -> JobResult:
     """Run the job; with out_dir, the folder is replaced as a whole at the end."""
     if job.out_dir is None:
         return _assess(job, None)
-    with OutputFolder(job.out_dir) as build:
+    with OutputFolder(job.out_dir, job.lang) as build:
         done = _assess(job, build.path)
         _write_outputs(job, done, build.path)
         build.commit()

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from pathlib import Path
 
 import attrs
 
@@ -197,7 +196,3 @@ def waiver_text(w: Waiver, lang: str) -> str:
 
 def waiver_json(w: Waiver) -> dict:
     return {"centre": w.centre, **_params(w)}
-
-
-def exists(path: str) -> bool:
-    return Path(path).is_file()
