@@ -430,7 +430,7 @@
     const none = el.querySelector('.no-rows');
     none.hidden = listRows(el).length > 0;
     if (!none.hidden) return;
-    el.querySelector('.none').checked = false;
+    el.querySelector('.no-rows-box').checked = false;
   }
 
   function addRow(el) {
@@ -462,7 +462,7 @@
 
   function readList(el, spec) {
     const rows = listRows(el);
-    if (!rows.length) return { value: el.querySelector('.none').checked ? [] : null, problems: [] };
+    if (!rows.length) return { value: el.querySelector('.no-rows-box').checked ? [] : null, problems: [] };
     const problems = [];
     const value = rows.map((row) => {
       const record = {};
@@ -478,9 +478,9 @@
 
   function writeList(el, raw, spec) {
     el.querySelector('.rows').replaceChildren();
-    el.querySelector('.none').checked = Array.isArray(raw) && raw.length === 0;
+    el.querySelector('.no-rows-box').checked = Array.isArray(raw) && raw.length === 0;
     renumberRows(el);
-    el.querySelector('.none').checked = Array.isArray(raw) && raw.length === 0;
+    el.querySelector('.no-rows-box').checked = Array.isArray(raw) && raw.length === 0;
     if (raw === null || raw === undefined) return [];
     if (!Array.isArray(raw)) return [invalid(raw, DATA.expected[el.closest('[data-fact]').dataset.fact])];
     const problems = [];
@@ -520,7 +520,7 @@
 
   // A set's value boxes, without its "none of these" box.
   function setBoxes(el) {
-    return Array.from(el.querySelectorAll('input[type=checkbox]:not(.none)'));
+    return Array.from(el.querySelectorAll('input[type=checkbox]:not(.none-of-box)'));
   }
 
   function readWidget(el, spec) {
@@ -533,7 +533,7 @@
         }
         case 'set': {
           const boxes = setBoxes(el);
-          const answered = el.querySelector('.none').checked || boxes.some((b) => b.checked);
+          const answered = el.querySelector('.none-of-box').checked || boxes.some((b) => b.checked);
           return { value: answered ? boxes.filter((b) => b.checked).map((b) => b.value) : null, problems: [] };
         }
         case 'schedule': return readSchedule(el);
@@ -566,7 +566,7 @@
       }
       case 'set': {
         const items = missing ? [] : typeof raw === 'string' ? raw.split(/\s*,\s*/).filter(Boolean) : raw;
-        el.querySelector('.none').checked = Array.isArray(items) && !missing && items.length === 0;
+        el.querySelector('.none-of-box').checked = Array.isArray(items) && !missing && items.length === 0;
         if (!Array.isArray(items)) return [invalid(raw, expectedFor(el))];
         const boxes = setBoxes(el);
         const wanted = items.map((item) => (typeof item === 'string' ? item.trim().toLowerCase() : item));
@@ -847,7 +847,7 @@
       const set = target.closest('[data-kind=set]');
       if (set && target.checked) {
         // "None of these" and the values exclude each other.
-        const others = target.classList.contains('none') ? setBoxes(set) : [set.querySelector('.none')];
+        const others = target.classList.contains('none-of-box') ? setBoxes(set) : [set.querySelector('.none-of-box')];
         for (const box of others) box.checked = false;
       }
       if (target.classList.contains('interval-text')) {

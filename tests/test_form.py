@@ -20,6 +20,7 @@ import yaml
 from browser import Browser, axe_available, axe_violations
 from click.testing import CliRunner
 from helpers import comparable
+from helpers import rulebook as rulebook_from
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -217,8 +218,8 @@ def test_fill_the_form_for_a_thursday_gap_and_kok_run_rejects_it(page, artefacts
     page.js(f"(() => {{ const s = {row}.querySelector('[data-field=utbildning] select'); s.value = 'högskola';"
             " s.dispatchEvent(new Event('change', {bubbles: true})); })()")
     page.type(f"{row}.querySelector('[data-field=tjänstgöringsgrad] input')", "50")
-    page.click(f"{page.fact('tilläggsuppdrag')}.querySelector('input.none')")
-    page.click(f"{page.fact('filialer')}.querySelector('input.none')")
+    page.click(f"{page.fact('tilläggsuppdrag')}.querySelector('input.none-of-box')")
+    page.click(f"{page.fact('filialer')}.querySelector('input.no-rows-box')")
     for fact in ("fast_vårdkontakt", "e_tjänster_1177", "digital_utvecklingsplan", "presentation_enligt_mall",
                  "uppföljningsdata_lämnad"):
         page.choose(fact, "yes")
@@ -379,6 +380,8 @@ def _strategy(schema: dict, defs: dict):
     if kind == "number":
         low, high = schema.get("minimum", -10**6), schema.get("maximum", 10**6)
         return st.one_of(st.integers(low, high), st.decimals(low, high, places=2).map(float))
+    if kind == "string" and schema.get("format") == "date":
+        return st.dates().map(lambda day: day.isoformat())
     if kind == "string":
         pattern = schema.get("pattern", "")
         if pattern == r"\S":
@@ -401,37 +404,77 @@ def _strategy(schema: dict, defs: dict):
     raise AssertionError(schema)
 
 
-SCHEMAS = {lang: self_report_schema(RULEBOOK, lang) for lang in ("sv", "en")}
-SELF_REPORTS = st.sampled_from(["sv", "en"]).flatmap(
-    lambda lang: st.tuples(st.just(lang), _strategy(SCHEMAS[lang], SCHEMAS[lang]["$defs"])))
+# Every kind of value, also inside a record: the shipped books use only some.
+EVERY_KIND = rulebook_from("""
+uppgift öppen: ja/nej
+uppgift listade: heltal
+uppgift cni: decimaltal
+uppgift andel: procent
+uppgift chef: text
+uppgift plan_antagen: datum
+uppgift nivå: en av {låg, hög}
+uppgift uppdrag: mängd av {filial, bvc}
+uppgift tider: veckoschema
+uppgift filialer: lista av filial
+uppgift avstånd_km: decimaltal underlag
+post filial:
+  namn: text
+  listning: ja/nej
+  öppnad: datum
+  andel_läkare: procent
+  tider: veckoschema
+  uppdrag: mängd av {filial, bvc}
+  nivå: en av {låg, hög}
+krav 1 "Skall" skall
+  öppen och listade > 0 och cni > 0 och chef = "x" och plan_antagen > 2020-01-01
+  och nivå = låg och filial i uppdrag och timmar(tider) > 0 och (alla f i filialer: f.listning)
+  och (alla f i filialer: f.öppnad > 2020-01-01)
+krav 2 "Bör" bör
+  andel > 50 % och (alla f i filialer: timmar(f.tider) > 10) och (alla f i filialer: f.andel_läkare > 10 %)
+  och (alla f i filialer: bvc i f.uppdrag) och (alla f i filialer: f.nivå = hög)
+""")
+BOOKS = {"orebro": RULEBOOK, "every_kind": EVERY_KIND}
+SCHEMAS = {(book, lang): self_report_schema(BOOKS[book], lang) for book in BOOKS for lang in ("sv", "en")}
+SELF_REPORTS = st.sampled_from(sorted(SCHEMAS)).flatmap(
+    lambda key: st.tuples(st.just(key), _strategy(SCHEMAS[key], SCHEMAS[key].get("$defs", {}))))
+
+
+@pytest.fixture(scope="module")
+def form_pages(artefacts):
+    written = {}
+    for book, lang in SCHEMAS:
+        written[book, lang] = artefacts / f"form.{book}.{lang}.html"
+        written[book, lang].write_text(render_form(BOOKS[book], lang), encoding="utf-8")
+    return written
 
 
 @needs_browser
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(example=SELF_REPORTS)
-def test_schema_documents_load_and_round_trip_through_the_form(browser, pages, example):
+def test_schema_documents_load_and_round_trip_through_the_form(browser, form_pages, example):
     """A self-report generated from the schema (either key language) is one the
     loader reads without errors; opened in the form of that language and
     saved, it validates again and the loader makes the same facts of it."""
-    lang, document = example
-    schema = SCHEMAS[lang]
-    assert list(jsonschema.Draft202012Validator(schema).iter_errors(document)) == []
-    before = validate(document, RULEBOOK)
+    (book, lang), document = example
+    rulebook, schema = BOOKS[book], SCHEMAS[book, lang]
+    assert list(jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+                .iter_errors(document)) == []
+    before = validate(document, rulebook)
     assert [d for d in before.diagnostics if d.is_error] == []
-    if getattr(browser, "form_lang", None) != lang:  # one page per language, kept between examples
-        browser.open(pages[lang].as_uri())
-        browser.form_lang = lang
+    if getattr(browser, "form_page", None) != (book, lang):  # one page each, kept between examples
+        browser.open(form_pages[book, lang].as_uri())
+        browser.form_page = (book, lang)
     browser.evaluate(f"kokForm.open('egenrapport.json', {json.dumps(json.dumps(document))})")
     saved = browser.evaluate("kokForm.collect()")
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(saved)) == []
-    after = validate(saved, RULEBOOK)
+    after = validate(saved, rulebook)
     assert comparable(after.facts) == comparable(before.facts)
     assert {(p.kind, p.path) for p in after.problems} == {(p.kind, p.path) for p in before.problems}
     # The YAML file says the same (yes/no there read as booleans, which the schema also allows).
-    as_yaml = yaml.safe_load(browser.evaluate("kokForm.toYaml(kokForm.collect())"))
+    as_yaml = json.loads(json.dumps(yaml.safe_load(browser.evaluate("kokForm.toYaml(kokForm.collect())")), default=str))
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(as_yaml)) == []
-    assert comparable(validate(as_yaml, RULEBOOK).facts) == comparable(after.facts)
+    assert comparable(validate(as_yaml, rulebook).facts) == comparable(after.facts)
 
 
 # -- the layout and the accessibility check itself ------------------------------------
@@ -477,3 +520,20 @@ def test_a_file_that_is_not_yaml_is_refused_with_the_loaders_message(page, tmp_p
     assert "egenrapporten är inte giltig JSON" in page.status()
     page.js("kokForm.open('lista.yaml', '- 1\\n- 2\\n')")
     assert page.status().endswith(message("data.not_mapping", "sv"))
+
+
+@needs_browser
+@pytest.mark.parametrize("path", sorted((ROOT / "rulebooks").glob("*/*.kok")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_shipped_rulebook_has_a_form_that_round_trips_its_rule_test_base(browser, tmp_path, path):
+    rulebook = load_rulebook(path).rulebook
+    page_path = tmp_path / "form.html"
+    page_path.write_text(render_form(rulebook, "sv"), encoding="utf-8")
+    browser.open(page_path.as_uri())
+    base = yaml.safe_load(path.with_name(path.stem + ".tests.yaml").read_text(encoding="utf-8"))["grund"]
+    base = json.loads(json.dumps(base, default=str))
+    browser.evaluate(f"kokForm.open('grund.json', {json.dumps(json.dumps(base))})")
+    assert browser.evaluate("document.querySelectorAll('.has-error').length") == 0
+    saved = browser.evaluate("kokForm.collect()")
+    assert list(jsonschema.Draft202012Validator(self_report_schema(rulebook, "sv")).iter_errors(saved)) == []
+    assert comparable(validate(saved, rulebook).facts) == comparable(validate(base, rulebook).facts)

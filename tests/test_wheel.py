@@ -73,3 +73,12 @@ def test_installed_wheel_lists_and_runs_the_shipped_rulebooks_by_name(installed)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     run = installed("run", "orebro", ROOT / "examples/godkand.yaml", "--edition-for", "2025-03-01")
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_installed_wheel_writes_the_self_report_form(installed, tmp_path):
+    """The form's template, script, style and vendored YAML reader ship in the wheel."""
+    out = tmp_path / "form.html"
+    result = installed("form", ROOT / "rulebooks/orebro/2025.kok", "-o", out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "Spara egenrapport" in page and "window.kokForm" in page and "jsyaml" in page
