@@ -207,14 +207,12 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
 
     Exit 0 clean, 1 findings, 2 a rulebook with errors."""
     import json
-    from pathlib import Path
 
     from kokdsl.messages import message
     from kokdsl.tools.lint import as_json, format_finding, lint_file, read_phrase_file, rule_names
 
     extra = tuple(p for file in vague_words for p in read_phrase_file(file))
-    paths = [str(p) for arg in rulebooks for p in (sorted(Path(arg).rglob("*.kok")) if Path(arg).is_dir() else [arg])]
-    results = [lint_file(path, extra) for path in paths]
+    results = [lint_file(path, extra) for path in _rulebook_paths(rulebooks)]
     if fmt == "sarif":
         from kokdsl.outputs.sarif import render_sarif
 

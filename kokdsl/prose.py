@@ -465,16 +465,15 @@ class _Explainer(NodeVisitor):
                 unit = self.unit(node, ctx)
                 cond = node.right.condition
                 lv = value_text(left.value, ctx.type(node.left), ctx.lang)
-                return ctx.t(code, left=_phrase(node.left, ctx), lv=lv,
+                text = ctx.t(code, left=_phrase(node.left, ctx), lv=lv,
                              op=_op_words(node.op, node.right, ctx) or "",
                              a=value_text(then.value, ctx.type(node.right.then), ctx.lang, unit),
                              b=value_text(otherwise.value, ctx.type(node.right.otherwise), ctx.lang, unit),
                              cond=_check(cond, ctx)).replace("  ", " ")
+                return self.because(text, _chosen_by(left), ctx)
             return [self.clause(code, both)]
         left, right = tr.parts
-        # The conditions that chose a value or threshold (`40 om listade < 6500 annars 45`).
-        reasons = [side.parts[0] for side in (left, right)
-                   if isinstance(side.node, ast.IfElse) and side.parts and side.parts[0].node is side.node.condition]
+        reasons = _chosen_by(left) + _chosen_by(right)
 
         def compare(ctx):
             unit = self.unit(node, ctx)
@@ -483,11 +482,15 @@ class _Explainer(NodeVisitor):
             code = "compare.met" if tr.value is True else "compare.not_met"
             text = ctx.t(code, left=_phrase(node.left, ctx), lv=lv, op=_op_words(node.op, node.right, ctx),
                          rv=rv).replace("  ", " ").replace("( ", "(")
-            if reasons:
-                text = ctx.t("compare.because", clause=text,
-                             reason=self.and_words(ctx, [self.fragment(r, ctx) for r in reasons]))
-            return text
+            return self.because(text, reasons, ctx)
         return [self.clause("compare.met" if tr.value is True else "compare.not_met", compare)]
+
+    def because(self, text: str, reasons: list[Trace], ctx: _Context) -> str:
+        """A comparison with the conditions that chose its values."""
+        if not reasons:
+            return text
+        return ctx.t("compare.because", clause=text,
+                     reason=self.and_words(ctx, [self.fragment(r, ctx) for r in reasons]))
 
     def and_words(self, ctx: _Context, clauses: list[str]) -> str:
         return f" {'och' if ctx.lang == SV else 'and'} ".join(clauses)
@@ -532,10 +535,11 @@ class _Explainer(NodeVisitor):
             left, right = tr.parts
             unit = self.unit(node, ctx)
             code = "compare.fragment_true" if tr.value is True else "compare.fragment_false"
-            return ctx.t(code, left=_phrase(node.left, ctx),
+            text = ctx.t(code, left=_phrase(node.left, ctx),
                          lv=value_text(left.value, ctx.type(node.left), ctx.lang, unit),
                          op=_op_words(node.op, node.right, ctx),
                          rv=self.operand(right, ctx, unit)).replace("  ", " ")
+            return self.because(text, _chosen_by(left) + _chosen_by(right), ctx)
         return "; ".join(_finding_text(f, ctx.lang) for f in self.explain(tr))
 
     # ---- schedules
@@ -615,6 +619,14 @@ class _Explainer(NodeVisitor):
         if tr.parts[0].value is UNKNOWN:
             return self.explain(tr.parts[0])
         return [self.element_finding("element.unknown", tr.node.collection, e) for e in tr.elements]
+
+
+def _chosen_by(tr: Trace) -> list[Trace]:
+    """The condition that chose an `a om c annars b` value, when it was known
+    (`40 om listade < 6500 annars 45`)."""
+    if isinstance(tr.node, ast.IfElse) and tr.parts and tr.parts[0].node is tr.node.condition:
+        return [tr.parts[0]]
+    return []
 
 
 def _schedule(schedule: Schedule, lang: str) -> str:

@@ -121,8 +121,10 @@ def test_jobs_give_the_same_bytes_as_a_serial_run(tmp_path):
     inputs = tmp_path / "in"
     good_centres(inputs, 30)
     shutil.copy(ROOT / "examples/avslag.yaml", inputs / "avslag.yaml")
+    seven = (ROOT / "examples/centres/centre-0007.yaml").read_text(encoding="utf-8")
+    (inputs / "twin.yaml").write_text(seven, encoding="utf-8")  # one duplicate id, on purpose
     for n in range(31, 46):  # enough centres that the pool is used
-        shutil.copy(ROOT / "examples/centres/centre-0007.yaml", inputs / f"copy-{n}.yaml")
+        (inputs / f"copy-{n}.yaml").write_text(seven.replace("SYNT-00007", f"KOPIA-{n}"), encoding="utf-8")
     (inputs / "broken.yaml").write_bytes(b"listade: [1,\n")
     outs = {}
     for jobs in ("1", "2"):
@@ -157,17 +159,21 @@ def test_two_runs_into_one_folder_never_mix(tmp_path):
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_leaves_one_whole_run(tmp_path):
+@pytest.mark.parametrize(("jobs", "trials"), [("1", 12), ("2", 4)])
+def test_sigkill_at_random_moments_leaves_one_whole_run(jobs, trials, tmp_path):
     inputs = tmp_path / "in"
     good_centres(inputs, 30)
+    text = (ROOT / "examples/centres/centre-0003.yaml").read_text(encoding="utf-8")
+    for n in range(15):  # enough centres for the worker pool, each its own id
+        (inputs / f"copy-{n:02d}.yaml").write_text(text.replace("SYNT-00003", f"KOPIA-{n:02d}"), encoding="utf-8")
     out = tmp_path / "out"
     code, _ = run_cli("rerun", OREBRO, str(inputs), "--out", str(out), "--run-date", "2025-06-02", "--jobs", "1")
     assert code == EXIT_FINDINGS
     rng = random.Random(11)
     dates = set()
-    for trial in range(12):
+    for trial in range(trials):
         run_date = f"2026-01-{trial + 10}"
-        proc = kok("rerun", OREBRO, str(inputs), "--out", str(out), "--run-date", run_date, "--jobs", "1")
+        proc = kok("rerun", OREBRO, str(inputs), "--out", str(out), "--run-date", run_date, "--jobs", jobs)
         time.sleep(rng.uniform(0.3, 2.0))
         proc.send_signal(signal.SIGKILL)
         proc.communicate()  # reaps it and closes its stderr pipe
@@ -176,7 +182,7 @@ def test_sigkill_at_random_moments_leaves_one_whole_run(tmp_path):
             dates.add(summary["run_date"])
         else:  # killed between the two renames of the fallback swap: the next run puts it back
             assert [p for p in tmp_path.iterdir() if ".kok-old-" in p.name]
-    code, _ = run_cli("rerun", OREBRO, str(inputs), "--out", str(out), "--run-date", "2026-12-31", "--jobs", "1")
+    code, _ = run_cli("rerun", OREBRO, str(inputs), "--out", str(out), "--run-date", "2026-12-31", "--jobs", jobs)
     assert code == EXIT_FINDINGS
     assert assert_one_whole_run(out)["run_date"] == "2026-12-31"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]  # no stray build folders

@@ -58,7 +58,7 @@ def small_book(tmp_path) -> Path:
 # -- folders ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("verb", ["check", "test", "compare", "fmt"])
+@pytest.mark.parametrize("verb", ["check", "test", "compare", "fmt", "lint"])
 def test_a_folder_with_nothing_to_check_exits_2_with_a_message(verb, tmp_path):
     (tmp_path / "notes.txt").write_text("no rulebook here", encoding="utf-8")
     result = invoke(verb, tmp_path, "--lang", "en")
@@ -245,6 +245,9 @@ def test_a_shipped_rulebook_name_works_wherever_a_rulebook_is_taken(tmp_path, mo
     assert invoke("template", "dalarna/2025").exit_code == 0
     assert invoke("rerun", "orebro/2025", report).exit_code == 0
     assert invoke("compare", "orebro", "dalarna/2025").exit_code == 0
+    assert invoke("lint", "orebro/2025").exit_code in (0, 1)
+    assert invoke("diff", "orebro/2024", "orebro/2025").exit_code == 0
+    assert invoke("book", "orebro/2025").exit_code == 0
 
 
 def test_names_never_reach_outside_the_shipped_folder(tmp_path, monkeypatch):
