@@ -126,11 +126,10 @@ class ClosureBuilder(NodeVisitor):
         def logic(env: Env) -> Any:
             a = lfn(env)
             if a is decisive:
-                return decisive
+                return a
             b = rfn(env)
-            if b is decisive:
-                return decisive
-            return UNKNOWN if (a is UNKNOWN or b is UNKNOWN) else not decisive
+            # a is UNKNOWN or neutral: a decisive or UNKNOWN b wins, else a stands.
+            return b if (b is decisive or b is UNKNOWN) else a
 
         return logic
 

@@ -312,12 +312,7 @@ class _Writer(NodeVisitor):
         on_none = "False" if node.kind == "some" else "True"
         items, items_unknown, inner, header = self.loop(node.var, node.collection, scope)
         result, seen_unknown = self.temp(), self.temp("u")
-        outer = self.block(f"if {items} is UNKNOWN:") if items_unknown else None
-        if outer:
-            with outer:
-                self.emit(f"{result} = UNKNOWN")
-            self.emit("else:")
-            self.depth += 1
+        self.open_unless_unknown(items, items_unknown, result)
         self.emit(f"{seen_unknown} = False")
         with self.block(header):
             body, body_unknown = self.gen(node.body, inner)
@@ -329,19 +324,23 @@ class _Writer(NodeVisitor):
                     self.emit(f"{seen_unknown} = True")
         with self.block("else:"):
             self.emit(f"{result} = UNKNOWN if {seen_unknown} else {on_none}")
-        if outer:
+        if items_unknown:
             self.depth -= 1
         return result, True
+
+    def open_unless_unknown(self, items: str, items_unknown: bool, result: str) -> None:
+        """`result` is UNKNOWN when the collection is; what follows goes in the
+        else branch (the caller dedents after it when items_unknown)."""
+        if items_unknown:
+            with self.block(f"if {items} is UNKNOWN:"):
+                self.emit(f"{result} = UNKNOWN")
+            self.emit("else:")
+            self.depth += 1
 
     def fold(self, var: str, collection, body_node, scope, counting: bool):
         items, items_unknown, inner, header = self.loop(var, collection, scope)
         result = self.temp()
-        outer = self.block(f"if {items} is UNKNOWN:") if items_unknown else None
-        if outer:
-            with outer:
-                self.emit(f"{result} = UNKNOWN")
-            self.emit("else:")
-            self.depth += 1
+        self.open_unless_unknown(items, items_unknown, result)
         self.emit(f"{result} = 0")
         with self.block(header):
             body, body_unknown = self.gen(body_node, inner)
@@ -350,7 +349,7 @@ class _Writer(NodeVisitor):
                     self.emit(f"{result} = UNKNOWN")
                     self.emit("break")
             self.emit(f"{result} += 1 if {body} else 0" if counting else f"{result} += {body}")
-        if outer:
+        if items_unknown:
             self.depth -= 1
         return result, True
 

@@ -109,6 +109,11 @@ class CompiledRequirement:
 
 @attrs.frozen
 class CompiledRulebook:
+    """A checked rulebook, ready to evaluate: the facts a self-report holds,
+    the record types, and each requirement with its closures. Built by
+    compiler.compile_rulebook (usually through pipeline.load_rulebook);
+    immutable apart from `runtime`, the per-process cache of the evaluator."""
+
     name: str
     edition: int
     valid_from: datetime.date | None

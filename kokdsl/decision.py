@@ -35,6 +35,8 @@ class Decision:
 
 
 def decide(evaluation: Evaluation) -> Decision:
+    """The proposed decision for one centre's results, by the rules in the
+    module docstring: rejection, supplement request or approval."""
     # One pass, in book order: (modality, outcome) -> results.
     buckets: dict[tuple[str, str], list[RequirementResult]] = {}
     for r in evaluation.results:

@@ -137,6 +137,9 @@ GENERATE_AFTER = 3
 
 
 def evaluate(rulebook: CompiledRulebook, report: SelfReport) -> Evaluation:
+    """One result per requirement, in book order, for a validated self-report.
+    The first few uses of a rulebook run its closures; later ones the
+    generated code (GENERATE_AFTER). Explanations are computed when read."""
     outcome_list = _outcomes(rulebook, report.facts)
     results = []
     for req, outcome in zip(rulebook.requirements, outcome_list, strict=True):

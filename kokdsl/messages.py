@@ -7,6 +7,8 @@ them into words. A parameter that knows how to render itself in a language
 
 from __future__ import annotations
 
+from typing import Any
+
 SV = "sv"
 EN = "en"
 LANGUAGES = (SV, EN)
@@ -872,7 +874,9 @@ def join_alternatives(words: list[str], lang: str) -> str:
     return ", ".join(words[:-1]) + f" {CATALOGUE['or'][lang]} " + words[-1]
 
 
-def message(code: str, lang: str = SV, **params) -> str:
+def message(code: str, lang: str = SV, **params: Any) -> str:
+    """The sentence for a message code in `lang` ("sv" or "en"), with its
+    parameters filled in; a parameter with .render(lang) renders itself."""
     template = CATALOGUE[code][lang]
     rendered = {k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()}
     return template.format(**rendered)

@@ -67,6 +67,8 @@ def read_rulebook(path: str | Path) -> tuple[str | None, tuple[Diagnostic, ...]]
 
 
 def load_rulebook(path: str | Path) -> LoadedRulebook:
+    """Read, parse and compile a rulebook file. Never raises on bad input: the
+    problems are in .diagnostics and .rulebook is None (see rulebook_or_raise)."""
     source, problems = read_rulebook(path)
     if source is None:
         return LoadedRulebook(str(path), "", None, problems)
@@ -74,6 +76,7 @@ def load_rulebook(path: str | Path) -> LoadedRulebook:
 
 
 def load_rulebook_source(source: str, name: str = "<string>") -> LoadedRulebook:
+    """load_rulebook for a rulebook's text; `name` is the file shown in diagnostics."""
     surrogate = _LONE_SURROGATE.search(source)
     if surrogate is not None:
         # Only a str built in Python can hold one (no file decodes to it); it
@@ -127,7 +130,8 @@ class Assessment:
 
 
 def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport) -> Assessment:
-    """Raises SelfReportError when the self-report cannot be read at all."""
+    """Load and validate a self-report (a path, or one already loaded), evaluate
+    it and decide. Raises SelfReportError when the file cannot be read at all."""
     decide, evaluate, SelfReport, load_self_report = _evaluation_stages()
     report = self_report if isinstance(self_report, SelfReport) else load_self_report(self_report, rulebook)
     evaluation = evaluate(rulebook, report)

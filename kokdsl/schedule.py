@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -37,6 +38,17 @@ WEEKDAYS = {
     "sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
+
+# The canonical words of a self-reported schedule in each key language: the
+# parser below accepts them (among variants), and tools.schema, kok template
+# and kok form write them. Day groups are every day, weekdays, weekend.
+SCHEDULE_WORDS: dict[str, dict[str, Any]] = {
+    "sv": {"weekdays": WEEKDAYS["sv"], "day_groups": ("alla dagar", "vardagar", "helger"),
+           "closed": "stängt", "around_the_clock": "dygnet runt"},
+    "en": {"weekdays": tuple(day.lower() for day in WEEKDAYS["en"]), "day_groups": ("every day", "weekdays", "weekend"),
+           "closed": "closed", "around_the_clock": "around the clock"},
+}
+_GROUP_DAYS = (tuple(range(7)), tuple(range(5)), (5, 6))  # of the day_groups above, in order
 
 Interval = tuple[int, int]
 
@@ -301,7 +313,7 @@ class Schedule:
         return pieces
 
 
-_AROUND_THE_CLOCK_TEXT = {"sv": "dygnet runt", "en": "around the clock"}
+_AROUND_THE_CLOCK_TEXT = {lang: words["around_the_clock"] for lang, words in SCHEDULE_WORDS.items()}
 
 
 def _end_clock(start: int, end: int) -> int:
@@ -345,17 +357,13 @@ for _index, _abbreviation in enumerate(("mån", "tis", "ons", "tor", "fre", "lö
     _DAY_NAMES[_abbreviation] = _index
 
 _DAY_GROUPS: dict[str, tuple[int, ...]] = {
-    "alla dagar": tuple(range(7)),
-    "every day": tuple(range(7)),
-    "vardagar": tuple(range(5)),
-    "weekdays": tuple(range(5)),
-    "helger": (5, 6),
-    "weekend": (5, 6),
+    group: days for words in SCHEDULE_WORDS.values()
+    for group, days in zip(words["day_groups"], _GROUP_DAYS, strict=True)
 }
 
-_WHOLE_DAY = frozenset({"dygnet runt", "around the clock", "24h"})
-_WHOLE_WEEK = frozenset({"dygnet runt", "around the clock"})
-_CLOSED = frozenset({"", "stängt", "closed"})
+_WHOLE_WEEK = frozenset(_AROUND_THE_CLOCK_TEXT.values())
+_WHOLE_DAY = _WHOLE_WEEK | {"24h"}
+_CLOSED = frozenset({"", *(words["closed"] for words in SCHEDULE_WORDS.values())})
 
 _DASH = r"[-\u2013\u2014]"
 _RANGE_SEPARATOR = re.compile(rf"\s*{_DASH}\s*")

@@ -179,6 +179,8 @@ def _object_depth(document) -> int:
 
 
 def load_self_report(path: str | Path, rulebook: CompiledRulebook) -> SelfReport:
+    """Read a YAML or JSON self-report and validate it against the rulebook's
+    facts. Raises SelfReportError when the file is no self-report at all."""
     document, data = read_document(path)
     return validate(document, rulebook, display_name(path), hashlib.sha256(data).hexdigest())
 

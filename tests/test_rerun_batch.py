@@ -310,3 +310,34 @@ def test_a_second_run_waits_for_the_first_and_says_so(tmp_path):
     _, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, err
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["run_date"] == "2026-01-01"
+
+
+def test_out_through_a_link_replaces_the_folder_it_points_to(tmp_path):
+    real = tmp_path / "real"
+    run_cli("rerun", OREBRO, "examples/godkand.yaml", "--out", str(real), "--run-date", "2025-06-02")
+    (tmp_path / "link").symlink_to(real)
+    code, _ = run_cli("rerun", OREBRO, "examples/avslag.yaml", "--out", str(tmp_path / "link"))
+    assert code == EXIT_FINDINGS
+    assert (tmp_path / "link").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+    assert [c["id"] for c in assert_one_whole_run(real)["centres"]] == ["FIKTIV-002"]
+
+
+def test_a_report_that_cannot_be_written_leaves_nothing_half_written(tmp_path, monkeypatch):
+    inputs = tmp_path / "in"
+    good_centres(inputs, 3)
+    real_write = Path.write_bytes
+
+    def disk_full(self, data):
+        if self.name == "centre-0002.html":
+            real_write(self, data[:100])
+            raise OSError(28, "No space left on device")
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    out = tmp_path / "out"
+    code, output = run_cli("rerun", OREBRO, str(inputs), "--out", str(out), "--jobs", "1", "--lang", "en")
+    assert code == EXIT_ERROR
+    summary = assert_one_whole_run(out)
+    assert [c["decision"] == "unreadable" for c in summary["centres"]] == [False, True, False]
+    assert "No space left on device" in output

@@ -80,7 +80,8 @@ class OutputFolder:
     """Build a run in a sibling folder, then swap it in as a whole."""
 
     def __init__(self, target: str | Path, lang: str = "sv"):
-        self.target = Path(target)
+        # A link to a folder: the folder it points to is the one replaced.
+        self.target = Path(target).resolve() if Path(target).is_symlink() else Path(target)
         self.lang = lang
         self.parent = self.target.absolute().parent
         self.name = self.target.absolute().name

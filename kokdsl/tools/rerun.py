@@ -23,9 +23,9 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import attrs
 
@@ -87,7 +87,7 @@ class RunSettings:
     waivers: object = None  # a tools.waivers.WaiverFile, or None
 
 
-def self_report_files(paths) -> list[str]:
+def self_report_files(paths: Iterable[str]) -> list[str]:
     """Files as given; a folder stands for the self-reports in it, sorted."""
     out = []
     for path in map(Path, paths):
@@ -119,15 +119,17 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
         return error_row(shown, exc.diagnostic.code, exc.diagnostic.text(settings.lang))
     except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run
         return internal_error_row(shown, exc, settings.lang)
-    if settings.folder is not None:
+    if settings.folder is not None and report_name is not None:
+        target = settings.folder / report_name
         try:
             from kokdsl.outputs.findings import CaseDetails, render_report
 
             # The yearly follow-up: its reports speak of the follow-up, not of an application.
             html = render_report(assessment, "html", settings.lang, settings.run_date, settings.rulebook_path,
                                  CaseDetails(follow_up=True))
-            (settings.folder / report_name).write_bytes(html.encode("utf-8"))
+            target.write_bytes(html.encode("utf-8"))
         except Exception as exc:  # noqa: BLE001 - rendering or writing one report must not cost the others
+            target.unlink(missing_ok=True)  # no half-written report left behind
             return error_row(shown, "rerun.report_failed", message("rerun.report_failed", settings.lang,
                                                                    error=_describe(exc)))
     return row, entry
@@ -174,7 +176,7 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
-def json_safe(value):
+def json_safe(value: Any) -> Any:
     """A parsed self-report as JSON data: dates as ISO text, keys as text."""
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}

@@ -18,30 +18,26 @@ import json
 
 from kokdsl.compiled import CompiledRulebook, Type
 from kokdsl.messages import message
+from kokdsl.schedule import SCHEDULE_WORDS
 from kokdsl.selfreport import MAX_LIST_ITEMS
 from kokdsl.values import MAX_MAGNITUDE
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
-# The words a self-report in each key language uses.
+# The words a self-report in each key language uses; the schedule words come
+# from the schedule parser, so the schema never allows what it rejects.
 VOCABULARY = {
     "sv": {
         "identity": "vårdcentral",
         "identity_fields": ("namn", "id", "vårdgivare", "fiktiv"),
         "yes": "ja", "no": "nej",
-        "weekdays": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
-        "day_groups": ("alla dagar", "vardagar", "helger"),
-        "closed": "stängt",
-        "around_the_clock": "dygnet runt",
+        **SCHEDULE_WORDS["sv"],
     },
     "en": {
         "identity": "centre",
         "identity_fields": ("name", "id", "provider", "fictional"),
         "yes": "yes", "no": "no",
-        "weekdays": ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
-        "day_groups": ("every day", "weekdays", "weekend"),
-        "closed": "closed",
-        "around_the_clock": "around the clock",
+        **SCHEDULE_WORDS["en"],
     },
 }
 
