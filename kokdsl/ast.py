@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -27,7 +28,7 @@ class Span:
 NO_SPAN = Span("<unknown>", 0, 0, 0, 0)
 
 
-def span_field():
+def span_field() -> Any:
     return attrs.field(default=NO_SPAN, eq=False, repr=False, kw_only=True)
 
 
@@ -77,7 +78,9 @@ class Field:
 
 @attrs.frozen
 class Arith:
-    op: str  # + - * /
+    # + - * /, and for weekly schedules also "except" (utom: the same as -)
+    # and "intersect" (snitt). + on two schedules is their union.
+    op: str
     left: Expr
     right: Expr
     span: Span = span_field()
@@ -176,6 +179,19 @@ class Header:
     edition: int
     valid_from: datetime.date | None = None
     source: str | None = None
+    # `urval`: the rulebook is a selection of the KoK-bok (optionally saying
+    # which); None when it claims to be the whole book.
+    selection: str | None = None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class DisplayName:
+    """`visas som "öppettider" på engelska "opening hours"`: how reports name a
+    fact or a record field instead of its identifier."""
+
+    sv: str
+    en: str | None = None
     span: Span = span_field()
 
 
@@ -185,6 +201,7 @@ class FactDecl:
     type: TypeExpr
     doc: str | None = None
     input_only: bool = False  # `underlag`: an input, never checked on its own
+    display: DisplayName | None = None
     span: Span = span_field()
 
 
@@ -193,6 +210,7 @@ class FieldDecl:
     name: str
     type: TypeExpr
     doc: str | None = None
+    display: DisplayName | None = None
     span: Span = span_field()
 
 
@@ -207,6 +225,24 @@ class RecordDecl:
 class Chapter:
     title: str
     text: str | None = None
+    span: Span = span_field()
+
+
+# A requirement's status: in force decides; a proposal and an illustrative
+# requirement are evaluated and shown, but never decide an applicant.
+IN_FORCE = "in_force"
+PROPOSAL = "proposal"
+EXAMPLE = "example"
+STATUSES = (IN_FORCE, PROPOSAL, EXAMPLE)
+
+
+@attrs.frozen
+class Source:
+    """`källa "…" daterad 2025-01-16`: a document and section, and when the
+    document is dated (so a source newer than the edition can be caught)."""
+
+    text: str
+    date: datetime.date | None = None
     span: Span = span_field()
 
 
@@ -228,11 +264,20 @@ class Requirement:
     condition: Expr | None
     check: Expr
     topic: str | None = None
-    source: str | None = None
+    sources: tuple[Source, ...] = ()
+    # None when the rulebook does not say: then it is in force.
+    status: str | None = None
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
     silenced: tuple[Silence, ...] = ()
     span: Span = span_field()
     id_span: Span = span_field()
     topic_span: Span = span_field()
+
+    @property
+    def source(self) -> str | None:
+        """The sources as one text, for the places that show a single line."""
+        return "; ".join(s.text for s in self.sources) if self.sources else None
 
 
 Item = Header | FactDecl | RecordDecl | Chapter | Requirement

@@ -146,7 +146,7 @@ class Checker(NodeVisitor):
                     self.error("compile.duplicate_field", f.span, name=f.name, record=decl.name)
                     continue
                 seen.add(f.name)
-                fields.append(FieldSpec(f.name, self.resolve_type(f.type, allow_list=False), f.doc))
+                fields.append(FieldSpec(f.name, self.resolve_type(f.type, allow_list=False), f.doc, f.display))
             self.records[decl.name] = RecordSpec(decl.name, tuple(fields))
 
     def declare_facts(self) -> None:
@@ -155,11 +155,13 @@ class Checker(NodeVisitor):
                 self.error("compile.duplicate_fact", item.span, name=item.name, line=self.facts[item.name].span.line)
                 continue
             self.facts[item.name] = FactSpec(item.name, self.resolve_type(item.type, allow_list=True),
-                                             item.doc, item.input_only, span=item.span)
+                                             item.doc, item.input_only, span=item.span, display=item.display)
             if _is_expression_keyword(item.name):
                 self.warn("compile.keyword_name", item.span, name=item.name)
 
     def check_requirements(self) -> tuple[list[CheckedRequirement], list[ast.Chapter]]:
+        header = next((i for i in self.tree.items if isinstance(i, ast.Header)), None)
+        self.edition_start = header.valid_from if header else None
         requirements: list[CheckedRequirement] = []
         chapters: list[ast.Chapter] = []
         seen_ids: dict[str, int] = {}
@@ -203,7 +205,25 @@ class Checker(NodeVisitor):
             self.expect_bool(self.expr(req.condition, {}), req.condition, "compile.condition_not_bool")
         self.expect_bool(self.expr(req.check, {}), req.check, "compile.check_not_bool")
         self.check_topic(req)
+        self.check_provenance(req)
         return CheckedRequirement(req, chapter, {k: frozenset(v) for k, v in self.deps.items()})
+
+    def check_provenance(self, req: ast.Requirement) -> None:
+        """A requirement cannot rest on documents written after its edition
+        came into force, and its own validity must be a real period."""
+        if req.valid_from and req.valid_to and req.valid_to < req.valid_from:
+            self.error("compile.validity_reversed", req.id_span, id=req.id, start=req.valid_from.isoformat(),
+                       end=req.valid_to.isoformat())
+        start = self.edition_start
+        # A proposal may well cite a document newer than the edition: that is
+        # what makes it a proposal.
+        if start is None or not req.sources or req.status not in (None, ast.IN_FORCE):
+            return
+        dates = [(s.date, s) for s in req.sources if s.date is not None]
+        if len(dates) == len(req.sources) and all(day > start for day, _ in dates):
+            day, earliest = min(dates, key=lambda pair: pair[0])
+            self.error("compile.source_after_edition", earliest.span, id=req.id, source=earliest.text,
+                       date=day.isoformat(), start=start.isoformat())
 
     def check_topic(self, req: ast.Requirement) -> None:
         # Topics come from a shared vocabulary so regions compare area by area.
@@ -279,6 +299,8 @@ class Checker(NodeVisitor):
         lt, rt = self.expr(node.left, scope), self.expr(node.right, scope)
         if "error" in (lt.kind, rt.kind):
             return ERROR_TYPE
+        if lt.kind == "schedule" or rt.kind == "schedule" or node.op in SCHEDULE_OPS:
+            return self.schedule_arith(node, lt, rt)
         if not (lt.is_numeric and rt.is_numeric):
             self.error("compile.arith_not_numeric", node.span, op=node.op, left=TypeName(lt), right=TypeName(rt))
             return ERROR_TYPE
@@ -290,6 +312,14 @@ class Checker(NodeVisitor):
             self.error("compile.percent_mixed", node.span)
             return ERROR_TYPE
         return Type("decimal", unit=lt.unit or rt.unit)
+
+    def schedule_arith(self, node: ast.Arith, lt: Type, rt: Type) -> Type:
+        """Weekly schedules as sets of minutes: + union, - or utom difference,
+        snitt intersection; nothing else mixes with a schedule."""
+        if lt.kind == rt.kind == "schedule" and node.op in ("+", "-", *SCHEDULE_OPS):
+            return SCHEDULE
+        self.error("compile.schedule_op", node.span, op=OpName(node.op), left=TypeName(lt), right=TypeName(rt))
+        return ERROR_TYPE
 
     def visit_Compare(self, node: ast.Compare, scope: Scope, expected: Type | None) -> Type:
         # A bare closed-set value on either side takes its type from the other.
@@ -426,6 +456,27 @@ def _is_expression_keyword(name: str) -> bool:
 
 def _is_bare_name(node: ast.Expr, scope: Scope, facts: dict[str, FactSpec]) -> bool:
     return isinstance(node, ast.Name) and node.name not in scope and node.name not in facts
+
+
+SCHEDULE_OPS = ("except", "intersect")  # the operators only schedules have
+
+
+class OpName:
+    """An operator as the reader writes it: `utom`/`except` for "except"."""
+
+    def __init__(self, op: str):
+        self.op = op
+
+    def render(self, lang: str) -> str:
+        from kokdsl.parser import canonical_keyword
+
+        return canonical_keyword(self.op, lang) if self.op in SCHEDULE_OPS else self.op
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OpName) and other.op == self.op
+
+    def __hash__(self) -> int:
+        return hash(self.op)
 
 
 class TypeName:

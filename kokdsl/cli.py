@@ -51,7 +51,8 @@ undantag_option = click.option(
          "met counts as 'undantag', not against the decision.")
 run_date_option = click.option(
     "--run-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, callback=_to_date, metavar="YYYY-MM-DD",
-    help="The assessment date recorded in reports and summaries (default: today).")
+    help="The assessment date recorded in reports and summaries, the value of bedömningsdatum, and the "
+         "day each requirement's own validity is judged on (default: today).")
 
 
 def format_option(choices=("text", "json"), help_text="text for people, json for scripts (see docs/json-output.md)."):
@@ -268,7 +269,7 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     rulebook = loaded.path
     compiled = loaded.rulebook_or_raise()
     waivers = _waivers(undantag, compiled)
-    assessment = assess(compiled, self_report)
+    assessment = assess(compiled, self_report, run_date)
     if waivers is not None:
         from kokdsl.tools.waivers import apply_waivers
 
@@ -595,12 +596,16 @@ def _progress_bar(total: int, quiet: bool):
               help="A changed rulebook (e.g. next year's draft) to compare with RULEBOOK.")
 @click.option("--as-skall", "as_skall", multiple=True, metavar="ID", help="Treat requirement ID as skall. Repeatable.")
 @click.option("--as-bör", "as_bor", multiple=True, metavar="ID", help="Treat requirement ID as bör. Repeatable.")
+@click.option("--adopt", "adopt", multiple=True, metavar="ID",
+              help="Adopt the proposal (status förslag) ID: it decides as if in force. Repeatable.")
+@click.option("--adopt-proposals", "adopt_all", is_flag=True, help="Adopt every proposal in the rulebook.")
 @format_option()
 @lang_option
 def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_skall: tuple[str, ...],
-           as_bor: tuple[str, ...], fmt: str, lang: str) -> None:
-    """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör)
-    over the same SELF_REPORTS and list the centres whose decision changes.
+           as_bor: tuple[str, ...], adopt: tuple[str, ...], adopt_all: bool, fmt: str, lang: str) -> None:
+    """What if? Run RULEBOOK and a variant of it (--draft, --as-skall, --as-bör,
+    --adopt, --adopt-proposals) over the same SELF_REPORTS and list the centres
+    whose decision changes.
 
     Each self-report is read and validated once for both rulebooks."""
     from kokdsl.enums import Modality
@@ -608,13 +613,17 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
     from kokdsl.outputs.terminal import render_impact_text
     from kokdsl.tools import impact as impacts
 
-    if draft is None and not as_skall and not as_bor:
+    if draft is None and not as_skall and not as_bor and not adopt and not adopt_all:
         raise KokError("impact.nothing_to_compare")
     base = _load_for_output(rulebook)
     variant = _load_for_output(draft) if draft else base
     descriptions = [message("impact.variant_draft", lang, file=draft)] if draft else []
     moves = {**{i: Modality.SHALL for i in as_skall}, **{i: Modality.SHOULD for i in as_bor}}
     variant = impacts.with_modalities(variant, moves)
+    if adopt or adopt_all:
+        variant = impacts.with_proposals_adopted(variant, None if adopt_all else adopt)
+        descriptions.append(message("impact.variant_adopted", lang,
+                                    ids=message("impact.all_proposals", lang) if adopt_all else ", ".join(adopt)))
     for modality, ids in ((Modality.SHALL, as_skall), (Modality.SHOULD, as_bor)):
         if ids:
             descriptions.append(message("impact.variant_modality", lang, ids=", ".join(ids), modality=modality))

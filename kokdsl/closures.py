@@ -20,7 +20,7 @@ from typing import Any
 
 from kokdsl import ast
 from kokdsl.compiled import Closure, Env, Type
-from kokdsl.schedule import AROUND_THE_CLOCK
+from kokdsl.schedule import AROUND_THE_CLOCK, Schedule
 from kokdsl.values import UNKNOWN
 from kokdsl.visitor import NodeVisitor
 
@@ -28,6 +28,10 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "!=": operator.ne,
 }
 _ARITH: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+# Weekly schedules are sets of minutes: + union, - or utom difference, snitt intersection.
+SCHEDULE_METHODS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": Schedule.union, "-": Schedule.minus, "except": Schedule.minus, "intersect": Schedule.intersection,
+}
 
 
 def unknown(env: Env) -> Any:
@@ -85,6 +89,8 @@ class ClosureBuilder(NodeVisitor):
                 return Fraction(a) / b
 
             return divide
+        if self.types[id(node)].kind == "schedule":
+            return _strict(SCHEDULE_METHODS[node.op], lfn, rfn)
         return _strict(_ARITH[node.op], lfn, rfn)
 
     def visit_Compare(self, node: ast.Compare) -> Closure:

@@ -20,10 +20,11 @@ from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, Env, OutcomeFunction, Type
 from kokdsl.enums import Outcome
 from kokdsl.schedule import AROUND_THE_CLOCK
-from kokdsl.values import UNKNOWN
+from kokdsl.values import UNKNOWN, assessment_date
 from kokdsl.visitor import NodeVisitor
 
 _ORDER = {"<", "<=", ">", ">="}
+_SCHEDULE_METHODS = {"+": "union", "-": "minus", "except": "minus", "intersect": "intersection"}
 _PY_OP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -84,7 +85,8 @@ class _Writer(NodeVisitor):
         self.lines: list[str] = []
         self.depth = 1
         self.count = 0
-        self.namespace: dict = {"UNKNOWN": UNKNOWN, "Fraction": Fraction, **{o.name: o for o in Outcome}}
+        self.namespace: dict = {"UNKNOWN": UNKNOWN, "Fraction": Fraction, **{o.name: o for o in Outcome},
+                                "assessment_date": assessment_date}
         self.facts: dict[str, str] = {}  # fact name -> local
 
     # -- emitting ----------------------------------------------------------
@@ -120,6 +122,10 @@ class _Writer(NodeVisitor):
 
     def requirement(self, req: CompiledRequirement) -> tuple[str, dict]:
         body_start = len(self.lines)
+        if req.valid_from or req.valid_to:
+            self.namespace["valid_on"] = req.valid_on
+            with self.block("if not valid_on(assessment_date(env)):"):
+                self.emit("return NOT_APPLICABLE")
         if req.condition is None:
             value, unknown = self.gen(req.check, {})
             self.emit(self.outcome_of(value, unknown))
@@ -185,6 +191,9 @@ class _Writer(NodeVisitor):
     def gen_Arith(self, node: ast.Arith, scope):
         left = self.gen(node.left, scope)
         right = self.gen(node.right, scope)
+        if self.types[id(node)].kind == "schedule":
+            method = _SCHEDULE_METHODS[node.op]
+            return self.guarded(f"{left[0]}.{method}({right[0]})", left, right)
         if node.op == "/":
             result = self.temp()
             test = self.unknown_test(left, right)

@@ -47,11 +47,26 @@ SCHEDULE = Type("schedule")
 HOURS = Type("decimal", unit="h")
 
 
+def _display_name(name: str, display: ast.DisplayName | None, lang: str) -> str:
+    """The words a report uses for a fact or field: the rulebook's display name
+    in the reader's language (English falls back to the Swedish one), else the
+    identifier with spaces for underscores."""
+    if display is not None:
+        if lang == "en" and display.en:
+            return display.en
+        return display.sv
+    return name.replace("_", " ")
+
+
 @attrs.frozen
 class FieldSpec:
     name: str
     type: Type
     doc: str | None = None
+    display: ast.DisplayName | None = attrs.field(default=None, eq=False)
+
+    def display_name(self, lang: str = "sv") -> str:
+        return _display_name(self.name, self.display, lang)
 
 
 @attrs.frozen
@@ -82,6 +97,10 @@ class FactSpec:
     doc: str | None = None
     input_only: bool = False
     span: ast.Span = attrs.field(default=ast.NO_SPAN, eq=False)
+    display: ast.DisplayName | None = attrs.field(default=None, eq=False)
+
+    def display_name(self, lang: str = "sv") -> str:
+        return _display_name(self.name, self.display, lang)
 
 
 @attrs.frozen
@@ -101,10 +120,24 @@ class CompiledRequirement:
     # fact name -> record fields read (empty: the fact as a whole)
     dependencies: dict[str, frozenset[str]] = attrs.field(eq=False, repr=False, factory=dict)
     span: ast.Span = attrs.field(default=ast.NO_SPAN, eq=False)
+    status: str = ast.IN_FORCE  # ast.IN_FORCE, ast.PROPOSAL or ast.EXAMPLE
+    sources: tuple[ast.Source, ...] = ()
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
 
     @property
     def is_mandatory(self) -> bool:
         return self.modality is Modality.SHALL
+
+    @property
+    def in_force(self) -> bool:
+        """Whether the requirement decides an applicant: proposals and
+        illustrative requirements are shown, never decisive."""
+        return self.status == ast.IN_FORCE
+
+    def valid_on(self, day: datetime.date) -> bool:
+        """Whether `day` falls within the requirement's own validity."""
+        return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day <= self.valid_to)
 
 
 @attrs.frozen
@@ -122,6 +155,8 @@ class CompiledRulebook:
     records: dict[str, RecordSpec] = attrs.field(eq=False)
     requirements: tuple[CompiledRequirement, ...]
     chapters: tuple[ast.Chapter, ...] = ()
+    # `urval`: None for the whole KoK-bok, else which part ("" when unsaid).
+    selection: str | None = None
     sha256: str = ""
     file: str = ""
     # Compiled closures of every sub-expression, so explanations can re-use

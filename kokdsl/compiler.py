@@ -40,7 +40,8 @@ def compile_rulebook(tree: ast.Rulebook, source: str = "") -> CompileResult:
     compiled = CompiledRulebook(
         name=header.name, edition=header.edition, valid_from=header.valid_from, source=header.source,
         facts=tuple(checked.facts.values()), records=checked.records, requirements=requirements,
-        chapters=tuple(checked.chapters), sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(),
+        chapters=tuple(checked.chapters), selection=header.selection,
+        sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(),
         file=tree.file, closures=builder.closures if builder else {}, types=checked.types,
         codegen=_codegen(requirements, checked),
     )
@@ -60,6 +61,7 @@ def _requirement(checked: CheckedRequirement, builder: ClosureBuilder | None) ->
         id=req.id, title=req.title, modality=Modality(req.modality), text=req.text, chapter=checked.chapter,
         topic=req.topic, source=req.source, condition=req.condition, check=req.check,
         condition_fn=condition_fn, check_fn=check_fn, dependencies=checked.dependencies, span=req.span,
+        status=req.status or ast.IN_FORCE, sources=req.sources, valid_from=req.valid_from, valid_to=req.valid_to,
     )
 
 

@@ -10,8 +10,10 @@ trace holds values, not words; kokdsl.prose writes it as sentences.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -19,7 +21,7 @@ from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.enums import Outcome
 from kokdsl.selfreport import DataProblem, SelfReport, key_path
-from kokdsl.values import UNKNOWN, RecordValue, format_value
+from kokdsl.values import ASSESSMENT_DATE, UNKNOWN, RecordValue, assessment_date, format_value
 from kokdsl.visitor import NodeVisitor
 
 # Short names for the outcomes, as the stages after evaluation import them.
@@ -129,6 +131,7 @@ class Evaluation:
     rulebook: CompiledRulebook
     report: SelfReport
     results: tuple[RequirementResult, ...]
+    day: datetime.date | None = None  # the assessment date
 
 
 # Generating and compiling the fast path costs about as much as evaluating a
@@ -136,25 +139,29 @@ class Evaluation:
 GENERATE_AFTER = 3
 
 
-def evaluate(rulebook: CompiledRulebook, report: SelfReport) -> Evaluation:
-    """One result per requirement, in book order, for a validated self-report.
-    The first few uses of a rulebook run its closures; later ones the
-    generated code (GENERATE_AFTER). Explanations are computed when read."""
-    outcome_list = _outcomes(rulebook, report.facts)
+def evaluate(rulebook: CompiledRulebook, report: SelfReport, day: datetime.date | None = None) -> Evaluation:
+    """One result per requirement, in book order, for a validated self-report
+    assessed on `day` (the run date, the value of `bedömningsdatum`; today
+    when not given). The first few uses of a rulebook run its closures; later
+    ones the generated code (GENERATE_AFTER). Explanations are computed when read."""
+    env = dict(report.facts)
+    env[ASSESSMENT_DATE] = day = day or datetime.date.today()
+    outcome_list = _outcomes(rulebook, env)
     results = []
     for req, outcome in zip(rulebook.requirements, outcome_list, strict=True):
         problems = _problems_for(req, report) if outcome == CANNOT_ASSESS else ()
+        outside = _outside_validity(req, day) if outcome == NOT_APPLICABLE else []
         results.append(RequirementResult(req, outcome, problems,
-                                         functools.partial(_trace_requirement, rulebook, req, outcome, report.facts)))
-    return Evaluation(rulebook, report, tuple(results))
+                                         functools.partial(_trace_requirement, rulebook, req, outcome, env),
+                                         functools.partial(list, outside) if outside else None))
+    return Evaluation(rulebook, report, tuple(results), day)
 
 
-def _outcomes(rulebook: CompiledRulebook, facts: dict) -> list[Outcome]:
+def _outcomes(rulebook: CompiledRulebook, env: dict[str, Any]) -> list[Outcome]:
     uses = rulebook.runtime["uses"] = rulebook.runtime.get("uses", 0) + 1
     if uses <= GENERATE_AFTER:
-        env = dict(facts)
         return [requirement_outcome(req, env) for req in rulebook.requirements]
-    return rulebook.outcome_function()(facts)
+    return rulebook.outcome_function()(env)
 
 
 def outcomes(rulebook: CompiledRulebook, facts: dict) -> list[tuple[CompiledRequirement, str]]:
@@ -165,6 +172,8 @@ def outcomes(rulebook: CompiledRulebook, facts: dict) -> list[tuple[CompiledRequ
 
 def requirement_outcome(req: CompiledRequirement, env: dict) -> Outcome:
     """One requirement's outcome by its closures: the reference semantics."""
+    if (req.valid_from or req.valid_to) and not req.valid_on(assessment_date(env)):
+        return NOT_APPLICABLE
     if req.condition_fn is not None:
         applies = req.condition_fn(env)
         if applies is False:
@@ -196,6 +205,17 @@ def _trace_requirement(rulebook: CompiledRulebook, req: CompiledRequirement, out
     if outcome == MET:
         condition = None  # met whether it applies or not
     return RequirementTrace(condition, check, rulebook)
+
+
+def _outside_validity(req: CompiledRequirement, day: datetime.date) -> list[Finding]:
+    """Why a requirement does not apply on `day` by its own validity, with the date."""
+    if req.valid_from is not None and day < req.valid_from:
+        return [Finding("finding.valid_from", {"date": req.valid_from.isoformat(), "day": day.isoformat()},
+                        sentence=True)]
+    if req.valid_to is not None and day > req.valid_to:
+        return [Finding("finding.valid_to", {"date": req.valid_to.isoformat(), "day": day.isoformat()},
+                        sentence=True)]
+    return []
 
 
 def _problems_for(req: CompiledRequirement, report: SelfReport) -> tuple[DataProblem, ...]:

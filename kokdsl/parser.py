@@ -18,6 +18,7 @@ import os
 import re
 import unicodedata
 from fractions import Fraction
+from typing import Any
 
 import lark
 from lark import Lark, Token, Transformer, v_args
@@ -130,6 +131,7 @@ def _save_parser(parser: Lark, path) -> None:
 # -- parse tree -> AST -------------------------------------------------------
 
 _MODALITY = {"shall": "skall", "should": "bör"}
+_STATUS = {"KW_IN_FORCE": ast.IN_FORCE, "KW_PROPOSAL": ast.PROPOSAL, "KW_EXAMPLE": ast.EXAMPLE}
 
 
 def _unquote(token: str) -> str:
@@ -173,18 +175,30 @@ class _ToAst(Transformer):
         return item
 
     def header(self, meta, _kw, name, _kw2, edition, *rest):
-        valid_from = source = None
-        for _i, tok in enumerate(rest):
-            if tok.type == "DATE":
+        valid_from = source = selection = None
+        for tok in rest:
+            if isinstance(tok, tuple):
+                selection = tok[1]
+            elif tok.type == "DATE":
                 valid_from = _date(tok)
             elif tok.type == "STRING":
                 source = _unquote(tok)
-        return ast.Header(_unquote(name), _whole_number(edition), valid_from, source, span=self._span(meta))
+        return ast.Header(_unquote(name), _whole_number(edition), valid_from, source, selection, span=self._span(meta))
+
+    def selection(self, meta: Any, _kw: Token, text: Token | None = None) -> tuple[str, str]:
+        # "" for a bare `urval`, so that None can mean "no selection".
+        return ("selection", _unquote(text) if text else "")
 
     def fact_decl(self, meta, _kw, name, type_, *rest):
         input_only = any(part == "input_only" for part in rest)
+        display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
         doc = next((part for part in rest if isinstance(part, Token)), None)
-        return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, input_only, span=self._span(meta))
+        return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, input_only, display,
+                            span=self._span(meta))
+
+    def display_name(self, meta: Any, _kw: Token, sv: Token, _kw_en: Token | None = None,
+                     en: Token | None = None) -> ast.DisplayName:
+        return ast.DisplayName(_unquote(sv), _unquote(en) if en else None, span=self._span(meta))
 
     def input_only(self, meta, _kw):
         return "input_only"
@@ -192,32 +206,37 @@ class _ToAst(Transformer):
     def record_decl(self, meta, _kw, name, *fields):
         return ast.RecordDecl(str(name), tuple(fields), span=self._span(meta))
 
-    def field_decl(self, meta, name, type_, doc=None):
-        return ast.FieldDecl(str(name), type_, _unquote(doc) if doc else None, span=self._span(meta))
+    def field_decl(self, meta, name, type_, *rest):
+        display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
+        doc = next((part for part in rest if isinstance(part, Token)), None)
+        return ast.FieldDecl(str(name), type_, _unquote(doc) if doc else None, display, span=self._span(meta))
 
     def chapter(self, meta, _kw, title, text=None):
         return ast.Chapter(_unquote(title), _text_block(text) if text else None, span=self._span(meta))
 
     def requirement(self, meta, _kw, req_id, title, modality, *rest):
         # Point diagnostics about the requirement (a duplicate id) at its number.
-        topic = source = text = condition = None
+        clauses: dict[str, Any] = {"sources": []}
+        text = condition = None
         topic_span = ast.NO_SPAN
         silenced = []
         for part in rest[:-1]:
             if isinstance(part, Token):
                 text = _text_block(part)
             elif part[0] == "topic":
-                topic, topic_span = part[1], part[2]
+                clauses["topic"], topic_span = part[1], part[2]
             elif part[0] == "source":
-                source = part[1]
+                clauses["sources"].append(part[1])
             elif part[0] == "applies":
                 condition = part[1]
             elif part[0] == "silence":
                 silenced.append(part[1])
+            else:  # status, valid_from, valid_to
+                clauses[part[0]] = part[1]
+        clauses["sources"] = tuple(clauses["sources"])
         return ast.Requirement(
             id=str(req_id), title=_unquote(title), modality=modality, text=text,
-            condition=condition, check=rest[-1], topic=topic, source=source, silenced=tuple(silenced),
-            span=self._span(meta),
+            condition=condition, check=rest[-1], **clauses, silenced=tuple(silenced), span=self._span(meta),
             id_span=self._tok_span(req_id), topic_span=topic_span,
         )
 
@@ -227,8 +246,18 @@ class _ToAst(Transformer):
     def topic(self, meta, _kw, name):
         return ("topic", str(name), self._tok_span(name))
 
-    def source(self, meta, _kw, text):
-        return ("source", _unquote(text))
+    def status(self, meta: Any, _kw: Token, value: Token) -> tuple[str, str]:
+        return ("status", _STATUS[value.type])
+
+    def source(self, meta: Any, _kw: Token, text: Token, _kw_dated: Token | None = None,
+               date: Token | None = None) -> tuple[str, ast.Source]:
+        return ("source", ast.Source(_unquote(text), _date(date) if date else None, span=self._span(meta)))
+
+    def valid_from(self, meta: Any, _kw: Token, date: Token) -> tuple[str, datetime.date]:
+        return ("valid_from", _date(date))
+
+    def valid_to(self, meta: Any, _kw: Token, date: Token) -> tuple[str, datetime.date]:
+        return ("valid_to", _date(date))
 
     def silence(self, meta, _kw, code, reason):
         return ("silence", ast.Silence(str(code), _unquote(reason), span=self._span(meta)))
@@ -294,7 +323,7 @@ class _ToAst(Transformer):
         return ast.Member(element, collection, True, span=self._span(meta))
 
     def arith(self, meta, left, op, right):
-        return ast.Arith(str(op), left, right, span=self._span(meta))
+        return ast.Arith(_ARITH_OPS.get(op.type, str(op)), left, right, span=self._span(meta))
 
     def field(self, meta, subject, name):
         return ast.Field(subject, str(name), span=self._span(meta))
@@ -337,6 +366,9 @@ class _ToAst(Transformer):
 
     def hours(self, meta, _kw, operand):
         return ast.Hours(operand, span=self._span(meta))
+
+
+_ARITH_OPS = {"KW_EXCEPT": "except", "KW_INTERSECT": "intersect"}
 
 
 class _BadDate(KokError):
@@ -392,6 +424,7 @@ _TERMINAL_WORDS = {
 _ITEM_STARTS = {f"KW_{c.upper()}" for c in ITEM_KEYWORDS}
 # Terminals that can continue an expression after an operand.
 _OPERATORS = {"KW_AND", "KW_OR", "KW_COVERS", "KW_IN", "KW_NOT_IN", "KW_IF", "KW_ELSE", "COMP_OP",
+              "KW_EXCEPT", "KW_INTERSECT",
               "PLUS", "MINUS", "TIMES", "DIVIDE", "DOT", "PERCENT"}
 # Characters people type from other languages, and what the KoK language says.
 _CHAR_HINTS = {"&": "och", "|": "eller", "!": "inte", "≥": ">=", "≤": "<=", "≠": "!=", "'": '"',

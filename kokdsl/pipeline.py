@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import gc
 import re
@@ -129,12 +130,14 @@ class Assessment:
         return self.evaluation.report
 
 
-def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport) -> Assessment:
+def assess(rulebook: CompiledRulebook, self_report: str | Path | SelfReport,
+           day: datetime.date | None = None) -> Assessment:
     """Load and validate a self-report (a path, or one already loaded), evaluate
-    it and decide. Raises SelfReportError when the file cannot be read at all."""
+    it on `day` (the run date; today when not given) and decide. Raises
+    SelfReportError when the file cannot be read at all."""
     decide, evaluate, SelfReport, load_self_report = _evaluation_stages()
     report = self_report if isinstance(self_report, SelfReport) else load_self_report(self_report, rulebook)
-    evaluation = evaluate(rulebook, report)
+    evaluation = evaluate(rulebook, report, day)
     return Assessment(evaluation, decide(evaluation))
 
 

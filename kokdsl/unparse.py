@@ -86,8 +86,9 @@ def _text(node, lang: str) -> tuple[str, int]:
         case ast.Field(subject=s, name=n):
             return f"{_wrap(s, lang, _POSTFIX)}.{n}", _POSTFIX
         case ast.Arith(op=op, left=l, right=r):
-            level = _SUM if op in "+-" else _PROD
-            return f"{_wrap(l, lang, level)} {op} {_wrap(r, lang, level + 1)}", level
+            level = _SUM if op in ("+", "-", "except") else _PROD
+            written = _kw(op, lang) if op in ("except", "intersect") else op
+            return f"{_wrap(l, lang, level)} {written} {_wrap(r, lang, level + 1)}", level
         case ast.Compare(op=op, left=l, right=r):
             return f"{_wrap(l, lang, _SUM)} {op} {_wrap(r, lang, _SUM)}", _CMP
         case ast.Covers(left=l, right=r):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from fractions import Fraction
+from typing import Any
 
 from kokdsl.schedule import Schedule
 
@@ -28,6 +29,15 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
+
+# The environment key of the assessment date (`bedömningsdatum`, the run
+# date). "$" keeps it apart from every fact name.
+ASSESSMENT_DATE = "$assessment_date"
+
+
+def assessment_date(env: dict[str, Any]) -> datetime.date:
+    """The date a centre is assessed on; today when the caller gave none."""
+    return env.get(ASSESSMENT_DATE) or datetime.date.today()
 
 
 class RecordValue:

@@ -32,7 +32,7 @@ def test_planted_problems_are_found(planted):
     assert found(planted) == {
         ("KOK118", None), ("KOK113", None), ("KOK103", "1.2"), ("KOK104", "1.2"), ("KOK101", "1.3"),
         ("KOK102", "1.4"), ("KOK107", "1.5"), ("KOK115", None), ("KOK106", "8.2"), ("KOK108", "8.0"),
-        ("KOK114", "8.0"), ("KOK116", "8.0"), ("KOK110", "8.3"), ("KOK190", "8.3"),
+        ("KOK114", "8.0"), ("KOK109", "8.0"), ("KOK116", "8.0"), ("KOK110", "8.3"), ("KOK190", "8.3"),
     }
 
 

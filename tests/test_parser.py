@@ -38,7 +38,7 @@ krav 2.1 "Öppettider" ska
         id="2.1", title="Öppettider", modality="skall", text="Minst 45 timmar.",
         condition=ast.Compare(">", ast.Name("listade"), ast.Literal("integer", 0)),
         check=ast.Compare(">=", ast.Name("listade"), ast.Literal("integer", 1)),
-        topic="tillgänglighet", source="KoK 2.1")
+        topic="tillgänglighet", sources=(ast.Source("KoK 2.1"),))
     assert (req.span.line, req.span.column) == (4, 1)
     assert tree.items[1] == ast.FactDecl("listade", ast.TypeExpr("integer"), "Antal listade.")
 

@@ -45,7 +45,7 @@ atoms = st.one_of(literals, names.map(ast.Name), st.builds(ast.Field, names.map(
 
 def extend(children):
     return st.one_of(
-        st.builds(ast.Arith, st.sampled_from("+-*/"), children, children),
+        st.builds(ast.Arith, st.sampled_from(["+", "-", "*", "/", "except", "intersect"]), children, children),
         st.builds(ast.Compare, st.sampled_from(["=", "!=", "<", "<=", ">", ">="]), children, children),
         st.builds(ast.Covers, children, children),
         st.builds(ast.Member, children, children, st.booleans()),
@@ -70,16 +70,21 @@ types = st.one_of(
     names.map(lambda r: ast.TypeExpr("list", record=r)),
 )
 req_ids = st.lists(st.integers(0, 99), min_size=1, max_size=4).map(lambda parts: ".".join(map(str, parts)))
+some_dates = st.dates(datetime.date(1990, 1, 1), datetime.date(2100, 1, 1))
+display_names = st.none() | st.builds(ast.DisplayName, safe_text, st.none() | safe_text)
+sources = st.lists(st.builds(ast.Source, safe_text, st.none() | some_dates), max_size=2).map(tuple)
 items = st.one_of(
-    st.builds(ast.FactDecl, names, types, st.none() | safe_text, st.booleans()),
-    st.builds(ast.RecordDecl, names, st.lists(st.builds(ast.FieldDecl, names, simple_types, st.none() | safe_text),
+    st.builds(ast.FactDecl, names, types, st.none() | safe_text, st.booleans(), display_names),
+    st.builds(ast.RecordDecl, names, st.lists(st.builds(ast.FieldDecl, names, simple_types, st.none() | safe_text,
+                                                        display_names),
                                               min_size=1, max_size=3).map(tuple)),
     st.builds(ast.Chapter, safe_text, st.none() | paragraph),
     st.builds(ast.Requirement, req_ids, safe_text, st.sampled_from(["skall", "bör"]), st.none() | paragraph,
-              st.none() | expressions, expressions, st.none() | names, st.none() | safe_text),
+              st.none() | expressions, expressions, st.none() | names, sources,
+              st.none() | st.sampled_from(ast.STATUSES), st.none() | some_dates, st.none() | some_dates),
 )
-headers = st.builds(ast.Header, safe_text, st.integers(1900, 2200),
-                    st.none() | st.dates(datetime.date(1990, 1, 1), datetime.date(2100, 1, 1)), st.none() | safe_text)
+headers = st.builds(ast.Header, safe_text, st.integers(1900, 2200), st.none() | some_dates,
+                    st.none() | safe_text, st.none() | safe_text)
 rulebooks = st.builds(lambda h, rest: ast.Rulebook((h, *rest)), headers, st.lists(items, max_size=6))
 
 

@@ -137,10 +137,10 @@ def test_an_internal_error_in_one_centre_does_not_stop_the_run(monkeypatch, tmp_
 
     real_assess = reruns.assess
 
-    def flaky(rulebook, report):
+    def flaky(rulebook, report, day=None):
         if report.file.endswith("avslag.yaml"):
             raise ValueError("boom")
-        return real_assess(rulebook, report)
+        return real_assess(rulebook, report, day)
 
     monkeypatch.setattr(reruns, "assess", flaky)
     rulebook = load_rulebook(ROOT / OREBRO).rulebook

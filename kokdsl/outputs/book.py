@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 
-from kokdsl.compiled import CompiledRulebook
+from kokdsl import ast
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.enums import Modality
 from kokdsl.messages import message
 from kokdsl.outputs.findings import RULEBOOK_LANG, environment, paragraphs
@@ -51,7 +52,8 @@ def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook 
         "tool": {"name": "kokdsl", "version": TOOL_VERSION},
         "rulebook": {"name": rulebook.name, "edition": rulebook.edition,
                      "valid_from": rulebook.valid_from.isoformat() if rulebook.valid_from else None,
-                     "source": rulebook.source, "sha256": rulebook.sha256},
+                     "source": rulebook.source, "sha256": rulebook.sha256,
+                     "selection": _selection_note(rulebook, lang)},
         "counts": {m: sum(r.modality == m for r in rulebook.requirements) for m in Modality},
         "chapters": chapters,
         "facts": [_fact(spec, rulebook, lang) for spec in rulebook.facts],
@@ -75,11 +77,41 @@ def _requirement(req, lang: str) -> dict:
         "modality_label": message(f"report.modality.{req.modality}", lang),
         "topic": topic_label(req.topic, lang) if req.topic else None,
         "source": req.source,
+        "status": req.status,
+        "status_label": message(f"status.{req.status}", lang),
+        "status_note": message(f"report.status_note.{req.status}", lang) if not req.in_force else None,
+        "sources": [_source_text(src, lang) for src in req.sources],
+        "validity": _validity_text(req, lang),
         "paragraphs": paragraphs(req.text),
         "condition": expr_text(req.condition, lang) if req.condition is not None else None,
         "check": expr_text(req.check, lang),
         "facts": sorted(req.dependencies),
     }
+
+
+def _selection_note(rulebook: CompiledRulebook, lang: str) -> str | None:
+    """The title page's word that the rulebook is an urval, not the whole KoK-bok."""
+    if rulebook.selection is None:
+        return None
+    if rulebook.selection:
+        return message("book.selection_of", lang, what=rulebook.selection)
+    return message("book.selection", lang)
+
+
+def _source_text(src: ast.Source, lang: str) -> str:
+    return message("book.source_dated", lang, text=src.text, date=src.date.isoformat()) if src.date else src.text
+
+
+def _validity_text(req: CompiledRequirement, lang: str) -> str | None:
+    start = req.valid_from.isoformat() if req.valid_from else None
+    end = req.valid_to.isoformat() if req.valid_to else None
+    if start and end:
+        return message("book.valid_between", lang, start=start, end=end)
+    if start:
+        return message("book.valid_from_date", lang, date=start)
+    if end:
+        return message("book.valid_to_date", lang, date=end)
+    return None
 
 
 def _fact(spec, rulebook: CompiledRulebook, lang: str) -> dict:

@@ -180,6 +180,24 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
                       for r in assessment.decision.unassessed_remarks],
         "requirements": reqs,
         "notes": data["data_diagnostics"],
+        "if_adopted": _if_adopted_view(assessment, lang),
+    }
+
+
+def _if_adopted_view(assessment: Assessment, lang: str) -> dict[str, Any] | None:
+    """"Om förslaget antas": the decision were the proposals adopted, and the
+    proposals that are not met or cannot be assessed. None without proposals."""
+    decision = assessment.decision
+    if decision.if_adopted is None:
+        return None
+    label = message(f"report.decision.{decision.if_adopted.kind}", lang)
+    return {
+        "kind": decision.if_adopted.kind,
+        "sentence": message("report.if_adopted", lang, label=label,
+                            same=message("report.if_adopted_same" if decision.if_adopted.kind == decision.kind
+                                         else "report.if_adopted_changes", lang)),
+        "proposals": [{"id": r.requirement.id, "title": r.requirement.title,
+                       "outcome_label": message(f"outcome.{r.outcome}", lang)} for r in decision.proposals],
     }
 
 
@@ -190,6 +208,7 @@ def _requirement_view(item: dict, result, rulebook, lang: str) -> dict:
     not_applicable = item["outcome"] == NOT_APPLICABLE
     view = dict(item)
     view.update({
+        "status_note": message(f"report.status_note.{req.status}", lang) if not req.in_force else None,
         "modality_label": message(f"report.modality.{req.modality}", lang),
         "paragraphs": paragraphs(req.text),
         "condition": condition,

@@ -11,8 +11,9 @@ import functools
 import json
 import shutil
 import textwrap
+from typing import Any
 
-from kokdsl.decision import counts
+from kokdsl.decision import Decision, counts
 from kokdsl.diagnostics import Diagnostic
 from kokdsl.evaluator import MET, OUTCOMES, WAIVED, Finding, evidence
 from kokdsl.messages import message
@@ -62,6 +63,11 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
             "chapter": req.chapter,
             "topic": req.topic,
             "text": req.text,
+            "status": req.status,
+            "status_label": message(f"status.{req.status}", lang),
+            "sources": [{"text": src.text, "date": src.date.isoformat() if src.date else None} for src in req.sources],
+            "valid_from": req.valid_from.isoformat() if req.valid_from else None,
+            "valid_to": req.valid_to.isoformat() if req.valid_to else None,
             "outcome": r.outcome,
             "outcome_label": message(f"outcome.{r.outcome}", lang),
             "explanation": [_finding_json(f, lang) for f in r.findings],
@@ -75,7 +81,8 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
         "language": lang,
         "rulebook": {"name": rb.name, "edition": rb.edition,
                      "valid_from": rb.valid_from.isoformat() if rb.valid_from else None,
-                     "source": rb.source, "file": rulebook_path or rb.file, "sha256": rb.sha256},
+                     "source": rb.source, "selection": rb.selection, "file": rulebook_path or rb.file,
+                     "sha256": rb.sha256},
         "self_report": {"file": report.file, "sha256": report.sha256,
                         "centre": {"name": report.identity.name, "id": report.identity.id,
                                    "provider": report.identity.provider, "fictional": report.identity.fictional}},
@@ -86,11 +93,24 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
             "supplements": [r.requirement.id for r in decision.supplements],
             "missing": [_problem_json(p, lang) for p in decision.missing],
             "remarks": [r.requirement.id for r in decision.remarks],
+            "proposals": [r.requirement.id for r in decision.proposals],
+            "if_adopted": _if_adopted_json(decision, lang),
         },
         "counts": counts(assessment.evaluation),
         "requirements": requirements,
         "data_diagnostics": [_diagnostic_json(d, lang) for d in report.diagnostics],
     }
+
+
+def _if_adopted_json(decision: Decision, lang: str) -> dict[str, Any] | None:
+    """The decision were the rulebook's proposals adopted; None without proposals."""
+    adopted = decision.if_adopted
+    if adopted is None:
+        return None
+    return {"kind": adopted.kind, "label": message(f"decision.{adopted.kind}", lang),
+            "reasons": [r.requirement.id for r in adopted.reasons],
+            "supplements": [r.requirement.id for r in adopted.supplements],
+            "remarks": [r.requirement.id for r in adopted.remarks]}
 
 
 def render_json(assessment: Assessment, lang: str = "sv", rulebook_path: str | None = None) -> str:
@@ -115,7 +135,8 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     indent = " " * (id_w + 2)
     for r in assessment.evaluation.results:
         req = r.requirement
-        title = textwrap.shorten(req.title, title_w, placeholder="…")
+        title = req.title if req.in_force else f"{req.title} [{message('status.' + req.status, lang)}]"
+        title = textwrap.shorten(title, title_w, placeholder="…")
         out.append(f"{req.id:<{id_w}}  {title:<{title_w}}  {req.modality:<{mod_w}}  {m('outcome.' + r.outcome)}")
         for f in (r.findings if r.outcome != MET else ()):
             for line in finding_lines(f, lang):
@@ -136,6 +157,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
         out.append(m("text.remarks"))
         for r in decision.remarks:
             out.append(f"  - {r.requirement.id} {r.requirement.title}")
+    out += _if_adopted_lines(decision, lang)
     if report.diagnostics:
         out.append("")
         out.append(m("text.data_diagnostics"))
@@ -145,6 +167,18 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     out.append(m("text.audit", edition=rb.edition, rb_sha=rb.sha256[:12], sr_sha=report.sha256[:12],
                  version=TOOL_VERSION))
     return terminal_lines(out)
+
+
+def _if_adopted_lines(decision: Decision, lang: str) -> list[str]:
+    """"If the proposals are adopted": the decision then, and the proposals
+    that would change it. Nothing when the rulebook has no proposals."""
+    adopted = decision.if_adopted
+    if adopted is None:
+        return []
+    out = ["", message("text.if_adopted", lang, label=message(f"decision.{adopted.kind}", lang).upper())]
+    for r in decision.proposals:
+        out.append(f"  - {r.requirement.id} {r.requirement.title}: {message('outcome.' + r.outcome, lang)}")
+    return out
 
 
 def _decision_label(kind: str, lang: str) -> str:

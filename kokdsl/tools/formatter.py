@@ -40,6 +40,31 @@ def format_type(t: ast.TypeExpr, lang: str) -> str:
 MAX_LINE = 100
 
 
+def _provenance_lines(item: ast.Requirement, lang: str) -> list[str]:
+    """A requirement's status, sources and validity, one clause a line."""
+    def kw(concept: str) -> str:
+        return canonical_keyword(concept, lang)
+
+    lines = []
+    if item.status is not None:
+        lines.append(f"{INDENT}{kw('status')} {kw(item.status)}")
+    for source in item.sources:
+        dated = f" {kw('dated')} {source.date.isoformat()}" if source.date else ""
+        lines.append(f"{INDENT}{kw('source')} {quote(source.text)}{dated}")
+    if item.valid_from is not None:
+        lines.append(f"{INDENT}{kw('valid_from')} {item.valid_from.isoformat()}")
+    if item.valid_to is not None:
+        lines.append(f"{INDENT}{kw('valid_to')} {item.valid_to.isoformat()}")
+    return lines
+
+
+def _display_name(display: ast.DisplayName | None, lang: str) -> str:
+    if display is None:
+        return ""
+    english = f" {canonical_keyword('in_english', lang)} {quote(display.en)}" if display.en is not None else ""
+    return f" {canonical_keyword('shown_as', lang)} {quote(display.sv)}{english}"
+
+
 def _check_lines(check, lang: str) -> str:
     """The check on one line, or a long `a och b och c` one operand a line."""
     text = INDENT + expr_text(check, lang)
@@ -59,16 +84,20 @@ def format_item(item, lang: str = "sv") -> str:
                 lines.append(f"{INDENT}{kw('valid_from')} {item.valid_from.isoformat()}")
             if item.source is not None:
                 lines.append(f"{INDENT}{kw('source')} {quote(item.source)}")
+            if item.selection is not None:
+                selection = canonical_keyword("selection", lang)
+                lines.append(f"{INDENT}{selection}" + (f" {quote(item.selection)}" if item.selection else ""))
             return "\n".join(lines)
         case ast.FactDecl():
             line = f"{kw('fact')} {item.name}: {format_type(item.type, lang)}"
             line += f" {kw('input_only')}" if item.input_only else ""
+            line += _display_name(item.display, lang)
             return line + (f"\n{INDENT}{quote(item.doc)}" if item.doc is not None else "")
         case ast.RecordDecl():
             lines = [f"{kw('record')} {item.name}:"]
             for f in item.fields:
                 doc = f" {quote(f.doc)}" if f.doc is not None else ""
-                lines.append(f"{INDENT}{f.name}: {format_type(f.type, lang)}{doc}")
+                lines.append(f"{INDENT}{f.name}: {format_type(f.type, lang)}{_display_name(f.display, lang)}{doc}")
             return "\n".join(lines)
         case ast.Chapter():
             line = f"{kw('chapter')} {quote(item.title)}"
@@ -78,8 +107,7 @@ def format_item(item, lang: str = "sv") -> str:
             lines = [f"{kw('requirement')} {item.id} {quote(item.title)} {modality}"]
             if item.topic:
                 lines.append(f"{INDENT}{kw('topic')} {item.topic}")
-            if item.source is not None:
-                lines.append(f"{INDENT}{kw('source')} {quote(item.source)}")
+            lines += _provenance_lines(item, lang)
             for silence in item.silenced:
                 lines.append(f"{INDENT}{kw('silence')} {silence.code} {quote(silence.reason)}")
             if item.text is not None:

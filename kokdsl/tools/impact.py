@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
 
+from kokdsl import ast
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.enums import Modality
@@ -37,6 +39,19 @@ def with_modalities(rulebook: CompiledRulebook, changes: dict[str, Modality]) ->
     requirements = tuple(attrs.evolve(r, modality=Modality(changes.get(r.id, r.modality)))
                          for r in rulebook.requirements)
     # A fresh cache: results made for the old modalities must not be reused.
+    return attrs.evolve(rulebook, requirements=requirements, runtime={})
+
+
+def with_proposals_adopted(rulebook: CompiledRulebook, ids: Iterable[str] | None = None) -> CompiledRulebook:
+    """The rulebook with proposals (all of them, or those in `ids`) in force."""
+    proposals = [r.id for r in rulebook.requirements if r.status == ast.PROPOSAL]
+    for req_id in ids or ():
+        if req_id not in proposals:
+            match = difflib.get_close_matches(req_id, proposals, n=1)
+            raise ImpactError("impact.not_a_proposal", id=req_id, suggestion=match[0] if match else "–")
+    chosen = set(proposals if ids is None else ids)
+    requirements = tuple(attrs.evolve(r, status=ast.IN_FORCE) if r.id in chosen else r
+                         for r in rulebook.requirements)
     return attrs.evolve(rulebook, requirements=requirements, runtime={})
 
 

@@ -108,7 +108,7 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
     try:
         document, data = read_document(file)
         report = validate(document, settings.rulebook, shown, hashlib.sha256(data).hexdigest())
-        assessment = assess(settings.rulebook, report)
+        assessment = assess(settings.rulebook, report, settings.run_date)
         if settings.waivers is not None:
             from kokdsl.tools.waivers import apply_waivers
 

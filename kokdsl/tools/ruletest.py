@@ -15,6 +15,13 @@ explanation:
         väntat: {"2.1": ej uppfyllt}                        # or: expect
         beslut: avslag                                      # or: decision
         förklaring: "42 h < 45 h"                           # or: explanation
+        bedömningsdatum: 2026-07-01                         # or: assessment_date
+
+The assessment date (the run date: what `bedömningsdatum` holds, and the day a
+requirement's own validity is judged on) can also be set for every case at the
+top level; without it a case is assessed on the first day of the rulebook's
+edition (or today when the rulebook does not say), so that tests do not change
+with the calendar.
 
 Coverage: a requirement is covered when some case names it and it came out met,
 and some case names it and it came out not met.
@@ -22,6 +29,7 @@ and some case names it and it came out not met.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import attrs
@@ -37,8 +45,10 @@ from kokdsl.selfreport import IDENTITY_KEYS, SelfReportError, read_document, val
 from kokdsl.values import terminal_lines
 
 # Spellings accepted in a test file: Swedish first, English aliases.
-_KEYS = {"grund": "base", "base": "base", "fall": "cases", "cases": "cases"}
+_KEYS = {"grund": "base", "base": "base", "fall": "cases", "cases": "cases",
+         "bedömningsdatum": "day", "assessment_date": "day"}
 _CASE_KEYS = {"namn": "name", "name": "name", "egenrapport": "report", "report": "report",
+              "bedömningsdatum": "day", "assessment_date": "day",
               "väntat": "expect", "expect": "expect", "beslut": "decision", "decision": "decision",
               "förklaring": "explanation", "explanation": "explanation"}
 _OUTCOMES = {
@@ -68,6 +78,7 @@ class Case:
     expect: dict[str, str]  # requirement id -> outcome
     decision: str | None = None
     explanation: str | None = None
+    day: datetime.date | None = None  # the assessment date
 
 
 @attrs.frozen
@@ -156,10 +167,25 @@ def load_cases(file: str | Path, rulebook: CompiledRulebook) -> list[Case]:
     raw_cases = top.get("cases")
     if not isinstance(raw_cases, list) or not raw_cases:
         _fail("ruletest.no_cases", name, "$.fall")
-    return [_case(raw, index, base, rulebook, name) for index, raw in enumerate(raw_cases)]
+    day = _date(top.get("day"), name, "$.bedömningsdatum") or rulebook.valid_from
+    return [_case(raw, index, base, rulebook, name, day) for index, raw in enumerate(raw_cases)]
 
 
-def _case(raw, index: int, base: dict, rulebook: CompiledRulebook, file: str) -> Case:
+def _date(value: object, file: str, path: str) -> datetime.date | None:
+    """A date in a test file: YAML reads 2026-07-01 as a date; a quoted one is text."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise RuleTestError(Diagnostic(ERROR, "ruletest.bad_date", {"value": str(value)}, path=path,
+                                       file=file)) from None
+
+
+def _case(raw, index: int, base: dict, rulebook: CompiledRulebook, file: str,
+          day: datetime.date | None = None) -> Case:
     path = f"$.fall[{index}]"
     if not isinstance(raw, dict):
         _fail("ruletest.case_not_mapping", file, path)
@@ -196,7 +222,8 @@ def _case(raw, index: int, base: dict, rulebook: CompiledRulebook, file: str) ->
     if not any(key in merged for key in IDENTITY_KEYS):
         merged["vårdcentral"] = {"namn": name, "id": "REGELTEST", "fiktiv": True}
     return Case(name.strip(), file, path, merged, expect, decision,
-                str(explanation) if explanation is not None else None)
+                str(explanation) if explanation is not None else None,
+                _date(case.get("day"), file, f"{path}.bedömningsdatum") or day)
 
 
 def _rename(mapping: dict, table: dict, file: str, path: str) -> dict:
@@ -215,7 +242,7 @@ def _fail(code: str, file: str, path: str, **params):
 
 def run_case(case: Case, rulebook: CompiledRulebook, lang: str = "sv") -> CaseResult:
     report = validate(case.report, rulebook, file=f"{case.file}#{case.name}")
-    evaluation = evaluate(rulebook, report)
+    evaluation = evaluate(rulebook, report, case.day)
     by_id = {r.requirement.id: r for r in evaluation.results}
     mismatches = []
     for req_id, expected in case.expect.items():
