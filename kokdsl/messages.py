@@ -843,7 +843,7 @@ CATALOGUE.update({
     "diff.aspect.topic": {SV: "område: {old} → {new}", EN: "topic: {old} → {new}"},
     "diff.aspect.status": {SV: "status: {old} → {new}", EN: "status: {old} → {new}"},
     "diff.aspect.valid_from": {SV: "gäller från: {old} → {new}", EN: "valid from: {old} → {new}"},
-    "diff.aspect.valid_until": {SV: "gäller till: {old} → {new}", EN: "valid until: {old} → {new}"},
+    "diff.aspect.valid_to": {SV: "gäller till: {old} → {new}", EN: "valid until: {old} → {new}"},
     "diff.aspect.source": {SV: "källa: {old} → {new}", EN: "source: {old} → {new}"},
     "diff.nothing": {SV: "(inget)", EN: "(none)"},
     "diff.none": {SV: "Inga krav har ändrats.", EN: "No requirement has changed."},
