@@ -11,8 +11,6 @@ it equal to kokdsl on every synthetic centre.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import attrs
 
 from kokdsl.values import UNKNOWN
@@ -21,7 +19,6 @@ MET, NOT_MET, CANNOT_ASSESS, NOT_APPLICABLE = "met", "not_met", "cannot_assess",
 
 WEEK = 7 * 24 * 60
 AROUND_THE_CLOCK = ((0, WEEK),)
-SEVENTY_FIVE_PERCENT = Fraction(3, 4)
 
 
 @attrs.frozen
@@ -118,16 +115,32 @@ def opening_hours(f):  # 2.1: 40 h under 6,500 listed, else 45 h
     return minutes >= (40 * 60 if listed < 6500 else 45 * 60)
 
 
-def on_call_around_the_clock(f):  # 2.1.4
-    on_call = f["jour"]
-    if on_call is UNKNOWN:
+def _union(a: tuple, b: tuple) -> tuple:
+    """Merge two interval lists into sorted, non-adjacent intervals."""
+    merged: list[list[int]] = []
+    for start, end in sorted(a + b):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple((start, end) for start, end in merged)
+
+
+def on_call_around_the_clock(f):  # 2.1.4: opening hours and on-call together cover the week
+    opening, on_call = f["öppettider"], f["jour"]
+    if opening is UNKNOWN or on_call is UNKNOWN:
         return UNKNOWN
-    return _covers(on_call.intervals, AROUND_THE_CLOCK)
+    return _covers(_union(opening.intervals, on_call.intervals), AROUND_THE_CLOCK)
 
 
-def has_coordinator(f):  # 3.1
+def has_coordinator(f):  # 3.1: at least one coordinator with a name
     coordinators = f["vårdsamordnare"]
-    return UNKNOWN if coordinators is UNKNOWN else len(coordinators) >= 1
+    if coordinators is UNKNOWN:
+        return UNKNOWN
+    named = [UNKNOWN if (name := c.fields["namn"]) is UNKNOWN else name != "" for c in coordinators]
+    if any(value is True for value in named):
+        return True
+    return UNKNOWN if any(value is UNKNOWN for value in named) else False
 
 
 def coordinators_have_degree(f):  # 3.1.1
@@ -145,7 +158,12 @@ def _fact(name):
     return check
 
 
-def has_branch_assignment(f):  # condition of 6.4 and 6.4.1
+def declares_branch(f):  # condition of 6.3, 6.4 and 6.4.1: every centre that declares a branch
+    branches = f["filialer"]
+    return UNKNOWN if branches is UNKNOWN else len(branches) > 0
+
+
+def has_branch_assignment(f):  # 6.3
     assignments = f["tilläggsuppdrag"]
     return UNKNOWN if assignments is UNKNOWN else "filial" in assignments
 
@@ -188,29 +206,27 @@ def visit_accessibility(f):  # 8.2: at least 90 % within 3 days
     return 10 * within >= 9 * visits
 
 
-def continuity(f):  # 8.3
-    share = f["kontinuitet_läkarbesök"]
-    return UNKNOWN if share is UNKNOWN else share >= SEVENTY_FIVE_PERCENT
-
-
-# id -> (mandatory, condition or None, check, facts read -> fields read (None: the whole fact))
+# id -> (role, condition or None, check, facts read -> fields read (None: the whole fact)).
+# Only an in-force skall decides; an in-force bör is a remark; proposals and
+# illustrative requirements are evaluated but never decide.
+SKALL, BOR, OTHER = "skall", "bör", "other"
 REQUIREMENTS = (
-    ("1.1", True, None, specialist_whole_opening, {"specialist_allmänmedicin": (), "öppettider": ()}),
-    ("2.1", True, None, opening_hours, {"öppettider": (), "listade": ()}),
-    ("2.1.4", True, None, on_call_around_the_clock, {"jour": ()}),
-    ("3.1", True, None, has_coordinator, {"vårdsamordnare": ()}),
-    ("3.1.1", False, None, coordinators_have_degree, {"vårdsamordnare": ("utbildning",)}),
-    ("3.2", False, None, _fact("fast_vårdkontakt"), {"fast_vårdkontakt": ()}),
-    ("4.1", True, None, _fact("e_tjänster_1177"), {"e_tjänster_1177": ()}),
-    ("4.2", True, None, _fact("digital_utvecklingsplan"), {"digital_utvecklingsplan": ()}),
-    ("5.1", True, None, _fact("presentation_enligt_mall"), {"presentation_enligt_mall": ()}),
-    ("5.2", True, None, _fact("uppföljningsdata_lämnad"), {"uppföljningsdata_lämnad": ()}),
-    ("6.4", True, has_branch_assignment, branches_same_head_and_approved,
-     {"tilläggsuppdrag": (), "filialer": ("verksamhetschef", "godkänd_av_regionen"), "verksamhetschef": ()}),
-    ("6.4.1", True, has_branch_assignment, no_listing_at_branches, {"tilläggsuppdrag": (), "filialer": ("listning",)}),
-    ("8.1", False, None, phone_accessibility, {"telefonstatistik": ("samtal", "besvarade_samma_dag")}),
-    ("8.2", False, None, visit_accessibility, {"läkarbesök_inom_3_dagar": (), "läkarbesök": ()}),
-    ("8.3", False, None, continuity, {"kontinuitet_läkarbesök": ()}),
+    ("1.1", SKALL, None, specialist_whole_opening, {"specialist_allmänmedicin": (), "öppettider": ()}),
+    ("2.1", SKALL, None, opening_hours, {"öppettider": (), "listade": ()}),
+    ("2.1.4", SKALL, None, on_call_around_the_clock, {"öppettider": (), "jour": ()}),
+    ("3.1", SKALL, None, has_coordinator, {"vårdsamordnare": ("namn",)}),
+    ("3.1.1", OTHER, None, coordinators_have_degree, {"vårdsamordnare": ("utbildning",)}),
+    ("3.2", BOR, None, _fact("fast_vårdkontakt"), {"fast_vårdkontakt": ()}),
+    ("3.2a", OTHER, None, _fact("fast_vårdkontakt"), {"fast_vårdkontakt": ()}),
+    ("4.1", OTHER, None, _fact("e_tjänster_1177"), {"e_tjänster_1177": ()}),
+    ("4.2", SKALL, None, _fact("digital_utvecklingsplan"), {"digital_utvecklingsplan": ()}),
+    ("5.1", SKALL, None, _fact("presentation_enligt_mall"), {"presentation_enligt_mall": ()}),
+    ("6.3", BOR, declares_branch, has_branch_assignment, {"filialer": (), "tilläggsuppdrag": ()}),
+    ("6.4", SKALL, declares_branch, branches_same_head_and_approved,
+     {"filialer": ("verksamhetschef", "godkänd_av_regionen"), "verksamhetschef": ()}),
+    ("6.4.1", OTHER, declares_branch, no_listing_at_branches, {"filialer": ("listning",)}),
+    ("8.1", OTHER, None, phone_accessibility, {"telefonstatistik": ("samtal", "besvarade_samma_dag")}),
+    ("8.2", OTHER, None, visit_accessibility, {"läkarbesök_inom_3_dagar": (), "läkarbesök": ()}),
 )
 
 
@@ -219,18 +235,18 @@ def assess(facts: dict, problems=()) -> HandDecision:
     DataProblems, from which a supplement request names the missing facts."""
     outcomes = {}
     reasons, supplements, remarks = [], [], []
-    for rid, mandatory, condition, check, _ in REQUIREMENTS:
+    for rid, role, condition, check, _ in REQUIREMENTS:
         if condition is None:
             outcome = _outcome(check(facts))
         else:
             outcome = _conditional(condition(facts), lambda check=check: check(facts))
         outcomes[rid] = outcome
-        if mandatory:
+        if role == SKALL:
             if outcome == NOT_MET:
                 reasons.append(rid)
             elif outcome == CANNOT_ASSESS:
                 supplements.append(rid)
-        elif outcome == NOT_MET:
+        elif role == BOR and outcome == NOT_MET:
             remarks.append(rid)
     missing: dict[str, None] = {}
     for rid in supplements:

@@ -114,13 +114,41 @@ c_2_1 := null if {
 	fact("listade") < 6500
 } else := opening_minutes >= 2700
 
-# 2.1.4 Jouråtagande dygnet runt
-c_2_1_4 := covers(fact("jour"), [[0, 10080]])
+# 2.1.4 Jouråtagande: opening hours and on-call together cover the whole week,
+# that is, every gap in the opening hours lies inside the on-call hours.
+c_2_1_4 := null if {
+	fact("öppettider") == null
+} else := covers(fact("jour"), opening_gaps)
 
-# 3.1 Vårdsamordnare
+opening_gaps := [[0, 10080]] if {
+	count(fact("öppettider")) == 0
+} else := array.concat(array.concat(gap_before_first, gaps_between), gap_after_last)
+
+gap_before_first := [[0, fact("öppettider")[0][0]]] if {
+	fact("öppettider")[0][0] > 0
+} else := []
+
+gaps_between := [[fact("öppettider")[i][1], fact("öppettider")[i + 1][0]] |
+	some i in numbers.range(0, count(fact("öppettider")) - 1)
+	i < count(fact("öppettider")) - 1
+]
+
+gap_after_last := [[last[1], 10080]] if {
+	last := fact("öppettider")[count(fact("öppettider")) - 1]
+	last[1] < 10080
+} else := []
+
+# 3.1 Vårdsamordnare: at least one with a name
 c_3_1 := null if {
 	fact("vårdsamordnare") == null
-} else := count(fact("vårdsamordnare")) >= 1
+} else := true if {
+	some c in fact("vårdsamordnare")
+	c.namn != null
+	c.namn != ""
+} else := null if {
+	some c in fact("vårdsamordnare")
+	c.namn == null
+} else := false
 
 # 3.1.1 Vårdsamordnarens utbildning
 c_3_1_1 := null if {
@@ -131,7 +159,12 @@ same_value(a, b) := null if {
 	a == null
 } else := a == b
 
-# 6.4 and 6.4.1 apply to centres with the tilläggsuppdrag filial.
+# 6.3, 6.4 and 6.4.1 apply to every centre that declares a branch.
+declares_branch := null if {
+	fact("filialer") == null
+} else := count(fact("filialer")) > 0
+
+# 6.3 A branch without the additional assignment filial
 has_branch_assignment := null if {
 	fact("tilläggsuppdrag") == null
 } else := "filial" in fact("tilläggsuppdrag")
@@ -183,9 +216,6 @@ c_8_2 := null if {
 	fact("läkarbesök") == null
 } else := at_least(10 * fact("läkarbesök_inom_3_dagar"), 9 * fact("läkarbesök"))
 
-# 8.3 Kontinuitet: at least 75 %
-c_8_3 := at_least(fact("kontinuitet_läkarbesök"), 0.75)
-
 # -- outcomes and decision ------------------------------------------------------------------
 
 outcomes := {
@@ -195,18 +225,20 @@ outcomes := {
 	"3.1": outcome(c_3_1),
 	"3.1.1": outcome(c_3_1_1),
 	"3.2": outcome(fact("fast_vårdkontakt")),
+	"3.2a": outcome(fact("fast_vårdkontakt")),
 	"4.1": outcome(fact("e_tjänster_1177")),
 	"4.2": outcome(fact("digital_utvecklingsplan")),
 	"5.1": outcome(fact("presentation_enligt_mall")),
-	"5.2": outcome(fact("uppföljningsdata_lämnad")),
-	"6.4": conditional(has_branch_assignment, c_6_4),
-	"6.4.1": conditional(has_branch_assignment, c_6_4_1),
+	"6.3": conditional(declares_branch, has_branch_assignment),
+	"6.4": conditional(declares_branch, c_6_4),
+	"6.4.1": conditional(declares_branch, c_6_4_1),
 	"8.1": outcome(c_8_1),
 	"8.2": outcome(c_8_2),
-	"8.3": outcome(c_8_3),
 }
 
-skall := {"1.1", "2.1", "2.1.4", "3.1", "4.1", "4.2", "5.1", "5.2", "6.4", "6.4.1"}
+# Only the in-force skall requirements decide; proposals (3.1.1, 3.2a) and
+# illustrative requirements (4.1, 6.4.1, 8.1, 8.2) never do.
+skall := {"1.1", "2.1", "2.1.4", "3.1", "4.2", "5.1", "6.4"}
 
 decision := "rejection" if {
 	some id in skall

@@ -10,27 +10,21 @@ tests/test_bench_agreement.py holds it equal to kokdsl on every sample.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from bench.handwritten import HandDecision
 from kokdsl.values import UNKNOWN
 
 MET, NOT_MET, CANNOT_ASSESS, NOT_APPLICABLE = "met", "not_met", "cannot_assess", "not_applicable"
 WEEK = 7 * 24 * 60
-THREE_QUARTERS = Fraction(3, 4)
 # The facts (and record fields) each skall requirement reads: a supplement request names the missing ones.
 # () : the fact as a whole (a problem in one of its records' fields does not count).
 _READS = {
     "1.1": {"specialist_allmänmedicin": (), "öppettider": ()},
     "2.1": {"öppettider": (), "listade": ()},
-    "2.1.4": {"jour": ()},
-    "3.1": {"vårdsamordnare": ()},
-    "4.1": {"e_tjänster_1177": ()},
+    "2.1.4": {"öppettider": (), "jour": ()},
+    "3.1": {"vårdsamordnare": ("namn",)},
     "4.2": {"digital_utvecklingsplan": ()},
     "5.1": {"presentation_enligt_mall": ()},
-    "5.2": {"uppföljningsdata_lämnad": ()},
-    "6.4": {"tilläggsuppdrag": (), "filialer": ("verksamhetschef", "godkänd_av_regionen"), "verksamhetschef": ()},
-    "6.4.1": {"tilläggsuppdrag": (), "filialer": ("listning",)},
+    "6.4": {"filialer": ("verksamhetschef", "godkänd_av_regionen"), "verksamhetschef": ()},
 }
 
 
@@ -72,20 +66,32 @@ def assess(f: dict, problems=()) -> HandDecision:
         else:
             out["2.1"] = MET if minutes >= (2400 if listed < 6500 else 2700) else NOT_MET
 
-    # 2.1.4 skall: on call around the clock
+    # 2.1.4 skall: opening hours and on-call together cover the whole week
     on_call = f["jour"]
-    if on_call is UNKNOWN:
+    if on_call is UNKNOWN or opening is UNKNOWN:
         out["2.1.4"] = CANNOT_ASSESS
     else:
-        intervals = on_call.intervals
-        out["2.1.4"] = MET if intervals and intervals[0][0] == 0 and intervals[0][1] >= WEEK else NOT_MET
+        covered = 0  # minutes covered from the start of the week, walking both sorted lists
+        for start, end in sorted(opening.intervals + on_call.intervals):
+            if start > covered:
+                break
+            covered = max(covered, end)
+        out["2.1.4"] = MET if covered >= WEEK else NOT_MET
 
-    # 3.1 skall / 3.1.1 bör: a care coordinator, with a degree
+    # 3.1 skall: some coordinator with a name / 3.1.1 proposal: all with a degree
     coordinators = f["vårdsamordnare"]
     if coordinators is UNKNOWN:
         out["3.1"] = out["3.1.1"] = CANNOT_ASSESS
     else:
-        out["3.1"] = MET if coordinators else NOT_MET
+        named = NOT_MET
+        for coordinator in coordinators:
+            name = coordinator.fields["namn"]
+            if name is UNKNOWN:
+                named = CANNOT_ASSESS
+            elif name != "":
+                named = MET
+                break
+        out["3.1"] = named
         degree = MET
         for coordinator in coordinators:
             level = coordinator.fields["utbildning"]
@@ -96,51 +102,49 @@ def assess(f: dict, problems=()) -> HandDecision:
                 break
         out["3.1.1"] = degree
 
-    # 3.2 bör, 4.1, 4.2, 5.1, 5.2 skall: yes/no facts
+    # 3.2 bör (3.2a its proposed skall), 4.1 example, 4.2 and 5.1 skall: yes/no facts
     value = f["fast_vårdkontakt"]
-    out["3.2"] = CANNOT_ASSESS if value is UNKNOWN else MET if value else NOT_MET
+    out["3.2"] = out["3.2a"] = CANNOT_ASSESS if value is UNKNOWN else MET if value else NOT_MET
     value = f["e_tjänster_1177"]
     out["4.1"] = CANNOT_ASSESS if value is UNKNOWN else MET if value else NOT_MET
     value = f["digital_utvecklingsplan"]
     out["4.2"] = CANNOT_ASSESS if value is UNKNOWN else MET if value else NOT_MET
     value = f["presentation_enligt_mall"]
     out["5.1"] = CANNOT_ASSESS if value is UNKNOWN else MET if value else NOT_MET
-    value = f["uppföljningsdata_lämnad"]
-    out["5.2"] = CANNOT_ASSESS if value is UNKNOWN else MET if value else NOT_MET
 
-    # 6.4 / 6.4.1 skall, if the centre has the branch assignment: branches
-    # share the head and are approved; no listing at a branch
+    # 6.3 bör, 6.4 skall, 6.4.1 example: for every centre that declares a branch.
+    # 6.3: it has the branch assignment; 6.4: branches share the head and are
+    # approved; 6.4.1: no listing at a branch
     assignments, branches = f["tilläggsuppdrag"], f["filialer"]
-    applies = UNKNOWN if assignments is UNKNOWN else "filial" in assignments
-    if applies is False:
-        out["6.4"] = out["6.4.1"] = NOT_APPLICABLE
+    if branches is UNKNOWN:
+        # Whether the rules apply is unknown: a check that holds anyway is met.
+        has_assignment = assignments is not UNKNOWN and "filial" in assignments
+        out["6.3"] = MET if has_assignment else CANNOT_ASSESS
+        out["6.4"] = out["6.4.1"] = CANNOT_ASSESS
+    elif not branches:
+        out["6.3"] = out["6.4"] = out["6.4.1"] = NOT_APPLICABLE
     else:
-        if branches is UNKNOWN:
-            same_head = no_listing = UNKNOWN
-        else:
-            head = f["verksamhetschef"]
-            folded = head.casefold() if head is not UNKNOWN else UNKNOWN
-            same_head = no_listing = True
-            for branch in branches:
-                fields = branch.fields
-                if same_head is not False:
-                    branch_head, approved = fields["verksamhetschef"], fields["godkänd_av_regionen"]
-                    if approved is False or (branch_head is not UNKNOWN and folded is not UNKNOWN
-                                             and branch_head.casefold() != folded):
-                        same_head = False
-                    elif approved is UNKNOWN or branch_head is UNKNOWN or folded is UNKNOWN:
-                        same_head = UNKNOWN
-                if no_listing is not False:
-                    listing = fields["listning"]
-                    if listing is UNKNOWN:
-                        no_listing = UNKNOWN
-                    elif listing:
-                        no_listing = False
+        out["6.3"] = CANNOT_ASSESS if assignments is UNKNOWN else MET if "filial" in assignments else NOT_MET
+        head = f["verksamhetschef"]
+        folded = head.casefold() if head is not UNKNOWN else UNKNOWN
+        same_head = no_listing = True
+        for branch in branches:
+            fields = branch.fields
+            if same_head is not False:
+                branch_head, approved = fields["verksamhetschef"], fields["godkänd_av_regionen"]
+                if approved is False or (branch_head is not UNKNOWN and folded is not UNKNOWN
+                                         and branch_head.casefold() != folded):
+                    same_head = False
+                elif approved is UNKNOWN or branch_head is UNKNOWN or folded is UNKNOWN:
+                    same_head = UNKNOWN
+            if no_listing is not False:
+                listing = fields["listning"]
+                if listing is UNKNOWN:
+                    no_listing = UNKNOWN
+                elif listing:
+                    no_listing = False
         for rid, value in (("6.4", same_head), ("6.4.1", no_listing)):
-            if applies is UNKNOWN:
-                out[rid] = MET if value is True else CANNOT_ASSESS
-            else:
-                out[rid] = MET if value is True else NOT_MET if value is False else CANNOT_ASSESS
+            out[rid] = MET if value is True else NOT_MET if value is False else CANNOT_ASSESS
 
     # 8.1 bör: at least 90 % of calls answered the same day
     stats = f["telefonstatistik"]
@@ -172,18 +176,15 @@ def assess(f: dict, problems=()) -> HandDecision:
     else:
         out["8.2"] = MET if 10 * within >= 9 * visits else NOT_MET
 
-    # 8.3 bör: continuity at least 75 %
-    share = f["kontinuitet_läkarbesök"]
-    out["8.3"] = CANNOT_ASSESS if share is UNKNOWN else MET if share >= THREE_QUARTERS else NOT_MET
-
     reasons, supplements, remarks = [], [], []
-    for rid in ("1.1", "2.1", "2.1.4", "3.1", "4.1", "4.2", "5.1", "5.2", "6.4", "6.4.1"):
+    # Only in-force skall decide; proposals (3.1.1, 3.2a) and examples (4.1, 6.4.1, 8.1, 8.2) never do.
+    for rid in ("1.1", "2.1", "2.1.4", "3.1", "4.2", "5.1", "6.4"):
         outcome = out[rid]
         if outcome == NOT_MET:
             reasons.append(rid)
         elif outcome == CANNOT_ASSESS:
             supplements.append(rid)
-    for rid in ("3.1.1", "3.2", "8.1", "8.2", "8.3"):
+    for rid in ("3.2", "6.3"):
         if out[rid] == NOT_MET:
             remarks.append(rid)
     missing: dict[str, None] = {}

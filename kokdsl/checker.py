@@ -214,7 +214,9 @@ class Checker(NodeVisitor):
         if req.valid_from and req.valid_to and req.valid_to < req.valid_from:
             self.error("compile.validity_reversed", req.id_span, id=req.id, start=req.valid_from.isoformat(),
                        end=req.valid_to.isoformat())
-        start = self.edition_start
+        # The sources must be no newer than the day the requirement starts to
+        # apply: the edition's start, or the requirement's own later one.
+        start = max((d for d in (self.edition_start, req.valid_from) if d is not None), default=None)
         # A proposal may well cite a document newer than the edition: that is
         # what makes it a proposal.
         if start is None or not req.sources or req.status not in (None, ast.IN_FORCE):

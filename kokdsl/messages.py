@@ -122,10 +122,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "compile.schedule_op": {SV: "“{op}” på veckoscheman kräver två veckoscheman, men här står {left} och {right}",
                             EN: "“{op}” on weekly schedules needs two weekly schedules, but here are {left} and {right}"},
     "compile.source_after_edition": {
-        SV: "krav {id} vilar bara på “{source}”, daterad {date}, som är senare än utgåvans giltighetsstart "
-            "{start}; ange en källa som gällde då, eller skriv “status förslag”",
-        EN: "requirement {id} rests only on “{source}”, dated {date}, which is after the edition's validity "
-            "start {start}; cite a source in force then, or write “status proposal”"},
+        SV: "krav {id} vilar bara på “{source}”, daterad {date}, men kravet gäller från {start}; ange en "
+            "källa som fanns då, låt kravet gälla från källans datum (“giltig från”), eller skriv “status förslag”",
+        EN: "requirement {id} rests only on “{source}”, dated {date}, but the requirement applies from {start}; "
+            "cite a source that existed then, let the requirement apply from the source's date (“valid from”), "
+            "or write “status proposal”"},
     "compile.validity_reversed": {SV: "krav {id} är giltigt till {end}, men det är före giltig från {start}",
                                   EN: "requirement {id} is valid to {end}, which is before its valid from {start}"},
     # type names

@@ -17,14 +17,14 @@ def test_every_requirement_is_in_the_book_with_its_text_and_check():
     for req in rulebook.requirements:
         assert f"### {req.id} " in output
     assert "- **Kontroll:** `timmar(öppettider) >= (40 om listade < 6500 annars 45)`" in output
-    assert "- **Gäller om:** `filial i tilläggsuppdrag`" in output
+    assert "- **Gäller om:** `antal(filialer) > 0`" in output
 
 
 def test_english_book_uses_english_keywords_in_checks():
     code, output = run_cli("book", OREBRO, "--lang", "en")
     assert code == 0
     assert "- **Check:** `hours(öppettider) >= (40 if listade < 6500 else 45)`" in output
-    assert "10 shall and 5 should requirements" in output
+    assert "11 shall and 4 should requirements" in output
 
 
 def test_rulebook_text_is_data_in_html():

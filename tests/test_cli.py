@@ -62,13 +62,13 @@ def test_rejection_names_thursday_gap_in_text_output():
 
 def test_english_text_output():
     code, output = run_cli("run", OREBRO, "examples/avslag.yaml", "--lang", "en")
-    assert "not covered: Thursday 15:30-17:00" in output
+    assert "not covered:\n         Thursday 15:30-17:00" in output
     assert "Proposed decision: REJECTION" in output
 
 
 def test_fail_on_bör(tmp_path):
     report = (ROOT / "examples/godkand.yaml").read_text(encoding="utf-8")
-    report = report.replace("utbildning: högskola", "utbildning: gymnasial")
+    report = report.replace("fast_vårdkontakt: ja", "fast_vårdkontakt: nej")
     path = tmp_path / "remark.yaml"
     path.write_text(report, encoding="utf-8")
     assert run_cli("run", OREBRO, str(path))[0] == EXIT_OK

@@ -317,8 +317,9 @@ def test_the_code_scan_can_fail():
 # -- whole sentences over the shipped examples and the 30 fictional centres ------------------
 
 SAMPLE_SENTENCES = {
-    ("avslag.yaml", "1.1"): "Specialist allmänmedicin täcker inte öppettider; det saknas torsdag 15:30-17:00.",
-    ("avslag.yaml", "8.3"): "Kontinuitet läkarbesök: 61 %; kravet är minst 75 %.",
+    ("avslag.yaml", "1.1"): "Specialist i allmänmedicin täcker inte öppettiderna; det saknas torsdag 15:30-17:00.",
+    ("avslag.yaml", "2.1.4"):
+        "Öppettiderna plus jouren täcker inte dygnet runt alla dagar; det saknas fredag 17:00-08:00.",
     ("avslag.yaml", "6.4.1"): "Filial Låtsasvik (får inte förekomma): listning: ja.",
 }
 

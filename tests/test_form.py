@@ -220,8 +220,7 @@ def test_fill_the_form_for_a_thursday_gap_and_kok_run_rejects_it(page, artefacts
     page.type(f"{row}.querySelector('[data-field=tjänstgöringsgrad] input')", "50")
     page.click(f"{page.fact('tilläggsuppdrag')}.querySelector('input.none-of-box')")
     page.click(f"{page.fact('filialer')}.querySelector('input.no-rows-box')")
-    for fact in ("fast_vårdkontakt", "e_tjänster_1177", "digital_utvecklingsplan", "presentation_enligt_mall",
-                 "uppföljningsdata_lämnad"):
+    for fact in ("fast_vårdkontakt", "e_tjänster_1177", "digital_utvecklingsplan", "presentation_enligt_mall"):
         page.choose(fact, "yes")
     page.screenshot(artefacts / "form-thursday-gap.png")
     saved = page.save()
@@ -265,11 +264,11 @@ def test_open_last_years_report_correct_it_and_save(page):
     page.open_file(original)
     page.type_fact("listade", "7 000")
     saved = page.save()
-    assert "Obesvarade uppgifter som ett skall-krav läser (regionen begär komplettering): Jour, Filialer" \
+    assert "Obesvarade uppgifter som ett skall-krav läser (regionen begär komplettering): Jour." \
         in page.status()
     assessment = assess(RULEBOOK, load_self_report(saved, RULEBOOK))
     assert assessment.decision.kind == "supplement_request"
-    assert {p.fact for p in assessment.decision.missing} == {"jour"}  # filialer: no branch assignment
+    assert {p.fact for p in assessment.decision.missing} == {"jour"}  # it states no branches (filialer: [])
 
 
 @needs_browser

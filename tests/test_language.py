@@ -177,6 +177,13 @@ def test_a_later_source_is_fine_beside_an_earlier_one_and_for_a_proposal():
     assert not diagnostics(LATE.format(status="", extra='källa "Utan datum"'))
 
 
+def test_a_requirement_applying_from_its_sources_date_may_rest_on_it():
+    # The requirement's own start, not the edition's, is what the source must precede.
+    assert not diagnostics(LATE.format(status="", extra="giltig från 2025-01-16"))
+    [diag] = diagnostics(LATE.format(status="", extra="giltig från 2025-01-15"))
+    assert diag.code == "compile.source_after_edition" and "2025-01-15" in diag.text("sv")
+
+
 def test_the_check_command_fails_on_a_later_source(tmp_path):
     path = tmp_path / "late.kok"
     path.write_text(LATE.format(status="", extra=""), encoding="utf-8")

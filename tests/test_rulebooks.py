@@ -44,16 +44,49 @@ def test_rule_tests_pass_with_full_coverage(path):
     assert "(100,0 %)" in result.output
 
 
-def test_orebro_2025_encodes_every_catalogue_row():
+# The requirement catalogue (shared/domain/requirements.md), row by row: the
+# Örebro 2025 book's requirement, its status, and what its source must name.
+STATUS_WORD = {"in_force": "gällande", "proposal": "förslag", "example": "exempel"}
+OREBRO_2025_CATALOGUE = {
+    "1.1": ("gällande", "skall", "Dnr 24RS2584), avsnitt 1"),  # Ö1
+    "2.1": ("gällande", "skall", "pressmeddelande"),  # Ö3
+    "2.1.4": ("gällande", "skall", "2.1.4 Jouråtagande"),  # Ö2, condition tolkning
+    "3.1": ("gällande", "skall", "Fördelar: krav på vårdsamordnare; minst en är en tolkning"),  # Ö4
+    "3.1.1": ("förslag", "skall", "Kommun grupp 2"),  # Ö5
+    "3.2": ("gällande", "bör", "Fördelar"),  # Ö9
+    "3.2a": ("förslag", "skall", "borde vara skall-krav"),  # Ö9, the proposal
+    "4.1": ("exempel", "skall", "andra regioner"),  # Ö11, another region's
+    "4.2": ("gällande", "skall", "unikt"),  # Ö10
+    "5.1": ("gällande", "skall", "avsnitt 6"),  # Ö12
+    "6.3": ("gällande", "bör", "tolkning"),  # Ö8
+    "6.4": ("gällande", "skall", "Innehållet är en tolkning"),  # Ö6
+    "6.4.1": ("exempel", "skall", "Jönköping"),  # Ö7, another region's
+    "8.1": ("exempel", "bör", "tröskeln är ett annat exempel"),  # Ö15
+    "8.2": ("exempel", "bör", "målrelaterad ersättning"),  # Ö16
+}
+
+
+def test_orebro_2025_matches_the_catalogue_row_by_row():
     rulebook = load_rulebook(OREBRO_2025).rulebook
-    ids = [r.id for r in rulebook.requirements]
-    assert ids == ["1.1", "2.1", "2.1.4", "3.1", "3.1.1", "3.2", "4.1", "4.2", "5.1", "5.2",
-                   "6.4", "6.4.1", "8.1", "8.2", "8.3"]
-    assert {c.title for c in rulebook.chapters} >= {"Basuppdrag", "Tilläggsuppdrag: filial", "Indikatorer"}
-    # CNI and distance to hospital are payment inputs (`underlag`), never pass/fail.
+    assert [r.id for r in rulebook.requirements] == list(OREBRO_2025_CATALOGUE)
+    for req in rulebook.requirements:
+        status, modality, cited = OREBRO_2025_CATALOGUE[req.id]
+        assert (STATUS_WORD[req.status], str(req.modality)) == (status, modality), req.id
+        assert any(cited in source.text for source in req.sources), req.id
+    # Ö13 is the region's duty, Ö14 and Ö17 are payment inputs: no requirement checks them.
     inputs = {f.name for f in rulebook.facts if f.input_only}
-    assert inputs == {"cni", "avstånd_till_sjukhus_km"}
+    assert inputs == {"cni", "avstånd_till_sjukhus_km", "kontinuitet_läkarbesök"}
     assert not any(inputs & set(r.dependencies) for r in rulebook.requirements)
+    assert "uppföljningsdata_lämnad" not in {f.name for f in rulebook.facts}
+
+
+def test_a_source_dated_after_the_edition_start_moves_the_requirement_start():
+    # 1.1 and 5.1 rest on the main conditions dated 2025-01-16 and apply from that day.
+    rulebook = load_rulebook(OREBRO_2025).rulebook
+    starts = {r.id: r.valid_from for r in rulebook.requirements if r.valid_from}
+    assert {k: v.isoformat() for k, v in starts.items()} == {"1.1": "2025-01-16", "5.1": "2025-01-16"}
+    # The 2024 edition has neither: its only source is dated after the edition.
+    assert not {"1.1", "5.1"} & {r.id for r in load_rulebook(OREBRO_2024).rulebook.requirements}
 
 
 @pytest.mark.parametrize("path", RULEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -98,3 +131,32 @@ def test_example_centres_cover_the_situations_officers_meet():
             "missing_data", "wrongly_typed", "small_42h"} <= scenarios
     assert 2500 <= min(sizes) and max(sizes) <= 22800
     assert "fictional" in (ROOT / "examples/centres/README.md").read_text(encoding="utf-8")
+
+
+def _outcomes_of(tmp_path, example: str, edit) -> tuple[dict, str]:
+    text = edit((ROOT / "examples" / f"{example}.yaml").read_text(encoding="utf-8"))
+    path = tmp_path / f"{example}-edited.yaml"
+    path.write_text(text, encoding="utf-8")
+    assessment = assess(load_rulebook(OREBRO_2025).rulebook, path)
+    return {r.requirement.id: str(r.outcome) for r in assessment.evaluation.results}, str(assessment.decision.kind)
+
+
+def test_on_call_that_starts_when_the_centre_closes_covers_the_week(tmp_path):
+    # Issue repro: 2.1.4 reads opening hours and on-call together (the union).
+    def on_call_from_closing(text):
+        start = text.index("jour:")
+        end = text.index("listade:")
+        on_call = 'jour:\n  måndag-fredag: "17:00-08:00"\n  lördag: "08:00-08:00"\n  söndag: "08:00-08:00"\n'
+        return text[:start] + on_call + text[end:]
+
+    outcomes, decision = _outcomes_of(tmp_path, "godkand", on_call_from_closing)
+    assert outcomes["2.1.4"] == "met" and decision == "approved"
+
+
+def test_branch_rules_apply_to_every_centre_that_declares_a_branch(tmp_path):
+    # Issue repro: avslag.yaml without the additional assignment still lists an
+    # unapproved branch with another head that offers listing.
+    outcomes, decision = _outcomes_of(
+        tmp_path, "avslag", lambda text: text.replace("tilläggsuppdrag: [filial]", "tilläggsuppdrag: []"))
+    assert (outcomes["6.3"], outcomes["6.4"], outcomes["6.4.1"]) == ("not_met", "not_met", "not_met")
+    assert decision == "rejection"

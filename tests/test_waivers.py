@@ -120,7 +120,7 @@ def test_a_self_report_cannot_waive_itself(tmp_path):
 
 def test_a_newly_waived_deviation_is_not_called_fixed(tmp_path):
     out = tmp_path / "last"
-    run_cli("rerun", OREBRO, AVSLAG, "--out", str(out), "--run-date", "2024-06-01")
+    run_cli("rerun", OREBRO, AVSLAG, "--out", str(out), "--run-date", "2025-02-01")
     path = waiver_file(tmp_path, waiver(req="1.1"))
     code, output = run_cli("rerun", OREBRO, AVSLAG, "--undantag", path, "--run-date", "2025-06-01",
                            "--previous", str(out / "summary.json"))

@@ -269,7 +269,8 @@ def _reads(req, problem) -> bool:
 def _applicable_skall(assessment: Assessment) -> list:
     """The skall requirements that apply (or may apply) to the centre: a fact
     only a requirement that does not apply reads is not needed."""
-    return [r for r in assessment.evaluation.results if r.requirement.is_mandatory and r.outcome != NOT_APPLICABLE]
+    return [r for r in assessment.evaluation.results
+            if r.requirement.is_mandatory and r.requirement.in_force and r.outcome != NOT_APPLICABLE]
 
 
 def _read_by_a_skall(problem, assessment: Assessment) -> bool:

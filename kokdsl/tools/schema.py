@@ -59,13 +59,13 @@ _PERCENT = r"^(?:100(?:[.,]0{1,20})?|\d{1,2}(?:[.,]\d{1,20})?) ?%$"
 
 
 def required_fields(rulebook: CompiledRulebook) -> dict[str, frozenset[str]]:
-    """The facts some skall requirement reads (in its condition or its check),
+    """The facts some in-force skall requirement reads (in its condition or its check),
     each with the record fields it reads: those are the self-report's required
     answers, and only there does "not answered" mean something (a supplement
     request)."""
     required: dict[str, set[str]] = {}
     for requirement in rulebook.requirements:
-        if requirement.is_mandatory:
+        if requirement.is_mandatory and requirement.in_force:
             for fact, fields in requirement.dependencies.items():
                 required.setdefault(fact, set()).update(fields)
     return {fact: frozenset(fields) for fact, fields in required.items()}

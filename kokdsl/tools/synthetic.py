@@ -19,15 +19,16 @@ from kokdsl.outputs.files import write_atomic
 
 # scenario -> weight in the mix (per mille). The first group is approved.
 SCENARIOS: dict[str, int] = {
-    "compliant": 560,
-    "coordinator_without_degree": 80,  # approved with a remark (bör)
+    "compliant": 540,
+    "coordinator_without_degree": 80,  # approved: the degree rule is only a proposal
     "low_indicators": 80,  # approved with remarks (indicators)
     "small_42h": 20,  # under 6,500 listed and open 42 h: approved from 2025, rejected in 2024
     "specialist_gap": 70,
     "on_call_gap": 60,
     "no_coordinator": 30,
     "branch_other_head": 40,
-    "branch_listing": 20,
+    "branch_listing": 20,  # approved: no listing at a branch is another region's rule (illustrative)
+    "branch_without_assignment": 20,  # approved with a remark (6.3, bör)
     "missing_data": 30,
     "wrongly_typed": 10,
 }
@@ -71,9 +72,7 @@ def centre(rng: random.Random, number: int, scenario: str, id_prefix: str = "SYN
                         "vårdgivare": f"{rng.choice(_PLACE_START)}vården AB (fiktiv)", "fiktiv": True},
         "öppettider": opening,
         "specialist_allmänmedicin": specialist,
-        "jour": rng.choice(("dygnet runt", {"alla dagar": "00:00-24:00"},
-                            {"måndag-fredag": ["00:00-08:00", "08:00-17:00", "17:00-24:00"],
-                             "lördag-söndag": "dygnet runt"})),
+        "jour": rng.choice(("dygnet runt", {"alla dagar": "00:00-24:00"}, _on_call_from_closing(opening))),
         "listade": listed,
         "verksamhetschef": head,
         "vårdsamordnare": [{"namn": _person(rng), "utbildning": "högskola",
@@ -85,7 +84,6 @@ def centre(rng: random.Random, number: int, scenario: str, id_prefix: str = "SYN
         "e_tjänster_1177": True,
         "digital_utvecklingsplan": True,
         "presentation_enligt_mall": True,
-        "uppföljningsdata_lämnad": True,
         "telefonstatistik": [],
         "läkarbesök": 0,
         "läkarbesök_inom_3_dagar": 0,
@@ -93,7 +91,7 @@ def centre(rng: random.Random, number: int, scenario: str, id_prefix: str = "SYN
         "cni": round(rng.uniform(0.6, 2.2), 2),
         "avstånd_till_sjukhus_km": round(rng.uniform(1.5, 120.0), 1),
     }
-    if rng.random() < 0.3 or scenario in ("branch_other_head", "branch_listing"):
+    if rng.random() < 0.3 or scenario in ("branch_other_head", "branch_listing", "branch_without_assignment"):
         doc["tilläggsuppdrag"] = ["filial"]
         doc["filialer"] = [{"namn": f"{place} {rng.choice(('norra', 'södra', 'östra', 'västra'))}",
                             "verksamhetschef": head, "godkänd_av_regionen": True, "listning": False}]
@@ -134,13 +132,29 @@ def _apply(scenario: str, doc: dict, rng: random.Random, opening_hours: str) -> 
         doc["filialer"][0]["verksamhetschef"] = _person(rng) + " (annan)"
     elif scenario == "branch_listing":
         doc["filialer"][0]["listning"] = True
+    elif scenario == "branch_without_assignment":
+        doc["tilläggsuppdrag"].remove("filial")
     elif scenario == "missing_data":
-        for key in rng.sample(("jour", "specialist_allmänmedicin", "e_tjänster_1177", "uppföljningsdata_lämnad"), 2):
+        facts = ("jour", "specialist_allmänmedicin", "digital_utvecklingsplan", "presentation_enligt_mall")
+        for key in rng.sample(facts, 2):
             del doc[key]
     elif scenario == "wrongly_typed":
-        key, value = rng.choice((("digital_utvecklingsplan", "pågår"), ("e_tjänster_1177", "de flesta"),
+        key, value = rng.choice((("digital_utvecklingsplan", "pågår"), ("presentation_enligt_mall", "delvis"),
                                  ("jour", "vardagar och helger")))
         doc[key] = value
+
+
+def _on_call_from_closing(opening: dict[str, str]) -> dict[str, str]:
+    """On-call from each weekday's closing time to the next opening, and all
+    weekend: with the opening hours it covers the week (2.1.4), as most centres
+    arrange it."""
+    on_call = {}
+    for days, hours in opening.items():
+        start, end = hours.split("-")
+        on_call[days] = f"{end}-{start}"
+    morning = next(iter(opening.values())).split("-")[0]
+    on_call["lördag"] = on_call["söndag"] = f"{morning}-{morning}"
+    return on_call
 
 
 def render_centre(doc: dict, scenario: str) -> str:
