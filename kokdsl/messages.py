@@ -853,6 +853,8 @@ CATALOGUE.update({
     "diff.facts_retyped": {SV: "Uppgifter med ny typ: {names}", EN: "Facts with a new type: {names}"},
     "diff.title": {SV: "Ändringar {old} → {new}", EN: "Changes {old} → {new}"},
     "book.changes": {SV: "Ändringar sedan föregående utgåva", EN: "Changes since the previous edition"},
+    "book.as_code": {SV: "Kontrollen som kod", EN: "The check as code"},
+    "book.code": {SV: "kod", EN: "code"},
 })
 
 
