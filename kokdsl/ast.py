@@ -7,7 +7,6 @@ so two ASTs compare by structure (a reformatted file gives an equal tree).
 from __future__ import annotations
 
 import datetime
-from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -51,10 +50,46 @@ class TypeExpr:
 
 @attrs.frozen
 class Literal:
-    """A constant. kind: integer, decimal, percent, text, date, bool."""
+    """A constant. kind: integer, decimal, percent, text, date, bool, duration
+    (a values.Duration)."""
 
     kind: str
-    value: int | Fraction | str | datetime.date | bool
+    value: Any  # int | Fraction | str | datetime.date | bool | Duration, by kind
+    span: Span = span_field()
+
+
+@attrs.frozen
+class AssessmentDate:
+    """`bedömningsdatum`: the date the centre is assessed on (the run date)."""
+
+    span: Span = span_field()
+
+
+@attrs.frozen
+class SetLiteral:
+    """`{at, bt, st}`: closed-set values, typed by what they are used with."""
+
+    values: tuple[str, ...]
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Between:
+    """`x mellan låg och hög`, both ends included."""
+
+    operand: Expr
+    low: Expr
+    high: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class AtLeast:
+    """`minst N av {a, b, c} i M`: at least N of the candidates are in M."""
+
+    count: Expr
+    candidates: Expr
+    collection: Expr
     span: Span = span_field()
 
 
@@ -167,6 +202,7 @@ class Hours:
 Expr = (
     Literal | AroundTheClock | Name | Field | Arith | Compare | Covers | Member
     | Not | Logic | IfElse | Quantifier | Count | Sum | Hours
+    | AssessmentDate | SetLiteral | Between | AtLeast
 )
 
 

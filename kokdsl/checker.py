@@ -5,12 +5,16 @@ It builds nothing to run: closures.py turns a checked rulebook into closures
 and codegen.py into Python source, both from the types and name resolutions
 recorded here. Checking goes on after an error (with an 'error' type that
 silences follow-on errors), so a policy writer sees every problem in one run.
+
+One module, over 400 lines: one visit_ method per expression kind, each short;
+splitting them by kind would scatter the typing rules that interact.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -19,10 +23,12 @@ from kokdsl import ast
 from kokdsl.compiled import (
     BOOL,
     DATE,
+    DAYS,
     DECIMAL,
     ERROR_TYPE,
     HOURS,
     INTEGER,
+    MONTHS,
     PERCENT,
     SCHEDULE,
     TEXT,
@@ -32,6 +38,7 @@ from kokdsl.compiled import (
     Type,
 )
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
+from kokdsl.values import format_number
 from kokdsl.visitor import NodeVisitor
 
 # The documented bound (docs/limits.md): at most this many quantifiers
@@ -101,6 +108,7 @@ class Checker(NodeVisitor):
         # per requirement: fact -> fields read; loop variable -> its list fact
         self.deps: dict[str, set[str]] = {}
         self.var_sources: dict[str, str] = {}
+        self.literal_vars: set[str] = set()  # loop variables over a set literal
 
     def error(self, code: str, span: ast.Span | None, **params: Any) -> None:
         self.diagnostics.append(Diagnostic(ERROR, code, params, span=span))
@@ -248,7 +256,51 @@ class Checker(NodeVisitor):
         return t
 
     def visit_Literal(self, node: ast.Literal, scope: Scope, expected: Type | None) -> Type:
+        if node.kind == "duration":
+            return MONTHS if getattr(node.value, "calendar", None) == "months" else DAYS
         return SCALAR_TYPES[node.kind]
+
+    def visit_AssessmentDate(self, node: ast.AssessmentDate, scope: Scope, expected: Type | None) -> Type:
+        return DATE
+
+    def visit_SetLiteral(self, node: ast.SetLiteral, scope: Scope, expected: Type | None) -> Type:
+        seen: set[str] = set()
+        for value in node.values:
+            if value in seen:
+                self.error("compile.duplicate_value", node.span, value=value)
+            seen.add(value)
+            if expected is not None and expected.kind in ("enum", "set") and value not in expected.values:
+                params = _hint({"value": value, "allowed": ", ".join(expected.values)}, value, expected.values)
+                self.error("compile.value_not_in_set", node.span, **params)
+        return Type("set", tuple(dict.fromkeys(node.values)))
+
+    def visit_Between(self, node: ast.Between, scope: Scope, expected: Type | None) -> Type:
+        t = self.expr(node.operand, scope)
+        for bound in (node.low, node.high):
+            bt = self.expr(bound, scope)
+            if "error" in (t.kind, bt.kind) or not self.comparable(t, bt, node, bound):
+                return BOOL
+        if not (t.is_numeric or t.kind in ORDERED_KINDS):
+            self.error("compile.not_ordered", node.span, op=OpName("between"), type=TypeName(t))
+        return BOOL
+
+    def visit_AtLeast(self, node: ast.AtLeast, scope: Scope, expected: Type | None) -> Type:
+        nt = self.expr(node.count, scope)
+        if nt.kind not in ("integer", "error"):
+            self.error("compile.at_least_count", node.count.span, type=TypeName(nt))
+        mt = self.expr(node.collection, scope)
+        if mt.kind not in ("set", "error"):
+            self.error("compile.member_needs_set", node.collection.span, type=TypeName(mt))
+            mt = ERROR_TYPE
+        ct = self.expr(node.candidates, scope, mt if mt.kind == "set" else None)
+        if ct.kind not in ("set", "error"):
+            self.error("compile.member_needs_set", node.candidates.span, type=TypeName(ct))
+        elif ct.kind == "set" and mt.kind == "set" and not isinstance(node.candidates, ast.SetLiteral):
+            for value in ct.values:
+                if value not in mt.values:
+                    self.error("compile.value_not_in_set", node.candidates.span,
+                               **_hint({"value": value, "allowed": ", ".join(mt.values)}, value, mt.values))
+        return BOOL
 
     def visit_AroundTheClock(self, node: ast.AroundTheClock, scope: Scope, expected: Type | None) -> Type:
         return SCHEDULE
@@ -303,6 +355,8 @@ class Checker(NodeVisitor):
             return ERROR_TYPE
         if lt.kind == "schedule" or rt.kind == "schedule" or node.op in SCHEDULE_OPS:
             return self.schedule_arith(node, lt, rt)
+        if {lt.kind, rt.kind} & {"date", "days", "months"}:
+            return self.date_arith(node, lt, rt)
         if not (lt.is_numeric and rt.is_numeric):
             self.error("compile.arith_not_numeric", node.span, op=node.op, left=TypeName(lt), right=TypeName(rt))
             return ERROR_TYPE
@@ -314,6 +368,21 @@ class Checker(NodeVisitor):
             self.error("compile.percent_mixed", node.span)
             return ERROR_TYPE
         return Type("decimal", unit=lt.unit or rt.unit)
+
+    def date_arith(self, node: ast.Arith, lt: Type, rt: Type) -> Type:
+        """Dates and durations: date ± duration is a date, date - date a number
+        of days, a duration ± a duration of the same kind a duration."""
+        kinds = (lt.kind, rt.kind)
+        if node.op in "+-" and lt.kind == "date" and rt.kind in ("days", "months"):
+            return DATE
+        if node.op == "+" and rt.kind == "date" and lt.kind in ("days", "months"):
+            return DATE
+        if node.op == "-" and kinds == ("date", "date"):
+            return DAYS
+        if node.op in "+-" and lt.kind == rt.kind and lt.kind in ("days", "months"):
+            return lt
+        self.error("compile.date_arith", node.span, op=node.op, left=TypeName(lt), right=TypeName(rt))
+        return ERROR_TYPE
 
     def schedule_arith(self, node: ast.Arith, lt: Type, rt: Type) -> Type:
         """Weekly schedules as sets of minutes: + union, - or utom difference,
@@ -331,20 +400,32 @@ class Checker(NodeVisitor):
         else:
             lt = self.expr(node.left, scope)
             rt = self.expr(node.right, scope, lt if lt.kind == "enum" else None)
-        if "error" not in (lt.kind, rt.kind) and self.comparable(lt, rt, node) and node.op in ORDER_OPS:
-            if not (lt.is_numeric or lt.kind == "date"):
+        if "error" not in (lt.kind, rt.kind) and self.comparable(lt, rt, node, node.right) and node.op in ORDER_OPS:
+            if not (lt.is_numeric or lt.kind in ORDERED_KINDS):
                 self.error("compile.not_ordered", node.span, op=node.op, type=TypeName(lt))
         return BOOL
 
-    def comparable(self, lt: Type, rt: Type, node: ast.Compare) -> bool:
+    def comparable(self, lt: Type, rt: Type, node: ast.Compare | ast.Between, right: ast.Expr) -> bool:
+        op = node.op if isinstance(node, ast.Compare) else OpName("between")
         if lt.is_numeric and rt.is_numeric:
             if {"percent", "integer"} == {lt.kind, rt.kind}:
                 self.error("compile.percent_vs_number", node.span)
                 return False
+            left = node.left if isinstance(node, ast.Compare) else node.operand
+            fraction = _plain_fraction(right if lt.kind == "percent" else left if rt.kind == "percent" else None)
+            if fraction is not None:
+                # `kontinuitet >= 0.75` was once read as 75 %: say what to write.
+                self.error("compile.percent_vs_fraction", node.span, hint_code="hint.write_instead",
+                           suggestion=f"{format_number(fraction * 100, 'sv')} %")
+                return False
             return True
         if lt.kind == rt.kind:
             return True
-        self.error("compile.type_mismatch", node.span, op=node.op, left=TypeName(lt), right=TypeName(rt))
+        if {lt.kind, rt.kind} <= {"days", "months", "integer", "decimal"} and "integer" in (lt.kind, rt.kind):
+            unit = lt.kind if lt.kind in ("days", "months") else rt.kind
+            self.error("compile.duration_vs_number", node.span, unit=unit)
+            return False
+        self.error("compile.type_mismatch", node.span, op=op, left=TypeName(lt), right=TypeName(rt))
         return False
 
     def visit_Covers(self, node: ast.Covers, scope: Scope, expected: Type | None) -> Type:
@@ -365,6 +446,12 @@ class Checker(NodeVisitor):
         et = self.expr(node.element, scope, ct)
         if et.kind not in ("enum", "error"):
             self.error("compile.type_mismatch", node.span, op="i", left=TypeName(et), right=TypeName(ct))
+        elif et.kind == "enum" and _from_set_literal(node.element, scope, self.literal_vars):
+            # `antal(x i {at, bt}: x i tjänster)`: each listed value must be one tjänster can hold.
+            for value in et.values:
+                if value not in ct.values:
+                    self.error("compile.value_not_in_set", node.span,
+                               **_hint({"value": value, "allowed": ", ".join(ct.values)}, value, ct.values))
         return BOOL
 
     def visit_Not(self, node: ast.Not, scope: Scope, expected: Type | None) -> Type:
@@ -404,6 +491,8 @@ class Checker(NodeVisitor):
             var_type = Type("record", record=ct.record)
         elif ct.kind == "set":
             var_type = Type("enum", ct.values)
+            if isinstance(collection, ast.SetLiteral):
+                self.literal_vars.add(var)
         else:
             if ct.kind != "error":
                 self.error("compile.not_a_collection", collection.span, type=TypeName(ct))
@@ -461,6 +550,19 @@ def _is_bare_name(node: ast.Expr, scope: Scope, facts: dict[str, FactSpec]) -> b
 
 
 SCHEDULE_OPS = ("except", "intersect")  # the operators only schedules have
+ORDERED_KINDS = ("date", "days", "months")  # besides numbers, what < and mellan can order
+
+
+def _plain_fraction(node: ast.Expr | None) -> Fraction | None:
+    """The value of a plain decimal literal (0.75), which beside a percentage
+    is almost surely meant as one (75 %)."""
+    if isinstance(node, ast.Literal) and node.kind == "decimal" and isinstance(node.value, Fraction):
+        return node.value
+    return None
+
+
+def _from_set_literal(node: ast.Expr, scope: Scope, literal_vars: set[str]) -> bool:
+    return isinstance(node, ast.Name) and node.name in scope and node.name in literal_vars
 
 
 class OpName:
@@ -472,7 +574,7 @@ class OpName:
     def render(self, lang: str) -> str:
         from kokdsl.parser import canonical_keyword
 
-        return canonical_keyword(self.op, lang) if self.op in SCHEDULE_OPS else self.op
+        return canonical_keyword(self.op, lang) if self.op in (*SCHEDULE_OPS, "between") else self.op
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, OpName) and other.op == self.op

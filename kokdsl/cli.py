@@ -4,6 +4,9 @@ exit codes. Nothing else lives here.
 Exit codes: 0 success (approved / clean), 1 findings (not approved),
 2 input or syntax errors (any KokError), 3 an internal error (a bug in kok).
 Errors are handled once, in KokGroup, for every command.
+
+One module, over 400 lines: one short function per command and its options,
+which read best side by side; each command's work lives in its own module.
 """
 
 from __future__ import annotations

@@ -14,14 +14,14 @@ node here has a proper type.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
 from kokdsl import ast
 from kokdsl.compiled import Closure, Env, Type
 from kokdsl.schedule import AROUND_THE_CLOCK, Schedule
-from kokdsl.values import UNKNOWN
+from kokdsl.values import UNKNOWN, assessment_date, between, date_arith
 from kokdsl.visitor import NodeVisitor
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
@@ -91,6 +91,9 @@ class ClosureBuilder(NodeVisitor):
             return divide
         if self.types[id(node)].kind == "schedule":
             return _strict(SCHEDULE_METHODS[node.op], lfn, rfn)
+        if self.types[id(node)].kind in ("date", "days", "months"):
+            op = node.op
+            return _strict(lambda a, b: date_arith(op, a, b), lfn, rfn)
         return _strict(_ARITH[node.op], lfn, rfn)
 
     def visit_Compare(self, node: ast.Compare) -> Closure:
@@ -166,18 +169,13 @@ class ClosureBuilder(NodeVisitor):
                 return UNKNOWN
             unknown = False
             hit = False  # all: found a False; some/none: found a True
-            saved = env.get(var)
-            try:
-                for item in (sorted(items) if isinstance(items, frozenset) else items):
-                    env[var] = item
-                    v = bfn(env)
-                    if v is UNKNOWN:
-                        unknown = True
-                    elif v is decisive:
-                        hit = True
-                        break
-            finally:
-                _restore(env, var, saved)
+            for _ in _each_bound(env, var, items):
+                v = bfn(env)
+                if v is UNKNOWN:
+                    unknown = True
+                elif v is decisive:
+                    hit = True
+                    break
             if kind == "some":
                 return True if hit else (UNKNOWN if unknown else False)
             return False if hit else (UNKNOWN if unknown else True)
@@ -193,6 +191,28 @@ class ClosureBuilder(NodeVisitor):
 
     def visit_Sum(self, node: ast.Sum) -> Closure:
         return _fold(node.var, self.build(node.collection), self.build(node.body), counting=False)
+
+    def visit_AssessmentDate(self, node: ast.AssessmentDate) -> Closure:
+        return assessment_date
+
+    def visit_SetLiteral(self, node: ast.SetLiteral) -> Closure:
+        values = frozenset(node.values)
+        return lambda env: values
+
+    def visit_Between(self, node: ast.Between) -> Closure:
+        xfn, lofn, hifn = self.build(node.operand), self.build(node.low), self.build(node.high)
+        return lambda env: between(xfn(env), lofn(env), hifn(env))
+
+    def visit_AtLeast(self, node: ast.AtLeast) -> Closure:
+        nfn, cfn, mfn = self.build(node.count), self.build(node.candidates), self.build(node.collection)
+
+        def at_least(env: Env) -> Any:
+            n, candidates, collection = nfn(env), cfn(env), mfn(env)
+            if n is UNKNOWN or candidates is UNKNOWN or collection is UNKNOWN:
+                return UNKNOWN
+            return len(candidates & collection) >= n
+
+        return at_least
 
     def visit_Hours(self, node: ast.Hours) -> Closure:
         fn = self.build(node.operand)
@@ -220,12 +240,20 @@ def _strict(op: Callable[[Any, Any], Any], lfn: Closure, rfn: Closure) -> Closur
     return strict
 
 
-def _restore(env: Env, var: str, saved: Any) -> None:
-    """Unbind a loop variable, giving back an outer binding of the same name."""
-    if saved is None:
-        env.pop(var, None)
-    else:
-        env[var] = saved
+def _each_bound(env: Env, var: str, items: Any) -> Iterator[Any]:
+    """Bind `var` in env to each item in turn (a set in sorted order). The
+    outer binding of the name is given back when the loop ends, also by break
+    or return: the generator is closed as soon as the loop drops it."""
+    saved = env.get(var)
+    try:
+        for item in (sorted(items) if isinstance(items, frozenset) else items):
+            env[var] = item
+            yield item
+    finally:
+        if saved is None:
+            env.pop(var, None)
+        else:
+            env[var] = saved
 
 
 def _compare_each_branch(compare: Closure, op: Callable[[Any, Any], Any], lfn: Closure, right: ast.IfElse,
@@ -258,16 +286,11 @@ def _fold(var: str, cfn: Closure, bfn: Closure, counting: bool) -> Closure:
         if items is UNKNOWN:
             return UNKNOWN
         total = 0
-        saved = env.get(var)
-        try:
-            for item in (sorted(items) if isinstance(items, frozenset) else items):
-                env[var] = item
-                v = bfn(env)
-                if v is UNKNOWN:
-                    return UNKNOWN
-                total += (1 if v else 0) if counting else v
-        finally:
-            _restore(env, var, saved)
+        for _ in _each_bound(env, var, items):
+            v = bfn(env)
+            if v is UNKNOWN:
+                return UNKNOWN
+            total += (1 if v else 0) if counting else v
         return total
 
     return fold

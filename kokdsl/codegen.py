@@ -20,7 +20,7 @@ from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, Env, OutcomeFunction, Type
 from kokdsl.enums import Outcome
 from kokdsl.schedule import AROUND_THE_CLOCK
-from kokdsl.values import UNKNOWN, assessment_date
+from kokdsl.values import UNKNOWN, assessment_date, between, date_arith
 from kokdsl.visitor import NodeVisitor
 
 _ORDER = {"<", "<=", ">", ">="}
@@ -86,7 +86,8 @@ class _Writer(NodeVisitor):
         self.depth = 1
         self.count = 0
         self.namespace: dict = {"UNKNOWN": UNKNOWN, "Fraction": Fraction, **{o.name: o for o in Outcome},
-                                "assessment_date": assessment_date}
+                                "assessment_date": assessment_date, "between": between,
+                                "date_arith": date_arith}
         self.facts: dict[str, str] = {}  # fact name -> local
 
     # -- emitting ----------------------------------------------------------
@@ -194,6 +195,9 @@ class _Writer(NodeVisitor):
         if self.types[id(node)].kind == "schedule":
             method = _SCHEDULE_METHODS[node.op]
             return self.guarded(f"{left[0]}.{method}({right[0]})", left, right)
+        if self.types[id(node)].kind in ("date", "days", "months"):
+            result, _ = self.guarded(f"date_arith({node.op!r}, {left[0]}, {right[0]})", left, right)
+            return result, True  # a date beyond the calendar is unknown
         if node.op == "/":
             result = self.temp()
             test = self.unknown_test(left, right)
@@ -236,6 +240,7 @@ class _Writer(NodeVisitor):
         """`a >= (40 om c annars 45)` with c unknown is still decided when a
         meets, or misses, both thresholds (as closures._compare_each_branch)."""
         branch = node.right
+        assert isinstance(branch, ast.IfElse)  # the caller checked
         left = self.gen(node.left, scope)
         cond, cond_unknown = self.gen(branch.condition, scope)
         result = self.temp()
@@ -370,6 +375,26 @@ class _Writer(NodeVisitor):
 
     def gen_Sum(self, node: ast.Sum, scope):
         return self.fold(node.var, node.collection, node.body, scope, counting=False)
+
+    def gen_AssessmentDate(self, node: ast.AssessmentDate, scope: dict[str, str]) -> tuple[str, bool]:
+        result = self.temp()
+        self.emit(f"{result} = assessment_date(env)")
+        return result, False
+
+    def gen_SetLiteral(self, node: ast.SetLiteral, scope: dict[str, str]) -> tuple[str, bool]:
+        return self.const(frozenset(node.values)), False
+
+    def gen_Between(self, node: ast.Between, scope: dict[str, str]) -> tuple[str, bool]:
+        x, low, high = self.gen(node.operand, scope), self.gen(node.low, scope), self.gen(node.high, scope)
+        result = self.temp()
+        self.emit(f"{result} = between({x[0]}, {low[0]}, {high[0]})")
+        return result, True
+
+    def gen_AtLeast(self, node: ast.AtLeast, scope: dict[str, str]) -> tuple[str, bool]:
+        n = self.gen(node.count, scope)
+        candidates = self.gen(node.candidates, scope)
+        collection = self.gen(node.collection, scope)
+        return self.guarded(f"len({candidates[0]} & {collection[0]}) >= {n[0]}", n, candidates, collection)
 
     def gen_Hours(self, node: ast.Hours, scope):
         operand = self.gen(node.operand, scope)

@@ -45,6 +45,10 @@ TEXT = Type("text")
 DATE = Type("date")
 SCHEDULE = Type("schedule")
 HOURS = Type("decimal", unit="h")
+# Durations: a number of days (days, weeks) or of calendar months (months,
+# years); the two cannot be compared, since a month has no fixed length.
+DAYS = Type("days")
+MONTHS = Type("months")
 
 
 def _display_name(name: str, display: ast.DisplayName | None, lang: str) -> str:

@@ -8,6 +8,8 @@ the first problem.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,6 +44,16 @@ class Diagnostic:
         if self.path is not None:
             return f"{self.file}: {self.path}" if self.file else self.path
         return self.file or ""
+
+
+_SIMPLE_KEY = re.compile(r"[^\W\d]\w*")
+
+
+def key_path(parent: str, key: object) -> str:
+    """The JSON path of a mapping key below `parent`: `$.a.b` for a name,
+    `$.a["a b"]` for any other key. Every self-report path is built here."""
+    text = str(key)
+    return f"{parent}.{text}" if _SIMPLE_KEY.fullmatch(text) else f"{parent}[{json.dumps(text, ensure_ascii=False)}]"
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

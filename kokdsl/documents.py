@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from typing import Any
 
 import yaml
 from yaml.resolver import Resolver
@@ -34,56 +35,94 @@ from kokdsl.values import MAX_NUMBER_CHARS
 MAX_ALIAS_NODES = 10_000  # values an alias may repeat, summed over the document
 
 try:  # libyaml's parser; yaml's own namespace does not export it
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 except ImportError:  # PyYAML built without libyaml
-    _Parser = None
+    _Parser = None  # type: ignore[misc,assignment]
 
 
 class DocumentError(KokError):
     """The document cannot be read: a message code, its parameters and, for
     YAML, the line and column (1-based) it concerns. selfreport adds the file."""
 
-    def __init__(self, code: str, line: int = 0, column: int = 0, **params):
+    def __init__(self, code: str, line: int = 0, column: int = 0, **params: Any) -> None:
         super().__init__(code, line=line, column=column, **params)
 
 
 # -- YAML --------------------------------------------------------------------------
 
-if _Parser is not None:
-    class _Composer(_Parser, Resolver):
-        """The C parser and composer with the YAML 1.1 implicit resolver: it
-        yields the node graph; nothing is constructed yet."""
+_TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
 
-        def __init__(self, stream):
+
+class _Resolver(Resolver):
+    """PyYAML's YAML 1.1 implicit resolver, without path resolvers and the
+    list building of Resolver.resolve: the composer asks it once a scalar."""
+
+    _by_first = {first: tuple(rules) for first, rules in Resolver.yaml_implicit_resolvers.items()}
+
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = _STR
+                for rule_tag, regexp in self._by_first.get(value[:1], ()):
+                    if regexp.match(value):
+                        tag = rule_tag
+                        break
+                if len(_RESOLVED) < 50_000:  # keys and common values repeat across thousands of centres
+                    _RESOLVED[value] = tag
+            return tag
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+_RESOLVED: dict[str, str] = {}
+
+
+def _composer_class() -> type[Any]:
+    """The C parser and composer with the YAML 1.1 implicit resolver: it
+    yields the node graph; nothing is constructed yet."""
+    if _Parser is None:  # the pure-Python parser gives the same nodes, more slowly
+        class PythonComposer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
+                             yaml.composer.Composer, _Resolver):
+            def __init__(self, stream: str) -> None:
+                yaml.reader.Reader.__init__(self, stream)
+                yaml.scanner.Scanner.__init__(self)
+                yaml.parser.Parser.__init__(self)
+                yaml.composer.Composer.__init__(self)
+                _Resolver.__init__(self)
+
+        return PythonComposer
+
+    class CComposer(_Parser, _Resolver):
+        def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)
-            Resolver.__init__(self)
-else:  # no libyaml: the pure-Python parser gives the same nodes, more slowly
-    class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, Resolver):
-        def __init__(self, stream):
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
-            Resolver.__init__(self)
+            _Resolver.__init__(self)
+
+    return CComposer
 
 
-def compose_yaml(text: str):
+_Composer = _composer_class()
+
+
+def compose_yaml(text: str) -> yaml.Node | None:
     """The root node of a single YAML document (None when it is empty).
     Raises yaml.YAMLError for text that is not YAML."""
     composer = _Composer(text)
     try:
-        return composer.get_single_node()
+        node: yaml.Node | None = composer.get_single_node()
+        return node
     finally:
         composer.dispose()
 
 
-def load_yaml(text: str):
+def load_yaml(text: str) -> Any:
     """A YAML document as plain data, or DocumentError."""
     node = compose_yaml(text)
     return None if node is None else _Builder().build(node)
 
 
-_TAG = "tag:yaml.org,2002:"
 _BOOL = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 _TIMESTAMP = re.compile(
     r"""^(?P<year>[0-9][0-9][0-9][0-9])-(?P<month>[0-9][0-9]?)-(?P<day>[0-9][0-9]?)
@@ -97,52 +136,44 @@ def _tag_text(tag: str) -> str:
     return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
 
 
-def _where(node) -> dict:
+def _where(node: yaml.Node) -> dict[str, int]:
     return {"line": node.start_mark.line + 1, "column": node.start_mark.column + 1}
 
 
 class _Builder:
-    """Node graph -> dicts, lists and scalars, without recursion (so nesting
-    cannot exhaust the stack) and with every alias counted."""
+    """Node graph -> dicts, lists and scalars, with every alias counted. The
+    recursion is as deep as the document, which parse_document bounds
+    (MAX_DEPTH) before composing."""
 
-    def __init__(self):
-        self.built: dict[int, object] = {}  # id(node) -> value, for aliases
+    def __init__(self) -> None:
+        self.built: dict[int, object] = {}  # id(collection node) -> value, for aliases
+        self.in_progress: set[int] = set()
         self.sizes: dict[int, int] = {}
         self.alias_nodes = 0
 
-    def build(self, root):
-        # Two passes over an explicit stack: children are built before their parent.
-        stack = [(root, False)]
-        in_progress: set[int] = set()
-        while stack:
-            node, children_done = stack.pop()
-            key = id(node)
-            if key in self.built and not children_done:
-                self._count_alias(node)
-                continue
-            if isinstance(node, yaml.ScalarNode):
-                self.built[key] = self.scalar(node)
-                continue
-            if not children_done:
-                if key in in_progress:  # an alias to a collection that contains it
-                    raise DocumentError("data.recursive_alias", **_where(node))
-                in_progress.add(key)
-                stack.append((node, True))
-                children = node.value if isinstance(node, yaml.SequenceNode) else \
-                    [part for pair in node.value for part in pair]
-                stack.extend((child, False) for child in reversed(children))
-                continue
-            in_progress.discard(key)
-            self.built[key] = self.sequence(node) if isinstance(node, yaml.SequenceNode) else self.mapping(node)
-        return self.built[id(root)]
+    def build(self, node: yaml.Node) -> Any:
+        if node.__class__ is yaml.ScalarNode:
+            # A repeated scalar costs what writing it out would: no amplification to count.
+            return node.value if node.tag == _STR else self.scalar(node)
+        key = id(node)
+        if key in self.built:
+            self._count_alias(node)
+            return self.built[key]
+        if key in self.in_progress:  # an alias to a collection that contains it
+            raise DocumentError("data.recursive_alias", **_where(node))
+        self.in_progress.add(key)
+        value = self.sequence(node) if node.__class__ is yaml.SequenceNode else self.mapping(node)
+        self.in_progress.discard(key)
+        self.built[key] = value
+        return value
 
-    def _count_alias(self, node) -> None:
+    def _count_alias(self, node: yaml.Node) -> None:
         """An alias repeats its node's whole value: count what it would expand to."""
         self.alias_nodes += self._size(node)
         if self.alias_nodes > MAX_ALIAS_NODES:
             raise DocumentError("data.too_many_aliases", limit=MAX_ALIAS_NODES, **_where(node))
 
-    def _size(self, node) -> int:
+    def _size(self, node: yaml.Node) -> int:
         """How many values a node stands for with every alias expanded
         (memoised, so a billion laughs costs a few hundred steps)."""
         key = id(node)
@@ -156,36 +187,35 @@ class _Builder:
                 self.sizes[key] = 1 + sum(self._size(child) for child in children)
         return self.sizes[key]
 
-    def sequence(self, node) -> list:
-        self._check_tag(node, "seq")
-        return [self.built[id(child)] for child in node.value]
+    def sequence(self, node: yaml.Node) -> list[Any]:
+        self._check_tag(node, _SEQ)
+        build = self.build
+        return [build(child) for child in node.value]
 
-    def mapping(self, node) -> dict:
-        self._check_tag(node, "map")
-        out: dict = {}
-        first_line: dict = {}
+    def mapping(self, node: yaml.Node) -> dict[Any, Any]:
+        self._check_tag(node, _MAP)
+        out: dict[Any, Any] = {}
+        build = self.build
         for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
-                raise DocumentError("data.yaml_merge", **_where(key_node))
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.__class__ is not yaml.ScalarNode:
                 raise DocumentError("data.complex_key", **_where(key_node))
-            key = self.built[id(key_node)]
+            key = build(key_node)
             try:
-                hash(key)
-            except TypeError:
+                seen = key in out
+            except TypeError:  # an unhashable key cannot come from a scalar; refuse rather than guess
                 raise DocumentError("data.complex_key", **_where(key_node)) from None
-            if key in out:
-                raise DocumentError("data.duplicate_key", key=str(key), first_line=first_line[key],
+            if seen:
+                first = next(k for k, _ in node.value if k.__class__ is yaml.ScalarNode and build(k) == key)
+                raise DocumentError("data.duplicate_key", key=str(key), first_line=first.start_mark.line + 1,
                                     **_where(key_node))
-            out[key] = self.built[id(value_node)]
-            first_line[key] = key_node.start_mark.line + 1
+            out[key] = build(value_node)
         return out
 
-    def _check_tag(self, node, kind: str) -> None:
-        if node.tag != _TAG + kind:
+    def _check_tag(self, node: yaml.Node, tag: str) -> None:
+        if node.tag != tag:
             raise DocumentError("data.yaml_tag", tag=_tag_text(node.tag), **_where(node))
 
-    def scalar(self, node):
+    def scalar(self, node: yaml.Node) -> Any:
         tag, text = node.tag, node.value
         if not tag.startswith(_TAG):
             raise DocumentError("data.yaml_tag", tag=_tag_text(tag), **_where(node))
@@ -207,12 +237,12 @@ class _Builder:
         raise DocumentError("data.yaml_tag", tag=_tag_text(tag), **_where(node))
 
 
-def _check_number_length(text: str, node) -> None:
+def _check_number_length(text: str, node: yaml.Node) -> None:
     if len(text) > MAX_NUMBER_CHARS:
         raise DocumentError("data.number_too_long", limit=MAX_NUMBER_CHARS, **_where(node))
 
 
-def _yaml_int(text: str, node) -> int:
+def _yaml_int(text: str, node: yaml.Node) -> int:
     """YAML 1.1 integers as PyYAML reads them, except sexagesimal."""
     _check_number_length(text, node)
     try:
@@ -221,7 +251,7 @@ def _yaml_int(text: str, node) -> int:
         raise DocumentError("data.bad_number", text=text, **_where(node)) from None
 
 
-def _int_value(text: str, node) -> int:
+def _int_value(text: str, node: yaml.Node) -> int:
     value = text.replace("_", "")
     if ":" in value:
         raise DocumentError("data.sexagesimal", text=text, **_where(node))
@@ -239,7 +269,7 @@ def _int_value(text: str, node) -> int:
     return sign * int(value)
 
 
-def _yaml_float(text: str, node) -> float:
+def _yaml_float(text: str, node: yaml.Node) -> float:
     """YAML 1.1 floats as PyYAML reads them, except sexagesimal."""
     _check_number_length(text, node)
     try:
@@ -248,7 +278,7 @@ def _yaml_float(text: str, node) -> float:
         raise DocumentError("data.bad_number", text=text, **_where(node)) from None
 
 
-def _float_value(text: str, node) -> float:
+def _float_value(text: str, node: yaml.Node) -> float:
     value = text.replace("_", "").lower()
     if ":" in value:
         raise DocumentError("data.sexagesimal", text=text, **_where(node))
@@ -262,7 +292,7 @@ def _float_value(text: str, node) -> float:
     return sign * float(value)
 
 
-def _yaml_timestamp(text: str, node) -> datetime.date | datetime.datetime:
+def _yaml_timestamp(text: str, node: yaml.Node) -> datetime.date | datetime.datetime:
     """YAML 1.1 timestamps as PyYAML reads them; an impossible date or time
     (2025-02-30, 25:61) is refused with its place instead of raising."""
     match = _TIMESTAMP.match(text)
@@ -292,13 +322,13 @@ def _yaml_timestamp(text: str, node) -> datetime.date | datetime.datetime:
 # -- JSON --------------------------------------------------------------------------
 
 
-def load_json(text: str):
+def load_json(text: str) -> Any:
     """A JSON document as plain data, or DocumentError; json.JSONDecodeError
     for text that is not JSON."""
     return json.loads(text, object_pairs_hook=_json_object, parse_int=lambda digits: _json_int(digits, text))
 
 
-def _json_object(pairs: list) -> dict:
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out = {}
     for key, value in pairs:
         if key in out:

@@ -6,6 +6,9 @@ tracer walks the requirement's AST, takes every sub-expression's value from
 the same closures, and keeps only the sub-results that decided the value
 under Kleene's rules: a known result never rests on an unknown value. The
 trace holds values, not words; kokdsl.prose writes it as sentences.
+
+One module, over 400 lines: the tracer must follow the closures' semantics
+node for node, so it sits beside the evaluation it explains.
 """
 
 from __future__ import annotations
@@ -315,6 +318,19 @@ class _Tracer(NodeVisitor):
         return Trace(node, value)
 
     trace_AroundTheClock = trace_Literal
+
+    def trace_Between(self, node: ast.Between, env: dict[str, Any], value: Any) -> Trace:
+        """`x mellan a och b` is `a <= x och x <= b`: a bound that fails decides
+        alone, even when the other is unknown."""
+        x, low, high = self.traces([node.operand, node.low, node.high], env)
+        if value is UNKNOWN:
+            return Trace(node, value, tuple(p for p in (x, low, high) if p.value is UNKNOWN))
+        if value is False:
+            below = low.value is not UNKNOWN and bool(low.value > x.value)  # type: ignore[operator]
+            failed, other = (low, high) if below else (high, low)
+            # The other bound is shown only when known: the result never rests on an unknown.
+            return Trace(node, value, (x, failed) if other.value is UNKNOWN else (x, low, high))
+        return Trace(node, value, (x, low, high))
 
     def trace_Compare(self, node: ast.Compare, env, value) -> Trace:
         right = node.right

@@ -3,6 +3,9 @@
 Diagnostics and explanations carry a code and parameters; this module turns
 them into words. A parameter that knows how to render itself in a language
 (it has .render(lang)) is rendered here, so callers never pre-format text.
+
+One module, over 400 lines: the catalogue is data, one bilingual entry a line,
+kept in one place so translators see every sentence together.
 """
 
 from __future__ import annotations
@@ -119,6 +122,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                  EN: "a condition (true or false) is needed here, but this is {type}"},
     "compile.branches_differ": {SV: "“om … annars” ger {left} i ena grenen och {right} i den andra",
                                 EN: "“if … else” gives {left} in one branch and {right} in the other"},
+    "compile.percent_vs_fraction": {SV: "en procentsats jämförs med ett decimaltal; skriv procenttecknet",
+                                    EN: "a percentage is compared with a plain fraction; write the percent sign"},
+    "compile.duration_vs_number": {SV: "en tidslängd jämförs med ett tal; skriv enheten, till exempel 28 dagar eller 12 månader",
+                                   EN: "a duration is compared with a number; write the unit, e.g. 28 days or 12 months"},
+    "compile.date_arith": {SV: "“{op}” kan inte räkna med {left} och {right}; ett datum räknas med en tidslängd, till exempel 12 månader eller 28 dagar",
+                           EN: "“{op}” cannot work on {left} and {right}; a date goes with a duration, e.g. 12 months or 28 days"},
+    "compile.at_least_count": {SV: "“minst … av” kräver ett heltal, men här står {type}",
+                               EN: "“at least … of” needs a whole number, but this is {type}"},
     "compile.schedule_op": {SV: "“{op}” på veckoscheman kräver två veckoscheman, men här står {left} och {right}",
                             EN: "“{op}” on weekly schedules needs two weekly schedules, but here are {left} and {right}"},
     "compile.source_after_edition": {
@@ -136,6 +147,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "type.percent": {SV: "en procentsats", EN: "a percentage"},
     "type.text": {SV: "en text", EN: "a text"},
     "type.date": {SV: "ett datum", EN: "a date"},
+    "type.days": {SV: "ett antal dagar", EN: "a number of days"},
+    "type.months": {SV: "ett antal månader", EN: "a number of months"},
     "type.schedule": {SV: "ett veckoschema", EN: "a weekly schedule"},
     "type.enum": {SV: "ett värde ur en värdemängd", EN: "a value from a closed set"},
     "type.set": {SV: "en mängd av värden", EN: "a set of values"},
@@ -143,6 +156,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "type.record": {SV: "en post ({record})", EN: "a record ({record})"},
     "type.error": {SV: "ett felaktigt uttryck", EN: "an invalid expression"},
     # values
+    "value.days": {SV: "{count} dagar", EN: "{count} days"},
+    "value.months": {SV: "{count} månader", EN: "{count} months"},
     "value.unknown": {SV: "okänt", EN: "unknown"},
     "value.yes": {SV: "ja", EN: "yes"},
     "value.no": {SV: "nej", EN: "no"},

@@ -5,6 +5,10 @@ AST of ast.py, and its exceptions are translated into Diagnostics that speak of
 "a name" or "the keyword krav", never of terminals such as $END or __ANON_0.
 After a syntax error the parser resynchronises at the next line that starts a
 declaration, so one run reports every syntax error in the file.
+
+One module, over 400 lines: it is the only place that knows lark, so that no
+user ever sees a lark name; the tree-to-AST transformer and the syntax-error
+wording both need lark's types.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from kokdsl import ast
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.errors import KokError, RulebookError
 from kokdsl.resources import caching_enabled, data_dir
-from kokdsl.values import MAX_NUMBER_CHARS, within_bounds
+from kokdsl.values import MAX_NUMBER_CHARS, Duration, within_bounds
 
 # Concepts that start a declaration; the error-recovery resynchronises on them.
 ITEM_KEYWORDS = ("rulebook", "fact", "record", "chapter", "requirement")
@@ -84,7 +88,12 @@ def _lark() -> Lark:
     """The parser, built once per process. Building the LALR tables takes about
     half a second, so they are kept in the user's cache folder, keyed by the
     grammar files' bytes: a cache hit needs neither the build nor the keyword
-    table (nor the YAML library that reads it)."""
+    table (nor the YAML library that reads it).
+
+    Why not lark's own `cache=` option? It keys the cache by the grammar text,
+    and ours is generated from keywords.yaml: every start would read the YAML
+    (and import PyYAML) just to find the cache, which is most of what a hit
+    saves for `kok check`. It would remove about 30 lines here."""
     cache = _parser_cache_file() if caching_enabled() else None
     if cache is not None and cache.exists():
         try:
@@ -337,6 +346,26 @@ class _ToAst(Transformer):
     def percent_lit(self, meta, tok):
         return ast.Literal("percent", _decimal_number(tok) / 100, span=self._span(meta))
 
+    def duration_lit(self, meta: Any, amount: Token, unit: str) -> ast.Literal:
+        return ast.Literal("duration", Duration.of(_whole_number(amount), unit), span=self._span(meta))
+
+    def duration_unit(self, meta: Any, tok: Token) -> str:
+        return tok.type[3:].lower()  # KW_MONTHS -> months
+
+    def assessment_date(self, meta: Any, _tok: Token) -> ast.AssessmentDate:
+        return ast.AssessmentDate(span=self._span(meta))
+
+    def set_lit(self, meta: Any, values: tuple[str, ...]) -> ast.SetLiteral:
+        return ast.SetLiteral(values, span=self._span(meta))
+
+    def between(self, meta: Any, operand: ast.Expr, _kw: Token, low: ast.Expr, _kw2: Token,
+                high: ast.Expr) -> ast.Between:
+        return ast.Between(operand, low, high, span=self._span(meta))
+
+    def at_least(self, meta: Any, _kw: Token, count: ast.Expr, _kw_of: Token, candidates: ast.Expr, _kw_in: Token,
+                 collection: ast.Expr) -> ast.AtLeast:
+        return ast.AtLeast(count, candidates, collection, span=self._span(meta))
+
     def text_lit(self, meta, tok):
         return ast.Literal("text", _unquote(tok), span=self._span(meta))
 
@@ -390,7 +419,7 @@ def _whole_number(tok: Token) -> int:
 def _decimal_number(tok: Token) -> Fraction:
     """A number literal within the documented bound (values.MAX_MAGNITUDE),
     measured before it is converted: Python will not convert 4,301 digits."""
-    text = str(tok)
+    text = str(tok).replace(",", ".")  # the decimal comma
     if len(text) > MAX_NUMBER_CHARS:
         raise _BadNumber(tok)
     value = Fraction(text)
@@ -458,7 +487,8 @@ def _expected_order(name: str):
 def _expression_terminals() -> frozenset[str]:
     return frozenset({
         "NAME", "INT", "DECIMAL", "STRING", "DATE", "LPAR", "MINUS", "KW_NOT", "KW_COUNT", "KW_SUM",
-        "KW_HOURS", "KW_TRUE", "KW_FALSE", "KW_AROUND_THE_CLOCK", "KW_ALL", "KW_SOME", "KW_NONE",
+        "KW_HOURS", "KW_ASSESSMENT_DATE", "KW_AT_LEAST", "LBRACE",
+        "KW_TRUE", "KW_FALSE", "KW_AROUND_THE_CLOCK", "KW_ALL", "KW_SOME", "KW_NONE",
     })
 
 

@@ -105,6 +105,21 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "phrase.share_of": {SV: "{share} av {x}", EN: "{share} of {x}"},
     "phrase.if_else": {SV: "{a} om {cond}, annars {b}", EN: "{a} if {cond}, otherwise {b}"},
     "phrase.around_the_clock": {SV: "dygnet runt alla dagar", EN: "around the clock every day"},
+    # dates, ranges and "at least N of"
+    "phrase.assessment_date": {SV: "bedömningsdatumet", EN: "the date of assessment"},
+    "between.not_met": {SV: "{x}: {xv}; kravet är mellan {low} och {high}",
+                        EN: "{x}: {xv}; the requirement is between {low} and {high}"},
+    "between.below": {SV: "{x}: {xv}; kravet är minst {low}", EN: "{x}: {xv}; the requirement is at least {low}"},
+    "between.above": {SV: "{x}: {xv}; kravet är högst {high}", EN: "{x}: {xv}; the requirement is at most {high}"},
+    "between.met": {SV: "{x}: {xv} (krav: mellan {low} och {high})",
+                    EN: "{x}: {xv} (required: between {low} and {high})"},
+    "at_least.not_met": {SV: "{found} av {candidates} ingår i {collection} ({cv}); kravet är minst {n}",
+                         EN: "{found} of {candidates} are among {collection} ({cv}); the requirement is at least {n}"},
+    "at_least.met": {SV: "{found} av {candidates} ingår i {collection} (krav: minst {n})",
+                     EN: "{found} of {candidates} are among {collection} (required: at least {n})"},
+    "check.between": {SV: "{x} är mellan {low} och {high}", EN: "{x} is between {low} and {high}"},
+    "check.at_least": {SV: "minst {n} av {candidates} ingår i {collection}",
+                       EN: "at least {n} of {candidates} are among {collection}"},
     # check sentences (the book)
     "check.compare": {SV: "{left} är {op} {right}", EN: "{left} is {op} {right}"},
     "check.bool": {SV: "{name}: ja", EN: "{name}: yes"},
@@ -278,6 +293,12 @@ def _phrase(node, ctx: _Context) -> str:
             return value_text(value, Type(kind), lang)
         case ast.AroundTheClock():
             return ctx.t("phrase.around_the_clock")
+        case ast.AssessmentDate():
+            return ctx.t("phrase.assessment_date")
+        case ast.SetLiteral(values=values):
+            names = [words(v) for v in values]
+            last = " eller " if lang == SV else " or "
+            return names[0] if len(names) == 1 else ", ".join(names[:-1]) + last + names[-1]
         case ast.Hours(operand=x):
             return ctx.t("phrase.hours", x=_phrase(x, ctx))
         case ast.Count(collection=x, var=None):
@@ -338,6 +359,10 @@ def _check(node, ctx: _Context) -> str:
                 return ctx.t("check.bool", name=_phrase(node, ctx))
         case ast.Literal(kind="bool", value=value):
             return _YES_NO[lang][0 if value else 1]
+        case ast.Between(operand=x, low=low, high=high):
+            return ctx.t("check.between", x=_phrase(x, ctx), low=_phrase(low, ctx), high=_phrase(high, ctx))
+        case ast.AtLeast(count=n, candidates=c, collection=m):
+            return ctx.t("check.at_least", n=_phrase(n, ctx), candidates=_phrase(c, ctx), collection=_phrase(m, ctx))
     if isinstance(node, (ast.Name, ast.Field, ast.Literal, ast.AroundTheClock, ast.Hours, ast.Count,
                          ast.Sum, ast.Arith)):
         return _phrase(node, ctx)
@@ -557,6 +582,35 @@ class _Explainer(NodeVisitor):
             gaps: Schedule = right.value.minus(left.value)
             return ctx.t("covers.not_met", left=lp, right=rp, gaps=_schedule(gaps, ctx.lang))
         return [self.clause("covers.met" if tr.value is True else "covers.not_met", covers)]
+
+    # ---- ranges and "at least N of"
+    def explain_Between(self, node: ast.Between, tr: Trace) -> list[Finding] | None:
+        if tr.value is UNKNOWN:
+            return None
+        x = tr.parts[0]
+
+        def between(ctx: _Context) -> str:
+            params = {"x": _phrase(node.operand, ctx), "xv": value_text(x.value, ctx.type(node.operand), ctx.lang),
+                      "low": _phrase(node.low, ctx), "high": _phrase(node.high, ctx)}
+            if tr.value is True:
+                return ctx.t("between.met", **params)
+            if len(tr.parts) == 2:  # one bound decided; the other is unknown
+                return ctx.t("between.below" if tr.parts[1].node is node.low else "between.above", **params)
+            return ctx.t("between.not_met", **params)
+        return [self.clause("between.met" if tr.value is True else "between.not_met", between)]
+
+    def explain_AtLeast(self, node: ast.AtLeast, tr: Trace) -> list[Finding] | None:
+        if tr.value is UNKNOWN or len(tr.parts) != 3:
+            return None
+        n, candidates, collection = (p.value for p in tr.parts)
+        assert isinstance(candidates, frozenset) and isinstance(collection, frozenset)
+
+        def at_least(ctx: _Context) -> str:
+            return ctx.t("at_least.met" if tr.value is True else "at_least.not_met",
+                         found=len(candidates & collection), n=n, candidates=_phrase(node.candidates, ctx),
+                         collection=_phrase(node.collection, ctx),
+                         cv=value_text(collection, ctx.type(node.collection), ctx.lang))
+        return [self.clause("at_least.met" if tr.value is True else "at_least.not_met", at_least)]
 
     # ---- membership
     def explain_Member(self, node, tr: Trace):

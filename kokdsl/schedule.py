@@ -4,21 +4,23 @@ A :class:`Schedule` is a set of minutes in a cyclic week, stored as a tuple of
 normalised half-open intervals ``[start, end)`` of week-minutes, where minute 0
 is Monday 00:00.  All set operations are linear merges over the two interval
 tuples, because they run for every centre in a hot loop.
+
+One module, over 400 lines: the value type, its text form and the parser of
+self-reported schedules share the weekday words and must agree on them.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
-from kokdsl.diagnostics import ERROR, Diagnostic
+from kokdsl.diagnostics import ERROR, Diagnostic, key_path
 from kokdsl.errors import KokError
 
 __all__ = [
@@ -81,7 +83,7 @@ def _is_normalised(intervals: object) -> bool:
     return True
 
 
-def _normalise(pairs: Iterable) -> tuple[Interval, ...]:
+def _normalise(pairs: Iterable[Iterable[int]]) -> tuple[Interval, ...]:
     """Sort, unwrap past-the-week ends, and merge overlapping or adjacent pairs."""
     if _is_normalised(pairs):
         return pairs  # type: ignore[return-value]
@@ -145,7 +147,7 @@ class Schedule:
         return instance
 
     @classmethod
-    def from_intervals(cls, pairs: Iterable) -> Schedule:
+    def from_intervals(cls, pairs: Iterable[Iterable[int]]) -> Schedule:
         """Build from ``(start, end)`` week-minute pairs.
 
         ``end`` may exceed MINUTES_PER_WEEK (the rest wraps to the week start),
@@ -276,8 +278,8 @@ class Schedule:
         except KeyError:
             raise ValueError(f"unsupported language {lang!r}; expected one of {sorted(WEEKDAYS)}") from None
         if self == AROUND_THE_CLOCK:
-            return _AROUND_THE_CLOCK_TEXT[lang]
-        by_day: list[list[str]] = [[] for _ in range(7)]
+            return str(_AROUND_THE_CLOCK_TEXT[lang])
+        by_day: list[list[tuple[int, str]]] = [[] for _ in range(7)]
         for start, end in self._pieces():
             clock = start % MINUTES_PER_DAY
             by_day[(start // MINUTES_PER_DAY) % 7].append(
@@ -339,7 +341,7 @@ class ScheduleFormatError(KokError):
     JSONPath suffix relative to the schedule value (``""`` for the value itself).
     """
 
-    def __init__(self, code: str, params: dict, subpath: str = ""):
+    def __init__(self, code: str, params: dict[str, Any], subpath: str = ""):
         super().__init__(Diagnostic(ERROR, code, params))
         self.subpath = subpath
 
@@ -368,21 +370,12 @@ _CLOSED = frozenset({"", *(words["closed"] for words in SCHEDULE_WORDS.values())
 _DASH = r"[-\u2013\u2014]"
 _RANGE_SEPARATOR = re.compile(rf"\s*{_DASH}\s*")
 _TIME = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?")
-_SIMPLE_KEY = re.compile(r"[A-Za-z_åäöÅÄÖ][A-Za-z0-9_åäöÅÄÖ]*")
 
 
 def _canonical_text(text: str) -> str:
     # NFC so a decomposed "å" (a + combining ring) from some editors still matches.
     text = unicodedata.normalize("NFC", text).casefold()
     return " ".join(text.split())
-
-
-def _path_key(key: object) -> str:
-    """JSONPath step for a mapping key: ``.key`` for simple identifiers, else ``["key"]``."""
-    text = key if isinstance(key, str) else str(key)
-    if _SIMPLE_KEY.fullmatch(text):
-        return f".{text}"
-    return f"[{json.dumps(text, ensure_ascii=False)}]"
 
 
 def _parse_day_spec(key: object, subpath: str) -> tuple[int, ...]:
@@ -453,12 +446,12 @@ def parse_schedule(value: object) -> Schedule:
     return _parse_frozen(key)
 
 
-def _frozen(value: object):
+def _frozen(value: object) -> Hashable | None:
     """A hashable copy of a schedule value made of text, or None."""
     if isinstance(value, str):
         return value
     if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
-        items = []
+        items: list[tuple[str, str | tuple[str, ...] | None]] = []
         for k, v in value.items():
             if v is None or isinstance(v, str):
                 items.append((k, v))
@@ -471,10 +464,11 @@ def _frozen(value: object):
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_frozen(key) -> Schedule:
+def _parse_frozen(key: Hashable) -> Schedule:
     # Errors are not cached: lru_cache lets exceptions through.
     if isinstance(key, str):
         return _parse_schedule(key)
+    assert isinstance(key, tuple)  # _frozen gives text or a tuple of (day, value) pairs
     return _parse_schedule({k: list(v) if isinstance(v, tuple) else v for k, v in key})
 
 
@@ -493,7 +487,7 @@ def _parse_schedule(value: object) -> Schedule:
         raise ScheduleFormatError("schedule.not_mapping", {"value": str(value)})
     pairs: list[Interval] = []
     for key, day_value in value.items():
-        subpath = _path_key(key)
+        subpath = key_path("", key)
         days = _parse_day_spec(key, subpath)
         for start, end in _parse_day_value(day_value, subpath):
             for day in days:

@@ -6,6 +6,9 @@ the way a person writes them ('ja', "25 %", "08:00-17:00", måndag-fredag) and
 checked against the facts the rulebook declares. A missing or wrongly typed
 value becomes UNKNOWN, so the checks that need it cannot be assessed; every
 problem carries the JSON path into the file.
+
+One module, over 400 lines: reading with its resource limits, and validating
+with one coercion per type; both build the same located diagnostics.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import attrs
 import yaml
 
 from kokdsl.compiled import CompiledRulebook, RecordSpec, Type
-from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
+from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, key_path
 from kokdsl.documents import DocumentError, load_json, load_yaml
 from kokdsl.errors import KokError
 from kokdsl.schedule import ScheduleFormatError, parse_schedule
@@ -37,8 +40,10 @@ IDENTITY_FIELDS = {"namn": "name", "name": "name", "id": "id", "vårdgivare": "p
                    "provider": "provider", "fiktiv": "fictional", "fictional": "fictional"}
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_SIMPLE_KEY = re.compile(r"[^\W\d]\w*")
 _DEEP_INDENT = re.compile(r"^[ \t]{100,}\S", re.MULTILINE)
+# "- - - - x" nests a list in a list on one line; a long run of them would
+# overflow the C composer's stack (a segmentation fault, not an exception).
+_DEEP_INLINE = re.compile(r"(?:[-?][ \t]+){20}")
 
 
 class SelfReportError(KokError):
@@ -73,11 +78,6 @@ class SelfReport:
     facts: dict = attrs.field(eq=False)  # fact name -> value (UNKNOWN when missing/invalid)
     problems: tuple[DataProblem, ...]
     diagnostics: tuple[Diagnostic, ...]
-
-
-def key_path(parent: str, key) -> str:
-    text = str(key)
-    return f"{parent}.{text}" if _SIMPLE_KEY.fullmatch(text) else f"{parent}[{json.dumps(text, ensure_ascii=False)}]"
 
 
 def read_document(path: str | Path) -> tuple[object, bytes]:
@@ -147,7 +147,8 @@ def _parse_json(text: str, name: str, too_deep: SelfReportError):
 def _looks_deep(text: str) -> bool:
     """A cheap first look: only a document with many brackets or very deep
     indentation needs its nesting measured."""
-    return text.count("[") + text.count("{") > MAX_DEPTH or _DEEP_INDENT.search(text) is not None
+    return (text.count("[") + text.count("{") > MAX_DEPTH or _DEEP_INDENT.search(text) is not None
+            or _DEEP_INLINE.search(text) is not None)
 
 
 def _nesting_depth(text: str) -> int:
@@ -327,7 +328,8 @@ class _Checker:
                     self.diagnostics.append(Diagnostic(WARNING, "data.unknown_key", {"key": str(key)},
                                                        path=key_path(epath, key), file=self.file))
             label = fields.get(label_field) if label_field else None
-            items.append(RecordValue(fields, epath, label if isinstance(label, str) else f"#{index + 1}"))
+            name = label if isinstance(label, str) else ""
+            items.append(RecordValue(fields, epath, name or f"#{index + 1}"))
         if blank and not items:
             # Only blank entries: the list has not been given, so it is to be supplemented.
             self.missing(path, fact, None, Type("list", record=record.name))
@@ -359,6 +361,9 @@ class _Shown:
 
 
 class ExpectedValue:
+    """What a value of a type must look like, in the reader's language (for
+    diagnostics, the blank self-report and the book)."""
+
     def __init__(self, t: Type):
         self.t = t
 
@@ -462,7 +467,9 @@ def _to_percent(raw, t=None) -> Fraction:
 
 
 def _to_text(raw, t=None) -> str:
-    if isinstance(raw, str) and raw.strip():
+    # An empty text ("") is an answer, not a gap: a check such as
+    # `verksamhetschef != ""` fails on it, with the value shown.
+    if isinstance(raw, str):
         return " ".join(raw.split())
     raise _Invalid
 

@@ -19,7 +19,8 @@ from kokdsl.resources import data_dir
 def vocabulary() -> dict[str, dict[str, str]]:
     """topic name -> {"sv": label, "en": label}, in the file's order."""
     with open(data_dir("grammar") / "topics.json", encoding="utf-8") as handle:
-        return json.load(handle)
+        topics: dict[str, dict[str, str]] = json.load(handle)
+    return topics
 
 
 def label(topic: str, lang: str = "sv") -> str:

@@ -59,21 +59,38 @@ def _number(value) -> str:
     return str(value)
 
 
+def _decimal_mark(text: str, lang: str) -> str:
+    """Swedish writes a decimal comma (0,75), English a point (0.75)."""
+    return text.replace(".", ",") if lang == "sv" else text
+
+
 def _text(node, lang: str) -> tuple[str, int]:
     kw = lambda concept: _kw(concept, lang)  # noqa: E731
     match node:
         case ast.Literal(kind="percent", value=v):
-            return f"{_number(v * 100)} %", _ATOM
+            return f"{_decimal_mark(_number(v * 100), lang)} %", _ATOM
         case ast.Literal(kind="text", value=v):
             return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"', _ATOM
         case ast.Literal(kind="bool", value=v):
             return kw("true" if v else "false"), _ATOM
         case ast.Literal(kind="date", value=v):
             return v.isoformat(), _ATOM
+        case ast.Literal(kind="duration", value=v):
+            return f"{v.amount} {_kw(v.unit, lang)}", _ATOM
+        case ast.AssessmentDate():
+            return _kw("assessment_date", lang), _ATOM
+        case ast.SetLiteral(values=vs):
+            return "{" + ", ".join(vs) + "}", _ATOM
+        case ast.Between(operand=x, low=lo, high=hi):
+            bounds = f"{_wrap(lo, lang, _SUM)} {_kw('and', lang)} {_wrap(hi, lang, _SUM)}"
+            return f"{_wrap(x, lang, _SUM)} {_kw('between', lang)} {bounds}", _CMP
+        case ast.AtLeast(count=n, candidates=c, collection=m):
+            return (f"{_kw('at_least', lang)} {_wrap(n, lang, _SUM)} {_kw('of', lang)} {_wrap(c, lang, _SUM)} "
+                    f"{_kw('in', lang)} {_wrap(m, lang, _SUM)}"), _CMP
         case ast.Literal(kind="decimal", value=v):
             # Keep the point: "2.0" is a decimal, "2" an integer.
             text = _number(v)
-            return (text if "." in text else text + ".0"), _ATOM
+            return _decimal_mark(text if "." in text else text + ".0", lang), _ATOM
         case ast.Literal(value=v):
             return _number(v), _ATOM
         case ast.AroundTheClock():

@@ -9,9 +9,12 @@ invalid; it flows through the three-valued logic instead of raising.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from fractions import Fraction
 from typing import Any
+
+import attrs
 
 from kokdsl.schedule import Schedule
 
@@ -45,7 +48,7 @@ class RecordValue:
 
     __slots__ = ("fields", "path", "label")
 
-    def __init__(self, fields: dict, path: str, label: str):
+    def __init__(self, fields: dict[str, Any], path: str, label: str):
         self.fields = fields
         self.path = path  # $.filialer[1]
         self.label = label  # "Påhittsby", or "#2" when the record has no name
@@ -98,12 +101,83 @@ def _whole(n: int) -> str:
     return f"{'-' if n < 0 else ''}~10^{exponent}"
 
 
-def format_value(value, kind: str | None, lang: str, unit: str | None = None) -> str:
+# The units a duration is written in: days and weeks count days, months and
+# years count calendar months (a month is not a number of days).
+DURATION_UNITS = {"days": ("days", 1), "weeks": ("days", 7), "months": ("months", 1), "years": ("months", 12)}
+
+
+@attrs.frozen(order=True)
+class Duration:
+    """`28 dagar`, `12 månader`: a number of days or of calendar months.
+    Equal and ordered by length; `unit` keeps how it was written."""
+
+    months: int
+    days: int
+    unit: str = attrs.field(default="days", eq=False, order=False)
+
+    @classmethod
+    def of(cls, amount: int, unit: str) -> Duration:
+        measure, factor = DURATION_UNITS[unit]
+        return cls(amount * factor, 0, unit) if measure == "months" else cls(0, amount * factor, unit)
+
+    @property
+    def calendar(self) -> str:
+        """"months" for calendar months and years, "days" for days and weeks."""
+        return DURATION_UNITS[self.unit][0]
+
+    @property
+    def amount(self) -> int:
+        """The number as written, in `unit`."""
+        return (self.months if self.calendar == "months" else self.days) // DURATION_UNITS[self.unit][1]
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (or earlier), the month's last day when the
+    month is shorter: 2025-01-31 + 1 månad = 2025-02-28."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
+def date_arith(op: str, a: Any, b: Any) -> Any:
+    """+ and - on dates and durations (the checker allows only these pairs):
+    date ± duration, duration + date, date - date (days), duration ± duration."""
+    if isinstance(a, datetime.date) and isinstance(b, datetime.date):
+        return Duration(0, (a - b).days)
+    if isinstance(b, datetime.date):
+        a, b = b, a
+    if isinstance(a, datetime.date):
+        sign = -1 if op == "-" else 1
+        try:
+            return add_months(a, sign * b.months) + datetime.timedelta(days=sign * b.days)
+        except (OverflowError, ValueError):  # beyond year 1 or 9999: no such date
+            return UNKNOWN
+    sign = -1 if op == "-" else 1
+    return Duration(a.months + sign * b.months, a.days + sign * b.days, a.unit)
+
+
+def between(value: Any, low: Any, high: Any) -> Any:
+    """`x mellan låg och hög` (both ends included) in three-valued logic: a
+    bound that decides alone decides even when the other is unknown."""
+    if value is UNKNOWN:
+        return UNKNOWN
+    above = UNKNOWN if low is UNKNOWN else low <= value
+    below = UNKNOWN if high is UNKNOWN else value <= high
+    if above is False or below is False:
+        return False
+    return UNKNOWN if (above is UNKNOWN or below is UNKNOWN) else True
+
+
+def format_value(value: object, kind: str | None, lang: str, unit: str | None = None) -> str:
     """A value as a person writes it: 'ja', '25 %', '38,5 h', 'måndag 08:00-17:00'."""
     from kokdsl.messages import message
 
     if value is UNKNOWN:
         return message("value.unknown", lang)
+    if isinstance(value, Duration):
+        return message(f"value.{value.calendar}", lang, count=value.months if value.calendar == "months"
+                       else value.days)
     if isinstance(value, bool):
         return message("value.yes" if value else "value.no", lang)
     if kind == "percent" and isinstance(value, (int, Fraction)):
@@ -126,7 +200,7 @@ def format_value(value, kind: str | None, lang: str, unit: str | None = None) ->
     return str(value)
 
 
-def shorten(value, limit: int = 60) -> str:
+def shorten(value: object, limit: int = 60) -> str:
     """A self-report value as JSON-like text of at most `limit` characters,
     built piece by piece and stopped at the limit, so a huge or deeply shared
     value (a list repeated through YAML aliases) is never written out whole."""
@@ -148,11 +222,11 @@ class _Literal(str):
     """Punctuation pushed on the stack between the parts of a list or mapping."""
 
 
-def _piece(item, stack: list) -> str:
+def _piece(item: object, stack: list[object]) -> str:
     if isinstance(item, _Literal):
         return item
     if isinstance(item, (list, tuple)):
-        parts: list = [_Literal("[")]
+        parts: list[object] = [_Literal("[")]
         for index, element in enumerate(item):
             parts += [_Literal(", ")] if index else []
             parts.append(element)
@@ -176,7 +250,7 @@ def _piece(item, stack: list) -> str:
     return _scalar_text(item)
 
 
-def _scalar_text(item) -> str:
+def _scalar_text(item: object) -> str:
     import json
 
     if isinstance(item, bool) or item is None:

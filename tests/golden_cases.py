@@ -7,6 +7,8 @@ depend on where the checkout lives.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import os
 from pathlib import Path
 
@@ -96,3 +98,50 @@ def formatted(source_path) -> str:
     parsed = parse(source, source_path.name)
     assert not parsed.diagnostics, [d.code for d in parsed.diagnostics]
     return format_source(parsed.rulebook, parsed.source, source_language(parsed.rulebook, parsed.source))
+
+
+# -- findings reports (kok run --output FMT:…) -------------------------------------
+
+GOLDEN_DIR = GOLDEN / "reports"
+RULEBOOK = "rulebooks/orebro/2025.kok"
+EXAMPLES = ("godkand", "avslag", "komplettering")
+LANGS = ("sv", "en")
+FORMATS = ("html", "md", "json")
+RUN_DATE = datetime.date(2025, 6, 2)
+STYLE_SHEET = ROOT / "reports" / "style.css"
+# The report style sheet is inlined into every HTML report; the goldens hold
+# this line in its place, and test_report checks the sheet itself once.
+STYLE_MARKER = "/* reports/style.css, inlined here (checked once by test_report) */\n"
+
+
+def report_cases():
+    """(golden file, example, language, format) for every findings report golden."""
+    for example in EXAMPLES:
+        for lang in LANGS:
+            for fmt in FORMATS:
+                yield golden_path(example, lang, fmt), example, lang, fmt
+
+
+def golden_path(example: str, lang: str, fmt: str) -> Path:
+    return GOLDEN_DIR / f"{example}.{lang}.{fmt}"
+
+
+def fold_style(html: str) -> str:
+    """An HTML report as its golden holds it: the inlined style sheet replaced by STYLE_MARKER."""
+    sheet = STYLE_SHEET.read_text(encoding="utf-8")
+    assert html.count(sheet) == 1, "the report does not inline reports/style.css exactly once"
+    return html.replace(sheet, STYLE_MARKER)
+
+
+def render_golden(example: str, lang: str, fmt: str) -> str:
+    """The report as `kok run RULEBOOK examples/EXAMPLE.yaml --lang LANG
+    --run-date 2025-06-02 --output FMT:…` writes it, run from the repository
+    root; an HTML report with its style sheet folded (fold_style)."""
+    from kokdsl.outputs.findings import render_report
+    from kokdsl.pipeline import assess, load_rulebook
+
+    with contextlib.chdir(ROOT):  # relative paths, as an officer types them
+        loaded = load_rulebook(RULEBOOK)
+        assessment = assess(loaded.rulebook_or_raise(), f"examples/{example}.yaml")
+        report = render_report(assessment, fmt, lang, RUN_DATE, RULEBOOK)
+    return fold_style(report) if fmt == "html" else report

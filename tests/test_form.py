@@ -31,7 +31,7 @@ from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.selfreport import load_self_report, validate
 from kokdsl.tools.blank_report import render_template
 from kokdsl.tools.form import render_form
-from kokdsl.tools.schema import self_report_schema
+from kokdsl.tools.schema import self_report_schema, title_of
 
 ROOT = Path(__file__).resolve().parent.parent
 OREBRO_2025 = ROOT / "rulebooks" / "orebro" / "2025.kok"
@@ -220,8 +220,9 @@ def test_fill_the_form_for_a_thursday_gap_and_kok_run_rejects_it(page, artefacts
     page.type(f"{row}.querySelector('[data-field=tjänstgöringsgrad] input')", "50")
     page.click(f"{page.fact('tilläggsuppdrag')}.querySelector('input.none-of-box')")
     page.click(f"{page.fact('filialer')}.querySelector('input.no-rows-box')")
-    for fact in ("fast_vårdkontakt", "e_tjänster_1177", "digital_utvecklingsplan", "presentation_enligt_mall"):
-        page.choose(fact, "yes")
+    for fact in RULEBOOK.facts:
+        if fact.type.kind == "bool":
+            page.choose(fact.name, "yes")
     page.screenshot(artefacts / "form-thursday-gap.png")
     saved = page.save()
     assert "Alla uppgifter som skall-kraven läser är besvarade" in page.status()
@@ -264,10 +265,14 @@ def test_open_last_years_report_correct_it_and_save(page):
     page.open_file(original)
     page.type_fact("listade", "7 000")
     saved = page.save()
-    assert "Obesvarade uppgifter som ett skall-krav läser (regionen begär komplettering): Jour." \
-        in page.status()
     assessment = assess(RULEBOOK, load_self_report(saved, RULEBOOK))
     assert assessment.decision.kind == "supplement_request"
+    # The page lists the facts a skall reads that are still blank (it cannot know
+    # which requirements apply); the decision asks for those among them it needs.
+    blank = {name for name, value in yaml.safe_load(saved.read_text(encoding="utf-8")).items() if value is None}
+    unanswered = ", ".join(title_of(fact, "sv") for fact in RULEBOOK.facts if fact.name in blank)
+    assert message("form.unanswered", "sv", facts=unanswered) in page.status()
+    assert {p.fact for p in assessment.decision.missing} <= blank
     assert {p.fact for p in assessment.decision.missing} == {"jour"}  # it states no branches (filialer: [])
 
 
@@ -281,7 +286,7 @@ def test_a_value_the_loader_rejects_is_marked_with_the_loaders_own_message(page)
     assert page.js(f"document.getElementById('{widget}').getAttribute('aria-invalid')") == "true"
     # A value the form cannot take stops the save and says where.
     page.click("document.getElementById('save-yaml')")
-    assert page.status().startswith("Rätta de markerade uppgifterna först: Listade")
+    assert page.status() == message("form.not_valid", "sv", facts=title_of(RULEBOOK.fact("listade"), "sv"))
 
 
 @needs_browser
@@ -536,3 +541,29 @@ def test_every_shipped_rulebook_has_a_form_that_round_trips_its_rule_test_base(b
     saved = browser.evaluate("kokForm.collect()")
     assert list(jsonschema.Draft202012Validator(self_report_schema(rulebook, "sv")).iter_errors(saved)) == []
     assert comparable(validate(saved, rulebook).facts) == comparable(validate(base, rulebook).facts)
+
+
+def test_the_words_the_page_accepts_are_the_loaders():
+    """The page reads opened files as the loader does: every day name, group,
+    closed and whole-day word it accepts means the same to parse_schedule."""
+    from kokdsl.schedule import Schedule, parse_schedule
+    from kokdsl.selfreport import NO_WORDS, YES_WORDS
+    from kokdsl.tools.form import page_data
+
+    accepts = page_data(RULEBOOK, "sv")["accepts"]
+
+    def minutes(days, start=480, end=540):
+        return Schedule.from_intervals([(d * 1440 + start, d * 1440 + end) for d in days])
+
+    for names in accepts["weekdays"] + accepts["day_abbreviations"]:
+        for index, name in enumerate(names):
+            assert parse_schedule({name: "08:00-09:00"}) == minutes([index]), name
+    for group, days in accepts["day_groups"].items():
+        assert parse_schedule({group: "08:00-09:00"}) == minutes(days), group
+    for word in accepts["closed"]:
+        assert parse_schedule({"måndag": word}) == Schedule.from_intervals([]), word
+    for word in accepts["whole_day"]:
+        assert parse_schedule({"måndag": word}) == minutes([0], 0, 1440), word
+    for word in accepts["whole_week"]:
+        assert parse_schedule(word) == minutes(range(7), 0, 1440), word
+    assert set(accepts["yes"]) == YES_WORDS and set(accepts["no"]) == NO_WORDS

@@ -15,6 +15,7 @@ def parser_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("cache")
 
 
+@pytest.mark.slow  # a subprocess per case: about a minute in all
 @pytest.mark.parametrize("name", case_names())
 def test_hostile_case(name, tmp_path, parser_cache):
     case = load_case(name)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from fractions import Fraction
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -322,3 +323,100 @@ def test_schedule_operators_need_two_schedules():
     assert diag.code == "compile.schedule_op"
     assert "“utom” på veckoscheman kräver två veckoscheman" in diag.text("sv")
     assert "“except” on weekly schedules" in diag.text("en")
+
+
+# -- dates, durations, sets, ranges, decimal comma, empty text --------------------------
+
+DATES_BOOK = ROOT / "tests/rulebooks/dates_and_sets.kok"
+
+
+def test_the_dates_and_sets_test_rulebook_passes_its_rule_tests_with_full_coverage():
+    result = invoke("test", DATES_BOOK, "--min-coverage", "100")
+    assert result.exit_code == 0, result.output
+    assert invoke("fmt", "--check", DATES_BOOK).exit_code == 0
+
+
+KINDS = '''regelbok "R" utgåva 1
+uppgift d: datum
+uppgift k: procent
+uppgift n: heltal
+uppgift t: mängd av {at, bt, st}
+uppgift r: lista av remiss
+post remiss:
+  skickad: datum
+  klar: datum
+krav 1 "t" skall
+  '''
+
+
+def check_codes(check: str) -> list[str]:
+    return [d.code for d in load_rulebook_source(KINDS + check + "\n", "k.kok").diagnostics if d.is_error]
+
+
+def test_type_errors_of_the_new_constructs_say_what_to_write():
+    assert check_codes("k >= 0.75") == ["compile.percent_vs_fraction"]
+    [diag] = [d for d in load_rulebook_source(KINDS + "k >= 0,75\n", "k.kok").diagnostics if d.is_error]
+    assert diag.params["suggestion"] == "75 %"
+    assert check_codes("k mellan 0,5 och 100 %") == ["compile.percent_vs_fraction"]
+    assert check_codes("alla x i r: x.klar - x.skickad <= 28") == ["compile.duration_vs_number"]
+    assert check_codes("d + 12 >= bedömningsdatum") == ["compile.date_arith"]
+    assert check_codes("12 månader < 28 dagar") == ["compile.type_mismatch"]
+    assert check_codes("minst 1 av {at, xt} i t") == ["compile.value_not_in_set"]
+    assert check_codes("antal(x i {at, xt}: x i t) >= 1") == ["compile.value_not_in_set"]
+    assert check_codes("minst k av {at} i t") == ["compile.at_least_count"]
+    assert check_codes("n mellan 1 och 10 och k >= 50 %") == []
+
+
+def test_a_decimal_comma_reads_as_a_decimal_point():
+    comma = parse_or_raise('regelbok "R" utgåva 1\nuppgift x: decimaltal\nkrav 1 "t" skall\n  x mellan 0,8 och 1,25\n')
+    point = parse_or_raise('regelbok "R" utgåva 1\nuppgift x: decimaltal\nkrav 1 "t" skall\n  x mellan 0.8 och 1.25\n')
+    assert comma == point
+
+
+def test_an_empty_text_fails_the_requirement_instead_of_asking_for_a_supplement():
+    rb = load_rulebook(DATES_BOOK).rulebook
+    report = validate({"vårdcentral": {"namn": "T (fiktiv)", "id": "T"}, "verksamhetschef": "  "}, rb, "t", "0" * 64)
+    assert report.facts["verksamhetschef"] == ""
+    result = outcome(assess(rb, report, AUGUST), "4")
+    assert result.outcome == "not_met" and not result.problems
+
+
+def test_months_keep_to_the_calendar():
+    from kokdsl.values import Duration, add_months, date_arith
+
+    assert add_months(datetime.date(2025, 1, 31), 1) == datetime.date(2025, 2, 28)
+    assert add_months(datetime.date(2024, 2, 29), 12) == datetime.date(2025, 2, 28)
+    assert date_arith("-", datetime.date(2026, 3, 30), datetime.date(2026, 3, 1)) == Duration(0, 29)
+    assert Duration.of(4, "weeks") == Duration.of(28, "days")
+
+
+day_values = st.dates(datetime.date(2020, 1, 1), datetime.date(2030, 12, 31))
+DATE_BOOK = '''regelbok "D" utgåva 1
+uppgift a: datum
+uppgift b: datum
+uppgift p: procent
+uppgift q: procent
+uppgift s: mängd av {x, y, z}
+uppgift n: heltal
+'''
+date_checks = st.sampled_from([
+    "a + {m} månader >= bedömningsdatum", "a - {m} år < b", "b - a <= {m} dagar", "b - a > {m} veckor",
+    "p mellan q och 90 %", "p mellan 10 % och q", "bedömningsdatum mellan a och b",
+    "minst n av {{x, y}} i s", "minst {m} av s i s", "antal(v i {{x, z}}: v i s) >= n",
+    "a + {m} dagar - {m} dagar = a", "(a + {m} månader) mellan a och b",
+])
+maybe = lambda strategy: st.one_of(strategy, st.just(UNKNOWN))  # noqa: E731
+
+
+@settings(max_examples=150, deadline=None)
+@given(date_checks, st.integers(0, 40), st.fixed_dictionaries({
+    "a": maybe(day_values), "b": maybe(day_values), "p": maybe(st.fractions(0, 1)), "q": maybe(st.fractions(0, 1)),
+    "s": maybe(st.frozensets(st.sampled_from("xyz"))), "n": maybe(st.integers(0, 3))}), day_values)
+def test_dates_ranges_and_sets_agree_between_closures_and_generated_code(check, m, facts, day):
+    source = DATE_BOOK + f'krav 1 "t" skall\n  {check.format(m=m)}\n'
+    rb = compile_rulebook(parse_or_raise(source), source).rulebook
+    env = dict(facts, **{ASSESSMENT_DATE: day})
+    expected = requirement_outcome(rb.requirements[0], dict(env))
+    assert rb.outcome_function()(dict(env)) == [expected]
+    if all(v is not UNKNOWN for v in facts.values()) and check.startswith("p mellan q"):
+        assert (expected == "met") == (facts["q"] <= facts["p"] <= Fraction(9, 10))

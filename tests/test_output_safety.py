@@ -124,3 +124,15 @@ def test_fmt_is_idempotent_on_an_escaped_combining_mark_and_keeps_text_block_spa
     assert _formatted(once) == once
     assert 'krav 1 "\u00e9 x" skall' in once
     assert "Rad  \n  med\r mitt i.  \n  slut" in once
+
+
+def test_a_requirement_id_longer_than_the_terminal_does_not_break_the_table():
+    # Found by the fuzzer: a 4,400-character id made the wrap width negative.
+    long_id = "2." + "9" * 400
+    rb = rulebook(f"""
+uppgift listade: heltal
+krav {long_id} "Listade" skall
+  listade > 1000
+""")
+    text = render_text(run(rb, {"listade": 5}), "sv", width=100)
+    assert long_id in text and "Förslag till beslut: AVSLAG" in text

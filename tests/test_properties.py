@@ -16,7 +16,7 @@ from kokdsl import ast
 from kokdsl.compiler import compile_rulebook
 from kokdsl.parser import KokSyntaxError, keywords, parse, parse_or_raise
 from kokdsl.tools.formatter import format_rulebook
-from kokdsl.values import UNKNOWN
+from kokdsl.values import UNKNOWN, Duration
 
 RESERVED = {w.casefold() for forms in keywords().values() for ws in forms.values() for w in ws}
 
@@ -39,6 +39,9 @@ literals = st.one_of(
     st.dates(datetime.date(1990, 1, 1), datetime.date(2100, 1, 1)).map(lambda v: ast.Literal("date", v)),
     st.booleans().map(lambda v: ast.Literal("bool", v)),
     st.just(ast.AroundTheClock()),
+    st.just(ast.AssessmentDate()),
+    st.builds(lambda n, unit: ast.Literal("duration", Duration.of(n, unit)), st.integers(0, 400),
+              st.sampled_from(["days", "weeks", "months", "years"])),
 )
 atoms = st.one_of(literals, names.map(ast.Name), st.builds(ast.Field, names.map(ast.Name), names))
 
@@ -57,6 +60,9 @@ def extend(children):
         st.builds(ast.Count, children, names, children),
         st.builds(ast.Sum, names, children, children),
         st.builds(ast.Hours, children),
+        st.builds(ast.Between, children, children, children),
+        st.builds(ast.AtLeast, children, children, children),
+        st.lists(names, min_size=1, max_size=3).map(lambda vs: ast.SetLiteral(tuple(vs))),
         st.builds(ast.Field, children, names),
     )
 

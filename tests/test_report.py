@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 import jsonschema
 import pytest
+from golden_cases import STYLE_SHEET
 from regen_golden import EXAMPLES, FORMATS, LANGS, ROOT, golden_path, render_golden
 
 from kokdsl.messages import CATALOGUE
@@ -50,6 +51,16 @@ def test_report_matches_golden_file(example, lang, fmt):
     expected = golden_path(example, lang, fmt).read_bytes()
     assert render_golden(example, lang, fmt).encode("utf-8") == expected, (
         f"{golden_path(example, lang, fmt).name} differs; run tests/regen_golden.py and review the diff")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_html_reports_inline_the_style_sheet_whole(rulebook, lang):
+    """The one check of the inlined style sheet: the HTML goldens hold a
+    marker in its place (golden_cases.fold_style)."""
+    html = render_report(assessment_of(rulebook, "avslag"), "html", lang, RUN_DATE)
+    sheet = STYLE_SHEET.read_text(encoding="utf-8")
+    assert html.count(sheet) == 1
+    assert html.index("<style>") < html.index(sheet) < html.index("</style>")
 
 
 def test_same_inputs_give_identical_reports(rulebook):

@@ -17,7 +17,7 @@ from kokdsl.cli import main
 from kokdsl.pipeline import load_rulebook
 from kokdsl.selfreport import validate
 from kokdsl.tools.blank_report import render_template
-from kokdsl.tools.schema import VOCABULARY, required_fields, self_report_schema
+from kokdsl.tools.schema import VOCABULARY, required_fields, self_report_schema, title_of
 
 ROOT = Path(__file__).resolve().parent.parent
 OREBRO_2025 = ROOT / "rulebooks" / "orebro" / "2025.kok"
@@ -175,7 +175,7 @@ def test_titles_and_descriptions_follow_the_rulebook_and_the_language():
         for fact in rulebook.facts:
             prop = schema["properties"][fact.name]
             assert prop["title"] and prop["description"] == fact.doc
-        assert schema["properties"]["filialer"]["title"] == "Filialer"
+        assert schema["properties"]["filialer"]["title"] == title_of(rulebook.fact("filialer"), lang)
     assert schema_for(OREBRO_2025, "en")["title"].startswith("Self-report:")
     assert "vårdcentral" in schema_for(OREBRO_2025, "sv")["required"]
     assert "centre" in schema_for(OREBRO_2025, "en")["required"]
@@ -186,3 +186,28 @@ def test_schema_and_template_in_english_agree():
     document = yaml.safe_load(render_template(rulebook, "en"))
     assert list(document)[0] == "centre"
     assert errors(self_report_schema(rulebook, "en"), document) == []
+
+
+def test_titles_are_the_rulebooks_display_names_in_the_chosen_language():
+    from helpers import rulebook
+
+    from kokdsl.tools.form import form_view
+
+    book = rulebook("""
+uppgift listade: heltal visas som "Listade invånare" på engelska "Listed residents" "Antal listade."
+uppgift chef: text visas som "Verksamhetschef" "Namnet."
+uppgift filialer: lista av filial
+post filial:
+  namn: text visas som "Filialens namn" på engelska "Name of the branch"
+krav 1 "Krav" skall
+  listade > 0 och chef = "x" och antal(filialer) >= 0
+""")
+    sv, en = self_report_schema(book, "sv"), self_report_schema(book, "en")
+    assert sv["properties"]["listade"]["title"] == "Listade invånare"
+    assert en["properties"]["listade"]["title"] == "Listed residents"
+    assert en["properties"]["chef"]["title"] == "Verksamhetschef"  # no English name: the Swedish one
+    assert sv["properties"]["filialer"]["title"] == "Filialer"  # no display name: the name made readable
+    assert en["$defs"]["filial"]["properties"]["namn"]["title"] == "Name of the branch"
+    facts = {f["name"]: f for s in form_view(book, "en")["sections"] for f in s["facts"]}
+    assert facts["listade"]["title"] == "Listed residents"
+    assert facts["filialer"]["fields"][0]["title"] == "Name of the branch"

@@ -130,6 +130,8 @@ def test_compare_json_holds_the_table_as_data():
     orebro_ids = sorted(cell["id"] for row in document["rows"] for cell in row["cells"][0])
     assert orebro_ids == sorted(r.id for r in load_rulebook(books[0]).rulebook.requirements)
     assert all(row["topic"] and row["label"] for row in document["rows"])
+    statuses = {cell["id"]: cell["status"] for row in document["rows"] for cell in row["cells"][0]}
+    assert statuses["2.1"] == "in_force" and statuses["3.1.1"] == "proposal" and statuses["6.4.1"] == "example"
 
 
 def test_impact_json_lists_the_changed_decisions():

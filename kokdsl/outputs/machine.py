@@ -174,8 +174,8 @@ def compare_json(rulebooks: list, data: dict, lang: str) -> dict:
     """data: tools.compare.comparison(); rulebooks: the compiled rulebooks, its columns."""
     columns = [_rulebook_json(rb, rb.file) for rb in rulebooks]
     rows = [{"topic": row["topic_code"], "label": row["topic"],
-             "cells": [[{"id": rid, "title": title, "modality": modality, "thresholds": limits}
-                        for rid, title, modality, limits in cell]
+             "cells": [[{"id": rid, "title": title, "modality": modality, "status": status, "thresholds": limits}
+                        for rid, title, modality, limits, status in cell]
                        for cell in row["cells"]]}
             for row in data["rows"]]
     return {**_header("compare", lang), "rulebooks": columns, "rows": rows}

@@ -125,7 +125,8 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     out = [m("text.rulebook", name=rb.name, edition=rb.edition,
              valid_from=rb.valid_from.isoformat() if rb.valid_from else "–"),
            m("text.centre", name=report.identity.name or "–", id=report.identity.id or "–"), ""]
-    id_w = max([len(m("text.col_id"))] + [len(r.requirement.id) for r in assessment.evaluation.results])
+    # A longer id overflows its column rather than squeeze the rest to nothing.
+    id_w = min(max([len(m("text.col_id"))] + [len(r.requirement.id) for r in assessment.evaluation.results]), 16)
     mod_w = max(len(m("text.col_modality")), 5)
     out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in (*OUTCOMES, WAIVED)))
     title_w = max(width - id_w - mod_w - out_w - 6, 20)
@@ -140,7 +141,8 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
         out.append(f"{req.id:<{id_w}}  {title:<{title_w}}  {req.modality:<{mod_w}}  {m('outcome.' + r.outcome)}")
         for f in (r.findings if r.outcome != MET else ()):
             for line in finding_lines(f, lang):
-                out += textwrap.wrap(line, width - len(indent), initial_indent=indent, subsequent_indent=indent + "  ")
+                out += textwrap.wrap(line, max(width - len(indent), 20), initial_indent=indent,
+                                     subsequent_indent=indent + "  ")
     out.append("")
     out.append(m("text.decision", label=m(f"decision.{decision.kind}").upper()))
     if decision.reasons:

@@ -10,18 +10,13 @@ but not written blank. The blank and the filled template both validate against
 
 from __future__ import annotations
 
-from kokdsl.compiled import CompiledRulebook, RecordSpec, Type
+from kokdsl.compiled import CompiledRulebook, RecordSpec
 from kokdsl.messages import message
+from kokdsl.selfreport import ExpectedValue
 from kokdsl.tools.schema import VOCABULARY, required_fields
 
 # A real applicant's report is not fictional; synthetic examples say ja.
 _FICTIONAL_DEFAULT = {"sv": "nej", "en": "no"}
-
-
-def expected_format(t: Type, lang: str) -> str:
-    if t.kind in ("enum", "set"):
-        return message(f"expect.{t.kind}", lang, values=", ".join(t.values))
-    return message(f"expect.{t.kind}", lang, record=t.record or "")
 
 
 def render_template(rulebook: CompiledRulebook, lang: str = "sv") -> str:
@@ -38,7 +33,7 @@ def render_template(rulebook: CompiledRulebook, lang: str = "sv") -> str:
             lines.append(_comment(fact.doc))
         if fact.input_only:
             lines.append(_comment(message("template.input_only", lang)))
-        lines.append(_comment(message("template.format", lang, format=expected_format(fact.type, lang))))
+        lines.append(_comment(message("template.format", lang, format=ExpectedValue(fact.type))))
         if fact.type.kind == "schedule":
             # The long how-to once; later schedules refer back to it.
             hint = "template.schedule_see_above" if schedule_explained else "template.schedule_hint"
@@ -78,7 +73,7 @@ def _list_lines(name: str, record: RecordSpec, needed: frozenset[str] | None, la
     lead_written = False
     for field in record.fields:
         notes = [field.doc] if field.doc else []
-        notes.append(message("template.format", lang, format=expected_format(field.type, lang)))
+        notes.append(message("template.format", lang, format=ExpectedValue(field.type)))
         open_field = entry_open and field.name in needed
         lead = "  - " if open_field and not lead_written else "    "
         if not entry_open and not lead_written:

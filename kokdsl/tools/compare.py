@@ -7,6 +7,7 @@ other: which requirements each one has in each area, and at which level.
 
 from __future__ import annotations
 
+from kokdsl import ast
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.messages import message
 from kokdsl.topics import label as topic_label
@@ -17,12 +18,15 @@ NO_TOPIC = ""
 
 def comparison(rulebooks: list[CompiledRulebook], lang: str = "sv") -> dict:
     """{"columns": [...], "rows": [{"topic": label, "topic_code": code,
-    "cells": [[(id, title, modality, thresholds)], ...]}]}"""
+    "cells": [[(id, title, modality, thresholds, status)], ...]}]}
+
+    The status travels with every entry: a proposal or another region's rule
+    shown for illustration must never read as a region's rule in force."""
     topics = list(vocabulary())
     extra = sorted({r.topic or NO_TOPIC for rb in rulebooks for r in rb.requirements} - set(topics))
     rows = []
     for topic in topics + extra:
-        cells = [[(r.id, r.title, r.modality, thresholds(r, rb, lang)) for r in rb.requirements
+        cells = [[(r.id, r.title, r.modality, thresholds(r, rb, lang), r.status) for r in rb.requirements
                   if (r.topic or NO_TOPIC) == topic]
                  for rb in rulebooks]
         if any(cells):
@@ -78,8 +82,14 @@ def render_markdown(data: dict, lang: str = "sv") -> str:
         if not entries:
             return "–"
         return "<br>".join(
-            f"{rid} {title} ({'; '.join([message('report.modality.' + modality, lang), *limits])})".replace("|", "\\|")
-            for rid, title, modality, limits in entries)
+            f"{rid} {title} ({'; '.join([*_level(modality, status), *limits])})".replace("|", "\\|")
+            for rid, title, modality, limits, status in entries)
+
+    def _level(modality: str, status: str) -> list[str]:
+        words = [message("report.modality." + modality, lang)]
+        if status != ast.IN_FORCE:
+            words.append(message("status." + status, lang))
+        return words
 
     header = [message("compare.area", lang), *(c.replace("|", "\\|") for c in data["columns"])]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

@@ -16,14 +16,14 @@ from __future__ import annotations
 import functools
 import json
 
-from kokdsl.compiled import CompiledRulebook, Type
+from kokdsl.compiled import CompiledRulebook, FactSpec, FieldSpec
 from kokdsl.messages import CATALOGUE, message
 from kokdsl.outputs.findings import RULEBOOK_LANG, environment
 from kokdsl.pipeline import TOOL_VERSION
 from kokdsl.resources import data_dir
 from kokdsl.schedule import WEEKDAYS
 from kokdsl.selfreport import IDENTITY_FIELDS, IDENTITY_KEYS, NO_WORDS, YES_WORDS, ExpectedValue
-from kokdsl.tools.schema import VOCABULARY, fact_title, required_fields, self_report_schema
+from kokdsl.tools.schema import VOCABULARY, fact_title, required_fields, self_report_schema, title_of
 
 TEMPLATE = "form.html.j2"
 VENDORED_YAML = "vendor/js-yaml.min.js"
@@ -65,8 +65,7 @@ def form_view(rulebook: CompiledRulebook, lang: str) -> dict:
             sections.append(by_title[req.chapter])
     inputs = {"title": message("form.inputs_chapter", lang), "facts": [], "from_rulebook": False}
     for fact in rulebook.facts:
-        item = _fact(fact.name, fact.type, fact.doc, rulebook, lang, fact.name in required,
-                     required.get(fact.name, frozenset()))
+        item = _fact(fact, rulebook, lang, fact.name in required, required.get(fact.name, frozenset()))
         item["used_by"] = users[fact.name]
         item["input_only"] = fact.input_only
         (by_title[first_chapter[fact.name]] if fact.name in first_chapter else inputs)["facts"].append(item)
@@ -98,18 +97,18 @@ def _identity_fields(lang: str) -> list[dict]:
              "hint": message(f"template.identity.{fictional}", lang)}]
 
 
-def _fact(name: str, t: Type, doc: str | None, rulebook: CompiledRulebook, lang: str, required: bool,
+def _fact(spec: FactSpec | FieldSpec, rulebook: CompiledRulebook, lang: str, required: bool,
           needed_fields: frozenset[str]) -> dict:
-    title = fact_title(name)
+    t, doc, title = spec.type, spec.doc, title_of(spec, lang)
     if doc and doc.rstrip(".").casefold() == title.casefold():
         doc = None  # "Namn." under the label "Namn" says nothing more
-    item = {"name": name, "title": title, "doc": doc, "kind": t.kind, "values": list(t.values),
+    item = {"name": spec.name, "title": title, "doc": doc, "kind": t.kind, "values": list(t.values),
             "expected": ExpectedValue(t).render(lang), "required": required, "fields": []}
-    if t.kind == "list":
+    if t.kind == "list" and t.record is not None:
         record = rulebook.records[t.record]
         item["record"] = fact_title(record.name)
-        item["fields"] = [_fact(f.name, f.type, f.doc, rulebook, lang, required and f.name in needed_fields,
-                                frozenset()) for f in record.fields]
+        item["fields"] = [_fact(f, rulebook, lang, required and f.name in needed_fields, frozenset())
+                          for f in record.fields]
     return item
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 
-from kokdsl.compiled import CompiledRulebook, Type
+from kokdsl.compiled import CompiledRulebook, FactSpec, FieldSpec, Type
 from kokdsl.messages import message
 from kokdsl.schedule import SCHEDULE_WORDS
 from kokdsl.selfreport import MAX_LIST_ITEMS
@@ -72,9 +72,18 @@ def required_fields(rulebook: CompiledRulebook) -> dict[str, frozenset[str]]:
 
 
 def fact_title(name: str) -> str:
-    """A readable title from a fact or field name: "läkarbesök_inom_3_dagar"
-    becomes "Läkarbesök inom 3 dagar"."""
-    text = name.replace("_", " ")
+    """A readable title from a name (a record's): "månadsstatistik" becomes
+    "Månadsstatistik", "läkarbesök_inom_3_dagar" "Läkarbesök inom 3 dagar"."""
+    return _capitalised(name.replace("_", " "))
+
+
+def title_of(spec: FactSpec | FieldSpec, lang: str) -> str:
+    """A fact's or field's title: the rulebook's display name in the chosen
+    language (`visas som "…" på engelska "…"`), else its name made readable."""
+    return _capitalised(spec.display_name(lang))
+
+
+def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
@@ -161,7 +170,7 @@ def self_report_schema(rulebook: CompiledRulebook, lang: str = "sv") -> dict:
     properties = {identity_key: _identity(lang)}
     for fact in rulebook.facts:
         properties[fact.name] = value_schema(fact.type, lang, nullable=fact.name in required,
-                                             title=fact_title(fact.name), doc=fact.doc)
+                                             title=title_of(fact, lang), doc=fact.doc)
     defs = {}
     for name in sorted(rulebook.records):
         record = rulebook.records[name]
@@ -172,7 +181,7 @@ def self_report_schema(rulebook: CompiledRulebook, lang: str = "sv") -> dict:
             "title": fact_title(name),
             "type": "object",
             "properties": {f.name: value_schema(f.type, lang, nullable=f.name in needed,
-                                                title=fact_title(f.name), doc=f.doc) for f in fields},
+                                                title=title_of(f, lang), doc=f.doc) for f in fields},
             "required": [f.name for f in fields if f.name in needed],
             "additionalProperties": False,
         }
