@@ -142,6 +142,13 @@ def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None):
     return loaded
 
 
+def _shown(path: object) -> str:
+    """A file name as printed on the terminal: control characters visible, never obeyed."""
+    from kokdsl.values import printable
+
+    return printable(str(path))
+
+
 @click.group(cls=KokGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kok")
 @click.option("--debug", is_flag=True, envvar="KOK_DEBUG", callback=_remember(_DEBUG_KEY), expose_value=False,
@@ -189,7 +196,7 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
         file_warnings = len(loaded.diagnostics) - file_errors
         errors, warnings = errors + file_errors, warnings + file_warnings
         if not file_errors:
-            click.echo(message("check.clean", lang, file=path, warnings=file_warnings))
+            click.echo(message("check.clean", lang, file=_shown(path), warnings=file_warnings))
     if len(rulebooks) > 1 or errors:
         click.echo(message("check.summary", lang, errors=errors, warnings=warnings))
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
@@ -229,7 +236,7 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
             for diag in result.diagnostics:
                 click.echo(format_finding(diag, result.source, lang))
             if not result.diagnostics:
-                click.echo(message("lint.clean", lang, file=result.path))
+                click.echo(message("lint.clean", lang, file=_shown(result.path)))
         click.echo(message("lint.summary", lang, files=len(results), findings=sum(len(r.findings) for r in results),
                            silenced=sum(len(r.silenced) for r in results)))
     if any(r.unusable for r in results):
@@ -389,7 +396,7 @@ def _emit(text: str, out: str | None, lang: str) -> None:
     from kokdsl.outputs.files import write_atomic
 
     write_atomic(out, text.encode("utf-8"))
-    click.echo(message("output.written", lang, path=out), err=True)
+    click.echo(message("output.written", lang, path=_shown(out)), err=True)
 
 
 out_option = click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
@@ -464,7 +471,7 @@ def generate(count: int, seed: int, out_dir: str, every_scenario: bool, force: b
     except (OutputError, OSError) as exc:
         reason = exc.params["reason"] if isinstance(exc, OutputError) else exc.strerror or str(exc)
         raise KokError("generate.cannot_write", path=out_dir, reason=reason) from None
-    click.echo(message("generate.done", lang, count=len(paths), path=out_dir))
+    click.echo(message("generate.done", lang, count=len(paths), path=_shown(out_dir)))
 
 
 def _folder_items(path: str) -> list:
@@ -503,7 +510,7 @@ def _write_rendered(specs: list, render, lang: str, day: datetime.date | None = 
             write_pdf(spec.target, rendered["html"], day)
         else:
             write_atomic(spec.target, rendered[spec.fmt].encode("utf-8"))
-        click.echo(message("output.written", lang, path=spec.target), err=True)
+        click.echo(message("output.written", lang, path=_shown(spec.target)), err=True)
 
 
 @main.command()
@@ -557,7 +564,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
     finally:
         done.result.close()
     if out_dir is not None and not quiet:
-        click.echo(message("output.written", lang, path=out_dir), err=True)
+        click.echo(message("output.written", lang, path=_shown(out_dir)), err=True)
     if done.has_problems:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if reruns.all_approved(done.rows) else EXIT_FINDINGS)
@@ -715,9 +722,9 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, keywords: str | No
 
                 click.echo("".join(difflib.unified_diff(parsed.source.splitlines(keepends=True),
                                                         formatted.splitlines(keepends=True),
-                                                        fromfile=file, tofile=file)), nl=False)
+                                                        fromfile=_shown(file), tofile=_shown(file))), nl=False)
             elif text:
-                click.echo(message("fmt.would_change", lang, file=file))
+                click.echo(message("fmt.would_change", lang, file=_shown(file)))
             results.append({"file": file, "status": "would_change"})
             status = max(status, EXIT_FINDINGS)
             continue
@@ -730,7 +737,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, keywords: str | No
             continue
         results.append({"file": file, "status": "changed"})
         if text:
-            click.echo(message("fmt.changed", lang, file=file))
+            click.echo(message("fmt.changed", lang, file=_shown(file)))
     if not text:
         from kokdsl.outputs.machine import dumps, fmt_json
 

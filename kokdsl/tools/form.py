@@ -53,8 +53,10 @@ def form_view(rulebook: CompiledRulebook, lang: str) -> dict:
     for req in rulebook.requirements:
         for name in req.dependencies:
             if name in users:
+                # A proposal or an illustrative requirement says so: it never decides.
+                status = "" if req.in_force else ", " + message(f"status.{req.status}", lang)
                 users[name].append({"id": req.id, "title": req.title,
-                                    "modality": message(f"report.modality.{req.modality}", lang)})
+                                    "modality": message(f"report.modality.{req.modality}", lang) + status})
                 first_chapter.setdefault(name, req.chapter)
     sections: list[dict] = []
     by_title: dict[str | None, dict] = {}
