@@ -250,3 +250,30 @@ def test_axe_reports_a_planted_violation(browser, axe, tmp_path):
                     encoding="utf-8")
     browser.open(page.as_uri())
     assert {v["id"] for v in axe_violations(browser)} == {"color-contrast", "label"}
+
+
+def test_book_marks_proposals_examples_and_a_selection_visibly(browser, artefacts, axe):
+    """Issue 8: status and source for every requirement; proposals and
+    illustrative requirements visibly marked; an urval says so on the title page."""
+    book = ROOT / "tests" / "rulebooks" / "provenance.kok"
+    target = artefacts / "provenance-book.sv.html"
+    result = CliRunner().invoke(main, ["book", str(book), "--output", f"html:{target}"])
+    assert result.exit_code == 0, result.output
+    browser.open(target.as_uri())
+    dom = browser.evaluate("""(() => {
+      const visible = el => { const b = el.getBoundingClientRect(); const s = getComputedStyle(el);
+        return b.width > 0 && b.height > 0 && s.visibility === 'visible' && s.display !== 'none'; };
+      const badge = id => [...document.querySelectorAll('#req-' + CSS.escape(id) + ' .badge')]
+        .filter(visible).map(b => b.innerText.trim());
+      return {
+        selection: [...document.querySelectorAll('header .selection')].filter(visible).map(p => p.innerText),
+        proposal: badge('2'), example: badge('2.1'), inForce: badge('1'),
+        statusRows: document.querySelectorAll('article.book-requirement dt').length,
+        text: document.body.innerText,
+      };
+    })()""")
+    assert dom["selection"] and "Urval" in dom["selection"][0]
+    assert "förslag" in dom["proposal"] and "exempel" in dom["example"]
+    assert not {"förslag", "exempel"} & set(dom["inForce"])
+    assert dom["text"].casefold().count("status\n") >= 8 and "daterad 2026-03-01" in dom["text"]
+    axe(browser)
