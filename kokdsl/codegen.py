@@ -13,8 +13,10 @@ falls back to its closures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
+from typing import Any
 
 from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, Env, OutcomeFunction, Type
@@ -22,6 +24,9 @@ from kokdsl.enums import Outcome
 from kokdsl.schedule import AROUND_THE_CLOCK
 from kokdsl.values import UNKNOWN, assessment_date, between, date_arith
 from kokdsl.visitor import NodeVisitor
+
+Scope = dict[str, str]  # loop variable -> the local that holds it
+Code = tuple[str, bool]  # (Python expression or local, may it be UNKNOWN)
 
 _ORDER = {"<", "<=", ">", ">="}
 _SCHEDULE_METHODS = {"+": "union", "-": "minus", "except": "minus", "intersect": "intersection"}
@@ -57,13 +62,14 @@ def _closure_outcome(req: CompiledRequirement) -> Callable[[Env], Outcome]:
     return lambda env: requirement_outcome(req, dict(env))
 
 
-def _constant_number(node) -> int | Fraction | None:
-    if isinstance(node, ast.Literal) and node.kind in ("integer", "decimal", "percent"):
+def _constant_number(node: ast.Expr) -> int | Fraction | None:
+    if (isinstance(node, ast.Literal) and node.kind in ("integer", "decimal", "percent")
+            and isinstance(node.value, int | Fraction)):
         return node.value
     return None
 
 
-def _scaled_by_constant(node) -> tuple[Fraction, ast.Expr] | None:
+def _scaled_by_constant(node: ast.Expr) -> tuple[Fraction, ast.Expr] | None:
     """(p/q, X) for `p/q * X` or `X * p/q` with a constant fraction p/q."""
     if isinstance(node, ast.Arith) and node.op == "*":
         for constant, other in ((node.left, node.right), (node.right, node.left)):
@@ -85,9 +91,9 @@ class _Writer(NodeVisitor):
         self.lines: list[str] = []
         self.depth = 1
         self.count = 0
-        self.namespace: dict = {"UNKNOWN": UNKNOWN, "Fraction": Fraction, **{o.name: o for o in Outcome},
-                                "assessment_date": assessment_date, "between": between,
-                                "date_arith": date_arith}
+        self.namespace: dict[str, Any] = {"UNKNOWN": UNKNOWN, "Fraction": Fraction, **{o.name: o for o in Outcome},
+                                          "assessment_date": assessment_date, "between": between,
+                                          "date_arith": date_arith}
         self.facts: dict[str, str] = {}  # fact name -> local
 
     # -- emitting ----------------------------------------------------------
@@ -99,29 +105,26 @@ class _Writer(NodeVisitor):
         self.count += 1
         return f"{prefix}{self.count}"
 
-    def const(self, value) -> str:
+    def const(self, value: object) -> str:
         if isinstance(value, bool) or (isinstance(value, int) and not isinstance(value, bool)):
             return repr(value)
         name = self.temp("c")
         self.namespace[name] = value
         return name
 
-    def block(self, header: str):
-        writer = self
-
-        class _Block:
-            def __enter__(self):
-                writer.emit(header)
-                writer.depth += 1
-
-            def __exit__(self, *exc):
-                writer.depth -= 1
-
-        return _Block()
+    @contextlib.contextmanager
+    def block(self, header: str) -> Iterator[None]:
+        """`header` (an if, else or for line), then what is emitted inside, indented."""
+        self.emit(header)
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     # -- a requirement -------------------------------------------------------
 
-    def requirement(self, req: CompiledRequirement) -> tuple[str, dict]:
+    def requirement(self, req: CompiledRequirement) -> tuple[str, dict[str, Any]]:
         body_start = len(self.lines)
         if req.valid_from or req.valid_to:
             self.namespace["valid_on"] = req.valid_on
@@ -152,27 +155,28 @@ class _Writer(NodeVisitor):
 
     # -- expressions ---------------------------------------------------------
 
-    def gen(self, node, scope: dict[str, str]) -> tuple[str, bool]:
-        return self.visit(node, scope)
+    def gen(self, node: ast.Expr, scope: Scope) -> Code:
+        code: Code = self.visit(node, scope)
+        return code
 
-    def unknown_test(self, *parts: tuple[str, bool]) -> str:
+    def unknown_test(self, *parts: Code) -> str:
         tests = [f"{expr} is UNKNOWN" for expr, unknown in parts if unknown]
         return " or ".join(tests)
 
-    def guarded(self, expression: str, *parts: tuple[str, bool]) -> tuple[str, bool]:
+    def guarded(self, expression: str, *parts: Code) -> Code:
         """Assign `expression` to a new local, UNKNOWN when an input is."""
         result = self.temp()
         test = self.unknown_test(*parts)
         self.emit(f"{result} = UNKNOWN if {test} else {expression}" if test else f"{result} = {expression}")
         return result, bool(test)
 
-    def gen_Literal(self, node: ast.Literal, scope):
+    def gen_Literal(self, node: ast.Literal, scope: Scope) -> Code:
         return self.const(node.value), False
 
-    def gen_AroundTheClock(self, node, scope):
+    def gen_AroundTheClock(self, node: ast.AroundTheClock, scope: Scope) -> Code:
         return self.const(AROUND_THE_CLOCK), False
 
-    def gen_Name(self, node: ast.Name, scope):
+    def gen_Name(self, node: ast.Name, scope: Scope) -> Code:
         kind = self.resolved.get(id(node))
         if kind == "var":
             return scope[node.name], False
@@ -182,14 +186,14 @@ class _Writer(NodeVisitor):
             self.facts[node.name] = self.temp("f")
         return self.facts[node.name], True
 
-    def gen_Field(self, node: ast.Field, scope):
+    def gen_Field(self, node: ast.Field, scope: Scope) -> Code:
         subject, unknown = self.gen(node.subject, scope)
         result = self.temp()
         access = f"{subject}.fields[{node.name!r}]"
         self.emit(f"{result} = UNKNOWN if {subject} is UNKNOWN else {access}" if unknown else f"{result} = {access}")
         return result, True
 
-    def gen_Arith(self, node: ast.Arith, scope):
+    def gen_Arith(self, node: ast.Arith, scope: Scope) -> Code:
         left = self.gen(node.left, scope)
         right = self.gen(node.right, scope)
         if self.types[id(node)].kind == "schedule":
@@ -211,10 +215,10 @@ class _Writer(NodeVisitor):
             return f"{left}.casefold() {_PY_OP[op]} {right}.casefold()"
         return f"{left} {_PY_OP[op]} {right}"
 
-    def gen_Compare(self, node: ast.Compare, scope):
+    def gen_Compare(self, node: ast.Compare, scope: Scope) -> Code:
         text = self.types[id(node.left)].kind == "text"
         if isinstance(node.right, ast.IfElse):
-            return self.compare_each_branch(node, scope, text)
+            return self.compare_each_branch(node, node.right, scope, text)
         numeric = self.types[id(node.left)].is_numeric
         threshold = _constant_number(node.right)
         scaled = _scaled_by_constant(node.right)
@@ -236,11 +240,9 @@ class _Writer(NodeVisitor):
         right = self.gen(node.right, scope)
         return self.guarded(self.comparison(node.op, left[0], right[0], text), left, right)
 
-    def compare_each_branch(self, node: ast.Compare, scope, text: bool):
+    def compare_each_branch(self, node: ast.Compare, branch: ast.IfElse, scope: Scope, text: bool) -> Code:
         """`a >= (40 om c annars 45)` with c unknown is still decided when a
         meets, or misses, both thresholds (as closures._compare_each_branch)."""
-        branch = node.right
-        assert isinstance(branch, ast.IfElse)  # the caller checked
         left = self.gen(node.left, scope)
         cond, cond_unknown = self.gen(branch.condition, scope)
         result = self.temp()
@@ -261,22 +263,22 @@ class _Writer(NodeVisitor):
                 self.emit(f"{result} = UNKNOWN if {test} else {agreed}" if test else f"{result} = {agreed}")
         return result, True
 
-    def gen_Covers(self, node: ast.Covers, scope):
+    def gen_Covers(self, node: ast.Covers, scope: Scope) -> Code:
         left = self.gen(node.left, scope)
         right = self.gen(node.right, scope)
         return self.guarded(f"{left[0]}.covers({right[0]})", left, right)
 
-    def gen_Member(self, node: ast.Member, scope):
+    def gen_Member(self, node: ast.Member, scope: Scope) -> Code:
         element = self.gen(node.element, scope)
         collection = self.gen(node.collection, scope)
         op = "not in" if node.negated else "in"
         return self.guarded(f"{element[0]} {op} {collection[0]}", element, collection)
 
-    def gen_Not(self, node: ast.Not, scope):
+    def gen_Not(self, node: ast.Not, scope: Scope) -> Code:
         operand = self.gen(node.operand, scope)
         return self.guarded(f"not {operand[0]}", operand)
 
-    def gen_Logic(self, node: ast.Logic, scope):
+    def gen_Logic(self, node: ast.Logic, scope: Scope) -> Code:
         # and: False decides; or: True decides. Unknown only when nothing decides.
         decisive, other = ("False", "True") if node.op == "and" else ("True", "False")
         left, left_unknown = self.gen(node.left, scope)
@@ -292,7 +294,7 @@ class _Writer(NodeVisitor):
                 self.emit(f"{result} = {right} if {left} is {other} else {undecided}")
         return result, left_unknown or right_unknown
 
-    def gen_IfElse(self, node: ast.IfElse, scope):
+    def gen_IfElse(self, node: ast.IfElse, scope: Scope) -> Code:
         cond, cond_unknown = self.gen(node.condition, scope)
         result = self.temp()
         unknown = cond_unknown
@@ -312,7 +314,7 @@ class _Writer(NodeVisitor):
                 self.emit(f"{result} = UNKNOWN if {test} else {agreed}" if test else f"{result} = {agreed}")
         return result, unknown
 
-    def loop(self, var: str, collection: ast.Expr, scope) -> tuple[str, bool, dict, str]:
+    def loop(self, var: str, collection: ast.Expr, scope: Scope) -> tuple[str, bool, Scope, str]:
         """Open the collection; returns (collection local, may be unknown,
         body scope, the `for` header)."""
         items, unknown = self.gen(collection, scope)
@@ -320,7 +322,7 @@ class _Writer(NodeVisitor):
         ordered = f"sorted({items})" if self.types[id(collection)].kind == "set" else items
         return items, unknown, dict(scope, **{var: local}), f"for {local} in {ordered}:"
 
-    def gen_Quantifier(self, node: ast.Quantifier, scope):
+    def gen_Quantifier(self, node: ast.Quantifier, scope: Scope) -> Code:
         decisive = "False" if node.kind == "all" else "True"
         on_hit = "True" if node.kind == "some" else "False"
         on_none = "False" if node.kind == "some" else "True"
@@ -351,7 +353,7 @@ class _Writer(NodeVisitor):
             self.emit("else:")
             self.depth += 1
 
-    def fold(self, var: str, collection, body_node, scope, counting: bool):
+    def fold(self, var: str, collection: ast.Expr, body_node: ast.Expr, scope: Scope, counting: bool) -> Code:
         items, items_unknown, inner, header = self.loop(var, collection, scope)
         result = self.temp()
         self.open_unless_unknown(items, items_unknown, result)
@@ -367,35 +369,36 @@ class _Writer(NodeVisitor):
             self.depth -= 1
         return result, True
 
-    def gen_Count(self, node: ast.Count, scope):
+    def gen_Count(self, node: ast.Count, scope: Scope) -> Code:
         if node.var is None:
             items = self.gen(node.collection, scope)
             return self.guarded(f"len({items[0]})", items)
+        assert node.condition is not None  # the parser gives a bound count its condition
         return self.fold(node.var, node.collection, node.condition, scope, counting=True)
 
-    def gen_Sum(self, node: ast.Sum, scope):
+    def gen_Sum(self, node: ast.Sum, scope: Scope) -> Code:
         return self.fold(node.var, node.collection, node.body, scope, counting=False)
 
-    def gen_AssessmentDate(self, node: ast.AssessmentDate, scope: dict[str, str]) -> tuple[str, bool]:
+    def gen_AssessmentDate(self, node: ast.AssessmentDate, scope: Scope) -> Code:
         result = self.temp()
         self.emit(f"{result} = assessment_date(env)")
         return result, False
 
-    def gen_SetLiteral(self, node: ast.SetLiteral, scope: dict[str, str]) -> tuple[str, bool]:
+    def gen_SetLiteral(self, node: ast.SetLiteral, scope: Scope) -> Code:
         return self.const(frozenset(node.values)), False
 
-    def gen_Between(self, node: ast.Between, scope: dict[str, str]) -> tuple[str, bool]:
+    def gen_Between(self, node: ast.Between, scope: Scope) -> Code:
         x, low, high = self.gen(node.operand, scope), self.gen(node.low, scope), self.gen(node.high, scope)
         result = self.temp()
         self.emit(f"{result} = between({x[0]}, {low[0]}, {high[0]})")
         return result, True
 
-    def gen_AtLeast(self, node: ast.AtLeast, scope: dict[str, str]) -> tuple[str, bool]:
+    def gen_AtLeast(self, node: ast.AtLeast, scope: Scope) -> Code:
         n = self.gen(node.count, scope)
         candidates = self.gen(node.candidates, scope)
         collection = self.gen(node.collection, scope)
         return self.guarded(f"len({candidates[0]} & {collection[0]}) >= {n[0]}", n, candidates, collection)
 
-    def gen_Hours(self, node: ast.Hours, scope):
+    def gen_Hours(self, node: ast.Hours, scope: Scope) -> Code:
         operand = self.gen(node.operand, scope)
         return self.guarded(f"{operand[0]}.hours()", operand)
