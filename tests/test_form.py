@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
@@ -82,10 +81,10 @@ def test_the_page_carries_the_schema_and_the_loader_messages():
 
 
 @pytest.fixture(scope="module")
-def artefacts():
-    folder = Path(os.environ.get("KOK_TEST_ARTEFACTS") or tempfile.mkdtemp(prefix="kok-form-artefacts-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def artefacts(tmp_path_factory):
+    """Pages and screenshots in pytest's temporary folder (pruned by pytest);
+    a failing test also leaves screenshots in out/test-artefacts/ (conftest.py)."""
+    return tmp_path_factory.mktemp("form")
 
 
 @pytest.fixture(scope="module")
