@@ -149,6 +149,10 @@ _ARITH_WORDS = {
     SV: {"+": "plus", "-": "minus", "*": "gånger", "/": "delat med", "except": "utom", "intersect": "och samtidigt"},
     EN: {"+": "plus", "-": "minus", "*": "times", "/": "divided by", "except": "except", "intersect": "and at once"},
 }
+_SCHEDULE_WORDS = {
+    SV: {"+": "tillsammans med", "-": "utom", "except": "utom", "intersect": "samtidigt som"},
+    EN: {"+": "together with", "-": "except", "except": "except", "intersect": "at the same time as"},
+}
 _YES_NO = {SV: ("ja", "nej"), EN: ("yes", "no")}
 _HOURS = {SV: "timmar", EN: "hours"}
 _UNKNOWN = {SV: "okänt", EN: "unknown"}
@@ -314,6 +318,9 @@ def _phrase(node, ctx: _Context) -> str:
                 ast.Arith(op="*", left=x, right=ast.Literal(kind="percent") as share):
             return ctx.t("phrase.share_of", share=_phrase(share, ctx), x=_phrase(x, ctx))
         case ast.Arith(op=op, left=a, right=b):
+            t = ctx.type(node)
+            if t is not None and t.kind == "schedule":  # sets of hours, not numbers
+                return f"{_phrase(a, ctx)} {_SCHEDULE_WORDS[lang].get(op, op)} {_phrase(b, ctx)}"
             return f"{_phrase(a, ctx)} {_ARITH_WORDS[lang].get(op, op)} {_phrase(b, ctx)}"
         case ast.IfElse(then=a, condition=cond, otherwise=b):
             return ctx.t("phrase.if_else", a=_phrase(a, ctx), cond=_check(cond, ctx), b=_phrase(b, ctx))

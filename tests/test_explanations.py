@@ -319,7 +319,7 @@ def test_the_code_scan_can_fail():
 SAMPLE_SENTENCES = {
     ("avslag.yaml", "1.1"): "Specialist i allmänmedicin täcker inte öppettiderna; det saknas torsdag 15:30-17:00.",
     ("avslag.yaml", "2.1.4"):
-        "Öppettiderna plus jouren täcker inte dygnet runt alla dagar; det saknas fredag 17:00-08:00.",
+        "Öppettiderna tillsammans med jouren täcker inte dygnet runt alla dagar; det saknas fredag 17:00-08:00.",
     ("avslag.yaml", "6.4.1"): "Filial Låtsasvik (får inte förekomma): listning: ja.",
 }
 
