@@ -264,6 +264,15 @@ class Chapter:
     span: Span = span_field()
 
 
+@attrs.frozen
+class Review:
+    """`överprövning` and a text block: the region's text on how to apply
+    for review of a decision, printed at the end of a rejection."""
+
+    text: str
+    span: Span = span_field()
+
+
 # A requirement's status: in force decides; a proposal and an illustrative
 # requirement are evaluated and shown, but never decide an applicant.
 IN_FORCE = "in_force"
@@ -316,7 +325,7 @@ class Requirement:
         return "; ".join(s.text for s in self.sources) if self.sources else None
 
 
-Item = Header | FactDecl | RecordDecl | Chapter | Requirement
+Item = Header | FactDecl | RecordDecl | Chapter | Review | Requirement
 
 
 @attrs.frozen

@@ -194,6 +194,10 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
         _print_diagnostics(loaded.diagnostics, loaded.source, lang, err=False)
         file_errors = sum(d.is_error for d in loaded.diagnostics)
         file_warnings = len(loaded.diagnostics) - file_errors
+        if not file_errors and loaded.rulebook is not None and loaded.rulebook.review is None:
+            # A rejection is printed without review instructions: the tool never writes legal text itself.
+            click.echo(f"{path}: {message('severity.warning', lang)}: {message('check.no_review', lang)}")
+            file_warnings += 1
         errors, warnings = errors + file_errors, warnings + file_warnings
         if not file_errors:
             click.echo(message("check.clean", lang, file=_shown(path), warnings=file_warnings))

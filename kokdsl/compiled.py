@@ -161,6 +161,8 @@ class CompiledRulebook:
     chapters: tuple[ast.Chapter, ...] = ()
     # `urval`: None for the whole KoK-bok, else which part ("" when unsaid).
     selection: str | None = None
+    # `överprövning`: how to apply for review, in the rulebook's words (None: not given).
+    review: str | None = None
     sha256: str = ""
     file: str = ""
     # Compiled closures of every sub-expression, so explanations can re-use

@@ -30,6 +30,11 @@ class CompileResult:
         self.diagnostics = diagnostics
 
 
+def _review(tree: ast.Rulebook) -> str | None:
+    texts = [item.text for item in tree.items if isinstance(item, ast.Review)]
+    return "\n\n".join(texts) if texts else None
+
+
 def compile_rulebook(tree: ast.Rulebook, source: str = "") -> CompileResult:
     """Check a parsed rulebook and build its checks; see CompileResult."""
     checked = check_rulebook(tree)
@@ -40,7 +45,7 @@ def compile_rulebook(tree: ast.Rulebook, source: str = "") -> CompileResult:
     compiled = CompiledRulebook(
         name=header.name, edition=header.edition, valid_from=header.valid_from, source=header.source,
         facts=tuple(checked.facts.values()), records=checked.records, requirements=requirements,
-        chapters=tuple(checked.chapters), selection=header.selection,
+        chapters=tuple(checked.chapters), selection=header.selection, review=_review(tree),
         sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(),
         file=tree.file, closures=builder.closures if builder else {}, types=checked.types,
         codegen=_codegen(requirements, checked),

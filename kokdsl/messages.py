@@ -270,12 +270,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "text.decision": {SV: "Förslag till beslut: {label}", EN: "Proposed decision: {label}"},
     "text.reasons": {SV: "Skäl (skall-krav som inte är uppfyllda):", EN: "Reasons (shall requirements not met):"},
     "text.missing": {SV: "Uppgifter att komplettera:", EN: "Facts to supplement:"},
-    "text.remarks": {SV: "Anmärkningar (bör-krav som inte är uppfyllda):", EN: "Remarks (should requirements not met):"},
+    "text.remarks": {SV: "Anmärkningar (bör-krav som inte är uppfyllda eller inte kan bedömas):",
+                     EN: "Remarks (should requirements not met or not assessable):"},
     "text.data_diagnostics": {SV: "Synpunkter på egenrapporten:", EN: "Notes on the self-report:"},
     "text.audit": {SV: "Utgåva {edition}, regelbok sha256 {rb_sha}…, egenrapport sha256 {sr_sha}…, kokdsl {version}",
                    EN: "Edition {edition}, rulebook sha256 {rb_sha}…, self-report sha256 {sr_sha}…, kokdsl {version}"},
     # check command
     "check.clean": {SV: "{file}: inga fel (varningar: {warnings})", EN: "{file}: no errors (warnings: {warnings})"},
+    "check.no_review": {SV: "regelboken anger inte hur man begär överprövning (överprövning \"\"\"…\"\"\"); ett avslag skrivs ut utan den texten",
+                        EN: "the rulebook does not say how to apply for review (review \"\"\"…\"\"\"); a rejection is printed without that text"},
     "check.summary": {SV: "fel: {errors}, varningar: {warnings}", EN: "errors: {errors}, warnings: {warnings}"},
     # ---- findings reports (outputs/findings.py, reports/*.j2): everything the HTML and
     # Markdown reports say, apart from the data itself ----

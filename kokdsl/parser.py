@@ -223,6 +223,9 @@ class _ToAst(Transformer):
     def chapter(self, meta, _kw, title, text=None):
         return ast.Chapter(_unquote(title), _text_block(text) if text else None, span=self._span(meta))
 
+    def review(self, meta: Any, _kw: Token, text: Token) -> ast.Review:
+        return ast.Review(_text_block(text), span=self._span(meta))
+
     def requirement(self, meta, _kw, req_id, title, modality, *rest):
         # Point diagnostics about the requirement (a duplicate id) at its number.
         clauses: dict[str, Any] = {"sources": []}

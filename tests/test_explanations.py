@@ -369,3 +369,43 @@ def _flat(finding) -> str:
 
     text = _finding_text(finding, "sv").replace("\xa0", " ")
     return text if text.endswith(".") else text + "."  # as the report prints it
+
+
+# -- the decision document: the rulebook's own review text ----------------------------------
+
+REVIEW_BOOK = '''regelbok "Fiktiv region" utgåva 2025 giltig från 2025-01-01
+
+överprövning
+  """Den som vill begära överprövning av beslutet skriver till
+  förvaltningsrätten inom tre veckor (fiktiv text för test)."""
+
+uppgift öppet: ja/nej
+krav 1 "Öppet" skall
+  öppet
+'''
+
+
+def test_the_review_text_comes_from_the_rulebook_and_ends_a_rejection(tmp_path):
+    from click.testing import CliRunner
+
+    from kokdsl.cli import main
+    from kokdsl.outputs.findings import render_report
+    from kokdsl.tools.formatter import format_rulebook
+
+    book = tmp_path / "fiktiv.kok"
+    book.write_text(REVIEW_BOOK, encoding="utf-8")
+    rb = load_rulebook(str(book)).rulebook
+    assert rb.review.startswith("Den som vill begära överprövning")
+    rejected = assess(rb, validate({"öppet": "nej"}, rb, "r.yaml", "0" * 64))
+    page = render_report(rejected, "html", "sv")
+    review_at = page.index("Hur man begär överprövning")
+    assert review_at > page.index("Skäl för beslutet") and "förvaltningsrätten inom tre veckor" in page[review_at:]
+    approved = assess(rb, validate({"öppet": "ja"}, rb, "r.yaml", "0" * 64))
+    assert "förvaltningsrätten" not in render_report(approved, "md", "sv")
+    # kok fmt keeps it; kok check warns only about a book without it.
+    assert "överprövning\n" in format_rulebook(parse_or_raise(REVIEW_BOOK))
+    assert "överprövning" not in CliRunner().invoke(main, ["check", str(book)]).output
+    without = tmp_path / "utan.kok"
+    without.write_text(REVIEW_BOOK.split("överprövning")[0] + REVIEW_BOOK.split('test)."""\n')[1], encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(without)])
+    assert result.exit_code == 0 and "anger inte hur man begär överprövning" in result.output

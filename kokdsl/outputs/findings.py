@@ -288,7 +288,7 @@ def _remarks_summary(assessment: Assessment, lang: str) -> str:
 
 def _review_text(assessment: Assessment) -> list[str]:
     """The rulebook's own text on how to apply for review; the tool never writes legal text itself."""
-    return paragraphs(getattr(assessment.rulebook, "review", None))
+    return paragraphs(assessment.rulebook.review)
 
 
 def _counts_view(assessment: Assessment, lang: str) -> dict:

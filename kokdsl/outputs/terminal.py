@@ -93,6 +93,7 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
             "supplements": [r.requirement.id for r in decision.supplements],
             "missing": [_problem_json(p, lang) for p in decision.missing],
             "remarks": [r.requirement.id for r in decision.remarks],
+            "remarks_unassessed": [r.requirement.id for r in decision.unassessed_remarks],
             "proposals": [r.requirement.id for r in decision.proposals],
             "if_adopted": _if_adopted_json(decision, lang),
         },
@@ -155,10 +156,12 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
             from kokdsl.selfreport import ExpectedValue
 
             out.append(f"  - {p.path}: {m('problem.' + p.kind)} ({ExpectedValue(p.expected).render(lang)})")
-    if decision.remarks:
+    if decision.remarks or decision.unassessed_remarks:
         out.append(m("text.remarks"))
         for r in decision.remarks:
             out.append(f"  - {r.requirement.id} {r.requirement.title}")
+        for r in decision.unassessed_remarks:
+            out.append(f"  - {r.requirement.id} {r.requirement.title} ({message('outcome.cannot_assess', lang)})")
     out += _if_adopted_lines(decision, lang)
     if report.diagnostics:
         out.append("")

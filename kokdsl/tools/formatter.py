@@ -105,6 +105,8 @@ def format_item(item, lang: str = "sv") -> str:
         case ast.Chapter():
             line = f"{kw('chapter')} {quote(item.title)}"
             return line + (f"\n{text_block(item.text)}" if item.text is not None else "")
+        case ast.Review():
+            return f"{canonical_keyword('review', lang)}\n{text_block(item.text)}"
         case ast.Requirement():
             modality = kw("shall" if item.modality == "skall" else "should")
             lines = [f"{kw('requirement')} {item.id} {quote(item.title)} {modality}"]
