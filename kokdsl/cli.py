@@ -196,7 +196,7 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
         file_warnings = len(loaded.diagnostics) - file_errors
         if not file_errors and loaded.rulebook is not None and loaded.rulebook.review is None:
             # A rejection is printed without review instructions: the tool never writes legal text itself.
-            click.echo(f"{path}: {message('severity.warning', lang)}: {message('check.no_review', lang)}")
+            click.echo(message("check.no_review", lang, file=_shown(path)))
             file_warnings += 1
         errors, warnings = errors + file_errors, warnings + file_warnings
         if not file_errors:

@@ -277,8 +277,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                    EN: "Edition {edition}, rulebook sha256 {rb_sha}…, self-report sha256 {sr_sha}…, kokdsl {version}"},
     # check command
     "check.clean": {SV: "{file}: inga fel (varningar: {warnings})", EN: "{file}: no errors (warnings: {warnings})"},
-    "check.no_review": {SV: "regelboken anger inte hur man begär överprövning (överprövning \"\"\"…\"\"\"); ett avslag skrivs ut utan den texten",
-                        EN: "the rulebook does not say how to apply for review (review \"\"\"…\"\"\"); a rejection is printed without that text"},
+    "check.no_review": {SV: "{file}: varning: regelboken anger inte hur man begär överprövning (överprövning \"\"\"…\"\"\"); ett avslag skrivs ut utan den texten",
+                        EN: "{file}: warning: the rulebook does not say how to apply for review (review \"\"\"…\"\"\"); a rejection is printed without that text"},
     "check.summary": {SV: "fel: {errors}, varningar: {warnings}", EN: "errors: {errors}, warnings: {warnings}"},
     # ---- findings reports (outputs/findings.py, reports/*.j2): everything the HTML and
     # Markdown reports say, apart from the data itself ----
