@@ -679,11 +679,13 @@ def book(rulebook: str, outputs: tuple[str, ...], previous: str | None, lang: st
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any file is not in canonical layout.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Change nothing; print what would change as a unified diff (exit 1 if anything would).")
 @click.option("--keywords", type=click.Choice(["sv", "en"]), default=None,
               help="Keyword language to write (default: the one the file's header uses).")
 @format_option(help_text="text for people, json: every file with its status (docs/json-output.md).")
 @lang_option
-def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, fmt: str, lang: str) -> None:
+def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, keywords: str | None, fmt: str, lang: str) -> None:
     """Rewrite rulebooks in the canonical layout, comments kept. Folders stand
     for the .kok files in them (a folder with none exits 2). A file with
     syntax errors is left untouched."""
@@ -718,8 +720,14 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, fmt: str, lan
         if formatted == parsed.source:
             results.append({"file": file, "status": "unchanged"})
             continue
-        if check:
-            if text:
+        if check or show_diff:
+            if text and show_diff:
+                import difflib
+
+                click.echo("".join(difflib.unified_diff(parsed.source.splitlines(keepends=True),
+                                                        formatted.splitlines(keepends=True),
+                                                        fromfile=_shown(file), tofile=_shown(file))), nl=False)
+            elif text:
                 click.echo(message("fmt.would_change", lang, file=_shown(file)))
             results.append({"file": file, "status": "would_change"})
             status = max(status, EXIT_FINDINGS)
@@ -739,6 +747,19 @@ def fmt(paths: tuple[str, ...], check: bool, keywords: str | None, fmt: str, lan
 
         click.echo(dumps(fmt_json(results, check, lang)), nl=False)
     sys.exit(status)
+
+
+@main.command()
+@lang_option
+def lsp(lang: str) -> None:
+    """Run the language server for rulebooks on standard input and output
+    (for an editor: diagnostics from check and lint, hover, go to definition,
+    completion, symbols, formatting, quick fixes). Needs kokdsl[lsp]."""
+    try:
+        from kokdsl.lsp import serve
+    except ImportError:
+        raise KokError("lsp.not_installed") from None
+    serve(lang)
 
 
 @main.command()

@@ -16,14 +16,18 @@ def test_every_requirement_is_in_the_book_with_its_text_and_check():
     rulebook = load_rulebook_source(Path(OREBRO).read_text(encoding="utf-8"), OREBRO).rulebook
     for req in rulebook.requirements:
         assert f"### {req.id} " in output
-    assert "- **Kontroll:** `timmar(öppettider) >= (40 om listade < 6500 annars 45)`" in output
-    assert "- **Gäller om:** `antal(filialer) > 0`" in output
+    # The check in words, from the same sentence templates as the findings; the code beside it.
+    assert ("- **Kontroll:** Timmar per vecka enligt öppettiderna är minst 40 om antal listade är mindre "
+            "än 6500, annars 45.") in output
+    assert "- **Kontrollen som kod:** `timmar(öppettider) >= (40 om listade < 6500 annars 45)`" in output
+    assert "- **Gäller om (kod):** `antal(filialer) > 0`" in output
 
 
 def test_english_book_uses_english_keywords_in_checks():
     code, output = run_cli("book", OREBRO, "--lang", "en")
     assert code == 0
-    assert "- **Check:** `hours(öppettider) >= (40 if listade < 6500 else 45)`" in output
+    assert "- **The check as code:** `hours(öppettider) >= (40 if listade < 6500 else 45)`" in output
+    assert "- **Check:** Hours per week of the opening hours is at least 40 if listed patients" in output
     assert "11 shall and 4 should requirements" in output
 
 

@@ -277,3 +277,42 @@ def test_book_marks_proposals_examples_and_a_selection_visibly(browser, artefact
     assert not {"förslag", "exempel"} & set(dom["inForce"])
     assert dom["text"].casefold().count("status\n") >= 8 and "daterad 2026-03-01" in dom["text"]
     axe(browser)
+
+
+BOOK_PAGE = """(() => {
+  // checkVisibility: false inside a closed <details> (content-visibility: hidden).
+  const shown = el => { if (!el) return false; const b = el.getBoundingClientRect();
+    return b.width > 0 && b.height > 0 && el.checkVisibility({visibilityProperty: true}); };
+  const req = id => document.getElementById('req-' + id);
+  return {
+    brokenLinks: [...document.querySelectorAll('a[href^="#"]')]
+      .filter(a => !document.getElementById(a.getAttribute('href').slice(1))).map(a => a.getAttribute('href')),
+    chapterNumbers: [...document.querySelectorAll('section[id^="chapter-"] h2 .chapter-number')].map(s => s.innerText),
+    prose: req('2.1').querySelector('dd.prose').innerText,
+    proseShown: shown(req('2.1').querySelector('dd.prose')),
+    codeHidden: !req('2.1').querySelector('details.code').open
+      && !shown(req('2.1').querySelector('details.code code')),
+    statusBadge: shown(req('3.1.1').querySelector('.badge.status-proposal'))
+      ? req('3.1.1').querySelector('.badge.status-proposal').innerText : null,
+    changes: shown(document.getElementById('changes')),
+    glossary: document.querySelector('#fact-öppettider th').innerText,
+  };
+})()"""
+
+
+def test_book_reads_as_prose_with_markings_in_chromium(browser, artefacts, axe):
+    target = artefacts / "book-prose.sv.html"
+    result = CliRunner().invoke(main, ["book", str(ROOT / "rulebooks" / "orebro" / "2025.kok"), "--previous",
+                                       str(ROOT / "rulebooks" / "orebro" / "2024.kok"), "--output", f"html:{target}"])
+    assert result.exit_code == 0, result.output
+    browser.open(target.as_uri())
+    page = browser.evaluate(BOOK_PAGE)
+    chapters = load_rulebook(ROOT / "rulebooks/orebro/2025.kok").rulebook.chapters
+    assert page["brokenLinks"] == []
+    assert page["chapterNumbers"] == [str(n) for n in range(1, len(chapters) + 1)]
+    assert page["prose"].startswith("Timmar per vecka enligt öppettiderna är minst 40")
+    assert page["proseShown"] and page["codeHidden"]
+    assert page["statusBadge"] == "förslag"
+    assert page["changes"]
+    assert page["glossary"].startswith("Öppettider")
+    axe(browser)

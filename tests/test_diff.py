@@ -41,6 +41,8 @@ krav 1 "Gräns, skärpt" skall
   x >= 5
 
 krav 2 "Villkor" skall
+  status förslag
+  källa "Beslut" daterad 2024-11-01
   gäller om inte y
   z
 
@@ -75,7 +77,11 @@ def test_each_kind_of_change_is_named():
     assert first["title"]["new"] == "Gräns, skärpt" and first["topic"]["old"] == "bemanning"
     assert [w for w in first["text"]["words"] if w["op"] != "same"] == [
         {"op": "removed", "text": "3 x."}, {"op": "added", "text": "5 x, <b>alltid</b>."}]
-    assert aspects(entries["2"])["applicability"] == {"aspect": "applicability", "old": "y", "new": "inte y"}
+    second = aspects(entries["2"])
+    assert second["applicability"] == {"aspect": "applicability", "old": "y", "new": "inte y"}
+    assert (second["status"]["old"], second["status"]["new"]) == ("in_force", "proposal")
+    assert second["source"] == {"aspect": "source", "old": None, "new": "Beslut (2024-11-01)"}
+    assert "status: gällande → förslag" in render(v, "text")
     assert aspects(entries["4"])["check"] == {"aspect": "check", "old": "y och z", "new": "y eller z"}
     assert v["counts"] == {"added": 1, "removed": 1, "changed": 3}
 

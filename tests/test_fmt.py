@@ -46,3 +46,41 @@ def test_english_files_stay_english(tmp_path):
         'rulebook "T" edition 2025\n\nfact a: yes/no\n\nrequirement 1 "t" shall\n  a\n')
     assert run_cli("fmt", str(english), "--keywords", "sv")[0] == EXIT_OK
     assert english.read_text(encoding="utf-8").startswith('regelbok "T" utgåva 2025')
+
+
+def test_comments_stay_where_they_were_written():
+    from kokdsl.parser import parse
+    from kokdsl.tools.formatter import format_source
+
+    source = '''regelbok "Prov" utgåva 2025
+uppgift listade: heltal  # från folkbokföringen
+  "Antal listade."
+
+krav 1 "Listning" skall  # huvudkravet
+  område tillgänglighet
+  # Gränsen är regionens egen.
+  """Minst 1000 listade."""
+  listade>=1000  # inte 900
+'''
+    formatted = format_source(parse(source).rulebook, source)
+    assert formatted.split("\n")[2] == "uppgift listade: heltal  # från folkbokföringen"
+    assert 'krav 1 "Listning" skall  # huvudkravet' in formatted
+    assert '  # Gränsen är regionens egen.\n  """Minst 1000 listade."""' in formatted
+    assert formatted.rstrip().endswith("listade >= 1000  # inte 900")
+    assert format_source(parse(formatted).rulebook, formatted) == formatted
+    assert parse(formatted).rulebook == parse(source).rulebook
+
+
+def test_fmt_diff_shows_what_would_change_and_changes_nothing(tmp_path):
+    from click.testing import CliRunner
+
+    from kokdsl.cli import main
+
+    path = tmp_path / "utkast.kok"
+    messy = 'regelbok "Prov" utgåva 2025\nuppgift x :ja/nej\nkrav 1 "t" skall\n  x\n'
+    path.write_text(messy, encoding="utf-8")
+    result = CliRunner().invoke(main, ["fmt", "--diff", str(path)])
+    assert result.exit_code == 1
+    assert "-uppgift x :ja/nej\n+\n+uppgift x: ja/nej\n" in result.output
+    assert result.output.startswith(f"--- {path}\n+++ {path}\n")
+    assert path.read_text(encoding="utf-8") == messy

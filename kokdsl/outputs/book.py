@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import functools
 
+from markupsafe import Markup, escape
+
 from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.enums import Modality
 from kokdsl.messages import message
 from kokdsl.outputs.findings import RULEBOOK_LANG, environment, paragraphs
 from kokdsl.pipeline import TOOL_VERSION
+from kokdsl.prose import Names, check_clause, check_sentence
 from kokdsl.selfreport import ExpectedValue
 from kokdsl.topics import label as topic_label
 from kokdsl.unparse import expr_text
@@ -35,7 +38,13 @@ def render_book(rulebook: CompiledRulebook, fmt: str, lang: str = "sv",
     template = environment().get_template(TEMPLATES[fmt])
     view = book_view(rulebook, lang, previous)
     return template.render(view=view, t=functools.partial(message, lang=lang),
-                           describe=lambda change: describe(change, fmt, lang))
+                           describe=lambda change: describe(change, fmt, lang), ident=identifier_html)
+
+
+def identifier_html(name: str) -> Markup:
+    """An identifier that may break after its underscores and nowhere else,
+    so a narrow A4 column never splits a word of it."""
+    return Markup("_<wbr>").join(escape(part) for part in str(name).split("_"))
 
 
 def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook | None = None) -> dict:
@@ -43,9 +52,9 @@ def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook 
     intro = {chapter.title: chapter.text for chapter in rulebook.chapters}
     for req in rulebook.requirements:
         if not chapters or chapters[-1]["title"] != req.chapter:
-            chapters.append({"title": req.chapter, "paragraphs": paragraphs(intro.get(req.chapter)),
-                             "requirements": []})
-        chapters[-1]["requirements"].append(_requirement(req, lang))
+            chapters.append({"number": len(chapters) + 1, "title": req.chapter,
+                             "paragraphs": paragraphs(intro.get(req.chapter)), "requirements": []})
+        chapters[-1]["requirements"].append(_requirement(req, rulebook, lang))
     return {
         "lang": lang,
         "rulebook_lang": RULEBOOK_LANG,
@@ -69,8 +78,13 @@ def _changes(previous: CompiledRulebook | None, rulebook: CompiledRulebook, lang
     return edition_diff(previous, rulebook, lang)
 
 
-def _requirement(req, lang: str) -> dict:
+def _requirement(req: CompiledRequirement, rulebook: CompiledRulebook, lang: str) -> dict:
+    """A requirement as the book shows it: its check in words (the same
+    sentence templates as the findings' explanations), the code kept beside."""
     return {
+        "prose": check_sentence(req.check, rulebook, lang),
+        "condition_prose": (_capitalise(check_clause(req.condition, rulebook, lang))
+                            if req.condition is not None else None),
         "id": req.id,
         "title": req.title,
         "modality": req.modality,
@@ -114,10 +128,20 @@ def _validity_text(req: CompiledRequirement, lang: str) -> str | None:
     return None
 
 
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _fact(spec, rulebook: CompiledRulebook, lang: str) -> dict:
+    """A glossary entry: the fact's name in words (its display name), the
+    identifier the self-report uses, the format and the description."""
+    names = Names(rulebook)
     fields = []
     if spec.type.kind == "list":
-        fields = [{"name": f.name, "expected": ExpectedValue(f.type).render(lang), "doc": f.doc}
-                  for f in rulebook.records[spec.type.record].fields]
-    return {"name": spec.name, "expected": ExpectedValue(spec.type).render(lang), "doc": spec.doc,
+        record = spec.type.record
+        fields = [{"name": f.name, "display": _capitalise(names.field(record, f.name, lang)),
+                   "expected": ExpectedValue(f.type).render(lang), "doc": f.doc}
+                  for f in rulebook.records[record].fields]
+    return {"name": spec.name, "display": _capitalise(names.fact(spec.name, lang)),
+            "expected": ExpectedValue(spec.type).render(lang), "doc": spec.doc,
             "input_only": spec.input_only, "fields": fields}

@@ -12,6 +12,7 @@ before and after. `kok book --previous` prints the same diff as a chapter.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import json
 
@@ -19,13 +20,13 @@ import attrs
 
 from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
-from kokdsl.messages import message
+from kokdsl.messages import CATALOGUE, message
 from kokdsl.unparse import expr_text
 
 FORMATS = ("text", "md", "html", "json")
 # Metadata compared as plain values, in this order. A field a rulebook version
 # does not have reads as None on both sides and never shows as a change.
-_PLAIN_ASPECTS = ("title", "topic", "status", "valid_from", "valid_until", "source")
+_PLAIN_ASPECTS = ("title", "topic", "status", "valid_from", "valid_to", "source")
 
 
 def edition_diff(old: CompiledRulebook, new: CompiledRulebook, lang: str = "sv") -> dict:
@@ -72,14 +73,22 @@ def requirement_changes(old: CompiledRequirement, new: CompiledRequirement, new_
     if (old.text or "").split() != (new.text or "").split():
         changes.append({"aspect": "text", "words": word_diff(old.text or "", new.text or "")})
     for aspect in _PLAIN_ASPECTS:
-        before, after = _plain(getattr(old, aspect, None)), _plain(getattr(new, aspect, None))
+        before, after = _aspect_value(old, aspect), _aspect_value(new, aspect)
         if before != after:
             changes.append({"aspect": aspect, "old": before, "new": after})
     return changes
 
 
-def _plain(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
+def _aspect_value(req: CompiledRequirement, aspect: str) -> str | None:
+    if aspect == "source":  # every source, with its date
+        return "; ".join(s.text + (f" ({s.date.isoformat()})" if s.date else "") for s in req.sources) or None
+    return _plain(getattr(req, aspect, None))
+
+
+def _plain(value: object) -> str | None:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return None if value is None else str(value)
 
 
 def _expr(node, lang: str) -> str | None:
@@ -236,6 +245,9 @@ def describe(change: dict, fmt: str, lang: str) -> str:
     if aspect == "threshold":
         return message("diff.aspect.threshold", lang, subject=_code(f"{change['subject']} {change['op']}", fmt),
                        old=_code(change["old"], fmt), new=_code(change["new"], fmt))
+    if aspect == "status":
+        return message("diff.aspect.status", lang, old=_esc(_status(change["old"], lang), fmt),
+                       new=_esc(_status(change["new"], lang), fmt))
     if aspect == "level":
         return message("diff.aspect.level", lang, old=_esc(change["old"], fmt), new=_esc(change["new"], fmt))
     code_like = aspect in ("check", "applicability")
@@ -246,6 +258,11 @@ def describe(change: dict, fmt: str, lang: str) -> str:
         return _code(value, fmt) if code_like else _esc(str(value), fmt)
 
     return message(f"diff.aspect.{aspect}", lang, old=show(change["old"]), new=show(change["new"]))
+
+
+def _status(status: str | None, lang: str) -> str:
+    code = f"status.{status}"
+    return message(code, lang) if code in CATALOGUE else str(status)
 
 
 def _esc(text: str, fmt: str) -> str:

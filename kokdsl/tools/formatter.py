@@ -2,11 +2,14 @@
 
 The printed source parses back to an equal AST (a property test holds it to
 that). Comments are not part of the AST, so format_source() takes them from
-the source text and puts each one back before the declaration it stood in or
-before; a comment inside a declaration moves to just above it.
+the source text and puts each one back where it was written: before the
+declaration it stood before, and inside a declaration at the line it stood on
+(an end-of-line comment stays at the end of that line).
 """
 
 from __future__ import annotations
+
+import re
 
 from kokdsl import ast
 from kokdsl.parser import canonical_keyword
@@ -133,9 +136,11 @@ def format_source(rulebook: ast.Rulebook, source: str, lang: str = "sv") -> str:
     out: list[str] = []
     previous = None
     for item in rulebook.items:
-        # Comments that start before this declaration ends belong in front of it.
-        leading = [c for c in comments if c[0] <= item.span.end_line]
-        comments = comments[len(leading):]
+        # Comments before this declaration go in front of it; those on its own
+        # lines stay inside it, at the line they were written on.
+        leading = [c for c in comments if c[0] < item.span.line]
+        inside = [c for c in comments[len(leading):] if c[0] <= item.span.end_line]
+        comments = comments[len(leading) + len(inside):]
         tight = isinstance(item, ast.FactDecl) and isinstance(previous, ast.FactDecl) and not leading
         if out:
             out.append("" if tight else "\n")
@@ -145,11 +150,73 @@ def format_source(rulebook: ast.Rulebook, source: str, lang: str = "sv") -> str:
             # Keep a blank line between a comment block and what follows, as written.
             if last_line < len(source_lines) and not source_lines[last_line].strip() and last_line < item.span.line:
                 out.append("\n")
-        out.append(format_item(item, lang) + "\n")
+        out.append(_with_comments(format_item(item, lang), inside, source_lines, item.span) + "\n")
         previous = item
     if comments:
         out.append(("\n" if out else "") + "\n".join(text for _, text in comments) + "\n")
     return "".join(out)
+
+
+def _with_comments(formatted: str, comments: list[tuple[int, str]], source_lines: list[str], span: ast.Span) -> str:
+    """A formatted declaration with the comments written inside it put back:
+    an end-of-line comment at the end of the line that came from its source
+    line, a comment on a line of its own before the first line that came
+    from a later source line."""
+    if not comments:
+        return formatted
+    lines = formatted.split("\n")
+    origins = _origins(lines, source_lines, span.line, span.end_line)
+    in_text = _inside_text_block(lines)
+    trailing: dict[int, list[str]] = {}
+    before: dict[int, list[str]] = {}
+    for line_no, text in comments:
+        written = source_lines[line_no - 1].rstrip()
+        if written[: len(written) - len(text)].strip():  # code before the #: an end-of-line comment
+            target = max((i for i, o in enumerate(origins) if o <= line_no), default=0)
+            while in_text[target] and target + 1 < len(lines):  # never inside a text block
+                target += 1
+            trailing.setdefault(target, []).append(text)
+        else:
+            target = next((i for i, o in enumerate(origins) if o > line_no), len(lines))
+            while target > 0 and in_text[target - 1]:  # never inside a text block
+                target -= 1
+            before.setdefault(target, []).append(INDENT + text)
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out += before.get(i, [])
+        out.append(line + "".join("  " + text for text in trailing.get(i, [])))
+    out += before.get(len(lines), [])
+    return "\n".join(out)
+
+
+def _first_word(line: str) -> str:
+    match = re.match(r'\s*("""|")?\s*(\w+|\S)', line)
+    return "".join(match.groups("")) if match else ""
+
+
+def _origins(lines: list[str], source_lines: list[str], first: int, last: int) -> list[int]:
+    """For each formatted line, the source line (1-based) it came from: the
+    next source line of the declaration that starts with the same word. A line
+    the formatter made (a long check broken up) takes the one before's."""
+    origins: list[int] = []
+    pointer = first
+    for line in lines:
+        word = _first_word(line)
+        found = next((n for n in range(pointer, last + 1) if _first_word(source_lines[n - 1]) == word), None)
+        if found is not None:
+            pointer = found + 1
+        origins.append(found if found is not None else (origins[-1] if origins else first))
+    return origins
+
+
+def _inside_text_block(lines: list[str]) -> list[bool]:
+    """For each line: does it end inside an open \"\"\"text block\"\"\"?"""
+    out, open_block = [], False
+    for line in lines:
+        if line.count('"""') % 2:
+            open_block = not open_block
+        out.append(open_block)
+    return out
 
 
 def comment_lines(source: str) -> list[tuple[int, str]]:

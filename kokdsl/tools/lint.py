@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import attrs
 import yaml
@@ -215,6 +217,8 @@ def text_numbers(text: str) -> list[_Number]:
 
 def _literal_value(lit: ast.Literal) -> Fraction | None:
     """The number as the text would write it: 90 % is written 90."""
+    if not isinstance(lit.value, int | Fraction) or isinstance(lit.value, bool):
+        return None
     if lit.kind == "percent":
         return Fraction(lit.value) * 100
     if lit.kind in ("integer", "decimal"):
@@ -222,7 +226,7 @@ def _literal_value(lit: ast.Literal) -> Fraction | None:
     return None
 
 
-def walk(node):
+def walk(node: Any) -> Iterator[Any]:
     """Every expression node under node, node first."""
     if node is None:
         return
@@ -233,8 +237,15 @@ def walk(node):
             yield from walk(value)
 
 
-def _bound_names(node) -> set[str]:
+def _bound_names(node: ast.Expr) -> set[str]:
     return {n.var for n in walk(node) if isinstance(n, ast.Quantifier | ast.Sum | ast.Count) and n.var}
+
+
+def _date(written: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(written)
+    except ValueError:
+        return None
 
 
 def any_or_none_literals(node) -> list[ast.Literal]:
@@ -331,11 +342,11 @@ class _Linter:
         else:
             out += self._modality(req, text) + self._numbers(req, text) + self._facts_named(req, text)
             out += self._percentage_base(req, text) + self._vague(req, text)
-        if req.source is None:
+        if not req.sources:
             out.append(self.finding("KOK108", req.id_span, id=req.id))
         else:
             out += self._source_dates(req)
-        if getattr(req, "status", False) is None:
+        if req.status is None:
             out.append(self.finding("KOK109", req.id_span, id=req.id))
         if req.topic is None:
             out.append(self.finding("KOK114", req.id_span, id=req.id))
@@ -427,19 +438,20 @@ class _Linter:
                 out.append(self.finding("KOK107", span, id=req.id, phrase=" ".join(match.group().split())))
         return out
 
-    def _source_dates(self, req) -> list[Diagnostic]:
-        valid_from = getattr(req, "valid_from", None) or (self.header.valid_from if self.header else None)
+    def _source_dates(self, req: ast.Requirement) -> list[Diagnostic]:
+        """A source dated (`daterad`, or a date in its text) after the day the
+        requirement takes effect cannot be what it was written from."""
+        valid_from = req.valid_from or (self.header.valid_from if self.header else None)
         if valid_from is None:
             return []
         out = []
-        for written in _DATE.findall(req.source):
-            try:
-                day = datetime.date.fromisoformat(written)
-            except ValueError:
-                continue
-            if day > valid_from:
-                out.append(self.finding("KOK110", req.id_span, id=req.id, date=written,
-                                        valid_from=valid_from.isoformat()))
+        for source in req.sources:
+            days = [source.date] if source.date else [_date(d) for d in _DATE.findall(source.text)]
+            for day in days:
+                if day is not None and day > valid_from:
+                    span = source.span if source.span.line > 0 else req.id_span
+                    out.append(self.finding("KOK110", span, id=req.id, date=day.isoformat(),
+                                            valid_from=valid_from.isoformat()))
         return out
 
     # -- rule tests -----------------------------------------------------------------
