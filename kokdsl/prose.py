@@ -7,6 +7,10 @@ and record field may carry a display name (`visas som "…" på engelska "…"`)
 without one, its identifier is written as words. No DSL identifier, JSON path
 or operator symbol reaches the text: those stay in the evidence and the JSON.
 
+(Longer than our usual 400 lines on purpose: the templates and the one
+explainer method per construct belong together, so that a construct's words
+and the way its trace is read are reviewed side by side.)
+
 - `explain(result)`: why a requirement has its outcome, from the evaluator's
   trace (the sub-results that decided it, computed by the same closures that
   decided the outcome) as a list of Findings;

@@ -12,6 +12,10 @@ language server show the same thing. A requirement silences a finding it has
 judged with `tyst KOK103 "reason"`; a silence that no longer matches anything
 is itself a finding, so silences cannot go stale unnoticed.
 
+(Longer than our usual 400 lines on purpose: each rule is a small function
+beside its code in RULES, and splitting them over modules would separate a
+rule from the table that documents it.)
+
     lint_source(source, path) -> LintResult
 """
 
