@@ -386,6 +386,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.missing_item_what": {SV: "{problem}; förväntat: {expected}", EN: "{problem}; expected: {expected}"},
     "report.notes_heading": {SV: "Synpunkter på egenrapporten", EN: "Notes on the self-report"},
     "report.audit_heading": {SV: "Spårbarhet", EN: "Audit trail"},
+    "report.inputs_heading": {SV: "Underlag", EN: "Inputs"},
+    "report.inputs_intro": {
+        SV: "Uppgifterna nedan är underlag, till exempel för ersättningen. Nivån som nåtts visas; "
+            "de prövas inte som krav och blir aldrig en avvikelse.",
+        EN: "The facts below are inputs, for example to the payment. The level reached is shown; "
+            "they are not checked as requirements and never become a deviation."},
     "report.audit_rulebook_file": {SV: "Regelboksfil", EN: "Rulebook file"},
     "report.audit_rulebook_sha": {SV: "Regelbokens sha256", EN: "Rulebook sha256"},
     "report.audit_report_file": {SV: "Egenrapport", EN: "Self-report file"},

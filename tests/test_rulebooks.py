@@ -160,3 +160,15 @@ def test_branch_rules_apply_to_every_centre_that_declares_a_branch(tmp_path):
         tmp_path, "avslag", lambda text: text.replace("tilläggsuppdrag: [filial]", "tilläggsuppdrag: []"))
     assert (outcomes["6.3"], outcomes["6.4"], outcomes["6.4.1"]) == ("not_met", "not_met", "not_met")
     assert decision == "rejection"
+
+
+def test_continuity_is_a_payment_input_shown_at_the_level_reached():
+    # Ö17: a graded 75-100 % payment scale, never a pass/fail deviation.
+    from kokdsl.outputs.findings import render_report
+
+    assessment = assess(load_rulebook(OREBRO_2025).rulebook, ROOT / "examples" / "avslag.yaml")
+    assert "kontinuitet_läkarbesök" not in {d for r in assessment.rulebook.requirements for d in r.dependencies}
+    page = render_report(assessment, "md", "sv")
+    inputs = page[page.index("## Underlag"):page.index("## Spårbarhet")]
+    assert "- **Kontinuitet i läkarbesöken:** 61 %" in inputs.replace("\xa0", " ")
+    assert "blir aldrig en avvikelse" in inputs

@@ -131,6 +131,23 @@ def _t(lang: str, code: str, **params) -> str:
 # -- the view-model -------------------------------------------------------------
 
 
+def _inputs_view(assessment: Assessment, lang: str) -> list[dict[str, str]]:
+    """The input-only facts (`underlag`: payment scales, statistics) with the
+    level the centre reached: shown, never judged as a deviation."""
+    from kokdsl.prose import value_text
+    from kokdsl.values import UNKNOWN
+
+    out = []
+    for fact in assessment.rulebook.facts:
+        if fact.input_only:
+            value = assessment.report.facts.get(fact.name, UNKNOWN)
+            shown = (message("report.not_given", lang) if value is UNKNOWN
+                     else value_text(value, fact.type, lang))
+            name = fact.display_name(lang)
+            out.append({"name": name[:1].upper() + name[1:], "value": shown, "doc": fact.doc or ""})
+    return out
+
+
 def build_view(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None = None,
                case: CaseDetails | None = None) -> dict:
     """Plain data for the templates: the JSON result plus letter-ready sentences."""
@@ -166,6 +183,7 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
             "remarks": _remarks_summary(assessment, lang),
         },
         "counts": _counts_view(assessment, lang),
+        "inputs": _inputs_view(assessment, lang),
         "reasons": [_reason_view(r, rb, lang) for r in failed_skall],
         "supplements": [s for s in supplements if s["blocking"]],
         "supplements_not_blocking": [s for s in supplements if not s["blocking"]],
