@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import pytest
 from helpers import rulebook, run
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kokdsl.outputs.findings import markdown_escape, render_report
@@ -93,6 +93,8 @@ def test_markdown_report_has_no_links_or_strike_through_from_data():
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="aw.:/~*_[]()<>@#|`\\ hstp", max_size=40))
+@example("__a__")  # an underscore after an underscore once slipped through
+@example("a__b__")
 def test_escaped_text_renders_as_itself_in_gfm(text):
     cmarkgfm = pytest.importorskip("cmarkgfm")
     html = cmarkgfm.github_flavored_markdown_to_html("x " + markdown_escape(text))

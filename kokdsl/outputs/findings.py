@@ -378,7 +378,7 @@ def path_breaks(value) -> markupsafe.Markup:
 # ~~. A backslash before ASCII punctuation shows the character itself and
 # keeps it from starting anything. (An e-mail address still becomes a mailto:
 # link in GFM whatever is escaped; such a link runs nothing.)
-_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#~])|(?<!\w)_|_(?!\w)|(?<=\b[wW]{3})\.|(?<=[a-zA-Z])(?=://)")
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#~])|(?<![^\W_])_|_(?![^\W_])|(?<=\b[wW]{3})\.|(?<=[a-zA-Z])(?=://)")
 
 
 def markdown_escape(value) -> str:
