@@ -98,8 +98,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "unknown.division": {SV: "{phrase} kan inte räknas ut (division med noll)",
                          EN: "{phrase} cannot be worked out (division by zero)"},
     # applicability
-    "not_applicable": {SV: "kravet gäller inte vårdcentralen: {clause}",
-                       EN: "the requirement does not apply to the centre: {clause}"},
+    "not_applicable": {SV: "kravet gäller bara om {condition}; här: {clause}",
+                       EN: "the requirement applies only if {condition}; here: {clause}"},
     "applies_unknown": {SV: "det går inte att avgöra om kravet gäller vårdcentralen:",
                         EN: "whether the requirement applies to the centre cannot be told:"},
     # phrases (noun phrases for expressions)
@@ -729,9 +729,10 @@ def explain(result: RequirementResult) -> list[Finding]:
     traces = result.trace
     explainer = _Explainer(traces.rulebook)
     if result.outcome == NOT_APPLICABLE and traces.condition is not None:
-        found = explainer.explain(traces.condition)
-        return [_as_sentence(explainer.clause("not_applicable", lambda ctx: ctx.t("not_applicable", clause="; ".join(
-            _finding_text(f, ctx.lang) for f in found))))]
+        condition = traces.condition
+        return [_as_sentence(explainer.clause("not_applicable", lambda ctx: ctx.t(
+            "not_applicable", condition=check_clause(condition.node, traces.rulebook, ctx.lang),
+            clause=explainer.fragment(condition, ctx))))]
     out: list[Finding] = []
     if traces.condition is not None and traces.condition.value is UNKNOWN:
         out.append(explainer.clause("applies_unknown", lambda ctx: ctx.t("applies_unknown"),

@@ -127,7 +127,8 @@ def test_not_applicable_rows_say_why(rulebook):
     view = build_view(assessment_of(rulebook, "komplettering"), "en", RUN_DATE)
     rows = {r["id"]: r for r in view["requirements"]}
     assert rows["6.4"]["not_applicable_reason"] == (
-        "The requirement does not apply to the centre: number of branches: 0; the requirement is more than 0.")
+        "The requirement applies only if number of branches is more than 0; "
+        "here: number of branches is 0, not more than 0.")
 
 
 def test_centre_name_with_markup_shows_literally_in_html(rulebook, tmp_path):
