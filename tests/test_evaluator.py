@@ -118,7 +118,8 @@ def test_branch_rules_do_not_apply_without_the_assignment(rb):
     a = run(rb, dict(GOOD, uppdrag=[], filialer=[branch]))
     r = result(a, "6")
     assert r.outcome == NOT_APPLICABLE
-    assert texts(r) == ["Kravet gäller bara om filial ingår i uppdrag; här: filial ingår inte i uppdrag (inga angivna)."]
+    assert texts(r) == ["Kravet gäller bara om filial ingår i uppdrag; "
+                        "här: filial ingår inte i uppdrag (inga angivna)."]
     assert a.decision.kind == APPROVED
 
 
