@@ -248,15 +248,22 @@ def assess(facts: dict, problems=()) -> HandDecision:
                 supplements.append(rid)
         elif role == BOR and outcome == NOT_MET:
             remarks.append(rid)
+    missing = missing_paths(supplements, problems, _READS)
+    kind = "rejection" if reasons else "supplement_request" if supplements else "approved"
+    return HandDecision(kind, outcomes, tuple(reasons), tuple(supplements), missing, tuple(remarks))
+
+
+_READS = {rid: reads for rid, _, _, _, reads in REQUIREMENTS}
+
+
+def missing_paths(supplements, problems, reads_by_id: dict) -> tuple[str, ...]:
+    """The JSON paths a supplement request names, each once: the problems in
+    the facts (or record fields) the requirements that cannot be assessed read."""
     missing: dict[str, None] = {}
     for rid in supplements:
-        reads = _READS[rid]
+        reads = reads_by_id[rid]
         for p in problems:
             fields = reads.get(p.fact)
             if fields is not None and (p.field is None or p.field in fields):
                 missing.setdefault(p.path)
-    kind = "rejection" if reasons else "supplement_request" if supplements else "approved"
-    return HandDecision(kind, outcomes, tuple(reasons), tuple(supplements), tuple(missing), tuple(remarks))
-
-
-_READS = {rid: reads for rid, _, _, _, reads in REQUIREMENTS}
+    return tuple(missing)

@@ -10,7 +10,7 @@ tests/test_bench_agreement.py holds it equal to kokdsl on every sample.
 
 from __future__ import annotations
 
-from bench.handwritten import HandDecision
+from bench.handwritten import HandDecision, missing_paths
 from kokdsl.values import UNKNOWN
 
 MET, NOT_MET, CANNOT_ASSESS, NOT_APPLICABLE = "met", "not_met", "cannot_assess", "not_applicable"
@@ -187,12 +187,6 @@ def assess(f: dict, problems=()) -> HandDecision:
     for rid in ("3.2", "6.3"):
         if out[rid] == NOT_MET:
             remarks.append(rid)
-    missing: dict[str, None] = {}
-    for rid in supplements:
-        reads = _READS[rid]
-        for p in problems:
-            fields = reads.get(p.fact)
-            if fields is not None and (p.field is None or p.field in fields):
-                missing.setdefault(p.path)
+    missing = missing_paths(supplements, problems, _READS)
     kind = "rejection" if reasons else "supplement_request" if supplements else "approved"
-    return HandDecision(kind, out, tuple(reasons), tuple(supplements), tuple(missing), tuple(remarks))
+    return HandDecision(kind, out, tuple(reasons), tuple(supplements), missing, tuple(remarks))
