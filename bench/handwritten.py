@@ -61,7 +61,7 @@ def _conditional(applies, check) -> str:
     return _outcome(value)
 
 
-def _covers(outer: tuple, inner: tuple) -> bool:
+def covers(outer: tuple, inner: tuple) -> bool:
     """Both are merged, sorted, non-adjacent week-minute intervals: each inner
     interval must lie inside one outer interval."""
     i, count = 0, len(outer)
@@ -100,7 +100,7 @@ def specialist_whole_opening(f):  # 1.1
     specialist, opening = f["specialist_allmänmedicin"], f["öppettider"]
     if specialist is UNKNOWN or opening is UNKNOWN:
         return UNKNOWN
-    return _covers(specialist.intervals, opening.intervals)
+    return covers(specialist.intervals, opening.intervals)
 
 
 def opening_hours(f):  # 2.1: 40 h under 6,500 listed, else 45 h
@@ -130,7 +130,7 @@ def on_call_around_the_clock(f):  # 2.1.4: opening hours and on-call together co
     opening, on_call = f["öppettider"], f["jour"]
     if opening is UNKNOWN or on_call is UNKNOWN:
         return UNKNOWN
-    return _covers(_union(opening.intervals, on_call.intervals), AROUND_THE_CLOCK)
+    return covers(_union(opening.intervals, on_call.intervals), AROUND_THE_CLOCK)
 
 
 def has_coordinator(f):  # 3.1: at least one coordinator with a name

@@ -10,7 +10,7 @@ tests/test_bench_agreement.py holds it equal to kokdsl on every sample.
 
 from __future__ import annotations
 
-from bench.handwritten import HandDecision, missing_paths
+from bench.handwritten import HandDecision, covers, missing_paths
 from kokdsl.values import UNKNOWN
 
 MET, NOT_MET, CANNOT_ASSESS, NOT_APPLICABLE = "met", "not_met", "cannot_assess", "not_applicable"
@@ -28,16 +28,6 @@ _READS = {
 }
 
 
-def _covers(outer, inner) -> bool:
-    i, count = 0, len(outer)
-    for start, end in inner:
-        while i < count and outer[i][1] < end:
-            i += 1
-        if i == count or outer[i][0] > start:
-            return False
-    return True
-
-
 def assess(f: dict, problems=()) -> HandDecision:
     out: dict[str, str] = {}
 
@@ -46,7 +36,7 @@ def assess(f: dict, problems=()) -> HandDecision:
     if specialist is UNKNOWN or opening is UNKNOWN:
         out["1.1"] = CANNOT_ASSESS
     else:
-        out["1.1"] = MET if _covers(specialist.intervals, opening.intervals) else NOT_MET
+        out["1.1"] = MET if covers(specialist.intervals, opening.intervals) else NOT_MET
 
     # 2.1 skall: open 40 h a week under 6,500 listed, else 45 h
     listed = f["listade"]
