@@ -33,6 +33,7 @@ from kokdsl.resources import caching_enabled, data_dir
 
 FORMATS = ("html", "md", "json")
 TEMPLATES = {"html": "findings.html.j2", "md": "findings.md.j2"}
+PARTS_TEMPLATE = "findings_parts.html.j2"  # the parts that depend only on the rulebook
 SCHEMA_FILE = "findings.schema.json"
 MODALITIES = tuple(Modality)
 RULEBOOK_LANG = "sv"  # requirement titles and texts are quoted as written
@@ -219,17 +220,48 @@ def _if_adopted_view(assessment: Assessment, lang: str) -> dict[str, Any] | None
     }
 
 
+def book_parts(rulebook, lang: str) -> dict[str, dict[str, Any]]:
+    """Requirement id -> the parts of its report entry that depend only on the
+    rulebook and the language (its text, labels, condition in words and its
+    HTML table cell): worked out once per rulebook and language, and shared
+    by every centre's report. They are most of a report's bytes."""
+    key = f"findings.book_parts.{lang}"
+    parts: dict[str, dict[str, Any]] | None = rulebook.runtime.get(key)
+    if parts is None:
+        parts = rulebook.runtime[key] = {req.id: _requirement_parts(req, rulebook, lang)
+                                         for req in rulebook.requirements}
+    return parts
+
+
+def _requirement_parts(req, rulebook, lang: str) -> dict[str, Any]:
+    parts = {
+        "title": req.title,
+        "modality": req.modality,
+        "status": req.status,
+        "status_label": message(f"status.{req.status}", lang),
+        "status_note": message(f"report.status_note.{req.status}", lang) if not req.in_force else None,
+        "modality_label": message(f"report.modality.{req.modality}", lang),
+        "paragraphs": paragraphs(req.text),
+        "condition": check_clause(req.condition, rulebook, lang) if req.condition is not None else None,
+    }
+    macros = environment().get_template(PARTS_TEMPLATE).module
+    sv_lang = markupsafe.Markup(f' lang="{RULEBOOK_LANG}"' if RULEBOOK_LANG != lang else "")
+    parts["text_cell"] = macros.requirement_text(parts, sv_lang, functools.partial(_t, lang))
+    return parts
+
+
 def _requirement_view(item: dict, result, rulebook, lang: str) -> dict:
     req = result.requirement
-    condition = check_clause(req.condition, rulebook, lang) if req.condition is not None else None
+    parts = book_parts(rulebook, lang)[req.id]
     explanation = [_flatten(f) for f in item["explanation"]]
     not_applicable = item["outcome"] == NOT_APPLICABLE
     view = dict(item)
     view.update({
-        "status_note": message(f"report.status_note.{req.status}", lang) if not req.in_force else None,
-        "modality_label": message(f"report.modality.{req.modality}", lang),
-        "paragraphs": paragraphs(req.text),
-        "condition": condition,
+        "status_note": parts["status_note"],
+        "modality_label": parts["modality_label"],
+        "paragraphs": parts["paragraphs"],
+        "condition": parts["condition"],
+        "text_cell": parts["text_cell"],
         "explanation": [] if not_applicable else explanation,
         "facts_sentence": " ".join(explanation),
         "not_applicable_reason": " ".join(explanation) if not_applicable else None,
