@@ -394,13 +394,25 @@ _NUMBER_UNIT = re.compile(r"(\d) (%|timmar|hours|h\b)")
 
 def nobreak(value) -> markupsafe.Markup:
     """Escaped text where a number never parts from its unit ("61 %")."""
-    return markupsafe.Markup(_NUMBER_UNIT.sub("\\1\u00a0\\2", str(markupsafe.escape(value))))
+    return _nobreak(str(markupsafe.escape(value)))
+
+
+@functools.lru_cache(maxsize=4096)  # the same sentences and values recur from centre to centre
+def _nobreak(escaped: str) -> markupsafe.Markup:
+    return markupsafe.Markup(_NUMBER_UNIT.sub("\\1\u00a0\\2", escaped))
+
+
+_PATH_PART = re.compile(r"(?<=.)(\.|\[)")
 
 
 def path_breaks(value) -> markupsafe.Markup:
     """An escaped JSON path that may wrap only between its parts."""
-    escaped = str(markupsafe.escape(value))
-    return markupsafe.Markup(re.sub(r"(?<=.)(\.|\[)", "<wbr>\\1", escaped))
+    return _path_breaks(str(markupsafe.escape(value)))
+
+
+@functools.lru_cache(maxsize=4096)  # a rulebook's paths recur in every report
+def _path_breaks(escaped: str) -> markupsafe.Markup:
+    return markupsafe.Markup(_PATH_PART.sub("<wbr>\\1", escaped))
 
 
 # -- Markdown escaping -----------------------------------------------------------
