@@ -329,8 +329,11 @@ def load_json(text: str) -> Any:
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)  # at C speed; the loop below only when a key was written twice
+    if len(out) == len(pairs):
+        return out
     out = {}
-    for key, value in pairs:
+    for key, value in pairs:  # a key written twice: name the first one repeated
         if key in out:
             raise DocumentError("data.duplicate_json_key", key=key)
         out[key] = value

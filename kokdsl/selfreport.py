@@ -106,12 +106,11 @@ def parse_document(data: bytes, name: str) -> object:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SelfReportError(Diagnostic(ERROR, "data.not_utf8", {}, file=name)) from None
-    too_deep = SelfReportError(Diagnostic(ERROR, "data.too_deep", {"limit": MAX_DEPTH}, file=name))
     try:
         if name.endswith(".json"):
-            return _parse_json(text, name, too_deep)
+            return _parse_json(text, name)
         if _looks_deep(text) and _too_deep(text):
-            raise too_deep
+            raise _too_deep_error(name)
         return load_yaml(text)
     except DocumentError as exc:
         raise SelfReportError(Diagnostic(ERROR, exc.code, exc.params, file=name)) from None
@@ -131,16 +130,21 @@ def parse_document(data: bytes, name: str) -> object:
         raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", params, file=name)) from None
 
 
-def _parse_json(text: str, name: str, too_deep: SelfReportError):
+def _too_deep_error(name: str) -> SelfReportError:
+    return SelfReportError(Diagnostic(ERROR, "data.too_deep", {"limit": MAX_DEPTH}, file=name))
+
+
+def _parse_json(text: str, name: str):
     try:
         document = load_json(text)
     except json.JSONDecodeError as exc:
         raise SelfReportError(Diagnostic(ERROR, "data.bad_json", {"line": exc.lineno, "column": exc.colno,
                                                                    "reason": exc.msg}, file=name)) from None
     except RecursionError:
-        raise too_deep from None
-    if _object_depth(document) > MAX_DEPTH:
-        raise too_deep
+        raise _too_deep_error(name) from None
+    # A document nests no deeper than it has brackets: most need no walk.
+    if text.count("[") + text.count("{") > MAX_DEPTH and _object_depth(document) > MAX_DEPTH:
+        raise _too_deep_error(name)
     return document
 
 
