@@ -114,7 +114,7 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
 
             assessment = apply_waivers(assessment, settings.waivers.for_centre(report.identity.id), settings.run_date)
         row = centre_row(shown, assessment, report_name if settings.folder is not None else None)
-        entry = json.dumps(summary_entry(row, settings.rulebook, json_safe(document)), ensure_ascii=False)
+        entry = spooled(summary_entry(row, settings.rulebook, json_safe(document)))
     except SelfReportError as exc:
         return error_row(shown, exc.diagnostic.code, exc.diagnostic.text(settings.lang))
     except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run
@@ -159,7 +159,19 @@ def summary_entry(row: CentreRow, rulebook: CompiledRulebook, facts) -> dict:
 
 def error_row(shown: str, code: str, text: str) -> tuple[CentreRow, str]:
     row = CentreRow(file=shown, key=shown, decision=UNREADABLE, error_code=code, error=text)
-    return row, json.dumps(error_entry(row), ensure_ascii=False)
+    return row, spooled(error_entry(row))
+
+
+# JSON text holds a control character only escaped, so this one can stand for
+# the line breaks of an entry written out as summary.json shows it.
+_LINE_BREAK = "\x1e"
+
+
+def spooled(entry: dict) -> str:
+    """A summary entry as one line of the spool: already indented the way
+    summary.json shows it (the work done where the centre was assessed, in a
+    worker process when there are several)."""
+    return json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", _LINE_BREAK)
 
 
 def error_entry(row: CentreRow) -> dict:
@@ -245,7 +257,7 @@ def _warm_templates(settings: RunSettings) -> None:
 @attrs.define
 class RerunResult:
     """A finished run: the rows in memory, the summary entries spooled to a
-    temporary file (one JSON line each, same order)."""
+    temporary file (one line each, same order: see spooled())."""
 
     header: dict
     rows: list[CentreRow]
@@ -253,9 +265,14 @@ class RerunResult:
     replaced: dict[int, dict] = attrs.field(factory=dict)  # row index -> entry that replaces the spooled one
 
     def entries(self) -> Iterator[dict]:
+        for index, text in enumerate(self._texts()):
+            yield self.replaced.get(index) or json.loads(text)
+
+    def _texts(self) -> Iterator[str]:
+        """Each spooled entry as indented JSON text."""
         self.spool.seek(0)
-        for index, line in enumerate(self.spool):
-            yield self.replaced.get(index) or json.loads(line)
+        for line in self.spool:
+            yield line[:-1].replace(_LINE_BREAK, "\n")
 
     def facts(self, indexes) -> dict[int, object]:
         """Row index -> the facts kept in the summary, for the rows asked for."""
@@ -323,8 +340,11 @@ def write_summary(result: RerunResult, out: IO[str], extra: dict | None = None) 
     """summary.json, streamed: the header, every centre, then `extra` (changes)."""
     head = json.dumps(result.header, ensure_ascii=False, indent=2)
     out.write(head[:-2] + ',\n  "centres": [')
-    for n, entry in enumerate(result.entries()):
-        text = json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    result.spool.seek(0)
+    for n, line in enumerate(result.spool):
+        replaced = result.replaced.get(n)
+        text = (json.dumps(replaced, ensure_ascii=False, indent=2).replace("\n", "\n    ") if replaced
+                else line[:-1].replace(_LINE_BREAK, "\n    "))
         out.write(("," if n else "") + "\n    " + text)
     out.write("\n  ]" if result.rows else "]")
     for key, value in (extra or {}).items():
