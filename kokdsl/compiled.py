@@ -30,6 +30,14 @@ class Type:
     values: tuple[str, ...] = ()
     record: str | None = None
     unit: str | None = attrs.field(default=None, eq=False)
+    # enum/set: the values' display names, one per value, or () when none has.
+    value_names: tuple[ast.DisplayName | None, ...] = attrs.field(default=(), eq=False)
+
+    def value_name(self, value: str, lang: str = "sv") -> str:
+        """The words a report uses for a declared value (`högskola visas som
+        "högskoleutbildning"`), else the value itself with spaces for underscores."""
+        display = dict(zip(self.values, self.value_names, strict=False)).get(value)
+        return _display_name(value, display, lang)
 
     @property
     def is_numeric(self) -> bool:
@@ -77,6 +85,11 @@ class FieldSpec:
 class RecordSpec:
     name: str
     fields: tuple[FieldSpec, ...]
+    display: ast.DisplayName | None = attrs.field(default=None, eq=False)
+
+    def display_name(self, lang: str = "sv") -> str:
+        """How a sentence names one element ("filialen", "the branch")."""
+        return _display_name(self.name, self.display, lang)
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:

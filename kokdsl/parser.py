@@ -143,6 +143,15 @@ _MODALITY = {"shall": "skall", "should": "bör"}
 _STATUS = {"KW_IN_FORCE": ast.IN_FORCE, "KW_PROPOSAL": ast.PROPOSAL, "KW_EXAMPLE": ast.EXAMPLE}
 
 
+def _value_type(kind: str, members: tuple[tuple[str, ast.DisplayName | None], ...],
+                span: ast.Span) -> ast.TypeExpr:
+    """`en av {…}` / `mängd av {…}`: the values, and their display names when
+    any value has one (else none, so that a plain type stays plain)."""
+    names = tuple(display for _, display in members)
+    return ast.TypeExpr(kind, tuple(value for value, _ in members),
+                        value_names=names if any(n is not None for n in names) else (), span=span)
+
+
 def _unquote(token: str) -> str:
     # NFC again after the escapes are gone: `e\\́` (an escaped combining
     # mark) is the same text as `é`, so formatting twice changes nothing.
@@ -212,8 +221,10 @@ class _ToAst(Transformer):
     def input_only(self, meta, _kw):
         return "input_only"
 
-    def record_decl(self, meta, _kw, name, *fields):
-        return ast.RecordDecl(str(name), tuple(fields), span=self._span(meta))
+    def record_decl(self, meta, _kw, name, *rest):
+        display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
+        fields = tuple(part for part in rest if isinstance(part, ast.FieldDecl))
+        return ast.RecordDecl(str(name), fields, display, span=self._span(meta))
 
     def field_decl(self, meta, name, type_, *rest):
         display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
@@ -291,17 +302,25 @@ class _ToAst(Transformer):
     t_date = _type("date")
     t_schedule = _type("schedule")
 
-    def t_enum(self, meta, _kw, values):
-        return ast.TypeExpr("enum", values, span=self._span(meta))
+    def t_enum(self, meta, _kw, members):
+        return _value_type("enum", members, self._span(meta))
 
-    def t_set(self, meta, _kw, values):
-        return ast.TypeExpr("set", values, span=self._span(meta))
+    def t_set(self, meta, _kw, members):
+        return _value_type("set", members, self._span(meta))
 
     def t_list(self, meta, _kw, record):
         return ast.TypeExpr("list", record=str(record), span=self._span(meta))
 
     def name_list(self, meta, *names):
         return tuple(str(n) for n in names)
+
+    def value_list(self, meta: Any, *members: tuple[str, ast.DisplayName | None]) -> tuple[
+            tuple[str, ast.DisplayName | None], ...]:
+        return members
+
+    def value_decl(self, meta: Any, name: Token, display: ast.DisplayName | None = None) -> tuple[
+            str, ast.DisplayName | None]:
+        return (str(name), display)
 
     # expressions
     def quantifier(self, meta, kind, var, _kw_in, collection, body):
