@@ -131,6 +131,8 @@ class RequirementTrace:
 
 @attrs.frozen
 class Evaluation:
+    """One self-report evaluated against one rulebook: a result per requirement, in book order."""
+
     rulebook: CompiledRulebook
     report: SelfReport
     results: tuple[RequirementResult, ...]

@@ -65,6 +65,7 @@ def is_keyword(word: str, concept: str) -> bool:
 
 
 def canonical_keyword(concept: str, lang: str = "sv") -> str:
+    """The first (preferred) spelling of a keyword concept in `lang`."""
     return keywords()[concept][lang][0]
 
 
@@ -80,6 +81,7 @@ def _keyword_terminals() -> str:
 
 
 def grammar_text() -> str:
+    """The whole lark grammar: kok.lark and the keyword terminals generated from keywords.yaml."""
     base = (data_dir("grammar") / "kok.lark").read_text(encoding="utf-8")
     return base + "\n// generated from keywords.yaml\n" + _keyword_terminals() + "\n"
 
@@ -555,7 +557,8 @@ class Parsed:
 
 
 def normalise_source(source: str) -> str:
-    # NFC so that 'ä' typed as a + combining diaeresis is the same identifier.
+    """Source text as the parser reads it: LF line ends, no byte-order mark,
+    and NFC, so that 'ä' typed as a + combining diaeresis is the same identifier."""
     return unicodedata.normalize("NFC", source.replace("\r\n", "\n").lstrip("\ufeff"))
 
 

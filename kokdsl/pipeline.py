@@ -35,6 +35,9 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 @attrs.frozen
 class LoadedRulebook:
+    """A rulebook file read and compiled: its source, the compiled rulebook
+    (None when the source has errors) and every diagnostic found."""
+
     path: str
     source: str
     rulebook: CompiledRulebook | None  # None when the source has errors
@@ -118,6 +121,8 @@ def _collector_paused() -> Iterator[None]:
 
 @attrs.frozen
 class Assessment:
+    """A centre assessed: the evaluation and the decision drawn from it."""
+
     evaluation: Evaluation
     decision: Decision
 

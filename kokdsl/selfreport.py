@@ -66,6 +66,8 @@ class DataProblem:
 
 @attrs.frozen
 class Identity:
+    """Who the self-report is from: the `vårdcentral` block."""
+
     name: str | None = None
     id: str | None = None
     provider: str | None = None
@@ -74,6 +76,9 @@ class Identity:
 
 @attrs.frozen
 class SelfReport:
+    """A validated self-report: typed facts, the facts that are missing or
+    invalid, and every diagnostic found while reading it."""
+
     file: str
     sha256: str
     identity: Identity
@@ -102,6 +107,8 @@ def read_bounded(path: str | Path, limit: int) -> bytes:
 
 
 def parse_document(data: bytes, name: str) -> object:
+    """Parse a self-report's bytes (JSON when `name` ends in .json, else YAML)
+    within the size and nesting limits; SelfReportError when it cannot be read."""
     if len(data) > MAX_BYTES:
         raise SelfReportError(Diagnostic(ERROR, "data.too_large", {"limit": MAX_BYTES}, file=name))
     try:
