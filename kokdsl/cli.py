@@ -709,7 +709,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, keywords: str | No
         source, problems = read_rulebook(file)
         parsed = parse(source, file) if source is not None else None
         if parsed is None or parsed.diagnostics:
-            diagnostics = problems or parsed.diagnostics
+            diagnostics = problems if parsed is None else parsed.diagnostics
             if text:
                 _print_diagnostics(diagnostics, parsed.source if parsed else "", lang)
             results.append({"file": file, "status": "error", "diagnostics": diagnostics})

@@ -30,6 +30,7 @@ and some case names it and it came out not met.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
@@ -272,7 +273,7 @@ def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def run_tests(rulebook: CompiledRulebook, files: list[str | Path], lang: str = "sv") -> TestRun:
+def run_tests(rulebook: CompiledRulebook, files: Sequence[str | Path], lang: str = "sv") -> TestRun:
     """Raises RuleTestError when a test file is unusable."""
     cases = [case for file in files for case in load_cases(file, rulebook)]
     return TestRun(rulebook, tuple(str(f) for f in files), tuple(run_case(c, rulebook, lang) for c in cases))
