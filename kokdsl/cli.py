@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 import click
 
 from kokdsl import __version__
-from kokdsl.errors import KokError, RulebookError
+from kokdsl.errors import KokError
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -136,10 +136,7 @@ def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None):
     date, else its latest); raises EditionError or RulebookError."""
     from kokdsl.tools.editions import select_edition
 
-    loaded = select_edition(rulebook, edition_for)
-    if not loaded.ok:
-        raise RulebookError(loaded.diagnostics, loaded.source)
-    return loaded
+    return select_edition(rulebook, edition_for)
 
 
 def _shown(path: object) -> str:
@@ -173,24 +170,24 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
     a folder with none exits 2), or the name of a shipped rulebook such as
     orebro/2025."""
     from kokdsl.messages import message
-    from kokdsl.pipeline import load_rulebook
+    from kokdsl.pipeline import check_rulebook
 
     errors = warnings = 0
     rulebooks = tuple(_rulebook_paths(rulebooks))
     if fmt == "json":
         from kokdsl.outputs.machine import check_json, dumps
 
-        document = check_json([load_rulebook(path) for path in rulebooks], lang)
+        document = check_json([check_rulebook(path) for path in rulebooks], lang)
         click.echo(dumps(document), nl=False)
         sys.exit(EXIT_OK if document["ok"] else EXIT_ERROR)
     if fmt == "sarif":
         from kokdsl.outputs.sarif import render_sarif
 
-        loaded_books = [load_rulebook(path) for path in rulebooks]
+        loaded_books = [check_rulebook(path) for path in rulebooks]
         click.echo(render_sarif([(b.path, list(b.diagnostics), []) for b in loaded_books], lang), nl=False)
         sys.exit(EXIT_ERROR if any(not b.ok for b in loaded_books) else EXIT_OK)
     for path in rulebooks:
-        loaded = load_rulebook(path)
+        loaded = check_rulebook(path)
         _print_diagnostics(loaded.diagnostics, loaded.source, lang, err=False)
         file_errors = sum(d.is_error for d in loaded.diagnostics)
         file_warnings = len(loaded.diagnostics) - file_errors
@@ -281,7 +278,7 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     specs = _parse_outputs(outputs)
     loaded = _rulebook_for(rulebook, edition_for)
     rulebook = loaded.path
-    compiled = loaded.rulebook_or_raise()
+    compiled = loaded.rulebook
     waivers = _waivers(undantag, compiled)
     assessment = assess(compiled, self_report, run_date)
     if waivers is not None:
@@ -364,7 +361,7 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
     status, entries = EXIT_OK, []
     for path in _rulebook_paths(rulebooks):
         try:  # one unusable rulebook or test file does not stop the others
-            rulebook = load_rulebook(path).rulebook_or_raise()
+            rulebook = load_rulebook(path).rulebook
             run_result = run_tests(rulebook, list(case_files) or require_test_files(path), lang)
         except KokError as error:
             _show_error(error, lang)
@@ -389,7 +386,7 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
 
 def _load_for_output(rulebook: str):
     """The compiled rulebook (a file, or the latest edition of a folder)."""
-    return _rulebook_for(rulebook).rulebook_or_raise()
+    return _rulebook_for(rulebook).rulebook
 
 
 def _emit(text: str, out: str | None, lang: str) -> None:
@@ -554,7 +551,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
     loaded = _rulebook_for(rulebook, edition_for)
     earlier = changes_.load_previous(previous, lang) if previous is not None else None
     files = _self_report_files(self_reports)
-    compiled = loaded.rulebook_or_raise()
+    compiled = loaded.rulebook
     job = Job(compiled, files, lang, run_date or datetime.date.today(), loaded.path, earlier,
               out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet), _waivers(undantag, compiled))
     done = execute(job)
@@ -794,7 +791,7 @@ def compare(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
     from kokdsl.pipeline import load_rulebook
     from kokdsl.tools.compare import comparison, render_markdown
 
-    compiled = [load_rulebook(path).rulebook_or_raise() for path in _rulebook_paths(rulebooks)]
+    compiled = [load_rulebook(path).rulebook for path in _rulebook_paths(rulebooks)]
     data = comparison(compiled, lang)
     if fmt == "json":
         from kokdsl.outputs.machine import compare_json, dumps
@@ -812,12 +809,12 @@ def rulebooks_command(fmt: str, lang: str) -> None:
     orebro for the folder of its editions) wherever a RULEBOOK is asked for,
     even from a wheel-only install with no checkout."""
     from kokdsl.messages import message
-    from kokdsl.pipeline import load_rulebook
+    from kokdsl.pipeline import check_rulebook
     from kokdsl.resources import packaged_rulebooks
 
     entries = []
     for name, path in packaged_rulebooks().items():
-        rb = load_rulebook(path).rulebook
+        rb = check_rulebook(path).rulebook
         entries.append({"name": name, "file": str(path), "title": rb.name if rb else None,
                         "edition": rb.edition if rb else None,
                         "valid_from": rb.valid_from.isoformat() if rb and rb.valid_from else None,
