@@ -14,12 +14,25 @@ from __future__ import annotations
 import datetime
 import errno
 import sys
-from typing import Any, NoReturn
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from kokdsl import __version__
 from kokdsl.errors import KokError
+
+if TYPE_CHECKING:  # each command imports the stages it needs when it runs
+    from pathlib import Path
+
+    from kokdsl.compiled import CompiledRulebook
+    from kokdsl.diagnostics import Diagnostic
+    from kokdsl.outputs.files import OutputSpec
+    from kokdsl.outputs.findings import CaseDetails
+    from kokdsl.pipeline import Assessment, LoadedRulebook
+    from kokdsl.tools.waivers import WaiverFile
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -30,7 +43,7 @@ _LANG_KEY = "kokdsl.lang"  # ctx.meta: the --lang of the running command, for th
 _DEBUG_KEY = "kokdsl.debug"
 
 
-def _remember(key: str):
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
     def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
         ctx.meta[key] = value
         return value
@@ -58,12 +71,14 @@ run_date_option = click.option(
          "day each requirement's own validity is judged on (default: today).")
 
 
-def format_option(choices=("text", "json"), help_text="text for people, json for scripts (see docs/json-output.md)."):
+def format_option(choices: Sequence[str] = ("text", "json"),
+                  help_text: str = "text for people, json for scripts (see docs/json-output.md).",
+                  ) -> Callable[[_Command], _Command]:
     return click.option("--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True,
                         help=help_text)
 
 
-def _print_diagnostics(diagnostics, source: str | None, lang: str, err: bool = True) -> None:
+def _print_diagnostics(diagnostics: Iterable[Diagnostic], source: str | None, lang: str, err: bool = True) -> None:
     from kokdsl.diagnostics import format_diagnostic
 
     for diag in diagnostics:
@@ -131,7 +146,7 @@ def _write_crash_log(details: str) -> str | None:
     return path
 
 
-def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None):
+def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None) -> LoadedRulebook:
     """The rulebook to run (a file, or the edition of a folder valid on the
     date, else its latest); raises EditionError or RulebookError."""
     from kokdsl.tools.editions import select_edition
@@ -345,7 +360,7 @@ def _rulebook_paths(paths: tuple[str, ...]) -> list[str]:
 @click.option("--junit-xml", "junit_xml", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Also write the results as JUnit XML to FILE (atomically), for CI test reports.")
 @lang_option
-def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_coverage, fmt: str,
+def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_coverage: float | None, fmt: str,
                  junit_xml: str | None, lang: str) -> None:
     """Run the rule tests beside each RULEBOOK (2025.kok -> 2025.tests.yaml).
 
@@ -384,7 +399,7 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
     sys.exit(status)
 
 
-def _load_for_output(rulebook: str):
+def _load_for_output(rulebook: str) -> CompiledRulebook:
     """The compiled rulebook (a file, or the latest edition of a folder)."""
     return _rulebook_for(rulebook).rulebook
 
@@ -475,20 +490,21 @@ def generate(count: int, seed: int, out_dir: str, every_scenario: bool, force: b
     click.echo(message("generate.done", lang, count=len(paths), path=_shown(out_dir)))
 
 
-def _folder_items(path: str) -> list:
+def _folder_items(path: str) -> list[Path]:
     from pathlib import Path
 
     folder = Path(path)
     return list(folder.iterdir()) if folder.is_dir() else []
 
 
-def _parse_outputs(outputs: tuple[str, ...]) -> list:
+def _parse_outputs(outputs: tuple[str, ...]) -> list[OutputSpec]:
     from kokdsl.outputs.files import parse_output_spec
 
     return [parse_output_spec(text) for text in outputs]
 
 
-def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: str, case=None) -> None:
+def _write_outputs(assessment: Assessment, specs: list[OutputSpec], lang: str, run_date: datetime.date | None,
+                   rulebook_path: str, case: CaseDetails | None = None) -> None:
     """Render every requested findings report first, then write them."""
     from kokdsl.outputs.findings import render_report
 
@@ -496,7 +512,8 @@ def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: 
                     run_date or datetime.date.today())
 
 
-def _write_rendered(specs: list, render, lang: str, day: datetime.date | None = None) -> None:
+def _write_rendered(specs: list[OutputSpec], render: Callable[[str], str], lang: str,
+                    day: datetime.date | None = None) -> None:
     """Render each format once (a PDF is printed from the HTML), then write
     every output: files atomically, '-' to stdout. Raises OutputError if one cannot be."""
     from kokdsl.messages import message
@@ -571,7 +588,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
     sys.exit(EXIT_OK if reruns.all_approved(done.rows) else EXIT_FINDINGS)
 
 
-def _waivers(path: str | None, rulebook):
+def _waivers(path: str | None, rulebook: CompiledRulebook) -> WaiverFile | None:
     """The waiver file checked against the rulebook, or None."""
     if path is None:
         return None
@@ -580,7 +597,7 @@ def _waivers(path: str | None, rulebook):
     return load_waivers(path, rulebook)
 
 
-def _progress_bar(total: int, quiet: bool):
+def _progress_bar(total: int, quiet: bool) -> Callable[[int, int], None] | None:
     """A progress bar on standard error for long runs at a terminal; none
     when quiet, when output goes to a file or pipe, or for a few centres."""
     stream = sys.stderr
