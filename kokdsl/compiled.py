@@ -200,6 +200,12 @@ class CompiledRulebook:
                 return f
         return None
 
+    def record_type(self, t: Type) -> RecordSpec:
+        """The record type of a list type; KeyError for a type that names none."""
+        if t.record is None:
+            raise KeyError(f"{t.kind} names no record type")
+        return self.records[t.record]
+
     def requirement(self, req_id: str) -> CompiledRequirement | None:
         for r in self.requirements:
             if r.id == req_id:

@@ -48,6 +48,6 @@ def select_edition(path: str | Path, date: datetime.date | None = None) -> Loade
         if date is None or valid_from <= date:
             candidates.append(((valid_from, loaded.rulebook.edition), loaded))
     if not candidates:
-        raise EditionError(Diagnostic(ERROR, "edition.none_valid", {"date": date.isoformat(), "count": len(files)},
-                                      file=str(path)))
+        params = {"date": date.isoformat() if date else "", "count": len(files)}
+        raise EditionError(Diagnostic(ERROR, "edition.none_valid", params, file=str(path)))
     return max(candidates, key=lambda pair: pair[0])[1]
