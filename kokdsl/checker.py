@@ -56,6 +56,8 @@ Scope = dict[str, Type]  # loop variable -> its type
 
 @attrs.frozen
 class CheckedRequirement:
+    """A requirement the checker accepted, with its chapter and the facts it reads."""
+
     node: ast.Requirement
     chapter: str | None
     dependencies: dict[str, frozenset[str]]  # fact name -> record fields read (empty: the fact as a whole)

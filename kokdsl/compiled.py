@@ -72,6 +72,8 @@ def _display_name(name: str, display: ast.DisplayName | None, lang: str) -> str:
 
 @attrs.frozen
 class FieldSpec:
+    """One field of a record type, with its resolved type."""
+
     name: str
     type: Type
     doc: str | None = None
@@ -83,6 +85,8 @@ class FieldSpec:
 
 @attrs.frozen
 class RecordSpec:
+    """A record type: the fields every element of a list of it has."""
+
     name: str
     fields: tuple[FieldSpec, ...]
     display: ast.DisplayName | None = attrs.field(default=None, eq=False)
@@ -109,6 +113,8 @@ class RecordSpec:
 
 @attrs.frozen
 class FactSpec:
+    """A fact the self-report gives, with its resolved type."""
+
     name: str
     type: Type
     doc: str | None = None
@@ -122,6 +128,9 @@ class FactSpec:
 
 @attrs.frozen
 class CompiledRequirement:
+    """One requirement, checked: its condition and check as AST and as
+    closures, and the facts it reads."""
+
     id: str
     title: str
     modality: Modality
@@ -203,6 +212,12 @@ class CompiledRulebook:
             if f.name == name:
                 return f
         return None
+
+    def record_type(self, t: Type) -> RecordSpec:
+        """The record type of a list type; KeyError for a type that names none."""
+        if t.record is None:
+            raise KeyError(f"{t.kind} names no record type")
+        return self.records[t.record]
 
     def requirement(self, req_id: str) -> CompiledRequirement | None:
         for r in self.requirements:

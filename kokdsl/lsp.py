@@ -43,11 +43,11 @@ class Analysis:
 
 def analyse(source: str, path: str) -> Analysis:
     from kokdsl.parser import parse
-    from kokdsl.pipeline import load_rulebook_source
+    from kokdsl.pipeline import check_rulebook_source
     from kokdsl.tools.formatter import source_language
     from kokdsl.tools.lint import lint_source
 
-    loaded = load_rulebook_source(source, path)
+    loaded = check_rulebook_source(source, path)
     tree = parse(source, path).rulebook
     diagnostics = list(loaded.diagnostics)
     if loaded.ok:

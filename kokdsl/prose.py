@@ -609,10 +609,17 @@ class _Explainer(NodeVisitor):
         if tr.value is UNKNOWN:
             return None
         x = tr.parts[0]
+        # Each known bound is shown with its value; an unknown one by its name alone.
+        bounds = dict(zip(("low", "high"), tr.parts[1:], strict=False)) if len(tr.parts) == 3 else {
+            ("low" if tr.parts[1].node is node.low else "high"): tr.parts[1]}
+
+        def bound(which: str, ctx: _Context) -> str:
+            part = bounds.get(which)
+            return self.operand(part, ctx) if part is not None else _phrase(getattr(node, which), ctx)
 
         def between(ctx: _Context) -> str:
             params = {"x": _phrase(node.operand, ctx), "xv": value_text(x.value, ctx.type(node.operand), ctx.lang),
-                      "low": _phrase(node.low, ctx), "high": _phrase(node.high, ctx)}
+                      "low": bound("low", ctx), "high": bound("high", ctx)}
             if tr.value is True:
                 return ctx.t("between.met", **params)
             if len(tr.parts) == 2:  # one bound decided; the other is unknown
