@@ -65,9 +65,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
     # yes/no facts and fields
     "bool.value": {SV: "{name}: {value}", EN: "{name}: {value}"},
     # covers
+    # English: "do not cover" agrees with "the opening hours" and a sum alike, so the
+    # sentence names what is missing first.
     "covers.not_met": {SV: "{left} täcker inte {right}; det saknas {gaps}",
-                       EN: "{left} does not cover {right}; not covered: {gaps}"},
-    "covers.met": {SV: "{left} täcker {right} ({rv})", EN: "{left} covers {right} ({rv})"},
+                       EN: "not covered by {left} (required: {right}): {gaps}"},
+    "covers.met": {SV: "{left} täcker {right} ({rv})", EN: "{left} cover(s) {right} ({rv})"},
     # membership
     "member.in": {SV: "{element} ingår i {collection}", EN: "{element} is among {collection}"},
     "member.not_in": {SV: "{element} ingår inte i {collection} ({cv})",
@@ -212,6 +214,12 @@ class Names:
     def record(self, record: str | None, lang: str) -> str:
         return words(record or "")
 
+    def element(self, record: str | None, lang: str) -> str:
+        """How one named element is introduced: the rulebook's display name
+        ("filialen Låtsasvik", "the branch Låtsasvik"), else the record's name."""
+        spec = self.rulebook.records.get(record) if record else None
+        return (_display(spec, lang) if spec else None) or self.record(record, lang)
+
 
 # -- values ----------------------------------------------------------------------------
 
@@ -250,10 +258,14 @@ def value_text(value, t: Type | None, lang: str, unit: str | None = None) -> str
     if isinstance(value, (int, Fraction)):
         text = number(value, lang)
         return f"{text}{NBSP}{_HOURS[lang]}" if unit == "h" else text
+    if isinstance(value, str) and kind in ("enum", "set") and t is not None:
+        return t.value_name(value, lang)
     if isinstance(value, str) and kind in ("enum", "set"):
         return words(value)
     if isinstance(value, frozenset):
-        return ", ".join(words(v) for v in sorted(value)) if value else ("inga angivna" if lang == SV else "none given")
+        name = t.value_name if t is not None else (lambda v, _lang: words(v))
+        return ", ".join(name(v, lang) for v in sorted(value)) if value else (
+            "inga angivna" if lang == SV else "none given")
     if isinstance(value, datetime.date):
         return value.isoformat()
     return format_value(value, kind, lang)
@@ -274,9 +286,19 @@ class _Context:
     def t(self, code: str, **params) -> str:
         return template(code, self.lang, **params)
 
-    def record_of(self, collection) -> str:
+    def record_of(self, collection: object) -> str:
         t = self.type(collection)
         return self.names.record(t.record if t is not None else None, self.lang)
+
+    def element_of(self, collection: object) -> str:
+        t = self.type(collection)
+        return self.names.element(t.record if t is not None else None, self.lang)
+
+
+def _closed_type_of(value: str, rulebook: CompiledRulebook) -> Type | None:
+    """The declared closed set (`en av`, `mängd av`) that holds `value`, for its display name."""
+    types = [f.type for f in rulebook.facts] + [f.type for r in rulebook.records.values() for f in r.fields]
+    return next((t for t in types if t.kind in ("enum", "set") and value in t.values), None)
 
 
 def phrase(node, rulebook: CompiledRulebook, lang: str) -> str:
@@ -552,6 +574,11 @@ class _Explainer(NodeVisitor):
         worked out from ("90 % av läkarbesök (2703), det vill säga 2432,7")."""
         node = tr.node
         shown = value_text(tr.value, ctx.type(node), ctx.lang, unit)
+        if isinstance(node, ast.Name) and ctx.rulebook.fact(node.name) is None and isinstance(tr.value, str):
+            # A closed-set value: named as its own type (the compared fact's) names it.
+            closed = _closed_type_of(tr.value, ctx.rulebook)
+            if closed is not None:
+                return value_text(tr.value, closed, ctx.lang)
         if isinstance(node, (ast.Literal, ast.IfElse)) or (
                 isinstance(node, ast.Name) and ctx.rulebook.fact(node.name) is None):
             return shown
@@ -661,7 +688,7 @@ class _Explainer(NodeVisitor):
     # ---- lists and sets
     def element_finding(self, code: str, collection_node, element: Element) -> Finding:
         children = self.explain(element.trace)
-        return self.clause(code, lambda ctx: ctx.t(code, record=_capitalise(ctx.record_of(collection_node)),
+        return self.clause(code, lambda ctx: ctx.t(code, record=_capitalise(ctx.element_of(collection_node)),
                                              label=element.label if isinstance(element.item, RecordValue)
                                              else words(str(element.item))),
                            children, element.path)

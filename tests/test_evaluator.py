@@ -77,7 +77,7 @@ def test_specialist_leaving_early_on_thursday_is_rejected_naming_the_gap(rb):
     r = result(a, "1")
     assert r.outcome == NOT_MET
     assert texts(r) == ["Specialist täcker inte öppettider; det saknas torsdag 15:30-17:00."]
-    assert texts(r, "en") == ["Specialist does not cover öppettider; not covered: Thursday 15:30-17:00."]
+    assert texts(r, "en") == ["Not covered by specialist (required: öppettider): Thursday 15:30-17:00."]
     assert a.decision.kind == REJECTION
     assert [x.requirement.id for x in a.decision.reasons] == ["1"]
 

@@ -442,7 +442,7 @@ SAMPLE_SENTENCES = {
     ("avslag.yaml", "1.1"): "Specialist i allmänmedicin täcker inte öppettiderna; det saknas torsdag 15:30-17:00.",
     ("avslag.yaml", "2.1.4"):
         "Öppettiderna tillsammans med jouren täcker inte dygnet runt alla dagar; det saknas fredag 17:00-08:00.",
-    ("avslag.yaml", "6.4.1"): "Filial Låtsasvik (får inte förekomma): listning: ja.",
+    ("avslag.yaml", "6.4.1"): "Filialen Låtsasvik (får inte förekomma): listning: ja.",
 }
 
 
