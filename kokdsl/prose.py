@@ -711,6 +711,8 @@ class _Explainer(NodeVisitor):
         heading = {("all", True): "all.met", ("some", True): "some.met", ("some", False): "some.not_met",
                    ("none", True): "none.met"}[kind, value]
         children = [self.element_finding("element", node.collection, e) for e in tr.elements]
+        if tr.total == 1:
+            return children  # one element: its own line says it all ("alla 1 vårdsamordnare" would not)
         return [self.clause(heading, lambda ctx: ctx.t(heading, count=len(tr.elements), total=tr.total,
                                               collection=_phrase(node.collection, ctx)), children)]
 
