@@ -47,6 +47,13 @@ NBSP = "\u00a0"  # keeps "61 %" and "6 500" on one line
 TEMPLATES: dict[str, dict[str, str]] = {
     # comparison: "{left}: {value}; kravet är minst {threshold}"
     "compare.not_met": {SV: "{left}: {lv}; kravet är {op} {rv}", EN: "{left}: {lv}; the requirement is {op} {rv}"},
+    # = and != against another fact or field
+    "same.same.met": {SV: "{left}: {lv}, samma som {rv}", EN: "{left}: {lv}, the same as {rv}"},
+    "same.different.met": {SV: "{left}: {lv}, inte samma som {rv}", EN: "{left}: {lv}, not the same as {rv}"},
+    "same.different.not_met": {SV: "{left}: {lv}; ska vara samma som {rv}",
+                               EN: "{left}: {lv}; must be the same as {rv}"},
+    "same.same.not_met": {SV: "{left}: {lv}; får inte vara samma som {rv}",
+                          EN: "{left}: {lv}; must not be the same as {rv}"},
     "compare.met": {SV: "{left}: {lv} (krav: {op} {rv})", EN: "{left}: {lv} (required: {op} {rv})"},
     "compare.because": {SV: "{clause}, eftersom {reason}", EN: "{clause}, since {reason}"},
     # a text that must be filled in (x != ""): say so in words, not as a comparison with ""
@@ -420,12 +427,16 @@ _DATE_OP_WORDS = {
 }
 
 
+def _is_plain(node: object, ctx: _Context) -> bool:
+    """A literal or a closed-set value: compared as a value, not as another fact."""
+    return isinstance(node, ast.Literal) or (isinstance(node, ast.Name) and ctx.rulebook.fact(node.name) is None)
+
+
 def _op_words(op: str, right, ctx: _Context) -> str:
     t = ctx.type(right)
     if t is not None and t.kind == "date" and op in _DATE_OP_WORDS[ctx.lang]:
         return _DATE_OP_WORDS[ctx.lang][op]
-    plain = isinstance(right, ast.Literal) or (isinstance(right, ast.Name) and ctx.rulebook.fact(right.name) is None)
-    if op in ("=", "!=") and not plain:
+    if op in ("=", "!=") and not _is_plain(right, ctx):
         return _OP_WORDS_VS_PHRASE[ctx.lang][op]
     return _OP_WORDS[ctx.lang][op]
 
@@ -547,6 +558,11 @@ class _Explainer(NodeVisitor):
             unit = self.unit(node, ctx)
             lv = value_text(left.value, ctx.type(node.left), ctx.lang, unit)
             rv = self.operand(right, ctx, unit)
+            if node.op in ("=", "!=") and not _is_plain(node.right, ctx):
+                # Against another fact: "verksamhetschef: “Erik Ek”, inte samma som verksamhetschefen (…)".
+                same = (node.op == "=") == (tr.value is True)
+                code = f"same.{'same' if same else 'different'}.{'met' if tr.value is True else 'not_met'}"
+                return self.because(ctx.t(code, left=_phrase(node.left, ctx), lv=lv, rv=rv), reasons, ctx)
             code = "compare.met" if tr.value is True else "compare.not_met"
             text = ctx.t(code, left=_phrase(node.left, ctx), lv=lv, op=_op_words(node.op, node.right, ctx),
                          rv=rv).replace("  ", " ").replace("( ", "(")
