@@ -20,14 +20,14 @@ from pathlib import Path
 
 from kokdsl.outputs.files import write_atomic
 from kokdsl.outputs.findings import render_report
-from kokdsl.pipeline import assess, load_rulebook
+from kokdsl.pipeline import assess, check_rulebook
 
 RUN_DATE = datetime.date(2025, 3, 1)
 
 
 def main(rulebook_path: str, centres_dir: str, out_dir: str) -> None:
     started = time.perf_counter()
-    loaded = load_rulebook(rulebook_path)
+    loaded = check_rulebook(rulebook_path)
     if not loaded.ok:
         raise SystemExit(f"{rulebook_path} has errors")
     work_started = time.perf_counter()

@@ -38,7 +38,7 @@ from bench.rulebook_gen import synthetic_rulebook
 from kokdsl import __version__
 from kokdsl.evaluator import outcomes
 from kokdsl.outputs.files import write_atomic
-from kokdsl.pipeline import assess, load_rulebook, load_rulebook_source
+from kokdsl.pipeline import assess, check_rulebook, check_rulebook_source
 from kokdsl.selfreport import load_self_report
 from kokdsl.tools.synthetic import generate, write_centres
 
@@ -490,7 +490,7 @@ def peak_rss(work: Path, settings: Settings, peaks: dict[str, dict[int, float]])
 
 def rulebooks(settings: Settings) -> list[Row]:
     sources = {n: synthetic_rulebook(n) for n in RULEBOOK_SIZES}
-    load_rulebook_source(sources[RULEBOOK_SIZES[0]], "warm-up")  # build the parser once, as a long process would
+    check_rulebook_source(sources[RULEBOOK_SIZES[0]], "warm-up")  # build the parser once, as a long process would
     times = {}
     for n, source in sources.items():
         samples = []
@@ -499,7 +499,7 @@ def rulebooks(settings: Settings) -> list[Row]:
 
             def parse_and_compile(source=source, n=n):
                 nonlocal loaded
-                loaded = load_rulebook_source(source, f"synthetic-{n}.kok")
+                loaded = check_rulebook_source(source, f"synthetic-{n}.kok")
 
             samples.append(timed(parse_and_compile))
             if not loaded.ok or len(loaded.rulebook.requirements) != n:
@@ -574,7 +574,7 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings(**dict(asdict(settings), centres=args.centres))
     if args.rss_centres is not None:
         settings = Settings(**dict(asdict(settings), rss_centres=args.rss_centres))
-    loaded = load_rulebook(ROOT / RULEBOOK)
+    loaded = check_rulebook(ROOT / RULEBOOK)
     if not loaded.ok:
         raise SystemExit(f"{RULEBOOK} has errors; run kok check")
     rows: list[Row] = []

@@ -42,6 +42,8 @@ class TypeExpr:
     kind: str
     values: tuple[str, ...] = ()
     record: str | None = None
+    # One per value when any value has `visas som`; () when none has.
+    value_names: tuple[DisplayName | None, ...] = ()
     span: Span = span_field()
 
 
@@ -254,6 +256,8 @@ class FieldDecl:
 class RecordDecl:
     name: str
     fields: tuple[FieldDecl, ...]
+    # How a sentence names one element: "filialen" ("Filialen Låtsasvik …").
+    display: DisplayName | None = None
     span: Span = span_field()
 
 

@@ -56,6 +56,8 @@ Scope = dict[str, Type]  # loop variable -> its type
 
 @attrs.frozen
 class CheckedRequirement:
+    """A requirement the checker accepted, with its chapter and the facts it reads."""
+
     node: ast.Requirement
     chapter: str | None
     dependencies: dict[str, frozenset[str]]  # fact name -> record fields read (empty: the fact as a whole)
@@ -145,7 +147,7 @@ class Checker(NodeVisitor):
             if decl.name in self.records:
                 self.error("compile.duplicate_record", decl.span, name=decl.name)
                 continue
-            self.records[decl.name] = RecordSpec(decl.name, ())
+            self.records[decl.name] = RecordSpec(decl.name, (), decl.display)
             declared.append(decl)
         for decl in declared:
             fields, seen = [], set()
@@ -155,7 +157,7 @@ class Checker(NodeVisitor):
                     continue
                 seen.add(f.name)
                 fields.append(FieldSpec(f.name, self.resolve_type(f.type, allow_list=False), f.doc, f.display))
-            self.records[decl.name] = RecordSpec(decl.name, tuple(fields))
+            self.records[decl.name] = RecordSpec(decl.name, tuple(fields), decl.display)
 
     def declare_facts(self) -> None:
         for item in (i for i in self.tree.items if isinstance(i, ast.FactDecl)):
@@ -195,7 +197,10 @@ class Checker(NodeVisitor):
                 if value in seen:
                     self.error("compile.duplicate_value", texpr.span, value=value)
                 seen.add(value)
-            return Type(texpr.kind, tuple(dict.fromkeys(texpr.values)))
+            names = dict(reversed(list(zip(texpr.values, texpr.value_names, strict=False))))
+            values = tuple(dict.fromkeys(texpr.values))
+            value_names = tuple(names.get(v) for v in values) if texpr.value_names else ()
+            return Type(texpr.kind, values, value_names=value_names)
         if texpr.kind == "list":
             if not allow_list:
                 self.error("compile.nested_list", texpr.span)

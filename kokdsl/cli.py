@@ -14,12 +14,25 @@ from __future__ import annotations
 import datetime
 import errno
 import sys
-from typing import Any, NoReturn
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from kokdsl import __version__
-from kokdsl.errors import KokError, RulebookError
+from kokdsl.errors import KokError
+
+if TYPE_CHECKING:  # each command imports the stages it needs when it runs
+    from pathlib import Path
+
+    from kokdsl.compiled import CompiledRulebook
+    from kokdsl.diagnostics import Diagnostic
+    from kokdsl.outputs.files import OutputSpec
+    from kokdsl.outputs.findings import CaseDetails
+    from kokdsl.pipeline import Assessment, LoadedRulebook
+    from kokdsl.tools.waivers import WaiverFile
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -30,7 +43,7 @@ _LANG_KEY = "kokdsl.lang"  # ctx.meta: the --lang of the running command, for th
 _DEBUG_KEY = "kokdsl.debug"
 
 
-def _remember(key: str):
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
     def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
         ctx.meta[key] = value
         return value
@@ -58,12 +71,14 @@ run_date_option = click.option(
          "day each requirement's own validity is judged on (default: today).")
 
 
-def format_option(choices=("text", "json"), help_text="text for people, json for scripts (see docs/json-output.md)."):
+def format_option(choices: Sequence[str] = ("text", "json"),
+                  help_text: str = "text for people, json for scripts (see docs/json-output.md).",
+                  ) -> Callable[[_Command], _Command]:
     return click.option("--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True,
                         help=help_text)
 
 
-def _print_diagnostics(diagnostics, source: str | None, lang: str, err: bool = True) -> None:
+def _print_diagnostics(diagnostics: Iterable[Diagnostic], source: str | None, lang: str, err: bool = True) -> None:
     from kokdsl.diagnostics import format_diagnostic
 
     for diag in diagnostics:
@@ -131,15 +146,12 @@ def _write_crash_log(details: str) -> str | None:
     return path
 
 
-def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None):
+def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None) -> LoadedRulebook:
     """The rulebook to run (a file, or the edition of a folder valid on the
     date, else its latest); raises EditionError or RulebookError."""
     from kokdsl.tools.editions import select_edition
 
-    loaded = select_edition(rulebook, edition_for)
-    if not loaded.ok:
-        raise RulebookError(loaded.diagnostics, loaded.source)
-    return loaded
+    return select_edition(rulebook, edition_for)
 
 
 def _shown(path: object) -> str:
@@ -173,24 +185,24 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
     a folder with none exits 2), or the name of a shipped rulebook such as
     orebro/2025."""
     from kokdsl.messages import message
-    from kokdsl.pipeline import load_rulebook
+    from kokdsl.pipeline import check_rulebook
 
     errors = warnings = 0
     rulebooks = tuple(_rulebook_paths(rulebooks))
     if fmt == "json":
         from kokdsl.outputs.machine import check_json, dumps
 
-        document = check_json([load_rulebook(path) for path in rulebooks], lang)
+        document = check_json([check_rulebook(path) for path in rulebooks], lang)
         click.echo(dumps(document), nl=False)
         sys.exit(EXIT_OK if document["ok"] else EXIT_ERROR)
     if fmt == "sarif":
         from kokdsl.outputs.sarif import render_sarif
 
-        loaded_books = [load_rulebook(path) for path in rulebooks]
+        loaded_books = [check_rulebook(path) for path in rulebooks]
         click.echo(render_sarif([(b.path, list(b.diagnostics), []) for b in loaded_books], lang), nl=False)
         sys.exit(EXIT_ERROR if any(not b.ok for b in loaded_books) else EXIT_OK)
     for path in rulebooks:
-        loaded = load_rulebook(path)
+        loaded = check_rulebook(path)
         _print_diagnostics(loaded.diagnostics, loaded.source, lang, err=False)
         file_errors = sum(d.is_error for d in loaded.diagnostics)
         file_warnings = len(loaded.diagnostics) - file_errors
@@ -281,7 +293,7 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     specs = _parse_outputs(outputs)
     loaded = _rulebook_for(rulebook, edition_for)
     rulebook = loaded.path
-    compiled = loaded.rulebook_or_raise()
+    compiled = loaded.rulebook
     waivers = _waivers(undantag, compiled)
     assessment = assess(compiled, self_report, run_date)
     if waivers is not None:
@@ -348,7 +360,7 @@ def _rulebook_paths(paths: tuple[str, ...]) -> list[str]:
 @click.option("--junit-xml", "junit_xml", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Also write the results as JUnit XML to FILE (atomically), for CI test reports.")
 @lang_option
-def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_coverage, fmt: str,
+def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_coverage: float | None, fmt: str,
                  junit_xml: str | None, lang: str) -> None:
     """Run the rule tests beside each RULEBOOK (2025.kok -> 2025.tests.yaml).
 
@@ -364,7 +376,7 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
     status, entries = EXIT_OK, []
     for path in _rulebook_paths(rulebooks):
         try:  # one unusable rulebook or test file does not stop the others
-            rulebook = load_rulebook(path).rulebook_or_raise()
+            rulebook = load_rulebook(path).rulebook
             run_result = run_tests(rulebook, list(case_files) or require_test_files(path), lang)
         except KokError as error:
             _show_error(error, lang)
@@ -387,9 +399,9 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
     sys.exit(status)
 
 
-def _load_for_output(rulebook: str):
+def _load_for_output(rulebook: str) -> CompiledRulebook:
     """The compiled rulebook (a file, or the latest edition of a folder)."""
-    return _rulebook_for(rulebook).rulebook_or_raise()
+    return _rulebook_for(rulebook).rulebook
 
 
 def _emit(text: str, out: str | None, lang: str) -> None:
@@ -478,20 +490,21 @@ def generate(count: int, seed: int, out_dir: str, every_scenario: bool, force: b
     click.echo(message("generate.done", lang, count=len(paths), path=_shown(out_dir)))
 
 
-def _folder_items(path: str) -> list:
+def _folder_items(path: str) -> list[Path]:
     from pathlib import Path
 
     folder = Path(path)
     return list(folder.iterdir()) if folder.is_dir() else []
 
 
-def _parse_outputs(outputs: tuple[str, ...]) -> list:
+def _parse_outputs(outputs: tuple[str, ...]) -> list[OutputSpec]:
     from kokdsl.outputs.files import parse_output_spec
 
     return [parse_output_spec(text) for text in outputs]
 
 
-def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: str, case=None) -> None:
+def _write_outputs(assessment: Assessment, specs: list[OutputSpec], lang: str, run_date: datetime.date | None,
+                   rulebook_path: str, case: CaseDetails | None = None) -> None:
     """Render every requested findings report first, then write them."""
     from kokdsl.outputs.findings import render_report
 
@@ -499,7 +512,8 @@ def _write_outputs(assessment, specs: list, lang: str, run_date, rulebook_path: 
                     run_date or datetime.date.today())
 
 
-def _write_rendered(specs: list, render, lang: str, day: datetime.date | None = None) -> None:
+def _write_rendered(specs: list[OutputSpec], render: Callable[[str], str], lang: str,
+                    day: datetime.date | None = None) -> None:
     """Render each format once (a PDF is printed from the HTML), then write
     every output: files atomically, '-' to stdout. Raises OutputError if one cannot be."""
     from kokdsl.messages import message
@@ -554,7 +568,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
     loaded = _rulebook_for(rulebook, edition_for)
     earlier = changes_.load_previous(previous, lang) if previous is not None else None
     files = _self_report_files(self_reports)
-    compiled = loaded.rulebook_or_raise()
+    compiled = loaded.rulebook
     job = Job(compiled, files, lang, run_date or datetime.date.today(), loaded.path, earlier,
               out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet), _waivers(undantag, compiled))
     done = execute(job)
@@ -574,7 +588,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
     sys.exit(EXIT_OK if reruns.all_approved(done.rows) else EXIT_FINDINGS)
 
 
-def _waivers(path: str | None, rulebook):
+def _waivers(path: str | None, rulebook: CompiledRulebook) -> WaiverFile | None:
     """The waiver file checked against the rulebook, or None."""
     if path is None:
         return None
@@ -583,7 +597,7 @@ def _waivers(path: str | None, rulebook):
     return load_waivers(path, rulebook)
 
 
-def _progress_bar(total: int, quiet: bool):
+def _progress_bar(total: int, quiet: bool) -> Callable[[int, int], None] | None:
     """A progress bar on standard error for long runs at a terminal; none
     when quiet, when output goes to a file or pipe, or for a few centres."""
     stream = sys.stderr
@@ -709,7 +723,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, keywords: str | No
         source, problems = read_rulebook(file)
         parsed = parse(source, file) if source is not None else None
         if parsed is None or parsed.diagnostics:
-            diagnostics = problems or parsed.diagnostics
+            diagnostics = problems if parsed is None else parsed.diagnostics
             if text:
                 _print_diagnostics(diagnostics, parsed.source if parsed else "", lang)
             results.append({"file": file, "status": "error", "diagnostics": diagnostics})
@@ -794,7 +808,7 @@ def compare(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
     from kokdsl.pipeline import load_rulebook
     from kokdsl.tools.compare import comparison, render_markdown
 
-    compiled = [load_rulebook(path).rulebook_or_raise() for path in _rulebook_paths(rulebooks)]
+    compiled = [load_rulebook(path).rulebook for path in _rulebook_paths(rulebooks)]
     data = comparison(compiled, lang)
     if fmt == "json":
         from kokdsl.outputs.machine import compare_json, dumps
@@ -812,12 +826,12 @@ def rulebooks_command(fmt: str, lang: str) -> None:
     orebro for the folder of its editions) wherever a RULEBOOK is asked for,
     even from a wheel-only install with no checkout."""
     from kokdsl.messages import message
-    from kokdsl.pipeline import load_rulebook
+    from kokdsl.pipeline import check_rulebook
     from kokdsl.resources import packaged_rulebooks
 
     entries = []
     for name, path in packaged_rulebooks().items():
-        rb = load_rulebook(path).rulebook
+        rb = check_rulebook(path).rulebook
         entries.append({"name": name, "file": str(path), "title": rb.name if rb else None,
                         "edition": rb.edition if rb else None,
                         "valid_from": rb.valid_from.isoformat() if rb and rb.valid_from else None,

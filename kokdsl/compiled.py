@@ -30,6 +30,14 @@ class Type:
     values: tuple[str, ...] = ()
     record: str | None = None
     unit: str | None = attrs.field(default=None, eq=False)
+    # enum/set: the values' display names, one per value, or () when none has.
+    value_names: tuple[ast.DisplayName | None, ...] = attrs.field(default=(), eq=False)
+
+    def value_name(self, value: str, lang: str = "sv") -> str:
+        """The words a report uses for a declared value (`högskola visas som
+        "högskoleutbildning"`), else the value itself with spaces for underscores."""
+        display = dict(zip(self.values, self.value_names, strict=False)).get(value)
+        return _display_name(value, display, lang)
 
     @property
     def is_numeric(self) -> bool:
@@ -64,6 +72,8 @@ def _display_name(name: str, display: ast.DisplayName | None, lang: str) -> str:
 
 @attrs.frozen
 class FieldSpec:
+    """One field of a record type, with its resolved type."""
+
     name: str
     type: Type
     doc: str | None = None
@@ -75,8 +85,15 @@ class FieldSpec:
 
 @attrs.frozen
 class RecordSpec:
+    """A record type: the fields every element of a list of it has."""
+
     name: str
     fields: tuple[FieldSpec, ...]
+    display: ast.DisplayName | None = attrs.field(default=None, eq=False)
+
+    def display_name(self, lang: str = "sv") -> str:
+        """How a sentence names one element ("filialen", "the branch")."""
+        return _display_name(self.name, self.display, lang)
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:
@@ -96,6 +113,8 @@ class RecordSpec:
 
 @attrs.frozen
 class FactSpec:
+    """A fact the self-report gives, with its resolved type."""
+
     name: str
     type: Type
     doc: str | None = None
@@ -109,6 +128,9 @@ class FactSpec:
 
 @attrs.frozen
 class CompiledRequirement:
+    """One requirement, checked: its condition and check as AST and as
+    closures, and the facts it reads."""
+
     id: str
     title: str
     modality: Modality
@@ -190,6 +212,12 @@ class CompiledRulebook:
             if f.name == name:
                 return f
         return None
+
+    def record_type(self, t: Type) -> RecordSpec:
+        """The record type of a list type; KeyError for a type that names none."""
+        if t.record is None:
+            raise KeyError(f"{t.kind} names no record type")
+        return self.records[t.record]
 
     def requirement(self, req_id: str) -> CompiledRequirement | None:
         for r in self.requirements:

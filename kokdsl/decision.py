@@ -27,6 +27,9 @@ SUPPLEMENT_REQUEST = DecisionKind.SUPPLEMENT_REQUEST
 
 @attrs.frozen
 class Decision:
+    """What the authority decides for one centre (approval, rejection or a
+    request to supplement), with the requirement results that ground it."""
+
     kind: DecisionKind
     reasons: tuple[RequirementResult, ...] = ()  # failed skall (rejection)
     supplements: tuple[RequirementResult, ...] = ()  # skall that cannot be assessed

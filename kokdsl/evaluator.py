@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
 from kokdsl import ast
-from kokdsl.compiled import CompiledRequirement, CompiledRulebook
+from kokdsl.compiled import Closure, CompiledRequirement, CompiledRulebook, Env
+from kokdsl.diagnostics import key_path
 from kokdsl.enums import Outcome
-from kokdsl.selfreport import DataProblem, SelfReport, key_path
+from kokdsl.selfreport import DataProblem, SelfReport
 from kokdsl.values import ASSESSMENT_DATE, UNKNOWN, RecordValue, assessment_date, format_value
 from kokdsl.visitor import NodeVisitor
 
@@ -54,7 +54,7 @@ class Finding:
     findings beneath it (the reasons of a failing list element)."""
 
     code: str
-    params: dict = attrs.field(hash=False)
+    params: dict[str, object] = attrs.field(hash=False)
     children: tuple[Finding, ...] = ()
     path: str | None = None
     sentence: bool = False  # a whole sentence: capitalised, with a full stop
@@ -131,6 +131,8 @@ class RequirementTrace:
 
 @attrs.frozen
 class Evaluation:
+    """One self-report evaluated against one rulebook: a result per requirement, in book order."""
+
     rulebook: CompiledRulebook
     report: SelfReport
     results: tuple[RequirementResult, ...]
@@ -160,20 +162,20 @@ def evaluate(rulebook: CompiledRulebook, report: SelfReport, day: datetime.date 
     return Evaluation(rulebook, report, tuple(results), day)
 
 
-def _outcomes(rulebook: CompiledRulebook, env: dict[str, Any]) -> list[Outcome]:
+def _outcomes(rulebook: CompiledRulebook, env: Env) -> list[Outcome]:
     uses = rulebook.runtime["uses"] = rulebook.runtime.get("uses", 0) + 1
     if uses <= GENERATE_AFTER:
         return [requirement_outcome(req, env) for req in rulebook.requirements]
     return rulebook.outcome_function()(env)
 
 
-def outcomes(rulebook: CompiledRulebook, facts: dict) -> list[tuple[CompiledRequirement, str]]:
+def outcomes(rulebook: CompiledRulebook, facts: Env) -> list[tuple[CompiledRequirement, Outcome]]:
     """The bare outcomes through the reference closures (no generated code)."""
     env = dict(facts)
     return [(req, requirement_outcome(req, env)) for req in rulebook.requirements]
 
 
-def requirement_outcome(req: CompiledRequirement, env: dict) -> Outcome:
+def requirement_outcome(req: CompiledRequirement, env: Env) -> Outcome:
     """One requirement's outcome by its closures: the reference semantics."""
     if (req.valid_from or req.valid_to) and not req.valid_on(assessment_date(env)):
         return NOT_APPLICABLE
@@ -195,7 +197,7 @@ def requirement_outcome(req: CompiledRequirement, env: dict) -> Outcome:
 
 
 def _trace_requirement(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: Outcome,
-                       facts: dict) -> RequirementTrace:
+                       facts: Env) -> RequirementTrace:
     env = dict(facts)  # the tracer binds loop variables in its environment
     tracer = _Tracer(rulebook)
     condition = tracer.trace(req.condition, env) if req.condition is not None else None
@@ -268,7 +270,7 @@ class Element:
         return self.item.path if isinstance(self.item, RecordValue) else None
 
 
-def trace(rulebook: CompiledRulebook, node, env: dict) -> Trace:
+def trace(rulebook: CompiledRulebook, node: ast.Expr, env: Env) -> Trace:
     """Evaluate `node` through its closure and record what decided it."""
     return _Tracer(rulebook).trace(node, env)
 
@@ -277,21 +279,22 @@ class _Tracer(NodeVisitor):
     method_prefix = "trace_"
 
     def __init__(self, rulebook: CompiledRulebook):
-        self.closures = rulebook.closures
+        self.closures: dict[int, Closure] = rulebook.closures
 
-    def value(self, node, env):
+    def value(self, node: object, env: Env) -> object:
         return self.closures[id(node)](env)
 
-    def trace(self, node, env) -> Trace:
-        return self.visit(node, env, self.value(node, env))
+    def trace(self, node: object, env: Env) -> Trace:
+        result: Trace = self.visit(node, env, self.value(node, env))
+        return result
 
-    def generic_visit(self, node, env, value) -> Trace:
+    def generic_visit(self, node: object, env: Env, value: object) -> Trace:
         return self.generic(node, env, value)
 
-    def traces(self, nodes, env) -> list[Trace]:
+    def traces(self, nodes: Iterable[object], env: Env) -> list[Trace]:
         return [self.trace(n, env) for n in nodes]
 
-    def generic(self, node, env, value) -> Trace:
+    def generic(self, node: object, env: Env, value: object) -> Trace:
         """Any node whose value is known only when all its operands are
         (arithmetic, comparison, covers, membership, hours, and constructs
         without a rule of their own)."""
@@ -303,23 +306,23 @@ class _Tracer(NodeVisitor):
             return Trace(node, value)  # decided by a rule of its own: show the value alone
         return Trace(node, value, tuple(parts))
 
-    def trace_Name(self, node: ast.Name, env, value) -> Trace:
+    def trace_Name(self, node: ast.Name, env: Env, value: object) -> Trace:
         # Only a fact can be unknown: loop variables and closed-set values never are.
         return Trace(node, value, path=key_path("$", node.name) if value is UNKNOWN else None)
 
-    def trace_Field(self, node: ast.Field, env, value) -> Trace:
+    def trace_Field(self, node: ast.Field, env: Env, value: object) -> Trace:
         subject = self.value(node.subject, env)
         if subject is UNKNOWN:
             return Trace(node, value, (self.trace(node.subject, env),))
         path = f"{subject.path}.{node.name}" if isinstance(subject, RecordValue) and value is UNKNOWN else None
         return Trace(node, value, path=path)
 
-    def trace_Literal(self, node, env, value) -> Trace:
+    def trace_Literal(self, node: ast.Literal, env: Env, value: object) -> Trace:
         return Trace(node, value)
 
     trace_AroundTheClock = trace_Literal
 
-    def trace_Between(self, node: ast.Between, env: dict[str, Any], value: Any) -> Trace:
+    def trace_Between(self, node: ast.Between, env: Env, value: object) -> Trace:
         """`x mellan a och b` is `a <= x och x <= b`: a bound that fails decides
         alone, even when the other is unknown."""
         x, low, high = self.traces([node.operand, node.low, node.high], env)
@@ -332,7 +335,7 @@ class _Tracer(NodeVisitor):
             return Trace(node, value, (x, failed) if other.value is UNKNOWN else (x, low, high))
         return Trace(node, value, (x, low, high))
 
-    def trace_Compare(self, node: ast.Compare, env, value) -> Trace:
+    def trace_Compare(self, node: ast.Compare, env: Env, value: object) -> Trace:
         right = node.right
         if isinstance(right, ast.IfElse) and self.value(right.condition, env) is UNKNOWN:
             # Decided against both thresholds (or unknown): the branches decide, not the condition.
@@ -345,7 +348,7 @@ class _Tracer(NodeVisitor):
             return Trace(node, value, (left, then, otherwise))
         return self.generic(node, env, value)
 
-    def trace_Logic(self, node: ast.Logic, env, value) -> Trace:
+    def trace_Logic(self, node: ast.Logic, env: Env, value: object) -> Trace:
         sides = self.traces((node.left, node.right), env)
         if value is UNKNOWN:
             deciding = [s for s in sides if s.value is UNKNOWN]
@@ -355,10 +358,10 @@ class _Tracer(NodeVisitor):
             deciding = [s for s in sides if s.value is value]
         return Trace(node, value, tuple(deciding))
 
-    def trace_Not(self, node: ast.Not, env, value) -> Trace:
+    def trace_Not(self, node: ast.Not, env: Env, value: object) -> Trace:
         return Trace(node, value, (self.trace(node.operand, env),))
 
-    def trace_IfElse(self, node: ast.IfElse, env, value) -> Trace:
+    def trace_IfElse(self, node: ast.IfElse, env: Env, value: object) -> Trace:
         cond = self.trace(node.condition, env)
         if cond.value is True:
             return Trace(node, value, (cond, self.trace(node.then, env)))
@@ -369,7 +372,7 @@ class _Tracer(NodeVisitor):
             return Trace(node, value, tuple(branches))  # both branches agree: the condition does not matter
         return Trace(node, value, (cond, *[b for b in branches if b.value is UNKNOWN]))
 
-    def trace_Quantifier(self, node: ast.Quantifier, env, value) -> Trace:
+    def trace_Quantifier(self, node: ast.Quantifier, env: Env, value: object) -> Trace:
         collection, elements = self.elements(node.var, node.collection, node.body, env)
         if collection.value is UNKNOWN:
             return Trace(node, value, (collection,))
@@ -383,8 +386,8 @@ class _Tracer(NodeVisitor):
             keep = elements if value is True else [e for e in elements if e.trace.value is True]
         return Trace(node, value, (collection,), tuple(keep), total=len(elements))
 
-    def trace_Count(self, node: ast.Count, env, value) -> Trace:
-        if node.var is None:
+    def trace_Count(self, node: ast.Count, env: Env, value: object) -> Trace:
+        if node.var is None or node.condition is None:
             return self.generic(node, env, value)
         collection, elements = self.elements(node.var, node.collection, node.condition, env)
         if collection.value is UNKNOWN:
@@ -395,19 +398,20 @@ class _Tracer(NodeVisitor):
             keep = [e for e in elements if e.trace.value is True]
         return Trace(node, value, (collection,), tuple(keep), total=len(elements))
 
-    def trace_Sum(self, node: ast.Sum, env, value) -> Trace:
+    def trace_Sum(self, node: ast.Sum, env: Env, value: object) -> Trace:
         collection, elements = self.elements(node.var, node.collection, node.body, env)
         if collection.value is UNKNOWN:
             return Trace(node, value, (collection,))
         keep = [e for e in elements if e.trace.value is UNKNOWN] if value is UNKNOWN else elements
         return Trace(node, value, (collection,), tuple(keep), total=len(elements))
 
-    def elements(self, var: str, collection_node, body, env) -> tuple[Trace, list[Element]]:
+    def elements(self, var: str, collection_node: ast.Expr, body: ast.Expr,
+                 env: Env) -> tuple[Trace, list[Element]]:
         """The collection's trace and the body traced for each element, with
         the loop variable bound the way the closures bind it."""
         collection = self.trace(collection_node, env)
         items = collection.value
-        if items is UNKNOWN:
+        if items is UNKNOWN or not isinstance(items, Iterable):
             return collection, []
         out = []
         saved = env.get(var)
@@ -423,8 +427,11 @@ class _Tracer(NodeVisitor):
         return collection, out
 
 
-def _children(node):
-    for field in attrs.fields(type(node)):
+def _children(node: object) -> Iterator[object]:
+    cls = type(node)
+    if not attrs.has(cls):
+        return
+    for field in attrs.fields(cls):
         child = getattr(node, field.name)
         if attrs.has(type(child)) and not isinstance(child, ast.Span):
             yield child
@@ -437,11 +444,12 @@ def evidence(req: CompiledRequirement, report: SelfReport, rulebook: CompiledRul
         spec = rulebook.fact(fact)
         value = report.facts.get(fact, UNKNOWN)
         fields = req.dependencies[fact]
-        if fields and isinstance(value, tuple):
+        if fields and isinstance(value, tuple) and spec is not None and spec.type.record is not None:
             record = rulebook.records[spec.type.record]
             for item in value:
                 for name in sorted(fields):
-                    out.append((f"{item.path}.{name}", Shown(item.fields[name], record.field(name).type.kind)))
+                    field = record.field(name)
+                    out.append((f"{item.path}.{name}", Shown(item.fields[name], field.type.kind if field else None)))
             if not value:
                 out.append((f"$.{fact}", Shown(value, "list")))
         else:

@@ -43,11 +43,11 @@ class Analysis:
 
 def analyse(source: str, path: str) -> Analysis:
     from kokdsl.parser import parse
-    from kokdsl.pipeline import load_rulebook_source
+    from kokdsl.pipeline import check_rulebook_source
     from kokdsl.tools.formatter import source_language
     from kokdsl.tools.lint import lint_source
 
-    loaded = load_rulebook_source(source, path)
+    loaded = check_rulebook_source(source, path)
     tree = parse(source, path).rulebook
     diagnostics = list(loaded.diagnostics)
     if loaded.ok:
@@ -141,9 +141,18 @@ def _keyword_concept(word: str) -> str | None:
     return None
 
 
-def hover_text(analysis: Analysis, position: lsp.Position, lang: str) -> str | None:
+def _type_text(t: ast.TypeExpr, lang: str) -> str:
+    """A declared type on one line: values without their display names."""
     from kokdsl.tools.formatter import format_type
 
+    return format_type(attrs.evolve(t, value_names=()), lang)
+
+
+def _shown(display: ast.DisplayName, lang: str) -> str:
+    return display.en if lang == "en" and display.en else display.sv
+
+
+def hover_text(analysis: Analysis, position: lsp.Position, lang: str) -> str | None:
     found = word_at(analysis.source, position)
     if found is None:
         return None
@@ -151,20 +160,21 @@ def hover_text(analysis: Analysis, position: lsp.Position, lang: str) -> str | N
     facts, records, requirements = _facts(analysis), _records(analysis), _requirements(analysis)
     if word in facts:
         fact = facts[word]
-        head = f"**{fact.name}**: {format_type(fact.type, analysis.lang)} ({message('lsp.fact', lang)})"
+        head = f"**{fact.name}**: {_type_text(fact.type, analysis.lang)} ({message('lsp.fact', lang)})"
         return head + (f"\n\n{fact.doc}" if fact.doc else "")
     if word in records:
         record = records[word]
-        fields = "\n".join(f"- `{f.name}`: {format_type(f.type, analysis.lang)}" + (f" – {f.doc}" if f.doc else "")
+        fields = "\n".join(f"- `{f.name}`: {_type_text(f.type, analysis.lang)}" + (f" – {f.doc}" if f.doc else "")
                            for f in record.fields)
-        return f"**{record.name}** ({message('lsp.record', lang)})\n\n{fields}"
+        shown = f" “{_shown(record.display, lang)}”" if record.display else ""
+        return f"**{record.name}**{shown} ({message('lsp.record', lang)})\n\n{fields}"
     if word in requirements:
         req = requirements[word]
         return f"**{req.id} {req.title}** ({req.modality})" + (f"\n\n{_reflow(req.text)}" if req.text else "")
     for record in records.values():
         for f in record.fields:
             if f.name == word:
-                return (f"**{f.name}**: {format_type(f.type, analysis.lang)} "
+                return (f"**{f.name}**: {_type_text(f.type, analysis.lang)} "
                         f"({message('lsp.field', lang, record=record.name)})" + (f"\n\n{f.doc}" if f.doc else ""))
     concept = _keyword_concept(word)
     if concept is not None and f"keyword.{concept}" in CATALOGUE:
@@ -195,7 +205,6 @@ def definition(analysis: Analysis, position: lsp.Position, uri: str) -> lsp.Loca
 
 def completions(analysis: Analysis, position: lsp.Position) -> list[lsp.CompletionItem]:
     from kokdsl.parser import keywords
-    from kokdsl.tools.formatter import format_type
 
     line = analysis.source.split("\n")[position.line] if position.line < len(analysis.source.split("\n")) else ""
     before = line[:position.character]
@@ -203,10 +212,10 @@ def completions(analysis: Analysis, position: lsp.Position) -> list[lsp.Completi
     dotted = re.search(r"(\w+)\.(\w*)$", before)
     if dotted:
         fields = _fields_for(analysis, dotted.group(1), position) or [f for r in records.values() for f in r.fields]
-        return [lsp.CompletionItem(f.name, kind=lsp.CompletionItemKind.Field, detail=format_type(f.type, analysis.lang),
+        return [lsp.CompletionItem(f.name, kind=lsp.CompletionItemKind.Field, detail=_type_text(f.type, analysis.lang),
                                    documentation=f.doc) for f in dict((f.name, f) for f in fields).values()]
     items = [lsp.CompletionItem(f.name, kind=lsp.CompletionItemKind.Variable,
-                                detail=format_type(f.type, analysis.lang), documentation=f.doc, sort_text=f"0{f.name}")
+                                detail=_type_text(f.type, analysis.lang), documentation=f.doc, sort_text=f"0{f.name}")
              for f in _facts(analysis).values()]
     items += [lsp.CompletionItem(r.name, kind=lsp.CompletionItemKind.Struct, sort_text=f"1{r.name}")
               for r in records.values()]

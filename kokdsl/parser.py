@@ -21,12 +21,15 @@ import inspect
 import os
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.tree import Meta
 
 from kokdsl import ast
 from kokdsl.diagnostics import ERROR, Diagnostic
@@ -50,7 +53,8 @@ def keywords() -> dict[str, dict[str, list[str]]]:
     import yaml
 
     with open(data_dir("grammar") / "keywords.yaml", encoding="utf-8") as f:
-        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        table: dict[str, dict[str, list[str]]] = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return table
 
 
 def is_keyword(word: str, concept: str) -> bool:
@@ -61,6 +65,7 @@ def is_keyword(word: str, concept: str) -> bool:
 
 
 def canonical_keyword(concept: str, lang: str = "sv") -> str:
+    """The first (preferred) spelling of a keyword concept in `lang`."""
     return keywords()[concept][lang][0]
 
 
@@ -76,6 +81,7 @@ def _keyword_terminals() -> str:
 
 
 def grammar_text() -> str:
+    """The whole lark grammar: kok.lark and the keyword terminals generated from keywords.yaml."""
     base = (data_dir("grammar") / "kok.lark").read_text(encoding="utf-8")
     return base + "\n// generated from keywords.yaml\n" + _keyword_terminals() + "\n"
 
@@ -107,9 +113,7 @@ def _lark() -> Lark:
     return parser
 
 
-def _parser_cache_file():
-    from pathlib import Path
-
+def _parser_cache_file() -> Path | None:
     try:
         folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kokdsl"
     except (RuntimeError, KeyError):  # no home directory: build the tables each time
@@ -122,7 +126,7 @@ def _parser_cache_file():
     return folder / f"parser-{digest.hexdigest()[:24]}.lark"
 
 
-def _save_parser(parser: Lark, path) -> None:
+def _save_parser(parser: Lark, path: Path) -> None:
     """Write the cache atomically in a folder only this user can write to; a
     cache that cannot be written is simply not used."""
     import tempfile
@@ -143,6 +147,15 @@ _MODALITY = {"shall": "skall", "should": "bör"}
 _STATUS = {"KW_IN_FORCE": ast.IN_FORCE, "KW_PROPOSAL": ast.PROPOSAL, "KW_EXAMPLE": ast.EXAMPLE}
 
 
+def _value_type(kind: str, members: tuple[tuple[str, ast.DisplayName | None], ...],
+                span: ast.Span) -> ast.TypeExpr:
+    """`en av {…}` / `mängd av {…}`: the values, and their display names when
+    any value has one (else none, so that a plain type stays plain)."""
+    names = tuple(display for _, display in members)
+    return ast.TypeExpr(kind, tuple(value for value, _ in members),
+                        value_names=names if any(n is not None for n in names) else (), span=span)
+
+
 def _unquote(token: str) -> str:
     # NFC again after the escapes are gone: `e\\́` (an escaped combining
     # mark) is the same text as `é`, so formatting twice changes nothing.
@@ -159,31 +172,44 @@ def _modality_of(token: Token) -> str:
     return "skall" if token.type == "KW_SHALL" else "bör"
 
 
+def _token_span(file: str, tok: Token, line_offset: int) -> ast.Span:
+    """Where a token sits (lark gives every token it produces a position)."""
+    line, end_line = (tok.line or 0) + line_offset, (tok.end_line or 0) + line_offset
+    return ast.Span(file, line, tok.column or 0, end_line, tok.end_column or 0)
+
+
+def _plain_type(kind: str) -> Callable[..., ast.TypeExpr]:
+    """The transformer method for a type written as one keyword."""
+    def build(self: _ToAst, meta: Meta, *_: Token) -> ast.TypeExpr:
+        return ast.TypeExpr(kind, span=self._span(meta))
+    return build
+
+
 @v_args(meta=True, inline=True)
-class _ToAst(Transformer):
+class _ToAst(Transformer[Token, Any]):
     def __init__(self, file: str, line_offset: int = 0):
         super().__init__()
         self.file = file
         self.line_offset = line_offset
 
-    def _span(self, meta) -> ast.Span:
+    def _span(self, meta: Meta) -> ast.Span:
         if getattr(meta, "empty", False):
             return ast.NO_SPAN
         off = self.line_offset
         return ast.Span(self.file, meta.line + off, meta.column, meta.end_line + off, meta.end_column)
 
     def _tok_span(self, tok: Token) -> ast.Span:
-        off = self.line_offset
-        return ast.Span(self.file, tok.line + off, tok.column, tok.end_line + off, tok.end_column)
+        return _token_span(self.file, tok, self.line_offset)
 
     # rulebook structure
-    def start(self, meta, *items):
+    def start(self, meta: Meta, *items: ast.Item) -> tuple[ast.Item, ...]:
         return tuple(items)
 
-    def item_only(self, meta, item):
+    def item_only(self, meta: Meta, item: ast.Item) -> ast.Item:
         return item
 
-    def header(self, meta, _kw, name, _kw2, edition, *rest):
+    def header(self, meta: Meta, _kw: Token, name: Token, _kw2: Token, edition: Token,
+               *rest: Token | tuple[str, str]) -> ast.Header:
         valid_from = source = selection = None
         for tok in rest:
             if isinstance(tok, tuple):
@@ -198,7 +224,7 @@ class _ToAst(Transformer):
         # "" for a bare `urval`, so that None can mean "no selection".
         return ("selection", _unquote(text) if text else "")
 
-    def fact_decl(self, meta, _kw, name, type_, *rest):
+    def fact_decl(self, meta: Meta, _kw: Token, name: Token, type_: ast.TypeExpr, *rest: object) -> ast.FactDecl:
         input_only = any(part == "input_only" for part in rest)
         display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
         doc = next((part for part in rest if isinstance(part, Token)), None)
@@ -209,24 +235,27 @@ class _ToAst(Transformer):
                      en: Token | None = None) -> ast.DisplayName:
         return ast.DisplayName(_unquote(sv), _unquote(en) if en else None, span=self._span(meta))
 
-    def input_only(self, meta, _kw):
+    def input_only(self, meta: Meta, _kw: Token) -> str:
         return "input_only"
 
-    def record_decl(self, meta, _kw, name, *fields):
-        return ast.RecordDecl(str(name), tuple(fields), span=self._span(meta))
+    def record_decl(self, meta: Meta, _kw: Token, name: Token, *rest: object) -> ast.RecordDecl:
+        display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
+        fields = tuple(part for part in rest if isinstance(part, ast.FieldDecl))
+        return ast.RecordDecl(str(name), fields, display, span=self._span(meta))
 
-    def field_decl(self, meta, name, type_, *rest):
+    def field_decl(self, meta: Meta, name: Token, type_: ast.TypeExpr, *rest: object) -> ast.FieldDecl:
         display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
         doc = next((part for part in rest if isinstance(part, Token)), None)
         return ast.FieldDecl(str(name), type_, _unquote(doc) if doc else None, display, span=self._span(meta))
 
-    def chapter(self, meta, _kw, title, text=None):
+    def chapter(self, meta: Meta, _kw: Token, title: Token, text: Token | None = None) -> ast.Chapter:
         return ast.Chapter(_unquote(title), _text_block(text) if text else None, span=self._span(meta))
 
     def review(self, meta: Any, _kw: Token, text: Token) -> ast.Review:
         return ast.Review(_text_block(text), span=self._span(meta))
 
-    def requirement(self, meta, _kw, req_id, title, modality, *rest):
+    def requirement(self, meta: Meta, _kw: Token, req_id: Token, title: Token, modality: str,
+                    *rest: Any) -> ast.Requirement:
         # Point diagnostics about the requirement (a duplicate id) at its number.
         clauses: dict[str, Any] = {"sources": []}
         text = condition = None
@@ -252,10 +281,10 @@ class _ToAst(Transformer):
             id_span=self._tok_span(req_id), topic_span=topic_span,
         )
 
-    def modality(self, meta, tok):
+    def modality(self, meta: Meta, tok: Token) -> str:
         return _modality_of(tok)
 
-    def topic(self, meta, _kw, name):
+    def topic(self, meta: Meta, _kw: Token, name: Token) -> tuple[str, str, ast.Span]:
         return ("topic", str(name), self._tok_span(name))
 
     def status(self, meta: Any, _kw: Token, value: Token) -> tuple[str, str]:
@@ -271,82 +300,87 @@ class _ToAst(Transformer):
     def valid_to(self, meta: Any, _kw: Token, date: Token) -> tuple[str, datetime.date]:
         return ("valid_to", _date(date))
 
-    def silence(self, meta, _kw, code, reason):
+    def silence(self, meta: Meta, _kw: Token, code: Token, reason: Token) -> tuple[str, ast.Silence]:
         return ("silence", ast.Silence(str(code), _unquote(reason), span=self._span(meta)))
 
-    def applies(self, meta, _kw, expr):
+    def applies(self, meta: Meta, _kw: Token, expr: ast.Expr) -> tuple[str, ast.Expr]:
         return ("applies", expr)
 
-    # types
-    def _type(kind):
-        def build(self, meta, *_):
-            return ast.TypeExpr(kind, span=self._span(meta))
-        return build
+    # types: the kinds written by one keyword alone
+    t_bool = _plain_type("bool")
+    t_integer = _plain_type("integer")
+    t_decimal = _plain_type("decimal")
+    t_percent = _plain_type("percent")
+    t_text = _plain_type("text")
+    t_date = _plain_type("date")
+    t_schedule = _plain_type("schedule")
 
-    t_bool = _type("bool")
-    t_integer = _type("integer")
-    t_decimal = _type("decimal")
-    t_percent = _type("percent")
-    t_text = _type("text")
-    t_date = _type("date")
-    t_schedule = _type("schedule")
+    def t_enum(self, meta: Meta, _kw: Token, members: tuple[tuple[str, ast.DisplayName | None], ...]) -> ast.TypeExpr:
+        return _value_type("enum", members, self._span(meta))
 
-    def t_enum(self, meta, _kw, values):
-        return ast.TypeExpr("enum", values, span=self._span(meta))
+    def t_set(self, meta: Meta, _kw: Token, members: tuple[tuple[str, ast.DisplayName | None], ...]) -> ast.TypeExpr:
+        return _value_type("set", members, self._span(meta))
 
-    def t_set(self, meta, _kw, values):
-        return ast.TypeExpr("set", values, span=self._span(meta))
-
-    def t_list(self, meta, _kw, record):
+    def t_list(self, meta: Meta, _kw: Token, record: Token) -> ast.TypeExpr:
         return ast.TypeExpr("list", record=str(record), span=self._span(meta))
 
-    def name_list(self, meta, *names):
+    def name_list(self, meta: Meta, *names: Token) -> tuple[str, ...]:
         return tuple(str(n) for n in names)
 
+    def value_list(self, meta: Meta, *members: tuple[str, ast.DisplayName | None]) -> tuple[
+            tuple[str, ast.DisplayName | None], ...]:
+        return members
+
+    def value_decl(self, meta: Meta, name: Token, display: ast.DisplayName | None = None) -> tuple[
+            str, ast.DisplayName | None]:
+        return (str(name), display)
+
     # expressions
-    def quantifier(self, meta, kind, var, _kw_in, collection, body):
+    def quantifier(self, meta: Meta, kind: str, var: Token, _kw_in: Token, collection: ast.Expr,
+                   body: ast.Expr) -> ast.Quantifier:
         return ast.Quantifier(kind, str(var), collection, body, span=self._span(meta))
 
-    def quant_kind(self, meta, tok):
+    def quant_kind(self, meta: Meta, tok: Token) -> str:
         return {"KW_ALL": "all", "KW_SOME": "some", "KW_NONE": "none"}[tok.type]
 
-    def if_else(self, meta, then, _kw_if, cond, _kw_else, otherwise):
+    def if_else(self, meta: Meta, then: ast.Expr, _kw_if: Token, cond: ast.Expr, _kw_else: Token,
+                otherwise: ast.Expr) -> ast.IfElse:
         return ast.IfElse(then, cond, otherwise, span=self._span(meta))
 
-    def or_op(self, meta, left, _kw, right):
+    def or_op(self, meta: Meta, left: ast.Expr, _kw: Token, right: ast.Expr) -> ast.Logic:
         return ast.Logic("or", left, right, span=self._span(meta))
 
-    def and_op(self, meta, left, _kw, right):
+    def and_op(self, meta: Meta, left: ast.Expr, _kw: Token, right: ast.Expr) -> ast.Logic:
         return ast.Logic("and", left, right, span=self._span(meta))
 
-    def not_op(self, meta, _kw, operand):
+    def not_op(self, meta: Meta, _kw: Token, operand: ast.Expr) -> ast.Not:
         return ast.Not(operand, span=self._span(meta))
 
-    def compare(self, meta, left, op, right):
+    def compare(self, meta: Meta, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Compare:
         return ast.Compare(str(op), left, right, span=self._span(meta))
 
-    def covers(self, meta, left, _kw, right):
+    def covers(self, meta: Meta, left: ast.Expr, _kw: Token, right: ast.Expr) -> ast.Covers:
         return ast.Covers(left, right, span=self._span(meta))
 
-    def member(self, meta, element, _kw, collection):
+    def member(self, meta: Meta, element: ast.Expr, _kw: Token, collection: ast.Expr) -> ast.Member:
         return ast.Member(element, collection, False, span=self._span(meta))
 
-    def not_member(self, meta, element, _kw, collection):
+    def not_member(self, meta: Meta, element: ast.Expr, _kw: Token, collection: ast.Expr) -> ast.Member:
         return ast.Member(element, collection, True, span=self._span(meta))
 
-    def arith(self, meta, left, op, right):
+    def arith(self, meta: Meta, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Arith:
         return ast.Arith(_ARITH_OPS.get(op.type, str(op)), left, right, span=self._span(meta))
 
-    def field(self, meta, subject, name):
+    def field(self, meta: Meta, subject: ast.Expr, name: Token) -> ast.Field:
         return ast.Field(subject, str(name), span=self._span(meta))
 
-    def int_lit(self, meta, tok):
+    def int_lit(self, meta: Meta, tok: Token) -> ast.Literal:
         return ast.Literal("integer", _whole_number(tok), span=self._span(meta))
 
-    def decimal_lit(self, meta, tok):
+    def decimal_lit(self, meta: Meta, tok: Token) -> ast.Literal:
         return ast.Literal("decimal", _decimal_number(tok), span=self._span(meta))
 
-    def percent_lit(self, meta, tok):
+    def percent_lit(self, meta: Meta, tok: Token) -> ast.Literal:
         return ast.Literal("percent", _decimal_number(tok) / 100, span=self._span(meta))
 
     def duration_lit(self, meta: Any, amount: Token, unit: str) -> ast.Literal:
@@ -369,34 +403,36 @@ class _ToAst(Transformer):
                  collection: ast.Expr) -> ast.AtLeast:
         return ast.AtLeast(count, candidates, collection, span=self._span(meta))
 
-    def text_lit(self, meta, tok):
+    def text_lit(self, meta: Meta, tok: Token) -> ast.Literal:
         return ast.Literal("text", _unquote(tok), span=self._span(meta))
 
-    def date_lit(self, meta, tok):
+    def date_lit(self, meta: Meta, tok: Token) -> ast.Literal:
         return ast.Literal("date", _date(tok), span=self._span(meta))
 
-    def true_lit(self, meta, _tok):
+    def true_lit(self, meta: Meta, _tok: Token) -> ast.Literal:
         return ast.Literal("bool", True, span=self._span(meta))
 
-    def false_lit(self, meta, _tok):
+    def false_lit(self, meta: Meta, _tok: Token) -> ast.Literal:
         return ast.Literal("bool", False, span=self._span(meta))
 
-    def around_the_clock(self, meta, _tok):
+    def around_the_clock(self, meta: Meta, _tok: Token) -> ast.AroundTheClock:
         return ast.AroundTheClock(span=self._span(meta))
 
-    def name(self, meta, tok):
+    def name(self, meta: Meta, tok: Token) -> ast.Name:
         return ast.Name(str(tok), span=self._span(meta))
 
-    def count(self, meta, _kw, collection):
+    def count(self, meta: Meta, _kw: Token, collection: ast.Expr) -> ast.Count:
         return ast.Count(collection, span=self._span(meta))
 
-    def count_where(self, meta, _kw, var, _kw_in, collection, condition):
+    def count_where(self, meta: Meta, _kw: Token, var: Token, _kw_in: Token, collection: ast.Expr,
+                    condition: ast.Expr) -> ast.Count:
         return ast.Count(collection, str(var), condition, span=self._span(meta))
 
-    def sum_of(self, meta, _kw, var, _kw_in, collection, body):
+    def sum_of(self, meta: Meta, _kw: Token, var: Token, _kw_in: Token, collection: ast.Expr,
+               body: ast.Expr) -> ast.Sum:
         return ast.Sum(str(var), collection, body, span=self._span(meta))
 
-    def hours(self, meta, _kw, operand):
+    def hours(self, meta: Meta, _kw: Token, operand: ast.Expr) -> ast.Hours:
         return ast.Hours(operand, span=self._span(meta))
 
 
@@ -482,7 +518,7 @@ def _describe_expected(expected: set[str], lang: str) -> str:
     return join_alternatives(words, lang)
 
 
-def _expected_order(name: str):
+def _expected_order(name: str) -> tuple[bool, bool, str]:
     return (name.startswith("KW_") is False, name == "$END", name)
 
 
@@ -540,7 +576,8 @@ class Parsed:
 
 
 def normalise_source(source: str) -> str:
-    # NFC so that 'ä' typed as a + combining diaeresis is the same identifier.
+    """Source text as the parser reads it: LF line ends, no byte-order mark,
+    and NFC, so that 'ä' typed as a + combining diaeresis is the same identifier."""
     return unicodedata.normalize("NFC", source.replace("\r\n", "\n").lstrip("\ufeff"))
 
 
@@ -568,7 +605,7 @@ class _SyntaxProblem(KokError):
     """One syntax error, raised while parsing a chunk (its .diagnostic)."""
 
 
-def _parse_items(text: str, file: str, start: str, line_offset: int):
+def _parse_items(text: str, file: str, start: str, line_offset: int) -> Any:  # the start rule's value
     try:
         tree = _lark().parse(text, start=start)
     except UnexpectedInput as exc:
@@ -581,17 +618,17 @@ def _parse_items(text: str, file: str, start: str, line_offset: int):
     except VisitError as exc:
         if isinstance(exc.orig_exc, _BadNumber):
             tok = exc.orig_exc.token
-            span = ast.Span(file, tok.line + line_offset, tok.column, tok.end_line + line_offset, tok.end_column)
+            span = _token_span(file, tok, line_offset)
             raise _SyntaxProblem(Diagnostic(ERROR, "syntax.number_out_of_range",
                                             {"text": _shortened(str(tok)), "limit": "10^15"}, span=span)) from None
         if isinstance(exc.orig_exc, _BadDate):
             tok = exc.orig_exc.token
-            span = ast.Span(file, tok.line + line_offset, tok.column, tok.end_line + line_offset, tok.end_column)
+            span = _token_span(file, tok, line_offset)
             raise _SyntaxProblem(Diagnostic(ERROR, "syntax.bad_date", {"text": str(tok)}, span=span)) from None
         raise
 
 
-def _parse_chunk(chunk: str, file: str, line_offset: int):
+def _parse_chunk(chunk: str, file: str, line_offset: int) -> tuple[ast.Item | None, Diagnostic | None]:
     if not chunk.strip() or _only_comments(chunk):
         return None, None
     try:
@@ -615,12 +652,12 @@ def _only_comments(chunk: str) -> bool:
 
 
 @functools.cache
-def _item_start_pattern() -> re.Pattern:
+def _item_start_pattern() -> re.Pattern[str]:
     words = sorted({w for c in ITEM_KEYWORDS for ws in keywords()[c].values() for w in ws}, key=lambda w: (-len(w), w))
     return re.compile(r"^\s*(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
 
 
-def _declaration_chunks(source: str):
+def _declaration_chunks(source: str) -> Iterator[tuple[int, str]]:
     """Split a source into (line_offset, text) chunks, one per declaration,
     cutting before every line that starts with a declaration keyword and is
     not inside a text block."""
@@ -639,12 +676,13 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, line_offset: 
     line = (exc.line if exc.line and exc.line > 0 else text.count("\n") + 1) + line_offset
     column = exc.column if exc.column and exc.column > 0 else 1
     if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        pos = exc.pos_in_stream or 0
+        char = text[pos] if pos < len(text) else ""
         span = ast.Span(file, line, column, line, column + 1)
-        unclosed = _unclosed_quote(text, exc.pos_in_stream)
+        unclosed = _unclosed_quote(text, pos)
         if unclosed:
             code, start = unclosed
-            begin = column - (exc.pos_in_stream - start)
+            begin = column - (pos - start)
             width = 3 if code == "syntax.unclosed_text_block" else 1
             return Diagnostic(ERROR, code, {}, span=ast.Span(file, line, begin, line, begin + width))
         allowed = set(exc.allowed or ())
@@ -689,8 +727,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, line_offset: 
             params.update(hint_code="hint.write_instead", suggestion=suggestion)
         return Diagnostic(ERROR, "syntax.unexpected_token", params, span=span)
     span = ast.Span(file, line, column, line, column)
-    expected = _LazyExpected(getattr(exc, "expected", set()))
-    return Diagnostic(ERROR, "syntax.unexpected_end", {"expected": expected}, span=span)
+    lazy = _LazyExpected(getattr(exc, "expected", set()))
+    return Diagnostic(ERROR, "syntax.unexpected_end", {"expected": lazy}, span=span)
 
 
 def _unclosed_quote(text: str, pos: int) -> tuple[str, int] | None:
@@ -713,16 +751,16 @@ def _unclosed_quote(text: str, pos: int) -> tuple[str, int] | None:
 class _LazyExpected:
     """'What was expected', rendered in the reader's language when formatted."""
 
-    def __init__(self, terminals):
+    def __init__(self, terminals: Iterable[str] | None):
         self.terminals = frozenset(terminals or ())
 
     def render(self, lang: str) -> str:
         return _describe_expected(set(self.terminals), lang)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, _LazyExpected) and other.terminals == self.terminals
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self.terminals)
 
 

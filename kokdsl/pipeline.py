@@ -1,6 +1,7 @@
 """The front door: runs the stages in order (like Jinja's Environment).
 
-    load_rulebook(path)            parse + compile, diagnostics collected
+    load_rulebook(path)            parse + compile; RulebookError on errors
+    check_rulebook(path)           the same, the diagnostics returned instead (kok check, lint, lsp)
     assess(rulebook, self_report)  load + validate + evaluate + decide
 """
 
@@ -35,6 +36,21 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 @attrs.frozen
 class LoadedRulebook:
+    """A rulebook file read and compiled: its source, the compiled rulebook
+    and the warnings found (a rulebook with errors is never loaded)."""
+
+    path: str
+    source: str
+    rulebook: CompiledRulebook
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@attrs.frozen
+class RulebookCheck:
+    """What checking a rulebook file found: every diagnostic, and the compiled
+    rulebook when there is no error (for kok check, lint and the language
+    server, which report errors rather than raise them)."""
+
     path: str
     source: str
     rulebook: CompiledRulebook | None  # None when the source has errors
@@ -42,13 +58,18 @@ class LoadedRulebook:
 
     @property
     def ok(self) -> bool:
+        """Whether the rulebook compiled without errors."""
         return self.rulebook is not None
+
+    def loaded(self) -> LoadedRulebook:
+        """The loaded rulebook; RulebookError with every diagnostic when the source has errors."""
+        if self.rulebook is None:
+            raise RulebookError(self.diagnostics, self.source)
+        return LoadedRulebook(self.path, self.source, self.rulebook, self.diagnostics)
 
     def rulebook_or_raise(self) -> CompiledRulebook:
         """The compiled rulebook; RulebookError with every diagnostic when the source has errors."""
-        if self.rulebook is None:
-            raise RulebookError(self.diagnostics, self.source)
-        return self.rulebook
+        return self.loaded().rulebook
 
 
 def read_rulebook(path: str | Path) -> tuple[str | None, tuple[Diagnostic, ...]]:
@@ -68,16 +89,27 @@ def read_rulebook(path: str | Path) -> tuple[str | None, tuple[Diagnostic, ...]]
 
 
 def load_rulebook(path: str | Path) -> LoadedRulebook:
-    """Read, parse and compile a rulebook file. Never raises on bad input: the
-    problems are in .diagnostics and .rulebook is None (see rulebook_or_raise)."""
-    source, problems = read_rulebook(path)
-    if source is None:
-        return LoadedRulebook(str(path), "", None, problems)
-    return load_rulebook_source(source, str(path))
+    """Read, parse and compile a rulebook file; RulebookError with every
+    diagnostic when it cannot be read or has errors."""
+    return check_rulebook(path).loaded()
 
 
 def load_rulebook_source(source: str, name: str = "<string>") -> LoadedRulebook:
     """load_rulebook for a rulebook's text; `name` is the file shown in diagnostics."""
+    return check_rulebook_source(source, name).loaded()
+
+
+def check_rulebook(path: str | Path) -> RulebookCheck:
+    """Read, parse and compile a rulebook file. Never raises on bad input: the
+    problems are in .diagnostics and .rulebook is None."""
+    source, problems = read_rulebook(path)
+    if source is None:
+        return RulebookCheck(str(path), "", None, problems)
+    return check_rulebook_source(source, str(path))
+
+
+def check_rulebook_source(source: str, name: str = "<string>") -> RulebookCheck:
+    """check_rulebook for a rulebook's text; `name` is the file shown in diagnostics."""
     surrogate = _LONE_SURROGATE.search(source)
     if surrogate is not None:
         # Only a str built in Python can hold one (no file decodes to it); it
@@ -86,20 +118,20 @@ def load_rulebook_source(source: str, name: str = "<string>") -> LoadedRulebook:
         column = surrogate.start() - (source.rfind("\n", 0, surrogate.start()) + 1) + 1
         problem = Diagnostic(ERROR, "syntax.lone_surrogate", {"codepoint": f"U+{ord(surrogate.group()):04X}"},
                              span=ast.Span(name, line, column, line, column + 1))
-        return LoadedRulebook(name, _LONE_SURROGATE.sub("\ufffd", source), None, (problem,))
+        return RulebookCheck(name, _LONE_SURROGATE.sub("\ufffd", source), None, (problem,))
     with _collector_paused():
         parsed = parse(source, name)
         try:
             compiled = compile_rulebook(parsed.rulebook, parsed.source)
         except RecursionError:  # an expression nested thousands deep
             too_deep = Diagnostic(ERROR, "syntax.too_deep", {}, span=ast.Span(name, 1, 1, 1, 1))
-            return LoadedRulebook(name, parsed.source, None, (*parsed.diagnostics, too_deep))
+            return RulebookCheck(name, parsed.source, None, (*parsed.diagnostics, too_deep))
     diagnostics = list(parsed.diagnostics)
     # After a syntax error the AST is partial: "unused fact" would mislead.
     diagnostics += [d for d in compiled.diagnostics if not (parsed.diagnostics and d.code == "compile.unused_fact")]
     diagnostics.sort(key=sort_key)
     rulebook = None if has_errors(diagnostics) else compiled.rulebook
-    return LoadedRulebook(name, parsed.source, rulebook, tuple(diagnostics))
+    return RulebookCheck(name, parsed.source, rulebook, tuple(diagnostics))
 
 
 @contextlib.contextmanager
@@ -118,6 +150,8 @@ def _collector_paused() -> Iterator[None]:
 
 @attrs.frozen
 class Assessment:
+    """A centre assessed: the evaluation and the decision drawn from it."""
+
     evaluation: Evaluation
     decision: Decision
 

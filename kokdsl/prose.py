@@ -47,6 +47,13 @@ NBSP = "\u00a0"  # keeps "61 %" and "6 500" on one line
 TEMPLATES: dict[str, dict[str, str]] = {
     # comparison: "{left}: {value}; kravet är minst {threshold}"
     "compare.not_met": {SV: "{left}: {lv}; kravet är {op} {rv}", EN: "{left}: {lv}; the requirement is {op} {rv}"},
+    # = and != against another fact or field
+    "same.same.met": {SV: "{left}: {lv}, samma som {rv}", EN: "{left}: {lv}, the same as {rv}"},
+    "same.different.met": {SV: "{left}: {lv}, inte samma som {rv}", EN: "{left}: {lv}, not the same as {rv}"},
+    "same.different.not_met": {SV: "{left}: {lv}; ska vara samma som {rv}",
+                               EN: "{left}: {lv}; must be the same as {rv}"},
+    "same.same.not_met": {SV: "{left}: {lv}; får inte vara samma som {rv}",
+                          EN: "{left}: {lv}; must not be the same as {rv}"},
     "compare.met": {SV: "{left}: {lv} (krav: {op} {rv})", EN: "{left}: {lv} (required: {op} {rv})"},
     "compare.because": {SV: "{clause}, eftersom {reason}", EN: "{clause}, since {reason}"},
     # a text that must be filled in (x != ""): say so in words, not as a comparison with ""
@@ -65,9 +72,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
     # yes/no facts and fields
     "bool.value": {SV: "{name}: {value}", EN: "{name}: {value}"},
     # covers
+    # English: "do not cover" agrees with "the opening hours" and a sum alike, so the
+    # sentence names what is missing first.
     "covers.not_met": {SV: "{left} täcker inte {right}; det saknas {gaps}",
-                       EN: "{left} does not cover {right}; not covered: {gaps}"},
-    "covers.met": {SV: "{left} täcker {right} ({rv})", EN: "{left} covers {right} ({rv})"},
+                       EN: "not covered by {left} (required: {right}): {gaps}"},
+    "covers.met": {SV: "{left} täcker {right} ({rv})", EN: "{left} cover(s) {right} ({rv})"},
     # membership
     "member.in": {SV: "{element} ingår i {collection}", EN: "{element} is among {collection}"},
     "member.not_in": {SV: "{element} ingår inte i {collection} ({cv})",
@@ -212,6 +221,12 @@ class Names:
     def record(self, record: str | None, lang: str) -> str:
         return words(record or "")
 
+    def element(self, record: str | None, lang: str) -> str:
+        """How one named element is introduced: the rulebook's display name
+        ("filialen Låtsasvik", "the branch Låtsasvik"), else the record's name."""
+        spec = self.rulebook.records.get(record) if record else None
+        return (_display(spec, lang) if spec else None) or self.record(record, lang)
+
 
 # -- values ----------------------------------------------------------------------------
 
@@ -250,10 +265,14 @@ def value_text(value, t: Type | None, lang: str, unit: str | None = None) -> str
     if isinstance(value, (int, Fraction)):
         text = number(value, lang)
         return f"{text}{NBSP}{_HOURS[lang]}" if unit == "h" else text
+    if isinstance(value, str) and kind in ("enum", "set") and t is not None:
+        return t.value_name(value, lang)
     if isinstance(value, str) and kind in ("enum", "set"):
         return words(value)
     if isinstance(value, frozenset):
-        return ", ".join(words(v) for v in sorted(value)) if value else ("inga angivna" if lang == SV else "none given")
+        name = t.value_name if t is not None else (lambda v, _lang: words(v))
+        return ", ".join(name(v, lang) for v in sorted(value)) if value else (
+            "inga angivna" if lang == SV else "none given")
     if isinstance(value, datetime.date):
         return value.isoformat()
     return format_value(value, kind, lang)
@@ -274,9 +293,19 @@ class _Context:
     def t(self, code: str, **params) -> str:
         return template(code, self.lang, **params)
 
-    def record_of(self, collection) -> str:
+    def record_of(self, collection: object) -> str:
         t = self.type(collection)
         return self.names.record(t.record if t is not None else None, self.lang)
+
+    def element_of(self, collection: object) -> str:
+        t = self.type(collection)
+        return self.names.element(t.record if t is not None else None, self.lang)
+
+
+def _closed_type_of(value: str, rulebook: CompiledRulebook) -> Type | None:
+    """The declared closed set (`en av`, `mängd av`) that holds `value`, for its display name."""
+    types = [f.type for f in rulebook.facts] + [f.type for r in rulebook.records.values() for f in r.fields]
+    return next((t for t in types if t.kind in ("enum", "set") and value in t.values), None)
 
 
 def phrase(node, rulebook: CompiledRulebook, lang: str) -> str:
@@ -398,12 +427,16 @@ _DATE_OP_WORDS = {
 }
 
 
+def _is_plain(node: object, ctx: _Context) -> bool:
+    """A literal or a closed-set value: compared as a value, not as another fact."""
+    return isinstance(node, ast.Literal) or (isinstance(node, ast.Name) and ctx.rulebook.fact(node.name) is None)
+
+
 def _op_words(op: str, right, ctx: _Context) -> str:
     t = ctx.type(right)
     if t is not None and t.kind == "date" and op in _DATE_OP_WORDS[ctx.lang]:
         return _DATE_OP_WORDS[ctx.lang][op]
-    plain = isinstance(right, ast.Literal) or (isinstance(right, ast.Name) and ctx.rulebook.fact(right.name) is None)
-    if op in ("=", "!=") and not plain:
+    if op in ("=", "!=") and not _is_plain(right, ctx):
         return _OP_WORDS_VS_PHRASE[ctx.lang][op]
     return _OP_WORDS[ctx.lang][op]
 
@@ -525,6 +558,11 @@ class _Explainer(NodeVisitor):
             unit = self.unit(node, ctx)
             lv = value_text(left.value, ctx.type(node.left), ctx.lang, unit)
             rv = self.operand(right, ctx, unit)
+            if node.op in ("=", "!=") and not _is_plain(node.right, ctx):
+                # Against another fact: "verksamhetschef: “Erik Ek”, inte samma som verksamhetschefen (…)".
+                same = (node.op == "=") == (tr.value is True)
+                code = f"same.{'same' if same else 'different'}.{'met' if tr.value is True else 'not_met'}"
+                return self.because(ctx.t(code, left=_phrase(node.left, ctx), lv=lv, rv=rv), reasons, ctx)
             code = "compare.met" if tr.value is True else "compare.not_met"
             text = ctx.t(code, left=_phrase(node.left, ctx), lv=lv, op=_op_words(node.op, node.right, ctx),
                          rv=rv).replace("  ", " ").replace("( ", "(")
@@ -552,6 +590,11 @@ class _Explainer(NodeVisitor):
         worked out from ("90 % av läkarbesök (2703), det vill säga 2432,7")."""
         node = tr.node
         shown = value_text(tr.value, ctx.type(node), ctx.lang, unit)
+        if isinstance(node, ast.Name) and ctx.rulebook.fact(node.name) is None and isinstance(tr.value, str):
+            # A closed-set value: named as its own type (the compared fact's) names it.
+            closed = _closed_type_of(tr.value, ctx.rulebook)
+            if closed is not None:
+                return value_text(tr.value, closed, ctx.lang)
         if isinstance(node, (ast.Literal, ast.IfElse)) or (
                 isinstance(node, ast.Name) and ctx.rulebook.fact(node.name) is None):
             return shown
@@ -609,10 +652,17 @@ class _Explainer(NodeVisitor):
         if tr.value is UNKNOWN:
             return None
         x = tr.parts[0]
+        # Each known bound is shown with its value; an unknown one by its name alone.
+        bounds = dict(zip(("low", "high"), tr.parts[1:], strict=False)) if len(tr.parts) == 3 else {
+            ("low" if tr.parts[1].node is node.low else "high"): tr.parts[1]}
+
+        def bound(which: str, ctx: _Context) -> str:
+            part = bounds.get(which)
+            return self.operand(part, ctx) if part is not None else _phrase(getattr(node, which), ctx)
 
         def between(ctx: _Context) -> str:
             params = {"x": _phrase(node.operand, ctx), "xv": value_text(x.value, ctx.type(node.operand), ctx.lang),
-                      "low": _phrase(node.low, ctx), "high": _phrase(node.high, ctx)}
+                      "low": bound("low", ctx), "high": bound("high", ctx)}
             if tr.value is True:
                 return ctx.t("between.met", **params)
             if len(tr.parts) == 2:  # one bound decided; the other is unknown
@@ -654,7 +704,7 @@ class _Explainer(NodeVisitor):
     # ---- lists and sets
     def element_finding(self, code: str, collection_node, element: Element) -> Finding:
         children = self.explain(element.trace)
-        return self.clause(code, lambda ctx: ctx.t(code, record=_capitalise(ctx.record_of(collection_node)),
+        return self.clause(code, lambda ctx: ctx.t(code, record=_capitalise(ctx.element_of(collection_node)),
                                              label=element.label if isinstance(element.item, RecordValue)
                                              else words(str(element.item))),
                            children, element.path)
@@ -677,6 +727,8 @@ class _Explainer(NodeVisitor):
         heading = {("all", True): "all.met", ("some", True): "some.met", ("some", False): "some.not_met",
                    ("none", True): "none.met"}[kind, value]
         children = [self.element_finding("element", node.collection, e) for e in tr.elements]
+        if tr.total == 1:
+            return children  # one element: its own line says it all ("alla 1 vårdsamordnare" would not)
         return [self.clause(heading, lambda ctx: ctx.t(heading, count=len(tr.elements), total=tr.total,
                                               collection=_phrase(node.collection, ctx)), children)]
 

@@ -19,13 +19,15 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import TypeVar
 
 import attrs
 import yaml
 
-from kokdsl.compiled import CompiledRulebook, RecordSpec, Type
+from kokdsl.compiled import CompiledRulebook, Env, RecordSpec, Type
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, key_path
 from kokdsl.documents import DocumentError, load_json, load_yaml
 from kokdsl.errors import KokError
@@ -64,6 +66,8 @@ class DataProblem:
 
 @attrs.frozen
 class Identity:
+    """Who the self-report is from: the `vårdcentral` block."""
+
     name: str | None = None
     id: str | None = None
     provider: str | None = None
@@ -72,10 +76,13 @@ class Identity:
 
 @attrs.frozen
 class SelfReport:
+    """A validated self-report: typed facts, the facts that are missing or
+    invalid, and every diagnostic found while reading it."""
+
     file: str
     sha256: str
     identity: Identity
-    facts: dict = attrs.field(eq=False)  # fact name -> value (UNKNOWN when missing/invalid)
+    facts: Env = attrs.field(eq=False)  # fact name -> value (UNKNOWN when missing/invalid)
     problems: tuple[DataProblem, ...]
     diagnostics: tuple[Diagnostic, ...]
 
@@ -100,6 +107,8 @@ def read_bounded(path: str | Path, limit: int) -> bytes:
 
 
 def parse_document(data: bytes, name: str) -> object:
+    """Parse a self-report's bytes (JSON when `name` ends in .json, else YAML)
+    within the size and nesting limits; SelfReportError when it cannot be read."""
     if len(data) > MAX_BYTES:
         raise SelfReportError(Diagnostic(ERROR, "data.too_large", {"limit": MAX_BYTES}, file=name))
     try:
@@ -134,7 +143,7 @@ def _too_deep_error(name: str) -> SelfReportError:
     return SelfReportError(Diagnostic(ERROR, "data.too_deep", {"limit": MAX_DEPTH}, file=name))
 
 
-def _parse_json(text: str, name: str):
+def _parse_json(text: str, name: str) -> object:
     try:
         document = load_json(text)
     except json.JSONDecodeError as exc:
@@ -180,7 +189,7 @@ def _nesting_depth(text: str) -> int:
     return deepest
 
 
-def _object_depth(document) -> int:
+def _object_depth(document: object) -> int:
     """Nesting depth of parsed JSON, without recursion."""
     deepest, stack = 0, [(document, 1)]
     while stack:
@@ -214,7 +223,7 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
         raise SelfReportError(Diagnostic(ERROR, "data.not_mapping", {}, path="$", file=file))
     checker = _Checker(rulebook, file)
     identity = checker.identity(document)
-    facts = {}
+    facts: Env = {}
     for spec in rulebook.facts:
         path = key_path("$", spec.name)
         if spec.name not in document or document[spec.name] is None:
@@ -253,16 +262,17 @@ class _Checker:
         self.problems: list[DataProblem] = []
         self.diagnostics: list[Diagnostic] = []
 
-    def missing(self, path: str, fact: str, field: str | None, expected: Type):
+    def missing(self, path: str, fact: str, field: str | None, expected: Type) -> None:
         self.problems.append(DataProblem("missing", path, fact, field, expected))
 
-    def invalid(self, path: str, fact: str, field: str | None, expected: Type, raw, code="data.invalid", **params):
+    def invalid(self, path: str, fact: str, field: str | None, expected: Type, raw: object,
+                code: str = "data.invalid") -> None:
         self.problems.append(DataProblem("invalid", path, fact, field, expected))
-        params = dict(params, value=_Shown(raw), expected=ExpectedValue(expected))
+        params = {"value": _Shown(raw), "expected": ExpectedValue(expected)}
         self.diagnostics.append(Diagnostic(ERROR, code, params,
                                            path=path, file=self.file))
 
-    def identity(self, document: dict) -> Identity:
+    def identity(self, document: dict[object, object]) -> Identity:
         block = next((document[k] for k in IDENTITY_KEYS if k in document), None)
         if block is None:
             self.diagnostics.append(Diagnostic(WARNING, "data.no_identity", {}, path="$", file=self.file))
@@ -271,25 +281,26 @@ class _Checker:
             self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_mapping", {}, path="$.vårdcentral",
                                                file=self.file))
             return Identity()
-        values = {}
+        texts: dict[str, str] = {}
+        fictional: bool | None = None
         for key, raw in block.items():
             attr = IDENTITY_FIELDS.get(str(key))
             if attr is None:
                 self.diagnostics.append(Diagnostic(WARNING, "data.unknown_key", {"key": str(key)},
                                                    path=key_path("$.vårdcentral", key), file=self.file))
             elif attr == "fictional":
-                values[attr] = _to_bool(raw) if not isinstance(raw, bool) else raw
+                fictional = _to_bool(raw) if not isinstance(raw, bool) else raw
             elif isinstance(raw, (str, int)) and not isinstance(raw, bool):
-                values[attr] = str(raw).strip()
+                texts[attr] = str(raw).strip()
             elif raw is not None:
                 params = {"key": str(key), "value": _Shown(raw)}
                 self.diagnostics.append(Diagnostic(ERROR, "data.identity_not_text", params,
                                                    path=key_path("$.vårdcentral", key), file=self.file))
-        return Identity(**values)
+        return Identity(texts.get("name"), texts.get("id"), texts.get("provider"), fictional)
 
-    def value(self, raw, t: Type, path: str, fact: str, field: str | None):
+    def value(self, raw: object, t: Type, path: str, fact: str, field: str | None) -> object:
         try:
-            if t.kind == "list":
+            if t.kind == "list" and t.record is not None:
                 return self.records(raw, self.rulebook.records[t.record], path, fact)
             if t.kind == "schedule":
                 try:
@@ -310,15 +321,15 @@ class _Checker:
             self.invalid(path, fact, field, t, raw)
             return UNKNOWN
 
-    def records(self, raw, record: RecordSpec, path: str, fact: str):
+    def records(self, raw: object, record: RecordSpec, path: str, fact: str) -> object:
         if not isinstance(raw, list):
             raise _Invalid
         if len(raw) > MAX_LIST_ITEMS:
             self.invalid(path, fact, None, Type("list", record=record.name), f"{len(raw)}", code="data.too_many")
             return UNKNOWN
         label_field = record.label_field
-        items = []
-        blank = []
+        items: list[RecordValue] = []
+        blank: list[str] = []
         for index, element in enumerate(raw):
             epath = f"{path}[{index}]"
             if _is_blank(element):
@@ -329,7 +340,7 @@ class _Checker:
                 self.invalid(epath, fact, None, Type("record", record=record.name), element)
                 # An unreadable element is an element whose every field is unknown.
                 element = {}
-            fields = {}
+            fields: Env = {}
             for spec in record.fields:
                 fpath = key_path(epath, spec.name)
                 if spec.name not in element or element[spec.name] is None:
@@ -353,7 +364,7 @@ class _Checker:
         return tuple(items)
 
 
-def _is_blank(element) -> bool:
+def _is_blank(element: object) -> bool:
     """A list entry with every field left empty, as in the blank self-report."""
     if not isinstance(element, dict) or not element:
         return False
@@ -363,7 +374,7 @@ def _is_blank(element) -> bool:
 class _Shown:
     """A value as written in the self-report, shortened for a message."""
 
-    def __init__(self, value):
+    def __init__(self, value: object):
         self.value = value
 
     def render(self, lang: str) -> str:
@@ -395,7 +406,7 @@ YES_WORDS = frozenset({"ja", "yes", "true", "sant", "j", "y"})
 NO_WORDS = frozenset({"nej", "no", "false", "falskt", "n"})
 
 
-def _to_bool(raw, t=None):
+def _to_bool(raw: object, t: Type | None = None) -> bool:
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, str):
@@ -422,13 +433,16 @@ def _number_text(text: str) -> Fraction:
     return Fraction(cleaned.replace(",", "."))
 
 
-def _bounded(value):
+_Number = TypeVar("_Number", int, Fraction)
+
+
+def _bounded(value: _Number) -> _Number:
     if not within_bounds(value):
         raise _OutOfRange
     return value
 
 
-def _to_integer(raw, t=None) -> int:
+def _to_integer(raw: object, t: Type | None = None) -> int:
     """A count: whole, not negative, within the bound."""
     value = _whole_number(raw)
     if value < 0:
@@ -436,7 +450,7 @@ def _to_integer(raw, t=None) -> int:
     return value
 
 
-def _whole_number(raw) -> int:
+def _whole_number(raw: object) -> int:
     if isinstance(raw, bool):
         raise _Invalid
     if isinstance(raw, int):
@@ -450,7 +464,7 @@ def _whole_number(raw) -> int:
     raise _Invalid
 
 
-def _to_decimal(raw, t=None) -> int | Fraction:
+def _to_decimal(raw: object, t: Type | None = None) -> int | Fraction:
     if isinstance(raw, bool):
         raise _Invalid
     if isinstance(raw, int):
@@ -468,7 +482,7 @@ def _to_decimal(raw, t=None) -> int | Fraction:
     return value.numerator if value.denominator == 1 else value
 
 
-def _to_percent(raw, t=None) -> Fraction:
+def _to_percent(raw: object, t: Type | None = None) -> Fraction:
     if isinstance(raw, str):
         text = raw.strip()
         text = text[:-1] if text.endswith("%") else text
@@ -480,7 +494,7 @@ def _to_percent(raw, t=None) -> Fraction:
     return value / 100
 
 
-def _to_text(raw, t=None) -> str:
+def _to_text(raw: object, t: Type | None = None) -> str:
     # An empty text ("") is an answer, not a gap: a check such as
     # `verksamhetschef != ""` fails on it, with the value shown.
     if isinstance(raw, str):
@@ -488,7 +502,7 @@ def _to_text(raw, t=None) -> str:
     raise _Invalid
 
 
-def _to_date(raw, t=None) -> datetime.date:
+def _to_date(raw: object, t: Type | None = None) -> datetime.date:
     if isinstance(raw, datetime.datetime):
         return raw.date()
     if isinstance(raw, datetime.date):
@@ -501,7 +515,7 @@ def _to_date(raw, t=None) -> datetime.date:
     raise _Invalid
 
 
-def _to_enum(raw, t: Type) -> str:
+def _to_enum(raw: object, t: Type) -> str:
     if isinstance(raw, str):
         word = raw.strip()
         for value in t.values:
@@ -510,7 +524,7 @@ def _to_enum(raw, t: Type) -> str:
     raise _Invalid
 
 
-def _to_set(raw, t: Type) -> frozenset:
+def _to_set(raw: object, t: Type) -> frozenset[str]:
     if isinstance(raw, str):
         raw = [part for part in re.split(r"\s*,\s*", raw.strip()) if part]
     if not isinstance(raw, list):
@@ -518,7 +532,9 @@ def _to_set(raw, t: Type) -> frozenset:
     return frozenset(_to_enum(item, t) for item in raw)
 
 
-_COERCE = {
+# One coercion per declared kind: a raw value as written -> the typed value, or _Invalid.
+Coercion = Callable[[object, Type], object]
+_COERCE: dict[str, Coercion] = {
     "bool": _to_bool, "integer": _to_integer, "decimal": _to_decimal, "percent": _to_percent,
     "text": _to_text, "date": _to_date, "enum": _to_enum, "set": _to_set,
 }

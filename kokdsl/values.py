@@ -131,6 +131,26 @@ class Duration:
         return (self.months if self.calendar == "months" else self.days) // DURATION_UNITS[self.unit][1]
 
 
+def duration_text(value: Duration, lang: str) -> str:
+    """'1 vecka', '12 månader', '2 månader och 3 dagar': in the unit it was
+    written in when the length is a whole number of it, else in days or months."""
+    from kokdsl.messages import message
+
+    def counted(count: int, unit: str) -> str:
+        return message(f"value.{unit}.one" if abs(count) == 1 else f"value.{unit}", lang, count=count)
+
+    def in_unit(count: int, units: tuple[str, str]) -> str:
+        written, base = units
+        factor = DURATION_UNITS[written][1]
+        return counted(count // factor, written) if count % factor == 0 and count else counted(count, base)
+
+    months = in_unit(value.months, (value.unit, "months") if value.calendar == "months" else ("months", "months"))
+    days = in_unit(value.days, (value.unit, "days") if value.calendar == "days" else ("days", "days"))
+    if value.months and value.days:
+        return message("value.months_and_days", lang, months=months, days=days)
+    return months if value.months else days
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day `months` later (or earlier), the month's last day when the
     month is shorter: 2025-01-31 + 1 månad = 2025-02-28."""
@@ -176,8 +196,7 @@ def format_value(value: object, kind: str | None, lang: str, unit: str | None = 
     if value is UNKNOWN:
         return message("value.unknown", lang)
     if isinstance(value, Duration):
-        return message(f"value.{value.calendar}", lang, count=value.months if value.calendar == "months"
-                       else value.days)
+        return duration_text(value, lang)
     if isinstance(value, bool):
         return message("value.yes" if value else "value.no", lang)
     if kind == "percent" and isinstance(value, (int, Fraction)):

@@ -181,10 +181,10 @@ def check_rulebook(source: str, document) -> str | None:
     """None when kokdsl handled the source; otherwise why it is a crash."""
     from kokdsl.diagnostics import format_diagnostic
     from kokdsl.parser import parse
-    from kokdsl.pipeline import assess, load_rulebook_source
+    from kokdsl.pipeline import assess, check_rulebook_source
     from kokdsl.tools.formatter import format_source, source_language
 
-    loaded = load_rulebook_source(source, "fuzz.kok")
+    loaded = check_rulebook_source(source, "fuzz.kok")
     for diag in loaded.diagnostics:
         if diag.span is None or diag.span.line < 1 or diag.span.column < 1:
             return f"diagnostic without a location: {diag.code} {diag.params!r}"

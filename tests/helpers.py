@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from kokdsl.pipeline import assess, load_rulebook_source
+from kokdsl.pipeline import assess, check_rulebook_source
 from kokdsl.selfreport import validate
 
 HEADER = 'regelbok "Test" utgåva 2025 giltig från 2025-01-01\n'
@@ -12,7 +12,7 @@ HEADER = 'regelbok "Test" utgåva 2025 giltig från 2025-01-01\n'
 
 def rulebook(body: str):
     """Compile a rulebook from a body (header added); fails on diagnostics errors."""
-    loaded = load_rulebook_source(HEADER + textwrap.dedent(body), "test.kok")
+    loaded = check_rulebook_source(HEADER + textwrap.dedent(body), "test.kok")
     errors = [d for d in loaded.diagnostics if d.is_error]
     assert not errors, [(str(d.span), d.text("en")) for d in errors]
     return loaded.rulebook

@@ -65,7 +65,7 @@ def test_rejection_names_thursday_gap_in_text_output():
 
 def test_english_text_output():
     code, output = run_cli("run", OREBRO, "examples/avslag.yaml", "--lang", "en")
-    assert "not covered:\n         Thursday 15:30-17:00" in output
+    assert "(required: the opening hours):\n         Thursday 15:30-17:00" in output
     assert "Proposed decision: REJECTION" in output
 
 

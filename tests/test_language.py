@@ -18,7 +18,7 @@ from kokdsl.cli import main
 from kokdsl.compiler import compile_rulebook
 from kokdsl.evaluator import requirement_outcome
 from kokdsl.parser import parse_or_raise
-from kokdsl.pipeline import assess, load_rulebook, load_rulebook_source
+from kokdsl.pipeline import assess, check_rulebook, check_rulebook_source
 from kokdsl.schedule import MINUTES_PER_WEEK, Schedule
 from kokdsl.selfreport import validate
 from kokdsl.values import ASSESSMENT_DATE, UNKNOWN
@@ -42,7 +42,7 @@ def invoke(*args):
 
 
 def rulebook():
-    loaded = load_rulebook(BOOK)
+    loaded = check_rulebook(BOOK)
     assert loaded.ok, loaded.diagnostics
     return loaded.rulebook
 
@@ -89,7 +89,7 @@ def test_illustrative_requirements_never_decide_even_when_proposals_are_adopted(
 
 
 def test_without_proposals_there_is_no_adopted_decision():
-    rb = load_rulebook_source('regelbok "R" utgåva 1\nuppgift x: ja/nej\nkrav 1 "t" skall x\n').rulebook
+    rb = check_rulebook_source('regelbok "R" utgåva 1\nuppgift x: ja/nej\nkrav 1 "t" skall x\n').rulebook
     a = assess(rb, validate({"x": True}, rb, "t.yaml", "0" * 64))
     assert a.decision.if_adopted is None and a.decision.proposals == ()
 
@@ -162,7 +162,7 @@ krav 1 "t" skall {status}
 
 
 def diagnostics(source):
-    return load_rulebook_source(source, "late.kok").diagnostics
+    return check_rulebook_source(source, "late.kok").diagnostics
 
 
 def test_an_in_force_requirement_resting_only_on_a_later_source_is_an_error():
@@ -248,7 +248,7 @@ def test_facts_and_fields_have_display_names_in_both_languages():
     assert rb.fact("jour").display_name("en") == "on-call hours"
     field = rb.records["samordnare"].field("examen")
     assert (field.display_name("sv"), field.display_name("en")) == ("akademisk examen", "academic degree")
-    plain = load_rulebook_source('regelbok "R" utgåva 1\nuppgift fast_vårdkontakt: ja/nej "Doc"\n'
+    plain = check_rulebook_source('regelbok "R" utgåva 1\nuppgift fast_vårdkontakt: ja/nej "Doc"\n'
                                  'krav 1 "t" skall fast_vårdkontakt\n').rulebook
     assert plain.fact("fast_vårdkontakt").display_name("en") == "fast vårdkontakt"
 
@@ -319,7 +319,7 @@ def test_an_unknown_schedule_makes_the_algebra_unknown_in_closures_and_generated
 
 def test_schedule_operators_need_two_schedules():
     source = 'regelbok "R" utgåva 1\nuppgift s: veckoschema\nuppgift n: heltal\nkrav 1 "t" skall\n  s utom n täcker s\n'
-    [diag] = load_rulebook_source(source, "ops.kok").diagnostics
+    [diag] = check_rulebook_source(source, "ops.kok").diagnostics
     assert diag.code == "compile.schedule_op"
     assert "“utom” på veckoscheman kräver två veckoscheman" in diag.text("sv")
     assert "“except” on weekly schedules" in diag.text("en")
@@ -350,12 +350,12 @@ krav 1 "t" skall
 
 
 def check_codes(check: str) -> list[str]:
-    return [d.code for d in load_rulebook_source(KINDS + check + "\n", "k.kok").diagnostics if d.is_error]
+    return [d.code for d in check_rulebook_source(KINDS + check + "\n", "k.kok").diagnostics if d.is_error]
 
 
 def test_type_errors_of_the_new_constructs_say_what_to_write():
     assert check_codes("k >= 0.75") == ["compile.percent_vs_fraction"]
-    [diag] = [d for d in load_rulebook_source(KINDS + "k >= 0,75\n", "k.kok").diagnostics if d.is_error]
+    [diag] = [d for d in check_rulebook_source(KINDS + "k >= 0,75\n", "k.kok").diagnostics if d.is_error]
     assert diag.params["suggestion"] == "75 %"
     assert check_codes("k mellan 0,5 och 100 %") == ["compile.percent_vs_fraction"]
     assert check_codes("alla x i r: x.klar - x.skickad <= 28") == ["compile.duration_vs_number"]
@@ -374,7 +374,7 @@ def test_a_decimal_comma_reads_as_a_decimal_point():
 
 
 def test_an_empty_text_fails_the_requirement_instead_of_asking_for_a_supplement():
-    rb = load_rulebook(DATES_BOOK).rulebook
+    rb = check_rulebook(DATES_BOOK).rulebook
     report = validate({"vårdcentral": {"namn": "T (fiktiv)", "id": "T"}, "verksamhetschef": "  "}, rb, "t", "0" * 64)
     assert report.facts["verksamhetschef"] == ""
     result = outcome(assess(rb, report, AUGUST), "4")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from kokdsl.outputs.findings import markdown_escape, render_report
 from kokdsl.outputs.terminal import render_text
-from kokdsl.pipeline import load_rulebook_source
+from kokdsl.pipeline import check_rulebook_source
 from kokdsl.tools.formatter import format_source
 from kokdsl.values import format_number, printable, shorten
 
@@ -103,7 +103,7 @@ def test_escaped_text_renders_as_itself_in_gfm(text):
 
 
 def test_a_lone_surrogate_is_a_located_diagnostic():
-    loaded = load_rulebook_source('regelbok "T\ud800" utgåva 2025 giltig från 2025-01-01\n')
+    loaded = check_rulebook_source('regelbok "T\ud800" utgåva 2025 giltig från 2025-01-01\n')
     assert not loaded.ok
     [diag] = loaded.diagnostics
     assert (diag.code, diag.span.line, diag.span.column) == ("syntax.lone_surrogate", 1, 12)

@@ -111,8 +111,8 @@ def test_syntax_messages_never_name_grammar_terminals():
 
 
 def test_absurdly_long_expressions_are_a_diagnostic_not_a_crash():
-    from kokdsl.pipeline import load_rulebook_source
+    from kokdsl.pipeline import check_rulebook_source
 
     source = HEADER + 'uppgift a: heltal\nkrav 1 "t" skall\n  ' + " och ".join(["a > 1"] * 20000) + "\n"
-    loaded = load_rulebook_source(source, "long.kok")
+    loaded = check_rulebook_source(source, "long.kok")
     assert [(d.code, d.span.line) for d in loaded.diagnostics] == [("syntax.too_deep", 3)]

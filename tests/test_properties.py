@@ -69,21 +69,35 @@ def extend(children):
 
 expressions = st.recursive(atoms, extend, max_leaves=12)
 
+display_names = st.none() | st.builds(ast.DisplayName, safe_text, st.none() | safe_text)
+
+
+def _named_values(kind, members):
+    """`en av {a visas som "…", b}`: the parser keeps value_names only when
+    some value has one."""
+    names_ = tuple(d for _, d in members)
+    return ast.TypeExpr(kind, tuple(v for v, _ in members),
+                        value_names=names_ if any(d is not None for d in names_) else ())
+
+
 simple_types = st.sampled_from(["bool", "integer", "decimal", "percent", "text", "date", "schedule"]).map(ast.TypeExpr)
 types = st.one_of(
     simple_types,
     st.builds(ast.TypeExpr, st.sampled_from(["enum", "set"]), st.lists(names, min_size=1, max_size=4).map(tuple)),
+    st.builds(_named_values, st.sampled_from(["enum", "set"]),
+              st.lists(st.tuples(names, display_names), min_size=1, max_size=4)),
     names.map(lambda r: ast.TypeExpr("list", record=r)),
 )
+field_types = st.one_of(simple_types, st.builds(_named_values, st.sampled_from(["enum", "set"]),
+                                                st.lists(st.tuples(names, display_names), min_size=1, max_size=3)))
 req_ids = st.lists(st.integers(0, 99), min_size=1, max_size=4).map(lambda parts: ".".join(map(str, parts)))
 some_dates = st.dates(datetime.date(1990, 1, 1), datetime.date(2100, 1, 1))
-display_names = st.none() | st.builds(ast.DisplayName, safe_text, st.none() | safe_text)
 sources = st.lists(st.builds(ast.Source, safe_text, st.none() | some_dates), max_size=2).map(tuple)
 items = st.one_of(
     st.builds(ast.FactDecl, names, types, st.none() | safe_text, st.booleans(), display_names),
-    st.builds(ast.RecordDecl, names, st.lists(st.builds(ast.FieldDecl, names, simple_types, st.none() | safe_text,
+    st.builds(ast.RecordDecl, names, st.lists(st.builds(ast.FieldDecl, names, field_types, st.none() | safe_text,
                                                         display_names),
-                                              min_size=1, max_size=3).map(tuple)),
+                                              min_size=1, max_size=3).map(tuple), display_names),
     st.builds(ast.Chapter, safe_text, st.none() | paragraph),
     st.builds(ast.Requirement, req_ids, safe_text, st.sampled_from(["skall", "bör"]), st.none() | paragraph,
               st.none() | expressions, expressions, st.none() | names, sources,

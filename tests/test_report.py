@@ -101,7 +101,7 @@ def test_rejection_names_every_failed_skall_with_edition_and_deciding_facts(rule
         assert "Hälsoval Region Örebro län, utgåva 2025, är ett skall-krav och är inte uppfyllt" in reason
         assert "$." not in reason  # paths stay in the evidence, not in the grounds
     assert "torsdag 15:30-17:00" in reasons[0]
-    assert "Filial Låtsasvik" in reasons[2] and "Erik Ek" in reasons[2]
+    assert "Filialen Låtsasvik" in reasons[2] and "Erik Ek" in reasons[2]
 
 
 def test_supplement_request_lists_fact_path_and_expectation(rulebook):

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kokdsl.cli import main
-from kokdsl.pipeline import assess, load_rulebook
+from kokdsl.pipeline import assess, check_rulebook
 from kokdsl.topics import vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,14 +26,14 @@ def test_all_four_regions_ship_a_rulebook():
 
 @pytest.mark.parametrize("path", RULEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_rulebook_compiles_without_warnings(path):
-    loaded = load_rulebook(path)
+    loaded = check_rulebook(path)
     assert loaded.ok
     assert loaded.diagnostics == ()
 
 
 @pytest.mark.parametrize("path", RULEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_requirement_has_a_known_topic(path):
-    rulebook = load_rulebook(path).rulebook
+    rulebook = check_rulebook(path).rulebook
     assert [r.id for r in rulebook.requirements if r.topic not in vocabulary()] == []
 
 
@@ -67,7 +67,7 @@ OREBRO_2025_CATALOGUE = {
 
 
 def test_orebro_2025_matches_the_catalogue_row_by_row():
-    rulebook = load_rulebook(OREBRO_2025).rulebook
+    rulebook = check_rulebook(OREBRO_2025).rulebook
     assert [r.id for r in rulebook.requirements] == list(OREBRO_2025_CATALOGUE)
     for req in rulebook.requirements:
         status, modality, cited = OREBRO_2025_CATALOGUE[req.id]
@@ -82,18 +82,18 @@ def test_orebro_2025_matches_the_catalogue_row_by_row():
 
 def test_a_source_dated_after_the_edition_start_moves_the_requirement_start():
     # 1.1 and 5.1 rest on the main conditions dated 2025-01-16 and apply from that day.
-    rulebook = load_rulebook(OREBRO_2025).rulebook
+    rulebook = check_rulebook(OREBRO_2025).rulebook
     starts = {r.id: r.valid_from for r in rulebook.requirements if r.valid_from}
     assert {k: v.isoformat() for k, v in starts.items()} == {"1.1": "2025-01-16", "5.1": "2025-01-16"}
     # The 2024 edition has neither: its only source is dated after the edition.
-    assert not {"1.1", "5.1"} & {r.id for r in load_rulebook(OREBRO_2024).rulebook.requirements}
+    assert not {"1.1", "5.1"} & {r.id for r in check_rulebook(OREBRO_2024).rulebook.requirements}
 
 
 @pytest.mark.parametrize("path", RULEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_project_own_numbers_say_so(path):
     # The book's own numbers are 2.1.4 and 6.4 (Örebro) and 11.2.2 (Dalarna).
     own = {"2.1.4", "6.4", "11.2.2"}
-    for req in load_rulebook(path).rulebook.requirements:
+    for req in check_rulebook(path).rulebook.requirements:
         if req.id not in own:
             assert "projektets eget" in req.source, req.id
 
@@ -101,7 +101,7 @@ def test_project_own_numbers_say_so(path):
 @pytest.mark.parametrize("example, decision", [("godkand", "approved"), ("avslag", "rejection"),
                                                ("komplettering", "supplement_request")])
 def test_examples_keep_their_decisions(example, decision):
-    rulebook = load_rulebook(OREBRO_2025).rulebook
+    rulebook = check_rulebook(OREBRO_2025).rulebook
     assert assess(rulebook, ROOT / "examples" / f"{example}.yaml").decision.kind == decision
 
 
@@ -109,16 +109,16 @@ def test_the_42_hour_centre_is_rejected_in_2024_and_approved_in_2025():
     centre = ROOT / "examples/centres/centre-0004.yaml"
     assert "scenario: small_42h" in centre.read_text(encoding="utf-8")
     for edition, decision in ((OREBRO_2024, "rejection"), (OREBRO_2025, "approved")):
-        assessment = assess(load_rulebook(edition).rulebook, centre)
+        assessment = assess(check_rulebook(edition).rulebook, centre)
         assert assessment.decision.kind == decision
-    reasons = assess(load_rulebook(OREBRO_2024).rulebook, centre).decision.reasons
+    reasons = assess(check_rulebook(OREBRO_2024).rulebook, centre).decision.reasons
     assert [r.requirement.id for r in reasons] == ["2.1"]
 
 
 def test_example_centres_cover_the_situations_officers_meet():
     files = sorted((ROOT / "examples/centres").glob("*.yaml"))
     assert len(files) == 30
-    rulebook = load_rulebook(OREBRO_2025).rulebook
+    rulebook = check_rulebook(OREBRO_2025).rulebook
     scenarios, sizes = set(), []
     for f in files:
         text = f.read_text(encoding="utf-8")
@@ -137,7 +137,7 @@ def _outcomes_of(tmp_path, example: str, edit) -> tuple[dict, str]:
     text = edit((ROOT / "examples" / f"{example}.yaml").read_text(encoding="utf-8"))
     path = tmp_path / f"{example}-edited.yaml"
     path.write_text(text, encoding="utf-8")
-    assessment = assess(load_rulebook(OREBRO_2025).rulebook, path)
+    assessment = assess(check_rulebook(OREBRO_2025).rulebook, path)
     return {r.requirement.id: str(r.outcome) for r in assessment.evaluation.results}, str(assessment.decision.kind)
 
 
@@ -166,7 +166,7 @@ def test_continuity_is_a_payment_input_shown_at_the_level_reached():
     # Ö17: a graded 75-100 % payment scale, never a pass/fail deviation.
     from kokdsl.outputs.findings import render_report
 
-    assessment = assess(load_rulebook(OREBRO_2025).rulebook, ROOT / "examples" / "avslag.yaml")
+    assessment = assess(check_rulebook(OREBRO_2025).rulebook, ROOT / "examples" / "avslag.yaml")
     assert "kontinuitet_läkarbesök" not in {d for r in assessment.rulebook.requirements for d in r.dependencies}
     page = render_report(assessment, "md", "sv")
     inputs = page[page.index("## Underlag"):page.index("## Spårbarhet")]

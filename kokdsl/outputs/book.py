@@ -53,7 +53,8 @@ def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook 
     for req in rulebook.requirements:
         if not chapters or chapters[-1]["title"] != req.chapter:
             chapters.append({"number": len(chapters) + 1, "title": req.chapter,
-                             "paragraphs": paragraphs(intro.get(req.chapter)), "requirements": []})
+                             "paragraphs": paragraphs(intro.get(req.chapter) if req.chapter is not None else None),
+                             "requirements": []})
         chapters[-1]["requirements"].append(_requirement(req, rulebook, lang))
     return {
         "lang": lang,

@@ -53,7 +53,7 @@ def _rulebook_json(rulebook, file: str) -> dict:
 
 
 def check_json(checked: list, lang: str) -> dict:
-    """checked: LoadedRulebook per file, in argument order."""
+    """checked: RulebookCheck per file, in argument order."""
     files, errors, warnings = [], 0, 0
     for loaded in checked:
         file_errors = sum(d.is_error for d in loaded.diagnostics)

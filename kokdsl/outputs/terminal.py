@@ -32,7 +32,7 @@ def finding_lines(finding: Finding, lang: str, depth: int = 0) -> list[str]:
 
 
 def _finding_json(finding: Finding, lang: str) -> dict:
-    out = {"code": finding.code, "message": finding.text(lang)}
+    out: dict[str, object] = {"code": finding.code, "message": finding.text(lang)}
     if finding.path:
         out["path"] = finding.path
     if finding.children:

@@ -44,7 +44,7 @@ def render_template(rulebook: CompiledRulebook, lang: str = "sv") -> str:
             lines.append(_comment(message("template.optional", lang)))
         if fact.type.kind == "list":
             lines.append(_comment(message("template.list_hint", lang)))
-            lines += _list_lines(fact.name, rulebook.records[fact.type.record], required.get(fact.name),
+            lines += _list_lines(fact.name, rulebook.record_type(fact.type), required.get(fact.name),
                                  lang, answered_here)
         else:
             lines.append(_commented(f"{fact.name}:", not answered_here))

@@ -257,13 +257,13 @@ def _assess_facts(facts, rulebook):
 
 def _old_rulebook(previous: dict):
     """Last year's rulebook, when its file is still there with the same content."""
-    from kokdsl.pipeline import load_rulebook
+    from kokdsl.pipeline import check_rulebook
 
     path = previous["rulebook"].get("file")
     if not isinstance(path, str) or not Path(path).is_file():
         return None
-    loaded = load_rulebook(path)
-    if not loaded.ok or loaded.rulebook.sha256 != previous["rulebook"].get("sha256"):
+    loaded = check_rulebook(path)
+    if loaded.rulebook is None or loaded.rulebook.sha256 != previous["rulebook"].get("sha256"):
         return None
     return loaded.rulebook
 

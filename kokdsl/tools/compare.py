@@ -51,7 +51,8 @@ def thresholds(req, rb: CompiledRulebook, lang: str) -> list[str]:
         for subject, limit, op in ((node.left, node.right, node.op), (node.right, node.left, _MIRROR.get(node.op))):
             value = _limit_value(limit)
             if value is not None and _limit_value(subject) is None:
-                unit = rb.types.get(id(subject)).unit if rb.types.get(id(subject)) else None
+                subject_type = rb.types.get(id(subject))
+                unit = subject_type.unit if subject_type else None
                 out.append(f"{_SYMBOLS.get(op, op)} {limit_text(value, unit, lang)}")
                 inside_a_limit |= {id(n) for n in walk(limit)}
                 break

@@ -113,11 +113,12 @@ def _check_changes(old: ast.Expr, new: ast.Expr, new_book: CompiledRulebook, lan
     if old == new:
         return []
     moved = _differences(old, new)
-    if all(m.subject is not None for m in moved):
+    subjects = [m.subject for m in moved if m.subject is not None]
+    if len(subjects) == len(moved):
         out = []
-        for m in moved:
-            unit = _unit(m.subject, new_book)
-            out.append({"aspect": "threshold", "subject": expr_text(m.subject, lang), "op": m.op, "unit": unit,
+        for m, subject in zip(moved, subjects, strict=True):
+            unit = _unit(subject, new_book)
+            out.append({"aspect": "threshold", "subject": expr_text(subject, lang), "op": m.op, "unit": unit,
                         "old": limit_text(m.old, unit, lang), "new": limit_text(m.new, unit, lang)})
         return out
     return [{"aspect": "check", "old": expr_text(old, lang), "new": expr_text(new, lang)}]

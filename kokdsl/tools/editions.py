@@ -28,12 +28,12 @@ def edition_files(folder: Path) -> list[Path]:
 def select_edition(path: str | Path, date: datetime.date | None = None) -> LoadedRulebook:
     """The rulebook to run: `path` itself when it is a file, else the edition in
     the folder valid at `date` (the latest edition when no date is given).
-    A rulebook with errors is returned as loaded, so the caller shows them.
+    A rulebook with errors raises RulebookError with its diagnostics.
     A name like 'orebro/2025' that is no path is the shipped rulebook of that name."""
     path = Path(resolve_rulebook(path))
     if not path.is_dir():
         loaded = load_rulebook(path)
-        if loaded.ok and date is not None and loaded.rulebook.valid_from and loaded.rulebook.valid_from > date:
+        if date is not None and loaded.rulebook.valid_from and loaded.rulebook.valid_from > date:
             raise EditionError(Diagnostic(ERROR, "edition.not_yet_valid", {
                 "edition": loaded.rulebook.edition, "valid_from": loaded.rulebook.valid_from.isoformat(),
                 "date": date.isoformat()}, file=str(path)))
@@ -44,12 +44,10 @@ def select_edition(path: str | Path, date: datetime.date | None = None) -> Loade
     candidates = []
     for file in files:
         loaded = load_rulebook(file)
-        if not loaded.ok:
-            return loaded
         valid_from = loaded.rulebook.valid_from or datetime.date.min
         if date is None or valid_from <= date:
             candidates.append(((valid_from, loaded.rulebook.edition), loaded))
     if not candidates:
-        raise EditionError(Diagnostic(ERROR, "edition.none_valid", {"date": date.isoformat(), "count": len(files)},
-                                      file=str(path)))
+        params = {"date": date.isoformat() if date else "", "count": len(files)}
+        raise EditionError(Diagnostic(ERROR, "edition.none_valid", params, file=str(path)))
     return max(candidates, key=lambda pair: pair[0])[1]

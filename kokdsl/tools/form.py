@@ -123,7 +123,7 @@ def page_data(rulebook: CompiledRulebook, lang: str) -> dict:
     for fact in rulebook.facts:
         entry = {"kind": fact.type.kind, "values": list(fact.type.values), "required": fact.name in required}
         if fact.type.kind == "list":
-            record = rulebook.records[fact.type.record]
+            record = rulebook.record_type(fact.type)
             entry["record"] = record.name
             entry["fields"] = {f.name: {"kind": f.type.kind, "values": list(f.type.values),
                                         "required": f.name in required.get(fact.name, ())}

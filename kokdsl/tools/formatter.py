@@ -29,14 +29,22 @@ def text_block(text: str, indent: str = INDENT) -> str:
     return f'{indent}"""{body}"""'
 
 
-def format_type(t: ast.TypeExpr, lang: str) -> str:
+def format_type(t: ast.TypeExpr, lang: str, indent: str = "") -> str:
+    """A type as written. A value list whose values carry display names is
+    written one value a line, `indent` being the declaration's own indent."""
     kw = lambda c: canonical_keyword(c, lang)  # noqa: E731
     simple = {"bool": "yes_no", "integer": "integer", "decimal": "decimal", "percent": "percent",
               "text": "text", "date": "date", "schedule": "schedule"}
     if t.kind in simple:
         return kw(simple[t.kind])
     if t.kind in ("enum", "set"):
-        return f"{kw('one_of' if t.kind == 'enum' else 'set_of')} {{{', '.join(t.values)}}}"
+        names = t.value_names or (None,) * len(t.values)
+        members = [value + _display_name(name, lang) for value, name in zip(t.values, names, strict=True)]
+        keyword = kw('one_of' if t.kind == 'enum' else 'set_of')
+        if t.value_names:
+            inner = indent + INDENT * 2
+            return f"{keyword} {{\n" + ",\n".join(inner + m for m in members) + f"\n{indent}}}"
+        return f"{keyword} {{{', '.join(members)}}}"
     return f"{kw('list_of')} {t.record}"
 
 
@@ -97,10 +105,11 @@ def format_item(item, lang: str = "sv") -> str:
             line += _display_name(item.display, lang)
             return line + (f"\n{INDENT}{quote(item.doc)}" if item.doc is not None else "")
         case ast.RecordDecl():
-            lines = [f"{kw('record')} {item.name}:"]
+            lines = [f"{kw('record')} {item.name}{_display_name(item.display, lang)}:"]
             for f in item.fields:
                 doc = f" {quote(f.doc)}" if f.doc is not None else ""
-                lines.append(f"{INDENT}{f.name}: {format_type(f.type, lang)}{_display_name(f.display, lang)}{doc}")
+                lines.append(f"{INDENT}{f.name}: {format_type(f.type, lang, INDENT)}"
+                             f"{_display_name(f.display, lang)}{doc}")
             return "\n".join(lines)
         case ast.Chapter():
             line = f"{kw('chapter')} {quote(item.title)}"

@@ -100,7 +100,8 @@ def run_both(base: CompiledRulebook, variant: CompiledRulebook, files: list[str]
              cache: ReportCache | None = None) -> tuple[list[CentreRun], list[CentreRun]]:
     """Every self-report under both rulebooks, read and validated once where they agree."""
     cache = cache if cache is not None else ReportCache()
-    before, after = [], []
+    before: list[CentreRun] = []
+    after: list[CentreRun] = []
     for file in files:
         for rulebook, runs in ((base, before), (variant, after)):
             try:

@@ -25,7 +25,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
@@ -37,6 +37,9 @@ from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
 from kokdsl.selfreport import SelfReportError
 from kokdsl.tools.outfolder import display_path
+
+if TYPE_CHECKING:
+    from kokdsl.tools.waivers import WaiverFile
 
 SUMMARY_FORMAT = "kokdsl.tools.rerun"
 SUMMARY_FORMAT_VERSION = 2
@@ -84,7 +87,7 @@ class RunSettings:
     run_date: datetime.date = attrs.field(factory=datetime.date.today)
     rulebook_path: str | None = None
     folder: Path | None = None  # where findings reports go (the build folder); None: no reports
-    waivers: object = None  # a tools.waivers.WaiverFile, or None
+    waivers: WaiverFile | None = None
 
 
 def self_report_files(paths: Iterable[str]) -> list[str]:
@@ -210,6 +213,8 @@ _WORKER_SETTINGS: RunSettings | None = None  # set before the pool forks; each w
 
 
 def _work(task: tuple[str, str]) -> tuple[CentreRow, str]:
+    if _WORKER_SETTINGS is None:
+        raise RuntimeError("a rerun worker started without its settings")
     return assess_centre(_WORKER_SETTINGS, *task)
 
 

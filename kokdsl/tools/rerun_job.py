@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -18,6 +19,9 @@ from kokdsl.tools import changes as changes_
 from kokdsl.tools import overview
 from kokdsl.tools.outfolder import OutputFolder
 from kokdsl.tools.rerun import RerunResult, RunSettings, run, write_summary
+
+if TYPE_CHECKING:
+    from kokdsl.tools.waivers import WaiverFile
 
 
 @attrs.define
@@ -31,7 +35,7 @@ class Job:
     out_dir: str | None = None
     jobs: int = 1
     progress: object = None  # called with (done, total) after each centre
-    waivers: object = None  # a tools.waivers.WaiverFile, or None
+    waivers: WaiverFile | None = None
 
 
 @attrs.define

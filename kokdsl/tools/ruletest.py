@@ -30,14 +30,16 @@ and some case names it and it came out not met.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import attrs
 
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import decide
 from kokdsl.diagnostics import ERROR, Diagnostic
-from kokdsl.enums import DecisionKind
+from kokdsl.enums import DecisionKind, Outcome
 from kokdsl.errors import KokError
 from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, evaluate
 from kokdsl.messages import message
@@ -75,7 +77,7 @@ class Case:
     file: str
     path: str  # JSON path of the case in its file
     report: dict = attrs.field(eq=False)
-    expect: dict[str, str]  # requirement id -> outcome
+    expect: dict[str, Outcome]  # requirement id -> outcome
     decision: str | None = None
     explanation: str | None = None
     day: datetime.date | None = None  # the assessment date
@@ -96,7 +98,7 @@ class Mismatch:
 class CaseResult:
     case: Case
     mismatches: tuple[Mismatch, ...]
-    outcomes: dict[str, str] = attrs.field(eq=False)  # requirement id -> actual outcome, named ones only
+    outcomes: dict[str, Outcome] = attrs.field(eq=False)  # requirement id -> actual outcome, named ones only
 
     @property
     def passed(self) -> bool:
@@ -236,7 +238,7 @@ def _rename(mapping: dict, table: dict, file: str, path: str) -> dict:
     return out
 
 
-def _fail(code: str, file: str, path: str, **params):
+def _fail(code: str, file: str, path: str, **params: object) -> NoReturn:
     raise RuleTestError(Diagnostic(ERROR, code, params, path=path, file=file))
 
 
@@ -272,7 +274,7 @@ def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def run_tests(rulebook: CompiledRulebook, files: list[str | Path], lang: str = "sv") -> TestRun:
+def run_tests(rulebook: CompiledRulebook, files: Sequence[str | Path], lang: str = "sv") -> TestRun:
     """Raises RuleTestError when a test file is unusable."""
     cases = [case for file in files for case in load_cases(file, rulebook)]
     return TestRun(rulebook, tuple(str(f) for f in files), tuple(run_case(c, rulebook, lang) for c in cases))

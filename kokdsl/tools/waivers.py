@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+from collections.abc import Callable
 
 import attrs
 
@@ -174,13 +175,18 @@ def apply_waivers(assessment, waivers: list[Waiver], day: datetime.date):
         waiver = active.get(result.requirement.id)
         if waiver is not None and result.outcome in WAIVABLE:
             finding = Finding("waiver.finding", _params(waiver))
-            result = RequirementResult(result.requirement, Outcome.WAIVED, (), explain=lambda f=finding: [f])
+            result = RequirementResult(result.requirement, Outcome.WAIVED, (), explain=_given(finding))
         results.append(result)
     report = assessment.report
     if notes:
         report = attrs.evolve(report, diagnostics=(*report.diagnostics, *notes))
     evaluation = attrs.evolve(assessment.evaluation, report=report, results=tuple(results))
     return Assessment(evaluation, decide(evaluation))
+
+
+def _given(finding: Finding) -> Callable[[], list[Finding]]:
+    """An explanation given outright: the waiver's one finding."""
+    return lambda: [finding]
 
 
 def _params(w: Waiver) -> dict:
