@@ -22,6 +22,7 @@ import attrs
 import jinja2
 import markupsafe
 
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.decision import counts
 from kokdsl.enums import Modality
 from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES, WAIVED
@@ -79,7 +80,7 @@ class CaseDetails:
     decision_date: datetime.date | None = None
     follow_up: bool = False  # the yearly follow-up, not an application
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"reference": self.reference, "officer": self.officer,
                 "decision_date": self.decision_date.isoformat() if self.decision_date else None,
                 "follow_up": self.follow_up}
@@ -97,7 +98,7 @@ def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: 
     return template.render(view=view, t=functools.partial(_t, lang))
 
 
-def render_rerun_html(view: dict) -> str:
+def render_rerun_html(view: dict[str, Any]) -> str:
     """The rerun's overview page (view from tools/overview.py)."""
     template = environment().get_template("rerun.html.j2")
     return template.render(view=view, t=functools.partial(_t, view["lang"]))
@@ -220,7 +221,7 @@ def _if_adopted_view(assessment: Assessment, lang: str) -> dict[str, Any] | None
     }
 
 
-def book_parts(rulebook, lang: str) -> dict[str, dict[str, Any]]:
+def book_parts(rulebook: CompiledRulebook, lang: str) -> dict[str, dict[str, Any]]:
     """Requirement id -> the parts of its report entry that depend only on the
     rulebook and the language (its text, labels, condition in words and its
     HTML table cell): worked out once per rulebook and language, and shared
@@ -233,7 +234,7 @@ def book_parts(rulebook, lang: str) -> dict[str, dict[str, Any]]:
     return parts
 
 
-def _requirement_parts(req, rulebook, lang: str) -> dict[str, Any]:
+def _requirement_parts(req: CompiledRequirement, rulebook: CompiledRulebook, lang: str) -> dict[str, Any]:
     parts = {
         "title": req.title,
         "modality": req.modality,
@@ -246,7 +247,8 @@ def _requirement_parts(req, rulebook, lang: str) -> dict[str, Any]:
     }
     macros = environment().get_template(PARTS_TEMPLATE).module
     sv_lang = markupsafe.Markup(f' lang="{RULEBOOK_LANG}"' if RULEBOOK_LANG != lang else "")
-    parts["text_cell"] = macros.requirement_text(parts, sv_lang, functools.partial(_t, lang))
+    text_cell = macros.requirement_text  # a macro of the template, unknown to the type checker
+    parts["text_cell"] = text_cell(parts, sv_lang, functools.partial(_t, lang))
     return parts
 
 

@@ -170,7 +170,7 @@ def error_row(shown: str, code: str, text: str) -> tuple[CentreRow, str]:
 _LINE_BREAK = "\x1e"
 
 
-def spooled(entry: dict) -> str:
+def spooled(entry: dict[str, Any]) -> str:
     """A summary entry as one line of the spool: already indented the way
     summary.json shows it (the work done where the centre was assessed, in a
     worker process when there are several)."""
