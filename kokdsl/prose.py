@@ -791,7 +791,20 @@ def explain(result: RequirementResult) -> list[Finding]:
                                     explainer.explain(traces.condition)))
     if traces.check is not None:
         out += explainer.explain(traces.check)
-    return [_as_sentence(f) for f in out]
+    return [_as_sentence(f) for f in _once(out)]
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """Each missing fact said once, however often the check reads it."""
+    seen: set[str] = set()
+    out = []
+    for f in findings:
+        if f.path is not None and f.code in ("prose.unknown.fact", "prose.unknown.field"):
+            if f.path in seen:
+                continue
+            seen.add(f.path)
+        out.append(f)
+    return out
 
 
 def _as_sentence(finding: Finding) -> Finding:

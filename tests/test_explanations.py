@@ -531,3 +531,15 @@ def test_the_review_text_comes_from_the_rulebook_and_ends_a_rejection(tmp_path):
     without.write_text(REVIEW_BOOK.split("överprövning")[0] + REVIEW_BOOK.split('test)."""\n')[1], encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(without)])
     assert result.exit_code == 0 and "anger inte hur man begär överprövning" in result.output
+
+
+def test_a_missing_fact_read_twice_is_named_once():
+    rb = rulebook("""
+    uppgift a: ja/nej
+    uppgift b: ja/nej
+    krav 1 "t" skall
+      a och (a eller b)
+    """)
+    r = result(run(rb, {"b": "nej"}), "1")
+    assert r.outcome == CANNOT_ASSESS
+    assert texts(r) == ["Uppgiften a saknas eller är ogiltig i egenrapporten."]
