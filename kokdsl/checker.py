@@ -318,7 +318,7 @@ class Checker(NodeVisitor):
         # A closed-set value where one is expected: `utbildning = högskola`.
         if expected is not None and expected.kind in ("enum", "set") and name in expected.values:
             self.resolved[id(node)] = "symbol"
-            return Type("enum", expected.values)
+            return Type("enum", expected.values, value_names=expected.value_names)
         if name in self.facts:
             self.resolved[id(node)] = "fact"
             self.used_facts.add(name)

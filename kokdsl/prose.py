@@ -302,12 +302,6 @@ class _Context:
         return self.names.element(t.record if t is not None else None, self.lang)
 
 
-def _closed_type_of(value: str, rulebook: CompiledRulebook) -> Type | None:
-    """The declared closed set (`en av`, `mängd av`) that holds `value`, for its display name."""
-    types = [f.type for f in rulebook.facts] + [f.type for r in rulebook.records.values() for f in r.fields]
-    return next((t for t in types if t.kind in ("enum", "set") and value in t.values), None)
-
-
 def phrase(node, rulebook: CompiledRulebook, lang: str) -> str:
     """An expression as a noun phrase: 'timmar per vecka enligt öppettider'."""
     return _phrase(node, _Context(rulebook, lang))
@@ -590,11 +584,6 @@ class _Explainer(NodeVisitor):
         worked out from ("90 % av läkarbesök (2703), det vill säga 2432,7")."""
         node = tr.node
         shown = value_text(tr.value, ctx.type(node), ctx.lang, unit)
-        if isinstance(node, ast.Name) and ctx.rulebook.fact(node.name) is None and isinstance(tr.value, str):
-            # A closed-set value: named as its own type (the compared fact's) names it.
-            closed = _closed_type_of(tr.value, ctx.rulebook)
-            if closed is not None:
-                return value_text(tr.value, closed, ctx.lang)
         if isinstance(node, (ast.Literal, ast.IfElse)) or (
                 isinstance(node, ast.Name) and ctx.rulebook.fact(node.name) is None):
             return shown
