@@ -56,6 +56,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
                           EN: "{left}: {lv}; must not be the same as {rv}"},
     "compare.met": {SV: "{left}: {lv} (krav: {op} {rv})", EN: "{left}: {lv} (required: {op} {rv})"},
     "compare.because": {SV: "{clause}, eftersom {reason}", EN: "{clause}, since {reason}"},
+    # a met threshold chosen by a condition: the reason stays with the threshold
+    "compare.met_because": {SV: "{left}: {lv} (krav: {op} {rv}, eftersom {reason})",
+                            EN: "{left}: {lv} (required: {op} {rv}, since {reason})"},
     # a text that must be filled in (x != ""): say so in words, not as a comparison with ""
     "text.filled": {SV: "{left}: {lv} (ifyllt)", EN: "{left}: {lv} (filled in)"},
     "text.empty": {SV: "{left} är tomt; kravet är att det är ifyllt", EN: "{left} is empty; it must be filled in"},
@@ -71,12 +74,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "value.computed": {SV: "{phrase}, det vill säga {value}", EN: "{phrase}, that is {value}"},
     # yes/no facts and fields
     "bool.value": {SV: "{name}: {value}", EN: "{name}: {value}"},
-    # covers
-    # English: "do not cover" agrees with "the opening hours" and a sum alike, so the
-    # sentence names what is missing first.
-    "covers.not_met": {SV: "{left} täcker inte {right}; det saknas {gaps}",
-                       EN: "not covered by {left} (required: {right}): {gaps}"},
-    "covers.met": {SV: "{left} täcker {right} ({rv})", EN: "{left} cover(s) {right} ({rv})"},
+    # covers. English names the required hours first, so that no verb has to agree
+    # with "the opening hours" and "a specialist" alike.
+    # Swedish: "Specialist i allmänmedicin saknas under öppettiderna: torsdagar 15.30–17.00".
+    "covers.not_met": {SV: "{left} saknas under {right}: {gaps}",
+                       EN: "{right}: not covered by {left} on {gaps}"},
+    "covers.not_met_around": {SV: "{left} täcker inte dygnet runt alla dagar; det saknas {gaps}",
+                              EN: "around the clock every day: not covered by {left} on {gaps}"},
+    "covers.met": {SV: "{left} finns under hela {right} ({rv})", EN: "{right} ({rv}): all covered by {left}"},
+    "covers.met_around": {SV: "{left} täcker dygnet runt alla dagar",
+                          EN: "around the clock every day: all covered by {left}"},
     # membership
     "member.in": {SV: "{element} ingår i {collection}", EN: "{element} is among {collection}"},
     "member.not_in": {SV: "{element} ingår inte i {collection} ({cv})",
@@ -89,8 +96,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "element": {SV: "{record} {label}:", EN: "{record} {label}:"},
     "element.forbidden": {SV: "{record} {label} (får inte förekomma):", EN: "{record} {label} (must not occur):"},
     "element.unknown": {SV: "{record} {label} kan inte bedömas:", EN: "{record} {label} cannot be assessed:"},
-    "all.met": {SV: "alla {count} {collection} uppfyller kravet:",
-                EN: "all {count} {collection} meet the requirement:"},
+    "all.met": {SV: "alla {collection} ({count}) uppfyller kravet:",
+                EN: "all {collection} ({count}) meet the requirement:"},
     "some.met": {SV: "kravet uppfylls av {count} av {total} {collection}:",
                  EN: "{count} of the {total} {collection} meet the requirement:"},
     "some.not_met": {SV: "ingen av de {count} {collection} uppfyller kravet:",
@@ -101,21 +108,25 @@ TEMPLATES: dict[str, dict[str, str]] = {
                   EN: "no {collection} are given, so nothing breaks the requirement"},
     "empty.not_met": {SV: "inga {collection} är angivna", EN: "no {collection} are given"},
     # unknown facts
-    "unknown.fact": {SV: "uppgiften {name} saknas eller är ogiltig i egenrapporten",
-                     EN: "the fact {name} is missing or invalid in the self-report"},
-    "unknown.field": {SV: "uppgiften {name} saknas eller är ogiltig", EN: "the field {name} is missing or invalid"},
+    "unknown.fact": {SV: "uppgiften om {name} saknas eller är ogiltig i egenrapporten",
+                     EN: "information on {name} is missing or invalid in the self-report"},
+    "unknown.field": {SV: "uppgiften om {name} saknas eller är ogiltig",
+                      EN: "information on {name} is missing or invalid"},
     "unknown.division": {SV: "{phrase} kan inte räknas ut (division med noll)",
                          EN: "{phrase} cannot be worked out (division by zero)"},
     # applicability
+    # "Kravet gäller bara om antal filialer är mer än 0, och här är antal filialer 0."
+    "not_applicable.value": {SV: "kravet gäller bara om {condition}, och här är {left} {lv}",
+                             EN: "the requirement applies only if {condition}, and here {left} is {lv}"},
     "not_applicable": {SV: "kravet gäller bara om {condition}; här: {clause}",
                        EN: "the requirement applies only if {condition}; here: {clause}"},
     "applies_unknown": {SV: "det går inte att avgöra om kravet gäller vårdcentralen:",
                         EN: "whether the requirement applies to the centre cannot be told:"},
     # phrases (noun phrases for expressions)
-    "phrase.hours": {SV: "timmar per vecka enligt {x}", EN: "hours per week of {x}"},
-    "phrase.count": {SV: "antal {x}", EN: "number of {x}"},
-    "phrase.count_with": {SV: "antal {x} med {cond}", EN: "number of {x} with {cond}"},
-    "phrase.count_where": {SV: "antal {x} där {cond}", EN: "number of {x} where {cond}"},
+    "phrase.hours": {SV: "timmar per vecka enligt {x}", EN: "hours per week in {x}"},
+    "phrase.count": {SV: "antal {x}", EN: "the number of {x}"},
+    "phrase.count_with": {SV: "antal {x} med {cond}", EN: "the number of {x} with {cond}"},
+    "phrase.count_where": {SV: "antal {x} där {cond}", EN: "the number of {x} where {cond}"},
     "phrase.sum": {SV: "summan av {body} för {x}", EN: "the sum of {body} over {x}"},
     "phrase.field_of": {SV: "{field} för {subject}", EN: "{field} of {subject}"},
     "phrase.share_of": {SV: "{share} av {x}", EN: "{share} of {x}"},
@@ -237,17 +248,23 @@ def _group(digits: str, sep: str) -> str:
 
 
 def number(value: int | Fraction, lang: str) -> str:
-    """'6 500', '38,5' in Swedish; '6,500', '38.5' in English."""
+    """'6 500', '38,5' in Swedish; '6,500', '38.5' in English (grouped from
+    1 000 up, as the sources write "6 500 listade")."""
     sign = "-" if value < 0 else ""
     value = abs(value)
     whole = int(value)
     fraction = value - whole
-    text = str(whole) if whole < 10_000 else _group(str(whole), NBSP if lang == SV else ",")
+    text = _group(str(whole), NBSP if lang == SV else ",")
     if fraction:
         decimals = f"{float(fraction):.2f}"[2:].rstrip("0")
         if decimals:
             text += ("," if lang == SV else ".") + decimals
     return sign + text
+
+
+def _value_name(value: str, t: Type | None, lang: str) -> str:
+    """A closed-set value in the rulebook's words ("filial" -> "branch" in English)."""
+    return t.value_name(value, lang) if t is not None and t.kind in ("enum", "set") else words(value)
 
 
 def value_text(value, t: Type | None, lang: str, unit: str | None = None) -> str:
@@ -261,7 +278,8 @@ def value_text(value, t: Type | None, lang: str, unit: str | None = None) -> str
     if isinstance(value, bool):
         return _YES_NO[lang][0 if value else 1]
     if kind == "percent" and isinstance(value, (int, Fraction)):
-        return f"{number(value * 100, lang)}{NBSP}%"
+        # "94 %" in Swedish (Språkrådet), "94%" in English
+        return f"{number(value * 100, lang)}{NBSP if lang == SV else ''}%"
     if isinstance(value, (int, Fraction)):
         text = number(value, lang)
         return f"{text}{NBSP}{_HOURS[lang]}" if unit == "h" else text
@@ -275,6 +293,8 @@ def value_text(value, t: Type | None, lang: str, unit: str | None = None) -> str
             "inga angivna" if lang == SV else "none given")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Schedule) and value:
+        return _schedule(value, lang)
     return format_value(value, kind, lang)
 
 
@@ -316,7 +336,7 @@ def _phrase(node, ctx: _Context) -> str:
                 return ctx.names.fact(name, lang)
             if t is not None and t.kind == "record":
                 return ctx.names.record(t.record, lang)
-            return words(name)  # a closed-set value
+            return _value_name(name, t, lang)  # a closed-set value
         case ast.Field(subject=subject, name=name):
             st = ctx.type(subject)
             field = ctx.names.field(st.record if st is not None else None, name, lang)
@@ -330,7 +350,7 @@ def _phrase(node, ctx: _Context) -> str:
         case ast.AssessmentDate():
             return ctx.t("phrase.assessment_date")
         case ast.SetLiteral(values=values):
-            names = [words(v) for v in values]
+            names = [_value_name(v, ctx.type(node), lang) for v in values]
             last = " eller " if lang == SV else " or "
             return names[0] if len(names) == 1 else ", ".join(names[:-1]) + last + names[-1]
         case ast.Hours(operand=x):
@@ -557,18 +577,22 @@ class _Explainer(NodeVisitor):
                 same = (node.op == "=") == (tr.value is True)
                 code = f"same.{'same' if same else 'different'}.{'met' if tr.value is True else 'not_met'}"
                 return self.because(ctx.t(code, left=_phrase(node.left, ctx), lv=lv, rv=rv), reasons, ctx)
+            params = {"left": _phrase(node.left, ctx), "lv": lv, "op": _op_words(node.op, node.right, ctx), "rv": rv}
+            if tr.value is True and reasons:
+                text = ctx.t("compare.met_because", reason=self.reasons(reasons, ctx), **params)
+                return text.replace("  ", " ").replace("( ", "(")
             code = "compare.met" if tr.value is True else "compare.not_met"
-            text = ctx.t(code, left=_phrase(node.left, ctx), lv=lv, op=_op_words(node.op, node.right, ctx),
-                         rv=rv).replace("  ", " ").replace("( ", "(")
-            return self.because(text, reasons, ctx)
+            return self.because(ctx.t(code, **params).replace("  ", " ").replace("( ", "("), reasons, ctx)
         return [self.clause("compare.met" if tr.value is True else "compare.not_met", compare)]
 
     def because(self, text: str, reasons: list[Trace], ctx: _Context) -> str:
         """A comparison with the conditions that chose its values."""
         if not reasons:
             return text
-        return ctx.t("compare.because", clause=text,
-                     reason=self.and_words(ctx, [self.fragment(r, ctx) for r in reasons]))
+        return ctx.t("compare.because", clause=text, reason=self.reasons(reasons, ctx))
+
+    def reasons(self, reasons: list[Trace], ctx: _Context) -> str:
+        return self.and_words(ctx, [self.fragment(r, ctx) for r in reasons])
 
     def and_words(self, ctx: _Context, clauses: list[str]) -> str:
         return f" {'och' if ctx.lang == SV else 'and'} ".join(clauses)
@@ -620,6 +644,15 @@ class _Explainer(NodeVisitor):
             return self.because(text, _chosen_by(left) + _chosen_by(right), ctx)
         return "; ".join(_finding_text(f, ctx.lang) for f in self.explain(tr))
 
+    def not_applicable(self, tr: Trace, ctx: _Context) -> str:
+        """The condition a requirement applies under, then what made it false:
+        "…, och här är antal filialer 0" rather than repeating the comparison."""
+        node, condition = tr.node, check_clause(tr.node, self.rulebook, ctx.lang)
+        if isinstance(node, ast.Compare) and len(tr.parts) == 2 and tr.value is not UNKNOWN:
+            return ctx.t("not_applicable.value", condition=condition, left=_phrase(node.left, ctx),
+                         lv=value_text(tr.parts[0].value, ctx.type(node.left), ctx.lang, self.unit(node, ctx)))
+        return ctx.t("not_applicable", condition=condition, clause=self.fragment(tr, ctx))
+
     # ---- schedules
     def explain_Covers(self, node, tr: Trace):
         if tr.value is UNKNOWN:
@@ -627,13 +660,16 @@ class _Explainer(NodeVisitor):
         left, right = tr.parts
         node = tr.node
 
+        around = right.value == AROUND_THE_CLOCK
+
         def covers(ctx):
             lp, rp = _phrase(node.left, ctx), _phrase(node.right, ctx)
             if tr.value is True:
                 rv = value_text(right.value, ctx.type(node.right), ctx.lang)
-                return ctx.t("covers.met", left=lp, right=rp, rv=rv)
+                return ctx.t("covers.met_around" if around else "covers.met", left=lp, right=rp, rv=rv)
             gaps: Schedule = right.value.minus(left.value)
-            return ctx.t("covers.not_met", left=lp, right=rp, gaps=_schedule(gaps, ctx.lang))
+            return ctx.t("covers.not_met_around" if around else "covers.not_met", left=lp, right=rp,
+                         gaps=_schedule(gaps, ctx.lang))
         return [self.clause("covers.met" if tr.value is True else "covers.not_met", covers)]
 
     # ---- ranges and "at least N of"
@@ -752,7 +788,7 @@ def _chosen_by(tr: Trace) -> list[Trace]:
 def _schedule(schedule: Schedule, lang: str) -> str:
     if schedule == AROUND_THE_CLOCK:
         return TEMPLATES["phrase.around_the_clock"][lang]
-    return schedule.describe(lang)
+    return schedule.describe(lang, prose=True)
 
 
 def _finding_text(finding: Finding, lang: str) -> str:
@@ -771,9 +807,7 @@ def explain(result: RequirementResult) -> list[Finding]:
     explainer = _Explainer(traces.rulebook)
     if result.outcome == NOT_APPLICABLE and traces.condition is not None:
         condition = traces.condition
-        return [_as_sentence(explainer.clause("not_applicable", lambda ctx: ctx.t(
-            "not_applicable", condition=check_clause(condition.node, traces.rulebook, ctx.lang),
-            clause=explainer.fragment(condition, ctx))))]
+        return [_as_sentence(explainer.clause("not_applicable", lambda ctx: explainer.not_applicable(condition, ctx)))]
     out: list[Finding] = []
     if traces.condition is not None and traces.condition.value is UNKNOWN:
         out.append(explainer.clause("applies_unknown", lambda ctx: ctx.t("applies_unknown"),

@@ -80,7 +80,7 @@ def test_every_list_fact_and_quantifier_treats_a_blank_entry_as_not_given():
     assert [r.outcome for r in a.evaluation.results] == [CANNOT_ASSESS] * 6
     assert [p.path for p in a.decision.missing] == ["$.filialer"]
     for r in a.evaluation.results:
-        assert texts(r) == ["Uppgiften filialer saknas eller är ogiltig i egenrapporten."]
+        assert texts(r) == ["Uppgiften om filialer saknas eller är ogiltig i egenrapporten."]
 
 
 def test_a_blank_entry_beside_filled_ones_is_dropped_with_a_warning():
@@ -439,9 +439,9 @@ def test_the_code_scan_can_fail():
 # -- whole sentences over the shipped examples and the 30 fictional centres ------------------
 
 SAMPLE_SENTENCES = {
-    ("avslag.yaml", "1.1"): "Specialist i allmänmedicin täcker inte öppettiderna; det saknas torsdag 15:30-17:00.",
+    ("avslag.yaml", "1.1"): "Specialist i allmänmedicin saknas under öppettiderna: torsdagar 15.30–17.00.",
     ("avslag.yaml", "2.1.4"):
-        "Öppettiderna tillsammans med jouren täcker inte dygnet runt alla dagar; det saknas fredag 17:00-08:00.",
+        "Öppettiderna tillsammans med jouren täcker inte dygnet runt alla dagar; det saknas fredagar 17.00–08.00.",
     ("avslag.yaml", "6.4.1"): "Filialen Låtsasvik (får inte förekomma): listning: ja.",
 }
 
@@ -542,4 +542,4 @@ def test_a_missing_fact_read_twice_is_named_once():
     """)
     r = result(run(rb, {"b": "nej"}), "1")
     assert r.outcome == CANNOT_ASSESS
-    assert texts(r) == ["Uppgiften a saknas eller är ogiltig i egenrapporten."]
+    assert texts(r) == ["Uppgiften om a saknas eller är ogiltig i egenrapporten."]
