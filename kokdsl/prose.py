@@ -149,6 +149,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
                        EN: "at least {n} of {candidates} are among {collection}"},
     # check sentences (the book)
     "check.compare": {SV: "{left} är {op} {right}", EN: "{left} is {op} {right}"},
+    "check.filled": {SV: "{left} är ifyllt", EN: "{left} is filled in"},
     "check.bool": {SV: "{name}: ja", EN: "{name}: yes"},
     "check.covers": {SV: "{left} täcker {right}", EN: "{left} covers {right}"},
     "check.member": {SV: "{element} ingår i {collection}", EN: "{element} is among {collection}"},
@@ -156,9 +157,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "check.not": {SV: "det gäller inte att {clause}", EN: "it is not the case that {clause}"},
     "check.and": {SV: "{a} och {b}", EN: "{a} and {b}"},
     "check.or": {SV: "{a} eller {b}", EN: "{a} or {b}"},
-    "check.all": {SV: "för varje {record} i {x}: {body}", EN: "for every {record} in {x}: {body}"},
-    "check.some": {SV: "för minst en {record} i {x}: {body}", EN: "for at least one {record} in {x}: {body}"},
-    "check.none": {SV: "för ingen {record} i {x}: {body}", EN: "for no {record} in {x}: {body}"},
+    # The record's name is Swedish, so English says "of the {x}" instead.
+    "check.all": {SV: "för alla {x}: {body}", EN: "for all {x}: {body}"},
+    "check.some": {SV: "för minst en {record} i {x}: {body}", EN: "for at least one of the {x}: {body}"},
+    "check.none": {SV: "för ingen {record} i {x}: {body}", EN: "for none of the {x}: {body}"},
     "check.if_else": {SV: "{a} om {cond}, annars {b}", EN: "{a} if {cond}, otherwise {b}"},
 }
 
@@ -394,6 +396,8 @@ def check_clause(node, rulebook: CompiledRulebook, lang: str) -> str:
 def _check(node, ctx: _Context) -> str:
     lang = ctx.lang
     match node:
+        case ast.Compare(op="!=", left=left, right=right) if _is_empty_text(right):
+            return ctx.t("check.filled", left=_phrase(left, ctx))
         case ast.Compare(op=op, left=left, right=right):
             return ctx.t("check.compare", left=_phrase(left, ctx), op=_op_words(op, right, ctx),
                          right=_phrase(right, ctx)).replace("  ", " ")
