@@ -543,3 +543,39 @@ def test_a_missing_fact_read_twice_is_named_once():
     r = result(run(rb, {"b": "nej"}), "1")
     assert r.outcome == CANNOT_ASSESS
     assert texts(r) == ["Uppgiften om a saknas eller är ogiltig i egenrapporten."]
+
+
+# -- edge cases of the officer's wording ----------------------------------------------------
+
+EDGE_BOOK = """
+uppgift d: datum visas som "startdatum" på engelska "the start date"
+uppgift m: mängd av {x visas som "ex" på engelska "ex-en", y} visas som "tjänsterna" på engelska "the services"
+krav 1 "t" skall
+  2024-01-01 <= d
+krav 2 "t" skall
+  alla v i m: v = x
+"""
+
+
+def test_a_literal_on_the_left_is_said_with_the_fact_first():
+    r = result(run(rulebook(EDGE_BOOK), {"d": "2023-05-01", "m": ["x"]}), "1")
+    assert r.outcome == NOT_MET
+    assert texts(r) == ["Startdatum: 2023-05-01; kravet är tidigast 2024-01-01."]
+    assert texts(r, "en") == ["The start date: 2023-05-01; the requirement is on or after 2024-01-01."]
+
+
+def test_a_quantifier_over_a_set_names_the_value_not_the_variable():
+    r = result(run(rulebook(EDGE_BOOK), {"d": "2025-05-01", "m": ["x", "y"]}), "2")
+    assert r.outcome == NOT_MET
+    assert texts(r) == ["Y i tjänsterna:", "värdet: y; kravet är ex"]
+    assert texts(r, "en") == ["Y in the services:", "the value: y; the requirement is ex-en"]
+
+
+def test_schedules_in_officer_text_use_swedish_clock_times_and_recurring_days():
+    from kokdsl.schedule import parse_schedule
+
+    gap = parse_schedule({"torsdag": "15:30-17:00", "måndag-fredag": ["07:00-07:30"]})
+    assert gap.describe("sv", prose=True) == "måndag–onsdag 07.00–07.30; torsdagar 07.00–07.30 och 15.30–17.00; " \
+                                             "fredagar 07.00–07.30"
+    assert gap.describe("en", prose=True).startswith("Monday–Wednesday 07:00–07:30; Thursdays 07:00–07:30 and")
+    assert gap.describe("sv") == "måndag-onsdag 07:00-07:30; torsdag 07:00-07:30, 15:30-17:00; fredag 07:00-07:30"
