@@ -7,6 +7,7 @@ text parses back to the same tree.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
@@ -22,17 +23,19 @@ def _kw(concept: str, lang: str) -> str:
     return canonical_keyword(concept, lang)
 
 
-def expr_text(node, lang: str = "sv") -> str:
+def expr_text(node: ast.Expr, lang: str = "sv") -> str:
+    """The expression as source text with `lang`'s keywords, parenthesised only where precedence needs it."""
     return _text(node, lang)[0]
 
 
-def logic_chain(node, lang: str = "sv") -> tuple[str, list[str]] | None:
+def logic_chain(node: ast.Expr, lang: str = "sv") -> tuple[str, list[str]] | None:
     """A top-level chain `a och b och c` as ("och", [a, b, c]) with each
     operand parenthesised as it must be; None when node is no such chain.
     The formatter breaks a long check into one operand a line."""
     if not isinstance(node, ast.Logic):
         return None
-    op, operands = node.op, []
+    op = node.op
+    operands: list[ast.Expr] = []
     while isinstance(node, ast.Logic) and node.op == op:
         operands.append(node.right)
         node = node.left
@@ -43,12 +46,12 @@ def logic_chain(node, lang: str = "sv") -> tuple[str, list[str]] | None:
     return _kw(op, lang), [first] + [_wrap(o, lang, level + 1) for o in operands[1:]]
 
 
-def _wrap(child, lang: str, minimum: int) -> str:
+def _wrap(child: ast.Expr, lang: str, minimum: int) -> str:
     text, level = _text(child, lang)
     return f"({text})" if level < minimum else text
 
 
-def _number(value) -> str:
+def _number(value: object) -> str:
     if isinstance(value, Fraction):
         if value.denominator == 1:
             return str(value.numerator)
@@ -64,8 +67,8 @@ def _decimal_mark(text: str, lang: str) -> str:
     return text.replace(".", ",") if lang == "sv" else text
 
 
-def _text(node, lang: str) -> tuple[str, int]:
-    kw = lambda concept: _kw(concept, lang)  # noqa: E731
+def _text(node: ast.Expr, lang: str) -> tuple[str, int]:
+    kw = functools.partial(_kw, lang=lang)
     match node:
         case ast.Literal(kind="percent", value=v):
             return f"{_decimal_mark(_number(v * 100), lang)} %", _ATOM
@@ -123,7 +126,7 @@ def _text(node, lang: str) -> tuple[str, int]:
             return f"{kw(k)} {v} {kw('in')} {_wrap(c, lang, _SUM)}: {_wrap(b, lang, _QUANT)}", _QUANT
         case ast.Count(collection=c, var=None):
             return f"{kw('count')}({_wrap(c, lang, _SUM)})", _ATOM
-        case ast.Count(collection=c, var=v, condition=cond):
+        case ast.Count(collection=c, var=v, condition=cond) if cond is not None:  # the parser sets both
             return f"{kw('count')}({v} {kw('in')} {_wrap(c, lang, _SUM)}: {expr_text(cond, lang)})", _ATOM
         case ast.Sum(var=v, collection=c, body=b):
             return f"{kw('sum')}({v} {kw('in')} {_wrap(c, lang, _SUM)}: {expr_text(b, lang)})", _ATOM

@@ -23,7 +23,7 @@ from kokdsl.errors import KokError
 from kokdsl.evaluator import NOT_MET, WAIVED
 from kokdsl.messages import message
 from kokdsl.resources import data_dir
-from kokdsl.tools.jsonshape import first_problem
+from kokdsl.tools.jsonshape import Schema, first_problem
 from kokdsl.tools.outfolder import display_path
 from kokdsl.tools.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow
 from kokdsl.tools.summary import PreviousRun, SummaryEntry, SummaryHeader
@@ -41,9 +41,9 @@ class PreviousRunError(KokError):
 
 
 @functools.cache
-def summary_schema() -> dict[str, object]:
+def summary_schema() -> Schema:
     """The published JSON Schema of summary.json (docs/summary.schema.json)."""
-    schema: dict[str, object] = json.loads((data_dir("reports") / SCHEMA_FILE).read_text(encoding="utf-8"))
+    schema: Schema = json.loads((data_dir("reports") / SCHEMA_FILE).read_text(encoding="utf-8"))
     return schema
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+from typing import NotRequired, TypedDict
 
 from kokdsl.compiled import CompiledRulebook, FactSpec, FieldSpec
 from kokdsl.messages import CATALOGUE, message
@@ -44,12 +45,35 @@ def render_form(rulebook: CompiledRulebook, lang: str = "sv") -> str:
                            t=functools.partial(message, lang=lang))
 
 
-def form_view(rulebook: CompiledRulebook, lang: str) -> dict:
+class FormField(TypedDict):
+    """A fact or a record's field as the form asks for it."""
+
+    name: str
+    title: str
+    doc: str | None
+    kind: str
+    values: list[str]
+    expected: str
+    required: bool
+    fields: list[FormField]  # a list's record fields; empty otherwise
+    record: NotRequired[str]
+    used_by: NotRequired[list[dict[str, str]]]  # facts only: the requirements that read it
+    input_only: NotRequired[bool]
+
+
+class Section(TypedDict):
+    title: str
+    facts: list[FormField]
+    from_rulebook: bool  # a chapter of the rulebook, not the form's own section of inputs
+    id: NotRequired[str]
+
+
+def form_view(rulebook: CompiledRulebook, lang: str) -> dict[str, object]:
     """What the template lays out: the identity block, then the facts grouped
     by the chapter of the first requirement that reads them, in book order;
     facts no requirement reads (inputs such as CNI) come last."""
     required = required_fields(rulebook)
-    users: dict[str, list[dict]] = {fact.name: [] for fact in rulebook.facts}
+    users: dict[str, list[dict[str, str]]] = {fact.name: [] for fact in rulebook.facts}
     first_chapter: dict[str, str | None] = {}
     for req in rulebook.requirements:
         for name in req.dependencies:
@@ -59,14 +83,14 @@ def form_view(rulebook: CompiledRulebook, lang: str) -> dict:
                 users[name].append({"id": req.id, "title": req.title,
                                     "modality": message(f"report.modality.{req.modality}", lang) + status})
                 first_chapter.setdefault(name, req.chapter)
-    sections: list[dict] = []
-    by_title: dict[str | None, dict] = {}
+    sections: list[Section] = []
+    by_title: dict[str | None, Section] = {}
     for req in rulebook.requirements:
         if req.chapter not in by_title:
             by_title[req.chapter] = {"title": req.chapter or message("book.no_chapter", lang), "facts": [],
                                      "from_rulebook": req.chapter is not None}
             sections.append(by_title[req.chapter])
-    inputs = {"title": message("form.inputs_chapter", lang), "facts": [], "from_rulebook": False}
+    inputs: Section = {"title": message("form.inputs_chapter", lang), "facts": [], "from_rulebook": False}
     for fact in rulebook.facts:
         item = _fact(fact, rulebook, lang, fact.name in required, required.get(fact.name, frozenset()))
         item["used_by"] = users[fact.name]
@@ -91,7 +115,7 @@ def form_view(rulebook: CompiledRulebook, lang: str) -> dict:
     }
 
 
-def _identity_fields(lang: str) -> list[dict]:
+def _identity_fields(lang: str) -> list[dict[str, str | None]]:
     name, ident, provider, fictional = VOCABULARY[lang]["identity_fields"]
     return [{"key": key, "kind": "text", "label": message(f"form.identity.{key}", lang),
              "hint": message(f"template.identity.{key}", lang) if key in (ident, fictional) else None}
@@ -101,11 +125,11 @@ def _identity_fields(lang: str) -> list[dict]:
 
 
 def _fact(spec: FactSpec | FieldSpec, rulebook: CompiledRulebook, lang: str, required: bool,
-          needed_fields: frozenset[str]) -> dict:
+          needed_fields: frozenset[str]) -> FormField:
     t, doc, title = spec.type, spec.doc, title_of(spec, lang)
     if doc and doc.rstrip(".").casefold() == title.casefold():
         doc = None  # "Namn." under the label "Namn" says nothing more
-    item = {"name": spec.name, "title": title, "doc": doc, "kind": t.kind, "values": list(t.values),
+    item: FormField = {"name": spec.name, "title": title, "doc": doc, "kind": t.kind, "values": list(t.values),
             "expected": ExpectedValue(t).render(lang), "required": required, "fields": []}
     if t.kind == "list" and t.record is not None:
         record = rulebook.records[t.record]
@@ -115,14 +139,15 @@ def _fact(spec: FactSpec | FieldSpec, rulebook: CompiledRulebook, lang: str, req
     return item
 
 
-def page_data(rulebook: CompiledRulebook, lang: str) -> dict:
+def page_data(rulebook: CompiledRulebook, lang: str) -> dict[str, object]:
     """Everything the page's script needs, as data: the schema it validates
     against, the words it accepts and writes, and the message texts."""
     words = VOCABULARY[lang]
     required = required_fields(rulebook)
-    facts = {}
+    facts: dict[str, dict[str, object]] = {}
     for fact in rulebook.facts:
-        entry = {"kind": fact.type.kind, "values": list(fact.type.values), "required": fact.name in required}
+        entry: dict[str, object] = {"kind": fact.type.kind, "values": list(fact.type.values),
+                                    "required": fact.name in required}
         if fact.type.kind == "list":
             record = rulebook.record_type(fact.type)
             entry["record"] = record.name
@@ -167,7 +192,7 @@ _FORM_MESSAGES = ("form.hours_per_week", "form.saved", "form.unanswered", "form.
                   "form.remove_interval", "form.overnight", "form.ignored_keys")
 
 
-def _script_json(data: dict) -> str:
+def _script_json(data: dict[str, object]) -> str:
     """JSON that is safe inside a <script> element: no "</" can end it early."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \

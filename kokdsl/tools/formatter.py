@@ -9,6 +9,7 @@ declaration it stood before, and inside a declaration at the line it stood on
 
 from __future__ import annotations
 
+import functools
 import re
 
 from kokdsl import ast
@@ -19,11 +20,13 @@ INDENT = "  "
 
 
 def quote(text: str) -> str:
+    """A one-line text literal, backslashes and quotes escaped."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def text_block(text: str, indent: str = INDENT) -> str:
-    # Written as it is: trailing spaces and \r inside a text are part of it.
+    """A triple-quoted text block with its continuation lines indented, written
+    as it is: trailing spaces and carriage returns inside a text are part of it."""
     lines = text.split("\n")
     body = lines[0] + "".join("\n" + (indent + line if line else "") for line in lines[1:])
     return f'{indent}"""{body}"""'
@@ -32,7 +35,7 @@ def text_block(text: str, indent: str = INDENT) -> str:
 def format_type(t: ast.TypeExpr, lang: str, indent: str = "") -> str:
     """A type as written. A value list whose values carry display names is
     written one value a line, `indent` being the declaration's own indent."""
-    kw = lambda c: canonical_keyword(c, lang)  # noqa: E731
+    kw = functools.partial(canonical_keyword, lang=lang)
     simple = {"bool": "yes_no", "integer": "integer", "decimal": "decimal", "percent": "percent",
               "text": "text", "date": "date", "schedule": "schedule"}
     if t.kind in simple:
@@ -76,7 +79,7 @@ def _display_name(display: ast.DisplayName | None, lang: str) -> str:
     return f" {canonical_keyword('shown_as', lang)} {quote(display.sv)}{english}"
 
 
-def _check_lines(check, lang: str) -> str:
+def _check_lines(check: ast.Expr, lang: str) -> str:
     """The check on one line, or a long `a och b och c` one operand a line."""
     text = INDENT + expr_text(check, lang)
     chain = logic_chain(check, lang)
@@ -86,8 +89,9 @@ def _check_lines(check, lang: str) -> str:
     return "\n".join([INDENT + operands[0]] + [f"{INDENT * 2}{keyword} {o}" for o in operands[1:]])
 
 
-def format_item(item, lang: str = "sv") -> str:
-    kw = lambda c: canonical_keyword(c, lang)  # noqa: E731
+def format_item(item: ast.Item, lang: str = "sv") -> str:
+    """One declaration in the canonical layout, keywords in `lang`, without comments."""
+    kw = functools.partial(canonical_keyword, lang=lang)
     match item:
         case ast.Header():
             lines = [f"{kw('rulebook')} {quote(item.name)} {kw('edition')} {item.edition}"]
@@ -134,6 +138,7 @@ def format_item(item, lang: str = "sv") -> str:
 
 
 def format_rulebook(rulebook: ast.Rulebook, lang: str = "sv") -> str:
+    """A parsed rulebook in the canonical layout, with no source to take comments from."""
     return format_source(rulebook, "", lang)
 
 
@@ -220,7 +225,8 @@ def _origins(lines: list[str], source_lines: list[str], first: int, last: int) -
 
 def _inside_text_block(lines: list[str]) -> list[bool]:
     """For each line: does it end inside an open \"\"\"text block\"\"\"?"""
-    out, open_block = [], False
+    out: list[bool] = []
+    open_block = False
     for line in lines:
         if line.count('"""') % 2:
             open_block = not open_block
@@ -231,7 +237,8 @@ def _inside_text_block(lines: list[str]) -> list[bool]:
 def comment_lines(source: str) -> list[tuple[int, str]]:
     """(line, text) of every comment, found the way the lexer finds them:
     a # outside a "text" or a \"\"\"text block\"\"\" runs to the end of the line."""
-    out, i, line, n = [], 0, 1, len(source)
+    out: list[tuple[int, str]] = []
+    i, line, n = 0, 1, len(source)
     while i < n:
         char = source[i]
         if char == "\n":

@@ -10,8 +10,17 @@ this one agrees with the jsonschema package on the summary schema.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
-_TYPES = {
+# A JSON Schema as parsed from one of our published files: each keyword's
+# value has that keyword's own JSON shape (a type name or a list of them, a
+# sub-schema, a list of required keys, ...), so the values are typed per use.
+Schema = dict[str, Any]
+# Where the data breaks the schema: (JSON path, message code, its parameters).
+Problem = tuple[str, str, dict[str, str]]
+
+_TYPES: dict[str, Callable[[object], bool]] = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
     "string": lambda v: isinstance(v, str),
@@ -25,7 +34,7 @@ SUPPORTED = frozenset({"type", "const", "enum", "required", "properties", "addit
                        "minLength", "pattern", "$ref", "$schema", "$defs", "title", "description"})
 
 
-def first_problem(data, schema: dict, root: dict | None = None, path: str = "$"):
+def first_problem(data: object, schema: Schema, root: Schema | None = None, path: str = "$") -> Problem | None:
     """The first place where `data` breaks `schema`, as (path, code, params);
     None when it fits. Codes: shape.type, shape.const, shape.enum,
     shape.required, shape.extra, shape.too_short, shape.pattern."""
@@ -45,7 +54,7 @@ def first_problem(data, schema: dict, root: dict | None = None, path: str = "$")
         return path, "shape.enum", {"expected": ", ".join(map(_show, schema["enum"])), "found": _show(data)}
     if isinstance(data, str):
         if len(data) < schema.get("minLength", 0):
-            return path, "shape.too_short", {"minimum": schema["minLength"]}
+            return path, "shape.too_short", {"minimum": str(schema["minLength"])}
         if "pattern" in schema and not re.search(schema["pattern"], data):
             return path, "shape.pattern", {"pattern": schema["pattern"], "found": _show(data)}
     if isinstance(data, dict):
@@ -58,7 +67,7 @@ def first_problem(data, schema: dict, root: dict | None = None, path: str = "$")
     return None
 
 
-def _object_problem(data: dict, schema: dict, root: dict, path: str):
+def _object_problem(data: dict[str, object], schema: Schema, root: Schema, path: str) -> Problem | None:
     for key in schema.get("required", []):
         if key not in data:
             return path, "shape.required", {"key": key}
@@ -79,27 +88,30 @@ def _object_problem(data: dict, schema: dict, root: dict, path: str):
     return None
 
 
-def _resolve(root: dict, ref: str) -> dict:
+def _resolve(root: Schema, ref: str) -> Schema:
     if not ref.startswith("#/"):
         raise ValueError(f"only local references are supported: {ref}")
     node = root
     for part in ref[2:].split("/"):
         node = node[part]
+    if not isinstance(node, dict):
+        raise ValueError(f"a reference to no schema: {ref}")
     return node
 
 
-def _equal(a, b) -> bool:
+def _equal(a: object, b: object) -> bool:
     """JSON equality: true is not 1."""
     return type(a) is type(b) and a == b or (_TYPES["number"](a) and _TYPES["number"](b) and a == b)
 
 
-def type_name(value) -> str:
+def type_name(value: object) -> str:
+    """The JSON type name of a parsed value ("integer", "object", ...)."""
     for name in ("null", "boolean", "integer", "number", "string", "array", "object"):
         if _TYPES[name](value):
             return name
     return type(value).__name__
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     text = repr(value) if not isinstance(value, str) else f"“{value}”"
     return text if len(text) <= 60 else text[:57] + "…"

@@ -15,6 +15,7 @@ region's e-service, `kok template` and `kok form` share.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from kokdsl.compiled import CompiledRulebook, FactSpec, FieldSpec, Type
 from kokdsl.messages import message
@@ -87,12 +88,12 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _day_spec_pattern(words: dict) -> str:
+def _day_spec_pattern(words: dict[str, Any]) -> str:
     days = "|".join(words["weekdays"])
     return rf"^(?:{'|'.join(words['day_groups'])}|(?:{days})(?:-(?:{days}))?)$"
 
 
-def _schedule(words: dict) -> list[dict]:
+def _schedule(words: dict[str, Any]) -> list[dict[str, object]]:
     interval = {"type": "string", "pattern": INTERVAL_PATTERN}
     day_value = {"anyOf": [interval,
                            {"enum": [words["closed"], words["around_the_clock"]]},
@@ -102,7 +103,7 @@ def _schedule(words: dict) -> list[dict]:
              "additionalProperties": day_value}]
 
 
-def value_alternatives(t: Type, lang: str) -> list[dict]:
+def value_alternatives(t: Type, lang: str) -> list[dict[str, object]]:
     """The canonical ways to write a value of type t, as schema alternatives."""
     words = VOCABULARY[lang]
     kind = t.kind
@@ -131,7 +132,8 @@ def value_alternatives(t: Type, lang: str) -> list[dict]:
     raise AssertionError(kind)
 
 
-def value_schema(t: Type, lang: str, *, nullable: bool, title: str | None = None, doc: str | None = None) -> dict:
+def value_schema(t: Type, lang: str, *, nullable: bool, title: str | None = None,
+                 doc: str | None = None) -> dict[str, object]:
     alternatives = value_alternatives(t, lang)
     if nullable:
         alternatives = [{"type": "null"}, *alternatives]
@@ -144,7 +146,7 @@ def value_schema(t: Type, lang: str, *, nullable: bool, title: str | None = None
     return {**annotations, **schema}
 
 
-def _identity(lang: str) -> dict:
+def _identity(lang: str) -> dict[str, object]:
     words = VOCABULARY[lang]
     name, ident, provider, fictional = words["identity_fields"]
     text = {"anyOf": [{"type": "null"}, {"type": "string"}]}
@@ -164,7 +166,7 @@ def _identity(lang: str) -> dict:
     }
 
 
-def self_report_schema(rulebook: CompiledRulebook, lang: str = "sv") -> dict:
+def self_report_schema(rulebook: CompiledRulebook, lang: str = "sv") -> dict[str, object]:
     required = required_fields(rulebook)
     identity_key = VOCABULARY[lang]["identity"]
     properties = {identity_key: _identity(lang)}
