@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from golden_cases import ROOT, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from golden_cases import ROOT, run_cli
 
 from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS
 from kokdsl.tools.outfolder import MARKER, href, report_names, slug
@@ -369,6 +369,6 @@ def test_a_spooled_entry_is_the_indented_json_of_its_json_safe_form(document):
 def test_keys_that_clash_as_text_are_spooled_as_json_safe_merges_them():
     from kokdsl.tools.rerun import _LINE_BREAK, json_safe, spooled
 
-    document = {1: "a", "1": "b", True: "c", "True": "d"}
+    document = {1: "a", "1": "b", False: "c", "False": "d"}
     expected = json.dumps(json_safe(document), ensure_ascii=False, indent=2)
     assert spooled(document) == expected.replace("\n", _LINE_BREAK)
