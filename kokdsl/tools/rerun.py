@@ -151,7 +151,7 @@ def centre_row(shown: str, assessment: Assessment, report_name: str | None) -> C
         reasons=tuple(r.requirement.id for r in decision.reasons),
         supplements=tuple(r.requirement.id for r in decision.supplements),
         remarks=tuple(r.requirement.id for r in decision.remarks),
-        outcomes="".join(OUTCOME_LETTERS[r.outcome] for r in assessment.evaluation.results),
+        outcomes="".join([OUTCOME_LETTERS[o] for o in assessment.evaluation.outcomes]),
         report=report_name)
 
 
