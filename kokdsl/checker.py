@@ -495,7 +495,7 @@ class Checker(NodeVisitor):
         if ct.kind == "list":
             var_type = Type("record", record=ct.record)
         elif ct.kind == "set":
-            var_type = Type("enum", ct.values)
+            var_type = Type("enum", ct.values, value_names=ct.value_names)
             if isinstance(collection, ast.SetLiteral):
                 self.literal_vars.add(var)
         else:

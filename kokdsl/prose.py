@@ -22,7 +22,9 @@ and the way its trace is read are reviewed side by side.)
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 from fractions import Fraction
+from typing import cast
 
 import attrs
 
@@ -56,6 +58,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
                           EN: "{left}: {lv}; must not be the same as {rv}"},
     "compare.met": {SV: "{left}: {lv} (krav: {op} {rv})", EN: "{left}: {lv} (required: {op} {rv})"},
     "compare.because": {SV: "{clause}, eftersom {reason}", EN: "{clause}, since {reason}"},
+    # a met threshold chosen by a condition: the reason stays with the threshold
+    "compare.met_because": {SV: "{left}: {lv} (krav: {op} {rv}, eftersom {reason})",
+                            EN: "{left}: {lv} (required: {op} {rv}, since {reason})"},
     # a text that must be filled in (x != ""): say so in words, not as a comparison with ""
     "text.filled": {SV: "{left}: {lv} (ifyllt)", EN: "{left}: {lv} (filled in)"},
     "text.empty": {SV: "{left} är tomt; kravet är att det är ifyllt", EN: "{left} is empty; it must be filled in"},
@@ -71,12 +76,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "value.computed": {SV: "{phrase}, det vill säga {value}", EN: "{phrase}, that is {value}"},
     # yes/no facts and fields
     "bool.value": {SV: "{name}: {value}", EN: "{name}: {value}"},
-    # covers
-    # English: "do not cover" agrees with "the opening hours" and a sum alike, so the
-    # sentence names what is missing first.
-    "covers.not_met": {SV: "{left} täcker inte {right}; det saknas {gaps}",
-                       EN: "not covered by {left} (required: {right}): {gaps}"},
-    "covers.met": {SV: "{left} täcker {right} ({rv})", EN: "{left} cover(s) {right} ({rv})"},
+    # covers. English names the required hours first, so that no verb has to agree
+    # with "the opening hours" and "a specialist" alike.
+    # Swedish: "Specialist i allmänmedicin saknas under öppettiderna: torsdagar 15.30–17.00".
+    "covers.not_met": {SV: "{left} saknas under {right}: {gaps}",
+                       EN: "{right}: not covered by {left} on {gaps}"},
+    "covers.not_met_around": {SV: "{left} täcker inte dygnet runt alla dagar; det saknas {gaps}",
+                              EN: "around the clock every day: not covered by {left} on {gaps}"},
+    "covers.met": {SV: "{left} finns under hela {right} ({rv})", EN: "{right} ({rv}): all covered by {left}"},
+    "covers.met_around": {SV: "{left} täcker dygnet runt alla dagar",
+                          EN: "around the clock every day: all covered by {left}"},
     # membership
     "member.in": {SV: "{element} ingår i {collection}", EN: "{element} is among {collection}"},
     "member.not_in": {SV: "{element} ingår inte i {collection} ({cv})",
@@ -89,10 +98,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "element": {SV: "{record} {label}:", EN: "{record} {label}:"},
     "element.forbidden": {SV: "{record} {label} (får inte förekomma):", EN: "{record} {label} (must not occur):"},
     "element.unknown": {SV: "{record} {label} kan inte bedömas:", EN: "{record} {label} cannot be assessed:"},
-    "all.met": {SV: "alla {count} {collection} uppfyller kravet:",
-                EN: "all {count} {collection} meet the requirement:"},
+    # an element of a set of values ("alla v i tilläggsuppdrag: …"), which has no record name
+    "element.value": {SV: "{label} i {collection}:", EN: "{label} in {collection}:"},
+    "all.met": {SV: "alla {collection} ({count}) uppfyller kravet:",
+                EN: "all {collection} ({count}) meet the requirement:"},
     "some.met": {SV: "kravet uppfylls av {count} av {total} {collection}:",
-                 EN: "{count} of the {total} {collection} meet the requirement:"},
+                 EN: "{count} of {total} {collection} meet the requirement:"},
     "some.not_met": {SV: "ingen av de {count} {collection} uppfyller kravet:",
                      EN: "none of the {count} {collection} meets the requirement:"},
     "none.met": {SV: "ingen av de {count} {collection} har det som inte får förekomma:",
@@ -101,26 +112,31 @@ TEMPLATES: dict[str, dict[str, str]] = {
                   EN: "no {collection} are given, so nothing breaks the requirement"},
     "empty.not_met": {SV: "inga {collection} är angivna", EN: "no {collection} are given"},
     # unknown facts
-    "unknown.fact": {SV: "uppgiften {name} saknas eller är ogiltig i egenrapporten",
-                     EN: "the fact {name} is missing or invalid in the self-report"},
-    "unknown.field": {SV: "uppgiften {name} saknas eller är ogiltig", EN: "the field {name} is missing or invalid"},
+    "unknown.fact": {SV: "uppgiften om {name} saknas eller är ogiltig i egenrapporten",
+                     EN: "information on {name} is missing or invalid in the self-report"},
+    "unknown.field": {SV: "uppgiften om {name} saknas eller är ogiltig",
+                      EN: "information on {name} is missing or invalid"},
     "unknown.division": {SV: "{phrase} kan inte räknas ut (division med noll)",
                          EN: "{phrase} cannot be worked out (division by zero)"},
     # applicability
+    # "Kravet gäller bara om antal filialer är mer än 0, och här är antal filialer 0."
+    "not_applicable.value": {SV: "kravet gäller bara om {condition}, och här är {left} {lv}",
+                             EN: "the requirement applies only if {condition}, and here {left} is {lv}"},
     "not_applicable": {SV: "kravet gäller bara om {condition}; här: {clause}",
                        EN: "the requirement applies only if {condition}; here: {clause}"},
     "applies_unknown": {SV: "det går inte att avgöra om kravet gäller vårdcentralen:",
                         EN: "whether the requirement applies to the centre cannot be told:"},
     # phrases (noun phrases for expressions)
-    "phrase.hours": {SV: "timmar per vecka enligt {x}", EN: "hours per week of {x}"},
-    "phrase.count": {SV: "antal {x}", EN: "number of {x}"},
-    "phrase.count_with": {SV: "antal {x} med {cond}", EN: "number of {x} with {cond}"},
-    "phrase.count_where": {SV: "antal {x} där {cond}", EN: "number of {x} where {cond}"},
+    "phrase.hours": {SV: "timmar per vecka enligt {x}", EN: "hours per week in {x}"},
+    "phrase.count": {SV: "antal {x}", EN: "the number of {x}"},
+    "phrase.count_with": {SV: "antal {x} med {cond}", EN: "the number of {x} with {cond}"},
+    "phrase.count_where": {SV: "antal {x} där {cond}", EN: "the number of {x} where {cond}"},
     "phrase.sum": {SV: "summan av {body} för {x}", EN: "the sum of {body} over {x}"},
     "phrase.field_of": {SV: "{field} för {subject}", EN: "{field} of {subject}"},
     "phrase.share_of": {SV: "{share} av {x}", EN: "{share} of {x}"},
     "phrase.if_else": {SV: "{a} om {cond}, annars {b}", EN: "{a} if {cond}, otherwise {b}"},
     "phrase.around_the_clock": {SV: "dygnet runt alla dagar", EN: "around the clock every day"},
+    "phrase.bound_value": {SV: "värdet", EN: "the value"},
     # dates, ranges and "at least N of"
     "phrase.assessment_date": {SV: "bedömningsdatumet", EN: "the date of assessment"},
     "between.not_met": {SV: "{x}: {xv}; kravet är mellan {low} och {high}",
@@ -138,6 +154,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
                        EN: "at least {n} of {candidates} are among {collection}"},
     # check sentences (the book)
     "check.compare": {SV: "{left} är {op} {right}", EN: "{left} is {op} {right}"},
+    "check.filled": {SV: "{left} är ifyllt", EN: "{left} is filled in"},
     "check.bool": {SV: "{name}: ja", EN: "{name}: yes"},
     "check.covers": {SV: "{left} täcker {right}", EN: "{left} covers {right}"},
     "check.member": {SV: "{element} ingår i {collection}", EN: "{element} is among {collection}"},
@@ -145,9 +162,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "check.not": {SV: "det gäller inte att {clause}", EN: "it is not the case that {clause}"},
     "check.and": {SV: "{a} och {b}", EN: "{a} and {b}"},
     "check.or": {SV: "{a} eller {b}", EN: "{a} or {b}"},
-    "check.all": {SV: "för varje {record} i {x}: {body}", EN: "for every {record} in {x}: {body}"},
-    "check.some": {SV: "för minst en {record} i {x}: {body}", EN: "for at least one {record} in {x}: {body}"},
-    "check.none": {SV: "för ingen {record} i {x}: {body}", EN: "for no {record} in {x}: {body}"},
+    # The record's name is Swedish, so English says "of the {x}" instead.
+    "check.all": {SV: "för alla {x}: {body}", EN: "for all {x}: {body}"},
+    "check.some": {SV: "för minst en {record} i {x}: {body}", EN: "for at least one of the {x}: {body}"},
+    "check.none": {SV: "för ingen {record} i {x}: {body}", EN: "for none of the {x}: {body}"},
+    "check.some.value": {SV: "för minst ett värde i {x}: {body}", EN: "for at least one value in {x}: {body}"},
+    "check.none.value": {SV: "för inget värde i {x}: {body}", EN: "for no value in {x}: {body}"},
     "check.if_else": {SV: "{a} om {cond}, annars {b}", EN: "{a} if {cond}, otherwise {b}"},
 }
 
@@ -174,15 +194,17 @@ _HOURS = {SV: "timmar", EN: "hours"}
 _UNKNOWN = {SV: "okänt", EN: "unknown"}
 
 
-def template(code: str, lang: str, **params) -> str:
+def template(code: str, lang: str, **params: object) -> str:
+    """One construct's template in one language, filled with rendered phrases."""
     return TEMPLATES[code][lang].format(**params)
 
 
-def sentence(code: str, lang: str, params: dict) -> str:
+def sentence(code: str, lang: str, params: dict[str, object]) -> str:
     """A Finding's text: its template filled with its rendered parameters."""
-    if "text" in params:  # written per language when the finding was made
-        return params["text"].render(lang)
-    rendered = {k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()}
+    text = params.get("text")
+    if isinstance(text, Text):  # written per language when the finding was made
+        return text.render(lang)
+    rendered = {k: (v.render(lang) if isinstance(v, Text) else v) for k, v in params.items()}
     return template(code, lang, **rendered)
 
 
@@ -194,29 +216,20 @@ def words(identifier: str) -> str:
     return identifier.replace("_", " ")
 
 
-def _display(spec, lang: str) -> str | None:
-    display = getattr(spec, "display", None)
-    if display is None:
-        return None
-    if lang == EN and getattr(display, "en", None):
-        return display.en
-    return getattr(display, "sv", None) or None
-
-
 class Names:
     """Display names of facts, record fields and records, per language."""
 
-    def __init__(self, rulebook: CompiledRulebook):
+    def __init__(self, rulebook: CompiledRulebook) -> None:
         self.rulebook = rulebook
 
     def fact(self, name: str, lang: str) -> str:
         spec = self.rulebook.fact(name)
-        return (_display(spec, lang) if spec else None) or words(name)
+        return spec.display_name(lang) if spec is not None else words(name)
 
     def field(self, record: str | None, name: str, lang: str) -> str:
         spec = self.rulebook.records.get(record) if record else None
-        field = spec.field(name) if spec else None
-        return (_display(field, lang) if field else None) or words(name)
+        field = spec.field(name) if spec is not None else None
+        return field.display_name(lang) if field is not None else words(name)
 
     def record(self, record: str | None, lang: str) -> str:
         return words(record or "")
@@ -225,7 +238,7 @@ class Names:
         """How one named element is introduced: the rulebook's display name
         ("filialen Låtsasvik", "the branch Låtsasvik"), else the record's name."""
         spec = self.rulebook.records.get(record) if record else None
-        return (_display(spec, lang) if spec else None) or self.record(record, lang)
+        return spec.display_name(lang) if spec is not None else self.record(record, lang)
 
 
 # -- values ----------------------------------------------------------------------------
@@ -237,12 +250,13 @@ def _group(digits: str, sep: str) -> str:
 
 
 def number(value: int | Fraction, lang: str) -> str:
-    """'6 500', '38,5' in Swedish; '6,500', '38.5' in English."""
+    """'6 500', '38,5' in Swedish; '6,500', '38.5' in English (grouped from
+    1 000 up, as the sources write "6 500 listade")."""
     sign = "-" if value < 0 else ""
-    value = abs(value)
-    whole = int(value)
-    fraction = value - whole
-    text = str(whole) if whole < 10_000 else _group(str(whole), NBSP if lang == SV else ",")
+    magnitude: int | Fraction = -value if value < 0 else value
+    whole = int(magnitude)
+    fraction = magnitude - whole
+    text = _group(str(whole), NBSP if lang == SV else ",")
     if fraction:
         decimals = f"{float(fraction):.2f}"[2:].rstrip("0")
         if decimals:
@@ -250,7 +264,12 @@ def number(value: int | Fraction, lang: str) -> str:
     return sign + text
 
 
-def value_text(value, t: Type | None, lang: str, unit: str | None = None) -> str:
+def _value_name(value: str, t: Type | None, lang: str) -> str:
+    """A closed-set value in the rulebook's words ("filial" -> "branch" in English)."""
+    return t.value_name(value, lang) if t is not None and t.kind in ("enum", "set") else words(value)
+
+
+def value_text(value: object, t: Type | None, lang: str, unit: str | None = None) -> str:
     """A value the way an officer writes it in a letter."""
     from kokdsl.values import format_value
 
@@ -261,7 +280,8 @@ def value_text(value, t: Type | None, lang: str, unit: str | None = None) -> str
     if isinstance(value, bool):
         return _YES_NO[lang][0 if value else 1]
     if kind == "percent" and isinstance(value, (int, Fraction)):
-        return f"{number(value * 100, lang)}{NBSP}%"
+        # "94 %" in Swedish (Språkrådet), "94%" in English
+        return f"{number(value * 100, lang)}{NBSP if lang == SV else ''}%"
     if isinstance(value, (int, Fraction)):
         text = number(value, lang)
         return f"{text}{NBSP}{_HOURS[lang]}" if unit == "h" else text
@@ -275,6 +295,8 @@ def value_text(value, t: Type | None, lang: str, unit: str | None = None) -> str
             "inga angivna" if lang == SV else "none given")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Schedule) and value:
+        return _schedule(value, lang)
     return format_value(value, kind, lang)
 
 
@@ -282,15 +304,15 @@ def value_text(value, t: Type | None, lang: str, unit: str | None = None) -> str
 
 
 class _Context:
-    def __init__(self, rulebook: CompiledRulebook, lang: str):
+    def __init__(self, rulebook: CompiledRulebook, lang: str) -> None:
         self.rulebook = rulebook
         self.names = Names(rulebook)
         self.lang = lang
 
-    def type(self, node) -> Type | None:
+    def type(self, node: object) -> Type | None:
         return self.rulebook.types.get(id(node))
 
-    def t(self, code: str, **params) -> str:
+    def t(self, code: str, **params: object) -> str:
         return template(code, self.lang, **params)
 
     def record_of(self, collection: object) -> str:
@@ -302,12 +324,12 @@ class _Context:
         return self.names.element(t.record if t is not None else None, self.lang)
 
 
-def phrase(node, rulebook: CompiledRulebook, lang: str) -> str:
+def phrase(node: object, rulebook: CompiledRulebook, lang: str) -> str:
     """An expression as a noun phrase: 'timmar per vecka enligt öppettider'."""
     return _phrase(node, _Context(rulebook, lang))
 
 
-def _phrase(node, ctx: _Context) -> str:
+def _phrase(node: object, ctx: _Context) -> str:
     lang = ctx.lang
     match node:
         case ast.Name(name=name):
@@ -316,7 +338,9 @@ def _phrase(node, ctx: _Context) -> str:
                 return ctx.names.fact(name, lang)
             if t is not None and t.kind == "record":
                 return ctx.names.record(t.record, lang)
-            return words(name)  # a closed-set value
+            if t is not None and t.kind in ("enum", "set") and name not in t.values:
+                return ctx.t("phrase.bound_value")  # `v` in `alla v i m: …`: the value at hand
+            return _value_name(name, t, lang)  # a closed-set value
         case ast.Field(subject=subject, name=name):
             st = ctx.type(subject)
             field = ctx.names.field(st.record if st is not None else None, name, lang)
@@ -330,7 +354,7 @@ def _phrase(node, ctx: _Context) -> str:
         case ast.AssessmentDate():
             return ctx.t("phrase.assessment_date")
         case ast.SetLiteral(values=values):
-            names = [words(v) for v in values]
+            names = [_value_name(v, ctx.type(node), lang) for v in values]
             last = " eller " if lang == SV else " or "
             return names[0] if len(names) == 1 else ", ".join(names[:-1]) + last + names[-1]
         case ast.Hours(operand=x):
@@ -360,20 +384,24 @@ def _phrase(node, ctx: _Context) -> str:
 # -- check sentences: what a requirement demands ----------------------------------------
 
 
-def check_sentence(node, rulebook: CompiledRulebook, lang: str) -> str:
+def check_sentence(node: object, rulebook: CompiledRulebook, lang: str) -> str:
     """A requirement's check as a sentence: 'Timmar per vecka enligt
     öppettider är minst 40 om antal listade är mindre än 6500, annars 45.'"""
     return _capitalise(_check(node, _Context(rulebook, lang))) + "."
 
 
-def check_clause(node, rulebook: CompiledRulebook, lang: str) -> str:
+def check_clause(node: object, rulebook: CompiledRulebook, lang: str) -> str:
     """A check as a clause inside a sentence ("Gäller om: filial ingår i tilläggsuppdrag")."""
     return _check(node, _Context(rulebook, lang))
 
 
-def _check(node, ctx: _Context) -> str:
+def _check(node: object, ctx: _Context) -> str:
     lang = ctx.lang
+    if isinstance(node, ast.Compare):
+        node = _fact_first(node, ctx)
     match node:
+        case ast.Compare(op="!=", left=left, right=right) if _is_empty_text(right):
+            return ctx.t("check.filled", left=_phrase(left, ctx))
         case ast.Compare(op=op, left=left, right=right):
             return ctx.t("check.compare", left=_phrase(left, ctx), op=_op_words(op, right, ctx),
                          right=_phrase(right, ctx)).replace("  ", " ")
@@ -387,7 +415,9 @@ def _check(node, ctx: _Context) -> str:
         case ast.Logic(op=op, left=a, right=b):
             return ctx.t(f"check.{op}", a=_check(a, ctx), b=_check(b, ctx))
         case ast.Quantifier(kind=kind, collection=x, body=body):
-            return ctx.t(f"check.{kind}", record=ctx.record_of(x), x=_phrase(x, ctx), body=_check(body, ctx))
+            xt = ctx.type(x)
+            code = f"check.{kind}.value" if kind != "all" and xt is not None and xt.kind == "set" else f"check.{kind}"
+            return ctx.t(code, record=ctx.record_of(x), x=_phrase(x, ctx), body=_check(body, ctx))
         case ast.IfElse(then=a, condition=cond, otherwise=b):
             return ctx.t("check.if_else", a=_check(a, ctx), cond=_check(cond, ctx), b=_check(b, ctx))
         case ast.Name() | ast.Field():
@@ -406,7 +436,7 @@ def _check(node, ctx: _Context) -> str:
     return _unknown_construct(node, ctx)
 
 
-def _unknown_construct(node, ctx: _Context) -> str:
+def _unknown_construct(node: object, ctx: _Context) -> str:
     """A construct without a template of its own: its operands' phrases."""
     from kokdsl.evaluator import _children
 
@@ -426,7 +456,17 @@ def _is_plain(node: object, ctx: _Context) -> bool:
     return isinstance(node, ast.Literal) or (isinstance(node, ast.Name) and ctx.rulebook.fact(node.name) is None)
 
 
-def _op_words(op: str, right, ctx: _Context) -> str:
+_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+
+
+def _fact_first(node: ast.Compare, ctx: _Context) -> ast.Compare:
+    """`2024-01-01 <= d` said with the fact first: "startdatum är tidigast 2024-01-01"."""
+    if _is_plain(node.left, ctx) and not _is_plain(node.right, ctx):
+        return ast.Compare(_MIRRORED[node.op], node.right, node.left, span=node.span)
+    return node
+
+
+def _op_words(op: str, right: object, ctx: _Context) -> str:
     t = ctx.type(right)
     if t is not None and t.kind == "date" and op in _DATE_OP_WORDS[ctx.lang]:
         return _DATE_OP_WORDS[ctx.lang][op]
@@ -449,30 +489,34 @@ class Text:
         return self.en if lang == EN else self.sv
 
 
+TextFn = Callable[[_Context], str]
+Findings = list[Finding]
+
+
 class _Explainer(NodeVisitor):
     method_prefix = "explain_"
 
-    def __init__(self, rulebook: CompiledRulebook):
+    def __init__(self, rulebook: CompiledRulebook) -> None:
         self.rulebook = rulebook
         self.contexts = {lang: _Context(rulebook, lang) for lang in (SV, EN)}
 
-    def text(self, fn) -> Text:
+    def text(self, fn: TextFn) -> Text:
         return Text(fn(self.contexts[SV]), fn(self.contexts[EN]))
 
-    def clause(self, code: str, fn, children=(), path=None) -> Finding:
+    def clause(self, code: str, fn: TextFn, children: Iterable[Finding] = (), path: str | None = None) -> Finding:
         """A finding of one construct (code) whose text fn(ctx) writes per language."""
         return Finding("prose." + code, {"text": self.text(fn)}, tuple(children), path)
 
     def explain(self, tr: Trace) -> list[Finding]:
         """Findings for why tr.node has tr.value."""
-        found = self.visit(tr.node, tr)
+        found = cast("Findings | None", self.visit(tr.node, tr))
         if found is not None:
             return found
         if tr.value is UNKNOWN:
             return self.unknown(tr)
         return [self.clause("value", lambda ctx: self.value_clause(tr, ctx))]
 
-    def generic_visit(self, node, tr: Trace):
+    def generic_visit(self, node: object, *args: object) -> None:
         return None  # no rule of its own: the value, or what made it unknown
 
     # ---- leaves
@@ -498,46 +542,42 @@ class _Explainer(NodeVisitor):
         return out
 
     # ---- logic
-    def explain_Logic(self, node, tr: Trace):
+    def explain_Logic(self, node: ast.Logic, tr: Trace) -> Findings:
         out = []
         for part in tr.parts:
             out += self.explain(part)
         return out
 
-    def explain_Not(self, node, tr: Trace):
+    def explain_Not(self, node: ast.Not, tr: Trace) -> Findings:
         operand = tr.parts[0]
         found = self.explain(operand)
         if operand.value is True:
-            return [self.clause("not.holds", lambda ctx, f=f: ctx.t("not.holds", clause=_finding_text(f, ctx.lang)),
-                                f.children, f.path) for f in found]
+            return [self.negated(f) for f in found]
         return found
 
-    def explain_IfElse(self, node, tr: Trace):
+    def negated(self, finding: Finding) -> Finding:
+        return self.clause("not.holds", lambda ctx: ctx.t("not.holds", clause=_finding_text(finding, ctx.lang)),
+                           finding.children, finding.path)
+
+    def explain_IfElse(self, node: ast.IfElse, tr: Trace) -> Findings:
         out = []
         for part in tr.parts:
             out += self.explain(part)
         return out
 
     # ---- comparison
-    def explain_Compare(self, node, tr: Trace):
+    def fact_first(self, tr: Trace) -> Trace:
+        """A comparison's trace with the fact on the left, as it is said."""
+        flipped = _fact_first(cast(ast.Compare, tr.node), self.contexts[SV])
+        return attrs.evolve(tr, node=flipped, parts=tr.parts[::-1]) if flipped is not tr.node else tr
+
+    def explain_Compare(self, node: ast.Compare, tr: Trace) -> Findings | None:
         if tr.value is UNKNOWN:
             return None
-        node = tr.node
-        if len(tr.parts) == 3:  # against both branches of an unknown condition
-            left, then, otherwise = tr.parts
-            code = "compare.branches_met" if tr.value is True else "compare.branches_not_met"
-
-            def both(ctx):
-                unit = self.unit(node, ctx)
-                cond = node.right.condition
-                lv = value_text(left.value, ctx.type(node.left), ctx.lang)
-                text = ctx.t(code, left=_phrase(node.left, ctx), lv=lv,
-                             op=_op_words(node.op, node.right, ctx) or "",
-                             a=value_text(then.value, ctx.type(node.right.then), ctx.lang, unit),
-                             b=value_text(otherwise.value, ctx.type(node.right.otherwise), ctx.lang, unit),
-                             cond=_check(cond, ctx)).replace("  ", " ")
-                return self.because(text, _chosen_by(left), ctx)
-            return [self.clause(code, both)]
+        if len(tr.parts) == 3 and isinstance(node.right, ast.IfElse):  # both branches of an unknown condition
+            return [self.against_branches(node, node.right, tr)]
+        tr = self.fact_first(tr)
+        node = cast(ast.Compare, tr.node)
         left, right = tr.parts
         reasons = _chosen_by(left) + _chosen_by(right)
         if node.op == "!=" and _is_empty_text(node.right):
@@ -548,7 +588,7 @@ class _Explainer(NodeVisitor):
                              lv=value_text(left.value, ctx.type(node.left), ctx.lang))
             return [self.clause(filled, must_be_filled)]
 
-        def compare(ctx):
+        def compare(ctx: _Context) -> str:
             unit = self.unit(node, ctx)
             lv = value_text(left.value, ctx.type(node.left), ctx.lang, unit)
             rv = self.operand(right, ctx, unit)
@@ -557,18 +597,40 @@ class _Explainer(NodeVisitor):
                 same = (node.op == "=") == (tr.value is True)
                 code = f"same.{'same' if same else 'different'}.{'met' if tr.value is True else 'not_met'}"
                 return self.because(ctx.t(code, left=_phrase(node.left, ctx), lv=lv, rv=rv), reasons, ctx)
+            params = {"left": _phrase(node.left, ctx), "lv": lv, "op": _op_words(node.op, node.right, ctx), "rv": rv}
+            if tr.value is True and reasons:
+                text = ctx.t("compare.met_because", reason=self.reasons(reasons, ctx), **params)
+                return text.replace("  ", " ").replace("( ", "(")
             code = "compare.met" if tr.value is True else "compare.not_met"
-            text = ctx.t(code, left=_phrase(node.left, ctx), lv=lv, op=_op_words(node.op, node.right, ctx),
-                         rv=rv).replace("  ", " ").replace("( ", "(")
-            return self.because(text, reasons, ctx)
+            return self.because(ctx.t(code, **params).replace("  ", " ").replace("( ", "("), reasons, ctx)
         return [self.clause("compare.met" if tr.value is True else "compare.not_met", compare)]
+
+    def against_branches(self, node: ast.Compare, branches: ast.IfElse, tr: Trace) -> Finding:
+        """`x >= (a om c annars b)` with c unknown, decided because x stands
+        the same against a and b."""
+        left, then, otherwise = tr.parts
+        code = "compare.branches_met" if tr.value is True else "compare.branches_not_met"
+
+        def both(ctx: _Context) -> str:
+            unit = self.unit(node, ctx)
+            cond = branches.condition
+            lv = value_text(left.value, ctx.type(node.left), ctx.lang)
+            text = ctx.t(code, left=_phrase(node.left, ctx), lv=lv,
+                         op=_op_words(node.op, node.right, ctx) or "",
+                         a=value_text(then.value, ctx.type(branches.then), ctx.lang, unit),
+                         b=value_text(otherwise.value, ctx.type(branches.otherwise), ctx.lang, unit),
+                         cond=_check(cond, ctx)).replace("  ", " ")
+            return self.because(text, _chosen_by(left), ctx)
+        return self.clause(code, both)
 
     def because(self, text: str, reasons: list[Trace], ctx: _Context) -> str:
         """A comparison with the conditions that chose its values."""
         if not reasons:
             return text
-        return ctx.t("compare.because", clause=text,
-                     reason=self.and_words(ctx, [self.fragment(r, ctx) for r in reasons]))
+        return ctx.t("compare.because", clause=text, reason=self.reasons(reasons, ctx))
+
+    def reasons(self, reasons: list[Trace], ctx: _Context) -> str:
+        return self.and_words(ctx, [self.fragment(r, ctx) for r in reasons])
 
     def and_words(self, ctx: _Context, clauses: list[str]) -> str:
         return f" {'och' if ctx.lang == SV else 'and'} ".join(clauses)
@@ -578,7 +640,7 @@ class _Explainer(NodeVisitor):
         lt, rt = ctx.type(node.left), ctx.type(node.right)
         return (lt.unit if lt else None) or (rt.unit if rt else None)
 
-    def operand(self, tr: Trace, ctx: _Context, unit=None) -> str:
+    def operand(self, tr: Trace, ctx: _Context, unit: str | None = None) -> str:
         """The right-hand side of a comparison: a plain value as itself, a
         fact as its name and value, a calculation with the values it was
         worked out from ("90 % av läkarbesök (2703), det vill säga 2432,7")."""
@@ -608,8 +670,9 @@ class _Explainer(NodeVisitor):
 
     def fragment(self, tr: Trace, ctx: _Context) -> str:
         """A condition's trace as a clause inside a sentence: 'listade är 6 200, mindre än 6 500'."""
-        node = tr.node
-        if isinstance(node, ast.Compare) and len(tr.parts) == 2 and tr.value is not UNKNOWN:
+        if isinstance(tr.node, ast.Compare) and len(tr.parts) == 2 and tr.value is not UNKNOWN:
+            tr = self.fact_first(tr)
+            node = cast(ast.Compare, tr.node)
             left, right = tr.parts
             unit = self.unit(node, ctx)
             code = "compare.fragment_true" if tr.value is True else "compare.fragment_false"
@@ -620,20 +683,34 @@ class _Explainer(NodeVisitor):
             return self.because(text, _chosen_by(left) + _chosen_by(right), ctx)
         return "; ".join(_finding_text(f, ctx.lang) for f in self.explain(tr))
 
+    def not_applicable(self, tr: Trace, ctx: _Context) -> str:
+        """The condition a requirement applies under, then what made it false:
+        "…, och här är antal filialer 0" rather than repeating the comparison."""
+        condition = check_clause(tr.node, self.rulebook, ctx.lang)
+        if isinstance(tr.node, ast.Compare) and len(tr.parts) == 2 and tr.value is not UNKNOWN:
+            tr = self.fact_first(tr)
+        node = tr.node
+        if isinstance(node, ast.Compare) and len(tr.parts) == 2 and tr.value is not UNKNOWN:
+            return ctx.t("not_applicable.value", condition=condition, left=_phrase(node.left, ctx),
+                         lv=value_text(tr.parts[0].value, ctx.type(node.left), ctx.lang, self.unit(node, ctx)))
+        return ctx.t("not_applicable", condition=condition, clause=self.fragment(tr, ctx))
+
     # ---- schedules
-    def explain_Covers(self, node, tr: Trace):
+    def explain_Covers(self, node: ast.Covers, tr: Trace) -> Findings | None:
         if tr.value is UNKNOWN:
             return None
         left, right = tr.parts
-        node = tr.node
+        assert isinstance(left.value, Schedule) and isinstance(right.value, Schedule)
+        around = right.value == AROUND_THE_CLOCK
+        gaps = right.value.minus(left.value)
 
-        def covers(ctx):
+        def covers(ctx: _Context) -> str:
             lp, rp = _phrase(node.left, ctx), _phrase(node.right, ctx)
             if tr.value is True:
                 rv = value_text(right.value, ctx.type(node.right), ctx.lang)
-                return ctx.t("covers.met", left=lp, right=rp, rv=rv)
-            gaps: Schedule = right.value.minus(left.value)
-            return ctx.t("covers.not_met", left=lp, right=rp, gaps=_schedule(gaps, ctx.lang))
+                return ctx.t("covers.met_around" if around else "covers.met", left=lp, right=rp, rv=rv)
+            return ctx.t("covers.not_met_around" if around else "covers.not_met", left=lp, right=rp,
+                         gaps=_schedule(gaps, ctx.lang))
         return [self.clause("covers.met" if tr.value is True else "covers.not_met", covers)]
 
     # ---- ranges and "at least N of"
@@ -673,14 +750,13 @@ class _Explainer(NodeVisitor):
         return [self.clause("at_least.met" if tr.value is True else "at_least.not_met", at_least)]
 
     # ---- membership
-    def explain_Member(self, node, tr: Trace):
+    def explain_Member(self, node: ast.Member, tr: Trace) -> Findings | None:
         if tr.value is UNKNOWN:
             return None
-        node = tr.node
         element, collection = tr.parts
         inside = (tr.value is True) != node.negated
 
-        def member(ctx):
+        def member(ctx: _Context) -> str:
             params = {"element": _phrase(node.element, ctx), "collection": _phrase(node.collection, ctx)}
             if inside and node.negated:
                 return ctx.t("member.forbidden", **params)
@@ -691,15 +767,16 @@ class _Explainer(NodeVisitor):
         return [self.clause("member", member)]
 
     # ---- lists and sets
-    def element_finding(self, code: str, collection_node, element: Element) -> Finding:
+    def element_finding(self, code: str, collection_node: ast.Expr, element: Element) -> Finding:
         children = self.explain(element.trace)
+        if not isinstance(element.item, RecordValue):  # a value of a closed set
+            return self.clause(code, lambda ctx: ctx.t(
+                "element.value", collection=_phrase(collection_node, ctx),
+                label=_capitalise(_value_name(str(element.item), ctx.type(collection_node), ctx.lang))), children)
         return self.clause(code, lambda ctx: ctx.t(code, record=_capitalise(ctx.element_of(collection_node)),
-                                             label=element.label if isinstance(element.item, RecordValue)
-                                             else words(str(element.item))),
-                           children, element.path)
+                                             label=element.label), children, element.path)
 
-    def explain_Quantifier(self, node, tr: Trace):
-        node = tr.node
+    def explain_Quantifier(self, node: ast.Quantifier, tr: Trace) -> Findings:
         collection = tr.parts[0]
         if collection.value is UNKNOWN:
             return self.explain(collection)
@@ -708,10 +785,10 @@ class _Explainer(NodeVisitor):
         if tr.total == 0:
             code = "empty.met" if tr.value is True else "empty.not_met"
             return [self.clause(code, lambda ctx: ctx.t(code, collection=_phrase(node.collection, ctx)))]
-        kind, value = node.kind, tr.value
-        if kind == "all" and value is False:
+        kind, value = node.kind, tr.value is True
+        if kind == "all" and not value:
             return [self.element_finding("element", node.collection, e) for e in tr.elements]
-        if kind == "none" and value is False:
+        if kind == "none" and not value:
             return [self.element_finding("element.forbidden", node.collection, e) for e in tr.elements]
         heading = {("all", True): "all.met", ("some", True): "some.met", ("some", False): "some.not_met",
                    ("none", True): "none.met"}[kind, value]
@@ -721,20 +798,20 @@ class _Explainer(NodeVisitor):
         return [self.clause(heading, lambda ctx: ctx.t(heading, count=len(tr.elements), total=tr.total,
                                               collection=_phrase(node.collection, ctx)), children)]
 
-    def explain_Count(self, node, tr: Trace):
-        if tr.value is not UNKNOWN or tr.node.var is None:
+    def explain_Count(self, node: ast.Count, tr: Trace) -> Findings | None:
+        if tr.value is not UNKNOWN or node.var is None:
             return None
-        return self.fold_unknown(tr)
+        return self.fold_unknown(node.collection, tr)
 
-    def explain_Sum(self, node, tr: Trace):
+    def explain_Sum(self, node: ast.Sum, tr: Trace) -> Findings | None:
         if tr.value is not UNKNOWN:
             return None
-        return self.fold_unknown(tr)
+        return self.fold_unknown(node.collection, tr)
 
-    def fold_unknown(self, tr: Trace):
+    def fold_unknown(self, collection: ast.Expr, tr: Trace) -> Findings:
         if tr.parts[0].value is UNKNOWN:
             return self.explain(tr.parts[0])
-        return [self.element_finding("element.unknown", tr.node.collection, e) for e in tr.elements]
+        return [self.element_finding("element.unknown", collection, e) for e in tr.elements]
 
 
 def _is_empty_text(node: ast.Expr) -> bool:
@@ -752,7 +829,7 @@ def _chosen_by(tr: Trace) -> list[Trace]:
 def _schedule(schedule: Schedule, lang: str) -> str:
     if schedule == AROUND_THE_CLOCK:
         return TEMPLATES["phrase.around_the_clock"][lang]
-    return schedule.describe(lang)
+    return schedule.describe(lang, prose=True)
 
 
 def _finding_text(finding: Finding, lang: str) -> str:
@@ -771,9 +848,7 @@ def explain(result: RequirementResult) -> list[Finding]:
     explainer = _Explainer(traces.rulebook)
     if result.outcome == NOT_APPLICABLE and traces.condition is not None:
         condition = traces.condition
-        return [_as_sentence(explainer.clause("not_applicable", lambda ctx: ctx.t(
-            "not_applicable", condition=check_clause(condition.node, traces.rulebook, ctx.lang),
-            clause=explainer.fragment(condition, ctx))))]
+        return [_as_sentence(explainer.clause("not_applicable", lambda ctx: explainer.not_applicable(condition, ctx)))]
     out: list[Finding] = []
     if traces.condition is not None and traces.condition.value is UNKNOWN:
         out.append(explainer.clause("applies_unknown", lambda ctx: ctx.t("applies_unknown"),

@@ -118,8 +118,20 @@ def _normalise(pairs: Iterable[Iterable[int]]) -> tuple[Interval, ...]:
     return tuple((start, end) for start, end in merged)
 
 
-def _format_minute_of_day(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+def _format_minute_of_day(minute: int, sep: str = ":") -> str:
+    return f"{minute // 60:02d}{sep}{minute % 60:02d}"
+
+
+def _and_list(items: list[str], lang: str) -> str:
+    """The items as "a, b och c" (or "a, b and c")."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" och " if lang == "sv" else " and ") + items[-1]
+
+
+def _recurring(day: str, lang: str) -> str:
+    """A weekday as every such day: "torsdagar", "Thursdays"."""
+    return day + ("ar" if lang == "sv" else "s")
 
 
 # --------------------------------------------------------------------------
@@ -266,13 +278,18 @@ class Schedule:
                 day += 1
         return tuple(segments)
 
-    def describe(self, lang: str = "sv") -> str:
+    def describe(self, lang: str = "sv", *, prose: bool = False) -> str:
         """The schedule the way a self-report writes it, e.g.
         ``"måndag-fredag 08:00-17:00; lördag 10:00-14:00"``.
 
         Days with the same hours are grouped into ranges, and an interval that
         runs past midnight is written as it is said, ``"fredag 17:00-08:00"``,
         so the text can be pasted back into a self-report.
+
+        With ``prose``, as an officer writes it in a sentence: Swedish clock
+        times with a point, en dashes, a lone weekday as a recurring one and
+        a day's last interval joined by "och"/"and" (``"måndag–fredag 08.00–12.00
+        och 13.00–17.00; torsdagar 18.00–20.00"``; ``"Thursdays 15:30–17:00"``).
         """
         try:
             names = WEEKDAYS[lang]
@@ -280,11 +297,14 @@ class Schedule:
             raise ValueError(f"unsupported language {lang!r}; expected one of {sorted(WEEKDAYS)}") from None
         if self == AROUND_THE_CLOCK:
             return str(_AROUND_THE_CLOCK_TEXT[lang])
+        dash = "\u2013" if prose else "-"
+        clock_sep = "." if prose and lang == "sv" else ":"
         by_day: list[list[tuple[int, str]]] = [[] for _ in range(7)]
         for start, end in self._pieces():
             clock = start % MINUTES_PER_DAY
             by_day[(start // MINUTES_PER_DAY) % 7].append(
-                (clock, f"{_format_minute_of_day(clock)}-{_format_minute_of_day(_end_clock(start, end))}"))
+                (clock, f"{_format_minute_of_day(clock, clock_sep)}{dash}"
+                        f"{_format_minute_of_day(_end_clock(start, end), clock_sep)}"))
         groups: list[tuple[int, int, list[str]]] = []
         for day, pieces in enumerate(by_day):
             hours = [text for _, text in sorted(pieces)]
@@ -292,10 +312,14 @@ class Schedule:
                 groups[-1] = (groups[-1][0], day, hours)
             elif hours:
                 groups.append((day, day, hours))
-        return "; ".join(
-            f"{names[first]}{'' if first == last else '-' + names[last]} {', '.join(hours)}"
-            for first, last, hours in groups
-        )
+        if not prose:
+            return "; ".join(
+                f"{names[first]}{'' if first == last else '-' + names[last]} {', '.join(hours)}"
+                for first, last, hours in groups
+            )
+        days = (_recurring(names[first], lang) if first == last else names[first] + dash + names[last]
+                for first, last, _ in groups)
+        return "; ".join(f"{day} {_and_list(hours, lang)}" for day, (_, _, hours) in zip(days, groups, strict=True))
 
     def _pieces(self) -> list[Interval]:
         """Intervals cut into pieces shorter than a day (or whole days), a

@@ -18,7 +18,7 @@ def test_every_requirement_is_in_the_book_with_its_text_and_check():
         assert f"### {req.id} " in output
     # The check in words, from the same sentence templates as the findings; the code beside it.
     assert ("- **Kontroll:** Timmar per vecka enligt öppettiderna är minst 40 om antal listade är mindre "
-            "än 6500, annars 45.") in output
+            "än 6 500, annars 45.") in output
     assert "- **Kontrollen som kod:** `timmar(öppettider) >= (40 om listade < 6500 annars 45)`" in output
     assert "- **Gäller om (kod):** `antal(filialer) > 0`" in output
 
@@ -27,7 +27,7 @@ def test_english_book_uses_english_keywords_in_checks():
     code, output = run_cli("book", OREBRO, "--lang", "en")
     assert code == 0
     assert "- **The check as code:** `hours(öppettider) >= (40 if listade < 6500 else 45)`" in output
-    assert "- **Check:** Hours per week of the opening hours is at least 40 if listed patients" in output
+    assert "- **Check:** Hours per week in the opening hours is at least 40 if the number of listed patients" in output
     assert "11 shall and 4 should requirements" in output
 
 

@@ -59,13 +59,14 @@ def test_run_examples_give_the_expected_decision(example, decision, code):
 def test_rejection_names_thursday_gap_in_text_output():
     code, output = run_cli("run", OREBRO, "examples/avslag.yaml")
     assert code == EXIT_FINDINGS
-    assert "det saknas torsdag 15:30-17:00" in output
+    assert "saknas under öppettiderna: torsdagar 15.30–17.00" in output
     assert "Förslag till beslut: AVSLAG" in output
 
 
 def test_english_text_output():
     code, output = run_cli("run", OREBRO, "examples/avslag.yaml", "--lang", "en")
-    assert "(required: the opening hours):\n         Thursday 15:30-17:00" in output
+    assert ("The opening hours: not covered by a specialist in general practice on Thursdays\n"
+            "         15:30–17:00") in output
     assert "Proposed decision: REJECTION" in output
 
 

@@ -24,6 +24,7 @@ RATCHET = Path(__file__).resolve().parent / "mypy_ratchet.json"
 PIPELINE = (
     "kokdsl/parser.py", "kokdsl/checker.py", "kokdsl/closures.py", "kokdsl/codegen.py", "kokdsl/compiler.py",
     "kokdsl/compiled.py", "kokdsl/selfreport.py", "kokdsl/evaluator.py", "kokdsl/decision.py", "kokdsl/pipeline.py",
+    "kokdsl/prose.py",
 )
 _ERROR_LINE = re.compile(r"^(kokdsl/\S+\.py):\d+: error:", re.MULTILINE)
 

@@ -76,8 +76,8 @@ def test_specialist_leaving_early_on_thursday_is_rejected_naming_the_gap(rb):
     a = run(rb, dict(GOOD, specialist=week))
     r = result(a, "1")
     assert r.outcome == NOT_MET
-    assert texts(r) == ["Specialist täcker inte öppettider; det saknas torsdag 15:30-17:00."]
-    assert texts(r, "en") == ["Not covered by specialist (required: öppettider): Thursday 15:30-17:00."]
+    assert texts(r) == ["Specialist saknas under öppettider: torsdagar 15.30–17.00."]
+    assert texts(r, "en") == ["Öppettider: not covered by specialist on Thursdays 15:30–17:00."]
     assert a.decision.kind == REJECTION
     assert [x.requirement.id for x in a.decision.reasons] == ["1"]
 
@@ -87,7 +87,7 @@ def test_opening_hours_threshold_shows_value_against_threshold(rb):
     r = result(a, "2")
     assert r.outcome == NOT_MET
     assert texts(r) == ["Timmar per vecka enligt öppettider: 38 timmar; kravet är minst 40 timmar, "
-                        "eftersom listade är 6000, mindre än 6500."]
+                        "eftersom listade är 6 000, mindre än 6 500."]
 
 
 def test_threshold_decided_even_when_listed_residents_unknown(rb):

@@ -80,7 +80,7 @@ def test_every_list_fact_and_quantifier_treats_a_blank_entry_as_not_given():
     assert [r.outcome for r in a.evaluation.results] == [CANNOT_ASSESS] * 6
     assert [p.path for p in a.decision.missing] == ["$.filialer"]
     for r in a.evaluation.results:
-        assert texts(r) == ["Uppgiften filialer saknas eller är ogiltig i egenrapporten."]
+        assert texts(r) == ["Uppgiften om filialer saknas eller är ogiltig i egenrapporten."]
 
 
 def test_a_blank_entry_beside_filled_ones_is_dropped_with_a_warning():
@@ -439,9 +439,9 @@ def test_the_code_scan_can_fail():
 # -- whole sentences over the shipped examples and the 30 fictional centres ------------------
 
 SAMPLE_SENTENCES = {
-    ("avslag.yaml", "1.1"): "Specialist i allmänmedicin täcker inte öppettiderna; det saknas torsdag 15:30-17:00.",
+    ("avslag.yaml", "1.1"): "Specialist i allmänmedicin saknas under öppettiderna: torsdagar 15.30–17.00.",
     ("avslag.yaml", "2.1.4"):
-        "Öppettiderna tillsammans med jouren täcker inte dygnet runt alla dagar; det saknas fredag 17:00-08:00.",
+        "Öppettiderna tillsammans med jouren täcker inte dygnet runt alla dagar; det saknas fredagar 17.00–08.00.",
     ("avslag.yaml", "6.4.1"): "Filialen Låtsasvik (får inte förekomma): listning: ja.",
 }
 
@@ -542,4 +542,40 @@ def test_a_missing_fact_read_twice_is_named_once():
     """)
     r = result(run(rb, {"b": "nej"}), "1")
     assert r.outcome == CANNOT_ASSESS
-    assert texts(r) == ["Uppgiften a saknas eller är ogiltig i egenrapporten."]
+    assert texts(r) == ["Uppgiften om a saknas eller är ogiltig i egenrapporten."]
+
+
+# -- edge cases of the officer's wording ----------------------------------------------------
+
+EDGE_BOOK = """
+uppgift d: datum visas som "startdatum" på engelska "the start date"
+uppgift m: mängd av {x visas som "ex" på engelska "ex-en", y} visas som "tjänsterna" på engelska "the services"
+krav 1 "t" skall
+  2024-01-01 <= d
+krav 2 "t" skall
+  alla v i m: v = x
+"""
+
+
+def test_a_literal_on_the_left_is_said_with_the_fact_first():
+    r = result(run(rulebook(EDGE_BOOK), {"d": "2023-05-01", "m": ["x"]}), "1")
+    assert r.outcome == NOT_MET
+    assert texts(r) == ["Startdatum: 2023-05-01; kravet är tidigast 2024-01-01."]
+    assert texts(r, "en") == ["The start date: 2023-05-01; the requirement is on or after 2024-01-01."]
+
+
+def test_a_quantifier_over_a_set_names_the_value_not_the_variable():
+    r = result(run(rulebook(EDGE_BOOK), {"d": "2025-05-01", "m": ["x", "y"]}), "2")
+    assert r.outcome == NOT_MET
+    assert texts(r) == ["Y i tjänsterna:", "värdet: y; kravet är ex"]
+    assert texts(r, "en") == ["Y in the services:", "the value: y; the requirement is ex-en"]
+
+
+def test_schedules_in_officer_text_use_swedish_clock_times_and_recurring_days():
+    from kokdsl.schedule import parse_schedule
+
+    gap = parse_schedule({"torsdag": "15:30-17:00", "måndag-fredag": ["07:00-07:30"]})
+    assert gap.describe("sv", prose=True) == "måndag–onsdag 07.00–07.30; torsdagar 07.00–07.30 och 15.30–17.00; " \
+                                             "fredagar 07.00–07.30"
+    assert gap.describe("en", prose=True).startswith("Monday–Wednesday 07:00–07:30; Thursdays 07:00–07:30 and")
+    assert gap.describe("sv") == "måndag-onsdag 07:00-07:30; torsdag 07:00-07:30, 15:30-17:00; fredag 07:00-07:30"

@@ -100,7 +100,7 @@ def test_rejection_names_every_failed_skall_with_edition_and_deciding_facts(rule
     for reason in reasons:
         assert "Hälsoval Region Örebro län, utgåva 2025, är ett skall-krav och är inte uppfyllt" in reason
         assert "$." not in reason  # paths stay in the evidence, not in the grounds
-    assert "torsdag 15:30-17:00" in reasons[0]
+    assert "torsdagar 15.30–17.00" in reasons[0]
     assert "Filialen Låtsasvik" in reasons[2] and "Erik Ek" in reasons[2]
 
 
@@ -127,8 +127,8 @@ def test_not_applicable_rows_say_why(rulebook):
     view = build_view(assessment_of(rulebook, "komplettering"), "en", RUN_DATE)
     rows = {r["id"]: r for r in view["requirements"]}
     assert rows["6.4"]["not_applicable_reason"] == (
-        "The requirement applies only if number of branches is more than 0; "
-        "here: number of branches is 0, not more than 0.")
+        "The requirement applies only if the number of branches is more than 0, "
+        "and here the number of branches is 0.")
 
 
 def test_centre_name_with_markup_shows_literally_in_html(rulebook, tmp_path):
