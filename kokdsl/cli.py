@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # each command imports the stages it needs when it runs
     from kokdsl.diagnostics import Diagnostic
     from kokdsl.outputs.files import OutputSpec
     from kokdsl.outputs.findings import CaseDetails
+    from kokdsl.outputs.machine import FmtFile
     from kokdsl.pipeline import Assessment, LoadedRulebook
     from kokdsl.tools.waivers import WaiverFile
 
@@ -718,7 +719,8 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, keywords: str | No
             raise KokError("cli.nothing_found", path=str(path))
         files += found
     text = fmt == "text"
-    status, results = EXIT_OK, []
+    status = EXIT_OK
+    results: list[FmtFile] = []
     for file in map(str, files):
         source, problems = read_rulebook(file)
         parsed = parse(source, file) if source is not None else None

@@ -150,3 +150,19 @@ def test_compare_shows_thresholds_side_by_side():
     row = next(line for line in result.output.splitlines() if "2.1 Öppettider" in line)
     assert "2.1 Öppettider (skall; ≥ 45 h)" in row
     assert "2.1 Öppettider (skall; ≥ 40 h om listade < 6500, annars 45 h)" in row
+
+
+def test_compare_reads_a_limit_written_first_as_the_subject_would():
+    """`3 < x` is shown as the rule `> 3`, for every operator the grammar has:
+    a limit on the left is mirrored, never shown with a missing operator."""
+    import re
+
+    from kokdsl.tools.compare import _MIRROR, thresholds
+
+    grammar = (ROOT / "grammar" / "kok.lark").read_text(encoding="utf-8")
+    operators = re.findall(r'"([^"]+)"', re.search(r"^COMP_OP:(.*)$", grammar, re.MULTILINE).group(1))
+    assert operators and set(operators) <= set(_MIRROR)
+    shown = {"<": "> 3", ">": "< 3", "<=": "≥ 3", ">=": "≤ 3", "=": "= 3", "!=": "≠ 3"}
+    for op in operators:
+        rulebook = compiled(HEADER.format(edition=2025) + FACTS + f'krav 1 "G" skall\n  3 {op} x\n', "g.kok")
+        assert thresholds(rulebook.requirements[0], rulebook, "sv") == [shown[op]]

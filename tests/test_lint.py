@@ -148,3 +148,19 @@ def test_shipped_rulebooks_are_lint_clean_or_silenced_with_a_reason():
     assert result.exit_code == 0, [(f["path"], x["message"]) for f in data["files"] for x in f["findings"]]
     assert data["totals"]["files"] >= 5 and data["totals"]["unusable"] == 0
     assert all(len(x["reason"].split()) >= 5 for f in data["files"] for x in f["silenced"])
+
+
+def test_a_check_number_the_text_lacks_is_shown_as_written():
+    """KOK104 names the check's number as the text would write it: a percent
+    as "90 %", a decimal without trailing zeros, each literal once."""
+    source = '''regelbok "Prov (påhittad)" utgåva 2025
+uppgift besök: heltal "Antal besök."
+uppgift kvot: decimaltal "Kvoten."
+
+krav 1 "Andel" skall
+  område tillgänglighet
+  """Besöken ska vara tillräckligt många."""
+  besök >= 90 % * besök och kvot >= 2,5
+'''
+    numbers = sorted(d.params["number"] for d in lint_source(source).diagnostics if d.code == "lint.KOK104")
+    assert numbers == ["2.5", "90 %"]

@@ -13,7 +13,8 @@ from helpers import rulebook, run
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kokdsl.outputs.findings import markdown_escape, render_report
+from kokdsl.outputs.environment import markdown_escape
+from kokdsl.outputs.findings import render_report
 from kokdsl.outputs.terminal import render_text
 from kokdsl.pipeline import check_rulebook_source
 from kokdsl.tools.formatter import format_source

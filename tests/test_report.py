@@ -15,7 +15,8 @@ from golden_cases import STYLE_SHEET
 from regen_golden import EXAMPLES, FORMATS, LANGS, ROOT, golden_path, render_golden
 
 from kokdsl.messages import CATALOGUE
-from kokdsl.outputs.findings import build_view, environment, markdown_escape, render_report, schema_text
+from kokdsl.outputs.environment import environment, markdown_escape
+from kokdsl.outputs.findings import build_view, render_report, schema_text
 from kokdsl.pipeline import assess, load_rulebook
 
 RULEBOOK = ROOT / "rulebooks" / "orebro" / "2025.kok"

@@ -11,19 +11,24 @@ apart. Rendered through the same Jinja environment as the findings reports.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 from kokdsl import ast
-from kokdsl.compiled import CompiledRequirement, CompiledRulebook
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook, FactSpec
 from kokdsl.enums import Modality
 from kokdsl.messages import message
-from kokdsl.outputs.findings import RULEBOOK_LANG, environment, paragraphs
+from kokdsl.outputs.environment import environment
+from kokdsl.outputs.findings import RULEBOOK_LANG, paragraphs
 from kokdsl.pipeline import TOOL_VERSION
 from kokdsl.prose import Names, check_clause, check_sentence
 from kokdsl.selfreport import ExpectedValue
 from kokdsl.topics import label as topic_label
 from kokdsl.unparse import expr_text
+
+if TYPE_CHECKING:
+    from kokdsl.tools.diff import EditionDiff
 
 FORMATS = ("html", "md")
 TEMPLATES = {"html": "book.html.j2", "md": "book.md.j2"}
@@ -47,15 +52,20 @@ def identifier_html(name: str) -> Markup:
     return Markup("_<wbr>").join(escape(part) for part in str(name).split("_"))
 
 
-def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook | None = None) -> dict:
-    chapters: list[dict] = []
+def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook | None = None) -> dict[str, object]:
+    """Plain data for the book's templates: the rulebook's chapters with their
+    requirements in words and in code, the glossary of facts, and the changes
+    since `previous`."""
+    chapters: list[dict[str, object]] = []
     intro = {chapter.title: chapter.text for chapter in rulebook.chapters}
+    in_chapter: list[dict[str, object]] = []  # the requirements of the last chapter
     for req in rulebook.requirements:
         if not chapters or chapters[-1]["title"] != req.chapter:
+            in_chapter = []
             chapters.append({"number": len(chapters) + 1, "title": req.chapter,
                              "paragraphs": paragraphs(intro.get(req.chapter) if req.chapter is not None else None),
-                             "requirements": []})
-        chapters[-1]["requirements"].append(_requirement(req, rulebook, lang))
+                             "requirements": in_chapter})
+        in_chapter.append(_requirement(req, rulebook, lang))
     return {
         "lang": lang,
         "rulebook_lang": RULEBOOK_LANG,
@@ -71,7 +81,7 @@ def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook 
     }
 
 
-def _changes(previous: CompiledRulebook | None, rulebook: CompiledRulebook, lang: str) -> dict | None:
+def _changes(previous: CompiledRulebook | None, rulebook: CompiledRulebook, lang: str) -> EditionDiff | None:
     if previous is None:
         return None
     from kokdsl.tools.diff import edition_diff
@@ -79,7 +89,7 @@ def _changes(previous: CompiledRulebook | None, rulebook: CompiledRulebook, lang
     return edition_diff(previous, rulebook, lang)
 
 
-def _requirement(req: CompiledRequirement, rulebook: CompiledRulebook, lang: str) -> dict:
+def _requirement(req: CompiledRequirement, rulebook: CompiledRulebook, lang: str) -> dict[str, object]:
     """A requirement as the book shows it: its check in words (the same
     sentence templates as the findings' explanations), the code kept beside."""
     return {
@@ -133,16 +143,16 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _fact(spec, rulebook: CompiledRulebook, lang: str) -> dict:
+def _fact(spec: FactSpec, rulebook: CompiledRulebook, lang: str) -> dict[str, object]:
     """A glossary entry: the fact's name in words (its display name), the
     identifier the self-report uses, the format and the description."""
     names = Names(rulebook)
-    fields = []
+    fields: list[dict[str, object]] = []
     if spec.type.kind == "list":
-        record = spec.type.record
-        fields = [{"name": f.name, "display": _capitalise(names.field(record, f.name, lang)),
+        record = rulebook.record_type(spec.type)
+        fields = [{"name": f.name, "display": _capitalise(names.field(record.name, f.name, lang)),
                    "expected": ExpectedValue(f.type).render(lang), "doc": f.doc}
-                  for f in rulebook.records[record].fields]
+                  for f in record.fields]
     return {"name": spec.name, "display": _capitalise(names.fact(spec.name, lang)),
             "expected": ExpectedValue(spec.type).render(lang), "doc": spec.doc,
             "input_only": spec.input_only, "fields": fields}

@@ -16,21 +16,26 @@ import functools
 import json
 import os
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import jinja2
 import markupsafe
 
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.decision import counts
 from kokdsl.enums import Modality
-from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES, WAIVED
+from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES, WAIVED, RequirementResult
 from kokdsl.messages import message
-from kokdsl.outputs.terminal import to_json_data
+from kokdsl.outputs.environment import environment
+from kokdsl.outputs.terminal import FindingJson, RequirementJson, RulebookJson, to_json_data
 from kokdsl.pipeline import Assessment
 from kokdsl.prose import check_clause
-from kokdsl.resources import caching_enabled, data_dir
+from kokdsl.resources import data_dir
+from kokdsl.selfreport import DataProblem
+
+if TYPE_CHECKING:
+    from kokdsl.tools.overview import OverviewView
 
 FORMATS = ("html", "md", "json")
 TEMPLATES = {"html": "findings.html.j2", "md": "findings.md.j2"}
@@ -38,37 +43,6 @@ PARTS_TEMPLATE = "findings_parts.html.j2"  # the parts that depend only on the r
 SCHEMA_FILE = "findings.schema.json"
 MODALITIES = tuple(Modality)
 RULEBOOK_LANG = "sv"  # requirement titles and texts are quoted as written
-
-
-@functools.cache
-def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("reports"))),
-        # Escape everything in HTML templates: a self-report is data, never markup.
-        autoescape=lambda name: name is not None and ".html" in name,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        # Compiling the templates costs more than rendering one report; keep the
-        # compiled code in the user's temp folder (Jinja checks its ownership).
-        bytecode_cache=_bytecode_cache(),
-    )
-    env.filters["md"] = markdown_escape
-    env.filters["md_code"] = markdown_code
-    env.filters["css_string"] = css_string
-    env.filters["nobreak"] = nobreak
-    env.filters["path_breaks"] = path_breaks
-    return env
-
-
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    if not caching_enabled():
-        return None
-    try:
-        return jinja2.FileSystemBytecodeCache()
-    except (OSError, RuntimeError):  # no usable temp folder: compile each time
-        return None
 
 
 @attrs.frozen
@@ -98,13 +72,13 @@ def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: 
     return template.render(view=view, t=functools.partial(_t, lang))
 
 
-def render_rerun_html(view: dict[str, Any]) -> str:
+def render_rerun_html(view: OverviewView) -> str:
     """The rerun's overview page (view from tools/overview.py)."""
     template = environment().get_template("rerun.html.j2")
     return template.render(view=view, t=functools.partial(_t, view["lang"]))
 
 
-def write_rerun_html(view: dict[str, Any], path: str | os.PathLike[str]) -> None:
+def write_rerun_html(view: OverviewView, path: str | os.PathLike[str]) -> None:
     """The overview page streamed to a file, a piece at a time: its size
     grows with the centres, the memory it takes does not."""
     template = environment().get_template("rerun.html.j2")
@@ -115,6 +89,7 @@ def write_rerun_html(view: dict[str, Any], path: str | os.PathLike[str]) -> None
 
 def report_json(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None,
                 case: CaseDetails | None = None) -> str:
+    """The findings report's JSON format: the JSON output with the run date and the case."""
     data = to_json_data(assessment, lang, rulebook_path)
     data["run_date"] = run_date.isoformat()
     data["case"] = (case or CaseDetails()).to_json()
@@ -126,7 +101,7 @@ def schema_text() -> str:
     return (data_dir("reports") / SCHEMA_FILE).read_text(encoding="utf-8")
 
 
-def _t(lang: str, code: str, **params) -> str:
+def _t(lang: str, code: str, **params: object) -> str:
     return message(code, lang, **params)
 
 
@@ -151,16 +126,18 @@ def _inputs_view(assessment: Assessment, lang: str) -> list[dict[str, str]]:
 
 
 def build_view(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None = None,
-               case: CaseDetails | None = None) -> dict:
+               case: CaseDetails | None = None) -> dict[str, object]:
     """Plain data for the templates: the JSON result plus letter-ready sentences."""
     case = case or CaseDetails()
     data = to_json_data(assessment, lang, rulebook_path)
     rb = data["rulebook"]
     decision = data["decision"]
-    reqs = [_requirement_view(item, result, assessment.rulebook, lang)
-            for item, result in zip(data["requirements"], assessment.evaluation.results, strict=True)]
-    by_id = {r["id"]: r for r in reqs}
-    failed_skall = [by_id[i] for i in decision["reasons"]]
+    parts = book_parts(assessment.rulebook, lang)
+    by_id = {item["id"]: item for item in data["requirements"]}
+    # Each requirement's explanation, flattened to sentences once: the list, the reasons and the remarks quote it.
+    explained = {item["id"]: [_flatten(f) for f in item["explanation"]] for item in data["requirements"]}
+    facts = {i: " ".join(sentences) for i, sentences in explained.items()}
+    reqs = [_requirement_view(item, parts[item["id"]], explained[item["id"]], lang) for item in data["requirements"]]
     summary = "follow_up_summary" if case.follow_up else "decision_summary"
     centre = data["self_report"]["centre"]
     supplements = _supplements_view(assessment, lang)
@@ -186,17 +163,17 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
         },
         "counts": _counts_view(assessment, lang),
         "inputs": _inputs_view(assessment, lang),
-        "reasons": [_reason_view(r, rb, lang) for r in failed_skall],
+        "reasons": [_reason_view(by_id[i], parts[i]["paragraphs"], facts[i], rb, lang) for i in decision["reasons"]],
         "supplements": [s for s in supplements if s["blocking"]],
         "supplements_not_blocking": [s for s in supplements if not s["blocking"]],
-        "supplement_ids": _join_and([by_id[i]["id"] for i in decision["supplements"]], lang),
-        "remarks": [{"id": by_id[i]["id"], "title": by_id[i]["title"],
+        "supplement_ids": _join_and(decision["supplements"], lang),
+        "remarks": [{"id": i, "title": by_id[i]["title"],
                      "sentence": message("report.remark", lang, id=i, title=by_id[i]["title"]),
-                     "facts": by_id[i]["facts_sentence"]} for i in decision["remarks"]]
+                     "facts": facts[i]} for i in decision["remarks"]]
                    + [{"id": r.requirement.id, "title": r.requirement.title,
                        "sentence": message("report.remark_unassessed", lang, id=r.requirement.id,
                                            title=r.requirement.title),
-                       "facts": by_id[r.requirement.id]["facts_sentence"]}
+                       "facts": facts[r.requirement.id]}
                       for r in assessment.decision.unassessed_remarks],
         "requirements": reqs,
         "notes": data["data_diagnostics"],
@@ -247,17 +224,19 @@ def _requirement_parts(req: CompiledRequirement, rulebook: CompiledRulebook, lan
     }
     macros = environment().get_template(PARTS_TEMPLATE).module
     sv_lang = markupsafe.Markup(f' lang="{RULEBOOK_LANG}"' if RULEBOOK_LANG != lang else "")
-    text_cell = macros.requirement_text  # a macro of the template, unknown to the type checker
+    # A macro the template exports: jinja sets it on the module at run time.
+    text_cell: Callable[..., markupsafe.Markup] = vars(macros)["requirement_text"]
     parts["text_cell"] = text_cell(parts, sv_lang, functools.partial(_t, lang))
     return parts
 
 
-def _requirement_view(item: dict, result, rulebook, lang: str) -> dict:
-    req = result.requirement
-    parts = book_parts(rulebook, lang)[req.id]
-    explanation = [_flatten(f) for f in item["explanation"]]
+def _requirement_view(item: RequirementJson, parts: dict[str, Any], explanation: list[str],
+                      lang: str) -> dict[str, object]:
+    """A requirement's entry in the report: its JSON data, the rulebook's parts
+    of it, and its explanation as sentences (none where it does not apply,
+    which the reason then says)."""
     not_applicable = item["outcome"] == NOT_APPLICABLE
-    view = dict(item)
+    view: dict[str, object] = dict(item)
     view.update({
         "status_note": parts["status_note"],
         "modality_label": parts["modality_label"],
@@ -272,19 +251,20 @@ def _requirement_view(item: dict, result, rulebook, lang: str) -> dict:
     return view
 
 
-def _reason_view(req: dict, rb: dict, lang: str) -> dict:
+def _reason_view(req: RequirementJson, paragraphs: list[str], facts: str, rb: RulebookJson,
+                 lang: str) -> dict[str, str]:
     """One numbered ground for a rejection, in sentences a letter can quote."""
     return {
         "id": req["id"],
         "title": req["title"],
         "sentence": message("report.reason", lang, id=req["id"], title=req["title"],
                             rulebook=rb["name"], edition=rb["edition"]),
-        "quote": message("report.reason_text", lang, text=" ".join(req["paragraphs"])) if req["paragraphs"] else "",
-        "facts": req["facts_sentence"],
+        "quote": message("report.reason_text", lang, text=" ".join(paragraphs)) if paragraphs else "",
+        "facts": facts,
     }
 
 
-def _supplements_view(assessment: Assessment, lang: str) -> list[dict]:
+def _supplements_view(assessment: Assessment, lang: str) -> list[dict[str, object]]:
     """The facts to supplement: those that keep a skall from being assessed
     (blocking), then every other missing or invalid fact a skall reads, even
     where Kleene's logic decided without it (the listed count is the basis of
@@ -305,27 +285,27 @@ def _supplements_view(assessment: Assessment, lang: str) -> list[dict]:
         needed_for = [r.requirement.id for r in results if _reads(r.requirement, p)]
         fact = names.fact(p.fact, lang)
         if p.field is not None:
-            record = assessment.rulebook.fact(p.fact).type.record
-            fact = f"{fact}: {names.field(record, p.field, lang)}"
+            spec = assessment.rulebook.fact(p.fact)  # Names falls back to the field's own name without a record
+            fact = f"{fact}: {names.field(spec.type.record if spec else None, p.field, lang)}"
         out.append({"path": p.path, "fact": fact, "blocking": is_blocking,
                     "problem": message(f"problem.{p.kind}", lang), "expected": ExpectedValue(p.expected).render(lang),
                     "needed_for": ", ".join(needed_for)})
     return out
 
 
-def _reads(req, problem) -> bool:
+def _reads(req: CompiledRequirement, problem: DataProblem) -> bool:
     fields = req.dependencies.get(problem.fact)
     return fields is not None and (problem.field is None or problem.field in fields)
 
 
-def _applicable_skall(assessment: Assessment) -> list:
+def _applicable_skall(assessment: Assessment) -> list[RequirementResult]:
     """The skall requirements that apply (or may apply) to the centre: a fact
     only a requirement that does not apply reads is not needed."""
     return [r for r in assessment.evaluation.results
             if r.requirement.is_mandatory and r.requirement.in_force and r.outcome != NOT_APPLICABLE]
 
 
-def _read_by_a_skall(problem, assessment: Assessment) -> bool:
+def _read_by_a_skall(problem: DataProblem, assessment: Assessment) -> bool:
     return any(_reads(r.requirement, problem) for r in _applicable_skall(assessment))
 
 
@@ -343,7 +323,7 @@ def _review_text(assessment: Assessment) -> list[str]:
     return paragraphs(assessment.rulebook.review)
 
 
-def _counts_view(assessment: Assessment, lang: str) -> dict:
+def _counts_view(assessment: Assessment, lang: str) -> dict[str, object]:
     table = counts(assessment.evaluation)
     shown = [*OUTCOMES, *([WAIVED] if any(WAIVED in row for row in table.values()) else [])]
     return {
@@ -354,7 +334,7 @@ def _counts_view(assessment: Assessment, lang: str) -> dict:
     }
 
 
-def _flatten(finding: dict, top: bool = True) -> str:
+def _flatten(finding: FindingJson, top: bool = True) -> str:
     """A finding and the findings beneath it as one sentence."""
     text = finding["message"]
     children = [_flatten(c, False) for c in finding.get("children", [])]
@@ -377,72 +357,3 @@ def _join_and(items: list[str], lang: str) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {message('report.list_and', lang)} " + items[-1]
-
-
-# -- HTML and CSS text ------------------------------------------------------------
-
-
-def css_string(value) -> markupsafe.Markup:
-    """A quoted CSS string for the page footer: every character but ASCII
-    letters and digits as a hex escape, so no data can end the string or the
-    style sheet. Spaces too: CSS swallows a space after an escape."""
-    text = " ".join(str(value).split())
-    escaped = "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}" for c in text)
-    return markupsafe.Markup(f'"{escaped}"')
-
-
-_NUMBER_UNIT = re.compile(r"(\d) (%|timmar|hours|h\b)")
-
-
-def nobreak(value) -> markupsafe.Markup:
-    """Escaped text where a number never parts from its unit ("61 %")."""
-    return _nobreak(str(markupsafe.escape(value)))
-
-
-@functools.lru_cache(maxsize=4096)  # the same sentences and values recur from centre to centre
-def _nobreak(escaped: str) -> markupsafe.Markup:
-    return markupsafe.Markup(_NUMBER_UNIT.sub("\\1\u00a0\\2", escaped))
-
-
-_PATH_PART = re.compile(r"(?<=.)(\.|\[)")
-
-
-def path_breaks(value) -> markupsafe.Markup:
-    """An escaped JSON path that may wrap only between its parts."""
-    return _path_breaks(str(markupsafe.escape(value)))
-
-
-@functools.lru_cache(maxsize=4096)  # a rulebook's paths recur in every report
-def _path_breaks(escaped: str) -> markupsafe.Markup:
-    return markupsafe.Markup(_PATH_PART.sub("<wbr>\\1", escaped))
-
-
-# -- Markdown escaping -----------------------------------------------------------
-
-# Markup characters, plus what GitHub-flavoured Markdown turns into links and
-# strike-through: the colon of a URL scheme (https://), the dot after www and
-# ~~. A backslash before ASCII punctuation shows the character itself and
-# keeps it from starting anything. (An e-mail address still becomes a mailto:
-# link in GFM whatever is escaped; such a link runs nothing.)
-_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#~])|(?<![^\W_])_|_(?![^\W_])|(?<=\b[wW]{3})\.|(?<=[a-zA-Z])(?=://)")
-
-
-def markdown_escape(value) -> str:
-    """Data shown literally in Markdown: no markup, links, autolinks,
-    strike-through or raw HTML from a self-report."""
-    text = " ".join(str(value).split())
-    return _MD_SPECIAL.sub(_escaped, text)
-
-
-def _escaped(match: re.Match) -> str:
-    # The empty match before "://" escapes the colon that follows it.
-    return "\\" + match.group(0) if match.group(0) else "\\"
-
-
-def markdown_code(value) -> str:
-    """A path or value as inline code, with a fence longer than any backtick run inside."""
-    text = " ".join(str(value).split())
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"

@@ -11,24 +11,99 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
+from kokdsl.compiled import CompiledRulebook
 from kokdsl.diagnostics import Diagnostic
 from kokdsl.messages import message
-from kokdsl.pipeline import TOOL_VERSION
+from kokdsl.pipeline import TOOL_VERSION, RulebookCheck
+
+if TYPE_CHECKING:
+    from kokdsl.tools.compare import Comparison
+    from kokdsl.tools.impact import VerdictChange
+    from kokdsl.tools.rerun import CentreRun
+    from kokdsl.tools.ruletest import Mismatch, TestRun
 
 FORMAT_VERSION = 1
 
 
-def dumps(document: dict) -> str:
+class DiagnosticJson(TypedDict):
+    severity: str
+    code: str
+    message: str
+    file: str | None
+    line: int | None
+    column: int | None
+    path: str | None
+
+
+class MismatchJson(TypedDict):
+    kind: str
+    requirement: str | None
+    expected: str
+    actual: str
+    expected_label: str
+    actual_label: str
+    details: list[str]
+
+
+class CaseJson(TypedDict):
+    name: str
+    file: str
+    path: str
+    passed: bool
+    mismatches: list[MismatchJson]
+
+
+class GapJson(TypedDict):
+    requirement: str
+    lacks: list[str]
+
+
+class CoverageJson(TypedDict):
+    percent: float
+    covered: int
+    total: int
+    minimum: float | None
+    enough: bool
+    gaps: list[GapJson]
+
+
+class TestEntry(TypedDict):
+    """One rulebook in `kok test --format json`; test_junit reads it back. An
+    unusable rulebook (status "error") has only file, status and diagnostics."""
+
+    file: str
+    status: str
+    diagnostics: NotRequired[list[DiagnosticJson]]
+    rulebook: NotRequired[dict[str, object]]
+    test_files: NotRequired[list[str]]
+    cases: NotRequired[list[CaseJson]]
+    passed: NotRequired[int]
+    failed: NotRequired[int]
+    coverage: NotRequired[CoverageJson]
+
+
+class FmtFile(TypedDict):
+    """What `kok fmt` did with one file; diagnostics only for status "error"."""
+
+    file: str
+    status: str  # unchanged | would_change | changed | error
+    diagnostics: NotRequired[Sequence[Diagnostic]]
+
+
+def dumps(document: object) -> str:
+    """A document as the CLI prints it: indented, non-ASCII kept, newline-terminated."""
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def _header(name: str, lang: str) -> dict:
+def _header(name: str, lang: str) -> dict[str, object]:
     return {"format": f"kokdsl.{name}", "format_version": FORMAT_VERSION,
             "tool": {"name": "kokdsl", "version": TOOL_VERSION}, "language": lang}
 
 
-def diagnostic_json(diag: Diagnostic, lang: str) -> dict:
+def diagnostic_json(diag: Diagnostic, lang: str) -> DiagnosticJson:
     """A diagnostic with its place: file, line and column for a rulebook,
     a JSON path for a data file (each null when not known)."""
     span = diag.span
@@ -43,7 +118,7 @@ def diagnostic_json(diag: Diagnostic, lang: str) -> dict:
     }
 
 
-def _rulebook_json(rulebook, file: str) -> dict:
+def _rulebook_json(rulebook: CompiledRulebook, file: str | None) -> dict[str, object]:
     return {"file": file, "name": rulebook.name, "edition": rulebook.edition,
             "valid_from": rulebook.valid_from.isoformat() if rulebook.valid_from else None,
             "sha256": rulebook.sha256}
@@ -52,9 +127,10 @@ def _rulebook_json(rulebook, file: str) -> dict:
 # -- kok check ---------------------------------------------------------------------------
 
 
-def check_json(checked: list, lang: str) -> dict:
+def check_json(checked: list[RulebookCheck], lang: str) -> dict[str, object]:
     """checked: RulebookCheck per file, in argument order."""
-    files, errors, warnings = [], 0, 0
+    files: list[dict[str, object]] = []
+    errors, warnings = 0, 0
     for loaded in checked:
         file_errors = sum(d.is_error for d in loaded.diagnostics)
         file_warnings = len(loaded.diagnostics) - file_errors
@@ -67,7 +143,7 @@ def check_json(checked: list, lang: str) -> dict:
 # -- kok test -------------------------------------------------------------------------------
 
 
-def _mismatch_json(mismatch, lang: str) -> dict:
+def _mismatch_json(mismatch: Mismatch, lang: str) -> MismatchJson:
     def label(value: str) -> str:
         if mismatch.kind == "outcome":
             return message(f"outcome.{value}", lang)
@@ -80,39 +156,39 @@ def _mismatch_json(mismatch, lang: str) -> dict:
             "actual_label": label(mismatch.actual) if mismatch.actual else "", "details": list(mismatch.details)}
 
 
-def test_entry(path: str, run=None, *, min_coverage: float | None = None, error: Diagnostic | None = None,
-               diagnostics=(), lang: str = "sv") -> dict:
+def test_entry(path: str, run: TestRun | None = None, *, min_coverage: float | None = None,
+               error: Diagnostic | None = None, diagnostics: Iterable[Diagnostic] = (),
+               lang: str = "sv") -> TestEntry:
     """One rulebook's rule tests: its cases, coverage and gaps; or why it could not be tested."""
-    entry: dict = {"file": path}
     if run is None:
         problems = [diagnostic_json(d, lang) for d in (*diagnostics, *([error] if error else []))]
-        entry.update(status="error", diagnostics=problems)
-        return entry
+        return {"file": path, "status": "error", "diagnostics": problems}
     gaps = run.gaps()
     total = len(run.rulebook.requirements)
     too_little = min_coverage is not None and run.coverage_percent < min_coverage
-    entry.update(
-        status="failed" if run.failures or too_little else "passed",
-        rulebook=_rulebook_json(run.rulebook, path),
-        test_files=list(run.files),
-        cases=[{"name": r.case.name, "file": r.case.file, "path": r.case.path, "passed": r.passed,
-                "mismatches": [_mismatch_json(m, lang) for m in r.mismatches]} for r in run.results],
-        passed=len(run.results) - len(run.failures),
-        failed=len(run.failures),
-        coverage={"percent": round(run.coverage_percent, 1), "covered": total - len(gaps), "total": total,
-                  "minimum": min_coverage, "enough": not too_little,
-                  "gaps": [{"requirement": req_id, "lacks": list(missing)} for req_id, missing in gaps]},
-    )
-    return entry
+    return {
+        "file": path,
+        "status": "failed" if run.failures or too_little else "passed",
+        "rulebook": _rulebook_json(run.rulebook, path),
+        "test_files": list(run.files),
+        "cases": [{"name": r.case.name, "file": r.case.file, "path": r.case.path, "passed": r.passed,
+                   "mismatches": [_mismatch_json(m, lang) for m in r.mismatches]} for r in run.results],
+        "passed": len(run.results) - len(run.failures),
+        "failed": len(run.failures),
+        "coverage": {"percent": round(run.coverage_percent, 1), "covered": total - len(gaps), "total": total,
+                     "minimum": min_coverage, "enough": not too_little,
+                     "gaps": [{"requirement": req_id, "lacks": list(missing)} for req_id, missing in gaps]},
+    }
 
 
-def test_json(entries: list[dict], lang: str) -> dict:
+def test_json(entries: list[TestEntry], lang: str) -> dict[str, object]:
+    """`kok test --format json`: every rulebook's entry, and the worst status of them."""
     statuses = [e["status"] for e in entries]
     status = "error" if "error" in statuses else "failed" if "failed" in statuses else "passed"
     return {**_header("test", lang), "status": status, "rulebooks": entries}
 
 
-def test_junit(entries: list[dict], lang: str) -> str:
+def test_junit(entries: list[TestEntry], lang: str) -> str:
     """JUnit XML (the dialect Jenkins, GitLab and GitHub test reporters read):
     one <testsuite> per rulebook, one <testcase> per rule-test case. A failing
     case has a <failure>; an unusable rulebook or test file is an <error>; too
@@ -158,7 +234,7 @@ def test_junit(entries: list[dict], lang: str) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _mismatch_line(mismatch: dict, lang: str) -> str:
+def _mismatch_line(mismatch: MismatchJson, lang: str) -> str:
     if mismatch["requirement"]:
         where = message("junit.requirement", lang, id=mismatch["requirement"])
     else:
@@ -170,7 +246,7 @@ def _mismatch_line(mismatch: dict, lang: str) -> str:
 # -- kok compare --------------------------------------------------------------------------------
 
 
-def compare_json(rulebooks: list, data: dict, lang: str) -> dict:
+def compare_json(rulebooks: list[CompiledRulebook], data: Comparison, lang: str) -> dict[str, object]:
     """data: tools.compare.comparison(); rulebooks: the compiled rulebooks, its columns."""
     columns = [_rulebook_json(rb, rb.file) for rb in rulebooks]
     rows = [{"topic": row["topic_code"], "label": row["topic"],
@@ -184,7 +260,9 @@ def compare_json(rulebooks: list, data: dict, lang: str) -> dict:
 # -- kok impact -------------------------------------------------------------------------------------
 
 
-def impact_json(rulebook, variant: str, before, after, changes, lang: str) -> dict:
+def impact_json(rulebook: CompiledRulebook, variant: str, before: list[CentreRun], after: list[CentreRun],
+                changes: list[VerdictChange], lang: str) -> dict[str, object]:
+    """`kok impact --format json`: decision totals before and after the variant, and each centre that moved."""
     from kokdsl.tools.rerun import decision_totals
 
     return {
@@ -202,7 +280,7 @@ def impact_json(rulebook, variant: str, before, after, changes, lang: str) -> di
 # -- kok fmt --check ----------------------------------------------------------------------------------
 
 
-def fmt_json(files: list[dict], check: bool, lang: str) -> dict:
+def fmt_json(files: list[FmtFile], check: bool, lang: str) -> dict[str, object]:
     """files: {"file", "status": unchanged|would_change|changed|error, "diagnostics": [Diagnostic]}."""
     entries = [{"file": f["file"], "status": f["status"],
                 "diagnostics": [diagnostic_json(d, lang) for d in f.get("diagnostics", ())]} for f in files]
@@ -213,6 +291,6 @@ def fmt_json(files: list[dict], check: bool, lang: str) -> dict:
 # -- kok rulebooks --------------------------------------------------------------------------------------
 
 
-def rulebooks_json(entries: list[dict], lang: str) -> dict:
+def rulebooks_json(entries: Sequence[Mapping[str, object]], lang: str) -> dict[str, object]:
     """entries: name, file, title, edition, valid_from, requirements (null where the file does not compile)."""
     return {**_header("rulebooks", lang), "rulebooks": entries}

@@ -20,10 +20,11 @@ from kokdsl.pipeline import TOOL_VERSION
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning"}
+# One rulebook's findings: its path, the diagnostics, and the silenced ones with their reasons.
+SarifFile = tuple[str, list[Diagnostic], list[tuple[Diagnostic, str]]]
 
 
-def sarif_log(files: list[tuple[str, list[Diagnostic], list[tuple[Diagnostic, str]]]], lang: str = "sv",
-              rule_names: dict[str, str] | None = None) -> dict:
+def sarif_log(files: list[SarifFile], lang: str = "sv", rule_names: dict[str, str] | None = None) -> dict[str, object]:
     """files: (path, diagnostics, silenced (diagnostic, reason) pairs) per rulebook."""
     rule_names = rule_names or {}
     everything = [d for _, found, silenced in files for d in [*found, *(s for s, _ in silenced)]]
@@ -46,16 +47,18 @@ def sarif_log(files: list[tuple[str, list[Diagnostic], list[tuple[Diagnostic, st
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render_sarif(files, lang: str = "sv", rule_names: dict[str, str] | None = None) -> str:
+def render_sarif(files: list[SarifFile], lang: str = "sv", rule_names: dict[str, str] | None = None) -> str:
+    """The SARIF log as the JSON text a code-scanning service uploads."""
     return json.dumps(sarif_log(files, lang, rule_names), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
 def rule_id(diag: Diagnostic) -> str:
+    """The SARIF rule id: a lint code without its catalogue prefix (KOK103), else the message code."""
     return diag.code.removeprefix("lint.")
 
 
-def _rule(rid: str, name: str | None, lang: str) -> dict:
-    rule: dict = {"id": rid}
+def _rule(rid: str, name: str | None, lang: str) -> dict[str, object]:
+    rule: dict[str, object] = {"id": rid}
     if name:
         rule["name"] = name
     summary_key = f"lint.rule.{rid}"
@@ -64,9 +67,10 @@ def _rule(rid: str, name: str | None, lang: str) -> dict:
     return rule
 
 
-def _result(diag: Diagnostic, path: str, index: dict[str, int], lang: str) -> dict:
+def _result(diag: Diagnostic, path: str, index: dict[str, int], lang: str) -> dict[str, object]:
     rid = rule_id(diag)
-    location: dict = {"artifactLocation": {"uri": _uri(diag.span.file if diag.span else (diag.file or path))}}
+    uri = _uri(diag.span.file if diag.span else (diag.file or path))
+    location: dict[str, object] = {"artifactLocation": {"uri": uri}}
     span = diag.span
     if span is not None and span.line > 0:
         region = {"startLine": span.line, "startColumn": span.column}

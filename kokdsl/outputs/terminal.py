@@ -11,28 +11,149 @@ import functools
 import json
 import shutil
 import textwrap
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
+from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import Decision, counts
 from kokdsl.diagnostics import Diagnostic
+from kokdsl.enums import Modality, Outcome
 from kokdsl.evaluator import MET, OUTCOMES, WAIVED, Finding, evidence
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment
+from kokdsl.selfreport import DataProblem
 from kokdsl.values import terminal_lines
+
+if TYPE_CHECKING:
+    from kokdsl.tools.impact import VerdictChange
+    from kokdsl.tools.overview import OverviewView
+    from kokdsl.tools.rerun import CentreRun
 
 JSON_FORMAT = "kokdsl.findings"
 JSON_FORMAT_VERSION = 1
 
 
+# The JSON output (reports/findings.schema.json), typed, because the findings
+# report's view-model is built from it.
+class FindingJson(TypedDict):
+    code: str
+    message: str
+    path: NotRequired[str]
+    children: NotRequired[list[FindingJson]]
+
+
+class ProblemJson(TypedDict):
+    kind: str
+    path: str
+    fact: str
+    field: str | None
+    expected: str
+
+
+class DiagnosticJson(TypedDict):
+    severity: str
+    code: str
+    path: str | None
+    message: str
+
+
+class SourceJson(TypedDict):
+    text: str
+    date: str | None
+
+
+class EvidenceJson(TypedDict):
+    path: str
+    value: str
+
+
+class RequirementJson(TypedDict):
+    id: str
+    title: str
+    modality: str
+    chapter: str | None
+    topic: str | None
+    text: str | None
+    status: str
+    status_label: str
+    sources: list[SourceJson]
+    valid_from: str | None
+    valid_to: str | None
+    outcome: str
+    outcome_label: str
+    explanation: list[FindingJson]
+    missing: list[ProblemJson]
+    evidence: list[EvidenceJson]
+
+
+class RulebookJson(TypedDict):
+    name: str
+    edition: int
+    valid_from: str | None
+    source: str | None
+    selection: str | None
+    file: str | None
+    sha256: str
+
+
+class CentreJson(TypedDict):
+    name: str | None
+    id: str | None
+    provider: str | None
+    fictional: bool | None
+
+
+class SelfReportJson(TypedDict):
+    file: str | None
+    sha256: str
+    centre: CentreJson
+
+
+class IfAdoptedJson(TypedDict):
+    kind: str
+    label: str
+    reasons: list[str]
+    supplements: list[str]
+    remarks: list[str]
+
+
+class DecisionJson(TypedDict):
+    kind: str
+    label: str
+    reasons: list[str]
+    supplements: list[str]
+    missing: list[ProblemJson]
+    remarks: list[str]
+    remarks_unassessed: list[str]
+    proposals: list[str]
+    if_adopted: IfAdoptedJson | None
+
+
+class FindingsJson(TypedDict):
+    format: str
+    format_version: int
+    tool: dict[str, str]
+    language: str
+    rulebook: RulebookJson
+    self_report: SelfReportJson
+    decision: DecisionJson
+    counts: dict[Modality, dict[Outcome, int]]
+    requirements: list[RequirementJson]
+    data_diagnostics: list[DiagnosticJson]
+    run_date: NotRequired[str]  # the findings report's JSON format adds these two
+    case: NotRequired[dict[str, object]]
+
+
 def finding_lines(finding: Finding, lang: str, depth: int = 0) -> list[str]:
+    """A finding and those beneath it as lines, each level indented two spaces more."""
     lines = ["  " * depth + finding.text(lang)]
     for child in finding.children:
         lines += finding_lines(child, lang, depth + 1)
     return lines
 
 
-def _finding_json(finding: Finding, lang: str) -> dict:
-    out: dict[str, object] = {"code": finding.code, "message": finding.text(lang)}
+def _finding_json(finding: Finding, lang: str) -> FindingJson:
+    out: FindingJson = {"code": finding.code, "message": finding.text(lang)}
     if finding.path:
         out["path"] = finding.path
     if finding.children:
@@ -40,20 +161,22 @@ def _finding_json(finding: Finding, lang: str) -> dict:
     return out
 
 
-def _diagnostic_json(diag: Diagnostic, lang: str) -> dict:
+def _diagnostic_json(diag: Diagnostic, lang: str) -> DiagnosticJson:
     return {"severity": diag.severity, "code": diag.code, "path": diag.path, "message": diag.text(lang)}
 
 
-def _problem_json(problem, lang: str) -> dict:
+def _problem_json(problem: DataProblem, lang: str) -> ProblemJson:
     from kokdsl.selfreport import ExpectedValue
 
     return {"kind": problem.kind, "path": problem.path, "fact": problem.fact, "field": problem.field,
             "expected": ExpectedValue(problem.expected).render(lang)}
 
 
-def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | None = None) -> dict:
+def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | None = None) -> FindingsJson:
+    """The assessment as the stable JSON data `kok assess --format json` prints
+    (and the findings report's view-model starts from)."""
     rb, report, decision = assessment.rulebook, assessment.report, assessment.decision
-    requirements = []
+    requirements: list[RequirementJson] = []
     for r in assessment.evaluation.results:
         req = r.requirement
         requirements.append({
@@ -103,7 +226,7 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
     }
 
 
-def _if_adopted_json(decision: Decision, lang: str) -> dict[str, Any] | None:
+def _if_adopted_json(decision: Decision, lang: str) -> IfAdoptedJson | None:
     """The decision were the rulebook's proposals adopted; None without proposals."""
     adopted = decision.if_adopted
     if adopted is None:
@@ -115,6 +238,7 @@ def _if_adopted_json(decision: Decision, lang: str) -> dict[str, Any] | None:
 
 
 def render_json(assessment: Assessment, lang: str = "sv", rulebook_path: str | None = None) -> str:
+    """to_json_data() as indented JSON text."""
     return json.dumps(to_json_data(assessment, lang, rulebook_path), ensure_ascii=False, indent=2) + "\n"
 
 
@@ -122,7 +246,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     """A readable table for the terminal, then the decision and its grounds."""
     width = width or min(max(shutil.get_terminal_size((100, 24)).columns, 72), 120)
     rb, report, decision = assessment.rulebook, assessment.report, assessment.decision
-    m = lambda code, **p: message(code, lang, **p)  # noqa: E731
+    m = functools.partial(message, lang=lang)
     out = [m("text.rulebook", name=rb.name, edition=rb.edition,
              valid_from=rb.valid_from.isoformat() if rb.valid_from else "–"),
            m("text.centre", name=report.identity.name or "–", id=report.identity.id or "–"), ""]
@@ -192,17 +316,17 @@ def _decision_label(kind: str, lang: str) -> str:
     return message("rerun.unreadable" if kind == UNREADABLE else f"decision.{kind}", lang)
 
 
-def _totals_text(runs, lang: str) -> str:
+def _totals_text(runs: list[CentreRun], lang: str) -> str:
     """'godkänd 21, avslag 8, komplettering 4'."""
     from kokdsl.tools.rerun import decision_totals
 
     return ", ".join(f"{_decision_label(kind, lang)} {n}" for kind, n in decision_totals(runs).items())
 
 
-def render_rerun_text(view: dict, lang: str = "sv", brief: bool = False) -> str:
+def render_rerun_text(view: OverviewView, lang: str = "sv", brief: bool = False) -> str:
     """The yearly rerun for the terminal: the table of centres, then totals,
     changes and problems. Brief (the reports went to a folder): no table."""
-    m = lambda code, **p: message(code, lang, **p)  # noqa: E731
+    m = functools.partial(message, lang=lang)
     out = [view["heading"], ""]
     if view["edition_note"]:
         out += [view["edition_note"], ""]
@@ -228,16 +352,17 @@ def render_rerun_text(view: dict, lang: str = "sv", brief: bool = False) -> str:
     return terminal_lines(out)
 
 
-def _centre_table(view: dict, lang: str) -> list[str]:
-    m = lambda code, **p: message(code, lang, **p)  # noqa: E731
-    keys = ("name", "id", "decision", "failed", "unknown", "remarks")
+def _centre_table(view: OverviewView, lang: str) -> list[str]:
+    m = functools.partial(message, lang=lang)
     header = [m("rerun.col_centre"), m("rerun.col_id"), m("rerun.col_decision"), m("rerun.col_failed"),
               m("rerun.col_unknown"), m("rerun.col_remarks")]
-    rows = [[row[k] for k in keys] for row in view["centres"]]
+    rows = [[row["name"], row["id"], row["decision"], row["failed"], row["unknown"], row["remarks"]]
+            for row in view["centres"]]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     widths[0] = min(widths[0], 44)
     out = []
-    for row in [header, None, *rows]:
+    table: list[list[str] | None] = [header, None, *rows]
+    for row in table:
         if row is None:
             out.append("  ".join("-" * w for w in widths))
             continue
@@ -246,10 +371,11 @@ def _centre_table(view: dict, lang: str) -> list[str]:
     return out
 
 
-def render_impact_text(rulebook, variant: str, before, after, changes, lang: str = "sv") -> str:
+def render_impact_text(rulebook: CompiledRulebook, variant: str, before: list[CentreRun], after: list[CentreRun],
+                       changes: Sequence[VerdictChange], lang: str = "sv") -> str:
     """What changes if the rulebook changes: totals before and after, and every
     centre whose proposed decision moves, with the grounds that moved it."""
-    m = lambda code, **p: message(code, lang, **p)  # noqa: E731
+    m = functools.partial(message, lang=lang)
     label = functools.partial(_decision_label, lang=lang)
     totals = functools.partial(_totals_text, lang=lang)
 

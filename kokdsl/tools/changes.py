@@ -12,7 +12,9 @@ from __future__ import annotations
 import collections
 import functools
 import json
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePath
+from typing import TypedDict, cast
 
 import attrs
 
@@ -24,9 +26,14 @@ from kokdsl.resources import data_dir
 from kokdsl.tools.jsonshape import first_problem
 from kokdsl.tools.outfolder import display_path
 from kokdsl.tools.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow
+from kokdsl.tools.summary import PreviousRun, SummaryEntry, SummaryHeader
 
 SCHEMA_FILE = "summary.schema.json"
 RULE, REPORT, BOTH = "rule", "report", "both"
+# What a decision is judged by when attributing a change: (kind, outcomes by requirement id) -> a comparable result.
+Signature = Callable[[str, Mapping[str, str]], object]
+# A decision and its outcomes by requirement id, as an assessment gives them.
+Result = tuple[str, dict[str, str]]
 
 
 class PreviousRunError(KokError):
@@ -34,30 +41,32 @@ class PreviousRunError(KokError):
 
 
 @functools.cache
-def summary_schema() -> dict:
+def summary_schema() -> dict[str, object]:
     """The published JSON Schema of summary.json (docs/summary.schema.json)."""
-    return json.loads((data_dir("reports") / SCHEMA_FILE).read_text(encoding="utf-8"))
+    schema: dict[str, object] = json.loads((data_dir("reports") / SCHEMA_FILE).read_text(encoding="utf-8"))
+    return schema
 
 
-def load_previous(path: str, lang: str = "sv") -> dict:
+def load_previous(path: str, lang: str = "sv") -> PreviousRun:
     """Last year's summary.json, checked against its schema; PreviousRunError
     says what is wrong and where."""
     shown = display_path(path)
     try:
-        data = json.loads(Path(path).read_bytes().decode("utf-8"))
+        raw: object = json.loads(Path(path).read_bytes().decode("utf-8"))
     except OSError as exc:
         raise PreviousRunError("rerun.previous_unreadable", path=shown, reason=exc.strerror or str(exc)) from None
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
         raise PreviousRunError("rerun.previous_not_summary", path=shown) from None
-    if not isinstance(data, dict) or data.get("format") != "kokdsl.tools.rerun":
+    if not isinstance(raw, dict) or raw.get("format") != "kokdsl.tools.rerun":
         raise PreviousRunError("rerun.previous_not_summary", path=shown)
-    problem = first_problem(data, summary_schema())
+    problem = first_problem(raw, summary_schema())
     if problem is not None:
         where, code, params = problem
         if code == "shape.type":  # JSON's type names in the reader's words
             params = {k: " / ".join(message(f"json_type.{t}", lang) for t in v.split(" / ")) for k, v in params.items()}
         raise PreviousRunError("rerun.previous_invalid", path=shown, where=where,
                                problem=message(code, lang, **params))
+    data = cast(PreviousRun, raw)  # the schema has just checked the shape
     for entry in data["centres"]:
         # Kept as compact text until a change needs them: a tenth of the memory of the parsed facts.
         if isinstance(entry.get("facts"), dict):
@@ -72,15 +81,22 @@ class Change:
     key: str
     name: str | None
     code: str  # rerun.change.*
-    params: dict = attrs.field(factory=dict, hash=False)
+    params: dict[str, str] = attrs.field(factory=dict, hash=False)
     cause: str | None = None  # RULE, REPORT or BOTH when the rulebook changed too
 
 
-def rulebook_changed(previous: dict, current_header: dict) -> bool:
+class EditionChange(TypedDict):
+    before: int | str
+    after: int | str
+    same_edition: bool  # the book changed but kept its edition
+
+
+def rulebook_changed(previous: SummaryHeader, current_header: SummaryHeader) -> bool:
+    """Was last year's run made with another rulebook (by content, not by name)?"""
     return previous["rulebook"].get("sha256") != current_header["rulebook"]["sha256"]
 
 
-def edition_change(previous: dict, current_header: dict) -> dict | None:
+def edition_change(previous: SummaryHeader, current_header: SummaryHeader) -> EditionChange | None:
     """{'before': 2024, 'after': 2025, 'same_edition': False} when the book changed."""
     if not rulebook_changed(previous, current_header):
         return None
@@ -88,7 +104,7 @@ def edition_change(previous: dict, current_header: dict) -> dict | None:
     return {"before": before, "after": after, "same_edition": str(before) == str(after)}
 
 
-def match_previous(previous: dict, rows: list[CentreRow]) -> dict[int, dict]:
+def match_previous(previous: PreviousRun, rows: list[CentreRow]) -> dict[int, SummaryEntry]:
     """Row index -> last year's entry for the same centre. A readable centre
     is matched by its id; a file that could not be read (or a self-report
     without an id) by its path, then by its file name when only one file had
@@ -98,7 +114,8 @@ def match_previous(previous: dict, rows: list[CentreRow]) -> dict[int, dict]:
     by_file = {e["file"]: e for e in entries}
     names = collections.Counter(PurePath(e["file"]).name for e in entries)
     by_name = {PurePath(e["file"]).name: e for e in entries if names[PurePath(e["file"]).name] == 1}
-    out, claimed = {}, set()
+    out: dict[int, SummaryEntry] = {}
+    claimed: set[str] = set()
     for index, row in enumerate(rows):
         if row.readable and row.id and row.key in by_key:
             out[index] = by_key[row.key]
@@ -106,7 +123,8 @@ def match_previous(previous: dict, rows: list[CentreRow]) -> dict[int, dict]:
     for index, row in enumerate(rows):
         if index in out:
             continue
-        for found in (by_file.get(row.file), by_name.get(PurePath(row.file).name), by_key.get(row.id)):
+        by_id = by_key.get(row.id) if row.id is not None else None
+        for found in (by_file.get(row.file), by_name.get(PurePath(row.file).name), by_id):
             if found is not None and found["key"] not in claimed and (
                     not row.readable or not row.id or found["decision"] == UNREADABLE or found["key"] == row.id):
                 claimed.add(found["key"])
@@ -115,8 +133,8 @@ def match_previous(previous: dict, rows: list[CentreRow]) -> dict[int, dict]:
     return out
 
 
-def changes(previous: dict, header: dict, rows: list[CentreRow], rulebook: CompiledRulebook,
-            current_facts=None) -> list[Change]:
+def changes(previous: PreviousRun, header: SummaryHeader, rows: list[CentreRow], rulebook: CompiledRulebook,
+            current_facts: Callable[[list[int]], dict[int, object]] | None = None) -> list[Change]:
     """Decisions that changed, deviations that are new or fixed, files that
     could not be read this year, and centres that came or went; by centre.
     `current_facts(indexes)` gives this year's facts of those rows, for the
@@ -148,18 +166,25 @@ def changes(previous: dict, header: dict, rows: list[CentreRow], rulebook: Compi
     return [change for _, group in found for change in group]
 
 
-def _differs(old: dict, row: CentreRow) -> bool:
+def _differs(old: SummaryEntry, row: CentreRow) -> bool:
     return old["decision"] != row.decision or bool(old.get("outcomes"))
 
 
-def _centre_changes(key, name, old: dict, row: CentreRow, index: int, ids: list[str], attribute) -> list[Change]:
+def _centre_changes(key: str, name: str | None, old: SummaryEntry, row: CentreRow, index: int, ids: list[str],
+                    attribute: _Attributor | None) -> list[Change]:
     out = []
     now = {i: LETTER_OUTCOMES[letter] for i, letter in zip(ids, row.outcomes, strict=True)}
     old_failed, new_failed = _deviations(old.get("outcomes") or {}), _deviations(now)
-    cause = functools.partial(attribute.cause, old, row, index) if attribute else lambda _: None
+
+    def cause(signature: Signature) -> str | None:
+        return attribute.cause(old, row, index, signature) if attribute else None
+
     if old["decision"] != row.decision:
         skall = {r.id for r in attribute.rulebook.requirements if r.modality == "skall"} if attribute else set()
-        decision = lambda kind, outcomes: (kind, frozenset(i for i in skall if outcomes.get(i) == NOT_MET))  # noqa: E731
+
+        def decision(kind: str, outcomes: Mapping[str, str]) -> object:
+            return kind, frozenset(i for i in skall if outcomes.get(i) == NOT_MET)
+
         out.append(Change(key, name, "rerun.change.decision", {"before": old["decision"], "after": row.decision},
                           cause(decision)))
     for req in sorted(new_failed - old_failed, key=id_order):
@@ -172,15 +197,15 @@ def _centre_changes(key, name, old: dict, row: CentreRow, index: int, ids: list[
     return out
 
 
-def _fails(req: str):
+def _fails(req: str) -> Signature:
     return lambda kind, outcomes: outcomes.get(req) == NOT_MET
 
 
-def _deviations(outcomes: dict) -> set[str]:
+def _deviations(outcomes: Mapping[str, str]) -> set[str]:
     return {req for req, outcome in outcomes.items() if outcome == NOT_MET}
 
 
-def id_order(req_id: str) -> tuple:
+def id_order(req_id: str) -> tuple[tuple[int, int, str], ...]:
     """'6.4' < '6.4.1' < '6.4a' < '6.10': numbers by value, letters after numbers."""
     import re
 
@@ -206,17 +231,18 @@ class _Attributor:
     last year's result the rules alone changed nothing (the self-report),
     if this year's the rules alone explain it, otherwise both."""
 
-    def __init__(self, rulebook: CompiledRulebook, previous: dict, current_facts: dict):
+    def __init__(self, rulebook: CompiledRulebook, previous: PreviousRun, current_facts: dict[int, object]):
         self.rulebook = rulebook
         self.old_book = _old_rulebook(previous)
         self.current_facts = current_facts  # row index -> this year's facts
-        self._cache: dict = {}
+        self._cache: dict[tuple[str, str | int], Result | None] = {}
 
-    def cause(self, old: dict, row: CentreRow, index: int, signature) -> str | None:
+    def cause(self, old: SummaryEntry, row: CentreRow, index: int, signature: Signature) -> str | None:
         """RULE, REPORT or BOTH for what `signature(kind, outcomes)` picks out."""
         if old.get("sha256") and old["sha256"] == row.sha256:
             return RULE  # the same self-report: only the book changed
-        facts = json.loads(old["facts"]) if isinstance(old.get("facts"), str) else old.get("facts")
+        kept = old.get("facts")
+        facts = json.loads(kept) if isinstance(kept, str) else kept
         then_now = self._assess(("old", old["key"]), facts, self.rulebook)
         if then_now is None:
             return None
@@ -236,13 +262,13 @@ class _Attributor:
             return REPORT  # the new book alone changes nothing
         return RULE if x == after else BOTH
 
-    def _assess(self, key, facts, rulebook) -> tuple[str, dict] | None:
+    def _assess(self, key: tuple[str, str | int], facts: object, rulebook: CompiledRulebook | None) -> Result | None:
         if key not in self._cache:
             self._cache[key] = _assess_facts(facts, rulebook)
         return self._cache[key]
 
 
-def _assess_facts(facts, rulebook):
+def _assess_facts(facts: object, rulebook: CompiledRulebook | None) -> Result | None:
     from kokdsl.pipeline import assess
     from kokdsl.selfreport import validate
 
@@ -255,7 +281,7 @@ def _assess_facts(facts, rulebook):
     return assessment.decision.kind, {r.requirement.id: r.outcome for r in assessment.evaluation.results}
 
 
-def _old_rulebook(previous: dict):
+def _old_rulebook(previous: SummaryHeader) -> CompiledRulebook | None:
     """Last year's rulebook, when its file is still there with the same content."""
     from kokdsl.pipeline import check_rulebook
 
@@ -278,8 +304,9 @@ def change_text(change: Change, lang: str) -> str:
     return text
 
 
-def change_json(change: Change, lang: str) -> dict:
-    out = {"key": change.key, "name": change.name, "code": change.code, "params": change.params,
+def change_json(change: Change, lang: str) -> dict[str, object]:
+    """A change as summary.json keeps it: who, the message code and its parameters, and the sentence."""
+    out: dict[str, object] = {"key": change.key, "name": change.name, "code": change.code, "params": change.params,
            "message": change_text(change, lang)}
     if change.cause:
         out["cause"] = change.cause
@@ -287,4 +314,5 @@ def change_json(change: Change, lang: str) -> dict:
 
 
 def decision_label(kind: str, lang: str) -> str:
+    """A decision kind in words; UNREADABLE for a self-report that could not be read."""
     return message("rerun.unreadable" if kind == UNREADABLE else f"decision.{kind}", lang)

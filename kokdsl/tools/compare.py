@@ -7,16 +7,31 @@ other: which requirements each one has in each area, and at which level.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from kokdsl import ast
-from kokdsl.compiled import CompiledRulebook
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.messages import message
 from kokdsl.topics import label as topic_label
 from kokdsl.topics import vocabulary
 
 NO_TOPIC = ""
+# One requirement in a cell: (id, title, modality, thresholds, status).
+Entry = tuple[str, str, str, list[str], str]
 
 
-def comparison(rulebooks: list[CompiledRulebook], lang: str = "sv") -> dict:
+class Row(TypedDict):
+    topic: str  # the area's label
+    topic_code: str
+    cells: list[list[Entry]]  # one cell per rulebook
+
+
+class Comparison(TypedDict):
+    columns: list[str]  # "name edition" per rulebook
+    rows: list[Row]
+
+
+def comparison(rulebooks: list[CompiledRulebook], lang: str = "sv") -> Comparison:
     """{"columns": [...], "rows": [{"topic": label, "topic_code": code,
     "cells": [[(id, title, modality, thresholds, status)], ...]}]}
 
@@ -24,11 +39,11 @@ def comparison(rulebooks: list[CompiledRulebook], lang: str = "sv") -> dict:
     shown for illustration must never read as a region's rule in force."""
     topics = list(vocabulary())
     extra = sorted({r.topic or NO_TOPIC for rb in rulebooks for r in rb.requirements} - set(topics))
-    rows = []
+    rows: list[Row] = []
     for topic in topics + extra:
-        cells = [[(r.id, r.title, r.modality, thresholds(r, rb, lang), r.status) for r in rb.requirements
-                  if (r.topic or NO_TOPIC) == topic]
-                 for rb in rulebooks]
+        cells: list[list[Entry]] = [[(r.id, r.title, r.modality, thresholds(r, rb, lang), r.status)
+                                     for r in rb.requirements if (r.topic or NO_TOPIC) == topic]
+                                    for rb in rulebooks]
         if any(cells):
             name = topic_label(topic, lang) if topic else message("compare.no_topic", lang)
             rows.append({"topic": name, "topic_code": topic, "cells": cells})
@@ -36,7 +51,7 @@ def comparison(rulebooks: list[CompiledRulebook], lang: str = "sv") -> dict:
     return {"columns": columns, "rows": rows}
 
 
-def thresholds(req, rb: CompiledRulebook, lang: str) -> list[str]:
+def thresholds(req: CompiledRequirement, rb: CompiledRulebook, lang: str) -> list[str]:
     """The limits a check sets, as written ("≥ 45 h", "≥ 90 %"), so editions
     that differ only in a number no longer look the same side by side."""
     from kokdsl import ast
@@ -48,7 +63,7 @@ def thresholds(req, rb: CompiledRulebook, lang: str) -> list[str]:
     for node in walk(req.check):
         if id(node) in inside_a_limit or not isinstance(node, ast.Compare) or any_or_none_literals(node):
             continue
-        for subject, limit, op in ((node.left, node.right, node.op), (node.right, node.left, _MIRROR.get(node.op))):
+        for subject, limit, op in ((node.left, node.right, node.op), (node.right, node.left, _MIRROR[node.op])):
             value = _limit_value(limit)
             if value is not None and _limit_value(subject) is None:
                 subject_type = rb.types.get(id(subject))
@@ -59,11 +74,12 @@ def thresholds(req, rb: CompiledRulebook, lang: str) -> list[str]:
     return out
 
 
+# `45 <= x` reads as `x >= 45`: every comparison operator of the grammar, mirrored.
 _MIRROR = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
 _SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠"}
 
 
-def _limit_value(node):
+def _limit_value(node: ast.Expr | None) -> ast.Literal | ast.IfElse | None:
     """The number a comparison is held to: a literal, a literal chosen by a
     condition, or the literal share of `90 % * x`."""
     from kokdsl import ast
@@ -77,9 +93,9 @@ def _limit_value(node):
     return None
 
 
-def render_markdown(data: dict, lang: str = "sv") -> str:
+def render_markdown(data: Comparison, lang: str = "sv") -> str:
     """A Markdown table: one row per area, one column per rulebook."""
-    def cell(entries) -> str:
+    def cell(entries: list[Entry]) -> str:
         if not entries:
             return "–"
         return "<br>".join(

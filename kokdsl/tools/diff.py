@@ -7,14 +7,16 @@ both values), applicability, text (word by word), title, topic, status,
 validity and source. A check that changed in any other way is shown whole,
 before and after. `kok book --previous` prints the same diff as a chapter.
 
-    edition_diff(old, new, lang) -> dict  (the view every format renders)
+    edition_diff(old, new, lang) -> EditionDiff  (the view every format renders)
 """
 
 from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import json
+from typing import Literal, TypedDict
 
 import attrs
 
@@ -26,10 +28,78 @@ from kokdsl.unparse import expr_text
 FORMATS = ("text", "md", "html", "json")
 # Metadata compared as plain values, in this order. A field a rulebook version
 # does not have reads as None on both sides and never shows as a change.
-_PLAIN_ASPECTS = ("title", "topic", "status", "valid_from", "valid_to", "source")
+PlainAspect = Literal["title", "topic", "status", "valid_from", "valid_to", "source"]
+_PLAIN_ASPECTS: tuple[PlainAspect, ...] = ("title", "topic", "status", "valid_from", "valid_to", "source")
 
 
-def edition_diff(old: CompiledRulebook, new: CompiledRulebook, lang: str = "sv") -> dict:
+class WordPart(TypedDict):
+    op: str  # same | removed | added
+    text: str
+
+
+class TextChange(TypedDict):
+    aspect: Literal["text"]
+    words: list[WordPart]
+
+
+class ThresholdChange(TypedDict):
+    """A comparison whose subject stayed and whose limit moved."""
+
+    aspect: Literal["threshold"]
+    subject: str
+    op: str | None
+    unit: str | None
+    old: str
+    new: str
+
+
+class LevelChange(TypedDict):
+    aspect: Literal["level"]
+    old: str  # bör, skall
+    new: str
+
+
+class ValueChange(TypedDict):
+    """A whole check or condition, or a plain value; None where there was none."""
+
+    aspect: Literal["check", "applicability"] | PlainAspect
+    old: str | None
+    new: str | None
+
+
+# One aspect of a requirement that changed, told apart by its aspect.
+Change = TextChange | ThresholdChange | LevelChange | ValueChange
+
+
+class Entry(TypedDict):
+    id: str
+    title: str
+    kind: str  # added | removed | changed
+    modality: str
+    modality_label: str
+    changes: list[Change]
+
+
+class Book(TypedDict):
+    name: str
+    edition: int
+    file: str | None
+    valid_from: str | None
+
+
+class EditionDiff(TypedDict):
+    """The view every format renders (and the JSON format prints)."""
+
+    format_version: int
+    old: Book
+    new: Book
+    requirements: list[Entry]
+    facts: dict[str, list[str]]  # added, removed, retyped: fact names
+    counts: dict[str, int]
+
+
+def edition_diff(old: CompiledRulebook, new: CompiledRulebook, lang: str = "sv") -> EditionDiff:
+    """What changed from `old` to `new`: requirement by requirement (matched by number), then the facts."""
     old_reqs = {r.id: r for r in old.requirements}
     new_reqs = {r.id: r for r in new.requirements}
     entries = []
@@ -51,19 +121,20 @@ def edition_diff(old: CompiledRulebook, new: CompiledRulebook, lang: str = "sv")
     }
 
 
-def _book(rb: CompiledRulebook) -> dict:
+def _book(rb: CompiledRulebook) -> Book:
     return {"name": rb.name, "edition": rb.edition, "file": rb.file,
             "valid_from": rb.valid_from.isoformat() if rb.valid_from else None}
 
 
-def _entry(req: CompiledRequirement, kind: str, changes: list[dict], lang: str) -> dict:
+def _entry(req: CompiledRequirement, kind: str, changes: list[Change], lang: str) -> Entry:
     return {"id": req.id, "title": req.title, "kind": kind, "modality": req.modality,
             "modality_label": message(f"report.modality.{req.modality}", lang), "changes": changes}
 
 
 def requirement_changes(old: CompiledRequirement, new: CompiledRequirement, new_book: CompiledRulebook,
-                        lang: str) -> list[dict]:
-    changes: list[dict] = []
+                        lang: str) -> list[Change]:
+    """What changed in one requirement kept under its number, aspect by aspect."""
+    changes: list[Change] = []
     if old.modality != new.modality:
         changes.append({"aspect": "level", "old": old.modality, "new": new.modality})
     if old.condition != new.condition:
@@ -91,7 +162,7 @@ def _plain(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _expr(node, lang: str) -> str | None:
+def _expr(node: ast.Expr | None, lang: str) -> str | None:
     return expr_text(node, lang) if node is not None else None
 
 
@@ -109,13 +180,13 @@ class _Moved:
     op: str | None = None
 
 
-def _check_changes(old: ast.Expr, new: ast.Expr, new_book: CompiledRulebook, lang: str) -> list[dict]:
+def _check_changes(old: ast.Expr, new: ast.Expr, new_book: CompiledRulebook, lang: str) -> list[Change]:
     if old == new:
         return []
     moved = _differences(old, new)
     subjects = [m.subject for m in moved if m.subject is not None]
     if len(subjects) == len(moved):
-        out = []
+        out: list[Change] = []
         for m, subject in zip(moved, subjects, strict=True):
             unit = _unit(subject, new_book)
             out.append({"aspect": "threshold", "subject": expr_text(subject, lang), "op": m.op, "unit": unit,
@@ -124,7 +195,7 @@ def _check_changes(old: ast.Expr, new: ast.Expr, new_book: CompiledRulebook, lan
     return [{"aspect": "check", "old": expr_text(old, lang), "new": expr_text(new, lang)}]
 
 
-def _differences(old, new) -> list[_Moved]:
+def _differences(old: ast.Expr, new: ast.Expr) -> list[_Moved]:
     """The smallest differing sub-expressions of two checks, walking both
     trees together while they have the same shape."""
     if old == new:
@@ -157,7 +228,7 @@ def limit_text(node: ast.Expr, unit: str | None, lang: str) -> str:
     return f"{text} {unit}" if unit and isinstance(node, ast.Literal) else text
 
 
-def _is_expr(value) -> bool:
+def _is_expr(value: object) -> bool:
     return attrs.has(type(value)) and not isinstance(value, ast.Span | ast.TypeExpr)
 
 
@@ -176,10 +247,10 @@ def _unit(subject: ast.Expr, rb: CompiledRulebook) -> str | None:
 # -- text -------------------------------------------------------------------------------
 
 
-def word_diff(old: str, new: str) -> list[dict]:
+def word_diff(old: str, new: str) -> list[WordPart]:
     """[{"op": "same"|"removed"|"added", "text": "..."}], word by word."""
     a, b = old.split(), new.split()
-    out: list[dict] = []
+    out: list[WordPart] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag == "equal":
             out.append({"op": "same", "text": " ".join(a[i1:i2])})
@@ -194,7 +265,7 @@ def word_diff(old: str, new: str) -> list[dict]:
 # -- facts ------------------------------------------------------------------------------
 
 
-def _fact_changes(old: CompiledRulebook, new: CompiledRulebook) -> dict:
+def _fact_changes(old: CompiledRulebook, new: CompiledRulebook) -> dict[str, list[str]]:
     before = {f.name: f for f in old.facts}
     after = {f.name: f for f in new.facts}
     return {"added": [n for n in after if n not in before],
@@ -205,14 +276,15 @@ def _fact_changes(old: CompiledRulebook, new: CompiledRulebook) -> dict:
 # -- rendering --------------------------------------------------------------------------
 
 
-def render(view: dict, fmt: str, lang: str = "sv") -> str:
+def render(view: EditionDiff, fmt: str, lang: str = "sv") -> str:
+    """The diff in one of FORMATS: JSON, an HTML page, or lines of text or Markdown."""
     if fmt == "json":
         return json.dumps(view, ensure_ascii=False, indent=2) + "\n"
     if fmt == "html":
-        from kokdsl.outputs.findings import environment
+        from kokdsl.outputs.environment import environment
 
         template = environment().get_template("diff.html.j2")
-        return template.render(view=view, lang=lang, t=lambda code, **p: message(code, lang, **p),
+        return template.render(view=view, lang=lang, t=functools.partial(message, lang=lang),
                                describe=lambda change: describe(change, "html", lang))
     lines = [message("diff.heading", lang, old=_esc(_label(view["old"]), fmt), new=_esc(_label(view["new"]), fmt))]
     if fmt == "md":
@@ -234,26 +306,26 @@ def render(view: dict, fmt: str, lang: str = "sv") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _label(book: dict) -> str:
+def _label(book: Book) -> str:
     return f"{book['name']} {book['edition']}"
 
 
-def describe(change: dict, fmt: str, lang: str) -> str:
+def describe(change: Change, fmt: str, lang: str) -> str:
     """One change as one line (text, Markdown) or one HTML fragment (escaped)."""
-    aspect = change["aspect"]
-    if aspect == "text":
+    if change["aspect"] == "text":
         return message("diff.aspect.text", lang, words=_words(change["words"], fmt))
-    if aspect == "threshold":
+    if change["aspect"] == "threshold":
         return message("diff.aspect.threshold", lang, subject=_code(f"{change['subject']} {change['op']}", fmt),
                        old=_code(change["old"], fmt), new=_code(change["new"], fmt))
+    if change["aspect"] == "level":
+        return message("diff.aspect.level", lang, old=_esc(change["old"], fmt), new=_esc(change["new"], fmt))
+    aspect = change["aspect"]
     if aspect == "status":
         return message("diff.aspect.status", lang, old=_esc(_status(change["old"], lang), fmt),
                        new=_esc(_status(change["new"], lang), fmt))
-    if aspect == "level":
-        return message("diff.aspect.level", lang, old=_esc(change["old"], fmt), new=_esc(change["new"], fmt))
     code_like = aspect in ("check", "applicability")
 
-    def show(value) -> str:
+    def show(value: str | None) -> str:
         if value is None:
             return _esc(message("diff.nothing", lang), fmt)
         return _code(value, fmt) if code_like else _esc(str(value), fmt)
@@ -269,7 +341,7 @@ def _status(status: str | None, lang: str) -> str:
 def _esc(text: str, fmt: str) -> str:
     """Data shown as data: escaped for HTML and Markdown, as is for the terminal."""
     if fmt == "md":
-        from kokdsl.outputs.findings import markdown_escape
+        from kokdsl.outputs.environment import markdown_escape
 
         return markdown_escape(text)
     if fmt != "html":
@@ -281,7 +353,7 @@ def _esc(text: str, fmt: str) -> str:
 
 def _code(text: str, fmt: str) -> str:
     if fmt == "md":
-        from kokdsl.outputs.findings import markdown_code
+        from kokdsl.outputs.environment import markdown_code
 
         return markdown_code(text)
     if fmt == "html":
@@ -289,7 +361,7 @@ def _code(text: str, fmt: str) -> str:
     return text
 
 
-def _words(words: list[dict], fmt: str) -> str:
+def _words(words: list[WordPart], fmt: str) -> str:
     marks = {"text": ("[-", "-]", "{+", "+}"), "md": ("~~", "~~", "**", "**"),
              "html": ("<del>", "</del>", "<ins>", "</ins>")}[fmt]
     out = []

@@ -18,7 +18,8 @@ import json
 
 from kokdsl.compiled import CompiledRulebook, FactSpec, FieldSpec
 from kokdsl.messages import CATALOGUE, message
-from kokdsl.outputs.findings import RULEBOOK_LANG, environment
+from kokdsl.outputs.environment import environment
+from kokdsl.outputs.findings import RULEBOOK_LANG
 from kokdsl.pipeline import TOOL_VERSION
 from kokdsl.resources import data_dir
 from kokdsl.schedule import WEEKDAYS

@@ -16,7 +16,7 @@ from pathlib import Path
 import attrs
 
 from kokdsl import ast
-from kokdsl.compiled import CompiledRulebook
+from kokdsl.compiled import CompiledRulebook, FactSpec, RecordSpec
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.enums import Modality
 from kokdsl.errors import KokError
@@ -55,14 +55,18 @@ def with_proposals_adopted(rulebook: CompiledRulebook, ids: Iterable[str] | None
     return attrs.evolve(rulebook, requirements=requirements, runtime={})
 
 
+# What validating a self-report depends on: the declared facts, and the record types by name.
+Declared = tuple[tuple[FactSpec, ...], tuple[tuple[str, RecordSpec], ...]]
+
+
 class ReportCache:
     """Self-reports read once, parsed once per content hash and validated once
     per set of declared facts, so that both rulebooks of an impact run share
     the work (a draft that declares the same facts reuses the validation)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._documents: dict[str, object] = {}  # sha256 of the bytes -> parsed document
-        self._reports: dict[tuple, SelfReport] = {}  # (file, sha256, facts declared) -> validated
+        self._reports: dict[tuple[str, str, Declared], SelfReport] = {}  # (file, sha256, facts declared) -> validated
         self._hashes: dict[str, tuple[str, bytes]] = {}  # file -> (sha256, bytes), each file read once
         self.reads = self.parses = self.validations = 0  # what the cache saved is visible in tests
 
@@ -91,7 +95,7 @@ class ReportCache:
         return self._hashes[file]
 
 
-def _declared(rulebook: CompiledRulebook) -> tuple:
+def _declared(rulebook: CompiledRulebook) -> Declared:
     """What validation depends on: the facts and record types the rulebook declares."""
     return rulebook.facts, tuple(sorted(rulebook.records.items()))
 

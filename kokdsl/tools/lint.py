@@ -369,14 +369,16 @@ class _Linter:
         out = []
         nodes = [n for expr in (req.condition, req.check) for n in walk(expr)]
         idioms = {id(lit) for n in nodes for lit in any_or_none_literals(n)}
-        literals = [n for n in nodes if isinstance(n, ast.Literal) and _literal_value(n) is not None]
-        check_values = {_literal_value(lit) for lit in literals}
+        # Each number literal with its value, computed once: the value is never None here.
+        literals = [(n, value) for n in nodes if isinstance(n, ast.Literal)
+                    if (value := _literal_value(n)) is not None]
+        check_values = {value for _, value in literals}
         # A number in the name or the description of what the check reads counts:
         # läkarbesök_inom_3_dagar speaks of 3 days, "de senaste 12 månaderna" of 12 months.
         names = {n.name for n in nodes if isinstance(n, ast.Name | ast.Field)}
         check_values |= {Fraction(d) for name in names for d in re.findall(r"\d+", name)}
         check_values |= {n.value for name in names for n in text_numbers(self.docs.get(name) or "")}
-        literals = [lit for lit in literals if id(lit) not in idioms]
+        literals = [(lit, value) for lit, value in literals if id(lit) not in idioms]
         written = text_numbers(text.raw)
         for number in written:
             if number.written in NUMBERS_THAT_ARE_NAMES:
@@ -385,8 +387,7 @@ class _Linter:
                 span = self.positions.span(text.offset + number.start, text.offset + number.end)
                 out.append(self.finding("KOK103", span, id=req.id, number=number.written))
         text_values = {n.value for n in written} | {NUMBER_WORDS[w] for w in _words(text.raw) if w in NUMBER_WORDS}
-        for lit in literals:
-            value = _literal_value(lit)
+        for lit, value in literals:
             if value not in text_values:
                 shown = _display_number(value) + (" %" if lit.kind == "percent" else "")
                 out.append(self.finding("KOK104", lit.span, id=req.id, number=shown))

@@ -13,7 +13,7 @@ import datetime
 import functools
 import io
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, TYPE_CHECKING, TypedDict
 
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.messages import message
@@ -21,6 +21,10 @@ from kokdsl.pipeline import TOOL_VERSION
 from kokdsl.tools.changes import Change, change_text, decision_label
 from kokdsl.tools.outfolder import href
 from kokdsl.tools.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow, decision_totals
+from kokdsl.tools.summary import PreviousRun
+
+if TYPE_CHECKING:
+    from kokdsl.tools.changes import EditionChange
 
 RANKS = {"approved": 0, "supplement_request": 1, "rejection": 2, UNREADABLE: 3}  # sorting by decision
 CHART_BAR = 18  # pixels per requirement in the deviation chart
@@ -28,12 +32,50 @@ CHART_LABEL = 70
 CHART_WIDTH = 640
 
 
-Data = dict[str, Any]
+class CentreLine(TypedDict):
+    """One centre in the overview's table (index.html and the terminal)."""
+
+    file: str
+    kind: str
+    decision: str
+    name: str
+    id: str
+    failed: str
+    unknown: str
+    remarks: str
+    deviations: str
+    href: str | None
+    rank: int
+
+
+class OverviewView(TypedDict):
+    """What the overview page and the terminal summary show of a rerun."""
+
+    lang: str
+    tool_version: str
+    run_date: str
+    rulebook: dict[str, object]
+    heading: str
+    count: int
+    centres: CentreLines
+    totals: str
+    total_cards: list[dict[str, object]]
+    edition_note: str
+    changes: list[dict[str, str]] | None  # None without a previous run to compare with
+    changes_heading: str
+    no_changes: str
+    unreadable: list[dict[str, str | None]]
+    expiring: list[dict[str, str]]
+    waiver_problems: list[dict[str, str]]
+    chart: dict[str, object]
+    requirements: list[str]
+    decisions: list[dict[str, str]]
 
 
 def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list: list[Change] | None,
-                  previous: Data | None, lang: str, run_date: datetime.date, edition: Data | None = None,
-                  expiring: list[Data] | None = None, waiver_problems: list[Data] | None = None) -> Data:
+                  previous: PreviousRun | None, lang: str, run_date: datetime.date,
+                  edition: EditionChange | None = None, expiring: list[dict[str, str]] | None = None,
+                  waiver_problems: list[dict[str, str]] | None = None) -> OverviewView:
     """Plain data for the text summary and the HTML page."""
     m = functools.partial(message, lang=lang)
     previous_date = previous.get("run_date") if previous else None
@@ -72,7 +114,7 @@ class CentreLines:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[CentreLine]:
         for row in self.rows:
             yield {
                 "file": row.file, "kind": row.decision, "decision": decision_label(row.decision, self.lang),
@@ -85,7 +127,7 @@ class CentreLines:
             }
 
 
-def _edition_note(edition: Data | None, lang: str) -> str:
+def _edition_note(edition: EditionChange | None, lang: str) -> str:
     if edition is None:
         return ""
     if edition["same_edition"]:
@@ -103,7 +145,7 @@ def deviation_counts(rulebook: CompiledRulebook, rows: list[CentreRow]) -> list[
     return [(req, n) for req, n in zip(rulebook.requirements, counts, strict=True) if n]
 
 
-def deviation_chart(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) -> Data:
+def deviation_chart(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) -> dict[str, object]:
     """Geometry for the server-rendered SVG bar chart: one bar per requirement
     that some centre does not meet, skall bars and bör bars told apart by
     pattern as well as colour."""
@@ -125,7 +167,7 @@ def deviation_chart(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value) -> str:
+def csv_cell(value: object) -> str:
     """A cell a spreadsheet shows as text: a leading =, +, -, @, tab or CR
     would make Excel run it as a formula (CSV injection), so it gets a quote."""
     text = "" if value is None else str(value)
@@ -139,7 +181,7 @@ def centres_csv(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) ->
     return out.getvalue()
 
 
-def write_centres_csv(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str, out) -> None:
+def write_centres_csv(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str, out: IO[str]) -> None:
     """Centres × requirements: one row per centre, one column per requirement,
     each cell the outcome in words. Starts with a byte-order mark so Excel
     reads å, ä and ö as UTF-8."""

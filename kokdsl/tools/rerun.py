@@ -23,9 +23,9 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 import attrs
 
@@ -37,6 +37,7 @@ from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
 from kokdsl.selfreport import SelfReportError
 from kokdsl.tools.outfolder import display_path
+from kokdsl.tools.summary import SummaryEntry, SummaryHeader
 
 if TYPE_CHECKING:
     from kokdsl.tools.waivers import WaiverFile
@@ -155,7 +156,7 @@ def centre_row(shown: str, assessment: Assessment, report_name: str | None) -> C
         report=report_name)
 
 
-def summary_entry(row: CentreRow, rulebook: CompiledRulebook, facts) -> dict:
+def summary_entry(row: CentreRow, rulebook: CompiledRulebook, facts: object) -> SummaryEntry:
     """The centre in summary.json: who, what was decided, every outcome, and
     the self-report's content (so next year can re-run it under a new book)."""
     ids = [r.id for r in rulebook.requirements]
@@ -175,7 +176,7 @@ def error_row(shown: str, code: str, text: str) -> tuple[CentreRow, str]:
 _LINE_BREAK = "\x1e"
 
 
-def spooled(entry: dict[str, Any]) -> str:
+def spooled(entry: SummaryEntry) -> str:
     """A summary entry as one line of the spool: already indented the way
     summary.json shows it (the work done where the centre was assessed, in a
     worker process when there are several). The same text as
@@ -248,7 +249,7 @@ def _encode(value: Any, newline: str, out: list[str]) -> None:
         out.append(_encode_text(str(value)))
 
 
-def error_entry(row: CentreRow) -> dict:
+def error_entry(row: CentreRow) -> SummaryEntry:
     return {"key": row.key, "file": row.file, "decision": UNREADABLE, "error": row.error_code,
             "message": row.error}
 
@@ -262,7 +263,7 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
-def json_safe(value: Any) -> Any:
+def json_safe(value: object) -> object:
     """A parsed self-report as JSON data: dates as ISO text, keys as text."""
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
@@ -330,7 +331,8 @@ def pool_chunk(centres: int, jobs: int) -> int:
 def _warm_templates(settings: RunSettings) -> None:
     """Compile the report template once, before the workers fork."""
     if settings.folder is not None:
-        from kokdsl.outputs.findings import TEMPLATES, environment
+        from kokdsl.outputs.environment import environment
+        from kokdsl.outputs.findings import TEMPLATES
 
         environment().get_template(TEMPLATES["html"])
 
@@ -340,12 +342,12 @@ class RerunResult:
     """A finished run: the rows in memory, the summary entries spooled to a
     temporary file (one line each, same order: see spooled())."""
 
-    header: dict
+    header: SummaryHeader
     rows: list[CentreRow]
     spool: IO[str]
-    replaced: dict[int, dict] = attrs.field(factory=dict)  # row index -> entry that replaces the spooled one
+    replaced: dict[int, SummaryEntry] = attrs.field(factory=dict)  # row index -> entry that replaces the spooled one
 
-    def entries(self) -> Iterator[dict]:
+    def entries(self) -> Iterator[SummaryEntry]:
         for index, text in enumerate(self._texts()):
             yield self.replaced.get(index) or json.loads(text)
 
@@ -355,7 +357,7 @@ class RerunResult:
         for line in self.spool:
             yield line[:-1].replace(_LINE_BREAK, "\n")
 
-    def facts(self, indexes) -> dict[int, object]:
+    def facts(self, indexes: Iterable[int]) -> dict[int, object]:
         """Row index -> the facts kept in the summary, for the rows asked for."""
         wanted = set(indexes)
         return {i: entry.get("facts") for i, entry in enumerate(self.entries()) if i in wanted}
@@ -364,7 +366,8 @@ class RerunResult:
         self.spool.close()
 
 
-def summary_header(rulebook: CompiledRulebook, run_date: datetime.date, rulebook_path: str | None = None) -> dict:
+def summary_header(rulebook: CompiledRulebook, run_date: datetime.date,
+                   rulebook_path: str | None = None) -> SummaryHeader:
     return {
         "format": SUMMARY_FORMAT,
         "format_version": SUMMARY_FORMAT_VERSION,
@@ -375,7 +378,8 @@ def summary_header(rulebook: CompiledRulebook, run_date: datetime.date, rulebook
     }
 
 
-def run(settings: RunSettings, files: list[str], jobs: int = 1, progress=None) -> RerunResult:
+def run(settings: RunSettings, files: list[str], jobs: int = 1,
+        progress: Callable[[int, int], None] | None = None) -> RerunResult:
     """Every file through assess_centre; duplicate ids become error rows."""
     from kokdsl.tools.outfolder import report_names
 
@@ -417,7 +421,7 @@ def _reject_duplicate_ids(result: RerunResult, settings: RunSettings) -> None:
         result.replaced[index] = error_entry(new)
 
 
-def write_summary(result: RerunResult, out: IO[str], extra: dict | None = None) -> None:
+def write_summary(result: RerunResult, out: IO[str], extra: dict[str, object] | None = None) -> None:
     """summary.json, streamed: the header, every centre, then `extra` (changes)."""
     head = json.dumps(result.header, ensure_ascii=False, indent=2)
     out.write(head[:-2] + ',\n  "centres": [')
@@ -436,17 +440,17 @@ def write_summary(result: RerunResult, out: IO[str], extra: dict | None = None) 
 # -- totals and exit codes ------------------------------------------------------------------
 
 
-def decision_totals(rows) -> dict[str, int]:
+def decision_totals(rows: Iterable[CentreRow | CentreRun]) -> dict[str, int]:
     """How many centres got each decision, in the order officers read them."""
     counted = collections.Counter(row.decision for row in rows)
     return {kind: counted[kind] for kind in DECISION_ORDER if counted[kind]}
 
 
-def all_approved(rows) -> bool:
+def all_approved(rows: Iterable[CentreRow | CentreRun]) -> bool:
     return all(row.decision == APPROVED for row in rows)
 
 
-def any_unreadable(rows) -> bool:
+def any_unreadable(rows: Iterable[CentreRow | CentreRun]) -> bool:
     return any(row.decision == UNREADABLE for row in rows)
 
 

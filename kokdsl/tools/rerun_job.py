@@ -9,6 +9,7 @@ happened to single centres: their failures are error rows.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,43 +19,52 @@ from kokdsl.compiled import CompiledRulebook
 from kokdsl.tools import changes as changes_
 from kokdsl.tools import overview
 from kokdsl.tools.outfolder import OutputFolder
-from kokdsl.tools.rerun import RerunResult, RunSettings, run, write_summary
+from kokdsl.tools.rerun import CentreRow, RerunResult, RunSettings, run, write_summary
+from kokdsl.tools.summary import PreviousRun
 
 if TYPE_CHECKING:
-    from kokdsl.tools.waivers import WaiverFile
+    from kokdsl.tools.waivers import Waiver, WaiverFile
 
 
 @attrs.define
 class Job:
+    """Everything one `kok rerun` needs: the rulebook, the self-reports, last
+    year's summary and where the output goes."""
+
     rulebook: CompiledRulebook
     files: list[str]
     lang: str = "sv"
     run_date: datetime.date = attrs.field(factory=datetime.date.today)
     rulebook_path: str | None = None
-    previous: dict | None = None
+    previous: PreviousRun | None = None
     out_dir: str | None = None
     jobs: int = 1
-    progress: object = None  # called with (done, total) after each centre
+    progress: Callable[[int, int], None] | None = None  # called with (done, total) after each centre
     waivers: WaiverFile | None = None
 
 
 @attrs.define
 class JobResult:
+    """A finished rerun: the run itself, what changed since last year, the
+    overview's view, and the waivers worth a word."""
+
     result: RerunResult
-    changes: list
-    view: dict
+    changes: list[changes_.Change]
+    view: overview.OverviewView
 
     @property
-    def rows(self):
+    def rows(self) -> list[CentreRow]:
+        """Each centre's summary row, in file order."""
         return self.result.rows
 
-    expiring: list = attrs.field(factory=list)  # waivers ending within 90 days
-    unknown_waivers: list = attrs.field(factory=list)  # waivers for centres the run never saw
+    expiring: list[Waiver] = attrs.field(factory=list)  # waivers ending within 90 days
+    unknown_waivers: list[Waiver] = attrs.field(factory=list)  # waivers for centres the run never saw
 
-    def summary_extra(self, lang: str) -> dict:
+    def summary_extra(self, lang: str) -> dict[str, object]:
+        """What summary.json adds after the centres: the changes, and the waivers expiring or for no known centre."""
         from kokdsl.tools.waivers import waiver_json
 
-        extra = {}
+        extra: dict[str, object] = {}
         if self.view["changes"] is not None:
             extra["changes"] = [changes_.change_json(c, lang) for c in self.changes]
         if self.expiring:
@@ -87,12 +97,14 @@ def _assess(job: Job, folder: Path | None) -> JobResult:
 
     settings = RunSettings(job.rulebook, job.lang, job.run_date, job.rulebook_path, folder, job.waivers)
     result = run(settings, job.files, job.jobs, job.progress)
-    expiring, unknown = [], []
+    expiring: list[Waiver] = []
+    unknown: list[Waiver] = []
     if job.waivers is not None:
         centre_ids = {row.id for row in result.rows if row.id}
         expiring = job.waivers.expiring(centre_ids, job.run_date)
         unknown = job.waivers.unknown_centres(centre_ids)
-    change_list, edition = [], None
+    change_list: list[changes_.Change] = []
+    edition = None
     if job.previous is not None:
         change_list = changes_.changes(job.previous, result.header, result.rows, job.rulebook, result.facts)
         edition = changes_.edition_change(job.previous, result.header)
@@ -103,7 +115,7 @@ def _assess(job: Job, folder: Path | None) -> JobResult:
     return JobResult(result, change_list, view, expiring, unknown)
 
 
-def _unknown_text(waiver, lang: str) -> str:
+def _unknown_text(waiver: Waiver, lang: str) -> str:
     from kokdsl.messages import message
     from kokdsl.tools.waivers import waiver_json
 
