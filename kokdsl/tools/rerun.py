@@ -194,7 +194,7 @@ def spooled(entry: SummaryEntry) -> str:
 _encode_text = json.encoder.encode_basestring  # the C function when the json accelerator is there
 
 
-def _encode(value: Any, newline: str, out: list[str]) -> None:
+def _encode(value: object, newline: str, out: list[str]) -> None:
     """json_safe(value) as indented JSON, in pieces; newline is the line
     break and the indent so far."""
     if isinstance(value, str):
