@@ -2,13 +2,14 @@
 
 The compiler's closures are the reference semantics and serve explanations;
 this module writes the same three-valued logic out as straight-line Python
-source and compile()s it, the way Jinja compiles templates. One function per
-requirement returns its outcome ("met", "not_met", ...), with no call per AST
-node, and checks for UNKNOWN only where a value can be unknown.
+source and compile()s it, the way Jinja compiles templates. One function for
+the whole rulebook (or for each GROUP of requirements) reads the facts once and
+returns every outcome ("met", "not_met", ...), with no call per AST node or per
+requirement, and checks for UNKNOWN only where a value can be unknown.
 
 A property test holds the generated code equal to the closures. Should Python
-refuse a generated function (an absurdly deep expression), that requirement
-falls back to its closures.
+refuse a generated function (an absurdly deep expression), the group's
+requirements get a function each, and one Python refuses too runs by its closures.
 
 One module, just over 400 lines: one gen_ method per expression kind, beside
 the helpers that keep the generated code's UNKNOWN tests minimal.
@@ -17,6 +18,7 @@ the helpers that keep the generated code's UNKNOWN tests minimal.
 from __future__ import annotations
 
 import contextlib
+import datetime
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from typing import Any
@@ -25,7 +27,7 @@ from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, Env, OutcomeFunction, Type
 from kokdsl.enums import Outcome
 from kokdsl.schedule import AROUND_THE_CLOCK
-from kokdsl.values import UNKNOWN, assessment_date, between, date_arith
+from kokdsl.values import ASSESSMENT_DATE, UNKNOWN, assessment_date, between, date_arith
 from kokdsl.visitor import NodeVisitor
 
 Scope = dict[str, str]  # loop variable -> the local that holds it
@@ -36,19 +38,55 @@ _SCHEDULE_METHODS = {"+": "union", "-": "minus", "except": "minus", "intersect":
 _PY_OP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
+# Requirements per generated function: one function for a whole rulebook
+# saves a call and the fact reads per requirement; groups keep each function
+# a size Python compiles quickly.
+GROUP = 100
+
+
 def generate_outcomes(requirements: Iterable[CompiledRequirement], types: dict[int, Type],
                       resolved: dict[int, str]) -> OutcomeFunction:
-    """One function over a facts dict that returns every outcome in book order."""
-    functions = [_requirement_function(req, types, resolved) for req in requirements]
+    """One function over a facts dict (and the assessment date, else the
+    facts' own or today) that returns every outcome in book order."""
+    reqs = list(requirements)
+    groups = [_group_function(reqs[i:i + GROUP], types, resolved) for i in range(0, len(reqs), GROUP)]
+    if len(groups) == 1:
+        return groups[0]
 
-    def outcomes(env: Env) -> list[Outcome]:
-        return [fn(env) for fn in functions]
+    def outcomes(env: Env, day: datetime.date | None = None) -> list[Outcome]:
+        out: list[Outcome] = []
+        for group in groups:
+            out += group(env, day)
+        return out
 
+    return outcomes
+
+
+def _group_function(reqs: list[CompiledRequirement], types: dict[int, Type],
+                    resolved: dict[int, str]) -> OutcomeFunction:
+    """The requirements' outcomes from one generated function; should Python
+    refuse it, each requirement on its own (and by its closures when Python
+    refuses that too)."""
+    try:
+        source, namespace = _Writer(types, resolved).group(reqs)
+        code = compile(source, f"<kok {reqs[0].id}…>" if reqs else "<kok>", "exec")
+    except (RecursionError, SyntaxError, MemoryError):
+        functions = [_requirement_function(req, types, resolved) for req in reqs]
+
+        def one_by_one(env: Env, day: datetime.date | None = None) -> list[Outcome]:
+            if day is not None:
+                env = {**env, ASSESSMENT_DATE: day}
+            return [fn(env) for fn in functions]
+
+        return one_by_one
+    exec(code, namespace)  # noqa: S102 - our own generated source, never user text
+    outcomes: OutcomeFunction = namespace["outcomes"]
     return outcomes
 
 
 def _requirement_function(req: CompiledRequirement, types: dict[int, Type],
                           resolved: dict[int, str]) -> Callable[[Env], Outcome]:
+    """One requirement's generated function (facts -> outcome), or its closures."""
     try:
         source, namespace = _Writer(types, resolved).requirement(req)
         code = compile(source, f"<kok {req.id}>", "exec")
@@ -92,12 +130,13 @@ class _Writer(NodeVisitor):
         self.types = types
         self.resolved = resolved
         self.lines: list[str] = []
-        self.depth = 1
+        self.depth = 1  # in the function's body
         self.count = 0
         self.namespace: dict[str, Any] = {"UNKNOWN": UNKNOWN, "Fraction": Fraction, **{o.name: o for o in Outcome},
                                           "assessment_date": assessment_date, "between": between,
                                           "date_arith": date_arith}
         self.facts: dict[str, str] = {}  # fact name -> local
+        self.uses_day = False  # whether the function needs the assessment date (the local `day`)
 
     # -- emitting ----------------------------------------------------------
 
@@ -128,33 +167,61 @@ class _Writer(NodeVisitor):
     # -- a requirement -------------------------------------------------------
 
     def requirement(self, req: CompiledRequirement) -> tuple[str, dict[str, Any]]:
-        body_start = len(self.lines)
-        if req.valid_from or req.valid_to:
-            self.namespace["valid_on"] = req.valid_on
-            with self.block("if not valid_on(assessment_date(env)):"):
-                self.emit("return NOT_APPLICABLE")
+        """`def outcome(env, day=None)`: one requirement's outcome."""
+        self.body(req, "o")
+        return self.function("outcome", "return o"), self.namespace
+
+    def group(self, reqs: list[CompiledRequirement]) -> tuple[str, dict[str, Any]]:
+        """`def outcomes(env, day=None)`: the requirements' outcomes, in order."""
+        results = []
+        for req in reqs:
+            results.append(self.temp("o"))
+            self.body(req, results[-1])
+        return self.function("outcomes", f"return [{', '.join(results)}]"), self.namespace
+
+    def function(self, name: str, last: str) -> str:
+        """The source of a function of the statements emitted: the facts read once, first."""
+        reads = [f"    {local} = env[{fact!r}]" for fact, local in self.facts.items()]
+        if self.uses_day:
+            reads.append("    if day is None:")
+            reads.append("        day = assessment_date(env)")
+        return "\n".join([f"def {name}(env, day=None):", *reads, *self.lines, "    " + last]) + "\n"
+
+    def body(self, req: CompiledRequirement, out: str) -> None:
+        """Statements that leave the requirement's outcome in the local `out`."""
+        validity = []
+        if req.valid_from is not None:
+            validity.append(f"day >= {self.const(req.valid_from)}")
+        if req.valid_to is not None:
+            validity.append(f"day <= {self.const(req.valid_to)}")
+        if validity:
+            self.uses_day = True
+            self.emit(f"if {' and '.join(validity)}:")
+            self.depth += 1
         if req.condition is None:
             value, unknown = self.gen(req.check, {})
-            self.emit(self.outcome_of(value, unknown))
+            self.emit(f"{out} = {self.outcome_of(value, unknown)}")
         else:
             applies, applies_unknown = self.gen(req.condition, {})
             with self.block(f"if {applies} is False:"):
-                self.emit("return NOT_APPLICABLE")
-            value, unknown = self.gen(req.check, {})
-            if applies_unknown:
-                with self.block(f"if {applies} is UNKNOWN:"):
-                    self.emit(f"return MET if {value} is True else CANNOT_ASSESS")
-            self.emit(self.outcome_of(value, unknown))
-        reads = [f"    {local} = env[{name!r}]" for name, local in self.facts.items()]
-        body = self.lines[body_start:]
-        source = "\n".join(["def outcome(env):", *reads, *body]) + "\n"
-        return source, self.namespace
+                self.emit(f"{out} = NOT_APPLICABLE")
+            with self.block("else:"):
+                value, unknown = self.gen(req.check, {})
+                outcome = self.outcome_of(value, unknown)
+                if applies_unknown:
+                    # Met whether it applies or not; otherwise we cannot say.
+                    outcome = f"(MET if {value} is True else CANNOT_ASSESS) if {applies} is UNKNOWN else {outcome}"
+                self.emit(f"{out} = {outcome}")
+        if validity:
+            self.depth -= 1
+            with self.block("else:"):
+                self.emit(f"{out} = NOT_APPLICABLE")
 
     @staticmethod
     def outcome_of(value: str, unknown: bool) -> str:
         if unknown:
-            return f"return MET if {value} is True else (NOT_MET if {value} is False else CANNOT_ASSESS)"
-        return f"return MET if {value} else NOT_MET"
+            return f"MET if {value} is True else (NOT_MET if {value} is False else CANNOT_ASSESS)"
+        return f"MET if {value} else NOT_MET"
 
     # -- expressions ---------------------------------------------------------
 
@@ -215,6 +282,9 @@ class _Writer(NodeVisitor):
 
     def comparison(self, op: str, left: str, right: str, text: bool) -> str:
         if text:
+            folded = self.namespace.get(right)
+            if isinstance(folded, str) and right.startswith("c"):  # a constant: folded once, here
+                return f"{left}.casefold() {_PY_OP[op]} {self.const(folded.casefold())}"
             return f"{left}.casefold() {_PY_OP[op]} {right}.casefold()"
         return f"{left} {_PY_OP[op]} {right}"
 
@@ -383,9 +453,8 @@ class _Writer(NodeVisitor):
         return self.fold(node.var, node.collection, node.body, scope, counting=False)
 
     def gen_AssessmentDate(self, node: ast.AssessmentDate, scope: Scope) -> Code:
-        result = self.temp()
-        self.emit(f"{result} = assessment_date(env)")
-        return result, False
+        self.uses_day = True
+        return "day", False
 
     def gen_SetLiteral(self, node: ast.SetLiteral, scope: Scope) -> Code:
         return self.const(frozenset(node.values)), False

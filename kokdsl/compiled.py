@@ -17,7 +17,9 @@ from kokdsl.enums import Modality, Outcome
 
 Env = dict[str, Any]  # fact name (or loop variable) -> value
 Closure = Callable[[Env], Any]  # returns a value, or True, False or UNKNOWN for a check
-OutcomeFunction = Callable[[Env], list[Outcome]]  # facts -> every requirement's outcome, in book order
+# (facts, assessment date or None) -> every requirement's outcome, in book order;
+# without a date, the facts' own (ASSESSMENT_DATE) or today.
+OutcomeFunction = Callable[..., list[Outcome]]
 
 
 @attrs.frozen

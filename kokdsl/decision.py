@@ -12,9 +12,11 @@ change; illustrative requirements (`status exempel`) never decide anything.
 
 from __future__ import annotations
 
-import attrs
+import operator
+from collections.abc import Callable, Sequence
 
 from kokdsl.ast import EXAMPLE, PROPOSAL
+from kokdsl.compiled import CompiledRequirement
 from kokdsl.enums import DecisionKind, Modality, Outcome
 from kokdsl.evaluator import CANNOT_ASSESS, NOT_MET, OUTCOMES, Evaluation, RequirementResult
 from kokdsl.selfreport import DataProblem
@@ -25,62 +27,151 @@ REJECTION = DecisionKind.REJECTION
 SUPPLEMENT_REQUEST = DecisionKind.SUPPLEMENT_REQUEST
 
 
-@attrs.frozen
 class Decision:
     """What the authority decides for one centre (approval, rejection or a
-    request to supplement), with the requirement results that ground it."""
+    request to supplement), with the requirement results that ground it.
+    A plain slotted class (one per centre of a rerun), immutable by use."""
 
-    kind: DecisionKind
-    reasons: tuple[RequirementResult, ...] = ()  # failed skall (rejection)
-    supplements: tuple[RequirementResult, ...] = ()  # skall that cannot be assessed
-    missing: tuple[DataProblem, ...] = ()  # the facts to supplement, each once
-    remarks: tuple[RequirementResult, ...] = ()  # failed bör
-    unassessed_remarks: tuple[RequirementResult, ...] = ()  # bör that cannot be assessed
-    # Proposals that are not met or cannot be assessed, and the decision the
-    # centre would get were every proposal adopted (None: no proposals).
-    proposals: tuple[RequirementResult, ...] = ()
-    if_adopted: Decision | None = None
+    __slots__ = ("kind", "reasons", "supplements", "missing", "remarks", "unassessed_remarks", "proposals",
+                 "if_adopted")
+
+    def __init__(self, kind: DecisionKind, reasons: tuple[RequirementResult, ...] = (),
+                 supplements: tuple[RequirementResult, ...] = (), missing: tuple[DataProblem, ...] = (),
+                 remarks: tuple[RequirementResult, ...] = (), unassessed_remarks: tuple[RequirementResult, ...] = (),
+                 proposals: tuple[RequirementResult, ...] = (), if_adopted: Decision | None = None):
+        self.kind = kind
+        self.reasons = reasons  # failed skall (rejection)
+        self.supplements = supplements  # skall that cannot be assessed
+        self.missing = missing  # the facts to supplement, each once
+        self.remarks = remarks  # failed bör
+        self.unassessed_remarks = unassessed_remarks  # bör that cannot be assessed
+        # Proposals that are not met or cannot be assessed, and the decision the
+        # centre would get were every proposal adopted (None: no proposals).
+        self.proposals = proposals
+        self.if_adopted = if_adopted
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.kind, self.reasons, self.supplements, self.missing, self.remarks, self.unassessed_remarks,
+                self.proposals, self.if_adopted)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Decision) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (f"Decision(kind={self.kind!r}, reasons={self.reasons!r}, supplements={self.supplements!r}, "
+                f"missing={self.missing!r}, remarks={self.remarks!r}, "
+                f"unassessed_remarks={self.unassessed_remarks!r}, proposals={self.proposals!r}, "
+                f"if_adopted={self.if_adopted!r})")
 
     @property
     def approved(self) -> bool:
         return self.kind == APPROVED
 
 
+class _Plan:
+    """Which requirements decide, by book index, worked out once per rulebook:
+    the skall and bör in force, the same once proposals are adopted, and the
+    proposals. itemgetters pick a centre's outcomes for each in one C call."""
+
+    def __init__(self, requirements: Sequence[CompiledRequirement]):
+        def chosen(keep: Callable[[CompiledRequirement], bool], modality: Modality) -> tuple[int, ...]:
+            return tuple(i for i, r in enumerate(requirements) if keep(r) and r.modality is modality)
+
+        def in_force(r: CompiledRequirement) -> bool:
+            return r.in_force
+
+        def adopted(r: CompiledRequirement) -> bool:
+            return r.status != EXAMPLE
+
+        self.requirements = tuple(requirements)
+        self.in_force = (chosen(in_force, Modality.SHALL), chosen(in_force, Modality.SHOULD))
+        self.adopted = (chosen(adopted, Modality.SHALL), chosen(adopted, Modality.SHOULD))
+        self.proposals = tuple(i for i, r in enumerate(requirements) if r.status == PROPOSAL)
+        self.pick = {indexes: _picker(indexes) for indexes in (*self.in_force, *self.adopted, self.proposals)}
+        # Every requirement that can ground a decision: most centres have none of them undecided.
+        self.pick_any = _picker(tuple(sorted({*self.in_force[0], *self.in_force[1], *self.proposals})))
+
+
+def _picker(indexes: tuple[int, ...]) -> Callable[[Sequence[Outcome]], tuple[Outcome, ...]]:
+    if not indexes:
+        return lambda outcomes: ()
+    get = operator.itemgetter(*indexes)
+    if len(indexes) == 1:
+        return lambda outcomes: (get(outcomes),)
+    return get  # a tuple for two or more indexes
+
+
+def _plan(evaluation: Evaluation) -> _Plan:
+    rulebook = evaluation.rulebook
+    plan: _Plan | None = rulebook.runtime.get("decision_plan")
+    if plan is None or plan.requirements is not rulebook.requirements:
+        plan = rulebook.runtime["decision_plan"] = _Plan(rulebook.requirements)
+    return plan
+
+
 def decide(evaluation: Evaluation) -> Decision:
     """The proposed decision on the requirements in force, and beside it what
     it would be if the rulebook's proposals were adopted."""
-    decision = _decide([r for r in evaluation.results if r.requirement.in_force])
-    proposals = [r for r in evaluation.results if r.requirement.status == PROPOSAL]
-    if not proposals:
+    plan = _plan(evaluation)
+    deciding = plan.pick_any(evaluation.outcomes)
+    if NOT_MET not in deciding and CANNOT_ASSESS not in deciding:  # approved without remarks, adopted or not
+        return _APPROVED_IF_ADOPTED if plan.proposals else _APPROVED
+    decision = _decide(evaluation, plan, *plan.in_force)
+    if not plan.proposals:
         return decision
-    adopted = _decide([r for r in evaluation.results if r.requirement.status != EXAMPLE])
-    undecided = tuple(r for r in proposals if r.outcome is NOT_MET or r.outcome is CANNOT_ASSESS)
-    return attrs.evolve(decision, proposals=undecided, if_adopted=adopted)
+    outcomes = plan.pick[plan.proposals](evaluation.outcomes)
+    undecided: tuple[RequirementResult, ...] = ()
+    if NOT_MET not in outcomes and CANNOT_ASSESS not in outcomes:
+        adopted = decision  # no proposal is in any of the lists: adopted, they would decide the same
+    else:
+        adopted = _decide(evaluation, plan, *plan.adopted)
+        undecided = tuple(evaluation.result(i) for i, o in zip(plan.proposals, outcomes, strict=True)
+                          if o is NOT_MET or o is CANNOT_ASSESS)
+    return Decision(decision.kind, decision.reasons, decision.supplements, decision.missing, decision.remarks,
+                    decision.unassessed_remarks, undecided, adopted)
 
 
-def _decide(results: list[RequirementResult]) -> Decision:
-    """The proposed decision for one set of results, by the rules in the
-    module docstring: rejection, supplement request or approval."""
-    # One pass, in book order: (modality, outcome) -> results.
-    buckets: dict[tuple[str, str], list[RequirementResult]] = {}
-    for r in results:
-        if r.outcome is NOT_MET or r.outcome is CANNOT_ASSESS:
-            buckets.setdefault((r.requirement.modality, r.outcome), []).append(r)
-    failed = tuple(buckets.get((Modality.SHALL, NOT_MET), ()))
-    unknown = tuple(buckets.get((Modality.SHALL, CANNOT_ASSESS), ()))
-    remarks = tuple(buckets.get((Modality.SHOULD, NOT_MET), ()))
-    unassessed = tuple(buckets.get((Modality.SHOULD, CANNOT_ASSESS), ()))
-    missing: dict[str, DataProblem] = {}
-    for r in unknown:
-        for p in r.problems:
-            missing.setdefault(p.path, p)
+# Decisions are never changed once decide() returns them, so the commonest
+# two, approved without remarks (with the same if the proposals are adopted),
+# are shared. (`in` on a tuple of outcomes, not a set: Enum's __hash__ is Python.)
+_APPROVED = Decision(APPROVED)
+_APPROVED_IF_ADOPTED = Decision(APPROVED, if_adopted=_APPROVED)
+
+
+def _decide(evaluation: Evaluation, plan: _Plan, shall: tuple[int, ...], should: tuple[int, ...]) -> Decision:
+    """The proposed decision for one set of requirements, by the rules in the
+    module docstring: rejection, supplement request or approval. A centre
+    that meets them all costs a few C calls; results are made only for the
+    requirements that ground the decision."""
+    shall_outcomes = plan.pick[shall](evaluation.outcomes)
+    should_outcomes = plan.pick[should](evaluation.outcomes)
+    failed = _with(evaluation, shall, shall_outcomes, NOT_MET) if NOT_MET in shall_outcomes else ()
+    unknown = _with(evaluation, shall, shall_outcomes, CANNOT_ASSESS) if CANNOT_ASSESS in shall_outcomes else ()
+    remarks = _with(evaluation, should, should_outcomes, NOT_MET) if NOT_MET in should_outcomes else ()
+    unassessed = (_with(evaluation, should, should_outcomes, CANNOT_ASSESS) if CANNOT_ASSESS in should_outcomes
+                  else ())
     if failed:
         kind = REJECTION
     elif unknown:
         kind = SUPPLEMENT_REQUEST
+    elif not (remarks or unassessed):
+        return _APPROVED
     else:
         kind = APPROVED
+    missing: dict[str, DataProblem] = {}
+    for r in unknown:
+        for p in r.problems:
+            missing.setdefault(p.path, p)
     return Decision(kind, failed, unknown, tuple(missing.values()), remarks, unassessed)
+
+
+def _with(evaluation: Evaluation, indexes: tuple[int, ...], outcomes: tuple[Outcome, ...],
+          outcome: Outcome) -> tuple[RequirementResult, ...]:
+    """The results, in book order, of the requirements at `indexes` that have `outcome`."""
+    return tuple(evaluation.result(i) for i, o in zip(indexes, outcomes, strict=True) if o is outcome)
 
 
 def counts(evaluation: Evaluation) -> dict[Modality, dict[Outcome, int]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import attrs
 
@@ -129,14 +129,65 @@ class RequirementTrace:
     rulebook: CompiledRulebook = attrs.field(default=None, eq=False, repr=False)
 
 
-@attrs.frozen
 class Evaluation:
-    """One self-report evaluated against one rulebook: a result per requirement, in book order."""
+    """One self-report evaluated against one rulebook: an outcome per
+    requirement, in book order, and a result per requirement (`results`).
 
-    rulebook: CompiledRulebook
-    report: SelfReport
-    results: tuple[RequirementResult, ...]
-    day: datetime.date | None = None  # the assessment date
+    A plain slotted class: a national rerun makes one per centre. The results
+    are made when first read, each once, so that the decision's reasons are
+    the very results in `results`; a rerun that needs only outcomes and the
+    decision makes few of them.
+    """
+
+    __slots__ = ("rulebook", "report", "day", "outcomes", "_made", "_results")
+
+    def __init__(self, rulebook: CompiledRulebook, report: SelfReport,
+                 results: tuple[RequirementResult, ...] | None = None, day: datetime.date | None = None,
+                 outcomes: Sequence[Outcome] | None = None):
+        self.rulebook = rulebook
+        self.report = report
+        self.day = day  # the assessment date
+        self._results = results
+        self._made: list[RequirementResult | None] | None = None
+        if results is not None:
+            outcomes = [r.outcome for r in results]
+        elif outcomes is None:
+            raise ValueError("an evaluation needs its results or its outcomes")
+        self.outcomes: Sequence[Outcome] = outcomes  # book order
+
+    @property
+    def results(self) -> tuple[RequirementResult, ...]:
+        """One result per requirement, in book order."""
+        if self._results is None:
+            self._results = tuple(self.result(i) for i in range(len(self.outcomes)))
+        return self._results
+
+    def result(self, index: int) -> RequirementResult:
+        """The result of the requirement at `index` in book order (made once)."""
+        if self._results is not None:
+            return self._results[index]
+        made = self._made
+        if made is None:
+            made = self._made = [None] * len(self.outcomes)
+        result = made[index]
+        if result is None:
+            result = made[index] = _result(self, index)
+        return result
+
+    def __repr__(self) -> str:
+        return f"Evaluation({self.rulebook.name!r}, {self.report.file!r}, {list(self.outcomes)!r})"
+
+
+def _result(evaluation: Evaluation, index: int) -> RequirementResult:
+    req, outcome = evaluation.rulebook.requirements[index], evaluation.outcomes[index]
+    trace = functools.partial(_trace_result, evaluation, index)
+    if outcome is CANNOT_ASSESS:
+        return RequirementResult(req, outcome, _problems_for(req, evaluation.report), trace)
+    if outcome is NOT_APPLICABLE and evaluation.day is not None:
+        outside = _outside_validity(req, evaluation.day)
+        if outside:
+            return RequirementResult(req, outcome, (), trace, functools.partial(list, outside))
+    return RequirementResult(req, outcome, (), trace)
 
 
 # Generating and compiling the fast path costs about as much as evaluating a
@@ -145,28 +196,23 @@ GENERATE_AFTER = 3
 
 
 def evaluate(rulebook: CompiledRulebook, report: SelfReport, day: datetime.date | None = None) -> Evaluation:
-    """One result per requirement, in book order, for a validated self-report
+    """One outcome per requirement, in book order, for a validated self-report
     assessed on `day` (the run date, the value of `bedömningsdatum`; today
     when not given). The first few uses of a rulebook run its closures; later
-    ones the generated code (GENERATE_AFTER). Explanations are computed when read."""
-    env = dict(report.facts)
-    env[ASSESSMENT_DATE] = day = day or datetime.date.today()
-    outcome_list = _outcomes(rulebook, env)
-    results = []
-    for req, outcome in zip(rulebook.requirements, outcome_list, strict=True):
-        problems = _problems_for(req, report) if outcome == CANNOT_ASSESS else ()
-        outside = _outside_validity(req, day) if outcome == NOT_APPLICABLE else []
-        results.append(RequirementResult(req, outcome, problems,
-                                         functools.partial(_trace_requirement, rulebook, req, outcome, env),
-                                         functools.partial(list, outside) if outside else None))
-    return Evaluation(rulebook, report, tuple(results), day)
-
-
-def _outcomes(rulebook: CompiledRulebook, env: Env) -> list[Outcome]:
+    ones the generated code (GENERATE_AFTER). Results and explanations are
+    made when read."""
+    day = day or datetime.date.today()
+    generated = rulebook.runtime.get("outcomes")
+    if generated is not None:
+        return Evaluation(rulebook, report, None, day, generated(report.facts, day))
     uses = rulebook.runtime["uses"] = rulebook.runtime.get("uses", 0) + 1
     if uses <= GENERATE_AFTER:
-        return [requirement_outcome(req, env) for req in rulebook.requirements]
-    return rulebook.outcome_function()(env)
+        env = dict(report.facts)
+        env[ASSESSMENT_DATE] = day
+        outcome_list = [requirement_outcome(req, env) for req in rulebook.requirements]
+    else:
+        outcome_list = rulebook.outcome_function()(report.facts, day)
+    return Evaluation(rulebook, report, None, day, outcome_list)
 
 
 def outcomes(rulebook: CompiledRulebook, facts: Env) -> list[tuple[CompiledRequirement, Outcome]]:
@@ -194,6 +240,13 @@ def requirement_outcome(req: CompiledRequirement, env: Env) -> Outcome:
     if value is False:
         return NOT_MET
     return CANNOT_ASSESS
+
+
+def _trace_result(evaluation: Evaluation, index: int) -> RequirementTrace:
+    env = dict(evaluation.report.facts)
+    env[ASSESSMENT_DATE] = evaluation.day
+    return _trace_requirement(evaluation.rulebook, evaluation.rulebook.requirements[index],
+                              evaluation.outcomes[index], env)
 
 
 def _trace_requirement(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: Outcome,

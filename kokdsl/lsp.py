@@ -26,6 +26,7 @@ from kokdsl import __version__, ast
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.diagnostics import Diagnostic
 from kokdsl.messages import CATALOGUE, message
+from kokdsl.values import quoted
 
 _WORD = re.compile(r"[\w.]+")
 
@@ -166,7 +167,7 @@ def hover_text(analysis: Analysis, position: lsp.Position, lang: str) -> str | N
         record = records[word]
         fields = "\n".join(f"- `{f.name}`: {_type_text(f.type, analysis.lang)}" + (f" – {f.doc}" if f.doc else "")
                            for f in record.fields)
-        shown = f" “{_shown(record.display, lang)}”" if record.display else ""
+        shown = f" {quoted(_shown(record.display, lang), lang)}" if record.display else ""
         return f"**{record.name}**{shown} ({message('lsp.record', lang)})\n\n{fields}"
     if word in requirements:
         req = requirements[word]

@@ -148,12 +148,18 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@attrs.frozen
 class Assessment:
-    """A centre assessed: the evaluation and the decision drawn from it."""
+    """A centre assessed: the evaluation and the decision drawn from it.
+    A plain slotted class: a national rerun makes one per centre."""
 
-    evaluation: Evaluation
-    decision: Decision
+    __slots__ = ("evaluation", "decision")
+
+    def __init__(self, evaluation: Evaluation, decision: Decision):
+        self.evaluation = evaluation
+        self.decision = decision
+
+    def __repr__(self) -> str:
+        return f"Assessment({self.evaluation!r}, {self.decision!r})"
 
     @property
     def rulebook(self) -> CompiledRulebook:

@@ -593,7 +593,7 @@ class _Explainer(NodeVisitor):
             lv = value_text(left.value, ctx.type(node.left), ctx.lang, unit)
             rv = self.operand(right, ctx, unit)
             if node.op in ("=", "!=") and not _is_plain(node.right, ctx):
-                # Against another fact: "verksamhetschef: “Erik Ek”, inte samma som verksamhetschefen (…)".
+                # Against another fact: "verksamhetschef: ”Erik Ek”, inte samma som verksamhetschefen (…)".
                 same = (node.op == "=") == (tr.value is True)
                 code = f"same.{'same' if same else 'different'}.{'met' if tr.value is True else 'not_met'}"
                 return self.because(ctx.t(code, left=_phrase(node.left, ctx), lv=lv, rv=rv), reasons, ctx)

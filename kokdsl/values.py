@@ -215,8 +215,13 @@ def format_value(value: object, kind: str | None, lang: str, unit: str | None = 
     if isinstance(value, RecordValue):
         return value.label
     if kind == "text":
-        return f"\u201c{value}\u201d"
+        return quoted(str(value), lang)
     return str(value)
+
+
+def quoted(text: str, lang: str) -> str:
+    """A text in quotation marks: ”…” in Swedish, “…” in English."""
+    return f"\u201d{text}\u201d" if lang == "sv" else f"\u201c{text}\u201d"
 
 
 def shorten(value: object, limit: int = 60) -> str:

@@ -73,7 +73,7 @@ def test_a_user_error_is_shown_once_and_exits_2():
     result = _invoke("run", OREBRO, EXAMPLE, "--output", "docx:x")
     assert result.exit_code == EXIT_ERROR
     assert result.output.count("\n") == 1
-    assert result.output.startswith("--output “docx:x” ska skrivas FORMAT:FIL")
+    assert result.output.startswith("--output ”docx:x” ska skrivas FORMAT:FIL")
 
 
 def test_a_rulebook_error_shows_its_source_line(tmp_path):

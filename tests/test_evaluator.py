@@ -106,7 +106,7 @@ def test_failing_list_elements_are_named(rb):
     a = run(rb, dict(GOOD, filialer=branches))
     assert texts(result(a, "6")) == [
         "Filial Påhittsby:",
-        "verksamhetschef: “Per P”; ska vara samma som verksamhetschef (“Anna A”)",
+        "verksamhetschef: ”Per P”; ska vara samma som verksamhetschef (”Anna A”)",
         "godkänd: nej",
     ]
     assert texts(result(a, "7")) == ["Filial Påhittsby (får inte förekomma):", "listning: ja"]

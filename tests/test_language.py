@@ -321,7 +321,7 @@ def test_schedule_operators_need_two_schedules():
     source = 'regelbok "R" utgåva 1\nuppgift s: veckoschema\nuppgift n: heltal\nkrav 1 "t" skall\n  s utom n täcker s\n'
     [diag] = check_rulebook_source(source, "ops.kok").diagnostics
     assert diag.code == "compile.schedule_op"
-    assert "“utom” på veckoscheman kräver två veckoscheman" in diag.text("sv")
+    assert "”utom” på veckoscheman kräver två veckoscheman" in diag.text("sv")
     assert "“except” on weekly schedules" in diag.text("en")
 
 

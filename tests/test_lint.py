@@ -93,7 +93,7 @@ def test_region_adds_its_own_vague_words(tmp_path):
     words.write_text("- i veckan\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["lint", "--format", "json", "--vague-words", str(words), str(PLANTED)])
     phrases = {f["message"] for f in json.loads(result.output)["files"][0]["findings"] if f["code"] == "KOK107"}
-    assert any("“i veckan”" in p for p in phrases)
+    assert any("”i veckan”" in p for p in phrases)
 
 
 def test_rulebook_with_errors_reports_errors_and_exits_2(tmp_path):

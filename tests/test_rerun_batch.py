@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from golden_cases import ROOT, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS
 from kokdsl.tools.outfolder import MARKER, href, report_names, slug
@@ -345,3 +347,28 @@ def test_a_report_that_cannot_be_written_leaves_nothing_half_written(tmp_path, m
     summary = assert_one_whole_run(out)
     assert [c["decision"] == "unreadable" for c in summary["centres"]] == [False, True, False]
     assert "No space left on device" in output
+
+
+_JSON_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
+                         st.dates(), st.datetimes(), st.decimals(allow_nan=False), st.binary(max_size=4))
+_JSON_KEYS = st.one_of(st.text(), st.integers(), st.booleans(), st.none(), st.floats(), st.dates())
+_DOCUMENTS = st.recursive(_JSON_LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.tuples(inner, inner), st.dictionaries(_JSON_KEYS, inner, max_size=4)),
+    max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS)
+def test_a_spooled_entry_is_the_indented_json_of_its_json_safe_form(document):
+    from kokdsl.tools.rerun import _LINE_BREAK, json_safe, spooled
+
+    expected = json.dumps(json_safe({"key": "k", "facts": document}), ensure_ascii=False, indent=2)
+    assert spooled({"key": "k", "facts": document}) == expected.replace("\n", _LINE_BREAK)
+
+
+def test_keys_that_clash_as_text_are_spooled_as_json_safe_merges_them():
+    from kokdsl.tools.rerun import _LINE_BREAK, json_safe, spooled
+
+    document = {1: "a", "1": "b", False: "c", "False": "d"}
+    expected = json.dumps(json_safe(document), ensure_ascii=False, indent=2)
+    assert spooled(document) == expected.replace("\n", _LINE_BREAK)

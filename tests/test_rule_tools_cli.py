@@ -123,11 +123,11 @@ fall:
 
 @pytest.mark.parametrize("text, message", [
     ("fall: []\n", "testfilen har inga fall"),
-    ("fall:\n  - namn: x\n    väntat: {\"9\": uppfyllt}\n", "$.fall[0].väntat: fel: regelboken har inget krav “9”"),
-    ("fall:\n  - namn: x\n    väntat: {\"1\": bra}\n", "“bra” är inget utfall"),
-    ("fall:\n  - namn: x\n    beslut: kanske\n", "“kanske” är inget beslut"),
+    ("fall:\n  - namn: x\n    väntat: {\"9\": uppfyllt}\n", "$.fall[0].väntat: fel: regelboken har inget krav ”9”"),
+    ("fall:\n  - namn: x\n    väntat: {\"1\": bra}\n", "”bra” är inget utfall"),
+    ("fall:\n  - namn: x\n    beslut: kanske\n", "”kanske” är inget beslut"),
     ("fall:\n  - namn: x\n", "fallet väntar sig ingenting"),
-    ("fall:\n  - namn: x\n    väntad: {}\n", "“väntad” hör inte hemma här"),
+    ("fall:\n  - namn: x\n    väntad: {}\n", "”väntad” hör inte hemma här"),
     ("fall: [\n", "inte giltig YAML"),
 ])
 def test_bad_test_files_exit_2_with_a_location(small_book, text, message):
@@ -356,5 +356,5 @@ def test_check_warns_about_a_topic_outside_the_vocabulary(tmp_path):
     book.write_text(SMALL_BOOK.replace("skall område tillgänglighet", "skall område tillgänglighten"), encoding="utf-8")
     result = invoke("check", book)
     assert result.exit_code == 0
-    assert f"{book}:4:31: varning: området “tillgänglighten” finns inte i den gemensamma listan" in result.output
-    assert "tips: menade du “tillgänglighet”?" in result.output
+    assert f"{book}:4:31: varning: området ”tillgänglighten” finns inte i den gemensamma listan" in result.output
+    assert "tips: menade du ”tillgänglighet”?" in result.output

@@ -51,7 +51,12 @@ DECISION_ORDER = (APPROVED, REJECTION, SUPPLEMENT_REQUEST, UNREADABLE)
 OUTCOME_LETTERS = {MET: "m", NOT_MET: "n", CANNOT_ASSESS: "c", NOT_APPLICABLE: "a", WAIVED: "u"}
 LETTER_OUTCOMES = {v: k for k, v in OUTCOME_LETTERS.items()}
 POOL_MIN_CENTRES = 40  # below this, starting worker processes costs more than it saves
+# Centres per task sent to a worker: every task costs the main process a round
+# trip through the pool (pickling, its result thread, the GIL), which with 8
+# centres a task was a quarter of the run's CPU. Large tasks make that small;
+# not too large, so the last tasks still spread over the workers.
 POOL_CHUNK = 8
+POOL_CHUNK_MAX = 64
 
 
 # -- one centre ----------------------------------------------------------------------------
@@ -118,7 +123,7 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
 
             assessment = apply_waivers(assessment, settings.waivers.for_centre(report.identity.id), settings.run_date)
         row = centre_row(shown, assessment, report_name if settings.folder is not None else None)
-        entry = spooled(summary_entry(row, settings.rulebook, json_safe(document)))
+        entry = spooled(summary_entry(row, settings.rulebook, document))  # spooled() makes it JSON-safe
     except SelfReportError as exc:
         return error_row(shown, exc.diagnostic.code, exc.diagnostic.text(settings.lang))
     except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run
@@ -147,7 +152,7 @@ def centre_row(shown: str, assessment: Assessment, report_name: str | None) -> C
         reasons=tuple(r.requirement.id for r in decision.reasons),
         supplements=tuple(r.requirement.id for r in decision.supplements),
         remarks=tuple(r.requirement.id for r in decision.remarks),
-        outcomes="".join(OUTCOME_LETTERS[r.outcome] for r in assessment.evaluation.results),
+        outcomes="".join([OUTCOME_LETTERS[o] for o in assessment.evaluation.outcomes]),
         report=report_name)
 
 
@@ -174,8 +179,74 @@ _LINE_BREAK = "\x1e"
 def spooled(entry: SummaryEntry) -> str:
     """A summary entry as one line of the spool: already indented the way
     summary.json shows it (the work done where the centre was assessed, in a
-    worker process when there are several)."""
-    return json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", _LINE_BREAK)
+    worker process when there are several). The same text as
+    json.dumps(json_safe(entry), ensure_ascii=False, indent=2) with the line
+    breaks as _LINE_BREAK: json.dumps with an indent runs its pure-Python
+    encoder, which was a tenth of a rerun's time."""
+    out: list[str] = []
+    try:
+        _encode(entry, _LINE_BREAK, out)
+    except (TypeError, ValueError, RecursionError):  # what json.dumps itself would say
+        return json.dumps(json_safe(entry), ensure_ascii=False, indent=2).replace("\n", _LINE_BREAK)
+    return "".join(out)
+
+
+_encode_text = json.encoder.encode_basestring  # the C function when the json accelerator is there
+
+
+def _encode(value: object, newline: str, out: list[str]) -> None:
+    """json_safe(value) as indented JSON, in pieces; newline is the line
+    break and the indent so far."""
+    if isinstance(value, str):
+        out.append(_encode_text(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(float.__repr__(value) if math.isfinite(value) else _encode_text(str(value)))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        for key in value:
+            if type(key) is not str:  # as json_safe does: keys as text, a later one winning a clash
+                value = {str(k): v for k, v in value.items()}
+                break
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            out.append(separator)
+            out.append(_encode_text(key))
+            out.append(": ")
+            if item.__class__ is str:  # most values: no call
+                out.append(_encode_text(item))
+            else:
+                _encode(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            if item.__class__ is str:
+                out.append(_encode_text(item))
+            else:
+                _encode(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    elif isinstance(value, (datetime.date, datetime.datetime)):
+        out.append(_encode_text(value.isoformat()))
+    else:
+        out.append(_encode_text(str(value)))
 
 
 def error_entry(row: CentreRow) -> SummaryEntry:
@@ -247,9 +318,14 @@ def run_centres(settings: RunSettings, files: list[str], report_names: list[str]
     _WORKER_SETTINGS = settings
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_worker) as pool:
-            yield from pool.imap(_work, tasks, chunksize=POOL_CHUNK)
+            yield from pool.imap(_work, tasks, chunksize=pool_chunk(len(tasks), jobs))
     finally:
         _WORKER_SETTINGS = None
+
+
+def pool_chunk(centres: int, jobs: int) -> int:
+    """Centres per pool task: about twenty tasks per worker, within [POOL_CHUNK, POOL_CHUNK_MAX]."""
+    return max(POOL_CHUNK, min(POOL_CHUNK_MAX, centres // (jobs * 20)))
 
 
 def _warm_templates(settings: RunSettings) -> None:

@@ -163,6 +163,7 @@ def apply_waivers(assessment, waivers: list[Waiver], day: datetime.date):
     "undantag" and the decision taken again; waivers outside their dates
     become notes on the report."""
     from kokdsl.decision import decide
+    from kokdsl.evaluator import Evaluation
     from kokdsl.pipeline import Assessment
 
     if not waivers:
@@ -180,7 +181,8 @@ def apply_waivers(assessment, waivers: list[Waiver], day: datetime.date):
     report = assessment.report
     if notes:
         report = attrs.evolve(report, diagnostics=(*report.diagnostics, *notes))
-    evaluation = attrs.evolve(assessment.evaluation, report=report, results=tuple(results))
+    before = assessment.evaluation
+    evaluation = Evaluation(before.rulebook, report, tuple(results), before.day)
     return Assessment(evaluation, decide(evaluation))
 
 
