@@ -113,14 +113,18 @@ class Checker(NodeVisitor):
         self.literal_vars: set[str] = set()  # loop variables over a set literal
 
     def error(self, code: str, span: ast.Span | None, **params: Any) -> None:
+        """Record an error at span; checking goes on, so one run reports every problem."""
         self.diagnostics.append(Diagnostic(ERROR, code, params, span=span))
 
     def warn(self, code: str, span: ast.Span | None, **params: Any) -> None:
+        """Record a warning at span: the rulebook still compiles."""
         self.diagnostics.append(Diagnostic(WARNING, code, params, span=span))
 
     # -- declarations ------------------------------------------------------
 
     def run(self) -> CheckedRulebook:
+        """Check the whole rulebook: header, records, facts, then every requirement; warn of facts no check
+        reads."""
         header = self.check_header()
         self.declare_records()
         self.declare_facts()
@@ -132,6 +136,8 @@ class Checker(NodeVisitor):
                                self.diagnostics)
 
     def check_header(self) -> ast.Header:
+        """The rulebook's one header; a missing one is an error and a blank header stands in, so checking goes
+        on."""
         headers = [i for i in self.tree.items if isinstance(i, ast.Header)]
         if not headers:
             self.error("compile.no_header", ast.Span(self.tree.file, 1, 1, 1, 1))
@@ -141,7 +147,7 @@ class Checker(NodeVisitor):
         return headers[0]
 
     def declare_records(self) -> None:
-        # Names first, then fields, so a fact or field may name any record.
+        """Declare the record types: names first, then fields, so a fact or field may name any record."""
         declared = []
         for decl in (i for i in self.tree.items if isinstance(i, ast.RecordDecl)):
             if decl.name in self.records:
@@ -160,6 +166,7 @@ class Checker(NodeVisitor):
             self.records[decl.name] = RecordSpec(decl.name, tuple(fields), decl.display)
 
     def declare_facts(self) -> None:
+        """Declare the facts with their resolved types; a duplicate is an error and keeps the first."""
         for item in (i for i in self.tree.items if isinstance(i, ast.FactDecl)):
             if item.name in self.facts:
                 self.error("compile.duplicate_fact", item.span, name=item.name, line=self.facts[item.name].span.line)
@@ -170,6 +177,7 @@ class Checker(NodeVisitor):
                 self.warn("compile.keyword_name", item.span, name=item.name)
 
     def check_requirements(self) -> tuple[list[CheckedRequirement], list[ast.Chapter]]:
+        """Check each requirement under the chapter it stands in; a requirement number may be used once."""
         header = next((i for i in self.tree.items if isinstance(i, ast.Header)), None)
         self.edition_start = header.valid_from if header else None
         requirements: list[CheckedRequirement] = []
@@ -189,6 +197,7 @@ class Checker(NodeVisitor):
         return requirements, chapters
 
     def resolve_type(self, texpr: ast.TypeExpr, allow_list: bool) -> Type:
+        """The checked type a type expression names; a list may hold only records, and not inside a record."""
         if texpr.kind in SCALAR_TYPES:
             return SCALAR_TYPES[texpr.kind]
         if texpr.kind in ("enum", "set"):
@@ -213,6 +222,7 @@ class Checker(NodeVisitor):
         raise AssertionError(texpr.kind)
 
     def check_requirement(self, req: ast.Requirement, chapter: str | None) -> CheckedRequirement:
+        """Type-check a requirement's condition and check (each must be yes/no) and collect the facts it reads."""
         self.deps, self.var_sources = {}, {}
         if req.condition is not None:
             self.expect_bool(self.expr(req.condition, {}), req.condition, "compile.condition_not_bool")
@@ -242,6 +252,7 @@ class Checker(NodeVisitor):
 
     def check_topic(self, req: ast.Requirement) -> None:
         # Topics come from a shared vocabulary so regions compare area by area.
+        """Warn of a topic outside the shared vocabulary: regions compare rulebooks area by area."""
         from kokdsl.topics import vocabulary
 
         if req.topic is not None and req.topic not in vocabulary():
@@ -249,6 +260,7 @@ class Checker(NodeVisitor):
                       **_hint({"name": req.topic, "known": ", ".join(vocabulary())}, req.topic, vocabulary()))
 
     def expect_bool(self, t: Type, node: ast.Expr, code: str) -> None:
+        """An error unless t is yes/no (or already an error, reported where it arose)."""
         if t.kind not in ("bool", "error"):
             self.error(code, node.span, type=TypeName(t))
 
@@ -411,6 +423,8 @@ class Checker(NodeVisitor):
         return BOOL
 
     def comparable(self, lt: Type, rt: Type, node: ast.Compare | ast.Between, right: ast.Expr) -> bool:
+        """Can the two sides be compared? Reports why not: a percentage against a count or a plain
+        fraction, a duration against a bare number, or types that do not meet."""
         op = node.op if isinstance(node, ast.Compare) else OpName("between")
         if lt.is_numeric and rt.is_numeric:
             if {"percent", "integer"} == {lt.kind, rt.kind}:
@@ -577,6 +591,8 @@ class OpName:
         self.op = op
 
     def render(self, lang: str) -> str:
+        """The operator in the reader's language: schedule keywords and `mellan` translated, symbols as they
+        are."""
         from kokdsl.parser import canonical_keyword
 
         return canonical_keyword(self.op, lang) if self.op in (*SCHEDULE_OPS, "between") else self.op
@@ -595,6 +611,7 @@ class TypeName:
         self.t = t
 
     def render(self, lang: str) -> str:
+        """The type's name in the reader's language, with its record for a list."""
         from kokdsl.messages import message
 
         return message(f"type.{self.t.kind}", lang, record=self.t.record or "")

@@ -48,6 +48,7 @@ class ClosureBuilder(NodeVisitor):
         self.closures: dict[int, Closure] = {}
 
     def build(self, node: ast.Expr) -> Closure:
+        """The closure for node, kept by node id so the explanation can find each sub-expression's."""
         fn: Closure = self.visit(node)
         self.closures[id(node)] = fn
         return fn

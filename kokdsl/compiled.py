@@ -43,6 +43,7 @@ class Type:
 
     @property
     def is_numeric(self) -> bool:
+        """Integers, decimals and percentages: the kinds arithmetic and ordering work on."""
         return self.kind in ("integer", "decimal", "percent")
 
 
@@ -82,6 +83,7 @@ class FieldSpec:
     display: ast.DisplayName | None = attrs.field(default=None, eq=False)
 
     def display_name(self, lang: str = "sv") -> str:
+        """How a sentence names the field: its display name in lang, else its name in words."""
         return _display_name(self.name, self.display, lang)
 
 
@@ -98,6 +100,7 @@ class RecordSpec:
         return _display_name(self.name, self.display, lang)
 
     def field(self, name: str) -> FieldSpec | None:
+        """The field called name, or None when the record has none by that name."""
         for f in self.fields:
             if f.name == name:
                 return f
@@ -125,6 +128,7 @@ class FactSpec:
     display: ast.DisplayName | None = attrs.field(default=None, eq=False)
 
     def display_name(self, lang: str = "sv") -> str:
+        """How a sentence names the fact: its display name in lang, else its name in words."""
         return _display_name(self.name, self.display, lang)
 
 
@@ -155,6 +159,7 @@ class CompiledRequirement:
 
     @property
     def is_mandatory(self) -> bool:
+        """A skall requirement: not meeting it is a reason for rejection, a bör only a remark."""
         return self.modality is Modality.SHALL
 
     @property
@@ -210,6 +215,7 @@ class CompiledRulebook:
         return fn
 
     def fact(self, name: str) -> FactSpec | None:
+        """The declared fact called name, or None when the rulebook declares none by that name."""
         for f in self.facts:
             if f.name == name:
                 return f
@@ -222,6 +228,7 @@ class CompiledRulebook:
         return self.records[t.record]
 
     def requirement(self, req_id: str) -> CompiledRequirement | None:
+        """The requirement with this number, or None when the rulebook has none."""
         for r in self.requirements:
             if r.id == req_id:
                 return r

@@ -68,6 +68,7 @@ class Decision:
 
     @property
     def approved(self) -> bool:
+        """True when the proposed decision is approval (godkänd)."""
         return self.kind == APPROVED
 
 

@@ -45,6 +45,7 @@ class Shown:
     unit: str | None = None
 
     def render(self, lang: str) -> str:
+        """The value formatted for the reader of lang: decimal comma, units, yes/no in words."""
         return format_value(self.value, self.kind, lang, self.unit)
 
 
@@ -60,6 +61,7 @@ class Finding:
     sentence: bool = False  # a whole sentence: capitalised, with a full stop
 
     def text(self, lang: str) -> str:
+        """The finding as text in lang: a prose sentence, or the catalogue message with its parameters."""
         if self.code.startswith("prose."):
             from kokdsl.prose import sentence
 
@@ -99,13 +101,18 @@ class RequirementResult:
 
     @property
     def trace(self) -> RequirementTrace:
-        """What decided the outcome: the condition's and the check's traces."""
+        """What decided the outcome: the condition's and the check's traces.
+        A result made without one (a waiver's, explained outright) has none:
+        asking for it is a bug, not an empty trace without a rulebook."""
         if self._traces is None:
-            self._traces = self._trace() if self._trace else RequirementTrace(None, None)
+            if self._trace is None:
+                raise ValueError(f"the result for {self.requirement.id} was made without a trace")
+            self._traces = self._trace()
         return self._traces
 
     @property
     def findings(self) -> tuple[Finding, ...]:
+        """Why the outcome is what it is, as findings: written from the trace once, when first read."""
         if self._findings is None:
             from kokdsl.prose import explain
 
@@ -126,7 +133,7 @@ class RequirementTrace:
 
     condition: Trace | None
     check: Trace | None
-    rulebook: CompiledRulebook = attrs.field(default=None, eq=False, repr=False)
+    rulebook: CompiledRulebook = attrs.field(eq=False, repr=False)  # the explanation's names and types
 
 
 class Evaluation:
@@ -316,10 +323,12 @@ class Element:
 
     @property
     def label(self) -> str:
+        """How the explanation names the element: a record's own label, else the value itself."""
         return self.item.label if isinstance(self.item, RecordValue) else str(self.item)
 
     @property
     def path(self) -> str | None:
+        """The element's JSON path in the self-report; None for a value of a set literal."""
         return self.item.path if isinstance(self.item, RecordValue) else None
 
 

@@ -163,10 +163,12 @@ class Assessment:
 
     @property
     def rulebook(self) -> CompiledRulebook:
+        """The rulebook the self-report was assessed against."""
         return self.evaluation.rulebook
 
     @property
     def report(self) -> SelfReport:
+        """The validated self-report that was assessed."""
         return self.evaluation.report
 
 

@@ -393,6 +393,7 @@ class ExpectedValue:
         self.t = t
 
     def render(self, lang: str) -> str:
+        """The expected form in words, in lang: the closed set's values, the date format, and so on."""
         from kokdsl.messages import message
 
         if self.t.kind in ("enum", "set"):

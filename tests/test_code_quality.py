@@ -5,7 +5,8 @@ mypy is strict. Modules that are not clean yet are held by a ratchet:
 tests/mypy_ratchet.json records their error counts, which may only fall. After
 fixing types, lower the numbers with `python tests/test_code_quality.py`.
 The pipeline modules (PIPELINE) are strict-clean and may never enter the
-ratchet, and every public function and class they define has a docstring.
+ratchet, and every public function, class and public method they define has a
+docstring.
 """
 
 from __future__ import annotations
@@ -59,14 +60,35 @@ def test_pipeline_modules_are_strict():
     assert not [m for m in PIPELINE if m in allowed], "a pipeline module may not have a mypy allowance"
 
 
-def test_pipeline_public_names_have_docstrings():
+# A NodeVisitor's handlers (visit_Compare, explain_Logic) are one method per
+# node kind, documented together by their class.
+_HANDLER = re.compile(r"^(visit|explain|gen|trace)_[A-Z]")
+# Public methods still without a docstring, in a module another change owns;
+# the list may only shrink.
+_METHODS_PENDING = {"kokdsl/prose.py": {"Names.fact", "Names.field", "Names.record", "Text.render"}}
+
+
+def _undocumented(module: str) -> list[str]:
+    """Public functions, classes and public methods of `module` that have no docstring."""
     missing = []
-    for module in PIPELINE:
-        tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
-        for node in tree.body:
-            if (isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_")
-                    and ast.get_docstring(node) is None):
-                missing.append(f"{module}:{node.lineno} {node.name}")
+    tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.ClassDef)) or node.name.startswith("_"):
+            continue
+        if ast.get_docstring(node) is None:
+            missing.append(f"{module}:{node.lineno} {node.name}")
+        if isinstance(node, ast.ClassDef):
+            for method in node.body:
+                name = f"{node.name}.{getattr(method, 'name', '')}"
+                if (isinstance(method, ast.FunctionDef) and not method.name.startswith("_")
+                        and not _HANDLER.match(method.name) and ast.get_docstring(method) is None
+                        and name not in _METHODS_PENDING.get(module, ())):
+                    missing.append(f"{module}:{method.lineno} {name}")
+    return missing
+
+
+def test_pipeline_public_names_have_docstrings():
+    missing = [entry for module in PIPELINE for entry in _undocumented(module)]
     assert not missing, "public names without a docstring:\n" + "\n".join(missing)
 
 

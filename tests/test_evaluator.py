@@ -197,3 +197,21 @@ def test_evaluation_is_deterministic(rb):
     from kokdsl.outputs.terminal import render_json
 
     assert render_json(run(rb, GOOD)) == render_json(run(rb, GOOD))
+
+
+def test_a_trace_always_carries_its_rulebook_and_a_traceless_result_gives_none(rb):
+    """The explanation reads names and types from the trace's rulebook, so a
+    trace cannot be made without one; a result explained outright (a waiver's)
+    has no trace rather than an empty one whose rulebook is None."""
+    import attrs
+
+    from kokdsl.enums import Outcome
+    from kokdsl.evaluator import RequirementResult, RequirementTrace
+
+    assert not any(f.default is not attrs.NOTHING for f in attrs.fields(RequirementTrace) if f.name == "rulebook")
+    traced = result(run(rb, GOOD), "6")
+    assert traced.trace.rulebook is rb
+    waived = RequirementResult(traced.requirement, Outcome.WAIVED, (), explain=lambda: [])
+    assert waived.findings == ()
+    with pytest.raises(ValueError, match="without a trace"):
+        waived.trace  # noqa: B018
