@@ -92,6 +92,16 @@ def test_pipeline_public_names_have_docstrings():
     assert not missing, "public names without a docstring:\n" + "\n".join(missing)
 
 
+def test_a_long_module_says_why_it_is_one():
+    """CONTRIBUTING: a module over about 400 lines says in its docstring why it is one module."""
+    silent = []
+    for path in sorted((ROOT / "kokdsl").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > 400 and "400 lines" not in (ast.get_docstring(ast.parse(text)) or ""):
+            silent.append(str(path.relative_to(ROOT)))
+    assert not silent, "over 400 lines, with no reason in the module docstring: " + ", ".join(silent)
+
+
 def update_ratchet() -> None:
     """Lower each module's allowance to its current count (never raise it)."""
     counts, _ = mypy_error_counts()

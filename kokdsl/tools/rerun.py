@@ -9,6 +9,10 @@ output is the same as a serial run, byte for byte.
 
 The summary is data (summary.json) that next year's run compares itself with;
 see kokdsl/tools/changes.py and docs/summary.schema.json.
+
+One module, over 400 lines: one centre's path (assess, render, its row and
+summary entry), the worker pool and the spool that keep memory flat all
+handle the same row and entry, and must agree on them byte for byte.
 """
 
 from __future__ import annotations
