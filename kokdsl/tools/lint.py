@@ -32,6 +32,7 @@ import attrs
 import yaml
 
 from kokdsl import ast
+from kokdsl.compiled import CompiledRulebook
 from kokdsl.compiler import compile_rulebook
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, has_errors, sort_key
 from kokdsl.parser import parse
@@ -252,7 +253,7 @@ def _date(written: str) -> datetime.date | None:
         return None
 
 
-def any_or_none_literals(node) -> list[ast.Literal]:
+def any_or_none_literals(node: object) -> list[ast.Literal]:
     """The 0 of `antal(x) > 0` and the 1 of `antal(x) >= 1`: "there is some",
     which a text says in words, not with a number."""
     if not isinstance(node, ast.Compare):
@@ -303,7 +304,8 @@ def _word_match(word: str, part: str) -> bool:
 
 
 class _Linter:
-    def __init__(self, tree: ast.Rulebook, source: str, path: str, compiled, vague: tuple[str, ...]):
+    def __init__(self, tree: ast.Rulebook, source: str, path: str, compiled: CompiledRulebook,
+                 vague: tuple[str, ...]) -> None:
         self.tree = tree
         self.source = source
         self.path = path
@@ -319,7 +321,7 @@ class _Linter:
         self.header = next((i for i in tree.items if isinstance(i, ast.Header)), None)
         self.silenced: list[tuple[Diagnostic, str]] = []
 
-    def run(self, test_files_for) -> list[Diagnostic]:
+    def run(self, test_files_for: str | Path | None) -> list[Diagnostic]:
         per_requirement: dict[str, list[Diagnostic]] = {}
         findings: list[Diagnostic] = []
         requirements = [i for i in self.tree.items if isinstance(i, ast.Requirement)]
@@ -333,7 +335,8 @@ class _Linter:
         findings += self._facts() + self._chapters() + self._order(requirements)
         return findings
 
-    def finding(self, rule: str, span: ast.Span, **params) -> Diagnostic:
+    def finding(self, rule: str, span: ast.Span, **params: object) -> Diagnostic:
+        """A lint finding of `rule` at span, with the rule's own severity."""
         return Diagnostic(RULES[rule][1], f"lint.{rule}", params, span=span)
 
     # -- one requirement ------------------------------------------------------------
@@ -356,7 +359,7 @@ class _Linter:
             out.append(self.finding("KOK114", req.id_span, id=req.id))
         return out
 
-    def _modality(self, req, text: _Text) -> list[Diagnostic]:
+    def _modality(self, req: ast.Requirement, text: _Text) -> list[Diagnostic]:
         words = set(_words(text.raw))
         says_shall, says_should = words & SHALL_WORDS, words & SHOULD_WORDS
         if req.modality == "bör" and says_shall:
@@ -365,7 +368,7 @@ class _Linter:
             return [self.finding("KOK102", req.id_span, id=req.id, word=sorted(says_should)[0])]
         return []
 
-    def _numbers(self, req, text: _Text) -> list[Diagnostic]:
+    def _numbers(self, req: ast.Requirement, text: _Text) -> list[Diagnostic]:
         out = []
         nodes = [n for expr in (req.condition, req.check) for n in walk(expr)]
         idioms = {id(lit) for n in nodes for lit in any_or_none_literals(n)}
@@ -393,7 +396,7 @@ class _Linter:
                 out.append(self.finding("KOK104", lit.span, id=req.id, number=shown))
         return out
 
-    def _facts_named(self, req, text: _Text) -> list[Diagnostic]:
+    def _facts_named(self, req: ast.Requirement, text: _Text) -> list[Diagnostic]:
         """Facts the check reads that the text never speaks of (the applicability
         condition may read facts the text leaves to the chapter)."""
         words = _words(text.raw)
@@ -407,7 +410,7 @@ class _Linter:
                 seen.add(node.name)
         return out
 
-    def _percentage_base(self, req, text: _Text) -> list[Diagnostic]:
+    def _percentage_base(self, req: ast.Requirement, text: _Text) -> list[Diagnostic]:
         """ "90 % av patienterna" against `90 % * läkarbesök`: the text takes the
         share of one thing, the check of another."""
         out = []
@@ -431,7 +434,7 @@ class _Linter:
                                                 text_base=after.group(1), check_base=" + ".join(base_names)))
         return out
 
-    def _vague(self, req, text: _Text) -> list[Diagnostic]:
+    def _vague(self, req: ast.Requirement, text: _Text) -> list[Diagnostic]:
         out = []
         taken: list[tuple[int, int]] = []
         for pattern in sorted(self.vague, key=lambda p: -len(p.pattern)):  # "i rimlig omfattning" before "rimlig"
@@ -461,7 +464,8 @@ class _Linter:
 
     # -- rule tests -----------------------------------------------------------------
 
-    def _tests(self, requirements, test_files_for) -> dict[str, list[Diagnostic]]:
+    def _tests(self, requirements: list[ast.Requirement],
+               test_files_for: str | Path | None) -> dict[str, list[Diagnostic]]:
         if test_files_for is None or not requirements:
             return {}
         from kokdsl.tools.ruletest import RuleTestError, find_test_files, run_tests
@@ -519,7 +523,7 @@ class _Linter:
                 out.append(self.finding("KOK115", item.span, title=item.title))
         return out
 
-    def _order(self, requirements) -> list[Diagnostic]:
+    def _order(self, requirements: list[ast.Requirement]) -> list[Diagnostic]:
         out = []
         for before, after in zip(requirements, requirements[1:], strict=False):
             if requirement_number_key(after.id) <= requirement_number_key(before.id):
@@ -533,7 +537,7 @@ class _Words:
     in the outer message's language."""
 
     code: str
-    params: dict = attrs.field(factory=dict, hash=False)
+    params: dict[str, object] = attrs.field(factory=dict, hash=False)
 
     def render(self, lang: str) -> str:
         from kokdsl.messages import message
@@ -541,7 +545,7 @@ class _Words:
         return message(self.code, lang, **self.params)
 
 
-def requirement_number_key(req_id: str) -> tuple:
+def requirement_number_key(req_id: str) -> tuple[tuple[int, ...], str]:
     """2.1.4 < 2.1.10 < 2.2; a letter suffix (6.4a) after the bare number."""
     match = re.fullmatch(r"([\d.]+?)([a-z]?)", req_id)
     if match is None:
@@ -553,6 +557,7 @@ def requirement_number_key(req_id: str) -> tuple:
 
 
 def rule_names() -> dict[str, str]:
+    """Each lint code's short rule name (for SARIF's rule list)."""
     return {code: name for code, (name, _) in RULES.items()}
 
 
@@ -568,8 +573,9 @@ def format_finding(diag: Diagnostic, source: str, lang: str) -> str:
     return "\n".join(lines)
 
 
-def as_json(results: list[LintResult], lang: str) -> dict:
-    def entry(diag: Diagnostic, reason: str | None = None) -> dict:
+def as_json(results: list[LintResult], lang: str) -> dict[str, object]:
+    """`kok lint --format json`: every finding of every rulebook, silenced ones with their reasons."""
+    def entry(diag: Diagnostic, reason: str | None = None) -> dict[str, object]:
         span = diag.span
         out = {"code": rule_code(diag), "rule": RULES.get(rule_code(diag), (None,))[0], "severity": diag.severity,
                "message": diag.text(lang), "requirement": diag.params.get("id"),

@@ -35,7 +35,7 @@ class FolderError(KokError):
     """The output folder cannot be used (it holds other files, or cannot be written)."""
 
 
-def display_path(path: str | os.PathLike) -> str:
+def display_path(path: str | os.PathLike[str]) -> str:
     """A file name as text that can always be printed and written as UTF-8:
     bytes that are not UTF-8 (kept by Python as lone surrogates) become U+FFFD."""
     return os.fsencode(path).decode("utf-8", "replace")
@@ -106,7 +106,7 @@ class OutputFolder:
             raise
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         try:
             if not self._committed:
                 shutil.rmtree(self.path, ignore_errors=True)
@@ -204,4 +204,5 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     at_fdcwd, rename_exchange = -100, 2
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+    status: int = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)  # restype c_int
+    return status == 0

@@ -41,7 +41,7 @@ from kokdsl.decision import decide
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.enums import DecisionKind, Outcome
 from kokdsl.errors import KokError
-from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, evaluate
+from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, Finding, evaluate
 from kokdsl.messages import message
 from kokdsl.selfreport import IDENTITY_KEYS, SelfReportError, read_document, validate
 from kokdsl.values import terminal_lines
@@ -76,7 +76,7 @@ class Case:
     name: str
     file: str
     path: str  # JSON path of the case in its file
-    report: dict = attrs.field(eq=False)
+    report: dict[str, object] = attrs.field(eq=False)  # the self-report the case assesses
     expect: dict[str, Outcome]  # requirement id -> outcome
     decision: str | None = None
     explanation: str | None = None
@@ -186,7 +186,7 @@ def _date(value: object, file: str, path: str) -> datetime.date | None:
                                        file=file)) from None
 
 
-def _case(raw, index: int, base: dict, rulebook: CompiledRulebook, file: str,
+def _case(raw: object, index: int, base: dict[str, object], rulebook: CompiledRulebook, file: str,
           day: datetime.date | None = None) -> Case:
     path = f"$.fall[{index}]"
     if not isinstance(raw, dict):
@@ -201,7 +201,7 @@ def _case(raw, index: int, base: dict, rulebook: CompiledRulebook, file: str,
     expect_raw = case.get("expect") or {}
     if not isinstance(expect_raw, dict):
         _fail("ruletest.expect_not_mapping", file, f"{path}.väntat")
-    expect = {}
+    expect: dict[str, Outcome] = {}
     for req_id, outcome in expect_raw.items():
         req_id = str(req_id)
         if rulebook.requirement(req_id) is None:
@@ -210,11 +210,12 @@ def _case(raw, index: int, base: dict, rulebook: CompiledRulebook, file: str,
         if word not in _OUTCOMES:
             _fail("ruletest.unknown_outcome", file, f"{path}.väntat", value=str(outcome))
         expect[req_id] = _OUTCOMES[word]
-    decision = case.get("decision")
-    if decision is not None:
-        word = " ".join(str(decision).split()).casefold()
+    decision_raw = case.get("decision")
+    decision: str | None = None
+    if decision_raw is not None:
+        word = " ".join(str(decision_raw).split()).casefold()
         if word not in _DECISIONS:
-            _fail("ruletest.unknown_decision", file, f"{path}.beslut", value=str(decision))
+            _fail("ruletest.unknown_decision", file, f"{path}.beslut", value=str(decision_raw))
         decision = _DECISIONS[word]
     explanation = case.get("explanation")
     if not expect and decision is None and explanation is None:
@@ -228,8 +229,9 @@ def _case(raw, index: int, base: dict, rulebook: CompiledRulebook, file: str,
                 _date(case.get("day"), file, f"{path}.bedömningsdatum") or day)
 
 
-def _rename(mapping: dict, table: dict, file: str, path: str) -> dict:
-    out = {}
+def _rename(mapping: dict[object, object], table: dict[str, str], file: str, path: str) -> dict[str, object]:
+    """The mapping with each key under its English name in `table`; an unknown key is an error naming the known ones."""
+    out: dict[str, object] = {}
     for key, value in mapping.items():
         if str(key) not in table:
             known = ", ".join(sorted(set(table) - set(table.values())))
@@ -264,7 +266,7 @@ def run_case(case: Case, rulebook: CompiledRulebook, lang: str = "sv") -> CaseRe
     return CaseResult(case, tuple(mismatches), outcomes)
 
 
-def _finding_lines(finding, lang: str) -> list[str]:
+def _finding_lines(finding: Finding, lang: str) -> list[str]:
     from kokdsl.outputs.terminal import finding_lines
 
     return [line.strip() for line in finding_lines(finding, lang)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import random
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -55,7 +56,13 @@ def pick_scenario(rng: random.Random) -> str:
     return rng.choices(names, weights=[SCENARIOS[n] for n in names])[0]
 
 
-def centre(rng: random.Random, number: int, scenario: str, id_prefix: str = "SYNT") -> dict:
+# A self-report document as it will be written out: YAML's nesting of
+# mappings and lists, which the scenarios reach into by key and index (the
+# shape is the shipped rulebook's; validate() is what checks it).
+Document = dict[str, Any]
+
+
+def centre(rng: random.Random, number: int, scenario: str, id_prefix: str = "SYNT") -> Document:
     """One self-report document (a dict in the rulebook's key order)."""
     place = _place(rng)
     small = scenario == "small_42h"
@@ -67,7 +74,7 @@ def centre(rng: random.Random, number: int, scenario: str, id_prefix: str = "SYN
         opening = {"måndag-fredag": opening_hours}
     specialist = dict(opening)
     head = _person(rng)
-    doc: dict = {
+    doc: Document = {
         "vårdcentral": {"namn": f"Vårdcentralen {place} (fiktiv)", "id": f"{id_prefix}-{number:05d}",
                         "vårdgivare": f"{rng.choice(_PLACE_START)}vården AB (fiktiv)", "fiktiv": True},
         "öppettider": opening,
@@ -112,7 +119,7 @@ def centre(rng: random.Random, number: int, scenario: str, id_prefix: str = "SYN
     return doc
 
 
-def _apply(scenario: str, doc: dict, rng: random.Random, opening_hours: str) -> None:
+def _apply(scenario: str, doc: Document, rng: random.Random, opening_hours: str) -> None:
     """Turn a compliant centre into the scenario's situation."""
     if scenario == "coordinator_without_degree":
         doc["vårdsamordnare"][0]["utbildning"] = rng.choice(("gymnasial", "yrkeshögskola"))
@@ -157,7 +164,7 @@ def _on_call_from_closing(opening: dict[str, str]) -> dict[str, str]:
     return on_call
 
 
-def render_centre(doc: dict, scenario: str) -> str:
+def render_centre(doc: Document, scenario: str) -> str:
     header = (f"# FIKTIV vårdcentral, skapad av kokdsl:s generator (scenario: {scenario}).\n"
               "# Inga uppgifter gäller någon verklig vårdcentral.\n")
     return header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)

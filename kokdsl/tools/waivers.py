@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 import difflib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -34,6 +35,9 @@ from kokdsl.enums import Outcome
 from kokdsl.errors import KokError
 from kokdsl.evaluator import CANNOT_ASSESS, NOT_MET, Finding, RequirementResult
 from kokdsl.tools.outfolder import display_path
+
+if TYPE_CHECKING:
+    from kokdsl.pipeline import Assessment
 
 EXPIRY_WARNING_DAYS = 90
 TOP_KEYS = ("undantag", "waivers")
@@ -118,36 +122,39 @@ def load_waivers(path: str, rulebook: CompiledRulebook) -> WaiverFile:
 class _Bad(KokError):
     """One waiver's problem: a located diagnostic (the file is added by the caller)."""
 
-    def __init__(self, path: str, code: str, **params):
+    def __init__(self, path: str, code: str, **params: object) -> None:
         super().__init__(Diagnostic(ERROR, code, params, path=path))
 
 
-def _waiver(entry, where: str, ids: list[str]) -> Waiver:
+def _waiver(entry: object, where: str, ids: list[str]) -> Waiver:
     if not isinstance(entry, dict):
         raise _Bad(where, "waiver.not_a_mapping")
-    values = {}
+    # Read in FIELDS order, so the first problem reported is the first field's.
+    texts: dict[str, str] = {}
+    dates: dict[str, datetime.date] = {}
     for field, keys in FIELDS.items():
         key = next((k for k in keys if k in entry), None)
         if key is None or entry[key] is None or str(entry[key]).strip() == "":
             raise _Bad(where, "waiver.missing_field", field=keys[0])
-        values[field] = entry[key]
         if field.startswith("valid_"):
-            values[field] = _date(entry[key], f"{where}.{key}")
+            dates[field] = _date(entry[key], f"{where}.{key}")
         elif not isinstance(entry[key], (str, int)) or isinstance(entry[key], bool):
             raise _Bad(f"{where}.{key}", "waiver.not_text", field=key)
         else:
-            values[field] = " ".join(str(entry[key]).split())
-    if values["requirement"] not in ids:
-        match = difflib.get_close_matches(values["requirement"], ids, n=1)
-        raise _Bad(f"{where}.{FIELDS['requirement'][0]}", "waiver.unknown_requirement", id=values["requirement"],
+            texts[field] = " ".join(str(entry[key]).split())
+    if texts["requirement"] not in ids:
+        match = difflib.get_close_matches(texts["requirement"], ids, n=1)
+        raise _Bad(f"{where}.{FIELDS['requirement'][0]}", "waiver.unknown_requirement", id=texts["requirement"],
                    suggestion=match[0] if match else "–")
-    if values["valid_to"] < values["valid_from"]:
-        raise _Bad(where, "waiver.ends_before_start", start=values["valid_from"].isoformat(),
-                   end=values["valid_to"].isoformat())
-    return Waiver(path=where, **values)
+    if dates["valid_to"] < dates["valid_from"]:
+        raise _Bad(where, "waiver.ends_before_start", start=dates["valid_from"].isoformat(),
+                   end=dates["valid_to"].isoformat())
+    return Waiver(centre=texts["centre"], requirement=texts["requirement"], reason=texts["reason"],
+                  reference=texts["reference"], granted_by=texts["granted_by"], valid_from=dates["valid_from"],
+                  valid_to=dates["valid_to"], path=where)
 
 
-def _date(raw, where: str) -> datetime.date:
+def _date(raw: object, where: str) -> datetime.date:
     if isinstance(raw, datetime.datetime):
         return raw.date()
     if isinstance(raw, datetime.date):
@@ -158,7 +165,7 @@ def _date(raw, where: str) -> datetime.date:
         raise _Bad(where, "waiver.bad_date", text=str(raw)[:40]) from None
 
 
-def apply_waivers(assessment, waivers: list[Waiver], day: datetime.date):
+def apply_waivers(assessment: Assessment, waivers: list[Waiver], day: datetime.date) -> Assessment:
     """The assessment with each waived requirement's failure turned into
     "undantag" and the decision taken again; waivers outside their dates
     become notes on the report."""
@@ -191,16 +198,18 @@ def _given(finding: Finding) -> Callable[[], list[Finding]]:
     return lambda: [finding]
 
 
-def _params(w: Waiver) -> dict:
+def _params(w: Waiver) -> dict[str, object]:
     return {"requirement": w.requirement, "reference": w.reference, "reason": w.reason, "granted_by": w.granted_by,
             "start": w.valid_from.isoformat(), "end": w.valid_to.isoformat()}
 
 
 def waiver_text(w: Waiver, lang: str) -> str:
+    """The waiver as the rerun's note that it soon ends."""
     from kokdsl.messages import message
 
     return message("waiver.expiring", lang, centre=w.centre, **_params(w))
 
 
-def waiver_json(w: Waiver) -> dict:
+def waiver_json(w: Waiver) -> dict[str, object]:
+    """A waiver as summary.json keeps it (and as its messages' parameters)."""
     return {"centre": w.centre, **_params(w)}
