@@ -234,7 +234,7 @@ def test_fill_the_form_for_a_thursday_gap_and_kok_run_rejects_it(page, artefacts
     assert document["listade"] == 8400 and document["tilläggsuppdrag"] == [] and document["filialer"] == []
     result = run_kok(saved)
     assert result.exit_code == 1, result.output
-    assert "torsdag 15:30-17:00" in result.output
+    assert "torsdagar 15.30–17.00" in result.output
     assessment = assess(RULEBOOK, load_self_report(saved, RULEBOOK))
     assert assessment.decision.kind == "rejection"
     assert [r.requirement.id for r in assessment.decision.reasons] == ["1.1"]
