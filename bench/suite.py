@@ -322,7 +322,7 @@ def processes(work: Path, settings: Settings) -> list[Row]:
         Row("process.check", f"kok check {RULEBOOK}, whole process (parser cache warm)",
             shown("check", "floor_check"), "≤ 1.5× floor", check / cpu["floor_check"] <= 1.5,
             dict(values("check"), ratio=check / cpu["floor_check"])),
-        Row("process.check_cold", "  the same with no parser cache (KOKDSL_NO_CACHE=1): cold ÷ warm",
+        Row("process.check_cold", "  first run, no user cache (KOKDSL_NO_CACHE=1; shipped table): cold ÷ warm",
             f"{shown('check_cold')} = {fmt_ratio(cold / check)} warm", "≤ 2× warm", cold / check <= 2,
             dict(values("check_cold"), ratio=cold / check)),
         Row("process.floor_run", f'import floor of kok run: python -c "{FLOOR_RUN}"', shown("floor_run"),

@@ -92,38 +92,74 @@ _LARK_OPTIONS = dict(parser="lalr", start=["start", "item_only"], propagate_posi
 @functools.cache
 def _lark() -> Lark:
     """The parser, built once per process. Building the LALR tables takes about
-    half a second, so they are kept in the user's cache folder, keyed by the
-    grammar files' bytes: a cache hit needs neither the build nor the keyword
-    table (nor the YAML library that reads it).
+    a second, so they ship with the package (grammar/parser-<digest>.lark,
+    written by tests/regen_golden.py) and, for any other lark version, are kept
+    in the user's cache folder. Both are keyed by the grammar files' bytes and
+    lark's version: a hit needs neither the build nor the keyword table (nor
+    the YAML library that reads it). A table that does not load is rebuilt.
 
     Why not lark's own `cache=` option? It keys the cache by the grammar text,
     and ours is generated from keywords.yaml: every start would read the YAML
     (and import PyYAML) just to find the cache, which is most of what a hit
     saves for `kok check`. It would remove about 30 lines here."""
-    cache = _parser_cache_file() if caching_enabled() else None
-    if cache is not None and cache.exists():
-        try:
-            with open(cache, "rb") as f:
-                return Lark.load(f)
-        except Exception:  # a stale or damaged cache: rebuild it
-            pass
-    parser = Lark(grammar_text(), **_LARK_OPTIONS)
+    digest = _grammar_digest()
+    cache = _parser_cache_file(digest) if caching_enabled() else None
+    for table in (packaged_parser_table(digest), cache):
+        if table is not None and table.exists():
+            try:
+                with open(table, "rb") as f:
+                    return Lark.load(f)
+            except Exception:  # a stale or damaged table: try the next, or rebuild
+                pass
+    parser = build_parser()
     if cache is not None:
         _save_parser(parser, cache)
     return parser
 
 
-def _parser_cache_file() -> Path | None:
+def build_parser() -> Lark:
+    """The parser built from the grammar, without any stored table."""
+    return Lark(grammar_text(), **_LARK_OPTIONS)
+
+
+def _grammar_digest() -> str:
+    grammar = data_dir("grammar")
+    digest = hashlib.sha256()
+    for part in ((grammar / "kok.lark").read_bytes(), (grammar / "keywords.yaml").read_bytes(),
+                 repr(sorted(_LARK_OPTIONS.items())).encode()):
+        digest.update(part + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def _table_name(digest: str) -> str:
+    return f"parser-{digest}-lark{lark.__version__}.lark"
+
+
+def packaged_parser_table(digest: str | None = None) -> Path:
+    """Where the parse table for this grammar and the installed lark ships."""
+    return data_dir("grammar") / _table_name(digest or _grammar_digest())
+
+
+def write_packaged_parser_table() -> Path:
+    """Store the parse table with the grammar, replacing tables of an older
+    grammar (for tests/regen_golden.py). A current table is kept as it is, so
+    regenerating makes no diff."""
+    path = packaged_parser_table()
+    for old in data_dir("grammar").glob("parser-*.lark"):
+        if old != path:
+            old.unlink()
+    if not path.exists():
+        _save_parser(build_parser(), path)
+        path.chmod(0o644)
+    return path
+
+
+def _parser_cache_file(digest: str) -> Path | None:
     try:
         folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kokdsl"
     except (RuntimeError, KeyError):  # no home directory: build the tables each time
         return None
-    grammar = data_dir("grammar")
-    digest = hashlib.sha256()
-    for part in ((grammar / "kok.lark").read_bytes(), (grammar / "keywords.yaml").read_bytes(),
-                 lark.__version__.encode(), repr(sorted(_LARK_OPTIONS.items())).encode()):
-        digest.update(part + b"\0")
-    return folder / f"parser-{digest.hexdigest()[:24]}.lark"
+    return folder / _table_name(digest)
 
 
 def _save_parser(parser: Lark, path: Path) -> None:

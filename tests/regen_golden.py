@@ -3,7 +3,9 @@
 - tests/golden/diagnostics/*.txt: `kok check` messages (cases in golden_cases.py);
 - tests/golden/run/*.json: `kok run --format json` on the examples;
 - tests/golden/fmt/*.out.kok: the formatter's output for each *.in.kok;
-- tests/golden/reports/*: the findings reports (HTML, Markdown, JSON).
+- tests/golden/reports/*: the findings reports (HTML, Markdown, JSON);
+- grammar/parser-*.lark: the parse table that ships with the grammar (only
+  when the grammar or lark changed), so a first run need not build it.
 
     .venv/bin/python tests/regen_golden.py
 
@@ -46,6 +48,9 @@ def main() -> None:
     for source, golden in fmt_cases():
         golden.write_text(formatted(source), encoding="utf-8")
         print(golden.relative_to(ROOT))
+    from kokdsl.parser import write_packaged_parser_table
+
+    print(write_packaged_parser_table().relative_to(ROOT))
     GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
     for path, example, lang, fmt in report_cases():
         path.write_bytes(render_golden(example, lang, fmt).encode("utf-8"))

@@ -116,3 +116,24 @@ def test_absurdly_long_expressions_are_a_diagnostic_not_a_crash():
     source = HEADER + 'uppgift a: heltal\nkrav 1 "t" skall\n  ' + " och ".join(["a > 1"] * 20000) + "\n"
     loaded = check_rulebook_source(source, "long.kok")
     assert [(d.code, d.span.line) for d in loaded.diagnostics] == [("syntax.too_deep", 3)]
+
+
+def test_the_parse_table_that_ships_is_the_current_grammars():
+    """A first run loads the shipped table instead of building it; one built
+    from an older grammar would parse the old language. tests/regen_golden.py
+    writes a new one."""
+    import lark
+
+    from kokdsl.parser import _grammar_digest, build_parser, packaged_parser_table
+    from kokdsl.resources import data_dir
+
+    shipped = [p.name for p in data_dir("grammar").glob("parser-*.lark")]
+    assert any(name.startswith(f"parser-{_grammar_digest()}-") for name in shipped), (
+        f"no parse table for the current grammar ships ({shipped}); run tests/regen_golden.py")
+    table = packaged_parser_table()
+    if not table.exists():
+        pytest.skip(f"the shipped table was built with another lark than {lark.__version__}")
+    with open(table, "rb") as f:
+        loaded = lark.Lark.load(f)
+    source = (data_dir("rulebooks") / "orebro" / "2025.kok").read_text(encoding="utf-8")
+    assert loaded.parse(source, start="start") == build_parser().parse(source, start="start")
