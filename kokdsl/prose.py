@@ -223,15 +223,18 @@ class Names:
         self.rulebook = rulebook
 
     def fact(self, name: str, lang: str) -> str:
+        """A fact as the rulebook names it ("antal listade"), else its identifier as words."""
         spec = self.rulebook.fact(name)
         return spec.display_name(lang) if spec is not None else words(name)
 
     def field(self, record: str | None, name: str, lang: str) -> str:
+        """A record field as the rulebook names it ("godkänd av regionen"), else as words."""
         spec = self.rulebook.records.get(record) if record else None
         field = spec.field(name) if spec is not None else None
         return field.display_name(lang) if field is not None else words(name)
 
     def record(self, record: str | None, lang: str) -> str:
+        """A record type's own name as words, for "för minst en person i …"."""
         return words(record or "")
 
     def element(self, record: str | None, lang: str) -> str:
@@ -486,6 +489,7 @@ class Text:
     en: str
 
     def render(self, lang: str) -> str:
+        """The text in the reader's language."""
         return self.en if lang == EN else self.sv
 
 
