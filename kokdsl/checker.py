@@ -251,7 +251,6 @@ class Checker(NodeVisitor):
                        date=day.isoformat(), start=start.isoformat())
 
     def check_topic(self, req: ast.Requirement) -> None:
-        # Topics come from a shared vocabulary so regions compare area by area.
         """Warn of a topic outside the shared vocabulary: regions compare rulebooks area by area."""
         from kokdsl.topics import vocabulary
 

@@ -693,8 +693,7 @@ class _Explainer(NodeVisitor):
         condition = check_clause(tr.node, self.rulebook, ctx.lang)
         if isinstance(tr.node, ast.Compare) and len(tr.parts) == 2 and tr.value is not UNKNOWN:
             tr = self.fact_first(tr)
-        node = tr.node
-        if isinstance(node, ast.Compare) and len(tr.parts) == 2 and tr.value is not UNKNOWN:
+            node = cast(ast.Compare, tr.node)
             return ctx.t("not_applicable.value", condition=condition, left=_phrase(node.left, ctx),
                          lv=value_text(tr.parts[0].value, ctx.type(node.left), ctx.lang, self.unit(node, ctx)))
         return ctx.t("not_applicable", condition=condition, clause=self.fragment(tr, ctx))
@@ -706,13 +705,14 @@ class _Explainer(NodeVisitor):
         left, right = tr.parts
         assert isinstance(left.value, Schedule) and isinstance(right.value, Schedule)
         around = right.value == AROUND_THE_CLOCK
-        gaps = right.value.minus(left.value)
+        gaps = right.value.minus(left.value) if tr.value is False else None
 
         def covers(ctx: _Context) -> str:
             lp, rp = _phrase(node.left, ctx), _phrase(node.right, ctx)
             if tr.value is True:
                 rv = value_text(right.value, ctx.type(node.right), ctx.lang)
                 return ctx.t("covers.met_around" if around else "covers.met", left=lp, right=rp, rv=rv)
+            assert gaps is not None
             return ctx.t("covers.not_met_around" if around else "covers.not_met", left=lp, right=rp,
                          gaps=_schedule(gaps, ctx.lang))
         return [self.clause("covers.met" if tr.value is True else "covers.not_met", covers)]

@@ -317,9 +317,11 @@ class Schedule:
                 f"{names[first]}{'' if first == last else '-' + names[last]} {', '.join(hours)}"
                 for first, last, hours in groups
             )
-        days = (_recurring(names[first], lang) if first == last else names[first] + dash + names[last]
-                for first, last, _ in groups)
-        return "; ".join(f"{day} {_and_list(hours, lang)}" for day, (_, _, hours) in zip(days, groups, strict=True))
+        return "; ".join(
+            f"{_recurring(names[first], lang) if first == last else names[first] + dash + names[last]} "
+            f"{_and_list(hours, lang)}"
+            for first, last, hours in groups
+        )
 
     def _pieces(self) -> list[Interval]:
         """Intervals cut into pieces shorter than a day (or whole days), a
