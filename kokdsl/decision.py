@@ -15,6 +15,8 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 
+import attrs
+
 from kokdsl.ast import EXAMPLE, PROPOSAL
 from kokdsl.compiled import CompiledRequirement
 from kokdsl.enums import DecisionKind, Modality, Outcome
@@ -27,44 +29,24 @@ REJECTION = DecisionKind.REJECTION
 SUPPLEMENT_REQUEST = DecisionKind.SUPPLEMENT_REQUEST
 
 
+@attrs.define(unsafe_hash=True)
 class Decision:
     """What the authority decides for one centre (approval, rejection or a
     request to supplement), with the requirement results that ground it.
-    A plain slotted class (one per centre of a rerun), immutable by use."""
+    Slotted and not frozen (one per centre of a rerun, and a frozen class's
+    __init__ costs more); immutable by use: never changed once decide()
+    returns it."""
 
-    __slots__ = ("kind", "reasons", "supplements", "missing", "remarks", "unassessed_remarks", "proposals",
-                 "if_adopted")
-
-    def __init__(self, kind: DecisionKind, reasons: tuple[RequirementResult, ...] = (),
-                 supplements: tuple[RequirementResult, ...] = (), missing: tuple[DataProblem, ...] = (),
-                 remarks: tuple[RequirementResult, ...] = (), unassessed_remarks: tuple[RequirementResult, ...] = (),
-                 proposals: tuple[RequirementResult, ...] = (), if_adopted: Decision | None = None):
-        self.kind = kind
-        self.reasons = reasons  # failed skall (rejection)
-        self.supplements = supplements  # skall that cannot be assessed
-        self.missing = missing  # the facts to supplement, each once
-        self.remarks = remarks  # failed bör
-        self.unassessed_remarks = unassessed_remarks  # bör that cannot be assessed
-        # Proposals that are not met or cannot be assessed, and the decision the
-        # centre would get were every proposal adopted (None: no proposals).
-        self.proposals = proposals
-        self.if_adopted = if_adopted
-
-    def _fields(self) -> tuple[object, ...]:
-        return (self.kind, self.reasons, self.supplements, self.missing, self.remarks, self.unassessed_remarks,
-                self.proposals, self.if_adopted)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Decision) and self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        return (f"Decision(kind={self.kind!r}, reasons={self.reasons!r}, supplements={self.supplements!r}, "
-                f"missing={self.missing!r}, remarks={self.remarks!r}, "
-                f"unassessed_remarks={self.unassessed_remarks!r}, proposals={self.proposals!r}, "
-                f"if_adopted={self.if_adopted!r})")
+    kind: DecisionKind
+    reasons: tuple[RequirementResult, ...] = ()  # failed skall (rejection)
+    supplements: tuple[RequirementResult, ...] = ()  # skall that cannot be assessed
+    missing: tuple[DataProblem, ...] = ()  # the facts to supplement, each once
+    remarks: tuple[RequirementResult, ...] = ()  # failed bör
+    unassessed_remarks: tuple[RequirementResult, ...] = ()  # bör that cannot be assessed
+    # Proposals that are not met or cannot be assessed, and the decision the
+    # centre would get were every proposal adopted (None: no proposals).
+    proposals: tuple[RequirementResult, ...] = ()
+    if_adopted: Decision | None = None
 
     @property
     def approved(self) -> bool:

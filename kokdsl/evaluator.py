@@ -250,15 +250,10 @@ def requirement_outcome(req: CompiledRequirement, env: Env) -> Outcome:
 
 
 def _trace_result(evaluation: Evaluation, index: int) -> RequirementTrace:
-    env = dict(evaluation.report.facts)
+    rulebook = evaluation.rulebook
+    req, outcome = rulebook.requirements[index], evaluation.outcomes[index]
+    env = dict(evaluation.report.facts)  # a copy: the tracer binds loop variables in its environment
     env[ASSESSMENT_DATE] = evaluation.day
-    return _trace_requirement(evaluation.rulebook, evaluation.rulebook.requirements[index],
-                              evaluation.outcomes[index], env)
-
-
-def _trace_requirement(rulebook: CompiledRulebook, req: CompiledRequirement, outcome: Outcome,
-                       facts: Env) -> RequirementTrace:
-    env = dict(facts)  # the tracer binds loop variables in its environment
     tracer = _Tracer(rulebook)
     condition = tracer.trace(req.condition, env) if req.condition is not None else None
     if outcome == NOT_APPLICABLE:
