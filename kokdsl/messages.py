@@ -942,6 +942,14 @@ CATALOGUE.update({
     "lsp.keyword": {SV: "nyckelord", EN: "keyword"},
     "lsp.did_you_mean": {SV: "Byt till ”{suggestion}”", EN: "Change to “{suggestion}”"},
     "lsp.not_installed": {SV: "kok lsp behöver pygls: pip install 'kokdsl[lsp]'", EN: "kok lsp needs pygls: pip install 'kokdsl[lsp]'"},
+    "serve.not_installed": {SV: "kok serve behöver sina paket: pip install 'kokdsl[serve]' ({missing} saknas)", EN: "kok serve needs its packages: pip install 'kokdsl[serve]' ({missing} is missing)"},
+    "serve.no_data": {SV: "kok serve behöver --data MAPP (där registret sparas) eller --database-url", EN: "kok serve needs --data DIR (where the register is kept) or --database-url"},
+    "serve.user_problem": {SV: "Användaren kan inte läggas till: {reason}", EN: "The user cannot be added: {reason}"},
+    "serve.unknown_user": {SV: "Ingen användare heter {name}", EN: "No user is named {name}"},
+    "serve.empty_password": {SV: "Lösenordet får inte vara tomt", EN: "The password must not be empty"},
+    "serve.user_added": {SV: "Användaren {name} ({role}) är tillagd.", EN: "User {name} ({role}) added."},
+    "serve.token_created": {SV: "Ny API-nyckel för {name} ({role}); den visas bara nu:", EN: "New API token for {name} ({role}); it is shown only now:"},
+    "serve.listening": {SV: "kok serve lyssnar på http://{host}:{port}/ (data: {data})", EN: "kok serve is listening on http://{host}:{port}/ (data: {data})"},
 })
 
 
