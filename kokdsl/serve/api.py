@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -79,6 +80,9 @@ class RunIn(BaseModel):
     previous: int | None = Field(default=None, description="The run to compare with; default: the latest done")
 
 
+_DISPOSITION_NAME = re.compile(r'filename="([^"]{1,200})"')
+
+
 def _problem(status: int, messages: list[str], code: str) -> JSONResponse:
     return JSONResponse({"error": code, "messages": messages}, status_code=status)
 
@@ -120,8 +124,11 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
         return identity
 
     async def body_of(request: Request) -> tuple[bytes, str]:
+        """The body and the name it is known by: Content-Disposition's file
+        name when given (its base name only), else one for its media type."""
         data = await request.body()
-        return data, upload_name(None, request.headers.get("content-type"))
+        given = _DISPOSITION_NAME.search(request.headers.get("content-disposition", ""))
+        return data, upload_name(given.group(1) if given else None, request.headers.get("content-type"))
 
     @api.get("/health", summary="Is the server up (no sign-in needed)")
     async def health() -> dict[str, str]:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import Session
 
+from kokdsl.errors import KokError
 from kokdsl.outputs.findings import CaseDetails, render_report
 from kokdsl.outputs.terminal import render_json
 from kokdsl.pipeline import Assessment, LoadedRulebook
@@ -29,6 +30,7 @@ from kokdsl.serve.db import AuditEntry, Case, Decision, Proposal, SupplementRequ
 from kokdsl.serve.engine import WAIVER_FIELDS, Engine, assess_bytes, sha256
 
 MAX_VERSIONS = 200
+WAIVERS_FILE = "undantag.yaml"
 
 
 class RegisterError(Exception):
@@ -278,7 +280,11 @@ def expiring_waivers(db: Session, today: datetime.date, days: int = 90) -> list[
 def read_waiver_entries(engine: Engine, loaded: LoadedRulebook, data: bytes) -> list[dict[str, Any]]:
     """undantag.yaml's bytes through the waivers loader (KokError, located, when bad)."""
     with _temporary_file(data.decode("utf-8", errors="replace"), ".yaml") as path:
-        return engine.read_waivers(path, loaded)
+        try:
+            return engine.read_waivers(path, loaded)
+        except KokError as error:  # named as the officer knows the file, not by its temporary path
+            error.diagnostics = [attrs.evolve(d, file=WAIVERS_FILE) for d in error.diagnostics]
+            raise
 
 
 # -- the audit log ----------------------------------------------------------------------------
