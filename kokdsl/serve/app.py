@@ -22,11 +22,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jinja2
 import sqlalchemy as sa
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -174,10 +175,45 @@ def _maybe(request: Request, state: AppState) -> Identity | None:
         return None
 
 
-async def form_of(request: Request, identity: Identity, state: AppState) -> FormData:
+@attrs.frozen
+class Upload:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@attrs.frozen
+class Posted:
+    """A posted form read whole (files bounded by the request's limit), its temporary files closed."""
+
+    fields: dict[str, str]
+    uploads: dict[str, list[Upload]]
+
+    def get(self, key: str) -> str:
+        return self.fields.get(key, "")
+
+    def files(self, key: str) -> list[Upload]:
+        return self.uploads.get(key, [])
+
+
+async def read_form(request: Request, max_files: int) -> Posted:
+    fields: dict[str, str] = {}
+    uploads: dict[str, list[Upload]] = {}
+    async with request.form(max_files=max_files, max_fields=100) as form:
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if value.filename:
+                    uploads.setdefault(key, []).append(
+                        Upload(value.filename, value.content_type or "", await value.read()))
+            else:
+                fields.setdefault(key, value)
+    return Posted(fields, uploads)
+
+
+async def form_of(request: Request, identity: Identity, state: AppState) -> Posted:
     """The posted form, after its CSRF token is checked against the session's."""
-    form = await request.form(max_files=state.settings.max_upload_files, max_fields=100)
-    if identity.via == "session" and not auth.csrf_ok(identity.csrf or "", _str(form.get("csrf"))):
+    form = await read_form(request, state.settings.max_upload_files)
+    if identity.via == "session" and not auth.csrf_ok(identity.csrf or "", form.get("csrf")):
         raise PageError("error.csrf", 403)
     return form
 
@@ -194,11 +230,6 @@ def _date(value: object, default: datetime.date | None = None) -> datetime.date:
         return datetime.date.fromisoformat(raw)
     except ValueError:
         raise PageError("error.bad_date") from None
-
-
-async def read_upload(upload: UploadFile, limit: int) -> bytes:
-    data = await upload.read(limit + 1)
-    return data  # the loader refuses what is over its own limit, located
 
 
 def _rulebook_name(state: AppState, name: str) -> str:
@@ -223,8 +254,8 @@ def _add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
 
     @app.post("/signin", include_in_schema=False)
     async def signin(request: Request) -> Response:
-        form = await request.form(max_files=0, max_fields=10)
-        name, password = _str(form.get("name")), _str(form.get("password"))
+        form = await read_form(request, 0)
+        name, password = form.get("name"), form.get("password")
         with state.sessions.begin() as db:
             user = auth.check_password(db, name, password)
             if user is None:
@@ -234,8 +265,8 @@ def _add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
                 token, _ = auth.start_session(db, user)
                 reg.audit(db, user, "signin")
         if token is None:
-            return page(request, "signin.html.j2", None, 401, next=_safe_next(_str(form.get("next"))), failed=True)
-        response = redirect(_safe_next(_str(form.get("next"))))
+            return page(request, "signin.html.j2", None, 401, next=_safe_next(form.get("next")), failed=True)
+        response = redirect(_safe_next(form.get("next")))
         response.set_cookie(SESSION_COOKIE, token, httponly=True, secure=state.settings.secure_cookies,
                             samesite="strict", max_age=auth.SESSION_HOURS * 3600, path="/")
         return response
@@ -279,11 +310,11 @@ def _add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         me = who(request)
         require(me, "casework")
         form = await form_of(request, me, state)
-        rulebook = _rulebook_name(state, _str(form.get("rulebook")) or DEFAULT_RULEBOOK)
+        rulebook = _rulebook_name(state, form.get("rulebook") or DEFAULT_RULEBOOK)
         with state.sessions.begin() as db:
-            officer = db.get(User, int(_str(form.get("officer")) or me.user.id)) or me.user
-            case = reg.create_case(db, me.user, _str(form.get("reference")), _str(form.get("provider")),
-                                   _str(form.get("centre")), _date(form.get("received"), datetime.date.today()),
+            officer = db.get(User, int(form.get("officer") or me.user.id)) or me.user
+            case = reg.create_case(db, me.user, form.get("reference"), form.get("provider"),
+                                   form.get("centre"), _date(form.get("received"), datetime.date.today()),
                                    officer, rulebook)
         return redirect(f"/cases/{case.id}")
 
@@ -301,14 +332,13 @@ def _add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         me = who(request)
         require(me, "casework")
         form = await form_of(request, me, state)
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
+        uploads = form.files("file")
+        if not uploads:
             raise PageError("error.no_files")
-        data = await read_upload(upload, state.settings.max_upload_bytes)
         with state.sessions.begin() as db:
             case = _case(db, case_id)
-            reg.add_version(db, me.user, case, state.rulebook(case.rulebook), data,
-                            upload_name(upload.filename, upload.content_type))
+            reg.add_version(db, me.user, case, state.rulebook(case.rulebook), uploads[0].data,
+                            upload_name(uploads[0].filename, uploads[0].content_type))
         return redirect(f"/cases/{case_id}")
 
     @app.get("/cases/{case_id}/versions/{number}/letter", include_in_schema=False)
@@ -337,7 +367,7 @@ def _add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         form = await form_of(request, me, state)
         with state.sessions.begin() as db:
             reg.request_supplement(db, me.user, _case(db, case_id), _date(form.get("deadline")),
-                                   _str(form.get("note")))
+                                   form.get("note"))
         return redirect(f"/cases/{case_id}")
 
     @app.post("/cases/{case_id}/proposals", include_in_schema=False)
@@ -347,11 +377,11 @@ def _add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         form = await form_of(request, me, state)
         with state.sessions.begin() as db:
             case = _case(db, case_id)
-            version = _version(db, case, int(_str(form.get("version")) or 0))
-            kind = _str(form.get("kind"))
+            version = _version(db, case, int(form.get("version") or 0))
+            kind = form.get("kind")
             if kind not in KINDS:
                 raise PageError("error.not_found", 400)
-            reg.propose(db, me.user, case, version, kind, _str(form.get("note")))
+            reg.propose(db, me.user, case, version, kind, form.get("note"))
         return redirect(f"/cases/{case_id}")
 
     @app.post("/cases/{case_id}/decisions", include_in_schema=False)
@@ -359,7 +389,7 @@ def _add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         me = who(request)
         require(me, "decide")
         form = await form_of(request, me, state)
-        await run_in_threadpool(record_decision, state, me.user, case_id, int(_str(form.get("proposal")) or 0),
+        await run_in_threadpool(record_decision, state, me.user, case_id, int(form.get("proposal") or 0),
                                 lang_of(request))
         return redirect(f"/cases/{case_id}")
 
@@ -402,12 +432,12 @@ def _add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         me = who(request)
         require(me, "casework")
         form = await form_of(request, me, state)
-        sources = await followup_sources(state, form)
-        rulebook = _rulebook_name(state, _str(form.get("rulebook")) or DEFAULT_RULEBOOK)
-        previous_choice = _str(form.get("previous")) or "latest"
+        sources = followup_sources(state, form)
+        rulebook = _rulebook_name(state, form.get("rulebook") or DEFAULT_RULEBOOK)
+        previous_choice = form.get("previous") or "latest"
         previous = (jobs.latest_done(state) if previous_choice == "latest"
                     else int(previous_choice) if previous_choice.isdigit() else None)
-        run_id = jobs.create_run(state, me.user, _str(form.get("label")), rulebook,
+        run_id = jobs.create_run(state, me.user, form.get("label"), rulebook,
                                  _date(form.get("run_date"), datetime.date.today()), previous, sources)
         runner.submit(run_id)
         return redirect(f"/followup/{run_id}")
@@ -482,11 +512,10 @@ def _add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         me = who(request)
         require(me, "casework")
         form = await form_of(request, me, state)
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
+        uploads = form.files("file")
+        if not uploads:
             raise PageError("error.no_files")
-        data = await read_upload(upload, 1024 * 1024)
-        entries = reg.read_waiver_entries(state.engine, state.rulebook(DEFAULT_RULEBOOK), data)
+        entries = reg.read_waiver_entries(state.engine, state.rulebook(DEFAULT_RULEBOOK), uploads[0].data)
         with state.sessions.begin() as db:
             reg.add_waivers(db, me.user, entries, "import")
         return redirect("/waivers")
@@ -634,19 +663,16 @@ def server_folders(state: AppState) -> list[str]:
     return found
 
 
-async def followup_sources(state: AppState, form: FormData) -> list[tuple[str, bytes]]:
+def followup_sources(state: AppState, form: Posted) -> list[tuple[str, bytes]]:
     """The self-reports of a follow-up: uploaded files, zip files unpacked, or a server folder chosen from the list."""
     limit = state.settings.max_upload_files
     sources: list[tuple[str, bytes]] = []
-    for upload in form.getlist("files"):
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            continue
-        data = await read_upload(upload, state.settings.max_upload_bytes)
+    for upload in form.files("files"):
         if upload.filename.lower().endswith(".zip"):
-            sources += unzip(data, limit)
+            sources += unzip(upload.data, limit)
         elif upload.filename.lower().endswith(jobs.REPORT_SUFFIXES):
-            sources.append((upload_name(upload.filename), data))
-    chosen = _str(form.get("folder"))
+            sources.append((upload_name(upload.filename), upload.data))
+    chosen = form.get("folder")
     if chosen:
         if chosen not in server_folders(state):  # only a folder from the list, never any path
             raise PageError("error.not_found", 404)
