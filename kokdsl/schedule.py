@@ -42,7 +42,7 @@ WEEKDAYS = {
 }
 
 # The canonical words of a self-reported schedule in each key language: the
-# parser below accepts them (among variants), and tools.schema, kok template
+# parser below accepts them (among variants), and intake.schema, kok template
 # and kok form write them. Day groups are every day, weekdays, weekend.
 SCHEDULE_WORDS: dict[str, dict[str, Any]] = {
     "sv": {"weekdays": WEEKDAYS["sv"], "day_groups": ("alla dagar", "vardagar", "helger"),

@@ -29,7 +29,7 @@ def result(assessment, req_id: str):
 
 
 def texts(res, lang: str = "sv") -> list[str]:
-    from kokdsl.outputs.terminal import finding_lines
+    from kokdsl.outputs.assessment import finding_lines
 
     # No-break spaces keep "61 %" together in print; compare them as spaces.
     return [line.strip().replace("\xa0", " ") for f in res.findings for line in finding_lines(f, lang)]

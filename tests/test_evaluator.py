@@ -194,7 +194,7 @@ def test_some_and_count_where_and_sum():
 
 
 def test_evaluation_is_deterministic(rb):
-    from kokdsl.outputs.terminal import render_json
+    from kokdsl.outputs.assessment import render_json
 
     assert render_json(run(rb, GOOD)) == render_json(run(rb, GOOD))
 

@@ -510,9 +510,9 @@ krav 1 "Öppet" skall
 def test_the_review_text_comes_from_the_rulebook_and_ends_a_rejection(tmp_path):
     from click.testing import CliRunner
 
+    from kokdsl.authoring.formatter import format_rulebook
     from kokdsl.cli import main
     from kokdsl.outputs.findings import render_report
-    from kokdsl.tools.formatter import format_rulebook
 
     book = tmp_path / "fiktiv.kok"
     book.write_text(REVIEW_BOOK, encoding="utf-8")

@@ -296,7 +296,7 @@ def model(node, env) -> set[int]:
 @settings(max_examples=80, deadline=None)
 @given(schedule_exprs, schedule_exprs, st.fixed_dictionaries({v: schedules for v in VARS}))
 def test_schedule_algebra_matches_the_minute_set_model(expr, other, env):
-    from kokdsl.unparse import expr_text
+    from kokdsl.authoring.unparse import expr_text
 
     source = (ALGEBRA_BOOK + f'krav 1 "t" skall\n  {expr_text(expr)} täcker {expr_text(other)}\n'
               f'krav 2 "t" skall\n  timmar({expr_text(expr)}) * 60 = {len(model(expr, env))}\n')

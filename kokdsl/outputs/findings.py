@@ -2,8 +2,8 @@
 
 The report is rendered from the Jinja templates in reports/ (shipped in the
 wheel). Python builds one plain view-model from the same data as the JSON
-output (render.to_json_data) and adds the sentences a decision letter needs;
-all wording comes from the message catalogue (keys `report.*`), so the
+output (outputs/assessment.py, to_json_data) and adds the sentences a
+decision letter needs; all wording comes from the message catalogue (keys `report.*`), so the
 templates hold structure only.
 
     render_report(assessment, "html" | "md" | "json", lang, run_date, rulebook_path)
@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import functools
 import json
-import os
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -27,15 +26,15 @@ from kokdsl.decision import counts
 from kokdsl.enums import Modality
 from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES, WAIVED, RequirementResult
 from kokdsl.messages import message
+from kokdsl.outputs.assessment import FindingJson, RequirementJson, RulebookJson, to_json_data
 from kokdsl.outputs.environment import environment
-from kokdsl.outputs.terminal import FindingJson, RequirementJson, RulebookJson, to_json_data
 from kokdsl.pipeline import Assessment
 from kokdsl.prose import check_clause
 from kokdsl.resources import data_dir
 from kokdsl.selfreport import DataProblem
 
 if TYPE_CHECKING:
-    from kokdsl.tools.overview import OverviewView
+    pass
 
 FORMATS = ("html", "md", "json")
 TEMPLATES = {"html": "findings.html.j2", "md": "findings.md.j2"}
@@ -70,21 +69,6 @@ def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: 
     view = build_view(assessment, lang, run_date, rulebook_path, case)
     template = environment().get_template(TEMPLATES[fmt])
     return template.render(view=view, t=functools.partial(_t, lang))
-
-
-def render_rerun_html(view: OverviewView) -> str:
-    """The rerun's overview page (view from tools/overview.py)."""
-    template = environment().get_template("rerun.html.j2")
-    return template.render(view=view, t=functools.partial(_t, view["lang"]))
-
-
-def write_rerun_html(view: OverviewView, path: str | os.PathLike[str]) -> None:
-    """The overview page streamed to a file, a piece at a time: its size
-    grows with the centres, the memory it takes does not."""
-    template = environment().get_template("rerun.html.j2")
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        for piece in template.generate(view=view, t=functools.partial(_t, view["lang"])):
-            f.write(piece)
 
 
 def report_json(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None,

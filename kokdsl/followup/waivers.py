@@ -34,7 +34,7 @@ from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
 from kokdsl.enums import Outcome
 from kokdsl.errors import KokError
 from kokdsl.evaluator import CANNOT_ASSESS, NOT_MET, Finding, RequirementResult
-from kokdsl.tools.outfolder import display_path
+from kokdsl.followup.outfolder import display_path
 
 if TYPE_CHECKING:
     from kokdsl.pipeline import Assessment

@@ -8,7 +8,7 @@ the other results. Centres can be spread over a pool of worker processes; the
 output is the same as a serial run, byte for byte.
 
 The summary is data (summary.json) that next year's run compares itself with;
-see kokdsl/tools/changes.py and docs/summary.schema.json.
+see kokdsl/followup/changes.py and docs/summary.schema.json.
 
 One module, over 400 lines: one centre's path (assess, render, its row and
 summary entry), the worker pool and the spool that keep memory flat all
@@ -37,14 +37,14 @@ from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import APPROVED, REJECTION, SUPPLEMENT_REQUEST
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, WAIVED
+from kokdsl.followup.outfolder import display_path
+from kokdsl.followup.summary import SummaryEntry, SummaryHeader
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
 from kokdsl.selfreport import SelfReportError
-from kokdsl.tools.outfolder import display_path
-from kokdsl.tools.summary import SummaryEntry, SummaryHeader
 
 if TYPE_CHECKING:
-    from kokdsl.tools.waivers import WaiverFile
+    from kokdsl.followup.waivers import WaiverFile
 
 SUMMARY_FORMAT = "kokdsl.tools.rerun"
 SUMMARY_FORMAT_VERSION = 2
@@ -123,7 +123,7 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
         report = validate(document, settings.rulebook, shown, hashlib.sha256(data).hexdigest())
         assessment = assess(settings.rulebook, report, settings.run_date)
         if settings.waivers is not None:
-            from kokdsl.tools.waivers import apply_waivers
+            from kokdsl.followup.waivers import apply_waivers
 
             assessment = apply_waivers(assessment, settings.waivers.for_centre(report.identity.id), settings.run_date)
         row = centre_row(shown, assessment, report_name if settings.folder is not None else None)
@@ -385,7 +385,7 @@ def summary_header(rulebook: CompiledRulebook, run_date: datetime.date,
 def run(settings: RunSettings, files: list[str], jobs: int = 1,
         progress: Callable[[int, int], None] | None = None) -> RerunResult:
     """Every file through assess_centre; duplicate ids become error rows."""
-    from kokdsl.tools.outfolder import report_names
+    from kokdsl.followup.outfolder import report_names
 
     names = report_names(files)
     spool = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="kok-rerun-")

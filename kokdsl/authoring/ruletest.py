@@ -267,7 +267,7 @@ def run_case(case: Case, rulebook: CompiledRulebook, lang: str = "sv") -> CaseRe
 
 
 def _finding_lines(finding: Finding, lang: str) -> list[str]:
-    from kokdsl.outputs.terminal import finding_lines
+    from kokdsl.outputs.assessment import finding_lines
 
     return [line.strip() for line in finding_lines(finding, lang)]
 

@@ -55,8 +55,8 @@ def thresholds(req: CompiledRequirement, rb: CompiledRulebook, lang: str) -> lis
     """The limits a check sets, as written ("≥ 45 h", "≥ 90 %"), so editions
     that differ only in a number no longer look the same side by side."""
     from kokdsl import ast
-    from kokdsl.tools.diff import limit_text
-    from kokdsl.tools.lint import any_or_none_literals, walk
+    from kokdsl.authoring.diff import limit_text
+    from kokdsl.authoring.lint import any_or_none_literals, walk
 
     out: list[str] = []
     inside_a_limit: set[int] = set()  # "listade < 6500" within "40 om listade < 6500 annars 45"

@@ -21,12 +21,12 @@ import attrs
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.errors import KokError
 from kokdsl.evaluator import NOT_MET, WAIVED
+from kokdsl.followup.jsonshape import Schema, first_problem
+from kokdsl.followup.outfolder import display_path
+from kokdsl.followup.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow
+from kokdsl.followup.summary import PreviousRun, SummaryEntry, SummaryHeader
 from kokdsl.messages import message
 from kokdsl.resources import data_dir
-from kokdsl.tools.jsonshape import Schema, first_problem
-from kokdsl.tools.outfolder import display_path
-from kokdsl.tools.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow
-from kokdsl.tools.summary import PreviousRun, SummaryEntry, SummaryHeader
 
 SCHEMA_FILE = "summary.schema.json"
 RULE, REPORT, BOTH = "rule", "report", "both"
