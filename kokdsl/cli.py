@@ -157,7 +157,7 @@ def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None) -> Lo
 
 def _shown(path: object) -> str:
     """A file name as printed on the terminal: control characters visible, never obeyed."""
-    from kokdsl.values import printable
+    from kokdsl.text import printable
 
     return printable(str(path))
 

@@ -18,7 +18,8 @@ from kokdsl.outputs.assessment import render_text
 from kokdsl.outputs.environment import markdown_escape
 from kokdsl.outputs.findings import render_report
 from kokdsl.pipeline import check_rulebook_source
-from kokdsl.values import format_number, printable, shorten
+from kokdsl.text import printable
+from kokdsl.values import format_number, shorten
 
 
 @pytest.mark.parametrize("value,sv,en", [

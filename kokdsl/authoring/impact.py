@@ -25,7 +25,7 @@ from kokdsl.followup.rerun import UNREADABLE, CentreRun, decision_totals
 from kokdsl.messages import message
 from kokdsl.pipeline import assess
 from kokdsl.selfreport import SelfReport, SelfReportError, parse_document, validate
-from kokdsl.values import terminal_lines
+from kokdsl.text import terminal_lines
 
 
 class ImpactError(KokError):

@@ -34,9 +34,8 @@ from typing import IO, TYPE_CHECKING
 import attrs
 
 from kokdsl.compiled import CompiledRulebook
-from kokdsl.decision import APPROVED, REJECTION, SUPPLEMENT_REQUEST
 from kokdsl.diagnostics import ERROR, Diagnostic
-from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, WAIVED
+from kokdsl.enums import DecisionKind, Outcome
 from kokdsl.followup.outfolder import display_path
 from kokdsl.followup.summary import SummaryEntry, SummaryHeader
 from kokdsl.messages import message
@@ -50,9 +49,10 @@ SUMMARY_FORMAT = "kokdsl.tools.rerun"
 SUMMARY_FORMAT_VERSION = 2
 REPORT_SUFFIXES = (".yaml", ".yml", ".json")
 UNREADABLE = "unreadable"
-DECISION_ORDER = (APPROVED, REJECTION, SUPPLEMENT_REQUEST, UNREADABLE)
+DECISION_ORDER = (DecisionKind.APPROVED, DecisionKind.REJECTION, DecisionKind.SUPPLEMENT_REQUEST, UNREADABLE)
 # One letter per requirement, in book order: a 100-requirement centre costs 100 bytes.
-OUTCOME_LETTERS = {MET: "m", NOT_MET: "n", CANNOT_ASSESS: "c", NOT_APPLICABLE: "a", WAIVED: "u"}
+OUTCOME_LETTERS = {Outcome.MET: "m", Outcome.NOT_MET: "n", Outcome.CANNOT_ASSESS: "c", Outcome.NOT_APPLICABLE: "a",
+                   Outcome.WAIVED: "u"}
 LETTER_OUTCOMES = {v: k for k, v in OUTCOME_LETTERS.items()}
 POOL_MIN_CENTRES = 40  # below this, starting worker processes costs more than it saves
 # Centres per task sent to a worker: every task costs the main process a round
@@ -451,7 +451,7 @@ def decision_totals(rows: Iterable[CentreRow | CentreRun]) -> dict[str, int]:
 
 
 def all_approved(rows: Iterable[CentreRow | CentreRun]) -> bool:
-    return all(row.decision == APPROVED for row in rows)
+    return all(row.decision == DecisionKind.APPROVED for row in rows)
 
 
 def any_unreadable(rows: Iterable[CentreRow | CentreRun]) -> bool:

@@ -11,7 +11,7 @@ import textwrap
 from kokdsl.followup.overview import OverviewView
 from kokdsl.messages import message
 from kokdsl.outputs.environment import environment
-from kokdsl.values import terminal_lines
+from kokdsl.text import terminal_lines
 
 
 def render_rerun_text(view: OverviewView, lang: str = "sv", brief: bool = False) -> str:

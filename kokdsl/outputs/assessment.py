@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, NotRequired, TypedDict
 from kokdsl.decision import Decision, counts
 from kokdsl.diagnostics import Diagnostic
 from kokdsl.enums import Modality, Outcome
-from kokdsl.evaluator import MET, OUTCOMES, WAIVED, Finding, evidence
+from kokdsl.evaluator import OUTCOMES, Finding, evidence
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment
+from kokdsl.prose import finding_text, findings
 from kokdsl.selfreport import DataProblem
-from kokdsl.values import terminal_lines
+from kokdsl.text import terminal_lines
 
 if TYPE_CHECKING:
     pass
@@ -144,14 +145,14 @@ class FindingsJson(TypedDict):
 
 def finding_lines(finding: Finding, lang: str, depth: int = 0) -> list[str]:
     """A finding and those beneath it as lines, each level indented two spaces more."""
-    lines = ["  " * depth + finding.text(lang)]
+    lines = ["  " * depth + finding_text(finding, lang)]
     for child in finding.children:
         lines += finding_lines(child, lang, depth + 1)
     return lines
 
 
 def _finding_json(finding: Finding, lang: str) -> FindingJson:
-    out: FindingJson = {"code": finding.code, "message": finding.text(lang)}
+    out: FindingJson = {"code": finding.code, "message": finding_text(finding, lang)}
     if finding.path:
         out["path"] = finding.path
     if finding.children:
@@ -191,7 +192,7 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
             "valid_to": req.valid_to.isoformat() if req.valid_to else None,
             "outcome": r.outcome,
             "outcome_label": message(f"outcome.{r.outcome}", lang),
-            "explanation": [_finding_json(f, lang) for f in r.findings],
+            "explanation": [_finding_json(f, lang) for f in findings(r)],
             "missing": [_problem_json(p, lang) for p in r.problems],
             "evidence": [{"path": path, "value": shown.render(lang)} for path, shown in evidence(req, report, rb)],
         })
@@ -251,7 +252,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     # A longer id overflows its column rather than squeeze the rest to nothing.
     id_w = min(max([len(m("text.col_id"))] + [len(r.requirement.id) for r in assessment.evaluation.results]), 16)
     mod_w = max(len(m("text.col_modality")), 5)
-    out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in (*OUTCOMES, WAIVED)))
+    out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in (*OUTCOMES, Outcome.WAIVED)))
     title_w = max(width - id_w - mod_w - out_w - 6, 20)
     out.append(f"{m('text.col_id'):<{id_w}}  {m('text.col_title'):<{title_w}}  "
                f"{m('text.col_modality'):<{mod_w}}  {m('text.col_outcome')}")
@@ -262,7 +263,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
         title = req.title if req.in_force else f"{req.title} [{message('status.' + req.status, lang)}]"
         title = textwrap.shorten(title, title_w, placeholder="…")
         out.append(f"{req.id:<{id_w}}  {title:<{title_w}}  {req.modality:<{mod_w}}  {m('outcome.' + r.outcome)}")
-        for f in (r.findings if r.outcome != MET else ()):
+        for f in (findings(r) if r.outcome != Outcome.MET else ()):
             for line in finding_lines(f, lang):
                 out += textwrap.wrap(line, max(width - len(indent), 20), initial_indent=indent,
                                      subsequent_indent=indent + "  ")
