@@ -20,6 +20,7 @@ from kokdsl.diagnostics import Diagnostic
 from kokdsl.enums import Modality, Outcome
 from kokdsl.evaluator import OUTCOMES, Finding, evidence
 from kokdsl.messages import message
+from kokdsl.outputs.machine import DiagnosticJson
 from kokdsl.pipeline import TOOL_VERSION, Assessment
 from kokdsl.prose import finding_text, findings
 from kokdsl.selfreport import DataProblem
@@ -47,13 +48,6 @@ class ProblemJson(TypedDict):
     fact: str
     field: str | None
     expected: str
-
-
-class DiagnosticJson(TypedDict):
-    severity: str
-    code: str
-    path: str | None
-    message: str
 
 
 class SourceJson(TypedDict):
