@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from browser import Browser, axe_available, axe_violations
 from click.testing import CliRunner
-from regen_golden import ROOT
+from golden_cases import ROOT
 
 from kokdsl.cli import EXIT_FINDINGS, main
 from kokdsl.outputs.files import find_chromium

@@ -7,8 +7,7 @@ import os
 
 import pytest
 from click.testing import CliRunner
-from golden_cases import fold_style
-from regen_golden import ROOT, golden_path
+from golden_cases import ROOT, fold_style, golden_path
 
 from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
 from kokdsl.errors import OutputError
