@@ -62,7 +62,7 @@ def load_previous(path: str, lang: str = "sv") -> PreviousRun:
         if code == "shape.type":  # JSON's type names in the reader's words
             params = {k: " / ".join(message(f"json_type.{t}", lang) for t in v.split(" / ")) for k, v in params.items()}
         raise KokError("rerun.previous_invalid", path=shown, where=where,
-                               problem=message(code, lang, **params))
+                       problem=message(code, lang, **params))
     data = cast(PreviousRun, raw)  # the schema has just checked the shape
     for entry in data["centres"]:
         # Kept as compact text until a change needs them: a tenth of the memory of the parsed facts.

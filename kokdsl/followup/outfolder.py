@@ -96,7 +96,7 @@ class OutputFolder:
         except OSError as exc:
             self._unlock()
             raise KokError("output.write_failed", path=display_path(self.target),
-                              reason=exc.strerror or str(exc)) from None
+                           reason=exc.strerror or str(exc)) from None
         except BaseException:
             self._unlock()
             raise
@@ -123,7 +123,7 @@ class OutputFolder:
                 shutil.rmtree(old, ignore_errors=True)
         except OSError as exc:
             raise KokError("output.write_failed", path=display_path(self.target),
-                              reason=exc.strerror or str(exc)) from None
+                           reason=exc.strerror or str(exc)) from None
         self._committed = True
 
     # -- helpers -------------------------------------------------------------
