@@ -912,13 +912,14 @@ def _serve_engine() -> Any:
     """The server's Engine: the other wings' work, wired here because the
     command line is the one module that may import every wing (see
     kokdsl/serve/engine.py and CONTRIBUTING.md, Layout)."""
-    from kokdsl.outputs.book import render_book
+    from kokdsl.authoring.book import render_book
+    from kokdsl.authoring.editions import select_edition
+    from kokdsl.batch import decision_totals
+    from kokdsl.followup import changes as changes_
+    from kokdsl.followup import rerun as reruns
+    from kokdsl.followup import waivers as waivers_
+    from kokdsl.followup.rerun_job import Job, execute
     from kokdsl.serve.engine import Engine
-    from kokdsl.tools import changes as changes_
-    from kokdsl.tools import rerun as reruns
-    from kokdsl.tools import waivers as waivers_
-    from kokdsl.tools.editions import select_edition
-    from kokdsl.tools.rerun_job import Job, execute
 
     def follow_up(loaded: LoadedRulebook, files: list[str], *, lang: str, run_date: datetime.date,
                   previous_summary: str | None, out_dir: str, waivers_file: str | None,
@@ -929,7 +930,7 @@ def _serve_engine() -> Any:
                   progress, waivers)
         done = execute(job)
         try:
-            return {"totals": reruns.decision_totals(done.rows)}
+            return {"totals": decision_totals(done.rows)}
         finally:
             done.result.close()
 

@@ -370,7 +370,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
 
 
 def _assess_json(loaded: Any, data: bytes, name: str, lang: str) -> str:
-    from kokdsl.outputs.terminal import render_json
+    from kokdsl.outputs.assessment import render_json
 
     return render_json(assess_bytes(loaded, data, name), lang, loaded.path)
 

@@ -1,5 +1,5 @@
-"""The web application: the pages an officer uses, the REST API mounted at
-/api/v1 (api.py), and the handlers that turn refusals into answers: the
+"""The web pages an officer uses (the REST API is api.py; server.py puts
+them together), and the handlers that turn refusals into answers: the
 sign-in page for a stranger, 403 for a role that may not, the loader's
 located message for a self-report it cannot read, never a 500 for bad input.
 
@@ -17,8 +17,6 @@ import json
 import tempfile
 import urllib.parse
 import zipfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +28,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.staticfiles import StaticFiles
 
 from kokdsl.errors import KokError
 from kokdsl.outputs.files import OutputError, write_pdf
@@ -43,7 +40,6 @@ from kokdsl.serve.security import (
     LANG_COOKIE,
     SESSION_COOKIE,
     Forbidden,
-    Guard,
     Identity,
     NotSignedIn,
     document_csp,
@@ -73,28 +69,6 @@ def _templates() -> jinja2.Environment:
 def lang_of(request: Request) -> str:
     given = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "sv"
     return given if given in LANGS else "sv"
-
-
-def create_app(state: AppState) -> FastAPI:
-    """The whole server as an ASGI application."""
-    from kokdsl.serve.api import create_api
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        jobs.mark_interrupted(state)
-        yield
-        runner.shutdown()
-
-    runner = jobs.Runner(state)
-    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
-    app.state.kok = state
-    app.state.runner = runner
-    app.mount("/api/v1", create_api(state, runner))
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    _add_handlers(app, state)
-    _add_pages(app, state, runner)
-    app.add_middleware(Guard, max_body=state.settings.max_upload_bytes)  # type: ignore[arg-type]
-    return app
 
 
 # -- rendering and refusals -------------------------------------------------------------------
@@ -129,7 +103,7 @@ def download(data: bytes | str, media: str, filename: str) -> Response:
                     headers={"content-disposition": f"attachment; filename*=UTF-8''{quoted}"})
 
 
-def _add_handlers(app: FastAPI, state: AppState) -> None:
+def add_handlers(app: FastAPI, state: AppState) -> None:
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _exc: Exception) -> Response:
         target = urllib.parse.quote(request.url.path)
@@ -241,7 +215,7 @@ def _rulebook_name(state: AppState, name: str) -> str:
 # -- the pages --------------------------------------------------------------------------------
 
 
-def _add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
+def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
     def who(request: Request) -> Identity:
         return identify(request, state)
 

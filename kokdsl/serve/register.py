@@ -23,8 +23,8 @@ import yaml
 from sqlalchemy.orm import Session
 
 from kokdsl.errors import KokError
+from kokdsl.outputs.assessment import render_json
 from kokdsl.outputs.findings import CaseDetails, render_report
-from kokdsl.outputs.terminal import render_json
 from kokdsl.pipeline import Assessment, LoadedRulebook
 from kokdsl.serve.db import AuditEntry, Case, Decision, Proposal, SupplementRequest, User, Version, Waiver
 from kokdsl.serve.engine import WAIVER_FIELDS, Engine, assess_bytes, sha256

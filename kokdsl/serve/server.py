@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
 
-from kokdsl.serve import auth
+from kokdsl.serve import auth, jobs
 from kokdsl.serve.db import User, database_url, open_database, session_factory
 from kokdsl.serve.engine import Engine
 from kokdsl.serve.state import AppState, Settings
@@ -48,11 +52,31 @@ def create_token(state: AppState, user_name: str | None) -> tuple[User, str]:
         return user, token
 
 
+def create_app(state: AppState) -> FastAPI:
+    """The whole server as an ASGI application: the pages, the API at /api/v1, the static files."""
+    from kokdsl.serve.api import create_api
+    from kokdsl.serve.app import HERE, add_handlers, add_pages
+    from kokdsl.serve.security import Guard
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        jobs.mark_interrupted(state)
+        yield
+        runner.shutdown()
+
+    runner = jobs.Runner(state)
+    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app.mount("/api/v1", create_api(state, runner))
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    add_handlers(app, state)
+    add_pages(app, state, runner)
+    app.add_middleware(Guard, max_body=state.settings.max_upload_bytes)  # type: ignore[arg-type]
+    return app
+
+
 def run(state: AppState, host: str, port: int) -> None:
     """Serve until stopped (one process; follow-ups use their own worker pool)."""
     import uvicorn
-
-    from kokdsl.serve.app import create_app
 
     uvicorn.run(create_app(state), host=host, port=port, log_level="warning", access_log=False,
                 proxy_headers=False, server_header=False)

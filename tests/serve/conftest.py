@@ -24,8 +24,7 @@ import sqlalchemy as sa  # noqa: E402
 import uvicorn  # noqa: E402
 
 from kokdsl.cli import _serve_engine  # noqa: E402
-from kokdsl.serve.app import create_app  # noqa: E402
-from kokdsl.serve.server import add_user, create_token, open_state  # noqa: E402
+from kokdsl.serve.server import add_user, create_app, create_token, open_state  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
