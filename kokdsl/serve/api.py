@@ -34,7 +34,7 @@ from kokdsl.serve.state import DEFAULT_RULEBOOK, AppState
 SELF_REPORT_BODY = {"required": True, "content": {
     "application/yaml": {"schema": {"type": "string"}},
     "application/json": {"schema": {"type": "object"}}}}
-ERRORS = {401: {"description": "Not signed in"}, 403: {"description": "The role may not"},
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Not signed in"}, 403: {"description": "The role may not"},
           422: {"description": "The self-report cannot be read: the loader's located messages"}}
 
 

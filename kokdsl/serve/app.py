@@ -30,7 +30,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from kokdsl.errors import KokError
-from kokdsl.outputs.files import OutputError, write_pdf
+from kokdsl.errors import OutputError
+from kokdsl.outputs.files import write_pdf
 from kokdsl.serve import auth, jobs
 from kokdsl.serve import register as reg
 from kokdsl.serve.db import Case, Decision, FollowUpRun, Proposal, SupplementRequest, User, Version, Waiver

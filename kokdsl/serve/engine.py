@@ -32,7 +32,7 @@ class FollowUp(Protocol):
 class ApplyWaivers(Protocol):
     """The assessment with the register's waivers (an undantag.yaml file) applied on `day`."""
 
-    def __call__(self, assessment: Assessment, waivers_file: str, day: datetime.date) -> Assessment: ...
+    def __call__(self, assessment: Assessment, path: str, day: datetime.date, /) -> Assessment: ...
 
 
 @attrs.frozen

@@ -70,7 +70,7 @@ def create_app(state: AppState) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     add_handlers(app, state)
     add_pages(app, state, runner)
-    app.add_middleware(Guard, max_body=state.settings.max_upload_bytes)  # type: ignore[arg-type]
+    app.add_middleware(Guard, max_body=state.settings.max_upload_bytes)
     return app
 
 
