@@ -5,6 +5,9 @@ waivers as resources. Its OpenAPI document is /api/v1/openapi.json.
 Refusals are JSON: 401 without a signed-in user or token, 403 for a role
 that may not, 4xx with the loader's located messages for a self-report (or
 waiver file) it cannot read. Bad input never gets a 500.
+
+One module, over 400 lines: one short route per resource and action, with
+the small functions that shape each resource's JSON; they read best together.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from kokdsl.serve.state import DEFAULT_RULEBOOK, AppState
 SELF_REPORT_BODY = {"required": True, "content": {
     "application/yaml": {"schema": {"type": "string"}},
     "application/json": {"schema": {"type": "object"}}}}
-ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Not signed in"}, 403: {"description": "The role may not"},
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not signed in"}, 403: {"description": "The role may not"},
           422: {"description": "The self-report cannot be read: the loader's located messages"}}
 
 

@@ -29,8 +29,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from kokdsl.errors import KokError
-from kokdsl.errors import OutputError
+from kokdsl.errors import KokError, OutputError
 from kokdsl.outputs.files import write_pdf
 from kokdsl.serve import auth, jobs
 from kokdsl.serve import register as reg
