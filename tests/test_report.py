@@ -14,7 +14,7 @@ import pytest
 from golden_cases import STYLE_SHEET
 from regen_golden import EXAMPLES, FORMATS, LANGS, ROOT, golden_path, render_golden
 
-from kokdsl.messages import CATALOGUE
+from kokdsl.catalogue import texts
 from kokdsl.outputs.environment import environment, markdown_escape
 from kokdsl.outputs.findings import build_view, render_report, schema_text
 from kokdsl.pipeline import assess, load_rulebook
@@ -167,7 +167,7 @@ def _swedish_wording() -> set[str]:
     """Fragments of Swedish catalogue wording (the text between placeholders)
     that differ from the English, long enough to be unambiguous."""
     fragments = set()
-    for entry in CATALOGUE.values():
+    for entry in texts().values():
         if entry["sv"] == entry["en"]:
             continue
         for piece in re.split(r"\{[^}]*\}", entry["sv"]):

@@ -22,7 +22,7 @@ import attrs
 
 from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
-from kokdsl.messages import CATALOGUE, message
+from kokdsl.messages import has_message, message
 from kokdsl.unparse import expr_text
 
 FORMATS = ("text", "md", "html", "json")
@@ -335,7 +335,7 @@ def describe(change: Change, fmt: str, lang: str) -> str:
 
 def _status(status: str | None, lang: str) -> str:
     code = f"status.{status}"
-    return message(code, lang) if code in CATALOGUE else str(status)
+    return message(code, lang) if has_message(code) else str(status)
 
 
 def _esc(text: str, fmt: str) -> str:
