@@ -36,10 +36,10 @@ ROOT = LOCALE_DIR.parent.parent
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 MAPPING = ROOT / "babel.cfg"
 # Where the code names a message id, in Babel's keyword form: the function and
-# which of its arguments (from 1) is the id; nmessage's id has plural forms.
+# which of its arguments (from 1) is the id.
 # A keyword argument of any call named hint_code, code or error_code is an id too.
 KEYWORDS: dict[str, Any] = {
-    "message": None, "template": None, "has_message": None, "nmessage": (1, 2), "N_": None, "t": None,
+    "message": None, "template": None, "has_message": None, "N_": None, "t": None,
     "m": None, "error": None, "warn": None, "Diagnostic": (2,), "KokError": None, "DocumentError": None,
     "OutputError": None, "FolderError": None, "PreviousRunError": None, "ImpactError": None, "_fail": None,
     "_Bad": (2,), "error_row": (2,), "expect_bool": (3,), "Change": (3,), "RulebookCheck": (2,), "LintResult": (2,),
@@ -85,8 +85,7 @@ def extract_code(fileobj: IO[bytes], keywords: Collection[str], comment_tags: Co
     """Message ids in Python, for Babel: the literal arguments of calls to the
     keywords (KEYWORDS says which argument is the id), trying each literal of a
     choice ("a" if x else "b"); ids built at run time are not found. A keyword
-    argument named like a keyword (hint_code="…") names an id too. An id under
-    nmessage() has plural forms. A file whose own ids are short sets `prefix`
+    argument named like a keyword (hint_code="…") names an id too. A file whose own ids are short sets `prefix`
     and `prefixed` in babel.cfg: the prefix goes before the ids given to the
     functions in `prefixed` (prose.py's t("compare.met") is "prose.compare.met").
     Comments starting with a comment tag on the lines above a call are its note."""
@@ -105,7 +104,7 @@ def extract_code(fileobj: IO[bytes], keywords: Collection[str], comment_tags: Co
                 first = args[0]
                 if first is not None and name in prefixed and not first.startswith(prefix):
                     args = (prefix + first, *args[1:])
-                yield node.lineno, name, ((args[0], args[0]) if name == "nmessage" else args), notes
+                yield node.lineno, name, args, notes
         for argument in node.keywords:
             if argument.arg is not None and argument.arg in keywords:
                 for value in _literals(argument.value):
@@ -243,7 +242,8 @@ def problems() -> list[str]:
                 out.append(f"{lang}: {entry.id!r} is marked fuzzy")
             if len(forms) < (catalog.num_plurals if plural else 1):
                 out.append(f"{lang}: {entry.id!r} is not translated")
-            if len({frozenset(placeholders(f)) for f in forms}) > 1:
+            # A plural form may leave out {count} ("the folder's only edition …").
+            if len({frozenset(placeholders(f) - {"count"}) for f in forms}) > 1:
                 out.append(f"{lang}: the plural forms of {entry.id!r} fill in different placeholders")
         if mo_path(lang).exists() and mo_path(lang).read_bytes() != compiled(lang):
             out.append(f"{lang}: {mo_path(lang).name} is not compiled from the .po (run compile)")

@@ -8,14 +8,16 @@ extracts, updates and compiles the catalogues (CONTRIBUTING, "Sentences and
 translations").
 
 Diagnostics and explanations carry a code and parameters; message() turns them
-into words. A parameter that knows how to render itself in a language (it has
-.render(lang)) is rendered here, so callers never pre-format text.
+into words, in the plural form a `count` parameter needs. A parameter that
+knows how to render itself in a language (it has .render(lang)) is rendered
+here, so callers never pre-format text.
 """
 
 from __future__ import annotations
 
 import functools
 import gettext
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +56,15 @@ def translations(lang: str) -> gettext.GNUTranslations:
 
 
 def has_message(code: str) -> bool:
-    """Whether the catalogues hold a sentence with this id."""
+    """Whether the catalogues hold a sentence (or a plural entry) with this id."""
+    catalogue = translations(SV)
     try:
-        translations(SV).gettext(code)
+        catalogue.gettext(code)
     except KeyError:
-        return False
+        try:
+            catalogue.ngettext(code, code, 1)
+        except KeyError:
+            return False
     return True
 
 
@@ -70,15 +76,32 @@ def template(code: str, lang: str = SV) -> str:
 
 def message(code: str, lang: str = SV, **params: Any) -> str:
     """The sentence for a message code in `lang` ("sv" or "en"), with its
-    parameters filled in; a parameter with .render(lang) renders itself."""
+    parameters filled in; a parameter with .render(lang) renders itself. A
+    whole-number `count` picks the plural form of an entry that has them
+    ("1 vårdcentral", "2 vårdcentraler") and is written as a number of that
+    language ("6 500"); so does a Fraction ("38,5 timmar")."""
     rendered = {k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()}
+    count = params.get("count")
+    if isinstance(count, (int, Fraction)) and not isinstance(count, bool):
+        from kokdsl.formatting import format_number  # Babel's number data is read only when a count is shown
+
+        rendered["count"] = format_number(count, lang)
+        return _plural(code, count, lang).format(**rendered)
     return template(code, lang).format(**rendered)
+
+
+def _plural(code: str, count: int | Fraction, lang: str) -> str:
+    """The form of `code` that `count` takes; a sentence without plural forms as it is.
+    A count with decimals ("1,5 timmar") takes the form of 2: in Swedish and
+    English every such number is plural."""
+    try:
+        return translations(lang).ngettext(code, code, int(count) if count.denominator == 1 else 2)
+    except KeyError:
+        return template(code, lang)
 
 
 def join_alternatives(words: list[str], lang: str) -> str:
     """"a, b or c" in `lang`; "?" for none."""
-    if not words:
-        return "?"
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + f" {template('or', lang)} " + words[-1]
+    from kokdsl.formatting import format_list
+
+    return format_list(words, lang, style="or") if words else "?"

@@ -37,13 +37,13 @@ from kokdsl.evaluator import (
     RequirementResult,
     Trace,
 )
+from kokdsl.formatting import format_list, format_number, format_percent
 from kokdsl.messages import message
 from kokdsl.schedule import AROUND_THE_CLOCK, Schedule
 from kokdsl.values import UNKNOWN, RecordValue
 from kokdsl.visitor import NodeVisitor
 
 SV, EN = "sv", "en"
-NBSP = "\u00a0"  # keeps "61 %" and "6 500" on one line
 
 # Comparison and arithmetic operators in words, by their catalogue ids
 # (prose.op.*, prose.arith.*, prose.schedule.*). "=" reads as nothing before a
@@ -114,24 +114,9 @@ class Names:
 # -- values ----------------------------------------------------------------------------
 
 
-def _group(digits: str, sep: str) -> str:
-    head, rest = digits[: len(digits) % 3 or 3], digits[len(digits) % 3 or 3:]
-    return head + "".join(sep + rest[i:i + 3] for i in range(0, len(rest), 3))
-
-
 def number(value: int | Fraction, lang: str) -> str:
-    """'6 500', '38,5' in Swedish; '6,500', '38.5' in English (grouped from
-    1 000 up, as the sources write "6 500 listade")."""
-    sign = "-" if value < 0 else ""
-    magnitude: int | Fraction = -value if value < 0 else value
-    whole = int(magnitude)
-    fraction = magnitude - whole
-    text = _group(str(whole), NBSP if lang == SV else ",")
-    if fraction:
-        decimals = f"{float(fraction):.2f}"[2:].rstrip("0")
-        if decimals:
-            text += ("," if lang == SV else ".") + decimals
-    return sign + text
+    """'6 500', '38,5' in Swedish; '6,500', '38.5' in English."""
+    return format_number(value, lang)
 
 
 def _value_name(value: str, t: Type | None, lang: str) -> str:
@@ -150,18 +135,16 @@ def value_text(value: object, t: Type | None, lang: str, unit: str | None = None
     if isinstance(value, bool):
         return message("value.yes" if value else "value.no", lang)
     if kind == "percent" and isinstance(value, (int, Fraction)):
-        # "94 %" in Swedish (Språkrådet), "94%" in English
-        return f"{number(value * 100, lang)}{NBSP if lang == SV else ''}%"
+        return format_percent(value, lang)  # "94 %" in Swedish (Språkrådet), "94%" in English
     if isinstance(value, (int, Fraction)):
-        text = number(value, lang)
-        return f"{text}{NBSP}{message('prose.unit.hours', lang)}" if unit == "h" else text
+        return message("prose.hours", lang, count=value) if unit == "h" else number(value, lang)
     if isinstance(value, str) and kind in ("enum", "set") and t is not None:
         return t.value_name(value, lang)
     if isinstance(value, str) and kind in ("enum", "set"):
         return words(value)
     if isinstance(value, frozenset):
         name = t.value_name if t is not None else (lambda v, _lang: words(v))
-        return ", ".join(name(v, lang) for v in sorted(value)) if value else message(
+        return format_list([name(v, lang) for v in sorted(value)], lang) if value else message(
             "value.none_given", lang)
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -224,9 +207,7 @@ def _phrase(node: object, ctx: _Context) -> str:
         case ast.AssessmentDate():
             return ctx.t("phrase.assessment_date")
         case ast.SetLiteral(values=values):
-            names = [_value_name(v, ctx.type(node), lang) for v in values]
-            last = " eller " if lang == SV else " or "
-            return names[0] if len(names) == 1 else ", ".join(names[:-1]) + last + names[-1]
+            return format_list([_value_name(v, ctx.type(node), lang) for v in values], lang, style="or")
         case ast.Hours(operand=x):
             return ctx.t("phrase.hours", x=_phrase(x, ctx))
         case ast.Count(collection=x, var=None):
@@ -501,7 +482,7 @@ class _Explainer(NodeVisitor):
         return self.and_words(ctx, [self.fragment(r, ctx) for r in reasons])
 
     def and_words(self, ctx: _Context, clauses: list[str]) -> str:
-        return f" {'och' if ctx.lang == SV else 'and'} ".join(clauses)
+        return format_list(clauses, ctx.lang)
 
     def unit(self, node: ast.Compare, ctx: _Context) -> str | None:
         # "38 timmar; kravet är minst 40 timmar": a threshold takes the unit of what it is compared with.

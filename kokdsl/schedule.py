@@ -124,9 +124,9 @@ def _format_minute_of_day(minute: int, sep: str = ":") -> str:
 
 def _and_list(items: list[str], lang: str) -> str:
     """The items as "a, b och c" (or "a, b and c")."""
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + (" och " if lang == "sv" else " and ") + items[-1]
+    from kokdsl.formatting import format_list
+
+    return format_list(items, lang)
 
 
 def _recurring(day: str, lang: str) -> str:

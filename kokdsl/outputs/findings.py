@@ -26,6 +26,7 @@ from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.decision import counts
 from kokdsl.enums import Modality
 from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES, WAIVED, RequirementResult
+from kokdsl.formatting import format_list
 from kokdsl.messages import message
 from kokdsl.outputs.environment import environment
 from kokdsl.outputs.terminal import FindingJson, RequirementJson, RulebookJson, to_json_data
@@ -166,7 +167,7 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
         "reasons": [_reason_view(by_id[i], parts[i]["paragraphs"], facts[i], rb, lang) for i in decision["reasons"]],
         "supplements": [s for s in supplements if s["blocking"]],
         "supplements_not_blocking": [s for s in supplements if not s["blocking"]],
-        "supplement_ids": _join_and(decision["supplements"], lang),
+        "supplement_ids": format_list(decision["supplements"], lang),
         "remarks": [{"id": i, "title": by_id[i]["title"],
                      "sentence": message("report.remark", lang, id=i, title=by_id[i]["title"]),
                      "facts": facts[i]} for i in decision["remarks"]]
@@ -352,8 +353,3 @@ def paragraphs(text: str | None) -> list[str]:
         return []
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
 
-
-def _join_and(items: list[str], lang: str) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {message('report.list_and', lang)} " + items[-1]

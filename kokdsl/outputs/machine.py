@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.diagnostics import Diagnostic
+from kokdsl.formatting import format_percent
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, RulebookCheck
 
@@ -221,8 +222,9 @@ def test_junit(entries: list[TestEntry], lang: str) -> str:
                 counts["tests"] += 1
                 if not coverage["enough"]:
                     counts["failures"] += 1
-                    text = message("junit.coverage_failure", lang, percent=coverage["percent"],
-                                   minimum=f"{coverage['minimum']:g}")
+                    text = message("junit.coverage_failure", lang,
+                                   percent=format_percent(coverage["percent"] / 100, lang, 1),
+                                   minimum=format_percent(coverage["minimum"] / 100, lang, 1))
                     ET.SubElement(case, "failure", message=text, type="coverage").text = "\n".join(
                         [text, *(f"{g['requirement']}: {', '.join(g['lacks'])}" for g in coverage["gaps"])])
         for key, value in counts.items():

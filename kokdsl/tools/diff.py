@@ -289,7 +289,7 @@ def render(view: EditionDiff, fmt: str, lang: str = "sv") -> str:
     lines = [message("diff.heading", lang, old=_esc(_label(view["old"]), fmt), new=_esc(_label(view["new"]), fmt))]
     if fmt == "md":
         lines[0] = "# " + lines[0]
-    lines.append(message("diff.counts", lang, **view["counts"]))
+    lines.append(counts_text(view["counts"], lang))
     for entry in view["requirements"]:
         lines.append("")
         head = message(f"diff.{entry['kind']}", lang, id=entry["id"], title=_esc(entry["title"], fmt),
@@ -304,6 +304,12 @@ def render(view: EditionDiff, fmt: str, lang: str = "sv") -> str:
     if not view["requirements"]:
         lines += ["", message("diff.none", lang)]
     return "\n".join(lines) + "\n"
+
+
+def counts_text(counts: dict[str, int], lang: str) -> str:
+    """"2 nya, 1 borttaget och 3 ändrade krav": each count in its own plural form."""
+    return message("diff.counts", lang, **{kind: message(f"diff.count_{kind}", lang, count=counts[kind])
+                                            for kind in ("added", "removed", "changed")})
 
 
 def _label(book: Book) -> str:
