@@ -612,7 +612,7 @@ def record_decision(state: AppState, user: User, case_id: int, proposal_id: int,
         case = _case(db, case_id)
         proposal_row = db.get(Proposal, proposal_id)
         assert proposal_row is not None
-        decision = reg.decide(db, user, case, proposal_row, loaded.rulebook.sha256, pdf)
+        decision = reg.decide(db, user, case, proposal_row, loaded.rulebook.sha256, pdf, loaded.rulebook.draft)
         return decision.id
 
 

@@ -164,6 +164,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "decision.same_person": ("Den som föreslog beslutet kan inte fatta det.",
                              "Whoever proposed the decision cannot decide it."),
     "decision.wrong_case": ("Förslaget hör till ett annat ärende.", "The proposal belongs to another case."),
+    "decision.draft_rulebook": ("Kravboken är ett utkast; ett utkast är aldrig grund för ett beslut.", "The rulebook is a draft; a draft is never the ground for a decision."),
     "decision.no_version": ("Versionen finns inte.", "The version does not exist."),
     "decision.no_pdf": ("Beslutsbrevet kunde inte skrivas: {reason}", "The decision letter could not be written: {reason}"),
     "role.läsare": ("läsare", "reader"),

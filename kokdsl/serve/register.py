@@ -226,13 +226,17 @@ def current_decision(db: Session, case: Case) -> Decision | None:
     return db.scalar(sa.select(Decision).where(Decision.case_id == case.id, Decision.id.not_in(replaced)))
 
 
-def decide(db: Session, user: User, case: Case, proposal: Proposal, rulebook_sha256: str, pdf: bytes) -> Decision:
+def decide(db: Session, user: User, case: Case, proposal: Proposal, rulebook_sha256: str, pdf: bytes,
+           draft: bool = False) -> Decision:
     """Record the decision whole (with its letter) in the caller's transaction.
-    The decider may not be the proposer: two people, two roles."""
+    The decider may not be the proposer: two people, two roles. A draft
+    rulebook (`status utkast`) is never the ground for a decision."""
     if proposal.case_id != case.id:
         raise RegisterError("decision.wrong_case", 404)
     if proposal.proposed_by == user.id:
         raise RegisterError("decision.same_person", 403)
+    if draft:
+        raise RegisterError("decision.draft_rulebook", 409)
     version = db.get(Version, proposal.version_id)
     if version is None:
         raise RegisterError("decision.no_version", 404)

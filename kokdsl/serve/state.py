@@ -64,6 +64,8 @@ class AppState:
                 entries[name] = RulebookEntry(name, str(path), True, None)
         for entry in entries.values():
             entry.loaded = _checked(entry.path)
+            # `status utkast` in the book itself makes it a draft wherever it lies.
+            entry.draft = entry.draft or bool(entry.loaded and entry.loaded.rulebook.draft)
         return entries
 
     def rulebook(self, name: str) -> LoadedRulebook:
