@@ -102,7 +102,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
 
     @api.exception_handler(Forbidden)
     async def forbidden(_request: Request, _exc: Exception) -> Response:
-        return _problem(403, [text("error.forbidden", "en")], "forbidden")
+        return _problem(403, [text("serve.error.forbidden", "en")], "forbidden")
 
     @api.exception_handler(KokError)
     async def kok_error(request: Request, exc: Exception) -> Response:
@@ -144,7 +144,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
                           lang: str = Query("sv", pattern="^(sv|en)$")) -> Response:
         who(request)
         if rulebook not in state.rulebooks():
-            raise PageError("error.unknown_rulebook", 404, name=rulebook)
+            raise PageError("serve.error.unknown_rulebook", 404, name=rulebook)
         data, name = await body_of(request)
         loaded = state.rulebook(rulebook)
         rendered = await run_in_threadpool(_assess_json, loaded, data, name, lang)
@@ -163,7 +163,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
     def create_case(request: Request, body: CaseIn) -> dict[str, Any]:
         me = who(request, "casework")
         if body.rulebook not in state.rulebooks():
-            raise PageError("error.unknown_rulebook", 400, name=body.rulebook)
+            raise PageError("serve.error.unknown_rulebook", 400, name=body.rulebook)
         with state.sessions.begin() as db:
             officer = (db.scalar(sa.select(User).where(User.name == body.officer)) if body.officer else None) \
                 or db.get(User, me.user.id)
@@ -228,7 +228,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
     def add_proposal(request: Request, case_id: int, body: ProposalIn) -> dict[str, Any]:
         me = who(request, "casework")
         if body.kind not in KINDS:
-            raise PageError("error.not_found", 400)
+            raise PageError("serve.error.not_found", 400)
         with state.sessions.begin() as db:
             case = _case(db, case_id)
             version = _version(db, case, body.version)
@@ -251,7 +251,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
         with state.sessions() as db:
             found = db.get(Decision, decision_id)
             if found is None or found.case_id != case_id:
-                raise PageError("error.not_found", 404)
+                raise PageError("serve.error.not_found", 404)
         return download(found.letter_pdf, "application/pdf", f"beslut-{decision_id}.pdf")
 
     @api.get("/cases/{case_id}/audit", summary="The case's audit log")
@@ -276,9 +276,9 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
 
         me = who(request, "casework")
         if body.folder not in server_folders(state):
-            raise PageError("error.not_found", 404)
+            raise PageError("serve.error.not_found", 404)
         if body.rulebook not in state.rulebooks():
-            raise PageError("error.unknown_rulebook", 400, name=body.rulebook)
+            raise PageError("serve.error.unknown_rulebook", 400, name=body.rulebook)
         from pathlib import Path
 
         sources = []
@@ -287,7 +287,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
                 with open(path, "rb") as f:
                     sources.append((upload_name(path.name), f.read(2 * 1024 * 1024 + 1)))
         if not sources:
-            raise PageError("error.no_files")
+            raise PageError("serve.error.no_files")
         previous = body.previous if body.previous is not None else jobs.latest_done(state)
         run_id = jobs.create_run(state, me.user, body.label, body.rulebook, body.run_date or datetime.date.today(),
                                  previous, sources)
@@ -315,7 +315,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
         with state.sessions() as db:
             run = _run(db, run_id)
         if run.summary_json is None:
-            raise PageError("error.not_found", 404)
+            raise PageError("serve.error.not_found", 404)
         return Response(run.summary_json, media_type="application/json")
 
     @api.get("/followup-runs/{run_id}/centres.csv", summary="The run's table of centres")
@@ -324,7 +324,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
         with state.sessions() as db:
             run = _run(db, run_id)
         if run.centres_csv is None:
-            raise PageError("error.not_found", 404)
+            raise PageError("serve.error.not_found", 404)
         return Response(run.centres_csv, media_type="text/csv; charset=utf-8")
 
     # -- waivers
@@ -349,7 +349,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
         with state.sessions.begin() as db:
             found = db.get(Waiver, waiver_id)
             if found is None:
-                raise PageError("error.not_found", 404)
+                raise PageError("serve.error.not_found", 404)
             reg.remove_waiver(db, me.user, found)
         return Response(status_code=204)
 
