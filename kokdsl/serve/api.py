@@ -121,7 +121,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
 
     def who(request: Request, permission: str = "read") -> Identity:
         identity = identify(request, state)
-        if identity.via == "session" and request.method not in ("GET", "HEAD"):
+        if identity.csrf is not None and request.method not in ("GET", "HEAD"):
             if not auth.csrf_ok(identity.csrf or "", request.headers.get("x-csrf-token")):
                 raise Forbidden()
         require(identity, permission)

@@ -187,7 +187,7 @@ async def read_form(request: Request, max_files: int) -> Posted:
 async def form_of(request: Request, identity: Identity, state: AppState) -> Posted:
     """The posted form, after its CSRF token is checked against the session's."""
     form = await read_form(request, state.settings.max_upload_files)
-    if identity.via == "session" and not auth.csrf_ok(identity.csrf or "", form.get("csrf")):
+    if identity.csrf is not None and not auth.csrf_ok(identity.csrf, form.get("csrf")):
         raise PageError("serve.error.csrf", 403)
     return form
 

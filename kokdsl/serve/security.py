@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -42,7 +43,7 @@ class Forbidden(Exception):
 @attrs.frozen
 class Identity:
     user: User
-    csrf: str | None  # the session's CSRF token; None for a token or the proxy's header
+    csrf: str | None  # the CSRF token forms must carry; None for an API token (no ambient credential)
     via: str  # "session", "token" or "sso"
 
 
@@ -60,12 +61,18 @@ def identify(request: Request, state: AppState) -> Identity:
             user = db.scalar(sa.select(User).where(User.name == request.headers[sso].strip()))
             if user is None:
                 raise Forbidden()
-            return Identity(user, None, "sso")
+            # The proxy adds the header to every request of the browser, a forged one too: forms still need a token.
+            return Identity(user, sso_csrf(state, user.name), "sso")
         cookie = request.cookies.get(SESSION_COOKIE)
         found = auth.session_user(db, cookie) if cookie else None
         if found is None:
             raise NotSignedIn()
         return Identity(found[0], found[1].csrf, "session")
+
+
+def sso_csrf(state: AppState, name: str) -> str:
+    """The CSRF token of a user signed in by the proxy's header: keyed by the server's secret."""
+    return hmac.new(state.secret(), f"sso-csrf:{name}".encode(), hashlib.sha256).hexdigest()
 
 
 def require(identity: Identity, permission: str) -> None:

@@ -4,6 +4,8 @@ the rulebooks it has loaded."""
 from __future__ import annotations
 
 import functools
+import os
+import secrets
 import threading
 from pathlib import Path
 
@@ -49,6 +51,16 @@ class AppState:
         self.engine = engine
         self._lock = threading.Lock()
         self._loaded: dict[str, LoadedRulebook] = {}
+
+    def secret(self) -> bytes:
+        """The server's own random key (DIR/secret.key, made once, readable by its owner only)."""
+        path = self.data_dir / "secret.key"
+        with self._lock:
+            if not path.exists():
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as f:
+                    f.write(secrets.token_bytes(32))
+            return path.read_bytes()
 
     @property
     def data_dir(self) -> Path:

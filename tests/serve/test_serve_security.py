@@ -167,3 +167,47 @@ def test_the_hostile_corpus_through_the_api(corpus_server, name, tmp_path):
         assert "\n".join(response.json()["messages"]).strip() == case.stderr.strip()
     else:
         assert response.status_code == 200
+
+
+def test_each_role_is_refused_on_the_pages_too(sqlite_server):
+    reader, decider = sqlite_server.browser_session("lisa"), sqlite_server.browser_session("bo")
+    officer = sqlite_server.browser_session("anna")
+    case = {"reference": "RS 7", "provider": "P", "centre": "C", "received": "2026-11-01"}
+    assert reader.post("/cases", case).status_code == 403
+    assert decider.post("/cases", case).status_code == 403
+    assert officer.post("/cases", case).status_code == 303
+    upload = {"file": ("k.yaml", example("komplettering.yaml"), "application/yaml")}
+    assert reader.post("/cases/1/versions", files=upload).status_code == 403
+    assert officer.post("/cases/1/versions", files=upload).status_code == 303
+    assert officer.post("/cases/1/proposals", {"version": "1", "kind": "approved"}).status_code == 303
+    assert officer.post("/cases/1/decisions", {"proposal": "1"}).status_code == 403
+    assert reader.post("/cases/1/decisions", {"proposal": "1"}).status_code == 403
+    assert reader.post("/waivers/import", files={"file": ("u.yaml", b"undantag: []", "application/yaml")}
+                       ).status_code == 403
+    assert decider.post("/followup", {"label": "x"}).status_code == 403
+    # and the pages offer no form a role may not use
+    assert 'action="/cases/1/versions"' not in reader.get("/cases/1").text
+    assert 'action="/cases/1/decisions"' not in officer.get("/cases/1").text
+    assert 'action="/cases/1/decisions"' in decider.get("/cases/1").text
+
+
+def test_single_sign_on_through_the_proxys_header_only_when_configured(tmp_path, sqlite_server):
+    from conftest import Server
+
+    header = {"x-remote-user": "anna"}
+    assert httpx.get(sqlite_server.base + "/cases", headers=header, follow_redirects=False).status_code == 303
+    proxied = Server(tmp_path / "sso", None, sso_header="X-Remote-User")
+    try:
+        assert httpx.get(proxied.base + "/cases", headers=header).status_code == 200
+        assert "anna" in httpx.get(proxied.base + "/", headers=header).text
+        stranger = httpx.get(proxied.base + "/cases", headers={"x-remote-user": "mallory"})
+        assert stranger.status_code == 403
+        case = {"reference": "RS 9", "provider": "P", "centre": "C", "received": "2026-11-01"}
+        # the proxy's header rides on a forged request too: without the page's token, refused
+        assert httpx.post(proxied.base + "/cases", headers=header, data=case).status_code == 403
+        assert httpx.post(proxied.base + "/api/v1/cases", headers=header, json=case).status_code == 403
+        token = re.search(r'name="csrf" value="([^"]+)"', httpx.get(proxied.base + "/cases", headers=header).text)
+        created = httpx.post(proxied.base + "/cases", headers=header, data={**case, "csrf": token.group(1)})
+        assert created.status_code == 303
+    finally:
+        proxied.stop()
