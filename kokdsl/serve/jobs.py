@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from kokdsl.serve.db import FollowUpRun, User, utcnow
+from kokdsl.serve.db import FollowUpRun, User, Waiver, utcnow
 from kokdsl.serve.register import all_waivers, audit, waivers_yaml
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class Runner:
                 previous = db.get(FollowUpRun, run.previous_id)
                 previous_summary = previous.summary_json if previous is not None else None
             rulebook, run_date, lang = run.rulebook, run.run_date, "sv"
-            waivers = waivers_yaml(all_waivers(db)) if all_waivers(db) else None
+            waivers = all_waivers(db)
         try:
             result = self._follow_up(run_id, rulebook, run_date, lang, previous_summary, waivers)
         except Exception as exc:  # the run's failure is the run's record, never the server's end
@@ -93,9 +93,13 @@ class Runner:
             audit(db, "kok", "followup.done", None, run=run_id, totals=result["totals"])
 
     def _follow_up(self, run_id: int, rulebook: str, run_date: datetime.date, lang: str,
-                   previous_summary: str | None, waivers: str | None) -> dict[str, Any]:
+                   previous_summary: str | None, register: list[Waiver]) -> dict[str, Any]:
         state = self.state
         loaded = state.rulebook(rulebook)
+        # A waiver of another edition's requirement is not this run's.
+        ids = {r.id for r in loaded.rulebook.requirements}
+        relevant = [w for w in register if w.requirement in ids]
+        waivers = waivers_yaml(relevant) if relevant else None
         files = input_files(state, run_id)
         out_dir = run_folder(state, run_id) / "out"
         with tempfile.TemporaryDirectory(prefix="kok-followup-") as work:
