@@ -290,7 +290,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
             raise PageError("serve.error.no_files")
         previous = body.previous if body.previous is not None else jobs.latest_done(state)
         run_id = jobs.create_run(state, me.user, body.label, body.rulebook, body.run_date or datetime.date.today(),
-                                 previous, sources)
+                                 previous, sources, lang_of(request))
         runner.submit(run_id)
         with state.sessions() as db:
             return _run_json(_run(db, run_id))

@@ -412,7 +412,8 @@ def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         previous = (jobs.latest_done(state) if previous_choice == "latest"
                     else int(previous_choice) if previous_choice.isdigit() else None)
         run_id = jobs.create_run(state, me.user, form.get("label"), rulebook,
-                                 _date(form.get("run_date"), datetime.date.today()), previous, sources)
+                                 _date(form.get("run_date"), datetime.date.today()), previous, sources,
+                                 lang_of(request))
         runner.submit(run_id)
         return redirect(f"/followup/{run_id}")
 

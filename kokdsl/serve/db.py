@@ -137,6 +137,7 @@ class FollowUpRun(Base):
     rulebook: Mapped[str] = mapped_column(sa.String(200))
     run_date: Mapped[datetime.date]
     status: Mapped[str] = mapped_column(sa.String(20))  # queued, running, done, interrupted, failed
+    lang: Mapped[str] = mapped_column(sa.String(2), server_default="sv")  # the overview's language
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("followup_runs.id"))

@@ -71,7 +71,7 @@ class Runner:
             if run.previous_id is not None:
                 previous = db.get(FollowUpRun, run.previous_id)
                 previous_summary = previous.summary_json if previous is not None else None
-            rulebook, run_date, lang = run.rulebook, run.run_date, "sv"
+            rulebook, run_date, lang = run.rulebook, run.run_date, run.lang
             waivers = all_waivers(db)
         try:
             result = self._follow_up(run_id, rulebook, run_date, lang, previous_summary, waivers)
@@ -136,11 +136,11 @@ class _Progress:
 
 
 def create_run(state: AppState, user: User, label: str, rulebook: str, run_date: datetime.date,
-               previous_id: int | None, sources: list[tuple[str, bytes]]) -> int:
+               previous_id: int | None, sources: list[tuple[str, bytes]], lang: str = "sv") -> int:
     """A new run with its self-reports stored under runs/ID/input; queued."""
     with state.sessions.begin() as db:
         run = FollowUpRun(label=label.strip() or run_date.isoformat(), rulebook=rulebook, run_date=run_date,
-                          status="queued", total=len(sources), previous_id=previous_id, started_by=user.id)
+                          status="queued", total=len(sources), previous_id=previous_id, started_by=user.id, lang=lang)
         db.add(run)
         db.flush()
         run_id = run.id
