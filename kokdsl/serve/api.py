@@ -143,10 +143,11 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
     async def assessments(request: Request, rulebook: str = Query(DEFAULT_RULEBOOK, examples=["orebro/2025"]),
                           lang: str = Query("sv", pattern="^(sv|en)$")) -> Response:
         who(request)
-        if rulebook not in state.rulebooks():
-            raise PageError("serve.error.unknown_rulebook", 404, name=rulebook)
+        try:
+            loaded = state.rulebook(rulebook)  # loaded once, then from memory
+        except KeyError:
+            raise PageError("serve.error.unknown_rulebook", 404, name=rulebook) from None
         data, name = await body_of(request)
-        loaded = state.rulebook(rulebook)
         rendered = await run_in_threadpool(_assess_json, loaded, data, name, lang)
         return Response(rendered, media_type="application/json")
 
