@@ -648,6 +648,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 # -- Rulebook tools: topics, rule tests, templates, schema, generator ----------
 CATALOGUE.update({
+    "compile.ground_placeholder": {SV: "krav {id}: grunden nämner ”{{{name}}}”, som varken är en uppgift eller kontrollens variabel eller dess fält (kända: {known})",
+                                   EN: "requirement {id}: the ground names “{{{name}}}”, which is neither a fact nor the check's variable or one of its fields (known: {known})"},
+    "compile.ground_brace": {SV: "krav {id}: grunden har en klammer utan sin motsvarighet; skriv {{{{ eller }}}} för en klammer i texten",
+                             EN: "requirement {id}: the ground has an unmatched brace; write {{{{ or }}}} for a brace in the text"},
+    "compile.duplicate_setting": {SV: "inställningen finns redan på rad {line}", EN: "the setting is already given on line {line}"},
+    "compile.signed_as_unknown": {SV: "”{value}” går inte att underteckna som; skriv beslut eller tjänsteskrivelse",
+                                  EN: "“{value}” is not a way to sign; write decision or memo"},
     "compile.unknown_topic": {SV: "området ”{name}” finns inte i den gemensamma listan över områden ({known})",
                               EN: "the topic “{name}” is not in the shared topic vocabulary ({known})"},
     "edition.not_yet_valid": {SV: "utgåva {edition} gäller först från {valid_from}, inte {date}",
