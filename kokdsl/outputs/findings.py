@@ -53,11 +53,25 @@ class CaseDetails:
     officer: str | None = None  # handläggare
     decision_date: datetime.date | None = None
     follow_up: bool = False  # the yearly follow-up, not an application
+    # Which document to write (letters.DOCUMENTS); None: the one the outcome calls for.
+    document: str | None = None
+    reply_by: datetime.date | None = None  # `--svar-senast`: supplements, or the action plan
+    signed_as: str | None = None  # "decision" or "memo"; None: the rulebook's setting
 
     def to_json(self) -> dict[str, Any]:
         return {"reference": self.reference, "officer": self.officer,
                 "decision_date": self.decision_date.isoformat() if self.decision_date else None,
-                "follow_up": self.follow_up}
+                "follow_up": self.follow_up, "reply_by": self.reply_by.isoformat() if self.reply_by else None}
+
+    def document_for(self, assessment: Assessment) -> str:
+        """The document to write: the one chosen, else the one the outcome calls for."""
+        from kokdsl.outputs.letters import document_for
+
+        return self.document or document_for(assessment.decision.kind, self.follow_up)
+
+    def signed(self, rulebook: CompiledRulebook) -> str:
+        """How a decision is signed: as chosen for the run, else as the rulebook says."""
+        return self.signed_as or rulebook.letters.signed_as
 
 
 def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: datetime.date | None = None,
@@ -67,6 +81,11 @@ def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: 
     case = case or CaseDetails()
     if fmt == "json":
         return report_json(assessment, lang, run_date, rulebook_path, case)
+    document = case.document_for(assessment)
+    if document != "assessment_report":
+        from kokdsl.outputs.letters import render_letter
+
+        return render_letter(assessment, fmt, lang, document, run_date, case)
     view = build_view(assessment, lang, run_date, rulebook_path, case)
     template = environment().get_template(TEMPLATES[fmt])
     return template.render(view=view, t=functools.partial(_t, lang))
@@ -92,8 +111,20 @@ def report_json(assessment: Assessment, lang: str, run_date: datetime.date, rule
     """The findings report's JSON format: the JSON output with the run date and the case."""
     data = to_json_data(assessment, lang, rulebook_path)
     data["run_date"] = run_date.isoformat()
-    data["case"] = (case or CaseDetails()).to_json()
+    case = case or CaseDetails()
+    data["case"] = case.to_json()
+    data["document"] = document_json(assessment, case, lang)
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def document_json(assessment: Assessment, case: CaseDetails, lang: str) -> dict[str, Any]:
+    """Which document the run made: its kind, title and how it is signed."""
+    from kokdsl.outputs.letters import document_title
+
+    document = case.document_for(assessment)
+    signed = case.signed(assessment.rulebook)
+    return {"kind": document, "title": document_title(document, signed, lang), "signed_as": signed,
+            "to_applicant": document != "assessment_report"}
 
 
 def schema_text() -> str:

@@ -115,12 +115,12 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
     """Load, assess, render and write one centre. Whatever goes wrong becomes
     this centre's error row; the summary entry (one JSON line) is returned
     beside the row."""
-    from kokdsl.selfreport import read_document, validate
+    from kokdsl.selfreport import read_document, source_text, validate
 
     shown = display_path(file)
     try:
         document, data = read_document(file)
-        report = validate(document, settings.rulebook, shown, hashlib.sha256(data).hexdigest())
+        report = validate(document, settings.rulebook, shown, hashlib.sha256(data).hexdigest(), source_text(data))
         assessment = assess(settings.rulebook, report, settings.run_date)
         if settings.waivers is not None:
             from kokdsl.tools.waivers import apply_waivers
