@@ -98,6 +98,7 @@ class RunSettings:
     rulebook_path: str | None = None
     folder: Path | None = None  # where findings reports go (the build folder); None: no reports
     waivers: WaiverFile | None = None
+    document: str | None = None  # `--dokument`: one document for every centre; None: by outcome
 
 
 def self_report_files(paths: Iterable[str]) -> list[str]:
@@ -137,9 +138,9 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
         try:
             from kokdsl.outputs.findings import CaseDetails, render_report
 
-            # The yearly follow-up: its reports speak of the follow-up, not of an application.
+            # The yearly follow-up: each centre's letter speaks of the follow-up, not of an application.
             html = render_report(assessment, "html", settings.lang, settings.run_date, settings.rulebook_path,
-                                 CaseDetails(follow_up=True))
+                                 CaseDetails(follow_up=True, document=settings.document))
             target.write_bytes(html.encode("utf-8"))
         except Exception as exc:  # noqa: BLE001 - rendering or writing one report must not cost the others
             target.unlink(missing_ok=True)  # no half-written report left behind
