@@ -535,9 +535,9 @@ def _parse_outputs(outputs: tuple[str, ...]) -> list[OutputSpec]:
 def _write_outputs(assessment: Assessment, specs: list[OutputSpec], lang: str, run_date: datetime.date | None,
                    rulebook_path: str, case: CaseDetails | None = None) -> None:
     """Render every requested findings report first, then write them."""
-    from kokdsl.outputs.findings import render_report
+    from kokdsl.outputs.findings import render_document
 
-    _write_rendered(specs, lambda fmt: render_report(assessment, fmt, lang, run_date, rulebook_path, case), lang,
+    _write_rendered(specs, lambda fmt: render_document(assessment, fmt, lang, run_date, rulebook_path, case), lang,
                     run_date or datetime.date.today())
 
 

@@ -289,11 +289,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "check.summary": {SV: "fel: {errors}, varningar: {warnings}", EN: "errors: {errors}, warnings: {warnings}"},
     # ---- findings reports (outputs/findings.py, reports/*.j2): everything the HTML and
     # Markdown reports say, apart from the data itself ----
-    "report.title": {SV: "Granskningsrapport", EN: "Findings report"},
-    "report.subtitle": {SV: "Förslag till beslut om godkännande enligt LOV",
-                        EN: "Proposed decision on accreditation under LOV"},
-    "report.subtitle_follow_up": {SV: "Uppföljning enligt LOV: förslag till beslut",
-                                  EN: "Follow-up under LOV: proposed decision"},
+    "report.title": {SV: "Granskningsrapport", EN: "Assessment report"},
+    "report.subtitle": {SV: "Internt arbetsunderlag för handläggaren: ansökan enligt LOV, inte ett beslut",
+                        EN: "Internal working paper for the case officer: application under LOV, not a decision"},
+    "report.subtitle_follow_up": {SV: "Internt arbetsunderlag för handläggaren: uppföljning enligt LOV, inte ett beslut",
+                                  EN: "Internal working paper for the case officer: follow-up under LOV, not a decision"},
     "report.reference": {SV: "Diarienummer", EN: "Case number"},
     "report.officer": {SV: "Handläggare", EN: "Case officer"},
     "report.decision_date": {SV: "Beslutsdatum", EN: "Date of decision"},
@@ -337,8 +337,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "Vårdcentralen ombeds komplettera egenrapporten med uppgifterna nedan.",
         EN: "Shall requirements that cannot be assessed because facts are missing or invalid: {count}. "
             "The centre is asked to supplement its self-report with the facts below."},
-    "report.decision_note": {SV: "Rapporten är ett underlag. Beslutet fattas av Hälsovalsenheten.",
-                             EN: "This report supports the decision. The decision is taken by the Health Choice unit."},
+    "report.decision_note": {SV: "Rapporten är ett internt underlag med allt som bedömningen bygger på. Till sökanden går beslutet, begäran om komplettering eller uppföljningen (kok run --dokument).",
+                             EN: "This report is an internal working paper with everything the assessment rests on. The applicant receives the decision, the request for supplements or the follow-up notice (kok run --dokument)."},
     "report.counts_caption": {SV: "Antal krav per nivå och utfall", EN: "Requirements by level and outcome"},
     "report.counts_level": {SV: "Nivå", EN: "Level"},
     "report.counts_total": {SV: "Summa", EN: "Total"},

@@ -28,7 +28,7 @@ from kokdsl.enums import Modality
 from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES, WAIVED, RequirementResult
 from kokdsl.messages import message
 from kokdsl.outputs.environment import environment
-from kokdsl.outputs.terminal import FindingJson, RequirementJson, RulebookJson, to_json_data
+from kokdsl.outputs.terminal import FindingJson, RequirementJson, to_json_data
 from kokdsl.pipeline import Assessment
 from kokdsl.prose import check_clause
 from kokdsl.resources import data_dir
@@ -81,14 +81,24 @@ def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: 
     case = case or CaseDetails()
     if fmt == "json":
         return report_json(assessment, lang, run_date, rulebook_path, case)
-    document = case.document_for(assessment)
-    if document != "assessment_report":
-        from kokdsl.outputs.letters import render_letter
-
-        return render_letter(assessment, fmt, lang, document, run_date, case)
     view = build_view(assessment, lang, run_date, rulebook_path, case)
     template = environment().get_template(TEMPLATES[fmt])
     return template.render(view=view, t=functools.partial(_t, lang))
+
+
+def render_document(assessment: Assessment, fmt: str, lang: str = "sv", run_date: datetime.date | None = None,
+                    rulebook_path: str | None = None, case: CaseDetails | None = None) -> str:
+    """The document `kok run --output` and `kok rerun --out` write: the letter
+    the outcome calls for (or the one case.document chose), the internal
+    report, or the JSON (which says which document it stands for)."""
+    run_date = run_date or datetime.date.today()
+    case = case or CaseDetails()
+    document = case.document_for(assessment)
+    if fmt == "json" or document == "assessment_report":
+        return render_report(assessment, fmt, lang, run_date, rulebook_path, case)
+    from kokdsl.outputs.letters import render_letter
+
+    return render_letter(assessment, fmt, lang, document, run_date, case)
 
 
 def render_rerun_html(view: OverviewView) -> str:
@@ -194,7 +204,7 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
         },
         "counts": _counts_view(assessment, lang),
         "inputs": _inputs_view(assessment, lang),
-        "reasons": [_reason_view(by_id[i], parts[i]["paragraphs"], facts[i], rb, lang) for i in decision["reasons"]],
+        "reasons": [_reason_view(r, by_id[r.requirement.id], assessment, lang) for r in assessment.decision.reasons],
         "supplements": [s for s in supplements if s["blocking"]],
         "supplements_not_blocking": [s for s in supplements if not s["blocking"]],
         "supplement_ids": _join_and(decision["supplements"], lang),
@@ -282,16 +292,21 @@ def _requirement_view(item: RequirementJson, parts: dict[str, Any], explanation:
     return view
 
 
-def _reason_view(req: RequirementJson, paragraphs: list[str], facts: str, rb: RulebookJson,
+def _reason_view(result: RequirementResult, req: RequirementJson, assessment: Assessment,
                  lang: str) -> dict[str, str]:
-    """One numbered ground for a rejection, in sentences a letter can quote."""
+    """One numbered ground for a rejection, as the letter words it (outputs/grounds.py)."""
+    from kokdsl.outputs.grounds import ground
+    from kokdsl.outputs.letters import book_name
+
+    requirement = result.requirement
+    text = requirement.text_in(lang)
     return {
         "id": req["id"],
-        "title": req["title"],
-        "sentence": message("report.reason", lang, id=req["id"], title=req["title"],
-                            rulebook=rb["name"], edition=rb["edition"]),
-        "quote": message("report.reason_text", lang, text=" ".join(paragraphs)) if paragraphs else "",
-        "facts": facts,
+        "title": requirement.title_in(lang),
+        "sentence": message("ground.lead.not_met", lang, level=message(f"ground.level.{requirement.modality}", lang),
+                            id=req["id"], title=requirement.title_in(lang), book=book_name(assessment.rulebook, lang)),
+        "quote": message("report.reason_text", lang, text=" ".join(paragraphs(text))) if text else "",
+        "facts": " ".join(ground(result, lang, assessment.report.facts).sentences),
     }
 
 

@@ -136,10 +136,10 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
     if settings.folder is not None and report_name is not None:
         target = settings.folder / report_name
         try:
-            from kokdsl.outputs.findings import CaseDetails, render_report
+            from kokdsl.outputs.findings import CaseDetails, render_document
 
             # The yearly follow-up: each centre's letter speaks of the follow-up, not of an application.
-            html = render_report(assessment, "html", settings.lang, settings.run_date, settings.rulebook_path,
+            html = render_document(assessment, "html", settings.lang, settings.run_date, settings.rulebook_path,
                                  CaseDetails(follow_up=True, document=settings.document))
             target.write_bytes(html.encode("utf-8"))
         except Exception as exc:  # noqa: BLE001 - rendering or writing one report must not cost the others
