@@ -176,9 +176,9 @@ class _Writer:
         node = tr.node
         handled = self.dispatch(node, tr, element)
         if not handled:
-            from kokdsl.prose import _Explainer, _finding_text
+            from kokdsl.prose import _Explainer, _flattened_text
 
-            texts = [_finding_text(f, self.lang) for f in _Explainer(self.rulebook).explain(tr)]
+            texts = [_flattened_text(f, self.lang) for f in _Explainer(self.rulebook).explain(tr)]
             subject = self.subject(element)
             self.say("fallback", subject=subject, text="; ".join(texts)) if subject else self.say(
                 "fallback_plain", text="; ".join(texts))
