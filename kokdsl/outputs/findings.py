@@ -26,7 +26,7 @@ from kokdsl.decision import counts
 from kokdsl.enums import Modality, Outcome
 from kokdsl.evaluator import OUTCOMES, RequirementResult
 from kokdsl.messages import message
-from kokdsl.outputs.assessment import FindingJson, RequirementJson, RulebookJson, to_json_data
+from kokdsl.outputs.assessment import FindingJson, RequirementJson, to_json_data
 from kokdsl.outputs.environment import environment
 from kokdsl.pipeline import Assessment
 from kokdsl.prose import check_clause

@@ -28,7 +28,8 @@ import attrs
 
 from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
-from kokdsl.evaluator import CANNOT_ASSESS, Element, RequirementResult, Trace
+from kokdsl.enums import Outcome
+from kokdsl.evaluator import Element, RequirementResult, Trace
 from kokdsl.messages import message
 from kokdsl.prose import NBSP, Names, _chosen_by, _Context, _op_words, _phrase, value_text
 from kokdsl.schedule import AROUND_THE_CLOCK, MINUTES_PER_DAY, WEEKDAYS, Schedule
@@ -50,9 +51,9 @@ def ground(result: RequirementResult, lang: str, facts: Mapping[str, object]) ->
     rulebook = result.trace.rulebook
     writer = _Writer(rulebook, lang, facts)
     own = req.ground_en if lang == "en" and req.ground_en else req.ground
-    if own is not None and result.outcome != CANNOT_ASSESS and result.trace.check is not None:
+    if own is not None and result.outcome is not Outcome.CANNOT_ASSESS and result.trace.check is not None:
         return Ground(tuple(writer.own_ground(own, req, result.trace.check)), ("grund",))
-    if result.outcome == CANNOT_ASSESS:
+    if result.outcome is Outcome.CANNOT_ASSESS:
         return Ground(tuple(writer.missing(result)), ("cannot_assess",))
     check = result.trace.check
     if check is None:

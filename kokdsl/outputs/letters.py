@@ -23,8 +23,8 @@ import functools
 from typing import Any
 
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
-from kokdsl.enums import DecisionKind
-from kokdsl.evaluator import NOT_MET, RequirementResult
+from kokdsl.enums import DecisionKind, Outcome
+from kokdsl.evaluator import RequirementResult
 from kokdsl.messages import message
 from kokdsl.outputs.environment import environment
 from kokdsl.outputs.grounds import ground
@@ -202,7 +202,7 @@ def _ground_view(result: RequirementResult, assessment: Assessment, lang: str, b
     facts in sentences, the applicant's words with their lines, the source."""
     req = result.requirement
     level = message(f"ground.level.{req.modality}", lang)
-    lead = "ground.lead.not_met" if result.outcome == NOT_MET else "ground.lead.cannot_assess"
+    lead = "ground.lead.not_met" if result.outcome is Outcome.NOT_MET else "ground.lead.cannot_assess"
     text = req.text_in(lang)
     written = ground(result, lang, assessment.report.facts)
     return {
