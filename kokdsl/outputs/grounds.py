@@ -84,14 +84,16 @@ def gaps_text(gaps: Schedule, lang: str) -> str:
     for start, end in gaps.intervals:
         first_day = start // MINUTES_PER_DAY
         crosses = end > (first_day + 1) * MINUTES_PER_DAY and end - start < MINUTES_PER_DAY
-        if crosses:
+        after_midnight = start % MINUTES_PER_DAY == 0 and end - start <= MINUTES_PER_DAY // 2
+        if crosses or after_midnight:
             nights.append((start, end))
         else:
             days = days.union(Schedule.from_intervals([(start, end)]))
     pieces = [days.describe(lang, prose=True)] if not days.is_empty() else []
     names = WEEKDAYS[lang]
     for start, end in nights:
-        day = (start // MINUTES_PER_DAY) % 7
+        # The night is named by the evening it starts on, also when the gap starts at midnight.
+        day = ((start - 1) // MINUTES_PER_DAY) % 7 if start % MINUTES_PER_DAY == 0 else (start // MINUTES_PER_DAY) % 7
         pieces.append(message("ground.night", lang, day=names[day], next=names[(day + 1) % 7],
                               start=_clock(start, lang), end=_clock(end, lang)))
     return _and(pieces, lang)
@@ -153,9 +155,12 @@ class _Writer:
                     return item.label
                 spec = self.rulebook.records.get(_record_of(self.rulebook, item) or "")
                 ftype = spec.field(field).type if spec is not None and spec.field(field) else None
-                return value_text(item.fields.get(field, UNKNOWN), ftype, self.lang)
+                value = item.fields.get(field, UNKNOWN)
+                return value if isinstance(value, str) and value else value_text(value, ftype, self.lang)
             spec_fact = self.rulebook.fact(name)
             value = self.facts.get(name, UNKNOWN)
+            if isinstance(value, str) and value:
+                return value  # a name or a text, as written
             return value_text(value, spec_fact.type if spec_fact else None, self.lang)
         return " ".join(_PLACEHOLDER.sub(one, text).split())
 
@@ -188,7 +193,10 @@ class _Writer:
         if element is None or not isinstance(element.item, RecordValue):
             return ""
         record = _record_of(self.rulebook, element.item)
-        return f"{self.names.element(record, self.lang)} {element.label}"
+        label = element.label
+        if label.startswith("#"):  # a record without a name: "personen nr 2"
+            label = message("ground.number", self.lang, n=label[1:])
+        return f"{self.names.element(record, self.lang)} {label}"
 
     def dispatch(self, node: object, tr: Trace, element: Element | None) -> bool:
         if tr.value is UNKNOWN:
@@ -331,8 +339,11 @@ class _Writer:
             return False
         found = sorted(candidates & collection)
         t = self.ctx.type(node.collection)
-        found_text = _and([t.value_name(v, self.lang) if t is not None else v for v in found], self.lang)
-        self.say("at_least" if found else "at_least_none", candidates=_phrase(node.candidates, self.ctx),
+
+        def named(values: list[str]) -> str:
+            return _and([t.value_name(v, self.lang) if t is not None else v for v in values], self.lang)
+        found_text = named(found)
+        self.say("at_least" if found else "at_least_none", candidates=named(sorted(candidates)),
                  count=len(found), found=found_text, collection=_phrase(node.collection, self.ctx),
                  n=value_text(n, None, self.lang))
         return True

@@ -144,7 +144,7 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
         verb = "proposed" if memo else "decided"
         outcome = APPROVAL if document == APPROVAL else REJECTION
         view["decision_heading"] = message("letter.proposal_heading" if memo else "letter.decision_heading", lang)
-        view["paragraphs"] = [message(f"letter.{verb}.{outcome}", lang, **names)]
+        view["paragraphs"] = [_cap(message(f"letter.{verb}.{outcome}", lang, **names))]
         if document == APPROVAL:
             view["paragraphs"].append(message("letter.all_met", lang, book=book))
         else:
@@ -161,7 +161,7 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
     elif document == SUPPLEMENT_REQUEST:
         follow_up = case.follow_up
         intro = "letter.supplement_intro_follow_up" if follow_up else "letter.supplement_intro"
-        view["paragraphs"] = [message(intro, lang, **names)]
+        view["paragraphs"] = [_cap(message(intro, lang, **names))]
         if not follow_up:
             view["paragraphs"].append(message("letter.not_a_decision", lang))
         view["supplements"] = _supplements(assessment, lang)
@@ -172,7 +172,7 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
         view["if_nothing"] = message("letter.if_nothing_follow_up" if follow_up else "letter.if_nothing", lang,
                                      date=reply_by)
     elif document == FOLLOW_UP:
-        view["paragraphs"] = [message("letter.follow_up_intro", lang, **names),
+        view["paragraphs"] = [_cap(message("letter.follow_up_intro", lang, **names)),
                               message("letter.follow_up_deviations" if failed_skall else "letter.follow_up_none",
                                       lang),
                               message("letter.follow_up_not_a_decision", lang)]
@@ -183,6 +183,10 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
         if view["supplements"]:
             view["reply_by"] = message("letter.reply_by", lang, date=reply_by)
     return view
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _needs_original_note(assessment: Assessment) -> bool:
@@ -234,6 +238,19 @@ def _source_sentences(req: CompiledRequirement, lang: str) -> list[str]:
     if any("tolkning" in s.text.lower() for s in req.sources):
         out.append(message("ground.interpretation", lang))
     return out
+
+
+def _quoted(assessment: Assessment, path: str, lang: str) -> list[dict[str, Any]]:
+    """The lines at `path` as the applicant wrote them, with where."""
+    report = assessment.report
+    span = report.lines_of().get(path)
+    if span is None:
+        return []
+    first, last = span
+    place = (message("ground.line", lang, line=first) if first == last
+             else message("ground.lines", lang, first=first, last=last))
+    lines = report.source.split("\n")[first - 1:last]
+    return [{"intro": message("ground.evidence", lang, place=place), "lines": _dedent([x.rstrip() for x in lines])}]
 
 
 def _evidence(result: RequirementResult, assessment: Assessment, lang: str) -> list[dict[str, Any]]:
@@ -316,8 +333,10 @@ def _supplements(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
             "name": name[:1].upper() + name[1:],
             "status": message("letter.supplement_missing" if problem.kind == "missing" else "letter.supplement_invalid",
                               lang),
-            "doc": (fact.doc or "") if fact is not None and problem.field is None else "",
+            # The rulebook describes its facts in Swedish only: an English letter names the fact and asks in English.
+            "doc": (fact.doc or "") if fact is not None and problem.field is None and lang == "sv" else "",
             "doc_lang": "sv",
+            "evidence": _quoted(assessment, problem.path, lang) if problem.kind == "invalid" else [],
             "ask": _ask(problem, rb, lang),
             "needed_for": message("letter.needed_for_many" if len(needed) > 1 else "letter.needed_for", lang,
                                   ids=_and(needed, lang)) if needed else "",
