@@ -52,7 +52,10 @@ def ground(result: RequirementResult, lang: str, facts: Mapping[str, object]) ->
     writer = _Writer(rulebook, lang, facts)
     own = req.ground_en if lang == "en" and req.ground_en else req.ground
     if own is not None and result.outcome is not Outcome.CANNOT_ASSESS and result.trace.check is not None:
-        return Ground(tuple(writer.own_ground(own, req, result.trace.check)), ("grund",))
+        sentences = writer.own_ground(own, req, result.trace.check)
+        if lang == "en" and not req.ground_en:
+            sentences = [swedish(x, lang) for x in sentences]
+        return Ground(tuple(sentences), ("grund",))
     if result.outcome is Outcome.CANNOT_ASSESS:
         return Ground(tuple(writer.missing(result)), ("cannot_assess",))
     check = result.trace.check
@@ -60,6 +63,21 @@ def ground(result: RequirementResult, lang: str, facts: Mapping[str, object]) ->
         return Ground((), ())
     writer.sentences(check)
     return Ground(tuple(writer.out), tuple(dict.fromkeys(writer.patterns)))
+
+
+# Swedish originals quoted in an English letter are marked, so the HTML can say
+# lang="sv" around them (letters.py turns the marks into spans, or drops them).
+SV_OPEN, SV_CLOSE = "\ue000", "\ue001"
+
+
+def swedish(text: str, lang: str, english: str | None = None) -> str:
+    """`english` in an English letter where the rulebook gives it; else the
+    Swedish original, marked as such in an English letter."""
+    if lang != "en":
+        return text
+    if english:
+        return english
+    return f"{SV_OPEN}{text}{SV_CLOSE}" if text else text
 
 
 def _cap(text: str) -> str:
@@ -325,7 +343,7 @@ class _Writer:
         subject = self.subject(element)
         if doc and doc.endswith("?"):
             self.say("flag_question_of" if subject else "flag_question", subject=subject, answer=answer,
-                     question=doc)
+                     question=swedish(doc, self.lang))
         else:
             self.say("flag_of" if subject else "flag", subject=subject, answer=answer,
                      name=_phrase(node, self.ctx))

@@ -27,7 +27,7 @@ from kokdsl.enums import DecisionKind, Outcome
 from kokdsl.evaluator import RequirementResult
 from kokdsl.messages import message
 from kokdsl.outputs.environment import environment
-from kokdsl.outputs.grounds import ground
+from kokdsl.outputs.grounds import SV_CLOSE, SV_OPEN, ground, swedish
 from kokdsl.pipeline import Assessment
 from kokdsl.selfreport import DataProblem
 
@@ -85,7 +85,16 @@ def render_letter(assessment: Assessment, fmt: str, lang: str, document: str, ru
     """One letter (not the internal report) as html or md."""
     view = letter_view(assessment, lang, document, run_date, case)
     template = environment().get_template(TEMPLATES[fmt])
-    return template.render(view=view, t=functools.partial(message, lang=lang))
+    text = template.render(view=view, t=functools.partial(message, lang=lang))
+    return _swedish_spans(text, fmt)
+
+
+def _swedish_spans(text: str, fmt: str) -> str:
+    """The marks around Swedish originals as lang="sv" spans in HTML; gone in Markdown
+    (and gone altogether if a self-report brought marks of its own and they do not pair)."""
+    if fmt != "html" or text.count(SV_OPEN) != text.count(SV_CLOSE):
+        return text.replace(SV_OPEN, "").replace(SV_CLOSE, "")
+    return text.replace(SV_OPEN, '<span lang="sv">').replace(SV_CLOSE, "</span>")
 
 
 def letter_view(assessment: Assessment, lang: str, document: str, run_date: datetime.date,
@@ -155,7 +164,8 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
             view["grounds"] = [_ground_view(r, assessment, lang, book) for r in failed_skall]
             if not memo:
                 review = rb.review if not english or not letters.review_en else letters.review_en
-                view["review"] = _paragraphs(review) if review else None
+                marked = english and not letters.review_en
+                view["review"] = [swedish(p, lang) if marked else p for p in _paragraphs(review)] if review else None
                 view["review_missing"] = "" if review else message("letter.review_missing", lang)
         view["remarks"] = [_ground_view(r, assessment, lang, book) for r in remarks]
     elif document == SUPPLEMENT_REQUEST:
@@ -211,10 +221,11 @@ def _ground_view(result: RequirementResult, assessment: Assessment, lang: str, b
     written = ground(result, lang, assessment.report.facts)
     return {
         "id": req.id,
-        "title": req.title_in(lang),
-        "title_lang": _lang_of(req.title_en, lang),
-        "lead": message(lead, lang, level=level, id=req.id, title=req.title_in(lang), book=book),
-        "quote": message("ground.quote", lang, text=" ".join(_paragraphs(text))) if text else "",
+        "title": swedish(req.title, lang, req.title_en),
+        "title_lang": lang,
+        "lead": message(lead, lang, level=level, id=req.id, title=swedish(req.title, lang, req.title_en), book=book),
+        "quote": message("ground.quote", lang, text=swedish(" ".join(_paragraphs(req.text or "")), lang,
+                                                             " ".join(_paragraphs(req.text_en or "")))) if text else "",
         "text_lang": _lang_of(req.text_en, lang),
         "sentences": list(written.sentences),
         "patterns": list(written.patterns),
@@ -232,8 +243,8 @@ def _source_sentences(req: CompiledRequirement, lang: str) -> list[str]:
     """The requirement's source documents, with their dates, and whether the test is a reading of them."""
     if not req.sources:
         return []
-    texts = [message("ground.source_dated", lang, text=s.text.rstrip("."), date=s.date.isoformat()) if s.date
-             else s.text.rstrip(".") for s in req.sources]
+    texts = [message("ground.source_dated", lang, text=swedish(s.text.rstrip("."), lang), date=s.date.isoformat())
+             if s.date else swedish(s.text.rstrip("."), lang) for s in req.sources]
     out = [message("ground.source", lang, source="; ".join(texts))]
     if any("tolkning" in s.text.lower() for s in req.sources):
         out.append(message("ground.interpretation", lang))
@@ -383,10 +394,11 @@ def _appendix(results: list[RequirementResult], rulebook: CompiledRulebook, lang
         req = r.requirement
         out.append({
             "id": req.id,
-            "title": req.title_in(lang),
+            "title": swedish(req.title, lang, req.title_en),
             "level": message(f"ground.level.{req.modality}", lang),
             "outcome": message(f"outcome.{r.outcome}", lang),
-            "source": "; ".join(s.text + (f" ({s.date.isoformat()})" if s.date else "") for s in req.sources),
+            "source": "; ".join(swedish(s.text, lang) + (f" ({s.date.isoformat()})" if s.date else "")
+                                for s in req.sources),
         })
     return out
 
