@@ -198,7 +198,7 @@ def test_no_letter_to_an_applicant_holds_paths_hashes_identifiers_proposals_or_b
 
 
 def test_a_letter_quotes_the_applicant_verbatim_with_the_lines_it_wrote():
-    for name, _rulebook, assessment, lang, fmt, text in _letters():
+    for name, _rulebook, assessment, _lang, fmt, text in _letters():
         if fmt != "md":
             continue
         source = assessment.report.source.split("\n")

@@ -16,6 +16,10 @@ the evaluator's trace, the same trace that decided the outcome:
 Where a pattern cannot say it well, the rulebook writes the ground itself
 (`grund` and a text block, placeholders checked by `kok check`). A construct with no
 pattern falls back on the explanation of the internal report, marked so.
+
+(Over 400 lines on purpose: the sentence patterns and the one method per
+construct that fills them belong together, as in prose.py, so that a
+pattern's words and the way its trace is read are reviewed side by side.)
 """
 
 from __future__ import annotations
@@ -160,7 +164,8 @@ class _Writer:
         if isinstance(node, ast.Quantifier):
             elements = [e for e in check.elements if isinstance(e.item, RecordValue)]
             if elements:
-                return [self.fill(text, {node.var: e.item}) for e in elements]
+                return [self.fill(text, {node.var: e.item}) for e in elements
+                        if isinstance(e.item, RecordValue)]
         return [self.fill(text, {})]
 
     def fill(self, text: str, bound: dict[str, RecordValue]) -> str:
@@ -172,7 +177,8 @@ class _Writer:
                 if not field:
                     return item.label
                 spec = self.rulebook.records.get(_record_of(self.rulebook, item) or "")
-                ftype = spec.field(field).type if spec is not None and spec.field(field) else None
+                field_spec = spec.field(field) if spec is not None else None
+                ftype = field_spec.type if field_spec is not None else None
                 value = item.fields.get(field, UNKNOWN)
                 return value if isinstance(value, str) and value else value_text(value, ftype, self.lang)
             spec_fact = self.rulebook.fact(name)

@@ -14,6 +14,10 @@ tjänsteskrivelse): a setting of the rulebook (`undertecknas som`) or the run.
 A letter to the applicant holds no JSON path, hash, file name or code
 identifier, and no requirement that is a proposal or an example: those stay
 in the internal report and the JSON.
+
+(Just over 400 lines: one view per document, and the parts the documents
+share (grounds, evidence, supplements, the appendix), kept together so that
+what a letter says and where it comes from are read in one place.)
 """
 
 from __future__ import annotations
