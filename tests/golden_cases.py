@@ -137,13 +137,13 @@ def render_golden(example: str, lang: str, fmt: str) -> str:
     """The report as `kok run RULEBOOK examples/EXAMPLE.yaml --lang LANG
     --run-date 2025-06-02 --output FMT:…` writes it, run from the repository
     root; an HTML report with its style sheet folded (fold_style)."""
-    from kokdsl.outputs.findings import render_report
+    from kokdsl.outputs.findings import CaseDetails, render_report
     from kokdsl.pipeline import assess, load_rulebook
 
     with contextlib.chdir(ROOT):  # relative paths, as an officer types them
         loaded = load_rulebook(RULEBOOK)
         assessment = assess(loaded.rulebook, f"examples/{example}.yaml")
-        report = render_report(assessment, fmt, lang, RUN_DATE, RULEBOOK)
+        report = render_report(assessment, fmt, lang, RUN_DATE, RULEBOOK, CaseDetails(document="assessment_report"))
     return fold_style(report) if fmt == "html" else report
 
 

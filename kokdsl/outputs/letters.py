@@ -127,7 +127,8 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
         "title": document_title(document, signed_as, lang),
         "memo": memo,
         "fictional": bool(report.identity.fictional),
-        "sender": {"region": region, "unit": unit, "place": letters.place or ""},
+        "sender": {"region": region, "unit": _cap(unit) if (letters.unit_en if english else letters.unit) else "",
+                   "place": letters.place or ""},
         "to": message("letter.to_decision_maker", lang) if memo else provider,
         "to_centre": None if memo else centre,
         "reference": case.reference or message("letter.reference_missing", lang),
@@ -400,11 +401,21 @@ def _appendix(results: list[RequirementResult], rulebook: CompiledRulebook, lang
             "id": req.id,
             "title": swedish(req.title, lang, req.title_en),
             "level": message(f"ground.level.{req.modality}", lang),
-            "outcome": message(f"outcome.{r.outcome}", lang),
+            "outcome": _outcome_text(r, lang),
             "source": "; ".join(swedish(s.text, lang) + (f" ({s.date.isoformat()})" if s.date else "")
                                 for s in req.sources),
         })
     return out
+
+
+def _outcome_text(result: RequirementResult, lang: str) -> str:
+    """The outcome in words; a waiver with its decision, reference and end date."""
+    label = message(f"outcome.{result.outcome}", lang)
+    if result.outcome is not Outcome.WAIVED:
+        return label
+    from kokdsl.prose import finding_text, findings
+
+    return f"{label}: " + " ".join(finding_text(f, lang) for f in findings(result))
 
 
 def is_letter(document: str) -> bool:
