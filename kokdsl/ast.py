@@ -234,6 +234,20 @@ Expr = (
 
 
 @attrs.frozen
+class Reconstruction:
+    """`rekonstruktion "…" på engelska "…"`: the book is rebuilt from public
+    documents, not the region's adopted KoK-bok. Every output made from it
+    shows this statement where a reader cannot miss it."""
+
+    sv: str
+    en: str | None = None
+
+    def text(self, lang: str) -> str:
+        """The statement in `lang` (the Swedish one when no English is given)."""
+        return self.en if lang == "en" and self.en else self.sv
+
+
+@attrs.frozen
 class Header:
     name: str
     edition: int
@@ -242,6 +256,10 @@ class Header:
     # `urval`: the rulebook is a selection of the KoK-bok (optionally saying
     # which); None when it claims to be the whole book.
     selection: str | None = None
+    # `status utkast`: a draft edition, never a ground for a decision.
+    draft: bool = False
+    # `rekonstruktion "…"`: None for a region's own adopted book.
+    reconstruction: Reconstruction | None = None
     span: Span = span_field()
 
 

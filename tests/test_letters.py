@@ -342,3 +342,26 @@ def test_reply_by_date_is_in_the_json_case():
     data = json.loads(render_document(assessment, "json", "sv", RUN_DATE, RULEBOOK, case))
     assert data["case"]["reply_by"] == "2025-04-01"
     assert data["document"]["kind"] == "supplement_request"
+
+
+def test_every_letter_and_report_says_the_book_is_a_reconstruction_where_nobody_misses_it():
+    notice = "Rekonstruktion: Boken är en rekonstruktion ur offentliga dokument"
+    for example in ("godkand", "avslag", "komplettering"):
+        for document in (None, "follow_up", "assessment_report"):
+            text = render_letter_golden(RULEBOOK, f"examples/{example}.yaml", "sv", "md", document, None)
+            head = text.split("\n## ")[0]  # before the first section
+            assert notice in head, (example, document)
+    english = _letter(RULEBOOK, "examples/avslag.yaml", "en")
+    assert "Reconstruction: This book is a reconstruction from public documents" in english.split("\n## ")[0]
+
+
+def test_a_decision_from_a_draft_book_says_it_is_no_basis_for_a_decision(tmp_path):
+    source = (ROOT / LETTER_RULEBOOK).read_text(encoding="utf-8").replace(
+        '  urval "Ett krav per slags grund."', '  urval "Ett krav per slags grund."\n  status utkast')
+    book = tmp_path / "draft.kok"
+    book.write_text(source, encoding="utf-8")
+    code, out = run_cli("run", str(book), "tests/fixtures/letters/schema.yaml", "-o", "md:-")
+    assert "# Beslut om avslag (utkast – inte ett beslutsunderlag)" in out
+    assert "UTKAST: regelboken är ett utkast och får inte användas för att pröva en ansökan." in out
+    code, out = run_cli("run", str(book), "tests/fixtures/letters/schema.yaml", "-o", "md:-", "--lang", "en")
+    assert "# Decision to reject (draft – not a basis for a decision)" in out

@@ -73,7 +73,10 @@ def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook 
         "rulebook": {"name": rulebook.name, "edition": rulebook.edition,
                      "valid_from": rulebook.valid_from.isoformat() if rulebook.valid_from else None,
                      "source": rulebook.source, "sha256": rulebook.sha256,
-                     "selection": _selection_note(rulebook, lang)},
+                     "selection": _selection_note(rulebook, lang),
+                     "draft": message("book.draft", lang) if rulebook.draft else None,
+                     "reconstruction": (message("book.reconstruction", lang, text=rulebook.reconstruction.text(lang))
+                                        if rulebook.reconstruction else None)},
         "counts": {m: sum(r.modality == m for r in rulebook.requirements) for m in Modality},
         "chapters": chapters,
         "facts": [_fact(spec, rulebook, lang) for spec in rulebook.facts],

@@ -4,7 +4,8 @@ to_json_data() is the assessment as plain, typed data (the stable JSON of
 `kok run --format json`, reports/findings.schema.json); the findings report's
 view model (outputs/findings.py, HTML and Markdown from the Jinja templates in
 reports/) is built from it. This module also renders the two formats the CLI
-needs without templates: text for the terminal and the JSON itself.
+needs without templates: text for the terminal and the JSON itself. Just over
+400 lines: the typed JSON shape and the two renderings of it belong together.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from kokdsl.diagnostics import Diagnostic
 from kokdsl.enums import Modality, Outcome
 from kokdsl.evaluator import OUTCOMES, Finding, evidence
 from kokdsl.messages import message
+from kokdsl.outputs.provenance import draft_mark, marked, provenance_lines
 from kokdsl.pipeline import TOOL_VERSION, Assessment
 from kokdsl.prose import finding_text, findings
-from kokdsl.selfreport import DataProblem
+from kokdsl.selfreport import DataProblem, ExpectedValue
 from kokdsl.text import terminal_lines
 
 if TYPE_CHECKING:
@@ -91,6 +93,8 @@ class RulebookJson(TypedDict):
     valid_from: str | None
     source: str | None
     selection: str | None
+    draft: bool
+    reconstruction: str | None
     file: str | None
     sha256: str
 
@@ -119,6 +123,8 @@ class IfAdoptedJson(TypedDict):
 class DecisionJson(TypedDict):
     kind: str
     label: str
+    draft: bool
+    draft_label: str | None
     reasons: list[str]
     supplements: list[str]
     missing: list[ProblemJson]
@@ -166,8 +172,6 @@ def _diagnostic_json(diag: Diagnostic, lang: str) -> DiagnosticJson:
 
 
 def _problem_json(problem: DataProblem, lang: str) -> ProblemJson:
-    from kokdsl.selfreport import ExpectedValue
-
     return {"kind": problem.kind, "path": problem.path, "fact": problem.fact, "field": problem.field,
             "expected": ExpectedValue(problem.expected).render(lang)}
 
@@ -204,14 +208,16 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
         "language": lang,
         "rulebook": {"name": rb.name, "edition": rb.edition,
                      "valid_from": rb.valid_from.isoformat() if rb.valid_from else None,
-                     "source": rb.source, "selection": rb.selection, "file": rulebook_path or rb.file,
-                     "sha256": rb.sha256},
+                     "source": rb.source, "selection": rb.selection, "draft": rb.draft,
+                     "reconstruction": rb.reconstruction.text(lang) if rb.reconstruction else None,
+                     "file": rulebook_path or rb.file, "sha256": rb.sha256},
         "self_report": {"file": report.file, "sha256": report.sha256,
                         "centre": {"name": report.identity.name, "id": report.identity.id,
                                    "provider": report.identity.provider, "fictional": report.identity.fictional}},
         "decision": {
             "kind": decision.kind,
             "label": message(f"decision.{decision.kind}", lang),
+            "draft": rb.draft, "draft_label": draft_mark(rb, lang),
             "reasons": [r.requirement.id for r in decision.reasons],
             "supplements": [r.requirement.id for r in decision.supplements],
             "missing": [_problem_json(p, lang) for p in decision.missing],
@@ -249,7 +255,8 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     m = functools.partial(message, lang=lang)
     out = [m("text.rulebook", name=rb.name, edition=rb.edition,
              valid_from=rb.valid_from.isoformat() if rb.valid_from else "–"),
-           m("text.centre", name=report.identity.name or "–", id=report.identity.id or "–"), ""]
+           m("text.centre", name=report.identity.name or "–", id=report.identity.id or "–"),
+           *provenance_lines(rb, lang, width), ""]
     # A longer id overflows its column rather than squeeze the rest to nothing.
     id_w = min(max([len(m("text.col_id"))] + [len(r.requirement.id) for r in assessment.evaluation.results]), 16)
     mod_w = max(len(m("text.col_modality")), 5)
@@ -269,7 +276,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
                 out += textwrap.wrap(line, max(width - len(indent), 20), initial_indent=indent,
                                      subsequent_indent=indent + "  ")
     out.append("")
-    out.append(m("text.decision", label=m(f"decision.{decision.kind}").upper()))
+    out.append(m("text.decision", label=marked(m(f"decision.{decision.kind}").upper(), rb, lang)))
     if decision.reasons:
         out.append(m("text.reasons"))
         for n, r in enumerate(decision.reasons, 1):
@@ -277,8 +284,6 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     if decision.missing:
         out.append(m("text.missing"))
         for p in decision.missing:
-            from kokdsl.selfreport import ExpectedValue
-
             out.append(f"  - {p.path}: {m('problem.' + p.kind)} ({ExpectedValue(p.expected).render(lang)})")
     if decision.remarks or decision.unassessed_remarks:
         out.append(m("text.remarks"))

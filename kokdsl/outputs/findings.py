@@ -28,6 +28,7 @@ from kokdsl.evaluator import OUTCOMES, RequirementResult
 from kokdsl.messages import message
 from kokdsl.outputs.assessment import FindingJson, RequirementJson, to_json_data
 from kokdsl.outputs.environment import environment
+from kokdsl.outputs.provenance import marked, provenance_notices
 from kokdsl.pipeline import Assessment
 from kokdsl.prose import check_clause
 from kokdsl.resources import data_dir
@@ -182,12 +183,13 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
         "review": _review_text(assessment) if decision["kind"] != "approved" else None,
         "decision": {
             "kind": decision["kind"],
-            "label": message(f"report.decision.{decision['kind']}", lang),
+            "label": marked(message(f"report.decision.{decision['kind']}", lang), assessment.rulebook, lang),
             "summary": message(f"report.{summary}.{decision['kind']}", lang,
                                count=len(decision["reasons"]) or len(decision["supplements"])),
             "remarks": _remarks_summary(assessment, lang),
         },
         "counts": _counts_view(assessment, lang),
+        "provenance": provenance_notices(assessment.rulebook, lang),
         "inputs": _inputs_view(assessment, lang),
         "reasons": [_reason_view(r, by_id[r.requirement.id], assessment, lang) for r in assessment.decision.reasons],
         "supplements": [s for s in supplements if s["blocking"]],

@@ -192,13 +192,14 @@ class _Writer:
     def missing(self, result: RequirementResult) -> list[str]:
         out = []
         for p in result.problems:
+            kind = "missing" if p.kind == "missing" else "invalid"
             name = self.names.fact(p.fact, self.lang)
             if p.field is not None:
                 spec = self.rulebook.fact(p.fact)
                 field = self.names.field(spec.type.record if spec else None, p.field, self.lang)
-                out.append(_cap(message(f"ground.{p.kind}_field", self.lang, name=name, field=field)))
+                out.append(_cap(message(f"ground.{kind}_field", self.lang, name=name, field=field)))
             else:
-                out.append(_cap(message(f"ground.{p.kind}", self.lang, name=name)))
+                out.append(_cap(message(f"ground.{kind}", self.lang, name=name)))
         return list(dict.fromkeys(out))
 
     # ---- not met

@@ -32,6 +32,7 @@ from kokdsl.evaluator import RequirementResult
 from kokdsl.messages import message
 from kokdsl.outputs.environment import environment
 from kokdsl.outputs.grounds import SV_CLOSE, SV_OPEN, ground, swedish
+from kokdsl.outputs.provenance import marked, provenance_notices
 from kokdsl.pipeline import Assessment
 from kokdsl.selfreport import DataProblem
 
@@ -124,7 +125,9 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
     view: dict[str, Any] = {
         "lang": lang,
         "document": document,
-        "title": document_title(document, signed_as, lang),
+        "title": _draft_marked(document_title(document, signed_as, lang), document, rb, lang),
+        # A reconstruction, or a draft edition: said at the top, where nobody can miss it.
+        "provenance": provenance_notices(rb, lang),
         "memo": memo,
         "fictional": bool(report.identity.fictional),
         "sender": {"region": region, "unit": _cap(unit) if (letters.unit_en if english else letters.unit) else "",
@@ -198,6 +201,11 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
         if view["supplements"]:
             view["reply_by"] = message("letter.reply_by", lang, date=reply_by)
     return view
+
+
+def _draft_marked(title: str, document: str, rulebook: CompiledRulebook, lang: str) -> str:
+    """A decision (or proposal) made from a draft edition says so in its title."""
+    return marked(title, rulebook, lang) if document in (APPROVAL, REJECTION) else title
 
 
 def _cap(text: str) -> str:
@@ -348,7 +356,7 @@ def _supplements(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
         out.append({
             "name": name[:1].upper() + name[1:],
             "status": message("letter.supplement_missing" if problem.kind == "missing" else "letter.supplement_invalid",
-                              lang),
+                              lang),  # an implausible value cannot be read as given either
             # The rulebook describes its facts in Swedish only: an English letter names the fact and asks in English.
             "doc": (fact.doc or "") if fact is not None and problem.field is None and lang == "sv" else "",
             "doc_lang": "sv",
