@@ -318,19 +318,11 @@ class Review:
 
 
 @attrs.frozen
-class ReviewEnglish:
-    """`överprövning på engelska` and a text block: the review text in English."""
-
-    text: str
-    span: Span = span_field()
-
-
-@attrs.frozen
 class LetterSetting:
     """One of the rulebook's settings for the letters an officer signs:
-    `dokumenttitel`, `avsändare`, `kompletteras till`, `undertecknas som` and
-    their English forms. `kind` is the keyword concept (doc_title, sender, …),
-    `values` the strings (or text, or name) written after it."""
+    `dokumenttitel`, `avsändare`, `kompletteras till`, `undertecknas som`,
+    their English forms and `överprövning på engelska`. `kind` is the keyword
+    concept (doc_title, sender, …), `values` the strings written after it."""
 
     kind: str
     values: tuple[str, ...]
@@ -395,7 +387,7 @@ class Requirement:
         return "; ".join(s.text for s in self.sources) if self.sources else None
 
 
-Item = Header | FactDecl | RecordDecl | Chapter | Review | ReviewEnglish | LetterSetting | Requirement
+Item = Header | FactDecl | RecordDecl | Chapter | Review | LetterSetting | Requirement
 
 
 @attrs.frozen

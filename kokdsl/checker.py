@@ -281,14 +281,14 @@ class Checker(NodeVisitor):
         """Each letter setting at most once, and `undertecknas som` beslut or tjänsteskrivelse."""
         from kokdsl.compiled import signed_as_kind
 
-        seen: dict[str, ast.LetterSetting | ast.ReviewEnglish] = {}
+        seen: dict[str, ast.LetterSetting] = {}
         for item in self.tree.items:
-            if isinstance(item, (ast.LetterSetting, ast.ReviewEnglish)):
-                kind = item.kind if isinstance(item, ast.LetterSetting) else "review_en"
+            if isinstance(item, ast.LetterSetting):
+                kind = item.kind
                 if kind in seen:
                     self.error("compile.duplicate_setting", item.span, line=seen[kind].span.line)
                 seen[kind] = item
-                if isinstance(item, ast.LetterSetting) and kind == "signed_as" and not signed_as_kind(item.values[0]):
+                if kind == "signed_as" and not signed_as_kind(item.values[0]):
                     self.error("compile.signed_as_unknown", item.span, value=item.values[0])
 
     def check_topic(self, req: ast.Requirement) -> None:

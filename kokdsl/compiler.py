@@ -46,9 +46,7 @@ def _letters(tree: ast.Rulebook) -> LetterSettings:
     """The letter settings the rulebook gives (the checker has reported a duplicate or a bad value)."""
     given: dict[str, str | None] = {}
     for item in tree.items:
-        if isinstance(item, ast.ReviewEnglish):
-            given["review_en"] = item.text
-        elif isinstance(item, ast.LetterSetting):
+        if isinstance(item, ast.LetterSetting):
             match item.kind, item.values:
                 case "sender", (region, unit, place):
                     given.update(region=region, unit=unit, place=place)

@@ -305,8 +305,8 @@ class _ToAst(Transformer[Token, Any]):
     def review(self, meta: Any, _kw: Token, text: Token) -> ast.Review:
         return ast.Review(_text_block(text), span=self._span(meta))
 
-    def review_en(self, meta: Any, _kw: Token, text: Token) -> ast.ReviewEnglish:
-        return ast.ReviewEnglish(_text_block(text), span=self._span(meta))
+    def review_en(self, meta: Any, _kw: Token, text: Token) -> ast.LetterSetting:
+        return self._setting("review_en", meta, (_text_block(text),))
 
     def _setting(self, kind: str, meta: Any, values: tuple[str, ...]) -> ast.LetterSetting:
         return ast.LetterSetting(kind, values, span=self._span(meta))

@@ -135,8 +135,9 @@ def test_the_book_cover_shows_draft_and_reconstruction(tmp_path):
 
 
 def test_lsp_hover_explains_the_new_keywords():
-    from kokdsl.authoring.lsp import analyse, hover_text
     from lsprotocol import types as lsp
+
+    from kokdsl.authoring.lsp import analyse, hover_text
 
     analysis = analyse(DRAFT, "/tmp/kok-provenance/utkast.kok")
     line = DRAFT.splitlines().index("  status utkast")

@@ -127,8 +127,6 @@ def format_item(item: ast.Item, lang: str = "sv") -> str:
             return line + (f"\n{text_block(item.text)}" if item.text is not None else "")
         case ast.Review():
             return f"{canonical_keyword('review', lang)}\n{text_block(item.text)}"
-        case ast.ReviewEnglish():
-            return f"{canonical_keyword('review_en', lang)}\n{text_block(item.text)}"
         case ast.LetterSetting():
             return _letter_setting(item, lang)
         case ast.Requirement():
@@ -156,7 +154,7 @@ def format_item(item: ast.Item, lang: str = "sv") -> str:
 def _letter_setting(item: ast.LetterSetting, lang: str) -> str:
     """A letter setting: strings on the keyword's line, a text block beneath it."""
     keyword = canonical_keyword(item.kind, lang)
-    if item.kind in ("supplement_contact", "supplement_contact_en"):
+    if item.kind in ("supplement_contact", "supplement_contact_en", "review_en"):
         return f"{keyword}\n{text_block(item.values[0])}"
     if item.kind == "signed_as":
         from kokdsl.compiled import SIGNED_AS_WORDS, signed_as_kind
