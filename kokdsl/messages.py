@@ -1104,6 +1104,8 @@ CATALOGUE.update({
     "letter.remarks_heading": {SV: "Anmärkningar", EN: "Remarks"},
     "letter.remarks_intro": {SV: "Följande bör-krav är inte uppfyllda. De påverkar inte beslutet.",
                              EN: "The following should requirements are not met. They do not affect the decision."},
+    "letter.remarks_intro_one": {SV: "Följande bör-krav är inte uppfyllt. Det påverkar inte beslutet.",
+                                 EN: "The following should requirement is not met. It does not affect the decision."},
     "letter.review_heading": {SV: "Hur man begär överprövning", EN: "How to apply for review"},
     "letter.review_missing": {SV: "[Hänvisning om överprövning saknas i regelboken. Regionens text om hur man begär överprövning ska stå här innan beslutet skickas.]",
                               EN: "[The rulebook gives no information on how to apply for review. The region's text on review must be inserted here before the decision is sent.]"},

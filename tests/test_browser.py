@@ -81,10 +81,47 @@ def axe():
 
 def write_report(folder: Path, self_report: str | Path, name: str, *args, expect: int | None = EXIT_FINDINGS) -> Path:
     target = folder / f"{name}.html"
+    document = () if "--dokument" in args else ("--dokument", "granskningsrapport")  # the internal report
     result = CliRunner().invoke(main, ["run", str(ROOT / "rulebooks" / "orebro" / "2025.kok"), str(self_report),
-                                       "--run-date", "2025-06-02", "--output", f"html:{target}", *args])
+                                       "--run-date", "2025-06-02", "--output", f"html:{target}", *document, *args])
     assert result.exit_code == expect if expect is not None else result.exit_code in (0, 1), result.output
     return target
+
+
+LETTER = """(() => {
+  const h1 = document.querySelector('h1');
+  const box = h1.getBoundingClientRect();
+  return {
+    title: h1.innerText, visible: box.width > 0 && box.height > 0,
+    scripts: document.querySelectorAll('script').length,
+    embedded: document.querySelectorAll('img, svg, iframe, object, embed, link[rel=stylesheet]').length,
+    swedish: document.querySelectorAll('body [lang=sv]').length,
+    text: document.body.innerText,
+  };
+})()"""
+
+
+@pytest.mark.parametrize(("example", "lang", "title"), [
+    ("avslag", "sv", "Beslut om avslag"), ("komplettering", "sv", "Begäran om komplettering"),
+    ("godkand", "en", "Decision to approve")])
+def test_letter_renders_in_chromium(browser, artefacts, example, lang, title):
+    page = write_report(artefacts, ROOT / "examples" / f"{example}.yaml", f"letter-{example}", "--dokument",
+                        {"avslag": "avslag", "komplettering": "komplettering", "godkand": "godkännande"}[example],
+                        "--lang", lang, expect=None)
+    browser.open(page.as_uri())
+    dom = browser.evaluate(LETTER)
+    assert dom["title"] == title and dom["visible"]
+    assert (dom["scripts"], dom["embedded"]) == (0, 0)
+    assert "$." not in dom["text"]
+    assert (dom["swedish"] > 0) == (lang == "en")  # Swedish originals quoted in an English letter say so
+
+
+@pytest.mark.parametrize(("example", "lang"), [("avslag", "sv"), ("komplettering", "en")])
+def test_letter_meets_wcag_21_aa(browser, artefacts, axe, example, lang):
+    page = write_report(artefacts, ROOT / "examples" / f"{example}.yaml", f"wcag-{example}", "--dokument",
+                        example, "--lang", lang, expect=None)
+    browser.open(page.as_uri())
+    axe(browser)
 
 
 # The requirement ids of the shipped rulebook, in book order.

@@ -365,3 +365,12 @@ def test_a_decision_from_a_draft_book_says_it_is_no_basis_for_a_decision(tmp_pat
     assert "UTKAST: regelboken är ett utkast och får inte användas för att pröva en ansökan." in out
     code, out = run_cli("run", str(book), "tests/fixtures/letters/schema.yaml", "-o", "md:-", "--lang", "en")
     assert "# Decision to reject (draft – not a basis for a decision)" in out
+
+
+def test_pdf_structure_ids_are_renumbered_in_order_keeping_every_offset():
+    from kokdsl.outputs.files import fix_pdf_node_ids
+
+    pdf = b"/ID (node00000078)>> /Headers [(node00000080)] /ID (node00000080) (node00000078)"
+    fixed = fix_pdf_node_ids(pdf)
+    assert fixed == b"/ID (node00000000)>> /Headers [(node00000001)] /ID (node00000001) (node00000000)"
+    assert len(fixed) == len(pdf)

@@ -123,6 +123,7 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
     failed_skall = list(decision.reasons)
     remarks = [*decision.remarks, *decision.unassessed_remarks]
     view: dict[str, Any] = {
+        "remarks_intro": message("letter.remarks_intro_one" if len(remarks) == 1 else "letter.remarks_intro", lang),
         "lang": lang,
         "document": document,
         "title": _draft_marked(document_title(document, signed_as, lang), document, rb, lang),
