@@ -251,6 +251,19 @@ def test_pdf_pages_read_as_a_letter(artefacts, example, title):
     assert "$." not in text
     for right, width, word in _word_boxes(pdf):
         assert right <= width - 20, f"{word!r} runs into the right margin ({right:.0f} of {width:.0f} pt)"
+    # No half-empty pages: every page but the last is written to at least three quarters of its height.
+    for number, fill in enumerate(_page_fill(pdf)[:-1], 1):
+        assert fill >= 0.75, f"page {number} is only {fill:.0%} full"
+
+
+def _page_fill(pdf: Path) -> list[float]:
+    """How far down each page its body text reaches (the footer left out), as a share of the page."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    fills = []
+    for height, body in re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', out, re.S):
+        bottoms = [float(y) for y in re.findall(r'yMax="([\d.]+)"', body) if float(y) < float(height) - 50]
+        fills.append(max(bottoms, default=0) / float(height))
+    return fills
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None and not UNDER_CI, reason="poppler-utils is not installed")
