@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import functools
 import json
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +32,7 @@ from kokdsl.pipeline import Assessment
 from kokdsl.prose import check_clause
 from kokdsl.resources import data_dir
 from kokdsl.selfreport import DataProblem
-from kokdsl.text import join_and
+from kokdsl.text import join_and, paragraphs
 
 if TYPE_CHECKING:
     pass
@@ -376,11 +375,3 @@ def _flatten(finding: FindingJson, top: bool = True) -> str:
     if top and not text.endswith("."):
         text += "."
     return text
-
-
-def paragraphs(text: str | None) -> list[str]:
-    """Requirement text as written, re-flowed: the source's line breaks and
-    indentation are layout, blank lines are paragraphs."""
-    if not text:
-        return []
-    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]

@@ -37,6 +37,7 @@ from kokdsl.evaluator import Element, RequirementResult, Trace
 from kokdsl.messages import message
 from kokdsl.prose import NBSP, Names, _chosen_by, _Context, _op_words, _phrase, value_text
 from kokdsl.schedule import AROUND_THE_CLOCK, MINUTES_PER_DAY, WEEKDAYS, Schedule
+from kokdsl.text import join_and
 from kokdsl.values import UNKNOWN, RecordValue
 
 
@@ -118,7 +119,7 @@ def gaps_text(gaps: Schedule, lang: str) -> str:
         day = ((start - 1) // MINUTES_PER_DAY) % 7 if start % MINUTES_PER_DAY == 0 else (start // MINUTES_PER_DAY) % 7
         pieces.append(message("ground.night", lang, day=names[day], next=names[(day + 1) % 7],
                               start=_clock(start, lang), end=_clock(end, lang)))
-    return _and(pieces, lang)
+    return join_and(pieces, lang)
 
 
 def _clock(minute: int, lang: str) -> str:
@@ -126,10 +127,6 @@ def _clock(minute: int, lang: str) -> str:
     return f"{minute // 60:02d}{'.' if lang == 'sv' else ':'}{minute % 60:02d}"
 
 
-def _and(items: list[str], lang: str) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {message('report.list_and', lang)} " + items[-1]
 
 
 # -- the writer ---------------------------------------------------------------------
@@ -254,7 +251,7 @@ class _Writer:
         gaps = gaps_text(right.value.minus(left.value), self.lang)
         if right.value == AROUND_THE_CLOCK:
             if isinstance(node.left, ast.Arith) and node.left.op == "+":
-                joint = _and([_phrase(n, self.ctx) for n in _union_parts(node.left)], self.lang)
+                joint = join_and([_phrase(n, self.ctx) for n in _union_parts(node.left)], self.lang)
                 self.say("covers_week_joint", left=joint, gaps=gaps)
             else:
                 self.say("covers_week", left=_phrase(node.left, self.ctx), gaps=gaps)
@@ -366,7 +363,7 @@ class _Writer:
         t = self.ctx.type(node.collection)
 
         def named(values: list[str]) -> str:
-            return _and([t.value_name(v, self.lang) if t is not None else v for v in values], self.lang)
+            return join_and([t.value_name(v, self.lang) if t is not None else v for v in values], self.lang)
         found_text = named(found)
         self.say("at_least" if found else "at_least_none", candidates=named(sorted(candidates)),
                  count=len(found), found=found_text, collection=_phrase(node.collection, self.ctx),

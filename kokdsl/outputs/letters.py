@@ -35,6 +35,7 @@ from kokdsl.outputs.grounds import SV_CLOSE, SV_OPEN, ground, swedish
 from kokdsl.outputs.provenance import marked, provenance_notices
 from kokdsl.pipeline import Assessment
 from kokdsl.selfreport import DataProblem
+from kokdsl.text import join_and, paragraphs
 
 APPROVAL = "approval"
 REJECTION = "rejection"
@@ -220,8 +221,6 @@ def _needs_original_note(assessment: Assessment) -> bool:
 
 
 def _paragraphs(text: str) -> list[str]:
-    from kokdsl.outputs.findings import paragraphs
-
     return paragraphs(text)
 
 
@@ -364,7 +363,7 @@ def _supplements(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
             "evidence": _quoted(assessment, problem.path, lang) if problem.kind == "invalid" else [],
             "ask": _ask(problem, rb, lang),
             "needed_for": message("letter.needed_for_many" if len(needed) > 1 else "letter.needed_for", lang,
-                                  ids=_and(needed, lang)) if needed else "",
+                                  ids=join_and(needed, lang)) if needed else "",
         })
     return out
 
@@ -374,7 +373,7 @@ def _ask(problem: DataProblem, rulebook: CompiledRulebook, lang: str) -> str:
     t = problem.expected
     kind = t.kind
     if kind in ("enum", "set"):
-        values = _or([t.value_name(v, lang) for v in t.values], lang) if kind == "enum" else _and(
+        values = _or([t.value_name(v, lang) for v in t.values], lang) if kind == "enum" else join_and(
             [t.value_name(v, lang) for v in t.values], lang)
         return message(f"letter.ask.{kind}", lang, values=values)
     if kind == "list" and t.record is not None:
@@ -382,17 +381,13 @@ def _ask(problem: DataProblem, rulebook: CompiledRulebook, lang: str) -> str:
 
         record = rulebook.records.get(t.record)
         fields = [Names(rulebook).field(t.record, f.name, lang) for f in record.fields] if record else []
-        return message("letter.ask.list", lang, fields=_and(fields, lang))
+        return message("letter.ask.list", lang, fields=join_and(fields, lang))
     key = f"letter.ask.{kind}"
     from kokdsl.messages import CATALOGUE
 
     return message(key, lang) if key in CATALOGUE else ""
 
 
-def _and(items: list[str], lang: str) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {message('report.list_and', lang)} " + items[-1]
 
 
 def _or(items: list[str], lang: str) -> str:

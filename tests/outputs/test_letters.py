@@ -34,7 +34,7 @@ from kokdsl.outputs.letters import DOCUMENTS, LETTERS, document_for
 from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.schedule import Schedule
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASES = list(letter_cases())
 
 
