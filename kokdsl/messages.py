@@ -1160,6 +1160,7 @@ CATALOGUE.update({
     "letter.appendix_intro": {SV: "Kraven i {book} som gällde vid bedömningen, med utfall och källa. Bedömningen gjordes {date} på egenrapporten från {centre}.",
                               EN: "The requirements of the {book} in force at the assessment, with outcome and source. The assessment was made on {date} from the self-report of {centre}."},
     "letter.col_requirement": {SV: "Krav", EN: "Requirement"},
+    "letter.ground_heading": {SV: "Krav {id} {title}", EN: "Requirement {id} {title}"},
     "letter.col_title": {SV: "Rubrik", EN: "Title"},
     "letter.col_level": {SV: "Nivå", EN: "Level"},
     "letter.col_outcome": {SV: "Utfall", EN: "Outcome"},

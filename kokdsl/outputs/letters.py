@@ -144,8 +144,8 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
                            lang, centre=centre),
         "officer": case.officer or message("letter.officer_missing", lang),
         "officer_title": message("letter.officer_title", lang, unit=unit),
-        "swedish_original": message("letter.swedish_original", lang) if english and _needs_original_note(
-            assessment) else "",
+        # The applicant's own words and the sources are always in Swedish: an English letter says so once.
+        "swedish_original": message("letter.swedish_original", lang) if english else "",
         "paragraphs": [],
         "grounds": [],
         "grounds_heading": "",
@@ -212,12 +212,6 @@ def _draft_marked(title: str, document: str, rulebook: CompiledRulebook, lang: s
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _needs_original_note(assessment: Assessment) -> bool:
-    """In English, whether anything quoted has no English version in the rulebook."""
-    return any(r.title_en is None or (r.text and r.text_en is None) for r in assessment.rulebook.requirements
-               if r.in_force) or bool(assessment.rulebook.letters.doc_title_en is None)
 
 
 def _paragraphs(text: str) -> list[str]:
