@@ -1009,6 +1009,8 @@ CATALOGUE.update({
                      EN: "the night from {day} to {next}, {start}–{end}"},
     "ground.differs_from_centre": {SV: "{subject} har en annan {field} ({lv}) än vårdcentralen ({rv}).",
                                    EN: "{subject} has a different {field} ({lv}) from the centre ({rv})."},
+    "ground.differs_from_centre_empty": {SV: "{subject} har en {field} ({lv}), men vårdcentralen har inte angett sin.",
+                                         EN: "{subject} has a {field} ({lv}), but the centre has not given its own."},
     "ground.same_as_centre": {SV: "{subject} har samma {field} ({lv}) som vårdcentralen, men ska ha en annan.",
                               EN: "{subject} has the same {field} ({lv}) as the centre, but must have another."},
     "ground.empty": {SV: "Uppgiften om {name} är inte ifylld.", EN: "{name} is not filled in."},

@@ -269,6 +269,10 @@ class _Writer:
         if (node.op in ("=", "!=") and isinstance(node.left, ast.Field) and isinstance(node.right, ast.Name)
                 and self.rulebook.fact(node.right.name) is not None and subject):
             field = _phrase(node.left, self.ctx)
+            if node.op == "=" and right.value == "":
+                self.say("differs_from_centre_empty", subject=subject, field=field,
+                         lv=_plain(left, self.value(left, node.left)))
+                return True
             self.say("differs_from_centre" if node.op == "=" else "same_as_centre", subject=subject, field=field,
                      lv=_plain(left, self.value(left, node.left)), rv=_plain(right, self.value(right, node.right)))
             return True

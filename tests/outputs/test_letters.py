@@ -263,6 +263,15 @@ FIX = "tests/fixtures/letters"
     (f"{FIX}/samordnare.yaml", "13", "sv", "För personen nr 1 är utbildning yrkeshögskoleutbildning. Kravet är "
                                            "högskoleutbildning. För personen nr 2 är utbildning gymnasieutbildning. "
                                            "Kravet är högskoleutbildning."),
+    (f"{FIX}/enkel.yaml", "21", "sv", "Antal listade är 600. Kravet är minst 1\u00a0000."),
+    (f"{FIX}/enkel.yaml", "21", "en", "The number of listed patients is 600. The requirement is at least 1,000."),
+    (f"{FIX}/enkel.yaml", "22", "sv", "Uppgiften om verksamhetschefen är inte ifylld."),
+    (f"{FIX}/enkel.yaml", "23", "sv", "Mödrahälsovård ingår i tilläggsuppdragen, men får inte göra det."),
+    (f"{FIX}/enkel.yaml", "4", "sv", "Filialen Testby har en verksamhetschef (Greta Gran), men vårdcentralen har inte "
+                                     "angett sin."),
+    # The question is the rulebook's, in Swedish: marked (\ue000…\ue001) so the HTML says lang="sv".
+    (f"{FIX}/flaggor.yaml", "9", "en", "The centre answered no to the question “\ue000Har vårdcentralen en gällande "
+                                       "digital utvecklingsplan?\ue001”"),
     (f"{FIX}/saknas.yaml", "2", "sv", "Uppgiften om öppettiderna i egenrapporten går inte att läsa. Uppgift om jouren "
                                       "saknas i egenrapporten."),
 ])
