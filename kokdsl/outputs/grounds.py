@@ -34,8 +34,9 @@ from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.enums import Outcome
 from kokdsl.evaluator import Element, RequirementResult, Trace
+from kokdsl.formatting import format_percent
 from kokdsl.messages import message
-from kokdsl.prose import NBSP, Names, _chosen_by, _Context, _op_words, _phrase, value_text
+from kokdsl.prose import Names, _chosen_by, _Context, _op_words, _phrase, value_text
 from kokdsl.schedule import AROUND_THE_CLOCK, MINUTES_PER_DAY, WEEKDAYS, Schedule
 from kokdsl.text import join_and
 from kokdsl.values import UNKNOWN, RecordValue
@@ -90,11 +91,8 @@ def _cap(text: str) -> str:
 
 
 def percent_text(value: Fraction, lang: str) -> str:
-    """A share with one decimal: '85,7 %' in Swedish, '85.7%' in English."""
-    tenths = round(value * 1000)
-    whole, tenth = divmod(tenths, 10)
-    text = f"{whole}{',' if lang == 'sv' else '.'}{tenth}" if tenth else str(whole)
-    return f"{text}{NBSP}%" if lang == "sv" else f"{text}%"
+    """A share with one decimal: '85,7 %' in Swedish, '85.7%' in English (CLDR)."""
+    return format_percent(value, lang, places=1)
 
 
 # -- schedules in words ------------------------------------------------------------

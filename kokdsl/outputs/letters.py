@@ -29,7 +29,8 @@ from typing import Any
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.enums import DecisionKind, Outcome
 from kokdsl.evaluator import RequirementResult
-from kokdsl.messages import message
+from kokdsl.formatting import format_list
+from kokdsl.messages import has_message, message
 from kokdsl.outputs.environment import environment
 from kokdsl.outputs.grounds import SV_CLOSE, SV_OPEN, ground, swedish
 from kokdsl.outputs.provenance import marked, provenance_notices
@@ -367,8 +368,8 @@ def _ask(problem: DataProblem, rulebook: CompiledRulebook, lang: str) -> str:
     t = problem.expected
     kind = t.kind
     if kind in ("enum", "set"):
-        values = _or([t.value_name(v, lang) for v in t.values], lang) if kind == "enum" else join_and(
-            [t.value_name(v, lang) for v in t.values], lang)
+        names = [t.value_name(v, lang) for v in t.values]
+        values = format_list(names, lang, "or") if kind == "enum" else join_and(names, lang)
         return message(f"letter.ask.{kind}", lang, values=values)
     if kind == "list" and t.record is not None:
         from kokdsl.prose import Names
@@ -377,17 +378,9 @@ def _ask(problem: DataProblem, rulebook: CompiledRulebook, lang: str) -> str:
         fields = [Names(rulebook).field(t.record, f.name, lang) for f in record.fields] if record else []
         return message("letter.ask.list", lang, fields=join_and(fields, lang))
     key = f"letter.ask.{kind}"
-    from kokdsl.messages import CATALOGUE
-
-    return message(key, lang) if key in CATALOGUE else ""
+    return message(key, lang) if has_message(key) else ""
 
 
-
-
-def _or(items: list[str], lang: str) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {message('or', lang)} " + items[-1]
 
 
 def _appendix(results: list[RequirementResult], rulebook: CompiledRulebook, lang: str) -> list[dict[str, str]]:

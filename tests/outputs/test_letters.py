@@ -258,7 +258,7 @@ FIX = "tests/fixtures/letters"
                                        "bland tilläggsuppdragen. Kravet är minst 2."),
     (f"{FIX}/flaggor.yaml", "10", "sv", "Av barnhälsovård, filial och mödrahälsovård har vårdcentralen inget i "
                                         "tilläggsuppdragen. Kravet är minst 2."),
-    (f"{FIX}/tillagg.yaml", "11", "sv", "Filial ingår inte i tilläggsuppdragen (barnhälsovård, mödrahälsovård)."),
+    (f"{FIX}/tillagg.yaml", "11", "sv", "Filial ingår inte i tilläggsuppdragen (barnhälsovård och mödrahälsovård)."),
     (f"{FIX}/ingen-samordnare.yaml", "12", "sv", "Vårdcentralen har inte angett några vårdsamordnare."),
     (f"{FIX}/samordnare.yaml", "13", "sv", "För personen nr 1 är utbildning yrkeshögskoleutbildning. Kravet är "
                                            "högskoleutbildning. För personen nr 2 är utbildning gymnasieutbildning. "
