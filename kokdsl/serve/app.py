@@ -323,7 +323,18 @@ def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
             version = _version(db, case, number)
             done = reg.assess_version(db, state.engine, state.rulebook(case.rulebook), version)
             officer = _name(db, case.officer_id)
-        return document(reg.letter_html(done, case, officer, lang_of(request)))
+            deadline = reg.reply_by(db, case)
+        return document(reg.letter_html(done, case, officer, lang_of(request), reply_by=deadline))
+
+    @app.get("/cases/{case_id}/versions/{number}/report", include_in_schema=False)
+    async def version_report(request: Request, case_id: int, number: int) -> Response:
+        who(request)
+        with state.sessions() as db:
+            case = _case(db, case_id)
+            version = _version(db, case, number)
+            done = reg.assess_version(db, state.engine, state.rulebook(case.rulebook), version)
+            officer = _name(db, case.officer_id)
+        return document(reg.report_html(done, case, officer, lang_of(request)))
 
     @app.get("/cases/{case_id}/versions/{number}/original", include_in_schema=False)
     async def version_original(request: Request, case_id: int, number: int) -> Response:
@@ -607,7 +618,8 @@ def record_decision(state: AppState, user: User, case_id: int, proposal_id: int,
         assert version is not None
         loaded = state.rulebook(case.rulebook)
         done = reg.assess_version(db, state.engine, loaded, version)
-        html = reg.letter_html(done, case, _name(db, case.officer_id), lang, datetime.date.today())
+        html = reg.letter_html(done, case, _name(db, case.officer_id), lang, datetime.date.today(), found.kind,
+                               reg.reply_by(db, case))
     pdf = letter_pdf(html)
     with state.sessions.begin() as db:
         case = _case(db, case_id)

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from kokdsl.errors import KokError
 from kokdsl.outputs.assessment import render_json
-from kokdsl.outputs.findings import CaseDetails, render_report
+from kokdsl.outputs.findings import CaseDetails, render_document, render_report
+from kokdsl.outputs.letters import document_for
 from kokdsl.pipeline import Assessment, LoadedRulebook
 from kokdsl.serve.db import AuditEntry, Case, Decision, Proposal, SupplementRequest, User, Version, Waiver
 from kokdsl.serve.engine import WAIVER_FIELDS, Engine, assess_bytes, sha256
@@ -187,10 +188,27 @@ def findings_json(done: VersionAssessment, lang: str) -> dict[str, Any]:
 
 
 def letter_html(done: VersionAssessment, case: Case, officer: str, lang: str,
-                decision_date: datetime.date | None = None) -> str:
-    """The findings letter, as `kok run --output html:…` renders it for this case."""
-    details = CaseDetails(reference=case.reference, officer=officer, decision_date=decision_date)
+                decision_date: datetime.date | None = None, kind: str | None = None,
+                reply_by: datetime.date | None = None) -> str:
+    """The letter, as `kok run --output html:…` writes it for this case: the
+    one the outcome calls for, or the one for the decision `kind` proposed."""
+    details = CaseDetails(reference=case.reference, officer=officer, decision_date=decision_date,
+                          document=document_for(kind) if kind else None, reply_by=reply_by)
+    return render_document(done.assessment, "html", lang, done.assessment.evaluation.day, done.loaded.path,
+                           details)
+
+
+def report_html(done: VersionAssessment, case: Case, officer: str, lang: str) -> str:
+    """The officer's own assessment report (granskningsrapport), every requirement with its reasons."""
+    details = CaseDetails(reference=case.reference, officer=officer)
     return render_report(done.assessment, "html", lang, done.assessment.evaluation.day, done.loaded.path, details)
+
+
+def reply_by(db: Session, case: Case) -> datetime.date | None:
+    """The deadline of the case's latest supplement request, printed on a supplement letter."""
+    latest = db.scalar(sa.select(SupplementRequest).where(SupplementRequest.case_id == case.id)
+                       .order_by(SupplementRequest.id.desc()).limit(1))
+    return latest.deadline if latest is not None else None
 
 
 def version_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

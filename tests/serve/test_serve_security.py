@@ -53,7 +53,8 @@ def test_pages_carry_a_policy_without_unsafe_inline(sqlite_server):
     web = sqlite_server.browser_session("anna")
     web.post("/cases", {"reference": "RS 1", "provider": "P", "centre": "C", "received": "2026-11-01"})
     web.post("/cases/1/versions", files={"file": ("k.yaml", example("komplettering.yaml"), "application/yaml")})
-    for path in ["/", "/cases", "/cases/1", "/cases/1/versions/1/letter", "/rulebooks/orebro/2025/book", "/signin"]:
+    for path in ["/", "/cases", "/cases/1", "/cases/1/versions/1/letter", "/cases/1/versions/1/report",
+                 "/rulebooks/orebro/2025/book", "/signin"]:
         response = web.get(path)
         assert response.status_code == 200, path
         policy = response.headers["content-security-policy"]
