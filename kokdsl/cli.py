@@ -893,7 +893,7 @@ def rulebooks_command(fmt: str, lang: str) -> None:
 @main.group(invoke_without_command=True)
 @click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="The register's folder: its SQLite database and follow-up runs (created when missing).")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="The address to bind; the default is reachable from this machine only.")
 @click.option("--database-url", envvar="KOK_DATABASE_URL", default=None, metavar="URL",
@@ -996,7 +996,6 @@ def serve_user_add(name: str, role: str, data_dir: str | None, database_url: str
                    lang: str) -> None:
     """Add the user NAME. The password is asked for (or read as one line from standard input)."""
     from kokdsl.messages import message
-    from kokdsl.serve.auth import AuthError
     from kokdsl.serve.server import add_user
 
     state = _serve_state(data_dir, database_url)
@@ -1009,10 +1008,7 @@ def serve_user_add(name: str, role: str, data_dir: str | None, database_url: str
             password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise KokError("serve.empty_password")
-    try:
-        add_user(state, name, role, password)
-    except AuthError as exc:
-        raise KokError("serve.user_problem", reason=str(exc)) from None
+    add_user(state, name, role, password)
     click.echo(message("serve.user_added", lang, name=name, role=role))
 
 
@@ -1030,14 +1026,10 @@ def serve_token() -> None:
 def serve_token_create(data_dir: str | None, database_url: str | None, user_name: str | None, lang: str) -> None:
     """Create an API token and print it on the last line (shown only once)."""
     from kokdsl.messages import message
-    from kokdsl.serve.auth import AuthError
     from kokdsl.serve.server import create_token
 
     state = _serve_state(data_dir, database_url)
-    try:
-        user, token = create_token(state, user_name)
-    except AuthError:
-        raise KokError("serve.unknown_user", name=user_name) from None
+    user, token = create_token(state, user_name)
     click.echo(message("serve.token_created", lang, name=user.name, role=user.role))
     click.echo(token)
 

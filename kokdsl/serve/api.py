@@ -24,14 +24,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kokdsl.errors import KokError
+from kokdsl.errors import KokError, RequestRefused
 from kokdsl.serve import auth, jobs
 from kokdsl.serve import register as reg
-from kokdsl.serve.app import KINDS, PageError, _case, _run, _version, download, kok_messages, lang_of, record_decision
+from kokdsl.serve.app import KINDS, _case, _run, _version, download, kok_messages, lang_of, record_decision
 from kokdsl.serve.db import Case, Decision, FollowUpRun, Proposal, SupplementRequest, User, Version, Waiver
 from kokdsl.serve.engine import assess_bytes, upload_name
-from kokdsl.serve.i18n import text
-from kokdsl.serve.security import Forbidden, Identity, NotSignedIn, identify, require
+from kokdsl.serve.security import Identity, forbidden, identify, require
 from kokdsl.serve.state import DEFAULT_RULEBOOK, AppState
 
 SELF_REPORT_BODY = {"required": True, "content": {
@@ -96,34 +95,23 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
                   redoc_url=None, description="The officer's workplace: cases, self-report versions, decisions, "
                                               "follow-up runs and waivers; and the stateless assessment.")
 
-    @api.exception_handler(NotSignedIn)
-    async def not_signed_in(_request: Request, _exc: Exception) -> Response:
-        return JSONResponse({"error": "not_signed_in"}, status_code=401, headers={"www-authenticate": "Bearer"})
-
-    @api.exception_handler(Forbidden)
-    async def forbidden(_request: Request, _exc: Exception) -> Response:
-        return _problem(403, [text("serve.error.forbidden", "en")], "forbidden")
+    @api.exception_handler(RequestRefused)
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestRefused)
+        headers = {"www-authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse({"error": exc.code, "messages": kok_messages(exc, lang_of(request))},
+                            status_code=exc.status, headers=headers)
 
     @api.exception_handler(KokError)
     async def kok_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, KokError)
         return _problem(422, kok_messages(exc, lang_of(request)), "unreadable")
 
-    @api.exception_handler(PageError)
-    async def page_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, PageError)
-        return _problem(exc.status, [text(exc.key, lang_of(request), **exc.params)], exc.key)
-
-    @api.exception_handler(reg.RegisterError)
-    async def register_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, reg.RegisterError)
-        return _problem(exc.status, [text(exc.code, lang_of(request), **exc.params)], exc.code)
-
     def who(request: Request, permission: str = "read") -> Identity:
         identity = identify(request, state)
         if identity.csrf is not None and request.method not in ("GET", "HEAD"):
             if not auth.csrf_ok(identity.csrf or "", request.headers.get("x-csrf-token")):
-                raise Forbidden()
+                raise forbidden()
         require(identity, permission)
         return identity
 
@@ -146,7 +134,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
         try:
             loaded = state.rulebook(rulebook)  # loaded once, then from memory
         except KeyError:
-            raise PageError("serve.error.unknown_rulebook", 404, name=rulebook) from None
+            raise RequestRefused("serve.error.unknown_rulebook", 404, name=rulebook) from None
         data, name = await body_of(request)
         rendered = await run_in_threadpool(_assess_json, loaded, data, name, lang)
         return Response(rendered, media_type="application/json")
@@ -164,7 +152,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
     def create_case(request: Request, body: CaseIn) -> dict[str, Any]:
         me = who(request, "casework")
         if body.rulebook not in state.rulebooks():
-            raise PageError("serve.error.unknown_rulebook", 400, name=body.rulebook)
+            raise RequestRefused("serve.error.unknown_rulebook", 400, name=body.rulebook)
         with state.sessions.begin() as db:
             officer = (db.scalar(sa.select(User).where(User.name == body.officer)) if body.officer else None) \
                 or db.get(User, me.user.id)
@@ -229,7 +217,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
     def add_proposal(request: Request, case_id: int, body: ProposalIn) -> dict[str, Any]:
         me = who(request, "casework")
         if body.kind not in KINDS:
-            raise PageError("serve.error.not_found", 400)
+            raise RequestRefused("serve.error.not_found", 400)
         with state.sessions.begin() as db:
             case = _case(db, case_id)
             version = _version(db, case, body.version)
@@ -252,7 +240,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
         with state.sessions() as db:
             found = db.get(Decision, decision_id)
             if found is None or found.case_id != case_id:
-                raise PageError("serve.error.not_found", 404)
+                raise RequestRefused("serve.error.not_found", 404)
         return download(found.letter_pdf, "application/pdf", f"beslut-{decision_id}.pdf")
 
     @api.get("/cases/{case_id}/audit", summary="The case's audit log")
@@ -277,9 +265,9 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
 
         me = who(request, "casework")
         if body.folder not in server_folders(state):
-            raise PageError("serve.error.not_found", 404)
+            raise RequestRefused("serve.error.not_found", 404)
         if body.rulebook not in state.rulebooks():
-            raise PageError("serve.error.unknown_rulebook", 400, name=body.rulebook)
+            raise RequestRefused("serve.error.unknown_rulebook", 400, name=body.rulebook)
         from pathlib import Path
 
         sources = []
@@ -288,7 +276,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
                 with open(path, "rb") as f:
                     sources.append((upload_name(path.name), f.read(2 * 1024 * 1024 + 1)))
         if not sources:
-            raise PageError("serve.error.no_files")
+            raise RequestRefused("serve.error.no_files")
         previous = body.previous if body.previous is not None else jobs.latest_done(state)
         run_id = jobs.create_run(state, me.user, body.label, body.rulebook, body.run_date or datetime.date.today(),
                                  previous, sources, lang_of(request))
@@ -316,7 +304,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
         with state.sessions() as db:
             run = _run(db, run_id)
         if run.summary_json is None:
-            raise PageError("serve.error.not_found", 404)
+            raise RequestRefused("serve.error.not_found", 404)
         return Response(run.summary_json, media_type="application/json")
 
     @api.get("/followup-runs/{run_id}/centres.csv", summary="The run's table of centres")
@@ -325,7 +313,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
         with state.sessions() as db:
             run = _run(db, run_id)
         if run.centres_csv is None:
-            raise PageError("serve.error.not_found", 404)
+            raise RequestRefused("serve.error.not_found", 404)
         return Response(run.centres_csv, media_type="text/csv; charset=utf-8")
 
     # -- waivers
@@ -350,7 +338,7 @@ def create_api(state: AppState, runner: jobs.Runner) -> FastAPI:
         with state.sessions.begin() as db:
             found = db.get(Waiver, waiver_id)
             if found is None:
-                raise PageError("serve.error.not_found", 404)
+                raise RequestRefused("serve.error.not_found", 404)
             reg.remove_waiver(db, me.user, found)
         return Response(status_code=204)
 

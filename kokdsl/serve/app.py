@@ -29,35 +29,18 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from kokdsl.errors import KokError, OutputError
+from kokdsl.errors import KokError, OutputError, RequestRefused
 from kokdsl.outputs.files import write_pdf
 from kokdsl.serve import auth, jobs
 from kokdsl.serve import register as reg
 from kokdsl.serve.db import Case, Decision, FollowUpRun, Proposal, SupplementRequest, User, Version, Waiver
 from kokdsl.serve.engine import upload_name
 from kokdsl.serve.i18n import LANGS, text
-from kokdsl.serve.security import (
-    LANG_COOKIE,
-    SESSION_COOKIE,
-    Forbidden,
-    Identity,
-    NotSignedIn,
-    document_csp,
-    identify,
-    require,
-)
+from kokdsl.serve.security import LANG_COOKIE, SESSION_COOKIE, Identity, document_csp, identify, require
 from kokdsl.serve.state import DEFAULT_RULEBOOK, AppState
 
 HERE = Path(__file__).resolve().parent
 ZIP_MEMBER_LIMIT = 2 * 1024 * 1024
-
-
-class PageError(Exception):
-    """A refusal shown as a page (or JSON in the API): a text key and an HTTP status."""
-
-    def __init__(self, key: str, status: int = 400, **params: object) -> None:
-        super().__init__(key)
-        self.key, self.status, self.params = key, status, params
 
 
 @functools.cache
@@ -104,29 +87,13 @@ def download(data: bytes | str, media: str, filename: str) -> Response:
 
 
 def add_handlers(app: FastAPI, state: AppState) -> None:
-    @app.exception_handler(NotSignedIn)
-    async def not_signed_in(request: Request, _exc: Exception) -> Response:
-        target = urllib.parse.quote(request.url.path)
-        return RedirectResponse(f"/signin?next={target}", status_code=303)
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, _exc: Exception) -> Response:
-        return page(request, "error.html.j2", _maybe(request, state), 403, messages=[text("serve.error.forbidden",
-                                                                                         lang_of(request))])
-
-    @app.exception_handler(PageError)
-    async def page_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, PageError)
-        lang = lang_of(request)
+    @app.exception_handler(RequestRefused)
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestRefused)
+        if exc.status == 401:  # a stranger gets the sign-in page, never the page
+            return RedirectResponse(f"/signin?next={urllib.parse.quote(request.url.path)}", status_code=303)
         return page(request, "error.html.j2", _maybe(request, state), exc.status,
-                    messages=[text(exc.key, lang, **exc.params)])
-
-    @app.exception_handler(reg.RegisterError)
-    async def register_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, reg.RegisterError)
-        lang = lang_of(request)
-        return page(request, "error.html.j2", _maybe(request, state), exc.status,
-                    messages=[text(exc.code, lang, **exc.params)])
+                    messages=kok_messages(exc, lang_of(request)))
 
     @app.exception_handler(KokError)
     async def kok_error(request: Request, exc: Exception) -> Response:
@@ -145,7 +112,7 @@ def kok_messages(error: KokError, lang: str) -> list[str]:
 def _maybe(request: Request, state: AppState) -> Identity | None:
     try:
         return identify(request, state)
-    except (NotSignedIn, Forbidden):
+    except RequestRefused:
         return None
 
 
@@ -188,7 +155,7 @@ async def form_of(request: Request, identity: Identity, state: AppState) -> Post
     """The posted form, after its CSRF token is checked against the session's."""
     form = await read_form(request, state.settings.max_upload_files)
     if identity.csrf is not None and not auth.csrf_ok(identity.csrf, form.get("csrf")):
-        raise PageError("serve.error.csrf", 403)
+        raise RequestRefused("serve.error.csrf", 403)
     return form
 
 
@@ -203,12 +170,12 @@ def _date(value: object, default: datetime.date | None = None) -> datetime.date:
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError:
-        raise PageError("serve.error.bad_date") from None
+        raise RequestRefused("serve.error.bad_date") from None
 
 
 def _rulebook_name(state: AppState, name: str) -> str:
     if name not in state.rulebooks():
-        raise PageError("serve.error.unknown_rulebook", 400, name=name)
+        raise RequestRefused("serve.error.unknown_rulebook", 400, name=name)
     return name
 
 
@@ -308,7 +275,7 @@ def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         form = await form_of(request, me, state)
         uploads = form.files("file")
         if not uploads:
-            raise PageError("serve.error.no_files")
+            raise RequestRefused("serve.error.no_files")
         with state.sessions.begin() as db:
             case = _case(db, case_id)
             reg.add_version(db, me.user, case, state.rulebook(case.rulebook), uploads[0].data,
@@ -365,7 +332,7 @@ def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
             version = _version(db, case, int(form.get("version") or 0))
             kind = form.get("kind")
             if kind not in KINDS:
-                raise PageError("serve.error.not_found", 400)
+                raise RequestRefused("serve.error.not_found", 400)
             reg.propose(db, me.user, case, version, kind, form.get("note"))
         return redirect(f"/cases/{case_id}")
 
@@ -385,7 +352,7 @@ def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
             case = _case(db, case_id)
             found = db.get(Decision, decision_id)
             if found is None or found.case_id != case.id:
-                raise PageError("serve.error.not_found", 404)
+                raise RequestRefused("serve.error.not_found", 404)
         return download(found.letter_pdf, "application/pdf", f"beslut-{case.reference}-{found.id}.pdf")
 
     @app.get("/cases/{case_id}/audit.csv", include_in_schema=False)
@@ -450,7 +417,7 @@ def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         with state.sessions() as db:
             run = _run(db, run_id)
         if run.overview_html is None:
-            raise PageError("serve.error.not_found", 404)
+            raise RequestRefused("serve.error.not_found", 404)
         return document(run.overview_html)
 
     @app.get("/followup/{run_id}/centres.csv", include_in_schema=False)
@@ -459,7 +426,7 @@ def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         with state.sessions() as db:
             run = _run(db, run_id)
         if run.centres_csv is None:
-            raise PageError("serve.error.not_found", 404)
+            raise RequestRefused("serve.error.not_found", 404)
         return download(run.centres_csv, "text/csv; charset=utf-8", f"uppfoljning-{run.id}.csv")
 
     @app.get("/followup/{run_id}/summary.json", include_in_schema=False)
@@ -468,7 +435,7 @@ def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         with state.sessions() as db:
             run = _run(db, run_id)
         if run.summary_json is None:
-            raise PageError("serve.error.not_found", 404)
+            raise RequestRefused("serve.error.not_found", 404)
         return download(run.summary_json, "application/json", f"summary-{run.id}.json")
 
     # -- waivers
@@ -500,7 +467,7 @@ def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         form = await form_of(request, me, state)
         uploads = form.files("file")
         if not uploads:
-            raise PageError("serve.error.no_files")
+            raise RequestRefused("serve.error.no_files")
         entries = reg.read_waiver_entries(state.engine, state.rulebook(DEFAULT_RULEBOOK), uploads[0].data)
         with state.sessions.begin() as db:
             reg.add_waivers(db, me.user, entries, "import")
@@ -521,7 +488,7 @@ def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
         with state.sessions.begin() as db:
             waiver = db.get(Waiver, waiver_id)
             if waiver is None:
-                raise PageError("serve.error.not_found", 404)
+                raise RequestRefused("serve.error.not_found", 404)
             reg.remove_waiver(db, me.user, waiver)
         return redirect("/waivers")
 
@@ -536,7 +503,7 @@ def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
     async def book(request: Request, name: str) -> Response:
         who(request)
         if name not in state.rulebooks():
-            raise PageError("serve.error.not_found", 404)
+            raise RequestRefused("serve.error.not_found", 404)
         loaded = state.rulebook(name)
         return document(state.engine.render_book(loaded, lang_of(request)))
 
@@ -554,21 +521,21 @@ def _safe_next(target: str | None) -> str:
 def _case(db: sa.orm.Session, case_id: int) -> Case:
     case = db.get(Case, case_id)
     if case is None:
-        raise PageError("serve.error.not_found", 404)
+        raise RequestRefused("serve.error.not_found", 404)
     return case
 
 
 def _version(db: sa.orm.Session, case: Case, number: int) -> Version:
     version = db.scalar(sa.select(Version).where(Version.case_id == case.id, Version.number == number))
     if version is None:
-        raise PageError("serve.error.not_found", 404)
+        raise RequestRefused("serve.error.not_found", 404)
     return version
 
 
 def _run(db: sa.orm.Session, run_id: int) -> FollowUpRun:
     run = db.get(FollowUpRun, run_id)
     if run is None:
-        raise PageError("serve.error.not_found", 404)
+        raise RequestRefused("serve.error.not_found", 404)
     return run
 
 
@@ -613,7 +580,7 @@ def record_decision(state: AppState, user: User, case_id: int, proposal_id: int,
         case = _case(db, case_id)
         found = db.get(Proposal, proposal_id)
         if found is None or found.case_id != case.id:
-            raise PageError("serve.error.not_found", 404)
+            raise RequestRefused("serve.error.not_found", 404)
         version = db.get(Version, found.version_id)
         assert version is not None
         loaded = state.rulebook(case.rulebook)
@@ -636,7 +603,7 @@ def letter_pdf(html: str) -> bytes:
         try:
             write_pdf(target, html, datetime.date.today())
         except OutputError as exc:
-            raise PageError("serve.decision.no_pdf", 500, reason=exc.diagnostics[0].text("en")) from None
+            raise RequestRefused("serve.decision.no_pdf", 500, reason=exc.diagnostics[0].text("en")) from None
         return target.read_bytes()
 
 
@@ -662,15 +629,15 @@ def followup_sources(state: AppState, form: Posted) -> list[tuple[str, bytes]]:
     chosen = form.get("folder")
     if chosen:
         if chosen not in server_folders(state):  # only a folder from the list, never any path
-            raise PageError("serve.error.not_found", 404)
+            raise RequestRefused("serve.error.not_found", 404)
         for path in sorted(Path(chosen).iterdir()):
             if path.is_file() and path.suffix.lower() in jobs.REPORT_SUFFIXES:
                 with open(path, "rb") as f:
                     sources.append((upload_name(path.name), f.read(ZIP_MEMBER_LIMIT + 1)))
     if len(sources) > limit:
-        raise PageError("serve.error.too_many", 413)
+        raise RequestRefused("serve.error.too_many", 413)
     if not sources:
-        raise PageError("serve.error.no_files")
+        raise RequestRefused("serve.error.no_files")
     return sources
 
 
@@ -679,19 +646,19 @@ def unzip(data: bytes, limit: int) -> list[tuple[str, bytes]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise PageError("serve.error.bad_zip") from None
+        raise RequestRefused("serve.error.bad_zip") from None
     found = []
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()
                    and m.filename.lower().endswith(jobs.REPORT_SUFFIXES) and "__MACOSX" not in m.filename]
         if len(members) > limit:
-            raise PageError("serve.error.too_many", 413)
+            raise RequestRefused("serve.error.too_many", 413)
         for member in members:
             try:
                 with archive.open(member) as f:
                     found.append((upload_name(member.filename), f.read(ZIP_MEMBER_LIMIT + 1)))
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError):
-                raise PageError("serve.error.bad_zip") from None
+                raise RequestRefused("serve.error.bad_zip") from None
     return found
 
 

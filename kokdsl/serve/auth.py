@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from kokdsl.errors import RequestRefused
 from kokdsl.serve.db import ROLES, ApiToken, User, WebSession, utcnow
 
 SESSION_HOURS = 10
@@ -30,10 +31,6 @@ PERMISSIONS = {
 _hasher = PasswordHasher()
 
 
-class AuthError(Exception):
-    """Bad sign-in or a missing permission."""
-
-
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -43,12 +40,14 @@ def may(user: User, permission: str) -> bool:
 
 
 def add_user(db: Session, name: str, role: str, password: str | None) -> User:
-    """A new local account; AuthError when the name is taken or the role unknown."""
+    """A new local account; RequestRefused when the name is taken or the role unknown."""
     name = name.strip()
     if role not in ROLES:
-        raise AuthError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
-    if not name or db.scalar(sa.select(User).where(User.name == name)) is not None:
-        raise AuthError(f"a user named {name!r} exists already" if name else "a user needs a name")
+        raise RequestRefused("serve.user.bad_role", role=role, roles=", ".join(ROLES))
+    if not name:
+        raise RequestRefused("serve.user.no_name")
+    if db.scalar(sa.select(User).where(User.name == name)) is not None:
+        raise RequestRefused("serve.user.exists", 409, name=name)
     user = User(name=name, role=role, password_hash=_hasher.hash(password) if password else None)
     db.add(user)
     db.flush()

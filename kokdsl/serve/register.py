@@ -22,7 +22,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import Session
 
-from kokdsl.errors import KokError
+from kokdsl.errors import KokError, RequestRefused
 from kokdsl.outputs.assessment import render_json
 from kokdsl.outputs.findings import CaseDetails, render_document, render_report
 from kokdsl.outputs.letters import document_for
@@ -32,16 +32,6 @@ from kokdsl.serve.engine import WAIVER_FIELDS, Engine, assess_bytes, sha256
 
 MAX_VERSIONS = 200
 WAIVERS_FILE = "undantag.yaml"
-
-
-class RegisterError(Exception):
-    """A request the register refuses: a message code for the page or API."""
-
-    def __init__(self, code: str, status: int = 400, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.status = status
-        self.params = params
 
 
 def audit(db: Session, user: User | str, action: str, case_id: int | None = None, **detail: object) -> None:
@@ -57,9 +47,9 @@ def create_case(db: Session, user: User, reference: str, provider: str, centre: 
                 officer: User, rulebook: str) -> Case:
     reference = " ".join(reference.split())
     if not reference or not provider.strip() or not centre.strip():
-        raise RegisterError("serve.case.missing_field")
+        raise RequestRefused("serve.case.missing_field")
     if db.scalar(sa.select(Case).where(Case.reference == reference)) is not None:
-        raise RegisterError("serve.case.duplicate", 409, reference=reference)
+        raise RequestRefused("serve.case.duplicate", 409, reference=reference)
     case = Case(reference=reference, provider=provider.strip(), centre=centre.strip(), received=received,
                 officer_id=officer.id, rulebook=rulebook)
     db.add(case)
@@ -78,7 +68,7 @@ def add_version(db: Session, user: User, case: Case, loaded: LoadedRulebook, dat
     assess_bytes(loaded, data, name)  # refuse what kok run would refuse, before storing it
     number = (db.scalar(sa.select(sa.func.max(Version.number)).where(Version.case_id == case.id)) or 0) + 1
     if number > MAX_VERSIONS:
-        raise RegisterError("serve.version.too_many", limit=MAX_VERSIONS)
+        raise RequestRefused("serve.version.too_many", limit=MAX_VERSIONS)
     version = Version(case_id=case.id, number=number, filename=name, content=data, sha256=sha256(data),
                       uploaded_by=user.id)
     db.add(version)
@@ -90,7 +80,7 @@ def add_version(db: Session, user: User, case: Case, loaded: LoadedRulebook, dat
 def request_supplement(db: Session, user: User, case: Case, deadline: datetime.date, note: str) -> SupplementRequest:
     latest = db.scalar(sa.select(sa.func.max(Version.number)).where(Version.case_id == case.id))
     if latest is None:
-        raise RegisterError("serve.supplement.no_version")
+        raise RequestRefused("serve.supplement.no_version")
     request = SupplementRequest(case_id=case.id, after_version=latest, deadline=deadline, note=note.strip(),
                                 requested_by=user.id)
     db.add(request)
@@ -250,14 +240,14 @@ def decide(db: Session, user: User, case: Case, proposal: Proposal, rulebook_sha
     The decider may not be the proposer: two people, two roles. A draft
     rulebook (`status utkast`) is never the ground for a decision."""
     if proposal.case_id != case.id:
-        raise RegisterError("serve.decision.wrong_case", 404)
+        raise RequestRefused("serve.decision.wrong_case", 404)
     if proposal.proposed_by == user.id:
-        raise RegisterError("serve.decision.same_person", 403)
+        raise RequestRefused("serve.decision.same_person", 403)
     if draft:
-        raise RegisterError("serve.decision.draft_rulebook", 409)
+        raise RequestRefused("serve.decision.draft_rulebook", 409)
     version = db.get(Version, proposal.version_id)
     if version is None:
-        raise RegisterError("serve.decision.no_version", 404)
+        raise RequestRefused("serve.decision.no_version", 404)
     earlier = current_decision(db, case)
     decision = Decision(case_id=case.id, proposal_id=proposal.id, version_id=version.id, kind=proposal.kind,
                         proposed_by=proposal.proposed_by, decided_by=user.id, rulebook_sha256=rulebook_sha256,

@@ -14,6 +14,7 @@ import attrs
 import sqlalchemy as sa
 from starlette.requests import Request
 
+from kokdsl.errors import KokError, RequestRefused
 from kokdsl.serve import auth
 from kokdsl.serve.db import User
 from kokdsl.serve.state import AppState
@@ -32,12 +33,12 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-class NotSignedIn(Exception):
-    pass
+def not_signed_in() -> RequestRefused:
+    return RequestRefused("serve.error.not_signed_in", 401)
 
 
-class Forbidden(Exception):
-    pass
+def forbidden() -> RequestRefused:
+    return RequestRefused("serve.error.forbidden", 403)
 
 
 @attrs.frozen
@@ -48,25 +49,25 @@ class Identity:
 
 
 def identify(request: Request, state: AppState) -> Identity:
-    """The signed-in user, or NotSignedIn."""
+    """The signed-in user; RequestRefused (401) when there is none, 403 for a stranger the proxy names."""
     header = request.headers.get("authorization", "")
     with state.sessions() as db:
         if header.lower().startswith("bearer "):
             user = auth.token_user(db, header[7:].strip())
             if user is None:
-                raise NotSignedIn()
+                raise not_signed_in()
             return Identity(user, None, "token")
         sso = state.settings.sso_header
         if sso and request.headers.get(sso):
             user = db.scalar(sa.select(User).where(User.name == request.headers[sso].strip()))
             if user is None:
-                raise Forbidden()
+                raise forbidden()
             # The proxy adds the header to every request of the browser, a forged one too: forms still need a token.
             return Identity(user, sso_csrf(state, user.name), "sso")
         cookie = request.cookies.get(SESSION_COOKIE)
         found = auth.session_user(db, cookie) if cookie else None
         if found is None:
-            raise NotSignedIn()
+            raise not_signed_in()
         return Identity(found[0], found[1].csrf, "session")
 
 
@@ -77,7 +78,7 @@ def sso_csrf(state: AppState, name: str) -> str:
 
 def require(identity: Identity, permission: str) -> None:
     if not auth.may(identity.user, permission):
-        raise Forbidden()
+        raise forbidden()
 
 
 def document_csp(html: str) -> str:
@@ -139,8 +140,8 @@ class Guard:
             await _too_large(send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(KokError):
+    """The request's body grew past the limit while it was read."""
 
 
 async def _too_large(send: Send) -> None:

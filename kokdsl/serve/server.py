@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
+from kokdsl.errors import RequestRefused
 from kokdsl.serve import auth, jobs
 from kokdsl.serve.db import User, database_url, open_database, session_factory
 from kokdsl.serve.engine import Engine
@@ -43,7 +44,7 @@ def create_token(state: AppState, user_name: str | None) -> tuple[User, str]:
         user = db.scalar(sa.select(User).where(User.name == name))
         if user is None:
             if user_name is not None:
-                raise auth.AuthError(name)
+                raise RequestRefused("serve.unknown_user", 404, name=name)
             user = auth.add_user(db, SERVICE_USER, auth.READER, None)
         token = auth.create_token(db, user)
         from kokdsl.serve.register import audit

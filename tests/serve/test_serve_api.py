@@ -183,6 +183,7 @@ def test_the_proposer_cannot_decide(server):
     case_id = new_case(server)
     upload(server, case_id, "komplettering.yaml")
     # bo has no casework, so no API call makes a proposal of his: the rule is shown in the register itself.
+    from kokdsl.errors import RequestRefused
     from kokdsl.serve import register as reg
     from kokdsl.serve.db import Case, Proposal, User
 
@@ -191,7 +192,7 @@ def test_the_proposer_cannot_decide(server):
         case = db.get(Case, case_id)
         version = reg.versions(db, case)[0]
         proposal = reg.propose(db, bo, case, version, "approved", "")
-        with pytest.raises(reg.RegisterError) as refused:
+        with pytest.raises(RequestRefused) as refused:
             reg.decide(db, bo, case, db.get(Proposal, proposal.id), "x" * 64, b"%PDF-")
         db.rollback()
     assert refused.value.code == "serve.decision.same_person"
