@@ -603,7 +603,7 @@ def letter_pdf(html: str) -> bytes:
         try:
             write_pdf(target, html, datetime.date.today())
         except OutputError as exc:
-            raise RequestRefused("serve.decision.no_pdf", 500, reason=exc.diagnostics[0].text("en")) from None
+            raise RequestRefused("serve.decision.no_pdf", 503, reason=exc.diagnostics[0].text("en")) from None
         return target.read_bytes()
 
 
