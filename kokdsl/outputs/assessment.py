@@ -4,8 +4,7 @@ to_json_data() is the assessment as plain, typed data (the stable JSON of
 `kok run --format json`, reports/findings.schema.json); the findings report's
 view model (outputs/findings.py, HTML and Markdown from the Jinja templates in
 reports/) is built from it, and so are the two formats this module renders
-without templates: text for the terminal and the JSON itself. Just over
-400 lines: the typed JSON shape and the two renderings of it belong together.
+without templates: text for the terminal and the JSON itself.
 """
 
 from __future__ import annotations
