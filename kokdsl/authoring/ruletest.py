@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import NoReturn
 
@@ -40,11 +41,11 @@ from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import decide
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.enums import DecisionKind, Outcome
-from kokdsl.errors import KokError
+from kokdsl.errors import RuleTestError, SelfReportError
 from kokdsl.evaluator import Finding, evaluate
 from kokdsl.messages import message
 from kokdsl.prose import findings
-from kokdsl.selfreport import IDENTITY_KEYS, SelfReportError, read_document, validate
+from kokdsl.selfreport import IDENTITY_KEYS, read_document, validate
 from kokdsl.text import terminal_lines
 
 # Spellings accepted in a test file: Swedish first, English aliases.
@@ -67,10 +68,6 @@ _DECISIONS = {"godkänd": DecisionKind.APPROVED, "approved": DecisionKind.APPROV
               "avslag": DecisionKind.REJECTION, "rejection": DecisionKind.REJECTION,
               "komplettering": DecisionKind.SUPPLEMENT_REQUEST, "supplement request": DecisionKind.SUPPLEMENT_REQUEST,
               "supplement_request": DecisionKind.SUPPLEMENT_REQUEST}
-
-
-class RuleTestError(KokError):
-    """The test file cannot be used: unreadable, or a case is malformed."""
 
 
 @attrs.frozen
@@ -310,7 +307,7 @@ def format_percent(value: float, lang: str) -> str:
     """A coverage percentage (0–100) with one decimal at most: "92,3 %", "92.3%"."""
     from kokdsl.formatting import format_percent as percent
 
-    return percent(value / 100, lang, places=1)
+    return percent(Fraction(value) / 100, lang, places=1)
 
 
 def _format_mismatch(m: Mismatch, lang: str) -> list[str]:
