@@ -241,8 +241,8 @@ FIX = "tests/fixtures/letters"
                                       "hours: Thursdays 14:30–16:00."),
     (f"{FIX}/schema.yaml", "2", "sv", "Öppettiderna och jouren täcker tillsammans inte veckans alla timmar: natten "
                                       "mellan fredag och lördag, kl. 22.00–08.00, saknas."),
-    (f"{FIX}/schema.yaml", "3", "sv", "Öppettiderna omfattar 38\u00a0timmar i veckan. Eftersom antal listade är "
-                                      "6\u00a0200, mindre än 6\u00a0500, är kravet minst 40\u00a0timmar."),
+    (f"{FIX}/schema.yaml", "3", "sv", "Öppettiderna omfattar 38\u00a0timmar i veckan. Eftersom antalet listade är "
+                                      "6\u00a0200, färre än 6\u00a0500, är kravet minst 40\u00a0timmar."),
     (f"{FIX}/andelar.yaml", "7", "sv", "Av 2\u00a0781 samtal var 2\u00a0382 samtal besvarade samma dag (85,7\u00a0%). "
                                        "Målet är minst 90\u00a0%."),
     (f"{FIX}/andelar.yaml", "7", "en", "Of 2,781 calls, 2,382 were calls answered the same day (85.7%). "
@@ -263,7 +263,7 @@ FIX = "tests/fixtures/letters"
     (f"{FIX}/samordnare.yaml", "13", "sv", "För personen nr 1 är utbildning yrkeshögskoleutbildning. Kravet är "
                                            "högskoleutbildning. För personen nr 2 är utbildning gymnasieutbildning. "
                                            "Kravet är högskoleutbildning."),
-    (f"{FIX}/enkel.yaml", "21", "sv", "Antal listade är 600. Kravet är minst 1\u00a0000."),
+    (f"{FIX}/enkel.yaml", "21", "sv", "Antalet listade är 600. Kravet är minst 1\u00a0000."),
     (f"{FIX}/enkel.yaml", "21", "en", "The number of listed patients is 600. The requirement is at least 1,000."),
     (f"{FIX}/enkel.yaml", "22", "sv", "Uppgiften om verksamhetschefen är inte ifylld."),
     (f"{FIX}/enkel.yaml", "23", "sv", "Mödrahälsovård ingår i tilläggsuppdragen, men får inte göra det."),
