@@ -284,9 +284,12 @@ class _Writer:
             total_tr, pct = share
             total = total_tr.value
             if isinstance(total, (int, Fraction)) and total > 0:
+                total_name = _noun(total_tr.node, self.ctx)
+                part_name = _noun(node.left, self.ctx)
+                if part_name.startswith(total_name + " "):  # "samtal besvarade samma dag" of "samtal"
+                    part_name = part_name[len(total_name) + 1:]
                 self.say("share", part=value_text(left.value, None, self.lang),
-                         total=value_text(total, None, self.lang),
-                         part_name=_noun(node.left, self.ctx), total_name=_noun(total_tr.node, self.ctx),
+                         total=value_text(total, None, self.lang), part_name=part_name, total_name=total_name,
                          share=percent_text(Fraction(left.value) / Fraction(total), self.lang),
                          op=_op_words(node.op, node.right, self.ctx), target=percent_text(pct, self.lang))
                 return True
