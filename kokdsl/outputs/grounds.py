@@ -298,6 +298,9 @@ class _Writer:
         rv = self.value(right, node.right, unit)
         if isinstance(node.left, ast.Hours):
             self.say("hours", schedule=_phrase(node.left.operand, self.ctx), lv=lv)
+        elif subject and node.op == "=" and _is_closed_value(node.right, self.ctx):
+            # A value of a closed set: "Personen nr 1 har yrkeshögskoleutbildning. Kravet är högskoleutbildning."
+            self.say("has_value_of", subject=subject, lv=lv)
         elif subject:
             self.say("value_of", subject=subject, name=_phrase(node.left, self.ctx), lv=lv)
         else:
@@ -391,6 +394,12 @@ class _Writer:
                   "cv": value_text(collection.value, self.ctx.type(node.collection), self.lang)}
         self.say("member_forbidden" if inside else "not_member", **params)
         return True
+
+
+def _is_closed_value(node: object, ctx: _Context) -> bool:
+    """A value of a closed set (`högskola`), not a fact or a number."""
+    t = ctx.type(node)
+    return isinstance(node, ast.Name) and t is not None and t.kind == "enum"
 
 
 def _definite(name: str, lang: str) -> str:

@@ -260,9 +260,11 @@ FIX = "tests/fixtures/letters"
                                         "tilläggsuppdragen. Kravet är minst 2."),
     (f"{FIX}/tillagg.yaml", "11", "sv", "Filial ingår inte i tilläggsuppdragen (barnhälsovård och mödrahälsovård)."),
     (f"{FIX}/ingen-samordnare.yaml", "12", "sv", "Vårdcentralen har inte angett några vårdsamordnare."),
-    (f"{FIX}/samordnare.yaml", "13", "sv", "För personen nr 1 är utbildning yrkeshögskoleutbildning. Kravet är "
-                                           "högskoleutbildning. För personen nr 2 är utbildning gymnasieutbildning. "
+    (f"{FIX}/samordnare.yaml", "13", "sv", "Personen nr 1 har yrkeshögskoleutbildning. Kravet är "
+                                           "högskoleutbildning. Personen nr 2 har gymnasieutbildning. "
                                            "Kravet är högskoleutbildning."),
+    (f"{FIX}/samordnare.yaml", "14", "sv", "För personen nr 1 är tjänstgöringsgrad 25\u00a0%. Kravet är minst "
+                                           "50\u00a0%."),
     (f"{FIX}/enkel.yaml", "21", "sv", "Antalet listade är 600. Kravet är minst 1\u00a0000."),
     (f"{FIX}/enkel.yaml", "21", "en", "The number of listed patients is 600. The requirement is at least 1,000."),
     (f"{FIX}/enkel.yaml", "22", "sv", "Uppgiften om verksamhetschefen är inte ifylld."),
