@@ -341,6 +341,9 @@ def test_rerun_writes_each_centre_the_letter_its_outcome_calls_for(tmp_path):
     assert "<h1>Begäran om komplettering</h1>" in pages["komplettering"]
     assert "Uppföljningen visar inga avvikelser" in pages["godkand"]
     assert "avslår" not in pages["avslag"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert {c["id"]: c["document"] for c in summary["centres"]} == {
+        "FIKTIV-002": "follow_up", "FIKTIV-003": "supplement_request", "FIKTIV-001": "follow_up"}
     out2 = tmp_path / "out2"
     run_cli("rerun", RULEBOOK, "examples/avslag.yaml", "--out", str(out2), "--dokument", "granskningsrapport")
     assert "Granskningsrapport" in (out2 / "avslag.html").read_text(encoding="utf-8")
