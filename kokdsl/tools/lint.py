@@ -21,6 +21,7 @@ rule from the table that documents it.)
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from collections.abc import Iterator
@@ -164,20 +165,14 @@ class _Text:
 class _Positions:
     def __init__(self, source: str, file: str):
         self.file = file
-        self.line_starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
 
     def span(self, start: int, end: int) -> ast.Span:
         return ast.Span(self.file, *self._line_col(start), *self._line_col(end))
 
     def _line_col(self, offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(self.line_starts) - 1
-        while lo < hi:  # the last line start at or before offset
-            mid = (lo + hi + 1) // 2
-            if self.line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1, offset - self.line_starts[lo] + 1
+        line = bisect.bisect_right(self.line_starts, offset) - 1  # the last line start at or before offset
+        return line + 1, offset - self.line_starts[line] + 1
 
 
 def _offset(positions: _Positions, span: ast.Span) -> int:
