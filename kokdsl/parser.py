@@ -32,6 +32,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.parsers.lalr_parser import _Parser as _LalrParser
 
 from kokdsl import ast
+from kokdsl.collector import collector_paused
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.errors import KokError, RulebookError
 from kokdsl.resources import caching_enabled, data_dir
@@ -625,7 +626,11 @@ def normalise_source(source: str) -> str:
 def parse(source: str, file: str = "<string>") -> Parsed:
     """Parse a whole rulebook. Never raises on bad input: syntax errors come back
     as diagnostics, with the declarations that did parse still in the AST."""
-    source = normalise_source(source)
+    with collector_paused():
+        return _parse(normalise_source(source), file)
+
+
+def _parse(source: str, file: str) -> Parsed:
     try:
         items = _parse_items(source, file, "start", 0)
         return Parsed(ast.Rulebook(items, file), [], source)

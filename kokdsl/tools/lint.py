@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import re
 from collections.abc import Iterator
 from fractions import Fraction
@@ -33,6 +34,7 @@ import attrs
 import yaml
 
 from kokdsl import ast
+from kokdsl.collector import collector_paused
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.compiler import compile_rulebook
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, has_errors, sort_key
@@ -120,6 +122,12 @@ def lint_source(source: str, path: str = "<string>", extra_vague: tuple[str, ...
                 test_files_for: str | Path | None = None) -> LintResult:
     """Lint one rulebook. A rulebook with errors gets its errors instead: the
     text-check comparisons need a tree that compiles."""
+    with collector_paused():
+        return _lint_source(source, path, extra_vague, test_files_for)
+
+
+def _lint_source(source: str, path: str, extra_vague: tuple[str, ...],
+                 test_files_for: str | Path | None) -> LintResult:
     parsed = parse(source, path)
     compiled = compile_rulebook(parsed.rulebook, parsed.source)
     problems = [*parsed.diagnostics, *compiled.diagnostics]
@@ -227,14 +235,24 @@ def _literal_value(lit: ast.Literal) -> Fraction | None:
 
 
 def walk(node: Any) -> Iterator[Any]:
-    """Every expression node under node, node first."""
-    if node is None:
-        return
-    yield node
-    for attribute in attrs.fields(type(node)):
-        value = getattr(node, attribute.name)
-        if attrs.has(type(value)) and not isinstance(value, ast.Span):
-            yield from walk(value)
+    """Every expression node under node, node first (depth first, left to right)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is None:
+            continue
+        yield current
+        stack.extend(reversed(_children(type(current), current)))
+
+
+def _children(kind: type, node: Any) -> list[Any]:
+    values = (getattr(node, name) for name in _field_names(kind))
+    return [value for value in values if type(value) is not ast.Span and attrs.has(type(value))]
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(a.name for a in attrs.fields(kind))
 
 
 def _bound_names(node: ast.Expr) -> set[str]:
