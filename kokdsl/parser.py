@@ -759,7 +759,7 @@ def _rule_plan() -> tuple[tuple[Any, str, bool, tuple[tuple[int, bool], ...] | N
         expansion = rule.expansion
         keep_all = rule.options.keep_all_tokens
         include = tuple((i, not sym.is_term and sym.name.startswith("_")) for i, sym in enumerate(expansion)
-                        if keep_all or not (sym.is_term and sym.filter_out))
+                        if keep_all or not (sym.is_term and getattr(sym, "filter_out", False)))
         kept = None if len(include) == len(expansion) and not any(inline for _, inline in include) else include
         name = rule.alias or rule.options.template_source or rule.origin.name
         plan.append((rule, name, bool(rule.options.expand1 and not rule.alias), kept))
@@ -767,7 +767,7 @@ def _rule_plan() -> tuple[tuple[Any, str, bool, tuple[tuple[int, bool], ...] | N
 
 
 def _callbacks(transformer: _ToAst) -> dict[Any, Callable[[list[Any]], Any]]:
-    callbacks = {}
+    callbacks: dict[Any, Callable[[list[Any]], Any]] = {}
     for rule, name, pass_single, kept in _rule_plan():
         method = getattr(transformer, name, None)
         if method is None and not (pass_single or name.startswith("_")):
@@ -830,16 +830,15 @@ def _kept(children: list[Any], kept: tuple[tuple[int, bool], ...] | None) -> tup
 
 def _widened(built: _Built, first: Any, last: Any) -> _Built:
     """The same value, its text now reaching from `first` to `last` (lark's container positions)."""
-    if first is built and last is built:
-        return built
-    return _Built(built.value, first, last, built.depth)
+    same = first is built and last is built
+    return built if same else _Built(built.value, first, last, built.depth)
 
 
 def _build_ast(text: str, start: str, transformer: _ToAst) -> Any:
     frontend = _lark().parser
     table = frontend.parser._parse_table  # lark's LALR table, loaded or built once
-    result = _LalrParser(table, _callbacks(transformer)).parse(frontend._make_lexer_thread(text), start)
-    return _value(result)
+    lexer_thread: Any = frontend._make_lexer_thread(text)
+    return _value(_LalrParser(table, _callbacks(transformer)).parse(lexer_thread, start))
 
 
 def _parse_chunk(chunk: str, file: str, line_offset: int) -> tuple[ast.Item | None, Diagnostic | None]:

@@ -7,18 +7,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import functools
-import gc
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from kokdsl import __version__, ast
+from kokdsl.collector import collector_paused
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.compiler import compile_rulebook
 from kokdsl.diagnostics import ERROR, Diagnostic, has_errors, sort_key
@@ -119,7 +117,7 @@ def check_rulebook_source(source: str, name: str = "<string>") -> RulebookCheck:
         problem = Diagnostic(ERROR, "syntax.lone_surrogate", {"codepoint": f"U+{ord(surrogate.group()):04X}"},
                              span=ast.Span(name, line, column, line, column + 1))
         return RulebookCheck(name, _LONE_SURROGATE.sub("\ufffd", source), None, (problem,))
-    with _collector_paused():
+    with collector_paused():
         parsed = parse(source, name)
         try:
             compiled = compile_rulebook(parsed.rulebook, parsed.source)
@@ -132,20 +130,6 @@ def check_rulebook_source(source: str, name: str = "<string>") -> RulebookCheck:
     diagnostics.sort(key=sort_key)
     rulebook = None if has_errors(diagnostics) else compiled.rulebook
     return RulebookCheck(name, parsed.source, rulebook, tuple(diagnostics))
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Parsing and compiling create many objects that all live on; the cyclic
-    garbage collector's passes over them cost a fifth of the time and grow
-    with the rulebook, so it waits until the rulebook is built."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class Assessment:
