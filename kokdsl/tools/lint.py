@@ -133,11 +133,19 @@ def _lint_source(source: str, path: str, extra_vague: tuple[str, ...],
     problems = [*parsed.diagnostics, *compiled.diagnostics]
     if has_errors(problems) or compiled.rulebook is None:
         return LintResult(path, parsed.source, tuple(sorted((d for d in problems if d.is_error), key=sort_key)))
-    linter = _Linter(parsed.rulebook, parsed.source, path, compiled.rulebook,
-                     vague_phrases(Path(path).parent if test_files_for else None) + tuple(extra_vague))
-    findings = linter.run(test_files_for)
+    return lint_tree(parsed.rulebook, parsed.source, path, compiled.rulebook, extra_vague, test_files_for)
+
+
+def lint_tree(tree: ast.Rulebook, source: str, path: str, rulebook: CompiledRulebook,
+              extra_vague: tuple[str, ...] = (), test_files_for: str | Path | None = None) -> LintResult:
+    """Lint a rulebook already parsed and compiled without errors (its
+    normalised source, its tree and what compiling it gave)."""
+    with collector_paused():
+        linter = _Linter(tree, source, path, rulebook,
+                         vague_phrases(Path(path).parent if test_files_for else None) + tuple(extra_vague))
+        findings = linter.run(test_files_for)
     silenced = tuple(sorted(linter.silenced, key=lambda pair: sort_key(pair[0])))
-    return LintResult(path, parsed.source, tuple(sorted(findings, key=sort_key)), silenced)
+    return LintResult(path, source, tuple(sorted(findings, key=sort_key)), silenced)
 
 
 def vague_phrases(region_folder: Path | None = None) -> tuple[str, ...]:
