@@ -7,6 +7,8 @@ so two ASTs compare by structure (a reformatted file gives an equal tree).
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -29,6 +31,36 @@ NO_SPAN = Span("<unknown>", 0, 0, 0, 0)
 
 def span_field() -> Any:
     return attrs.field(default=NO_SPAN, eq=False, repr=False, kw_only=True)
+
+
+def children(node: object) -> Iterator[Any]:
+    """The nodes directly under node, in field order: an expression's
+    operands (its fields that are nodes; a span is not a node)."""
+    cls = type(node)
+    if not attrs.has(cls):
+        return
+    for name in _field_names(cls):
+        child = getattr(node, name)
+        if type(child) is not Span and attrs.has(type(child)):
+            yield child
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in attrs.fields(cls))
+
+
+def walk(node: object) -> Iterator[Any]:
+    """node and every node under it, depth first, node first (nothing for None).
+    A stack, not recursion: lint walks every expression of a 20,000-requirement
+    book several times."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is None:
+            continue
+        yield current
+        stack.extend(reversed(list(children(current))))
 
 
 # -- types -------------------------------------------------------------------
@@ -212,6 +244,20 @@ Expr = (
 
 
 @attrs.frozen
+class Reconstruction:
+    """`rekonstruktion "…" på engelska "…"`: the book is rebuilt from public
+    documents, not the region's adopted KoK-bok. Every output made from it
+    shows this statement where a reader cannot miss it."""
+
+    sv: str
+    en: str | None = None
+
+    def text(self, lang: str) -> str:
+        """The statement in `lang` (the Swedish one when no English is given)."""
+        return self.en if lang == "en" and self.en else self.sv
+
+
+@attrs.frozen
 class Header:
     name: str
     edition: int
@@ -220,6 +266,10 @@ class Header:
     # `urval`: the rulebook is a selection of the KoK-bok (optionally saying
     # which); None when it claims to be the whole book.
     selection: str | None = None
+    # `status utkast`: a draft edition, never a ground for a decision.
+    draft: bool = False
+    # `rekonstruktion "…"`: None for a region's own adopted book.
+    reconstruction: Reconstruction | None = None
     span: Span = span_field()
 
 

@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from kokdsl.authoring.lint import RULES, lint_file, lint_source, text_numbers
 from kokdsl.cli import main
-from kokdsl.tools.lint import RULES, lint_file, lint_source, text_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANTED = ROOT / "tests" / "fixtures" / "lint" / "planted.kok"
@@ -175,7 +175,7 @@ def _calls_to_lint_and_print(source: str) -> int:
     the book."""
     import sys
 
-    from kokdsl.tools.lint import format_finding
+    from kokdsl.authoring.lint import format_finding
 
     calls = 0
 
@@ -205,8 +205,8 @@ def test_lint_work_grows_linearly_with_the_book():
 
 def test_findings_are_printed_without_splitting_the_book_once_per_finding():
     from bench.rulebook_gen import synthetic_rulebook
+    from kokdsl.authoring.lint import format_finding
     from kokdsl.diagnostics import source_lines_of
-    from kokdsl.tools.lint import format_finding
 
     result = lint_source(synthetic_rulebook(200), "book.kok")
     assert len(result.diagnostics) > 100

@@ -13,8 +13,8 @@ import functools
 import re
 
 from kokdsl import ast
+from kokdsl.authoring.unparse import expr_text, logic_chain
 from kokdsl.parser import canonical_keyword
-from kokdsl.unparse import expr_text, logic_chain
 
 INDENT = "  "
 
@@ -102,6 +102,13 @@ def format_item(item: ast.Item, lang: str = "sv") -> str:
             if item.selection is not None:
                 selection = canonical_keyword("selection", lang)
                 lines.append(f"{INDENT}{selection}" + (f" {quote(item.selection)}" if item.selection else ""))
+            if item.draft:
+                lines.append(f"{INDENT}{kw('status')} {kw('draft')}")
+            if item.reconstruction is not None:
+                # The English statement on a line of its own: both are sentences.
+                english = (f"\n{INDENT * 2}{kw('in_english')} {quote(item.reconstruction.en)}"
+                           if item.reconstruction.en is not None else "")
+                lines.append(f"{INDENT}{kw('reconstruction')} {quote(item.reconstruction.sv)}{english}")
             return "\n".join(lines)
         case ast.FactDecl():
             line = f"{kw('fact')} {item.name}: {format_type(item.type, lang)}"

@@ -48,9 +48,9 @@ class Analysis:
 def analyse(source: str, path: str, lint: bool = True) -> Analysis:
     """Parse and compile once, then lint what compiled (lint=False: the
     diagnostics of `kok check` only)."""
+    from kokdsl.authoring.formatter import source_language
+    from kokdsl.authoring.lint import lint_tree
     from kokdsl.pipeline import check_rulebook_tree
-    from kokdsl.tools.formatter import source_language
-    from kokdsl.tools.lint import lint_tree
 
     loaded, tree = check_rulebook_tree(source, path)
     diagnostics = list(loaded.diagnostics)
@@ -84,7 +84,7 @@ def to_range(span: ast.Span | None, source: str) -> lsp.Range:
 
 
 def to_lsp_diagnostic(diag: Diagnostic, source: str, lang: str) -> lsp.Diagnostic:
-    from kokdsl.tools.lint import rule_code
+    from kokdsl.authoring.lint import rule_code
 
     text = diag.text(lang)
     if diag.params.get("hint_code"):
@@ -148,7 +148,7 @@ def _keyword_concept(word: str) -> str | None:
 
 def _type_text(t: ast.TypeExpr, lang: str) -> str:
     """A declared type on one line: values without their display names."""
-    from kokdsl.tools.formatter import format_type
+    from kokdsl.authoring.formatter import format_type
 
     return format_type(attrs.evolve(t, value_names=()), lang)
 
@@ -275,8 +275,8 @@ def symbols(analysis: Analysis) -> list[lsp.DocumentSymbol]:
 
 
 def formatting(analysis: Analysis) -> list[lsp.TextEdit]:
+    from kokdsl.authoring.formatter import format_source
     from kokdsl.diagnostics import has_errors
-    from kokdsl.tools.formatter import format_source
 
     if has_errors(analysis.diagnostics):
         return []  # never rewrite a file we could not read whole
