@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NotRequired, TypedDict
 from kokdsl.decision import Decision, counts
 from kokdsl.diagnostics import Diagnostic
 from kokdsl.enums import Modality, Outcome
-from kokdsl.evaluator import OUTCOMES, Finding, evidence
+from kokdsl.evaluator import EXPLANATIONS_KEPT, OUTCOMES, Finding, RequirementResult, evidence
 from kokdsl.messages import message
 from kokdsl.outputs.provenance import draft_mark, marked, provenance_lines
 from kokdsl.pipeline import TOOL_VERSION, Assessment
@@ -28,7 +28,7 @@ from kokdsl.selfreport import DataProblem, ExpectedValue
 from kokdsl.text import terminal_lines
 
 if TYPE_CHECKING:
-    pass
+    from kokdsl.compiled import CompiledRulebook
 
 JSON_FORMAT = "kokdsl.findings"
 JSON_FORMAT_VERSION = 1
@@ -166,6 +166,21 @@ def _finding_json(finding: Finding, lang: str) -> FindingJson:
     return out
 
 
+def _explanation_json(result: RequirementResult, rulebook: CompiledRulebook, lang: str) -> list[FindingJson]:
+    """A result's explanation as JSON, rendered once per explanation and
+    language: explanations are shared between centres that gave a requirement
+    the same values (prose.findings), and so is their text. Read-only."""
+    explanation = findings(result)
+    cache: dict[int, tuple[tuple[Finding, ...], list[FindingJson]]] = rulebook.runtime.setdefault(
+        f"explanation_json.{lang}", {})
+    kept = cache.get(id(explanation))
+    if kept is None or kept[0] is not explanation:
+        if len(cache) >= EXPLANATIONS_KEPT:
+            cache.clear()
+        kept = cache[id(explanation)] = (explanation, [_finding_json(f, lang) for f in explanation])
+    return kept[1]
+
+
 def _diagnostic_json(diag: Diagnostic, lang: str) -> DiagnosticJson:
     return {"severity": diag.severity, "code": diag.code, "path": diag.path, "message": diag.text(lang)}
 
@@ -196,7 +211,7 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
             "valid_to": req.valid_to.isoformat() if req.valid_to else None,
             "outcome": r.outcome,
             "outcome_label": message(f"outcome.{r.outcome}", lang),
-            "explanation": [_finding_json(f, lang) for f in findings(r)],
+            "explanation": _explanation_json(r, rb, lang),
             "missing": [_problem_json(p, lang) for p in r.problems],
             "evidence": [{"path": path, "value": shown.render(lang)} for path, shown in evidence(req, report, rb)],
         })
