@@ -14,7 +14,7 @@ import functools
 import json
 import shutil
 import textwrap
-from typing import TYPE_CHECKING, NotRequired, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict, cast
 
 from kokdsl.decision import Decision, counts
 from kokdsl.diagnostics import Diagnostic
@@ -166,6 +166,29 @@ def _finding_json(finding: Finding, lang: str) -> FindingJson:
     return out
 
 
+def _book_json(rulebook: CompiledRulebook, lang: str) -> list[dict[str, object]]:
+    """Each requirement's JSON fields that depend only on the rulebook and the
+    language, in book order: made once per rulebook, copied into every centre's
+    data (the sources list is shared, and never changed)."""
+    key = f"findings.book_json.{lang}"
+    book: list[dict[str, object]] | None = rulebook.runtime.get(key)
+    if book is None:
+        book = rulebook.runtime[key] = [{
+            "id": req.id,
+            "title": req.title,
+            "modality": req.modality,
+            "chapter": req.chapter,
+            "topic": req.topic,
+            "text": req.text,
+            "status": req.status,
+            "status_label": message(f"status.{req.status}", lang),
+            "sources": [{"text": src.text, "date": src.date.isoformat() if src.date else None} for src in req.sources],
+            "valid_from": req.valid_from.isoformat() if req.valid_from else None,
+            "valid_to": req.valid_to.isoformat() if req.valid_to else None,
+        } for req in rulebook.requirements]
+    return book
+
+
 def _explanation_json(result: RequirementResult, rulebook: CompiledRulebook, lang: str) -> list[FindingJson]:
     """A result's explanation as JSON, rendered once per explanation and
     language: explanations are shared between centres that gave a requirement
@@ -195,26 +218,16 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
     (and the findings report's view-model starts from)."""
     rb, report, decision = assessment.rulebook, assessment.report, assessment.decision
     requirements: list[RequirementJson] = []
-    for r in assessment.evaluation.results:
+    book = _book_json(rb, lang)
+    for index, r in enumerate(assessment.evaluation.results):
         req = r.requirement
-        requirements.append({
-            "id": req.id,
-            "title": req.title,
-            "modality": req.modality,
-            "chapter": req.chapter,
-            "topic": req.topic,
-            "text": req.text,
-            "status": req.status,
-            "status_label": message(f"status.{req.status}", lang),
-            "sources": [{"text": src.text, "date": src.date.isoformat() if src.date else None} for src in req.sources],
-            "valid_from": req.valid_from.isoformat() if req.valid_from else None,
-            "valid_to": req.valid_to.isoformat() if req.valid_to else None,
-            "outcome": r.outcome,
-            "outcome_label": message(f"outcome.{r.outcome}", lang),
-            "explanation": _explanation_json(r, rb, lang),
-            "missing": [_problem_json(p, lang) for p in r.problems],
-            "evidence": [{"path": path, "value": shown.render(lang)} for path, shown in evidence(req, report, rb)],
-        })
+        item = cast("RequirementJson", dict(book[index]))  # what depends only on the rulebook
+        item["outcome"] = r.outcome
+        item["outcome_label"] = message(f"outcome.{r.outcome}", lang)
+        item["explanation"] = _explanation_json(r, rb, lang)
+        item["missing"] = [_problem_json(p, lang) for p in r.problems]
+        item["evidence"] = [{"path": path, "value": shown.render(lang)} for path, shown in evidence(req, report, rb)]
+        requirements.append(item)
     return {
         "format": JSON_FORMAT,
         "format_version": JSON_FORMAT_VERSION,
