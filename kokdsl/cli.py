@@ -25,12 +25,12 @@ from kokdsl.errors import KokError
 if TYPE_CHECKING:  # each command imports the stages it needs when it runs
     from pathlib import Path
 
+    from kokdsl.authoring.machine import FmtFile
     from kokdsl.compiled import CompiledRulebook
     from kokdsl.diagnostics import Diagnostic
     from kokdsl.followup.waivers import WaiverFile
     from kokdsl.outputs.files import OutputSpec
     from kokdsl.outputs.findings import CaseDetails
-    from kokdsl.outputs.machine import FmtFile
     from kokdsl.pipeline import Assessment, LoadedRulebook
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -149,7 +149,7 @@ def _write_crash_log(details: str) -> str | None:
 
 def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None) -> LoadedRulebook:
     """The rulebook to run (a file, or the edition of a folder valid on the
-    date, else its latest); raises EditionError or RulebookError."""
+    date, else its latest); raises a KokError (edition.*) or a RulebookError."""
     from kokdsl.authoring.editions import select_edition
 
     return select_edition(rulebook, edition_for)
@@ -254,11 +254,22 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
                 click.echo(format_finding(diag, result.source, lang))
             if not result.diagnostics:
                 click.echo(message("lint.clean", lang, file=_shown(result.path)))
-        click.echo(message("lint.summary", lang, files=len(results), findings=sum(len(r.findings) for r in results),
-                           silenced=sum(len(r.silenced) for r in results)))
+        click.echo(message("lint.summary", lang, files=message("lint.files", lang, count=len(results)),
+                           findings=message("lint.findings", lang, count=sum(len(r.findings) for r in results)),
+                           silenced=message("lint.silenced", lang, count=sum(len(r.silenced) for r in results))))
     if any(r.unusable for r in results):
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if any(r.diagnostics for r in results) else EXIT_OK)
+
+
+# `--dokument`: the document to write, instead of the one the outcome calls for.
+DOCUMENT_CHOICES = ("godkännande", "avslag", "komplettering", "uppföljning", "granskningsrapport",
+                    "approval", "rejection", "supplements", "follow-up", "report")
+SIGNED_AS_CHOICES = ("beslut", "tjänsteskrivelse", "decision", "memo")
+document_option = click.option(
+    "--dokument", "document", type=click.Choice(DOCUMENT_CHOICES), default=None,
+    help="The document to write: godkännande, avslag, komplettering, uppföljning (letters to the applicant) or "
+         "granskningsrapport (the internal report with everything). Default: the one the outcome calls for.")
 
 
 @main.command()
@@ -280,9 +291,17 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
               help="The case officer named on the report and in its signature block.")
 @click.option("--beslutsdatum", "decision_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               callback=_to_date, metavar="YYYY-MM-DD", help="The date of the decision printed on the report.")
+@document_option
+@click.option("--svar-senast", "reply_by", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              callback=_to_date, metavar="YYYY-MM-DD",
+              help="The date by which supplements (or a follow-up's action plan) must arrive.")
+@click.option("--som", "signed_as", type=click.Choice(sorted(SIGNED_AS_CHOICES)), default=None,
+              help="Sign a decision as the decision itself (beslut) or as a proposal to the decision-maker "
+                   "(tjänsteskrivelse). Default: the rulebook's `undertecknas som`, else beslut.")
 def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for: datetime.date | None,
         outputs: tuple[str, ...], run_date: datetime.date | None, undantag: str | None, reference: str | None,
-        officer: str | None, decision_date: datetime.date | None) -> None:
+        officer: str | None, decision_date: datetime.date | None, document: str | None,
+        reply_by: datetime.date | None, signed_as: str | None) -> None:
     """Check one SELF_REPORT against RULEBOOK and propose a decision.
 
     RULEBOOK is a .kok file, a folder of editions (e.g. rulebooks/orebro) or
@@ -304,8 +323,11 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
                                    run_date or datetime.date.today())
     if specs:
         from kokdsl.outputs.findings import CaseDetails
+        from kokdsl.outputs.letters import DOCUMENT_NAMES, SIGNED_AS_NAMES
 
-        case = CaseDetails(reference=reference, officer=officer, decision_date=decision_date)
+        case = CaseDetails(reference=reference, officer=officer, decision_date=decision_date,
+                           document=DOCUMENT_NAMES[document] if document else None, reply_by=reply_by,
+                           signed_as=SIGNED_AS_NAMES[signed_as] if signed_as else None)
         _write_outputs(assessment, specs, lang, run_date, rulebook, case)
     elif fmt == "json":
         from kokdsl.outputs.assessment import render_json
@@ -320,9 +342,16 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
+def _document(name: str | None) -> str | None:
+    """`--dokument NAME` as a document kind (letters.DOCUMENTS), or None: by outcome."""
+    from kokdsl.outputs.letters import DOCUMENT_NAMES
+
+    return DOCUMENT_NAMES[name] if name else None
+
+
 def _self_report_files(paths: tuple[str, ...]) -> list[str]:
     """The self-report files named or found in the folders given; at least one."""
-    from kokdsl.followup.rerun import self_report_files
+    from kokdsl.batch import self_report_files
 
     files = self_report_files(paths)
     if not files:
@@ -369,9 +398,10 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
     name like orebro/2025 for the shipped rulebook and its tests.
     Exit 0 when every case passes (and coverage is enough), 1 on a failing case
     or too little coverage, 2 when a rulebook or test file is unusable."""
+    from kokdsl.authoring import machine
     from kokdsl.authoring.ruletest import format_percent, format_run, require_test_files, run_tests
     from kokdsl.messages import message
-    from kokdsl.outputs import machine
+    from kokdsl.outputs.machine import dumps
     from kokdsl.pipeline import load_rulebook
 
     status, entries = EXIT_OK, []
@@ -388,13 +418,14 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
         too_little = min_coverage is not None and run_result.coverage_percent < min_coverage
         if fmt == "text":
             click.echo(format_run(run_result, lang), nl=False)
-            if too_little:
+            if min_coverage is not None and too_little:
                 percent = format_percent(run_result.coverage_percent, lang)
-                click.echo(message("ruletest.below_minimum", lang, percent=percent, minimum=f"{min_coverage:g}"))
+                click.echo(message("ruletest.below_minimum", lang, percent=percent,
+                                   minimum=format_percent(min_coverage, lang)))
         if (run_result.failures or too_little) and status == EXIT_OK:
             status = EXIT_FINDINGS
     if fmt == "json":
-        click.echo(machine.dumps(machine.test_json(entries, lang)), nl=False)
+        click.echo(dumps(machine.test_json(entries, lang)), nl=False)
     if junit_xml is not None:
         _emit(machine.test_junit(entries, lang), junit_xml, lang)
     sys.exit(status)
@@ -474,9 +505,9 @@ def form(rulebook: str, lang: str, out: str | None) -> None:
 def generate(count: int, seed: int, out_dir: str, every_scenario: bool, force: bool, lang: str) -> None:
     """Write COUNT synthetic, fictional centres (self-reports for the Örebro
     rulebook) into a new or empty folder, deterministically from SEED."""
+    from kokdsl.errors import OutputError
     from kokdsl.intake.synthetic import clear_self_reports, write_centres
     from kokdsl.messages import message
-    from kokdsl.outputs.files import OutputError
 
     folder_items = _folder_items(out_dir)
     if folder_items and not force:
@@ -507,9 +538,9 @@ def _parse_outputs(outputs: tuple[str, ...]) -> list[OutputSpec]:
 def _write_outputs(assessment: Assessment, specs: list[OutputSpec], lang: str, run_date: datetime.date | None,
                    rulebook_path: str, case: CaseDetails | None = None) -> None:
     """Render every requested findings report first, then write them."""
-    from kokdsl.outputs.findings import render_report
+    from kokdsl.outputs.findings import render_document
 
-    _write_rendered(specs, lambda fmt: render_report(assessment, fmt, lang, run_date, rulebook_path, case), lang,
+    _write_rendered(specs, lambda fmt: render_document(assessment, fmt, lang, run_date, rulebook_path, case), lang,
                     run_date or datetime.date.today())
 
 
@@ -550,9 +581,10 @@ def _write_rendered(specs: list[OutputSpec], render: Callable[[str], str], lang:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors; the exit code tells the outcome.")
 @undantag_option
 @lang_option
+@document_option
 def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.date | None, previous: str | None,
           out_dir: str | None, fmt: str, run_date: datetime.date | None, jobs: int | None, quiet: bool,
-          undantag: str | None, lang: str) -> None:
+          undantag: str | None, lang: str, document: str | None) -> None:
     """The yearly follow-up: check every SELF_REPORT (files or folders) against
     RULEBOOK. A self-report that cannot be read is listed and never stops the
     run. Exit 0 when every centre is approved, 1 when any is not, 2 when any
@@ -560,6 +592,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
 
     RULEBOOK is a .kok file, a folder of editions or a shipped rulebook's
     name such as orebro/2025."""
+    from kokdsl.batch import all_approved
     from kokdsl.followup import changes as changes_
     from kokdsl.followup import rerun as reruns
     from kokdsl.followup.rerun_job import Job, execute
@@ -571,7 +604,8 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
     files = _self_report_files(self_reports)
     compiled = loaded.rulebook
     job = Job(compiled, files, lang, run_date or datetime.date.today(), loaded.path, earlier,
-              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet), _waivers(undantag, compiled))
+              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet), _waivers(undantag, compiled),
+              _document(document))
     done = execute(job)
     try:
         if quiet:
@@ -586,7 +620,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
         click.echo(message("output.written", lang, path=_shown(out_dir)), err=True)
     if done.has_problems:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_OK if reruns.all_approved(done.rows) else EXIT_FINDINGS)
+    sys.exit(EXIT_OK if all_approved(done.rows) else EXIT_FINDINGS)
 
 
 def _waivers(path: str | None, rulebook: CompiledRulebook) -> WaiverFile | None:
@@ -660,7 +694,8 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
     before, after = impacts.run_both(base, variant, files)
     changes = impacts.verdict_changes(before, after)
     if fmt == "json":
-        from kokdsl.outputs.machine import dumps, impact_json
+        from kokdsl.authoring.machine import impact_json
+        from kokdsl.outputs.machine import dumps
 
         click.echo(dumps(impact_json(base, "; ".join(descriptions), before, after, changes, lang)), nl=False)
     else:
@@ -759,7 +794,8 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, keywords: str | No
         if text:
             click.echo(message("fmt.changed", lang, file=_shown(file)))
     if not text:
-        from kokdsl.outputs.machine import dumps, fmt_json
+        from kokdsl.authoring.machine import fmt_json
+        from kokdsl.outputs.machine import dumps
 
         click.echo(dumps(fmt_json(results, check, lang)), nl=False)
     sys.exit(status)
@@ -813,7 +849,8 @@ def compare(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
     compiled = [load_rulebook(path).rulebook for path in _rulebook_paths(rulebooks)]
     data = comparison(compiled, lang)
     if fmt == "json":
-        from kokdsl.outputs.machine import compare_json, dumps
+        from kokdsl.authoring.machine import compare_json
+        from kokdsl.outputs.machine import dumps
 
         click.echo(dumps(compare_json(compiled, data, lang)), nl=False)
     else:

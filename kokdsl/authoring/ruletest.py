@@ -40,11 +40,11 @@ from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import decide
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.enums import DecisionKind, Outcome
-from kokdsl.errors import KokError
+from kokdsl.errors import RuleTestError, SelfReportError
 from kokdsl.evaluator import Finding, evaluate
 from kokdsl.messages import message
 from kokdsl.prose import findings
-from kokdsl.selfreport import IDENTITY_KEYS, SelfReportError, read_document, validate
+from kokdsl.selfreport import IDENTITY_KEYS, read_document, validate
 from kokdsl.text import terminal_lines
 
 # Spellings accepted in a test file: Swedish first, English aliases.
@@ -67,10 +67,6 @@ _DECISIONS = {"godkänd": DecisionKind.APPROVED, "approved": DecisionKind.APPROV
               "avslag": DecisionKind.REJECTION, "rejection": DecisionKind.REJECTION,
               "komplettering": DecisionKind.SUPPLEMENT_REQUEST, "supplement request": DecisionKind.SUPPLEMENT_REQUEST,
               "supplement_request": DecisionKind.SUPPLEMENT_REQUEST}
-
-
-class RuleTestError(KokError):
-    """The test file cannot be used: unreadable, or a case is malformed."""
 
 
 @attrs.frozen
@@ -295,10 +291,10 @@ def format_run(run: TestRun, lang: str = "sv") -> str:
         lines.append("")
     total, failed = len(run.results), len(run.failures)
     lines.append(message("ruletest.summary", lang, rulebook=run.rulebook.file, edition=run.rulebook.edition,
-                         cases=total, passed=total - failed, failed=failed))
+                         cases=message("ruletest.cases", lang, count=total), passed=total - failed, failed=failed))
     gaps = run.gaps()
     covered = len(run.rulebook.requirements) - len(gaps)
-    lines.append(message("ruletest.coverage", lang, covered=covered, total=len(run.rulebook.requirements),
+    lines.append(message("ruletest.coverage", lang, covered=covered, count=len(run.rulebook.requirements),
                          percent=format_percent(run.coverage_percent, lang)))
     for req_id, missing in gaps:
         words = ", ".join(message(f"outcome.{o}", lang) for o in missing)
@@ -307,8 +303,10 @@ def format_run(run: TestRun, lang: str = "sv") -> str:
 
 
 def format_percent(value: float, lang: str) -> str:
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if lang == "sv" else text
+    """A coverage percentage (0–100) with one decimal at most: "92,3 %", "92.3%"."""
+    from kokdsl.formatting import format_percent as percent
+
+    return percent(value / 100, lang, places=1)
 
 
 def _format_mismatch(m: Mismatch, lang: str) -> list[str]:

@@ -41,6 +41,7 @@ class Job:
     jobs: int = 1
     progress: Callable[[int, int], None] | None = None  # called with (done, total) after each centre
     waivers: WaiverFile | None = None
+    document: str | None = None  # `--dokument`: the document written per centre; None: by outcome
 
 
 @attrs.define
@@ -76,7 +77,7 @@ class JobResult:
     @property
     def has_problems(self) -> bool:
         """A self-report that could not be read, or a waiver for no known centre."""
-        from kokdsl.followup.rerun import any_unreadable
+        from kokdsl.batch import any_unreadable
 
         return any_unreadable(self.rows) or bool(self.unknown_waivers)
 
@@ -95,7 +96,8 @@ def execute(job: Job) -> JobResult:
 def _assess(job: Job, folder: Path | None) -> JobResult:
     from kokdsl.followup.waivers import waiver_text
 
-    settings = RunSettings(job.rulebook, job.lang, job.run_date, job.rulebook_path, folder, job.waivers)
+    settings = RunSettings(job.rulebook, job.lang, job.run_date, job.rulebook_path, folder, job.waivers,
+                           job.document)
     result = run(settings, job.files, job.jobs, job.progress)
     expiring: list[Waiver] = []
     unknown: list[Waiver] = []

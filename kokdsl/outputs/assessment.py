@@ -21,6 +21,7 @@ from kokdsl.diagnostics import Diagnostic
 from kokdsl.enums import Modality, Outcome
 from kokdsl.evaluator import EXPLANATIONS_KEPT, OUTCOMES, Finding, RequirementResult, evidence
 from kokdsl.messages import message
+from kokdsl.outputs.machine import DiagnosticJson
 from kokdsl.outputs.provenance import draft_mark, marked, provenance_lines
 from kokdsl.pipeline import TOOL_VERSION, Assessment
 from kokdsl.prose import finding_text, findings
@@ -49,13 +50,6 @@ class ProblemJson(TypedDict):
     fact: str
     field: str | None
     expected: str
-
-
-class DiagnosticJson(TypedDict):
-    severity: str
-    code: str
-    path: str | None
-    message: str
 
 
 class SourceJson(TypedDict):
@@ -147,6 +141,7 @@ class FindingsJson(TypedDict):
     data_diagnostics: list[DiagnosticJson]
     run_date: NotRequired[str]  # the findings report's JSON format adds these two
     case: NotRequired[dict[str, object]]
+    document: NotRequired[dict[str, object]]  # which document the report stands for (outputs/letters.py)
 
 
 def finding_lines(finding: Finding, lang: str, depth: int = 0) -> list[str]:
