@@ -55,6 +55,10 @@ LINT_SIZES = (2000, 20_000)  # kok lint: 20,000 requirements (a 5 MB book) < 10 
 LINT_TARGET = (20_000, 10.0)
 LAUNCHER = Path(__file__).with_name("launch.py")
 RUN_DATE = "2025-03-01"
+# `kok rerun --out` writes the assessment report per centre (every requirement's
+# outcome, explanation and evidence: what bench/script.py --out writes too),
+# not the letter the outcome calls for.
+REPORT = ("--dokument", "granskningsrapport")
 
 
 @dataclass(frozen=True)
@@ -394,7 +398,7 @@ def whole_reruns(work: Path, settings: Settings) -> tuple[list[Row], dict[int, f
                     out_dir = work / f"out-{who}-{n}-{pair}"
                     if who == "kok":
                         command = kok + ["rerun", RULEBOOK, str(folder), "--run-date", RUN_DATE]
-                        command += ["--format", "json"] if mode == "json" else ["--out", str(out_dir)]
+                        command += ["--format", "json"] if mode == "json" else ["--out", str(out_dir), *REPORT]
                     else:
                         command = [sys.executable, "-m", f"bench.{who}", str(folder)]
                         command += [] if mode == "json" else ["--out", str(out_dir)]
@@ -470,7 +474,7 @@ def cores(work: Path, settings: Settings) -> list[Row]:
     for pair in range(settings.core_pairs):
         for cpus in (("0", "0,1") if pair % 2 == 0 else ("0,1", "0")):
             out_dir = work / f"cores-{cpus.replace(',', '')}"
-            command = kok + ["rerun", RULEBOOK, str(folder), "--run-date", RUN_DATE, "--out", str(out_dir)]
+            command = kok + ["rerun", RULEBOOK, str(folder), "--run-date", RUN_DATE, "--out", str(out_dir), *REPORT]
             samples[cpus].append(launch(command, cpus=cpus))
             contents[cpus] = _folder_digest(out_dir)
             shutil.rmtree(out_dir, ignore_errors=True)
@@ -510,7 +514,7 @@ def peak_rss(work: Path, settings: Settings, peaks: dict[str, dict[int, float]])
         progress(f"kok rerun --out over {n:,} centres, once, for its peak RSS")
         out_dir = work / f"rss-{n}"
         measured = launch(kok_command() + ["rerun", RULEBOOK, str(folder), "--run-date", RUN_DATE,
-                                           "--out", str(out_dir)])
+                                           "--out", str(out_dir), *REPORT])
         shutil.rmtree(out_dir, ignore_errors=True)
         out_peaks[n] = measured["peak_rss_mb"]
     floor = launch(["/bin/true"])["peak_rss_mb"]

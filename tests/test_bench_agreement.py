@@ -206,13 +206,14 @@ def _script_page(html: str) -> tuple[str, dict[str, tuple[str, bool, frozenset[s
 
 
 def test_the_lean_out_baseline_writes_what_kok_rerun_out_writes(tmp_path, rulebook):
-    """bench/script.py --out (the --out row's baseline) and `kok rerun --out`
-    write, for every centre, the same decision, the same outcome for every
+    """bench/script.py --out (the --out row's baseline) and `kok rerun --out
+    --dokument granskningsrapport` write, for every centre, the same decision, the same outcome for every
     requirement, a sentence for every requirement not met or not assessable,
     and evidence of the same facts, so that neither side of the ratio can
     drop work."""
     from bench import script
     from kokdsl.followup.rerun_job import Job, execute
+    from kokdsl.outputs.letters import ASSESSMENT_REPORT
 
     folder = tmp_path / "centres"
     folder.mkdir()
@@ -220,7 +221,9 @@ def test_the_lean_out_baseline_writes_what_kok_rerun_out_writes(tmp_path, rulebo
     for name, text in generate(count, SEED + 2, every_scenario=True):
         (folder / name).write_text(text, encoding="utf-8")
     files = sorted(str(p) for p in folder.iterdir())
-    execute(Job(rulebook, files, out_dir=str(tmp_path / "kok"), jobs=1)).result.close()
+    # The assessment report (granskningsrapport): every requirement with its
+    # outcome, explanation and evidence, the information the baseline writes.
+    execute(Job(rulebook, files, out_dir=str(tmp_path / "kok"), jobs=1, document=ASSESSMENT_REPORT)).result.close()
     assert script.main([str(folder), "--out", str(tmp_path / "script")]) == 0
     kinds = Counter()
     for path in files:
