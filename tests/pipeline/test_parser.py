@@ -138,3 +138,45 @@ def test_the_parse_table_that_ships_is_the_current_grammars():
         loaded = lark.Lark.load(f)
     source = (data_dir("rulebooks") / "orebro" / "2025.kok").read_text(encoding="utf-8")
     assert loaded.parse(source, start="start") == build_parser().parse(source, start="start")
+
+
+def _via_parse_tree(tree: object, transformer: object) -> object:
+    """lark's usual way: a parse tree with propagated positions, transformed
+    bottom-up by the same _ToAst methods."""
+    if not isinstance(tree, lark.Tree):
+        return tree
+    children = [_via_parse_tree(child, transformer) for child in tree.children]
+    return getattr(transformer, str(tree.data))(tree.meta, *children)
+
+
+def _spans(items: tuple[object, ...]) -> list[tuple[str, object]]:
+    out = []
+    for item in items:
+        for node in ast.walk(item):
+            out.append((type(node).__name__, node.span if hasattr(node, "span") else None))
+            for name in ("id_span", "topic_span"):
+                if hasattr(node, name):
+                    out.append((name, getattr(node, name)))
+    return out
+
+
+def test_the_ast_built_while_parsing_is_the_one_a_parse_tree_gives(tmp_path):
+    """The parser builds the AST in lark's reduce callbacks (no parse tree):
+    every node, and every span, is what lark's tree with propagated positions
+    and a transformer over it would give, for the shipped books and a
+    generated one that uses every construct."""
+    from pathlib import Path
+
+    from bench.rulebook_gen import synthetic_rulebook
+    from kokdsl.parser import _lark, _ToAst, normalise_source
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [p.read_text(encoding="utf-8") for p in sorted((root / "rulebooks").rglob("*.kok"))]
+    sources.append(synthetic_rulebook(30))
+    for source in sources:
+        text = normalise_source(source)
+        built = parse(text, "book.kok").rulebook.items
+        tree = _lark().parse(text, start="start")  # lark's own callbacks: a Tree with positions
+        via_tree = _via_parse_tree(tree, _ToAst("book.kok"))
+        assert built == via_tree
+        assert _spans(built) == _spans(via_tree)
