@@ -673,11 +673,44 @@ def normalise_source(source: str) -> str:
     return unicodedata.normalize("NFC", source.replace("\r\n", "\n").lstrip("\ufeff"))
 
 
-def parse(source: str, file: str = "<string>") -> Parsed:
+def parse(source: str, file: str = "<string>", kept: dict[tuple[int, str], ast.Item] | None = None) -> Parsed:
     """Parse a whole rulebook. Never raises on bad input: syntax errors come back
-    as diagnostics, with the declarations that did parse still in the AST."""
+    as diagnostics, with the declarations that did parse still in the AST.
+
+    kept: declarations parsed before, by (line offset, text), for an editor
+    that parses the same book again after each edit (the language server).
+    Only the declarations not found there are parsed, and the dict is left
+    holding this source's. A book with any syntax error is parsed whole."""
     with collector_paused():
-        return _parse(normalise_source(source), file)
+        source = normalise_source(source)
+        if kept is not None:
+            items = _parse_declarations(source, file, kept)
+            if items is not None:
+                return Parsed(ast.Rulebook(items, file), [], source)
+        return _parse(source, file)
+
+
+def _parse_declarations(source: str, file: str, kept: dict[tuple[int, str], ast.Item]) -> tuple[ast.Item, ...] | None:
+    """The book's declarations one by one, each taken from `kept` when its text
+    and place are unchanged; None on a syntax error (or text that is not one
+    declaration per chunk), for the whole-book parse to report."""
+    items = []
+    now: dict[tuple[int, str], ast.Item] = {}
+    for line_offset, chunk in _declaration_chunks(source):
+        if not chunk.strip() or _only_comments(chunk):
+            continue
+        key = (line_offset, chunk)
+        item = kept.get(key)
+        if item is None:
+            try:
+                item = _parse_items(chunk, file, "item_only", line_offset)
+            except _SyntaxProblem:
+                return None
+        now[key] = item
+        items.append(item)
+    kept.clear()
+    kept.update(now)
+    return tuple(items)
 
 
 def _parse(source: str, file: str) -> Parsed:

@@ -111,10 +111,11 @@ def check_rulebook_source(source: str, name: str = "<string>") -> RulebookCheck:
     return check_rulebook_tree(source, name)[0]
 
 
-def check_rulebook_tree(source: str, name: str = "<string>") -> tuple[RulebookCheck, ast.Rulebook]:
+def check_rulebook_tree(source: str, name: str = "<string>",
+                        kept: dict[tuple[int, str], ast.Item] | None = None) -> tuple[RulebookCheck, ast.Rulebook]:
     """check_rulebook_source, and the tree it parsed (partial after a syntax
     error), for tools that look at the tree too (lint, the language server):
-    parsed once for both."""
+    parsed once for both. kept: see parser.parse."""
     surrogate = _LONE_SURROGATE.search(source)
     if surrogate is not None:
         # Only a str built in Python can hold one (no file decodes to it); it
@@ -126,7 +127,7 @@ def check_rulebook_tree(source: str, name: str = "<string>") -> tuple[RulebookCh
         replaced = _LONE_SURROGATE.sub("\ufffd", source)
         return RulebookCheck(name, replaced, None, (problem,)), parse(replaced, name).rulebook
     with collector_paused():
-        parsed = parse(source, name)
+        parsed = parse(source, name, kept)
         try:
             compiled = compile_rulebook(parsed.rulebook, parsed.source)
         except RecursionError:  # an expression nested thousands deep

@@ -45,14 +45,16 @@ class Analysis:
     lang: str  # the keyword language the file is written in
 
 
-def analyse(source: str, path: str, lint: bool = True) -> Analysis:
+def analyse(source: str, path: str, lint: bool = True,
+            kept: dict[tuple[int, str], ast.Item] | None = None) -> Analysis:
     """Parse and compile once, then lint what compiled (lint=False: the
-    diagnostics of `kok check` only)."""
+    diagnostics of `kok check` only). kept: the document's declarations parsed
+    before (parser.parse), so that an edit reparses only what it changed."""
     from kokdsl.authoring.formatter import source_language
     from kokdsl.authoring.lint import lint_tree
     from kokdsl.pipeline import check_rulebook_tree
 
-    loaded, tree = check_rulebook_tree(source, path)
+    loaded, tree = check_rulebook_tree(source, path, kept)
     diagnostics = list(loaded.diagnostics)
     if lint and loaded.rulebook is not None:
         tests_beside = path if Path(path).is_file() else None
@@ -318,6 +320,7 @@ class KokLanguageServer(LanguageServer):
         self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kok-analysis")
         self.running: dict[str, asyncio.Task[None]] = {}  # uri -> its analysis loop
         self.stale: set[str] = set()  # edited since its running analysis started
+        self.parsed: dict[str, dict[tuple[int, str], ast.Item]] = {}  # uri -> its declarations (worker only)
 
     def schedule(self, uri: str) -> None:
         """Analyse uri again soon (off the request path) and publish its diagnostics."""
@@ -332,7 +335,8 @@ class KokLanguageServer(LanguageServer):
                 self.stale.discard(uri)
                 document = self.workspace.get_text_document(uri)
                 source, version = document.source, document.version
-                analysis = await loop.run_in_executor(self.executor, analyse, source, path_of(uri))
+                kept = self.parsed.setdefault(uri, {})
+                analysis = await loop.run_in_executor(self.executor, analyse, source, path_of(uri), True, kept)
                 if unquote(uri) not in self.workspace.text_documents:
                     return  # closed meanwhile
                 if uri in self.stale:
@@ -369,6 +373,8 @@ class KokLanguageServer(LanguageServer):
     def forget(self, uri: str) -> None:
         self.analyses.pop(uri, None)
         self.stale.discard(uri)
+        if uri not in self.running:  # else the worker still uses it; it is dropped at the next open
+            self.parsed.pop(uri, None)
 
 
 def build_server(lang: str = "sv") -> KokLanguageServer:

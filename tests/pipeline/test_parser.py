@@ -180,3 +180,36 @@ def test_the_ast_built_while_parsing_is_the_one_a_parse_tree_gives(tmp_path):
         via_tree = _via_parse_tree(tree, _ToAst("book.kok"))
         assert built == via_tree
         assert _spans(built) == _spans(via_tree)
+
+
+def test_a_book_parsed_again_after_an_edit_reuses_only_the_unchanged_declarations():
+    """parse(kept=…), as the language server calls it after each edit: the same
+    tree and spans as a whole parse, the unchanged declarations taken from
+    before (the same objects), and a syntax error still reported as a whole
+    parse reports it."""
+    from pathlib import Path
+
+    from bench.rulebook_gen import synthetic_rulebook
+
+    root = Path(__file__).resolve().parents[2]
+    books = [p.read_text(encoding="utf-8") for p in sorted((root / "rulebooks").rglob("*.kok"))]
+    books.append(synthetic_rulebook(30))
+    for text in books:
+        kept: dict = {}
+        first = parse(text, "book.kok", kept).rulebook.items
+        assert first == parse(text, "book.kok").rulebook.items
+        assert _spans(first) == _spans(parse(text, "book.kok").rulebook.items)
+        for edited in (text.replace(">= 1", ">= 2", 1), text.replace("\nkrav ", "\n# a new line\nkrav ", 1)):
+            again = parse(edited, "book.kok", kept)
+            whole = parse(edited, "book.kok")
+            assert again.rulebook.items == whole.rulebook.items and again.diagnostics == whole.diagnostics
+            assert _spans(again.rulebook.items) == _spans(whole.rulebook.items)
+    kept = {}
+    book = synthetic_rulebook(30)
+    before = parse(book, "book.kok", kept).rulebook.items
+    after = parse(book.replace("antal_3 > 0", "antal_3 > 1"), "book.kok", kept).rulebook.items
+    assert sum(a is b for a, b in zip(before, after, strict=True)) == len(before) - 1  # one declaration reparsed
+    broken = parse(book.replace("antal_3 > 0", "antal_3 > > 0"), "book.kok", kept)
+    assert [d.code for d in broken.diagnostics] == [d.code for d in parse(book.replace("antal_3 > 0", "antal_3 > > 0"),
+                                                                             "book.kok").diagnostics]
+    assert broken.diagnostics
