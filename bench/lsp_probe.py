@@ -120,12 +120,13 @@ def in_process(path: str, text: str, runs: int) -> dict[str, float]:
     from kokdsl.authoring.lsp import analyse, completions, hover_text, to_lsp_diagnostic
     from kokdsl.diagnostics import source_lines_of
 
-    analyse(text, path)  # the parser table and the templates: loaded once per server
+    kept: dict[Any, Any] = {}  # the document's declarations, as the server keeps them per document
+    analyse(text, path, True, kept)  # the document as opened
     state = {"n": 0}
 
     def diagnostics() -> None:
         state["n"] += 1
-        analysis = analyse(_edited(text, state["n"]), path)
+        analysis = analyse(_edited(text, state["n"]), path, True, kept)
         [to_lsp_diagnostic(d, analysis.source, "sv") for d in analysis.diagnostics]
 
     analysis = analyse(text, path)
