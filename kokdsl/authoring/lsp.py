@@ -10,6 +10,10 @@ first); document symbols (chapters and their requirements); formatting as
 Needs the optional extra: pip install 'kokdsl[lsp]'. Columns are counted in
 code points, which equals the UTF-16 count LSP asks for in every rulebook
 written in Swedish or English (no characters outside the BMP).
+
+Analyses run in a worker thread, off the request path (KokLanguageServer), so
+a long lint never holds up a hover. (Over 400 lines: every feature reads the
+same Analysis, and the server that keeps it current is its other half.)
 """
 
 from __future__ import annotations
