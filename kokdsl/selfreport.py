@@ -27,6 +27,7 @@ from typing import TypeVar
 import attrs
 import yaml
 
+from kokdsl import ast
 from kokdsl.compiled import CompiledRulebook, Env, RecordSpec, Type
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, key_path
 from kokdsl.documents import DocumentError, load_json, load_yaml
@@ -57,11 +58,13 @@ class SelfReportError(KokError):
 class DataProblem:
     """A fact a check needs that the self-report lacks or gets wrong."""
 
-    kind: str  # "missing" or "invalid"
+    kind: str  # "missing", "invalid" or "implausible"
     path: str
     fact: str
     field: str | None
     expected: Type
+    # For "implausible": the plausibility rule (`rimlighet`) the figures break.
+    reason: ast.Plausibility | None = None
 
 
 @attrs.frozen
@@ -240,6 +243,12 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
                 params.update(hint_code="hint.did_you_mean", suggestion=suggestion[0])
             unknown = Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key), file=file)
             checker.diagnostics.append(unknown)
+    if rulebook.plausibilities:
+        from kokdsl.plausibility import apply
+
+        problems, diagnostics = apply(rulebook, facts, file)
+        checker.problems += problems
+        checker.diagnostics += diagnostics
     return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics))
 
 
@@ -399,6 +408,17 @@ class ExpectedValue:
         if self.t.kind in ("enum", "set"):
             return message(f"expect.{self.t.kind}", lang, values=", ".join(self.t.values))
         return message(f"expect.{self.t.kind}", lang, record=self.t.record or "")
+
+
+def problem_words(problem: DataProblem, lang: str) -> str:
+    """What is wrong with a fact, in words: missing or invalid with the form
+    expected, or, for figures that contradict each other, the sentence of the
+    plausibility rule they break."""
+    from kokdsl.messages import message
+
+    if problem.reason is not None:
+        return message("problem.implausible_because", lang, sentence=problem.reason.text(lang))
+    return f"{message('problem.' + problem.kind, lang)} ({ExpectedValue(problem.expected).render(lang)})"
 
 
 # Every spelling of yes and no the loader accepts (compared casefolded). The

@@ -23,7 +23,7 @@ from kokdsl.evaluator import MET, OUTCOMES, WAIVED, Finding, evidence
 from kokdsl.messages import message
 from kokdsl.outputs.provenance import draft_mark, marked, provenance_lines
 from kokdsl.pipeline import TOOL_VERSION, Assessment
-from kokdsl.selfreport import DataProblem, ExpectedValue
+from kokdsl.selfreport import DataProblem, ExpectedValue, problem_words
 from kokdsl.values import terminal_lines
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ class ProblemJson(TypedDict):
     fact: str
     field: str | None
     expected: str
+    reason: str | None
 
 
 class DiagnosticJson(TypedDict):
@@ -173,7 +174,8 @@ def _diagnostic_json(diag: Diagnostic, lang: str) -> DiagnosticJson:
 
 def _problem_json(problem: DataProblem, lang: str) -> ProblemJson:
     return {"kind": problem.kind, "path": problem.path, "fact": problem.fact, "field": problem.field,
-            "expected": ExpectedValue(problem.expected).render(lang)}
+            "expected": ExpectedValue(problem.expected).render(lang),
+            "reason": problem.reason.text(lang) if problem.reason else None}
 
 
 def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | None = None) -> FindingsJson:
@@ -284,7 +286,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     if decision.missing:
         out.append(m("text.missing"))
         for p in decision.missing:
-            out.append(f"  - {p.path}: {m('problem.' + p.kind)} ({ExpectedValue(p.expected).render(lang)})")
+            out.append(f"  - {p.path}: {problem_words(p, lang)}")
     if decision.remarks or decision.unassessed_remarks:
         out.append(m("text.remarks"))
         for r in decision.remarks:

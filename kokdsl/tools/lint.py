@@ -448,9 +448,10 @@ class _Linter:
 
     def _source_dates(self, req: ast.Requirement) -> list[Diagnostic]:
         """A source dated (`daterad`, or a date in its text) after the day the
-        requirement takes effect cannot be what it was written from."""
+        requirement takes effect cannot be what it was written from. A
+        proposal never takes effect, so its sources may be of any date."""
         valid_from = req.valid_from or (self.header.valid_from if self.header else None)
-        if valid_from is None:
+        if valid_from is None or req.status == ast.PROPOSAL:
             return []
         out = []
         for source in req.sources:
