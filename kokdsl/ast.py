@@ -7,6 +7,7 @@ so two ASTs compare by structure (a reformatted file gives an equal tree).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -29,6 +30,27 @@ NO_SPAN = Span("<unknown>", 0, 0, 0, 0)
 
 def span_field() -> Any:
     return attrs.field(default=NO_SPAN, eq=False, repr=False, kw_only=True)
+
+
+def children(node: object) -> Iterator[Any]:
+    """The nodes directly under node, in field order: an expression's
+    operands (its fields that are nodes; a span is not a node)."""
+    cls = type(node)
+    if not attrs.has(cls):
+        return
+    for field in attrs.fields(cls):
+        child = getattr(node, field.name)
+        if attrs.has(type(child)) and not isinstance(child, Span):
+            yield child
+
+
+def walk(node: object) -> Iterator[Any]:
+    """node and every node under it, depth first, node first (nothing for None)."""
+    if node is None:
+        return
+    yield node
+    for child in children(node):
+        yield from walk(child)
 
 
 # -- types -------------------------------------------------------------------

@@ -10,12 +10,12 @@ user's language, and exits 2. Anything else that escapes is a bug in kokdsl
     │   └── KokSyntaxError     parser.parse_or_raise
     ├── SelfReportError        selfreport: the file is no self-report at all
     ├── ScheduleFormatError    schedule: a self-reported schedule is malformed
-    ├── RuleTestError          tools.ruletest: an unusable test file
-    ├── EditionError           tools.editions: no edition fits
+    ├── RuleTestError          authoring.ruletest: an unusable test file
+    ├── EditionError           authoring.editions: no edition fits
     ├── OutputError            outputs.files: a report cannot be written
-    ├── PreviousRunError       tools.changes: --previous is no summary, or a malformed one
-    ├── FolderError            tools.outfolder: --out holds other files
-    └── ImpactError            tools.impact: an unknown requirement
+    ├── PreviousRunError       followup.changes: --previous is no summary, or a malformed one
+    ├── FolderError            followup.outfolder: --out holds other files
+    └── ImpactError            authoring.impact: an unknown requirement
     (plus private control-flow subclasses inside parser and selfreport)
 
 The classes live beside the code that raises them and are re-exported here.
@@ -95,10 +95,10 @@ def __getattr__(name: str) -> type[KokError]:
     import importlib
 
     homes = {"KokSyntaxError": "kokdsl.parser", "SelfReportError": "kokdsl.selfreport",
-             "ScheduleFormatError": "kokdsl.schedule", "RuleTestError": "kokdsl.tools.ruletest",
-             "EditionError": "kokdsl.tools.editions", "OutputError": "kokdsl.outputs.files",
-             "PreviousRunError": "kokdsl.tools.changes",
-             "FolderError": "kokdsl.tools.outfolder", "ImpactError": "kokdsl.tools.impact"}
+             "ScheduleFormatError": "kokdsl.schedule", "RuleTestError": "kokdsl.authoring.ruletest",
+             "EditionError": "kokdsl.authoring.editions", "OutputError": "kokdsl.outputs.files",
+             "PreviousRunError": "kokdsl.followup.changes",
+             "FolderError": "kokdsl.followup.outfolder", "ImpactError": "kokdsl.authoring.impact"}
     if name not in homes:
         raise AttributeError(name)
     cls: type[KokError] = getattr(importlib.import_module(homes[name]), name)

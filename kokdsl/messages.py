@@ -825,7 +825,7 @@ CATALOGUE.update({
                                 EN: "Fields that may be left out are commented out; remove the “# ” to answer."},
 })
 
-# kok lint (kokdsl/tools/lint.py): one message per stable code, and the rule summaries SARIF shows.
+# kok lint (kokdsl/authoring/lint.py): one message per stable code, and the rule summaries SARIF shows.
 CATALOGUE.update({
     "lint.KOK101": {SV: "krav {id} är ett bör-krav, men texten säger ”{word}”",
                     EN: "requirement {id} is a bör (should) requirement, but its text says “{word}”"},
@@ -890,7 +890,7 @@ CATALOGUE.update({
 })
 
 
-# kok diff (kokdsl/tools/diff.py) and the book's chapter of changes.
+# kok diff (kokdsl/authoring/diff.py) and the book's chapter of changes.
 CATALOGUE.update({
     "diff.heading": {SV: "Ändringar från {old} till {new}", EN: "Changes from {old} to {new}"},
     "diff.counts": {SV: "{added} nya, {removed} borttagna och {changed} ändrade krav",
@@ -921,7 +921,7 @@ CATALOGUE.update({
 })
 
 
-# Keywords in one line each, for the editor's hover (kokdsl/lsp.py).
+# Keywords in one line each, for the editor's hover (kokdsl/authoring/lsp.py).
 CATALOGUE.update({
     "keyword.rulebook": {SV: "regelbokens huvud: namn och utgåva", EN: "the rulebook's header: name and edition"},
     "keyword.edition": {SV: "utgåvans år", EN: "the edition's year"},

@@ -22,6 +22,7 @@ import attrs
 
 from kokdsl.diagnostics import ERROR, Diagnostic, key_path
 from kokdsl.errors import KokError
+from kokdsl.text import join_and
 
 __all__ = [
     "AROUND_THE_CLOCK",
@@ -42,7 +43,7 @@ WEEKDAYS = {
 }
 
 # The canonical words of a self-reported schedule in each key language: the
-# parser below accepts them (among variants), and tools.schema, kok template
+# parser below accepts them (among variants), and intake.schema, kok template
 # and kok form write them. Day groups are every day, weekdays, weekend.
 SCHEDULE_WORDS: dict[str, dict[str, Any]] = {
     "sv": {"weekdays": WEEKDAYS["sv"], "day_groups": ("alla dagar", "vardagar", "helger"),
@@ -120,13 +121,6 @@ def _normalise(pairs: Iterable[Iterable[int]]) -> tuple[Interval, ...]:
 
 def _format_minute_of_day(minute: int, sep: str = ":") -> str:
     return f"{minute // 60:02d}{sep}{minute % 60:02d}"
-
-
-def _and_list(items: list[str], lang: str) -> str:
-    """The items as "a, b och c" (or "a, b and c")."""
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + (" och " if lang == "sv" else " and ") + items[-1]
 
 
 def _recurring(day: str, lang: str) -> str:
@@ -319,7 +313,7 @@ class Schedule:
             )
         return "; ".join(
             f"{_recurring(names[first], lang) if first == last else names[first] + dash + names[last]} "
-            f"{_and_list(hours, lang)}"
+            f"{join_and(hours, lang)}"
             for first, last, hours in groups
         )
 

@@ -179,10 +179,10 @@ def _one_mutation(rng: random.Random, text: str, tokens: list[str], others: list
 
 def check_rulebook(source: str, document) -> str | None:
     """None when kokdsl handled the source; otherwise why it is a crash."""
+    from kokdsl.authoring.formatter import format_source, source_language
     from kokdsl.diagnostics import format_diagnostic
     from kokdsl.parser import parse
     from kokdsl.pipeline import assess, check_rulebook_source
-    from kokdsl.tools.formatter import format_source, source_language
 
     loaded = check_rulebook_source(source, "fuzz.kok")
     for diag in loaded.diagnostics:
@@ -195,7 +195,7 @@ def check_rulebook(source: str, document) -> str | None:
     parsed = parse(loaded.source, "fuzz.kok")
     format_source(parsed.rulebook, parsed.source, source_language(parsed.rulebook, parsed.source))
     if document is not None:
-        from kokdsl.outputs.terminal import render_text
+        from kokdsl.outputs.assessment import render_text
         from kokdsl.selfreport import validate
 
         # The example read against the mutated rulebook's own facts.
@@ -206,8 +206,8 @@ def check_rulebook(source: str, document) -> str | None:
 
 def check_self_report(name: str, data: bytes, rulebook, render_all: bool = True) -> str | None:
     from kokdsl.errors import KokError
+    from kokdsl.outputs.assessment import render_json, render_text
     from kokdsl.outputs.findings import render_report
-    from kokdsl.outputs.terminal import render_json, render_text
     from kokdsl.pipeline import assess
     from kokdsl.selfreport import parse_document, validate
 

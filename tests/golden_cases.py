@@ -91,8 +91,8 @@ def fmt_cases():
 
 
 def formatted(source_path) -> str:
+    from kokdsl.authoring.formatter import format_source, source_language
     from kokdsl.parser import parse
-    from kokdsl.tools.formatter import format_source, source_language
 
     source = source_path.read_text(encoding="utf-8")
     parsed = parse(source, source_path.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from kokdsl.pipeline import assess, check_rulebook_source
+from kokdsl.prose import findings
 from kokdsl.selfreport import validate
 
 HEADER = 'regelbok "Test" utgåva 2025 giltig från 2025-01-01\n'
@@ -29,10 +30,10 @@ def result(assessment, req_id: str):
 
 
 def texts(res, lang: str = "sv") -> list[str]:
-    from kokdsl.outputs.terminal import finding_lines
+    from kokdsl.outputs.assessment import finding_lines
 
     # No-break spaces keep "61 %" together in print; compare them as spaces.
-    return [line.strip().replace("\xa0", " ") for f in res.findings for line in finding_lines(f, lang)]
+    return [line.strip().replace("\xa0", " ") for f in findings(res) for line in finding_lines(f, lang)]
 
 
 def comparable(facts: dict) -> dict:

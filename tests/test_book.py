@@ -4,7 +4,7 @@ from pathlib import Path
 
 from golden_cases import run_cli
 
-from kokdsl.outputs.book import render_book
+from kokdsl.authoring.book import render_book
 from kokdsl.pipeline import load_rulebook_source
 
 OREBRO = "rulebooks/orebro/2025.kok"

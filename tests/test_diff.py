@@ -8,9 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from kokdsl.authoring.diff import edition_diff, render, word_diff
 from kokdsl.cli import main
 from kokdsl.pipeline import load_rulebook_source
-from kokdsl.tools.diff import edition_diff, render, word_diff
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD_2024 = str(ROOT / "rulebooks" / "orebro" / "2024.kok")
@@ -157,7 +157,7 @@ def test_compare_reads_a_limit_written_first_as_the_subject_would():
     a limit on the left is mirrored, never shown with a missing operator."""
     import re
 
-    from kokdsl.tools.compare import _MIRROR, thresholds
+    from kokdsl.authoring.compare import _MIRROR, thresholds
 
     grammar = (ROOT / "grammar" / "kok.lark").read_text(encoding="utf-8")
     operators = re.findall(r'"([^"]+)"', re.search(r"^COMP_OP:(.*)$", grammar, re.MULTILINE).group(1))

@@ -3,8 +3,8 @@
 import pytest
 from helpers import result, rulebook, run, texts
 
-from kokdsl.decision import APPROVED, REJECTION, SUPPLEMENT_REQUEST
-from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET
+from kokdsl.enums import DecisionKind, Outcome
+from kokdsl.prose import findings
 
 OREBRO_LIKE = """
 uppgift öppettider: veckoschema
@@ -67,25 +67,25 @@ def rb():
 
 def test_a_compliant_centre_is_approved(rb):
     a = run(rb, GOOD)
-    assert [r.outcome for r in a.evaluation.results] == [MET] * 8
-    assert a.decision.kind == APPROVED
+    assert [r.outcome for r in a.evaluation.results] == [Outcome.MET] * 8
+    assert a.decision.kind == DecisionKind.APPROVED
 
 
 def test_specialist_leaving_early_on_thursday_is_rejected_naming_the_gap(rb):
     week = {"måndag-onsdag": "08:00-17:00", "torsdag": "08:00-15:30", "fredag": "08:00-17:00"}
     a = run(rb, dict(GOOD, specialist=week))
     r = result(a, "1")
-    assert r.outcome == NOT_MET
+    assert r.outcome == Outcome.NOT_MET
     assert texts(r) == ["Specialist saknas under öppettider: torsdagar 15.30–17.00."]
     assert texts(r, "en") == ["Öppettider: not covered by specialist on Thursdays 15:30–17:00."]
-    assert a.decision.kind == REJECTION
+    assert a.decision.kind == DecisionKind.REJECTION
     assert [x.requirement.id for x in a.decision.reasons] == ["1"]
 
 
 def test_opening_hours_threshold_shows_value_against_threshold(rb):
     a = run(rb, dict(GOOD, listade=6000, öppettider={"måndag-fredag": "08:00-15:36"}))
     r = result(a, "2")
-    assert r.outcome == NOT_MET
+    assert r.outcome == Outcome.NOT_MET
     assert texts(r) == ["Timmar per vecka enligt öppettider: 38 timmar; kravet är minst 40 timmar, "
                         "eftersom listade är 6 000, mindre än 6 500."]
 
@@ -93,9 +93,9 @@ def test_opening_hours_threshold_shows_value_against_threshold(rb):
 def test_threshold_decided_even_when_listed_residents_unknown(rb):
     # 45 h meets both the 40 h and the 45 h tier, so the missing count does not matter.
     a = run(rb, {k: v for k, v in GOOD.items() if k != "listade"})
-    assert result(a, "2").outcome == MET
+    assert result(a, "2").outcome == Outcome.MET
     a = run(rb, dict({k: v for k, v in GOOD.items() if k != "listade"}, öppettider={"måndag-fredag": "08:00-16:30"}))
-    assert result(a, "2").outcome == CANNOT_ASSESS
+    assert result(a, "2").outcome == Outcome.CANNOT_ASSESS
 
 
 def test_failing_list_elements_are_named(rb):
@@ -110,23 +110,23 @@ def test_failing_list_elements_are_named(rb):
         "godkänd: nej",
     ]
     assert texts(result(a, "7")) == ["Filial Påhittsby (får inte förekomma):", "listning: ja"]
-    assert result(a, "6").findings[0].path == "$.filialer[1]"
+    assert findings(result(a, "6"))[0].path == "$.filialer[1]"
 
 
 def test_branch_rules_do_not_apply_without_the_assignment(rb):
     branch = {"namn": "X", "verksamhetschef": "Y", "godkänd": False, "listning": True}
     a = run(rb, dict(GOOD, uppdrag=[], filialer=[branch]))
     r = result(a, "6")
-    assert r.outcome == NOT_APPLICABLE
+    assert r.outcome == Outcome.NOT_APPLICABLE
     assert texts(r) == ["Kravet gäller bara om filial ingår i uppdrag; "
                         "här: filial ingår inte i uppdrag (inga angivna)."]
-    assert a.decision.kind == APPROVED
+    assert a.decision.kind == DecisionKind.APPROVED
 
 
 def test_missing_fact_makes_a_supplement_request_listing_it(rb):
     a = run(rb, {k: v for k, v in GOOD.items() if k != "jour"})
-    assert result(a, "3").outcome == CANNOT_ASSESS
-    assert a.decision.kind == SUPPLEMENT_REQUEST
+    assert result(a, "3").outcome == Outcome.CANNOT_ASSESS
+    assert a.decision.kind == DecisionKind.SUPPLEMENT_REQUEST
     assert [(p.kind, p.path) for p in a.decision.missing] == [("missing", "$.jour")]
 
 
@@ -134,26 +134,26 @@ def test_wrongly_typed_record_field_gives_its_path(rb):
     branches = [GOOD["filialer"][0], {"namn": "Syd", "verksamhetschef": 42, "godkänd": True, "listning": False}]
     a = run(rb, dict(GOOD, filialer=branches))
     r = result(a, "6")
-    assert r.outcome == CANNOT_ASSESS
+    assert r.outcome == Outcome.CANNOT_ASSESS
     assert [(p.kind, p.path) for p in r.problems] == [("invalid", "$.filialer[1].verksamhetschef")]
     diag = [d for d in a.report.diagnostics if d.is_error]
     assert [(d.path, d.text("en")) for d in diag] == [
         ("$.filialer[1].verksamhetschef", "the value 42 is invalid; expected a text")]
     # The branch rule that does not read the broken field is still assessed.
-    assert result(a, "7").outcome == MET
+    assert result(a, "7").outcome == Outcome.MET
 
 
 def test_a_failing_element_decides_even_when_another_is_unknown(rb):
     branches = [{"namn": "Syd", "verksamhetschef": 42, "godkänd": True, "listning": False},
                 {"namn": "Väst", "verksamhetschef": "Anna A", "godkänd": False, "listning": False}]
     a = run(rb, dict(GOOD, filialer=branches))
-    assert result(a, "6").outcome == NOT_MET
-    assert a.decision.kind == REJECTION
+    assert result(a, "6").outcome == Outcome.NOT_MET
+    assert a.decision.kind == DecisionKind.REJECTION
 
 
 def test_failed_bör_is_a_remark_not_a_rejection(rb):
     a = run(rb, dict(GOOD, samordnare=[{"namn": "Cecilia", "utbildning": "gymnasial"}], andel=10))
-    assert a.decision.kind == APPROVED
+    assert a.decision.kind == DecisionKind.APPROVED
     assert [r.requirement.id for r in a.decision.remarks] == ["5", "8"]
     assert texts(result(a, "8")) == ["Andel: 10 %; kravet är minst 25 %."]
 
@@ -162,7 +162,7 @@ def test_rejection_wins_over_supplement(rb):
     doc = {k: v for k, v in GOOD.items() if k != "jour"}
     doc["samordnare"] = []
     a = run(rb, doc)
-    assert a.decision.kind == REJECTION
+    assert a.decision.kind == DecisionKind.REJECTION
     assert [r.requirement.id for r in a.decision.supplements] == ["3"]
 
 
@@ -187,14 +187,14 @@ def test_some_and_count_where_and_sum():
     """)
     staff = [{"namn": "A", "tjänst": 100, "läkare": True}, {"namn": "B", "tjänst": "40 %", "läkare": False}]
     a = run(rb, {"personal": staff})
-    assert [r.outcome for r in a.evaluation.results] == [MET, NOT_MET, NOT_MET]
+    assert [r.outcome for r in a.evaluation.results] == [Outcome.MET, Outcome.NOT_MET, Outcome.NOT_MET]
     assert texts(result(a, "3")) == ["Summan av tjänst för personal: 140 %; kravet är minst 150 %."]
     a = run(rb, {"personal": [{"namn": "B", "tjänst": "40 %", "läkare": False}]})
     assert texts(result(a, "1")) == ["P B:", "läkare: nej"]  # one element: no "ingen av de 1"
 
 
 def test_evaluation_is_deterministic(rb):
-    from kokdsl.outputs.terminal import render_json
+    from kokdsl.outputs.assessment import render_json
 
     assert render_json(run(rb, GOOD)) == render_json(run(rb, GOOD))
 
@@ -211,7 +211,7 @@ def test_a_trace_always_carries_its_rulebook_and_a_traceless_result_gives_none(r
     assert not any(f.default is not attrs.NOTHING for f in attrs.fields(RequirementTrace) if f.name == "rulebook")
     traced = result(run(rb, GOOD), "6")
     assert traced.trace.rulebook is rb
-    waived = RequirementResult(traced.requirement, Outcome.WAIVED, (), explain=lambda: [])
-    assert waived.findings == ()
+    waived = RequirementResult(traced.requirement, Outcome.WAIVED, (), explanation=())
+    assert findings(waived) == ()
     with pytest.raises(ValueError, match="without a trace"):
         waived.trace  # noqa: B018

@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 
 from kokdsl import ast
 from kokdsl.compiler import compile_rulebook
-from kokdsl.decision import SUPPLEMENT_REQUEST
-from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_MET, evaluate
+from kokdsl.enums import DecisionKind, Outcome
+from kokdsl.evaluator import evaluate
 from kokdsl.parser import parse_or_raise
 from kokdsl.pipeline import assess, load_rulebook
+from kokdsl.prose import finding_text, findings
 from kokdsl.schedule import parse_schedule
 from kokdsl.selfreport import Identity, SelfReport, validate
 from kokdsl.values import UNKNOWN, Duration, RecordValue
@@ -47,8 +48,8 @@ def test_blank_coordinator_entry_asks_for_a_supplement_not_approval():
     document = _godkand()
     document["vårdsamordnare"] = [dict(BLANK_PERSON)]
     a = _assess(document)
-    assert result(a, "3.1").outcome == CANNOT_ASSESS
-    assert a.decision.kind == SUPPLEMENT_REQUEST
+    assert result(a, "3.1").outcome == Outcome.CANNOT_ASSESS
+    assert a.decision.kind == DecisionKind.SUPPLEMENT_REQUEST
     assert [p.path for p in a.decision.missing] == ["$.vårdsamordnare"]
 
 
@@ -77,7 +78,7 @@ BLANK_BRANCH = {"namn": None, "öppen": None, "timmar": ""}
 def test_every_list_fact_and_quantifier_treats_a_blank_entry_as_not_given():
     rb = rulebook(LIST_BOOK)
     a = run(rb, {"filialer": [dict(BLANK_BRANCH)]})
-    assert [r.outcome for r in a.evaluation.results] == [CANNOT_ASSESS] * 6
+    assert [r.outcome for r in a.evaluation.results] == [Outcome.CANNOT_ASSESS] * 6
     assert [p.path for p in a.decision.missing] == ["$.filialer"]
     for r in a.evaluation.results:
         assert texts(r) == ["Uppgiften om filialer saknas eller är ogiltig i egenrapporten."]
@@ -86,7 +87,8 @@ def test_every_list_fact_and_quantifier_treats_a_blank_entry_as_not_given():
 def test_a_blank_entry_beside_filled_ones_is_dropped_with_a_warning():
     rb = rulebook(LIST_BOOK)
     a = run(rb, {"filialer": [{"namn": "Norr", "öppen": "ja", "timmar": 12}, dict(BLANK_BRANCH)]})
-    assert [r.outcome for r in a.evaluation.results] == [MET, MET, NOT_MET, MET, MET, MET]
+    met, not_met = Outcome.MET, Outcome.NOT_MET
+    assert [r.outcome for r in a.evaluation.results] == [met, met, not_met, met, met, met]
     assert [(d.code, d.path) for d in a.report.diagnostics if d.code == "data.blank_entry"] == [
         ("data.blank_entry", "$.filialer[1]")]
 
@@ -94,14 +96,15 @@ def test_a_blank_entry_beside_filled_ones_is_dropped_with_a_warning():
 def test_a_partly_filled_entry_exists_with_its_missing_fields_unknown():
     rb = rulebook(LIST_BOOK)
     a = run(rb, {"filialer": [{"namn": "Norr", "öppen": None, "timmar": None}]})
-    assert [r.outcome for r in a.evaluation.results] == [MET] + [CANNOT_ASSESS] * 5
+    assert [r.outcome for r in a.evaluation.results] == [Outcome.MET] + [Outcome.CANNOT_ASSESS] * 5
     assert {p.path for p in a.decision.missing} == {"$.filialer[0].öppen", "$.filialer[0].timmar"}
 
 
 def test_an_explicitly_empty_list_is_given():
     rb = rulebook(LIST_BOOK)
     a = run(rb, {"filialer": []})
-    assert [r.outcome for r in a.evaluation.results] == [NOT_MET, MET, MET, NOT_MET, NOT_MET, NOT_MET]
+    met, not_met = Outcome.MET, Outcome.NOT_MET
+    assert [r.outcome for r in a.evaluation.results] == [not_met, met, met, not_met, not_met, not_met]
 
 
 # -- defect 2: explanations never contradict outcomes -------------------------------------
@@ -113,7 +116,7 @@ def test_threshold_failed_on_both_tiers_is_not_explained_by_an_unknown():
     document["öppettider"] = {"måndag-torsdag": "08:00-16:00", "fredag": "08:00-14:00"}  # 38 h
     a = _assess(document)
     r = result(a, "2.1")
-    assert r.outcome == NOT_MET
+    assert r.outcome == Outcome.NOT_MET
     [text] = [t.replace("\xa0", " ") for t in texts(r)]
     assert "okänt" not in text and "saknas" not in text
     assert "38 timmar" in text and "40 timmar" in text and "45 timmar" in text
@@ -130,7 +133,7 @@ def test_equal_branches_decide_without_their_unknown_condition():
       (a om c annars b)
     """)
     r = result(run(rb, {"a": "nej", "b": "nej"}), "1")
-    assert r.outcome == NOT_MET
+    assert r.outcome == Outcome.NOT_MET
     assert texts(r) == ["A: nej.", "B: nej."]
 
 
@@ -204,7 +207,7 @@ def _walk(trace):
 def _all_text(findings, lang):
     out = []
     for f in findings:
-        out.append(f.text(lang))
+        out.append(finding_text(f, lang))
         out += _all_text(f.children, lang)
     return out
 
@@ -218,13 +221,13 @@ UNKNOWN_WORDS = {"sv": ("saknas eller är ogiltig", "okänt", "kan inte bedömas
 def test_a_decided_outcome_is_explained_by_known_values_only(expr, facts):
     r = _evaluate(expr, facts)
     trace = r.trace.check
-    assert trace.value is (True if r.outcome == MET else False if r.outcome == NOT_MET else UNKNOWN)
-    if r.outcome not in (MET, NOT_MET):
-        assert r.findings  # an unknown outcome names what is missing
+    assert trace.value is (True if r.outcome == Outcome.MET else False if r.outcome == Outcome.NOT_MET else UNKNOWN)
+    if r.outcome not in (Outcome.MET, Outcome.NOT_MET):
+        assert findings(r)  # an unknown outcome names what is missing
         return
     assert all(t.value is not UNKNOWN for t in _walk(trace)), "a decided result rests on an unknown"
     for lang in ("sv", "en"):
-        text = " ".join(_all_text(r.findings, lang)).replace("\xa0", " ")
+        text = " ".join(_all_text(findings(r), lang)).replace("\xa0", " ")
         assert text, "a decided outcome is explained"
         assert not any(word in text for word in UNKNOWN_WORDS[lang]), text
         # The deciding facts are named with their values.
@@ -326,15 +329,15 @@ def test_schedules_sets_and_dates_are_explained_by_known_values_only(expr, facts
 
     rb, r = _evaluate_typed(expr, facts)
     trace = r.trace.check
-    assert trace.value is (True if r.outcome == MET else False if r.outcome == NOT_MET else UNKNOWN)
-    if r.outcome not in (MET, NOT_MET):
-        assert r.findings  # an unknown outcome names what is missing
-        assert any("unknown" in code for code in _codes(r.findings))
+    assert trace.value is (True if r.outcome == Outcome.MET else False if r.outcome == Outcome.NOT_MET else UNKNOWN)
+    if r.outcome not in (Outcome.MET, Outcome.NOT_MET):
+        assert findings(r)  # an unknown outcome names what is missing
+        assert any("unknown" in code for code in _codes(findings(r)))
         return
     assert all(t.value is not UNKNOWN for t in _walk(trace)), "a decided result rests on an unknown"
-    assert not any("unknown" in code for code in _codes(r.findings)), list(_codes(r.findings))
+    assert not any("unknown" in code for code in _codes(findings(r))), list(_codes(findings(r)))
     for lang in ("sv", "en"):
-        text = " ".join(_all_text(r.findings, lang)).replace("\xa0", " ")
+        text = " ".join(_all_text(findings(r), lang)).replace("\xa0", " ")
         assert text, "a decided outcome is explained"
         assert not any(word in text for word in UNKNOWN_WORDS[lang]), text
         # The deciding dates, yes/no answers and closed-set values are named as written.
@@ -361,9 +364,9 @@ def test_generated_failures_name_their_elements():
     items = (RecordValue({"namn": "Norr", "x": False, "k": 1}, "$.l[0]", "Norr"),
              RecordValue({"namn": "Söder", "x": UNKNOWN, "k": 1}, "$.l[1]", "Söder"))
     r = _evaluate(expr, {"a": True, "b": True, "n": 1, "m": 1, "l": items})
-    assert r.outcome == NOT_MET
-    assert [f.path for f in r.findings] == ["$.l[0]"]
-    assert _all_text(r.findings, "sv") == ["P Norr:", "x: nej"]
+    assert r.outcome == Outcome.NOT_MET
+    assert [f.path for f in findings(r)] == ["$.l[0]"]
+    assert _all_text(findings(r), "sv") == ["P Norr:", "x: nej"]
 
 
 def test_deep_copy_of_facts_is_not_needed_for_tracing():
@@ -373,7 +376,7 @@ def test_deep_copy_of_facts_is_not_needed_for_tracing():
     a = run(rb, copy.deepcopy(document))
     before = dict(a.report.facts)
     for r in a.evaluation.results:
-        assert r.findings
+        assert findings(r)
     assert a.report.facts == before and "f" not in a.report.facts
 
 
@@ -471,9 +474,9 @@ def test_every_not_met_ground_names_its_deciding_values_in_words():
     for file in _examples():
         a = assess(rb, str(file))
         for r in a.evaluation.results:
-            if r.outcome != NOT_MET:
+            if r.outcome != Outcome.NOT_MET:
                 continue
-            text = " ".join(_all_text(r.findings, "sv")).replace("\xa0", " ")
+            text = " ".join(_all_text(findings(r), "sv")).replace("\xa0", " ")
             assert text and not CODE.findall(text), (file.name, r.requirement.id, text)
             ctx = _Context(rb, "sv")
             for leaf in _leaf_values(r.trace.check):
@@ -481,15 +484,15 @@ def test_every_not_met_ground_names_its_deciding_values_in_words():
                 assert shown in text, (file.name, r.requirement.id, shown, text)
             expected = SAMPLE_SENTENCES.get((file.name, r.requirement.id))
             if expected is not None:
-                assert [_flat(f) for f in r.findings] == [expected]
+                assert [_flat(f) for f in findings(r)] == [expected]
             seen += 1
     assert seen >= 15
 
 
 def _flat(finding) -> str:
-    from kokdsl.prose import _finding_text
+    from kokdsl.prose import _flattened_text
 
-    text = _finding_text(finding, "sv").replace("\xa0", " ")
+    text = _flattened_text(finding, "sv").replace("\xa0", " ")
     return text if text.endswith(".") else text + "."  # as the report prints it
 
 
@@ -510,9 +513,9 @@ krav 1 "Öppet" skall
 def test_the_review_text_comes_from_the_rulebook_and_ends_a_rejection(tmp_path):
     from click.testing import CliRunner
 
+    from kokdsl.authoring.formatter import format_rulebook
     from kokdsl.cli import main
     from kokdsl.outputs.findings import render_report
-    from kokdsl.tools.formatter import format_rulebook
 
     book = tmp_path / "fiktiv.kok"
     book.write_text(REVIEW_BOOK, encoding="utf-8")
@@ -541,7 +544,7 @@ def test_a_missing_fact_read_twice_is_named_once():
       a och (a eller b)
     """)
     r = result(run(rb, {"b": "nej"}), "1")
-    assert r.outcome == CANNOT_ASSESS
+    assert r.outcome == Outcome.CANNOT_ASSESS
     assert texts(r) == ["Uppgiften om a saknas eller är ogiltig i egenrapporten."]
 
 
@@ -559,14 +562,14 @@ krav 2 "t" skall
 
 def test_a_literal_on_the_left_is_said_with_the_fact_first():
     r = result(run(rulebook(EDGE_BOOK), {"d": "2023-05-01", "m": ["x"]}), "1")
-    assert r.outcome == NOT_MET
+    assert r.outcome == Outcome.NOT_MET
     assert texts(r) == ["Startdatum: 2023-05-01; kravet är tidigast 2024-01-01."]
     assert texts(r, "en") == ["The start date: 2023-05-01; the requirement is on or after 2024-01-01."]
 
 
 def test_a_quantifier_over_a_set_names_the_value_not_the_variable():
     r = result(run(rulebook(EDGE_BOOK), {"d": "2025-05-01", "m": ["x", "y"]}), "2")
-    assert r.outcome == NOT_MET
+    assert r.outcome == Outcome.NOT_MET
     assert texts(r) == ["Y i tjänsterna:", "värdet: y; kravet är ex"]
     assert texts(r, "en") == ["Y in the services:", "the value: y; the requirement is ex-en"]
 

@@ -49,8 +49,8 @@ def test_english_files_stay_english(tmp_path):
 
 
 def test_comments_stay_where_they_were_written():
+    from kokdsl.authoring.formatter import format_source
     from kokdsl.parser import parse
-    from kokdsl.tools.formatter import format_source
 
     source = '''regelbok "Prov" utgåva 2025
 uppgift listade: heltal  # från folkbokföringen

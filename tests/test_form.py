@@ -24,13 +24,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kokdsl.cli import main
+from kokdsl.intake.form import render_form
+from kokdsl.intake.schema import self_report_schema, title_of
+from kokdsl.intake.template import render_template
 from kokdsl.messages import message
 from kokdsl.outputs.files import find_chromium
 from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.selfreport import load_self_report, validate
-from kokdsl.tools.blank_report import render_template
-from kokdsl.tools.form import render_form
-from kokdsl.tools.schema import self_report_schema, title_of
 
 ROOT = Path(__file__).resolve().parent.parent
 OREBRO_2025 = ROOT / "rulebooks" / "orebro" / "2025.kok"
@@ -484,7 +484,7 @@ def test_schema_documents_load_and_round_trip_through_the_form(browser, form_pag
 
 
 def test_facts_are_grouped_by_chapter_in_book_order():
-    from kokdsl.tools.form import form_view
+    from kokdsl.intake.form import form_view
 
     view = form_view(RULEBOOK, "sv")
     chapters = list(dict.fromkeys(r.chapter for r in RULEBOOK.requirements))
@@ -548,9 +548,9 @@ def test_every_shipped_rulebook_has_a_form_that_round_trips_its_rule_test_base(b
 def test_the_words_the_page_accepts_are_the_loaders():
     """The page reads opened files as the loader does: every day name, group,
     closed and whole-day word it accepts means the same to parse_schedule."""
+    from kokdsl.intake.form import page_data
     from kokdsl.schedule import Schedule, parse_schedule
     from kokdsl.selfreport import NO_WORDS, YES_WORDS
-    from kokdsl.tools.form import page_data
 
     accepts = page_data(RULEBOOK, "sv")["accepts"]
 

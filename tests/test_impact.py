@@ -45,8 +45,8 @@ def test_unknown_requirement_and_nothing_to_compare():
 
 
 def test_the_original_rulebook_is_untouched():
+    from kokdsl.authoring.impact import with_modalities
     from kokdsl.pipeline import assess, load_rulebook
-    from kokdsl.tools.impact import with_modalities
 
     rulebook = load_rulebook(OREBRO).rulebook
     before = assess(rulebook, "examples/avslag.yaml").decision.kind

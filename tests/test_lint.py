@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from kokdsl.authoring.lint import RULES, lint_file, lint_source, text_numbers
 from kokdsl.cli import main
-from kokdsl.tools.lint import RULES, lint_file, lint_source, text_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANTED = ROOT / "tests" / "fixtures" / "lint" / "planted.kok"

@@ -136,8 +136,8 @@ def test_document_symbols_are_chapters_with_their_requirements(client):
 
 
 def test_formatting_gives_the_kok_fmt_layout(client):
+    from kokdsl.authoring.formatter import format_source
     from kokdsl.parser import parse
-    from kokdsl.tools.formatter import format_source
 
     uri = "file:///tmp/kok-lsp-test/format.kok"
     messy = FIXED.replace("uppgift listade: heltal", "uppgift   listade :   heltal").replace("  listade >= 1000",

@@ -13,12 +13,13 @@ from helpers import rulebook, run
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from kokdsl.authoring.formatter import format_source
+from kokdsl.outputs.assessment import render_text
 from kokdsl.outputs.environment import markdown_escape
 from kokdsl.outputs.findings import render_report
-from kokdsl.outputs.terminal import render_text
 from kokdsl.pipeline import check_rulebook_source
-from kokdsl.tools.formatter import format_source
-from kokdsl.values import format_number, printable, shorten
+from kokdsl.text import printable
+from kokdsl.values import format_number, shorten
 
 
 @pytest.mark.parametrize("value,sv,en", [
@@ -112,8 +113,8 @@ def test_a_lone_surrogate_is_a_located_diagnostic():
 
 
 def _formatted(source: str) -> str:
+    from kokdsl.authoring.formatter import source_language
     from kokdsl.parser import parse
-    from kokdsl.tools.formatter import source_language
 
     parsed = parse(source, "t.kok")
     assert not parsed.diagnostics

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from kokdsl import ast
+from kokdsl.authoring.formatter import format_rulebook
 from kokdsl.compiler import compile_rulebook
 from kokdsl.parser import KokSyntaxError, keywords, parse, parse_or_raise
-from kokdsl.tools.formatter import format_rulebook
 from kokdsl.values import UNKNOWN, Duration
 
 RESERVED = {w.casefold() for forms in keywords().values() for ws in forms.values() for w in ws}
@@ -259,8 +259,8 @@ def test_generated_code_agrees_with_closures_on_centres(seed, data):
     import random
 
     from kokdsl.evaluator import outcomes
+    from kokdsl.intake.synthetic import centre, pick_scenario
     from kokdsl.selfreport import validate
-    from kokdsl.tools.synthetic import centre, pick_scenario
 
     rng = random.Random(seed)
     document = centre(rng, 1, pick_scenario(rng))
@@ -293,8 +293,8 @@ fact_names = st.sampled_from(sorted(f.name for f in OREBRO.facts) + ["vårdcentr
 def test_any_document_validates_without_crashing(document):
     from kokdsl.decision import decide
     from kokdsl.evaluator import evaluate
+    from kokdsl.outputs.assessment import render_json, render_text
     from kokdsl.outputs.findings import render_report
-    from kokdsl.outputs.terminal import render_json, render_text
     from kokdsl.pipeline import Assessment
     from kokdsl.selfreport import SelfReportError, validate
 
@@ -315,7 +315,7 @@ def test_any_document_validates_without_crashing(document):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rulebooks, st.lists(st.text(alphabet=string.ascii_letters + " åäö#\"-", max_size=20), max_size=6), st.data())
 def test_formatting_keeps_comments_and_is_idempotent(tree, comments, data):
-    from kokdsl.tools.formatter import comment_lines, format_source
+    from kokdsl.authoring.formatter import comment_lines, format_source
 
     lines = format_rulebook(tree).split("\n")
     starts = [i for i, line in enumerate(lines) if line and not line.startswith(" ")]

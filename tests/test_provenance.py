@@ -9,10 +9,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from kokdsl import ast
+from kokdsl.authoring.formatter import format_source
 from kokdsl.cli import EXIT_ERROR, main
 from kokdsl.parser import parse_or_raise
 from kokdsl.pipeline import check_rulebook_source, load_rulebook
-from kokdsl.tools.formatter import format_source
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -137,7 +137,7 @@ def test_the_book_cover_shows_draft_and_reconstruction(tmp_path):
 def test_lsp_hover_explains_the_new_keywords():
     from lsprotocol import types as lsp
 
-    from kokdsl.lsp import analyse, hover_text
+    from kokdsl.authoring.lsp import analyse, hover_text
 
     analysis = analyse(DRAFT, "/tmp/kok-provenance/utkast.kok")
     line = DRAFT.splitlines().index("  status utkast")

@@ -132,8 +132,8 @@ def test_summary_is_deterministic(tmp_path):
 
 
 def test_an_internal_error_in_one_centre_does_not_stop_the_run(monkeypatch, tmp_path):
+    from kokdsl.followup import rerun as reruns
     from kokdsl.pipeline import load_rulebook
-    from kokdsl.tools import rerun as reruns
 
     real_assess = reruns.assess
 

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS
-from kokdsl.tools.outfolder import MARKER, href, report_names, slug
+from kokdsl.followup.outfolder import MARKER, href, report_names, slug
 
 OREBRO = "rulebooks/orebro/2025.kok"
 FIXED = ("index.html", "summary.json", "centres.csv", MARKER)
@@ -227,7 +227,7 @@ def test_a_run_killed_between_the_two_renames_is_put_back(tmp_path, monkeypatch)
     """Where folders cannot be exchanged in one step, the swap is two renames;
     a kill between them leaves last year's set beside the target, and the
     next run puts it back before it starts."""
-    from kokdsl.tools import outfolder
+    from kokdsl.followup import outfolder
 
     out = tmp_path / "out"
     run_cli("rerun", OREBRO, "examples/godkand.yaml", "--out", str(out), "--run-date", "2025-06-02")
@@ -300,7 +300,7 @@ def test_a_progress_bar_only_at_a_terminal(monkeypatch):
 
 
 def test_a_second_run_waits_for_the_first_and_says_so(tmp_path):
-    from kokdsl.tools.outfolder import OutputFolder
+    from kokdsl.followup.outfolder import OutputFolder
 
     out = tmp_path / "out"
     with OutputFolder(out) as build:
@@ -360,14 +360,14 @@ _DOCUMENTS = st.recursive(_JSON_LEAVES, lambda inner: st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(_DOCUMENTS)
 def test_a_spooled_entry_is_the_indented_json_of_its_json_safe_form(document):
-    from kokdsl.tools.rerun import _LINE_BREAK, json_safe, spooled
+    from kokdsl.followup.rerun import _LINE_BREAK, json_safe, spooled
 
     expected = json.dumps(json_safe({"key": "k", "facts": document}), ensure_ascii=False, indent=2)
     assert spooled({"key": "k", "facts": document}) == expected.replace("\n", _LINE_BREAK)
 
 
 def test_keys_that_clash_as_text_are_spooled_as_json_safe_merges_them():
-    from kokdsl.tools.rerun import _LINE_BREAK, json_safe, spooled
+    from kokdsl.followup.rerun import _LINE_BREAK, json_safe, spooled
 
     document = {1: "a", "1": "b", False: "c", "False": "d"}
     expected = json.dumps(json_safe(document), ensure_ascii=False, indent=2)

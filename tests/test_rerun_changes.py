@@ -10,8 +10,8 @@ import pytest
 from golden_cases import ROOT, run_cli
 
 from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from kokdsl.tools.changes import id_order, summary_schema
-from kokdsl.tools.jsonshape import first_problem
+from kokdsl.followup.changes import id_order, summary_schema
+from kokdsl.followup.jsonshape import first_problem
 
 OREBRO = "rulebooks/orebro/2025.kok"
 

@@ -12,9 +12,9 @@ import yaml
 from click.testing import CliRunner
 
 from kokdsl.cli import main
+from kokdsl.intake.schema import required_fields
 from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.selfreport import validate
-from kokdsl.tools.schema import required_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 OREBRO = ROOT / "rulebooks/orebro"

@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from helpers import comparable
 
 from kokdsl.cli import main
+from kokdsl.intake.schema import VOCABULARY, required_fields, self_report_schema, title_of
+from kokdsl.intake.template import render_template
 from kokdsl.pipeline import load_rulebook
 from kokdsl.selfreport import validate
-from kokdsl.tools.blank_report import render_template
-from kokdsl.tools.schema import VOCABULARY, required_fields, self_report_schema, title_of
 
 ROOT = Path(__file__).resolve().parent.parent
 OREBRO_2025 = ROOT / "rulebooks" / "orebro" / "2025.kok"
@@ -193,7 +193,7 @@ def test_schema_and_template_in_english_agree():
 def test_titles_are_the_rulebooks_display_names_in_the_chosen_language():
     from helpers import rulebook
 
-    from kokdsl.tools.form import form_view
+    from kokdsl.intake.form import form_view
 
     book = rulebook("""
 uppgift listade: heltal visas som "Listade invånare" på engelska "Listed residents" "Antal listade."

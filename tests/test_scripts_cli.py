@@ -13,10 +13,10 @@ import junitparser
 import pytest
 from click.testing import CliRunner
 
+from kokdsl.authoring import impact as impacts
 from kokdsl.cli import main
 from kokdsl.pipeline import load_rulebook
 from kokdsl.resources import packaged_rulebooks, resolve_rulebook
-from kokdsl.tools import impact as impacts
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "rulebooks").rglob("*.kok"))

@@ -20,10 +20,10 @@ from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, RulebookCheck
 
 if TYPE_CHECKING:
-    from kokdsl.tools.compare import Comparison
-    from kokdsl.tools.impact import VerdictChange
-    from kokdsl.tools.rerun import CentreRun
-    from kokdsl.tools.ruletest import Mismatch, TestRun
+    from kokdsl.authoring.compare import Comparison
+    from kokdsl.authoring.impact import VerdictChange
+    from kokdsl.authoring.ruletest import Mismatch, TestRun
+    from kokdsl.followup.rerun import CentreRun
 
 FORMAT_VERSION = 1
 
@@ -263,7 +263,7 @@ def compare_json(rulebooks: list[CompiledRulebook], data: Comparison, lang: str)
 def impact_json(rulebook: CompiledRulebook, variant: str, before: list[CentreRun], after: list[CentreRun],
                 changes: list[VerdictChange], lang: str) -> dict[str, object]:
     """`kok impact --format json`: decision totals before and after the variant, and each centre that moved."""
-    from kokdsl.tools.rerun import decision_totals
+    from kokdsl.followup.rerun import decision_totals
 
     return {
         **_header("impact", lang),

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import attrs
 import yaml
@@ -231,19 +229,8 @@ def _literal_value(lit: ast.Literal) -> Fraction | None:
     return None
 
 
-def walk(node: Any) -> Iterator[Any]:
-    """Every expression node under node, node first."""
-    if node is None:
-        return
-    yield node
-    for attribute in attrs.fields(type(node)):
-        value = getattr(node, attribute.name)
-        if attrs.has(type(value)) and not isinstance(value, ast.Span):
-            yield from walk(value)
-
-
 def _bound_names(node: ast.Expr) -> set[str]:
-    return {n.var for n in walk(node) if isinstance(n, ast.Quantifier | ast.Sum | ast.Count) and n.var}
+    return {n.var for n in ast.walk(node) if isinstance(n, ast.Quantifier | ast.Sum | ast.Count) and n.var}
 
 
 def _date(written: str) -> datetime.date | None:
@@ -370,7 +357,7 @@ class _Linter:
 
     def _numbers(self, req: ast.Requirement, text: _Text) -> list[Diagnostic]:
         out = []
-        nodes = [n for expr in (req.condition, req.check) for n in walk(expr)]
+        nodes = [n for expr in (req.condition, req.check) for n in ast.walk(expr)]
         idioms = {id(lit) for n in nodes for lit in any_or_none_literals(n)}
         # Each number literal with its value, computed once: the value is never None here.
         literals = [(n, value) for n in nodes if isinstance(n, ast.Literal)
@@ -403,7 +390,7 @@ class _Linter:
         bound = _bound_names(req.check)
         seen: set[str] = set()
         out = []
-        for node in walk(req.check):
+        for node in ast.walk(req.check):
             if isinstance(node, ast.Name) and node.name in self.facts and node.name not in bound:
                 if node.name not in seen and not _mentions(words, node.name):
                     out.append(self.finding("KOK105", node.span, id=req.id, fact=node.name))
@@ -414,14 +401,14 @@ class _Linter:
         """ "90 % av patienterna" against `90 % * läkarbesök`: the text takes the
         share of one thing, the check of another."""
         out = []
-        for node in walk(req.check):
+        for node in ast.walk(req.check):
             if not (isinstance(node, ast.Arith) and node.op == "*"):
                 continue
             for share, base in ((node.left, node.right), (node.right, node.left)):
                 if not (isinstance(share, ast.Literal) and share.kind == "percent"):
                     continue
                 value = _literal_value(share)
-                base_names = [n.name for n in walk(base) if isinstance(n, ast.Name | ast.Field)]
+                base_names = [n.name for n in ast.walk(base) if isinstance(n, ast.Name | ast.Field)]
                 for number in text_numbers(text.raw):
                     if number.value != value:
                         continue
@@ -469,7 +456,7 @@ class _Linter:
                test_files_for: str | Path | None) -> dict[str, list[Diagnostic]]:
         if test_files_for is None or not requirements:
             return {}
-        from kokdsl.tools.ruletest import RuleTestError, find_test_files, run_tests
+        from kokdsl.authoring.ruletest import RuleTestError, find_test_files, run_tests
 
         files = find_test_files(test_files_for)
         header_span = self.header.span if self.header else requirements[0].span

@@ -43,10 +43,10 @@ class Analysis:
 
 
 def analyse(source: str, path: str) -> Analysis:
+    from kokdsl.authoring.formatter import source_language
+    from kokdsl.authoring.lint import lint_source
     from kokdsl.parser import parse
     from kokdsl.pipeline import check_rulebook_source
-    from kokdsl.tools.formatter import source_language
-    from kokdsl.tools.lint import lint_source
 
     loaded = check_rulebook_source(source, path)
     tree = parse(source, path).rulebook
@@ -80,7 +80,7 @@ def to_range(span: ast.Span | None, source: str) -> lsp.Range:
 
 
 def to_lsp_diagnostic(diag: Diagnostic, source: str, lang: str) -> lsp.Diagnostic:
-    from kokdsl.tools.lint import rule_code
+    from kokdsl.authoring.lint import rule_code
 
     text = diag.text(lang)
     if diag.params.get("hint_code"):
@@ -144,7 +144,7 @@ def _keyword_concept(word: str) -> str | None:
 
 def _type_text(t: ast.TypeExpr, lang: str) -> str:
     """A declared type on one line: values without their display names."""
-    from kokdsl.tools.formatter import format_type
+    from kokdsl.authoring.formatter import format_type
 
     return format_type(attrs.evolve(t, value_names=()), lang)
 
@@ -270,8 +270,8 @@ def symbols(analysis: Analysis) -> list[lsp.DocumentSymbol]:
 
 
 def formatting(analysis: Analysis) -> list[lsp.TextEdit]:
+    from kokdsl.authoring.formatter import format_source
     from kokdsl.diagnostics import has_errors
-    from kokdsl.tools.formatter import format_source
 
     if has_errors(analysis.diagnostics):
         return []  # never rewrite a file we could not read whole

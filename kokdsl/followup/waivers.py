@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import attrs
@@ -33,8 +32,8 @@ from kokdsl.compiled import CompiledRulebook
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
 from kokdsl.enums import Outcome
 from kokdsl.errors import KokError
-from kokdsl.evaluator import CANNOT_ASSESS, NOT_MET, Finding, RequirementResult
-from kokdsl.tools.outfolder import display_path
+from kokdsl.evaluator import Finding, RequirementResult
+from kokdsl.followup.outfolder import display_path
 
 if TYPE_CHECKING:
     from kokdsl.pipeline import Assessment
@@ -51,7 +50,7 @@ FIELDS = {
     "valid_from": ("giltigt_från", "valid_from"),
     "valid_to": ("giltigt_till", "valid_to"),
 }
-WAIVABLE = (NOT_MET, CANNOT_ASSESS)
+WAIVABLE = (Outcome.NOT_MET, Outcome.CANNOT_ASSESS)
 
 
 class WaiverError(KokError):
@@ -183,7 +182,7 @@ def apply_waivers(assessment: Assessment, waivers: list[Waiver], day: datetime.d
         waiver = active.get(result.requirement.id)
         if waiver is not None and result.outcome in WAIVABLE:
             finding = Finding("waiver.finding", _params(waiver))
-            result = RequirementResult(result.requirement, Outcome.WAIVED, (), explain=_given(finding))
+            result = RequirementResult(result.requirement, Outcome.WAIVED, (), explanation=(finding,))
         results.append(result)
     report = assessment.report
     if notes:
@@ -191,11 +190,6 @@ def apply_waivers(assessment: Assessment, waivers: list[Waiver], day: datetime.d
     before = assessment.evaluation
     evaluation = Evaluation(before.rulebook, report, tuple(results), before.day)
     return Assessment(evaluation, decide(evaluation))
-
-
-def _given(finding: Finding) -> Callable[[], list[Finding]]:
-    """An explanation given outright: the waiver's one finding."""
-    return lambda: [finding]
 
 
 def _params(w: Waiver) -> dict[str, object]:

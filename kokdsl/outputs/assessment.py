@@ -1,9 +1,11 @@
-"""Stage 6: an assessment -> text for the terminal, or stable JSON.
+"""Stage 6: one assessment's data model, and its text and JSON renderings.
 
-HTML and Markdown findings are rendered from the Jinja templates in reports/
-(see outputs/findings.py); this module holds the two formats the CLI needs without
-templates, and the plain data both are built from. Just over 400 lines: the
-typed JSON shape and the two renderings of it belong together.
+to_json_data() is the assessment as plain, typed data (the stable JSON of
+`kok run --format json`, reports/findings.schema.json); the findings report's
+view model (outputs/findings.py, HTML and Markdown from the Jinja templates in
+reports/) is built from it. This module also renders the two formats the CLI
+needs without templates: text for the terminal and the JSON itself. Just over
+400 lines: the typed JSON shape and the two renderings of it belong together.
 """
 
 from __future__ import annotations
@@ -12,24 +14,21 @@ import functools
 import json
 import shutil
 import textwrap
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, NotRequired, TypedDict
 
-from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import Decision, counts
 from kokdsl.diagnostics import Diagnostic
 from kokdsl.enums import Modality, Outcome
-from kokdsl.evaluator import MET, OUTCOMES, WAIVED, Finding, evidence
+from kokdsl.evaluator import OUTCOMES, Finding, evidence
 from kokdsl.messages import message
 from kokdsl.outputs.provenance import draft_mark, marked, provenance_lines
 from kokdsl.pipeline import TOOL_VERSION, Assessment
+from kokdsl.prose import finding_text, findings
 from kokdsl.selfreport import DataProblem, ExpectedValue, problem_words
-from kokdsl.values import terminal_lines
+from kokdsl.text import terminal_lines
 
 if TYPE_CHECKING:
-    from kokdsl.tools.impact import VerdictChange
-    from kokdsl.tools.overview import OverviewView
-    from kokdsl.tools.rerun import CentreRun
+    pass
 
 JSON_FORMAT = "kokdsl.findings"
 JSON_FORMAT_VERSION = 1
@@ -153,14 +152,14 @@ class FindingsJson(TypedDict):
 
 def finding_lines(finding: Finding, lang: str, depth: int = 0) -> list[str]:
     """A finding and those beneath it as lines, each level indented two spaces more."""
-    lines = ["  " * depth + finding.text(lang)]
+    lines = ["  " * depth + finding_text(finding, lang)]
     for child in finding.children:
         lines += finding_lines(child, lang, depth + 1)
     return lines
 
 
 def _finding_json(finding: Finding, lang: str) -> FindingJson:
-    out: FindingJson = {"code": finding.code, "message": finding.text(lang)}
+    out: FindingJson = {"code": finding.code, "message": finding_text(finding, lang)}
     if finding.path:
         out["path"] = finding.path
     if finding.children:
@@ -199,7 +198,7 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
             "valid_to": req.valid_to.isoformat() if req.valid_to else None,
             "outcome": r.outcome,
             "outcome_label": message(f"outcome.{r.outcome}", lang),
-            "explanation": [_finding_json(f, lang) for f in r.findings],
+            "explanation": [_finding_json(f, lang) for f in findings(r)],
             "missing": [_problem_json(p, lang) for p in r.problems],
             "evidence": [{"path": path, "value": shown.render(lang)} for path, shown in evidence(req, report, rb)],
         })
@@ -262,7 +261,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
     # A longer id overflows its column rather than squeeze the rest to nothing.
     id_w = min(max([len(m("text.col_id"))] + [len(r.requirement.id) for r in assessment.evaluation.results]), 16)
     mod_w = max(len(m("text.col_modality")), 5)
-    out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in (*OUTCOMES, WAIVED)))
+    out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in (*OUTCOMES, Outcome.WAIVED)))
     title_w = max(width - id_w - mod_w - out_w - 6, 20)
     out.append(f"{m('text.col_id'):<{id_w}}  {m('text.col_title'):<{title_w}}  "
                f"{m('text.col_modality'):<{mod_w}}  {m('text.col_outcome')}")
@@ -273,7 +272,7 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
         title = req.title if req.in_force else f"{req.title} [{message('status.' + req.status, lang)}]"
         title = textwrap.shorten(title, title_w, placeholder="…")
         out.append(f"{req.id:<{id_w}}  {title:<{title_w}}  {req.modality:<{mod_w}}  {m('outcome.' + r.outcome)}")
-        for f in (r.findings if r.outcome != MET else ()):
+        for f in (findings(r) if r.outcome != Outcome.MET else ()):
             for line in finding_lines(f, lang):
                 out += textwrap.wrap(line, max(width - len(indent), 20), initial_indent=indent,
                                      subsequent_indent=indent + "  ")
@@ -315,90 +314,3 @@ def _if_adopted_lines(decision: Decision, lang: str) -> list[str]:
     for r in decision.proposals:
         out.append(f"  - {r.requirement.id} {r.requirement.title}: {message('outcome.' + r.outcome, lang)}")
     return out
-
-
-def _decision_label(kind: str, lang: str) -> str:
-    from kokdsl.tools.rerun import UNREADABLE
-
-    return message("rerun.unreadable" if kind == UNREADABLE else f"decision.{kind}", lang)
-
-
-def _totals_text(runs: list[CentreRun], lang: str) -> str:
-    """'godkänd 21, avslag 8, komplettering 4'."""
-    from kokdsl.tools.rerun import decision_totals
-
-    return ", ".join(f"{_decision_label(kind, lang)} {n}" for kind, n in decision_totals(runs).items())
-
-
-def render_rerun_text(view: OverviewView, lang: str = "sv", brief: bool = False) -> str:
-    """The yearly rerun for the terminal: the table of centres, then totals,
-    changes and problems. Brief (the reports went to a folder): no table."""
-    m = functools.partial(message, lang=lang)
-    out = [view["heading"], ""]
-    if view["edition_note"]:
-        out += [view["edition_note"], ""]
-    if not brief:
-        out += _centre_table(view, lang) + [""]
-    out.append(view["totals"])
-    if view["changes"] is not None:
-        out.append("")
-        if not view["changes"]:
-            out.append(view["no_changes"])
-        else:
-            out.append(view["changes_heading"])
-            out += [f"  {c['who']}: {c['text']}" for c in view["changes"]]
-    if view["unreadable"]:
-        out += ["", m("rerun.unreadable_heading")]
-        out += [f"  {u['file']}: {u['message']}" for u in view["unreadable"]]
-    if view["waiver_problems"]:
-        out += ["", m("waiver.unknown_centre_heading")]
-        out += [f"  {w['text']}" for w in view["waiver_problems"]]
-    if view["expiring"]:
-        out += ["", m("rerun.expiring_heading")]
-        out += [f"  {w['text']}" for w in view["expiring"]]
-    return terminal_lines(out)
-
-
-def _centre_table(view: OverviewView, lang: str) -> list[str]:
-    m = functools.partial(message, lang=lang)
-    header = [m("rerun.col_centre"), m("rerun.col_id"), m("rerun.col_decision"), m("rerun.col_failed"),
-              m("rerun.col_unknown"), m("rerun.col_remarks")]
-    rows = [[row["name"], row["id"], row["decision"], row["failed"], row["unknown"], row["remarks"]]
-            for row in view["centres"]]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    widths[0] = min(widths[0], 44)
-    out = []
-    table: list[list[str] | None] = [header, None, *rows]
-    for row in table:
-        if row is None:
-            out.append("  ".join("-" * w for w in widths))
-            continue
-        cells = [textwrap.shorten(row[0], widths[0], placeholder="…"), *row[1:]]
-        out.append("  ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=False)).rstrip())
-    return out
-
-
-def render_impact_text(rulebook: CompiledRulebook, variant: str, before: list[CentreRun], after: list[CentreRun],
-                       changes: Sequence[VerdictChange], lang: str = "sv") -> str:
-    """What changes if the rulebook changes: totals before and after, and every
-    centre whose proposed decision moves, with the grounds that moved it."""
-    m = functools.partial(message, lang=lang)
-    label = functools.partial(_decision_label, lang=lang)
-    totals = functools.partial(_totals_text, lang=lang)
-
-    out = [m("impact.heading", rulebook=rulebook.name, edition=rulebook.edition, variant=variant),
-           m("impact.count", count=len(before), changed=len(changes)),
-           "  " + m("impact.before", totals=totals(before)),
-           "  " + m("impact.after", totals=totals(after))]
-    if changes:
-        out += ["", m("impact.changes_heading")]
-        for change in changes:
-            who = f"{change.key} {change.name}" if change.name else change.key
-            line = f"  {who}: {m('impact.change', before=label(change.before), after=label(change.after))}"
-            details = []
-            if change.new_reasons:
-                details.append(m("impact.new_reasons", ids=", ".join(change.new_reasons)))
-            if change.dropped_reasons:
-                details.append(m("impact.dropped_reasons", ids=", ".join(change.dropped_reasons)))
-            out.append(line + (f" ({'; '.join(details)})" if details else ""))
-    return terminal_lines(out)

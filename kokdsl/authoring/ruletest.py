@@ -41,10 +41,11 @@ from kokdsl.decision import decide
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.enums import DecisionKind, Outcome
 from kokdsl.errors import KokError
-from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, Finding, evaluate
+from kokdsl.evaluator import Finding, evaluate
 from kokdsl.messages import message
+from kokdsl.prose import findings
 from kokdsl.selfreport import IDENTITY_KEYS, SelfReportError, read_document, validate
-from kokdsl.values import terminal_lines
+from kokdsl.text import terminal_lines
 
 # Spellings accepted in a test file: Swedish first, English aliases.
 _KEYS = {"grund": "base", "base": "base", "fall": "cases", "cases": "cases",
@@ -54,12 +55,13 @@ _CASE_KEYS = {"namn": "name", "name": "name", "egenrapport": "report", "report":
               "väntat": "expect", "expect": "expect", "beslut": "decision", "decision": "decision",
               "förklaring": "explanation", "explanation": "explanation"}
 _OUTCOMES = {
-    "uppfyllt": MET, "met": MET,
-    "ej uppfyllt": NOT_MET, "ej_uppfyllt": NOT_MET, "not met": NOT_MET, "not_met": NOT_MET,
-    "kan ej bedömas": CANNOT_ASSESS, "kan_ej_bedömas": CANNOT_ASSESS, "cannot assess": CANNOT_ASSESS,
-    "cannot_assess": CANNOT_ASSESS,
-    "ej tillämpligt": NOT_APPLICABLE, "ej_tillämpligt": NOT_APPLICABLE, "not applicable": NOT_APPLICABLE,
-    "not_applicable": NOT_APPLICABLE,
+    "uppfyllt": Outcome.MET, "met": Outcome.MET,
+    "ej uppfyllt": Outcome.NOT_MET, "ej_uppfyllt": Outcome.NOT_MET,
+    "not met": Outcome.NOT_MET, "not_met": Outcome.NOT_MET,
+    "kan ej bedömas": Outcome.CANNOT_ASSESS, "kan_ej_bedömas": Outcome.CANNOT_ASSESS,
+    "cannot assess": Outcome.CANNOT_ASSESS, "cannot_assess": Outcome.CANNOT_ASSESS,
+    "ej tillämpligt": Outcome.NOT_APPLICABLE, "ej_tillämpligt": Outcome.NOT_APPLICABLE,
+    "not applicable": Outcome.NOT_APPLICABLE, "not_applicable": Outcome.NOT_APPLICABLE,
 }
 _DECISIONS = {"godkänd": DecisionKind.APPROVED, "approved": DecisionKind.APPROVED,
               "avslag": DecisionKind.REJECTION, "rejection": DecisionKind.REJECTION,
@@ -121,8 +123,8 @@ class TestRun:
         for result in self.results:
             for req_id, outcome in result.outcomes.items():
                 seen[req_id].add(outcome)
-        return [(req_id, tuple(o for o in (MET, NOT_MET) if o not in outcomes))
-                for req_id, outcomes in seen.items() if not {MET, NOT_MET} <= outcomes]
+        return [(req_id, tuple(o for o in (Outcome.MET, Outcome.NOT_MET) if o not in outcomes))
+                for req_id, outcomes in seen.items() if not {Outcome.MET, Outcome.NOT_MET} <= outcomes]
 
     @property
     def coverage_percent(self) -> float:
@@ -252,14 +254,14 @@ def run_case(case: Case, rulebook: CompiledRulebook, lang: str = "sv") -> CaseRe
     for req_id, expected in case.expect.items():
         result = by_id[req_id]
         if result.outcome != expected:
-            details = tuple(line for f in result.findings for line in _finding_lines(f, lang))
+            details = tuple(line for f in findings(result) for line in _finding_lines(f, lang))
             mismatches.append(Mismatch("outcome", req_id, expected, result.outcome, details))
     if case.decision is not None:
         actual = decide(evaluation).kind
         if actual != case.decision:
             mismatches.append(Mismatch("decision", None, case.decision, actual))
     if case.explanation is not None:
-        lines = [line for r in evaluation.results for f in r.findings for line in _finding_lines(f, lang)]
+        lines = [line for r in evaluation.results for f in findings(r) for line in _finding_lines(f, lang)]
         if _normalise(case.explanation) not in _normalise("\n".join(lines)):
             mismatches.append(Mismatch("explanation", None, case.explanation, "", tuple(lines)))
     outcomes = {req_id: by_id[req_id].outcome for req_id in case.expect}
@@ -267,7 +269,7 @@ def run_case(case: Case, rulebook: CompiledRulebook, lang: str = "sv") -> CaseRe
 
 
 def _finding_lines(finding: Finding, lang: str) -> list[str]:
-    from kokdsl.outputs.terminal import finding_lines
+    from kokdsl.outputs.assessment import finding_lines
 
     return [line.strip() for line in finding_lines(finding, lang)]
 

@@ -8,7 +8,7 @@ the other results. Centres can be spread over a pool of worker processes; the
 output is the same as a serial run, byte for byte.
 
 The summary is data (summary.json) that next year's run compares itself with;
-see kokdsl/tools/changes.py and docs/summary.schema.json.
+see kokdsl/followup/changes.py and docs/summary.schema.json.
 
 One module, over 400 lines: one centre's path (assess, render, its row and
 summary entry), the worker pool and the spool that keep memory flat all
@@ -34,25 +34,25 @@ from typing import IO, TYPE_CHECKING
 import attrs
 
 from kokdsl.compiled import CompiledRulebook
-from kokdsl.decision import APPROVED, REJECTION, SUPPLEMENT_REQUEST
 from kokdsl.diagnostics import ERROR, Diagnostic
-from kokdsl.evaluator import CANNOT_ASSESS, MET, NOT_APPLICABLE, NOT_MET, WAIVED
+from kokdsl.enums import DecisionKind, Outcome
+from kokdsl.followup.outfolder import display_path
+from kokdsl.followup.summary import SummaryEntry, SummaryHeader
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
 from kokdsl.selfreport import SelfReportError
-from kokdsl.tools.outfolder import display_path
-from kokdsl.tools.summary import SummaryEntry, SummaryHeader
 
 if TYPE_CHECKING:
-    from kokdsl.tools.waivers import WaiverFile
+    from kokdsl.followup.waivers import WaiverFile
 
 SUMMARY_FORMAT = "kokdsl.tools.rerun"
 SUMMARY_FORMAT_VERSION = 2
 REPORT_SUFFIXES = (".yaml", ".yml", ".json")
 UNREADABLE = "unreadable"
-DECISION_ORDER = (APPROVED, REJECTION, SUPPLEMENT_REQUEST, UNREADABLE)
+DECISION_ORDER = (DecisionKind.APPROVED, DecisionKind.REJECTION, DecisionKind.SUPPLEMENT_REQUEST, UNREADABLE)
 # One letter per requirement, in book order: a 100-requirement centre costs 100 bytes.
-OUTCOME_LETTERS = {MET: "m", NOT_MET: "n", CANNOT_ASSESS: "c", NOT_APPLICABLE: "a", WAIVED: "u"}
+OUTCOME_LETTERS = {Outcome.MET: "m", Outcome.NOT_MET: "n", Outcome.CANNOT_ASSESS: "c", Outcome.NOT_APPLICABLE: "a",
+                   Outcome.WAIVED: "u"}
 LETTER_OUTCOMES = {v: k for k, v in OUTCOME_LETTERS.items()}
 POOL_MIN_CENTRES = 40  # below this, starting worker processes costs more than it saves
 # Centres per task sent to a worker: every task costs the main process a round
@@ -123,7 +123,7 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
         report = validate(document, settings.rulebook, shown, hashlib.sha256(data).hexdigest())
         assessment = assess(settings.rulebook, report, settings.run_date)
         if settings.waivers is not None:
-            from kokdsl.tools.waivers import apply_waivers
+            from kokdsl.followup.waivers import apply_waivers
 
             assessment = apply_waivers(assessment, settings.waivers.for_centre(report.identity.id), settings.run_date)
         row = centre_row(shown, assessment, report_name if settings.folder is not None else None)
@@ -385,7 +385,7 @@ def summary_header(rulebook: CompiledRulebook, run_date: datetime.date,
 def run(settings: RunSettings, files: list[str], jobs: int = 1,
         progress: Callable[[int, int], None] | None = None) -> RerunResult:
     """Every file through assess_centre; duplicate ids become error rows."""
-    from kokdsl.tools.outfolder import report_names
+    from kokdsl.followup.outfolder import report_names
 
     names = report_names(files)
     spool = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="kok-rerun-")
@@ -451,7 +451,7 @@ def decision_totals(rows: Iterable[CentreRow | CentreRun]) -> dict[str, int]:
 
 
 def all_approved(rows: Iterable[CentreRow | CentreRun]) -> bool:
-    return all(row.decision == APPROVED for row in rows)
+    return all(row.decision == DecisionKind.APPROVED for row in rows)
 
 
 def any_unreadable(rows: Iterable[CentreRow | CentreRun]) -> bool:

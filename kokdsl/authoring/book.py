@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from kokdsl import ast
+from kokdsl.authoring.unparse import expr_text
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook, FactSpec
 from kokdsl.enums import Modality
 from kokdsl.messages import message
@@ -25,10 +26,9 @@ from kokdsl.pipeline import TOOL_VERSION
 from kokdsl.prose import Names, check_clause, check_sentence
 from kokdsl.selfreport import ExpectedValue
 from kokdsl.topics import label as topic_label
-from kokdsl.unparse import expr_text
 
 if TYPE_CHECKING:
-    from kokdsl.tools.diff import EditionDiff
+    from kokdsl.authoring.diff import EditionDiff
 
 FORMATS = ("html", "md")
 TEMPLATES = {"html": "book.html.j2", "md": "book.md.j2"}
@@ -38,7 +38,7 @@ def render_book(rulebook: CompiledRulebook, fmt: str, lang: str = "sv",
                 previous: CompiledRulebook | None = None) -> str:
     """previous: the edition before, for the chapter "Ändringar sedan
     föregående utgåva" (the same diff `kok diff` prints)."""
-    from kokdsl.tools.diff import describe
+    from kokdsl.authoring.diff import describe
 
     template = environment().get_template(TEMPLATES[fmt])
     view = book_view(rulebook, lang, previous)
@@ -116,7 +116,7 @@ def counts_text(requirements: tuple[CompiledRequirement, ...], lang: str) -> str
 def _changes(previous: CompiledRulebook | None, rulebook: CompiledRulebook, lang: str) -> EditionDiff | None:
     if previous is None:
         return None
-    from kokdsl.tools.diff import edition_diff
+    from kokdsl.authoring.diff import edition_diff
 
     return edition_diff(previous, rulebook, lang)
 

@@ -1,6 +1,6 @@
 """The shapes of summary.json (docs/summary.schema.json), for the code that
-writes it (tools/rerun.py) and the code that reads last year's back
-(tools/changes.py, tools/overview.py).
+writes it (followup/rerun.py) and the code that reads last year's back
+(followup/changes.py, followup/overview.py).
 
 These are the JSON objects themselves, typed: the run spools each centre's
 entry as JSON text, and `--previous` reads a file only after checking it

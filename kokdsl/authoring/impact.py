@@ -9,8 +9,9 @@ modalities moved, or both) are run over the same self-reports side by side.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import attrs
@@ -20,9 +21,11 @@ from kokdsl.compiled import CompiledRulebook, FactSpec, RecordSpec
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.enums import Modality
 from kokdsl.errors import KokError
+from kokdsl.followup.rerun import UNREADABLE, CentreRun, decision_totals
+from kokdsl.messages import message
 from kokdsl.pipeline import assess
 from kokdsl.selfreport import SelfReport, SelfReportError, parse_document, validate
-from kokdsl.tools.rerun import CentreRun
+from kokdsl.text import terminal_lines
 
 
 class ImpactError(KokError):
@@ -143,3 +146,38 @@ def _reasons(run: CentreRun) -> list[str]:
     if run.assessment is None:
         return []
     return [r.requirement.id for r in run.assessment.decision.reasons]
+
+
+def _decision_label(kind: str, lang: str) -> str:
+    return message("rerun.unreadable" if kind == UNREADABLE else f"decision.{kind}", lang)
+
+
+def _totals_text(runs: list[CentreRun], lang: str) -> str:
+    """'godkänd 21, avslag 8, komplettering 4'."""
+    return ", ".join(f"{_decision_label(kind, lang)} {n}" for kind, n in decision_totals(runs).items())
+
+
+def render_impact_text(rulebook: CompiledRulebook, variant: str, before: list[CentreRun], after: list[CentreRun],
+                       changes: Sequence[VerdictChange], lang: str = "sv") -> str:
+    """What changes if the rulebook changes: totals before and after, and every
+    centre whose proposed decision moves, with the grounds that moved it."""
+    m = functools.partial(message, lang=lang)
+    label = functools.partial(_decision_label, lang=lang)
+    totals = functools.partial(_totals_text, lang=lang)
+
+    out = [m("impact.heading", rulebook=rulebook.name, edition=rulebook.edition, variant=variant),
+           m("impact.count", count=len(before), changed=len(changes)),
+           "  " + m("impact.before", totals=totals(before)),
+           "  " + m("impact.after", totals=totals(after))]
+    if changes:
+        out += ["", m("impact.changes_heading")]
+        for change in changes:
+            who = f"{change.key} {change.name}" if change.name else change.key
+            line = f"  {who}: {m('impact.change', before=label(change.before), after=label(change.after))}"
+            details = []
+            if change.new_reasons:
+                details.append(m("impact.new_reasons", ids=", ".join(change.new_reasons)))
+            if change.dropped_reasons:
+                details.append(m("impact.dropped_reasons", ids=", ".join(change.dropped_reasons)))
+            out.append(line + (f" ({'; '.join(details)})" if details else ""))
+    return terminal_lines(out)

@@ -54,13 +54,12 @@ def comparison(rulebooks: list[CompiledRulebook], lang: str = "sv") -> Compariso
 def thresholds(req: CompiledRequirement, rb: CompiledRulebook, lang: str) -> list[str]:
     """The limits a check sets, as written ("≥ 45 h", "≥ 90 %"), so editions
     that differ only in a number no longer look the same side by side."""
-    from kokdsl import ast
-    from kokdsl.tools.diff import limit_text
-    from kokdsl.tools.lint import any_or_none_literals, walk
+    from kokdsl.authoring.diff import limit_text
+    from kokdsl.authoring.lint import any_or_none_literals
 
     out: list[str] = []
     inside_a_limit: set[int] = set()  # "listade < 6500" within "40 om listade < 6500 annars 45"
-    for node in walk(req.check):
+    for node in ast.walk(req.check):
         if id(node) in inside_a_limit or not isinstance(node, ast.Compare) or any_or_none_literals(node):
             continue
         for subject, limit, op in ((node.left, node.right, node.op), (node.right, node.left, _MIRROR[node.op])):
@@ -69,7 +68,7 @@ def thresholds(req: CompiledRequirement, rb: CompiledRulebook, lang: str) -> lis
                 subject_type = rb.types.get(id(subject))
                 unit = subject_type.unit if subject_type else None
                 out.append(f"{_SYMBOLS.get(op, op)} {limit_text(value, unit, lang)}")
-                inside_a_limit |= {id(n) for n in walk(limit)}
+                inside_a_limit |= {id(n) for n in ast.walk(limit)}
                 break
     return out
 

@@ -19,14 +19,14 @@ from typing import TypedDict, cast
 import attrs
 
 from kokdsl.compiled import CompiledRulebook
+from kokdsl.enums import Outcome
 from kokdsl.errors import KokError
-from kokdsl.evaluator import NOT_MET, WAIVED
+from kokdsl.followup.jsonshape import Schema, first_problem
+from kokdsl.followup.outfolder import display_path
+from kokdsl.followup.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow
+from kokdsl.followup.summary import PreviousRun, SummaryEntry, SummaryHeader
 from kokdsl.messages import message
 from kokdsl.resources import data_dir
-from kokdsl.tools.jsonshape import Schema, first_problem
-from kokdsl.tools.outfolder import display_path
-from kokdsl.tools.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow
-from kokdsl.tools.summary import PreviousRun, SummaryEntry, SummaryHeader
 
 SCHEMA_FILE = "summary.schema.json"
 RULE, REPORT, BOTH = "rule", "report", "both"
@@ -183,14 +183,14 @@ def _centre_changes(key: str, name: str | None, old: SummaryEntry, row: CentreRo
         skall = {r.id for r in attribute.rulebook.requirements if r.modality == "skall"} if attribute else set()
 
         def decision(kind: str, outcomes: Mapping[str, str]) -> object:
-            return kind, frozenset(i for i in skall if outcomes.get(i) == NOT_MET)
+            return kind, frozenset(i for i in skall if outcomes.get(i) == Outcome.NOT_MET)
 
         out.append(Change(key, name, "rerun.change.decision", {"before": old["decision"], "after": row.decision},
                           cause(decision)))
     for req in sorted(new_failed - old_failed, key=id_order):
         out.append(Change(key, name, "rerun.change.new_deviation", {"requirement": req}, cause(_fails(req))))
     for req in sorted(old_failed - new_failed, key=id_order):
-        if now.get(req) == WAIVED:  # still not met, but the region has waived it
+        if now.get(req) == Outcome.WAIVED:  # still not met, but the region has waived it
             out.append(Change(key, name, "rerun.change.waived_deviation", {"requirement": req}))
         elif req in now:
             out.append(Change(key, name, "rerun.change.fixed_deviation", {"requirement": req}, cause(_fails(req))))
@@ -198,11 +198,11 @@ def _centre_changes(key: str, name: str | None, old: SummaryEntry, row: CentreRo
 
 
 def _fails(req: str) -> Signature:
-    return lambda kind, outcomes: outcomes.get(req) == NOT_MET
+    return lambda kind, outcomes: outcomes.get(req) == Outcome.NOT_MET
 
 
 def _deviations(outcomes: Mapping[str, str]) -> set[str]:
-    return {req for req, outcome in outcomes.items() if outcome == NOT_MET}
+    return {req for req, outcome in outcomes.items() if outcome == Outcome.NOT_MET}
 
 
 def id_order(req_id: str) -> tuple[tuple[int, int, str], ...]:

@@ -18,6 +18,7 @@ import json
 from typing import NotRequired, TypedDict
 
 from kokdsl.compiled import CompiledRulebook, FactSpec, FieldSpec
+from kokdsl.intake.schema import VOCABULARY, fact_title, required_fields, self_report_schema, title_of
 from kokdsl.messages import CATALOGUE, message
 from kokdsl.outputs.environment import environment
 from kokdsl.outputs.findings import RULEBOOK_LANG
@@ -25,7 +26,6 @@ from kokdsl.pipeline import TOOL_VERSION
 from kokdsl.resources import data_dir
 from kokdsl.schedule import WEEKDAYS
 from kokdsl.selfreport import IDENTITY_FIELDS, IDENTITY_KEYS, NO_WORDS, YES_WORDS, ExpectedValue
-from kokdsl.tools.schema import VOCABULARY, fact_title, required_fields, self_report_schema, title_of
 
 TEMPLATE = "form.html.j2"
 VENDORED_YAML = "vendor/js-yaml.min.js"

@@ -11,9 +11,9 @@ but not written blank. The blank and the filled template both validate against
 from __future__ import annotations
 
 from kokdsl.compiled import CompiledRulebook, RecordSpec
+from kokdsl.intake.schema import VOCABULARY, required_fields
 from kokdsl.messages import message
 from kokdsl.selfreport import ExpectedValue
-from kokdsl.tools.schema import VOCABULARY, required_fields
 
 # A real applicant's report is not fictional; synthetic examples say ja.
 _FICTIONAL_DEFAULT = {"sv": "nej", "en": "no"}

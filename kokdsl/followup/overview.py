@@ -16,15 +16,15 @@ from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, TypedDict
 
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
+from kokdsl.followup.changes import Change, change_text, decision_label
+from kokdsl.followup.outfolder import href
+from kokdsl.followup.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow, decision_totals
+from kokdsl.followup.summary import PreviousRun
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION
-from kokdsl.tools.changes import Change, change_text, decision_label
-from kokdsl.tools.outfolder import href
-from kokdsl.tools.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow, decision_totals
-from kokdsl.tools.summary import PreviousRun
 
 if TYPE_CHECKING:
-    from kokdsl.tools.changes import EditionChange
+    from kokdsl.followup.changes import EditionChange
 
 RANKS = {"approved": 0, "supplement_request": 1, "rejection": 2, UNREADABLE: 3}  # sorting by decision
 CHART_BAR = 18  # pixels per requirement in the deviation chart

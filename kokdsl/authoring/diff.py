@@ -21,9 +21,9 @@ from typing import Literal, TypedDict
 import attrs
 
 from kokdsl import ast
+from kokdsl.authoring.unparse import expr_text
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.messages import CATALOGUE, message
-from kokdsl.unparse import expr_text
 
 FORMATS = ("text", "md", "html", "json")
 # Metadata compared as plain values, in this order. A field a rulebook version

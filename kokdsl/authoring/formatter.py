@@ -13,8 +13,8 @@ import functools
 import re
 
 from kokdsl import ast
+from kokdsl.authoring.unparse import expr_text, logic_chain
 from kokdsl.parser import canonical_keyword
-from kokdsl.unparse import expr_text, logic_chain
 
 INDENT = "  "
 

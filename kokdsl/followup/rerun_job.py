@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 import attrs
 
 from kokdsl.compiled import CompiledRulebook
-from kokdsl.tools import changes as changes_
-from kokdsl.tools import overview
-from kokdsl.tools.outfolder import OutputFolder
-from kokdsl.tools.rerun import CentreRow, RerunResult, RunSettings, run, write_summary
-from kokdsl.tools.summary import PreviousRun
+from kokdsl.followup import changes as changes_
+from kokdsl.followup import overview
+from kokdsl.followup.outfolder import OutputFolder
+from kokdsl.followup.rerun import CentreRow, RerunResult, RunSettings, run, write_summary
+from kokdsl.followup.summary import PreviousRun
 
 if TYPE_CHECKING:
-    from kokdsl.tools.waivers import Waiver, WaiverFile
+    from kokdsl.followup.waivers import Waiver, WaiverFile
 
 
 @attrs.define
@@ -62,7 +62,7 @@ class JobResult:
 
     def summary_extra(self, lang: str) -> dict[str, object]:
         """What summary.json adds after the centres: the changes, and the waivers expiring or for no known centre."""
-        from kokdsl.tools.waivers import waiver_json
+        from kokdsl.followup.waivers import waiver_json
 
         extra: dict[str, object] = {}
         if self.view["changes"] is not None:
@@ -76,7 +76,7 @@ class JobResult:
     @property
     def has_problems(self) -> bool:
         """A self-report that could not be read, or a waiver for no known centre."""
-        from kokdsl.tools.rerun import any_unreadable
+        from kokdsl.followup.rerun import any_unreadable
 
         return any_unreadable(self.rows) or bool(self.unknown_waivers)
 
@@ -93,7 +93,7 @@ def execute(job: Job) -> JobResult:
 
 
 def _assess(job: Job, folder: Path | None) -> JobResult:
-    from kokdsl.tools.waivers import waiver_text
+    from kokdsl.followup.waivers import waiver_text
 
     settings = RunSettings(job.rulebook, job.lang, job.run_date, job.rulebook_path, folder, job.waivers)
     result = run(settings, job.files, job.jobs, job.progress)
@@ -116,14 +116,14 @@ def _assess(job: Job, folder: Path | None) -> JobResult:
 
 
 def _unknown_text(waiver: Waiver, lang: str) -> str:
+    from kokdsl.followup.waivers import waiver_json
     from kokdsl.messages import message
-    from kokdsl.tools.waivers import waiver_json
 
     return f"{waiver.path}: " + message("waiver.unknown_centre", lang, **waiver_json(waiver))
 
 
 def _write_outputs(job: Job, done: JobResult, folder: Path) -> None:
-    from kokdsl.outputs.findings import write_rerun_html
+    from kokdsl.followup.views import write_rerun_html
 
     with open(folder / "summary.json", "w", encoding="utf-8", newline="\n") as f:
         write_summary(done.result, f, done.summary_extra(job.lang))
