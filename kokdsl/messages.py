@@ -893,6 +893,7 @@ CATALOGUE.update({
 # kok diff (kokdsl/authoring/diff.py) and the book's chapter of changes.
 CATALOGUE.update({
     "diff.heading": {SV: "Ändringar från {old} till {new}", EN: "Changes from {old} to {new}"},
+    "diff.draft": {SV: "utkast", EN: "draft"},
     "diff.counts": {SV: "{added} nya, {removed} borttagna och {changed} ändrade krav",
                     EN: "{added} new, {removed} removed and {changed} changed requirements"},
     "diff.added": {SV: "Nytt krav {id} {title} ({modality})", EN: "New requirement {id} {title} ({modality})"},
