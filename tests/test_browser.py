@@ -99,7 +99,7 @@ def test_rejection_report_renders_in_chromium(browser, artefacts):
     assert dom["rowIds"] == BOOK_ORDER
     assert dom["rows"] == len(BOOK_ORDER)
     assert (dom["scripts"], dom["embedded"], dom["handlers"]) == (0, 0, [])
-    assert "Skall-krav som inte är uppfyllda: 3." in dom["text"]
+    assert "Skall-krav som inte är uppfyllda: 2." in dom["text"]
     assert browser.screenshot("screen").startswith(b"\x89PNG")
     assert browser.screenshot("print").startswith(b"\x89PNG")
 
@@ -201,7 +201,8 @@ def test_pdf_pages_read_as_a_decision_document(artefacts, example, decision):
         assert f"{centre[0]} ({centre[1]}) · Hälsoval Region Örebro län, utgåva 2025" in footer, footer
         assert footer.endswith(f"sida {number} av {len(pages)}"), footer
         body = [line for line in page.strip().splitlines()[:-1] if line.strip()]
-        assert len(body) >= 8, f"page {number} holds only {body}"
+        # More than a line or two: the signature block (three lines) never stands alone.
+        assert len(body) >= 5, f"page {number} holds only {body}"
     first = " ".join(pages[0].split())
     assert decision in first and "Skäl för beslutet" in first and "HSN 2025/17 (fiktivt)" in first
     assert "namnteckning" in " ".join(" ".join(p.split()) for p in pages).lower()
@@ -236,7 +237,12 @@ def test_published_book_renders_in_chromium(browser, artefacts):
       brokenLinks: [...document.querySelectorAll('a[href^="#"]')]
         .filter(a => !document.getElementById(a.getAttribute('href').slice(1))).map(a => a.getAttribute('href')),
     }))()""")
-    assert dom["ids"] == [f"req-{i}" for i in BOOK_ORDER]
+    # Chapter by chapter: what is in force, then the proposals, then the examples.
+    rulebook = load_rulebook(ROOT / "rulebooks/orebro/2025.kok").rulebook
+    chapters = list(dict.fromkeys(r.chapter for r in rulebook.requirements))
+    grouped = [r.id for chapter in chapters for status in ("in_force", "proposal", "example")
+               for r in rulebook.requirements if r.chapter == chapter and r.status == status]
+    assert dom["ids"] == [f"req-{i}" for i in grouped]
     assert dom["facts"] == len(load_rulebook(ROOT / "rulebooks/orebro/2025.kok").rulebook.facts)
     assert dom["scripts"] == 0 and dom["brokenLinks"] == []
 
