@@ -25,12 +25,12 @@ from kokdsl.errors import KokError
 if TYPE_CHECKING:  # each command imports the stages it needs when it runs
     from pathlib import Path
 
+    from kokdsl.authoring.machine import FmtFile
     from kokdsl.compiled import CompiledRulebook
     from kokdsl.diagnostics import Diagnostic
     from kokdsl.followup.waivers import WaiverFile
     from kokdsl.outputs.files import OutputSpec
     from kokdsl.outputs.findings import CaseDetails
-    from kokdsl.outputs.machine import FmtFile
     from kokdsl.pipeline import Assessment, LoadedRulebook
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -149,7 +149,7 @@ def _write_crash_log(details: str) -> str | None:
 
 def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None) -> LoadedRulebook:
     """The rulebook to run (a file, or the edition of a folder valid on the
-    date, else its latest); raises EditionError or RulebookError."""
+    date, else its latest); raises a KokError (edition.*) or a RulebookError."""
     from kokdsl.authoring.editions import select_edition
 
     return select_edition(rulebook, edition_for)
@@ -322,7 +322,7 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
 
 def _self_report_files(paths: tuple[str, ...]) -> list[str]:
     """The self-report files named or found in the folders given; at least one."""
-    from kokdsl.followup.rerun import self_report_files
+    from kokdsl.batch import self_report_files
 
     files = self_report_files(paths)
     if not files:
@@ -369,9 +369,10 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
     name like orebro/2025 for the shipped rulebook and its tests.
     Exit 0 when every case passes (and coverage is enough), 1 on a failing case
     or too little coverage, 2 when a rulebook or test file is unusable."""
+    from kokdsl.authoring import machine
     from kokdsl.authoring.ruletest import format_percent, format_run, require_test_files, run_tests
     from kokdsl.messages import message
-    from kokdsl.outputs import machine
+    from kokdsl.outputs.machine import dumps
     from kokdsl.pipeline import load_rulebook
 
     status, entries = EXIT_OK, []
@@ -394,7 +395,7 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
         if (run_result.failures or too_little) and status == EXIT_OK:
             status = EXIT_FINDINGS
     if fmt == "json":
-        click.echo(machine.dumps(machine.test_json(entries, lang)), nl=False)
+        click.echo(dumps(machine.test_json(entries, lang)), nl=False)
     if junit_xml is not None:
         _emit(machine.test_junit(entries, lang), junit_xml, lang)
     sys.exit(status)
@@ -474,9 +475,9 @@ def form(rulebook: str, lang: str, out: str | None) -> None:
 def generate(count: int, seed: int, out_dir: str, every_scenario: bool, force: bool, lang: str) -> None:
     """Write COUNT synthetic, fictional centres (self-reports for the Örebro
     rulebook) into a new or empty folder, deterministically from SEED."""
+    from kokdsl.errors import OutputError
     from kokdsl.intake.synthetic import clear_self_reports, write_centres
     from kokdsl.messages import message
-    from kokdsl.outputs.files import OutputError
 
     folder_items = _folder_items(out_dir)
     if folder_items and not force:
@@ -560,6 +561,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
 
     RULEBOOK is a .kok file, a folder of editions or a shipped rulebook's
     name such as orebro/2025."""
+    from kokdsl.batch import all_approved
     from kokdsl.followup import changes as changes_
     from kokdsl.followup import rerun as reruns
     from kokdsl.followup.rerun_job import Job, execute
@@ -586,7 +588,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
         click.echo(message("output.written", lang, path=_shown(out_dir)), err=True)
     if done.has_problems:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_OK if reruns.all_approved(done.rows) else EXIT_FINDINGS)
+    sys.exit(EXIT_OK if all_approved(done.rows) else EXIT_FINDINGS)
 
 
 def _waivers(path: str | None, rulebook: CompiledRulebook) -> WaiverFile | None:
@@ -660,7 +662,8 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
     before, after = impacts.run_both(base, variant, files)
     changes = impacts.verdict_changes(before, after)
     if fmt == "json":
-        from kokdsl.outputs.machine import dumps, impact_json
+        from kokdsl.authoring.machine import impact_json
+        from kokdsl.outputs.machine import dumps
 
         click.echo(dumps(impact_json(base, "; ".join(descriptions), before, after, changes, lang)), nl=False)
     else:
@@ -759,7 +762,8 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, keywords: str | No
         if text:
             click.echo(message("fmt.changed", lang, file=_shown(file)))
     if not text:
-        from kokdsl.outputs.machine import dumps, fmt_json
+        from kokdsl.authoring.machine import fmt_json
+        from kokdsl.outputs.machine import dumps
 
         click.echo(dumps(fmt_json(results, check, lang)), nl=False)
     sys.exit(status)
@@ -813,7 +817,8 @@ def compare(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
     compiled = [load_rulebook(path).rulebook for path in _rulebook_paths(rulebooks)]
     data = comparison(compiled, lang)
     if fmt == "json":
-        from kokdsl.outputs.machine import compare_json, dumps
+        from kokdsl.authoring.machine import compare_json
+        from kokdsl.outputs.machine import dumps
 
         click.echo(dumps(compare_json(compiled, data, lang)), nl=False)
     else:

@@ -23,8 +23,6 @@ from kokdsl.enums import DecisionKind, Modality, Outcome
 from kokdsl.evaluator import OUTCOMES, Evaluation, RequirementResult
 from kokdsl.selfreport import DataProblem
 
-# Short names for the decision kinds, as other modules import them.
-
 
 @attrs.define(unsafe_hash=True)
 class Decision:

@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 from yaml.resolver import Resolver
 
-from kokdsl.errors import KokError
+from kokdsl.errors import DocumentError
 from kokdsl.values import MAX_NUMBER_CHARS
 
 MAX_ALIAS_NODES = 10_000  # values an alias may repeat, summed over the document
@@ -38,14 +38,6 @@ try:  # libyaml's parser; yaml's own namespace does not export it
     from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 except ImportError:  # PyYAML built without libyaml
     _Parser = None  # type: ignore[misc,assignment]
-
-
-class DocumentError(KokError):
-    """The document cannot be read: a message code, its parameters and, for
-    YAML, the line and column (1-based) it concerns. selfreport adds the file."""
-
-    def __init__(self, code: str, line: int = 0, column: int = 0, **params: Any) -> None:
-        super().__init__(code, line=line, column=column, **params)
 
 
 # -- YAML --------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from lark.tree import Meta
 
 from kokdsl import ast
 from kokdsl.diagnostics import ERROR, Diagnostic
-from kokdsl.errors import KokError, RulebookError
+from kokdsl.errors import KokError, KokSyntaxError
 from kokdsl.resources import caching_enabled, data_dir
 from kokdsl.values import MAX_NUMBER_CHARS, Duration, within_bounds
 
@@ -41,10 +41,6 @@ from kokdsl.values import MAX_NUMBER_CHARS, Duration, within_bounds
 ITEM_KEYWORDS = ("rulebook", "fact", "record", "chapter", "requirement", "plausibility")
 
 MAX_SOURCE_BYTES = 5_000_000
-
-
-class KokSyntaxError(RulebookError):
-    """Raised by parse_or_raise: every syntax error found in one source."""
 
 
 @functools.cache

@@ -13,17 +13,26 @@ the closures and the generated code see the same facts.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import attrs
 
 from kokdsl import ast
 from kokdsl.compiled import CompiledPlausibility, CompiledRulebook, Env, Type
 from kokdsl.diagnostics import ERROR, Diagnostic, key_path
 from kokdsl.values import ASSESSMENT_DATE, UNKNOWN, RecordValue
 
-if TYPE_CHECKING:
-    from kokdsl.selfreport import DataProblem
-
 IMPLAUSIBLE = "implausible"
+
+
+@attrs.frozen
+class Implausible:
+    """One value a broken rule read: where it is, and the rule (the self-report
+    turns it into a DataProblem of kind "implausible")."""
+
+    path: str
+    fact: str
+    field: str | None
+    expected: Type
+    rule: ast.Plausibility
 
 
 class Sentence:
@@ -64,12 +73,10 @@ def broken(rulebook: CompiledRulebook, facts: Env) -> list[Breach]:
     return out
 
 
-def apply(rulebook: CompiledRulebook, facts: Env, file: str) -> tuple[list[DataProblem], list[Diagnostic]]:
+def apply(rulebook: CompiledRulebook, facts: Env, file: str) -> tuple[list[Implausible], list[Diagnostic]]:
     """Mark in `facts` (changed in place) every value a broken rule read as
-    unknown; return the problems (selfreport.DataProblem) and diagnostics."""
-    from kokdsl.selfreport import DataProblem
-
-    problems: list[DataProblem] = []
+    unknown; return where they are and the diagnostics."""
+    problems: list[Implausible] = []
     diagnostics: list[Diagnostic] = []
     seen: set[str] = set()
     for rule, fact, field, element in broken(rulebook, facts):
@@ -81,7 +88,7 @@ def apply(rulebook: CompiledRulebook, facts: Env, file: str) -> tuple[list[DataP
             facts[fact] = UNKNOWN
         else:
             facts[fact] = _forget_field(facts[fact], element, field)
-        problems.append(DataProblem(IMPLAUSIBLE, path, fact, field, _type(rulebook, fact, field), rule.rule))
+        problems.append(Implausible(path, fact, field, _type(rulebook, fact, field), rule.rule))
         diagnostics.append(Diagnostic(ERROR, "data.implausible", {"sentence": Sentence(rule.rule)}, path=path,
                                       file=file))
     return problems, diagnostics

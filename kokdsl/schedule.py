@@ -20,8 +20,8 @@ from typing import Any
 
 import attrs
 
-from kokdsl.diagnostics import ERROR, Diagnostic, key_path
-from kokdsl.errors import KokError
+from kokdsl.diagnostics import key_path
+from kokdsl.errors import ScheduleFormatError
 from kokdsl.text import join_and
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "MINUTES_PER_WEEK",
     "WEEKDAYS",
     "Schedule",
-    "ScheduleFormatError",
     "parse_schedule",
 ]
 
@@ -352,23 +351,6 @@ AROUND_THE_CLOCK = Schedule(((0, MINUTES_PER_WEEK),))
 # --------------------------------------------------------------------------
 # Parsing self-report values
 # --------------------------------------------------------------------------
-
-
-class ScheduleFormatError(KokError):
-    """A self-reported schedule could not be parsed.
-
-    ``code`` is one of ``schedule.not_mapping``, ``schedule.bad_day``,
-    ``schedule.bad_interval`` or ``schedule.bad_time``; ``subpath`` is a
-    JSONPath suffix relative to the schedule value (``""`` for the value itself).
-    """
-
-    def __init__(self, code: str, params: dict[str, Any], subpath: str = ""):
-        super().__init__(Diagnostic(ERROR, code, params))
-        self.subpath = subpath
-
-    def __str__(self) -> str:
-        where = f" at {self.subpath}" if self.subpath else ""
-        return f"{self.code}{where}: {self.params}"
 
 
 _DAY_NAMES: dict[str, int] = {}

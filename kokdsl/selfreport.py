@@ -30,9 +30,9 @@ import yaml
 from kokdsl import ast
 from kokdsl.compiled import CompiledRulebook, Env, RecordSpec, Type
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, key_path
-from kokdsl.documents import DocumentError, load_json, load_yaml
-from kokdsl.errors import KokError
-from kokdsl.schedule import ScheduleFormatError, parse_schedule
+from kokdsl.documents import load_json, load_yaml
+from kokdsl.errors import DocumentError, KokError, ScheduleFormatError, SelfReportError
+from kokdsl.schedule import parse_schedule
 from kokdsl.values import MAX_NUMBER_CHARS, UNKNOWN, RecordValue, shorten, within_bounds
 
 MAX_BYTES = 2_000_000
@@ -47,11 +47,6 @@ _DEEP_INDENT = re.compile(r"^[ \t]{100,}\S", re.MULTILINE)
 # "- - - - x" nests a list in a list on one line; a long run of them would
 # overflow the C composer's stack (a segmentation fault, not an exception).
 _DEEP_INLINE = re.compile(r"(?:[-?][ \t]+){20}")
-
-
-class SelfReportError(KokError):
-    """The file cannot be read as a self-report at all (not YAML, too large,
-    not a mapping). Problems inside a readable report are diagnostics instead."""
 
 
 @attrs.frozen
@@ -244,10 +239,10 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
             unknown = Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key), file=file)
             checker.diagnostics.append(unknown)
     if rulebook.plausibilities:
-        from kokdsl.plausibility import apply
+        from kokdsl.plausibility import IMPLAUSIBLE, apply
 
-        problems, diagnostics = apply(rulebook, facts, file)
-        checker.problems += problems
+        implausible, diagnostics = apply(rulebook, facts, file)
+        checker.problems += [DataProblem(IMPLAUSIBLE, p.path, p.fact, p.field, p.expected, p.rule) for p in implausible]
         checker.diagnostics += diagnostics
     return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics))
 

@@ -18,10 +18,6 @@ from kokdsl.pipeline import LoadedRulebook, load_rulebook
 from kokdsl.resources import resolve_rulebook
 
 
-class EditionError(KokError):
-    """No edition fits: the folder is empty, or nothing was valid at the date."""
-
-
 def edition_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.kok") if p.is_file())
 
@@ -35,13 +31,13 @@ def select_edition(path: str | Path, date: datetime.date | None = None) -> Loade
     if not path.is_dir():
         loaded = load_rulebook(path)
         if date is not None and loaded.rulebook.valid_from and loaded.rulebook.valid_from > date:
-            raise EditionError(Diagnostic(ERROR, "edition.not_yet_valid", {
+            raise KokError(Diagnostic(ERROR, "edition.not_yet_valid", {
                 "edition": loaded.rulebook.edition, "valid_from": loaded.rulebook.valid_from.isoformat(),
                 "date": date.isoformat()}, file=str(path)))
         return loaded
     files = edition_files(path)
     if not files:
-        raise EditionError(Diagnostic(ERROR, "edition.empty_folder", {}, file=str(path)))
+        raise KokError(Diagnostic(ERROR, "edition.empty_folder", {}, file=str(path)))
     candidates = []
     editions = 0
     for file in files:
@@ -54,5 +50,5 @@ def select_edition(path: str | Path, date: datetime.date | None = None) -> Loade
             candidates.append(((valid_from, loaded.rulebook.edition), loaded))
     if not candidates:
         params = {"date": date.isoformat() if date else "", "count": editions}
-        raise EditionError(Diagnostic(ERROR, "edition.none_valid", params, file=str(path)))
+        raise KokError(Diagnostic(ERROR, "edition.none_valid", params, file=str(path)))
     return max(candidates, key=lambda pair: pair[0])[1]

@@ -17,19 +17,34 @@ from pathlib import Path
 import attrs
 
 from kokdsl import ast
+from kokdsl.batch import UNREADABLE, decision_label, decision_totals
 from kokdsl.compiled import CompiledRulebook, FactSpec, RecordSpec
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.enums import Modality
-from kokdsl.errors import KokError
-from kokdsl.followup.rerun import UNREADABLE, CentreRun, decision_totals
+from kokdsl.errors import KokError, SelfReportError
 from kokdsl.messages import message
-from kokdsl.pipeline import assess
-from kokdsl.selfreport import SelfReport, SelfReportError, parse_document, validate
+from kokdsl.pipeline import Assessment, assess
+from kokdsl.selfreport import SelfReport, parse_document, validate
 from kokdsl.text import terminal_lines
 
 
-class ImpactError(KokError):
-    """A variant that cannot be built: a requirement id the rulebook lacks."""
+@attrs.frozen
+class CentreRun:
+    """One self-report with its full assessment, or why it could not be read."""
+
+    file: str
+    assessment: Assessment | None = None
+    error: Diagnostic | None = None
+
+    @property
+    def key(self) -> str:
+        if self.assessment is not None and self.assessment.report.identity.id:
+            return self.assessment.report.identity.id
+        return Path(self.file).stem
+
+    @property
+    def decision(self) -> str:
+        return self.assessment.decision.kind if self.assessment is not None else UNREADABLE
 
 
 def with_modalities(rulebook: CompiledRulebook, changes: dict[str, Modality]) -> CompiledRulebook:
@@ -38,7 +53,7 @@ def with_modalities(rulebook: CompiledRulebook, changes: dict[str, Modality]) ->
     for req_id in changes:
         if req_id not in ids:
             match = difflib.get_close_matches(req_id, ids, n=1)
-            raise ImpactError("impact.unknown_requirement", id=req_id, suggestion=match[0] if match else "–")
+            raise KokError("impact.unknown_requirement", id=req_id, suggestion=match[0] if match else "–")
     requirements = tuple(attrs.evolve(r, modality=Modality(changes.get(r.id, r.modality)))
                          for r in rulebook.requirements)
     # A fresh cache: results made for the old modalities must not be reused.
@@ -51,7 +66,7 @@ def with_proposals_adopted(rulebook: CompiledRulebook, ids: Iterable[str] | None
     for req_id in ids or ():
         if req_id not in proposals:
             match = difflib.get_close_matches(req_id, proposals, n=1)
-            raise ImpactError("impact.not_a_proposal", id=req_id, suggestion=match[0] if match else "–")
+            raise KokError("impact.not_a_proposal", id=req_id, suggestion=match[0] if match else "–")
     chosen = set(proposals if ids is None else ids)
     requirements = tuple(attrs.evolve(r, status=ast.IN_FORCE) if r.id in chosen else r
                          for r in rulebook.requirements)
@@ -148,13 +163,9 @@ def _reasons(run: CentreRun) -> list[str]:
     return [r.requirement.id for r in run.assessment.decision.reasons]
 
 
-def _decision_label(kind: str, lang: str) -> str:
-    return message("rerun.unreadable" if kind == UNREADABLE else f"decision.{kind}", lang)
-
-
 def _totals_text(runs: list[CentreRun], lang: str) -> str:
     """'godkänd 21, avslag 8, komplettering 4'."""
-    return ", ".join(f"{_decision_label(kind, lang)} {n}" for kind, n in decision_totals(runs).items())
+    return ", ".join(f"{decision_label(kind, lang)} {n}" for kind, n in decision_totals(runs).items())
 
 
 def render_impact_text(rulebook: CompiledRulebook, variant: str, before: list[CentreRun], after: list[CentreRun],
@@ -162,7 +173,7 @@ def render_impact_text(rulebook: CompiledRulebook, variant: str, before: list[Ce
     """What changes if the rulebook changes: totals before and after, and every
     centre whose proposed decision moves, with the grounds that moved it."""
     m = functools.partial(message, lang=lang)
-    label = functools.partial(_decision_label, lang=lang)
+    label = functools.partial(decision_label, lang=lang)
     totals = functools.partial(_totals_text, lang=lang)
 
     out = [m("impact.heading", rulebook=rulebook.name, edition=rulebook.edition, variant=variant),

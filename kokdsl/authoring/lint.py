@@ -456,7 +456,8 @@ class _Linter:
                test_files_for: str | Path | None) -> dict[str, list[Diagnostic]]:
         if test_files_for is None or not requirements:
             return {}
-        from kokdsl.authoring.ruletest import RuleTestError, find_test_files, run_tests
+        from kokdsl.authoring.ruletest import find_test_files, run_tests
+        from kokdsl.errors import RuleTestError
 
         files = find_test_files(test_files_for)
         header_span = self.header.span if self.header else requirements[0].span

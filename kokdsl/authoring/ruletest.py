@@ -40,11 +40,11 @@ from kokdsl.compiled import CompiledRulebook
 from kokdsl.decision import decide
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.enums import DecisionKind, Outcome
-from kokdsl.errors import KokError
+from kokdsl.errors import RuleTestError, SelfReportError
 from kokdsl.evaluator import Finding, evaluate
 from kokdsl.messages import message
 from kokdsl.prose import findings
-from kokdsl.selfreport import IDENTITY_KEYS, SelfReportError, read_document, validate
+from kokdsl.selfreport import IDENTITY_KEYS, read_document, validate
 from kokdsl.text import terminal_lines
 
 # Spellings accepted in a test file: Swedish first, English aliases.
@@ -67,10 +67,6 @@ _DECISIONS = {"godkänd": DecisionKind.APPROVED, "approved": DecisionKind.APPROV
               "avslag": DecisionKind.REJECTION, "rejection": DecisionKind.REJECTION,
               "komplettering": DecisionKind.SUPPLEMENT_REQUEST, "supplement request": DecisionKind.SUPPLEMENT_REQUEST,
               "supplement_request": DecisionKind.SUPPLEMENT_REQUEST}
-
-
-class RuleTestError(KokError):
-    """The test file cannot be used: unreadable, or a case is malformed."""
 
 
 @attrs.frozen

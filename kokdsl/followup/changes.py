@@ -18,12 +18,13 @@ from typing import TypedDict, cast
 
 import attrs
 
+from kokdsl.batch import UNREADABLE, decision_label
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.enums import Outcome
 from kokdsl.errors import KokError
 from kokdsl.followup.jsonshape import Schema, first_problem
 from kokdsl.followup.outfolder import display_path
-from kokdsl.followup.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow
+from kokdsl.followup.rerun import LETTER_OUTCOMES, CentreRow
 from kokdsl.followup.summary import PreviousRun, SummaryEntry, SummaryHeader
 from kokdsl.messages import message
 from kokdsl.resources import data_dir
@@ -36,10 +37,6 @@ Signature = Callable[[str, Mapping[str, str]], object]
 Result = tuple[str, dict[str, str]]
 
 
-class PreviousRunError(KokError):
-    """--previous is not a summary.json this version can read."""
-
-
 @functools.cache
 def summary_schema() -> Schema:
     """The published JSON Schema of summary.json (docs/summary.schema.json)."""
@@ -48,24 +45,24 @@ def summary_schema() -> Schema:
 
 
 def load_previous(path: str, lang: str = "sv") -> PreviousRun:
-    """Last year's summary.json, checked against its schema; PreviousRunError
+    """Last year's summary.json, checked against its schema; a KokError (rerun.previous_*)
     says what is wrong and where."""
     shown = display_path(path)
     try:
         raw: object = json.loads(Path(path).read_bytes().decode("utf-8"))
     except OSError as exc:
-        raise PreviousRunError("rerun.previous_unreadable", path=shown, reason=exc.strerror or str(exc)) from None
+        raise KokError("rerun.previous_unreadable", path=shown, reason=exc.strerror or str(exc)) from None
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
-        raise PreviousRunError("rerun.previous_not_summary", path=shown) from None
+        raise KokError("rerun.previous_not_summary", path=shown) from None
     if not isinstance(raw, dict) or raw.get("format") != "kokdsl.tools.rerun":
-        raise PreviousRunError("rerun.previous_not_summary", path=shown)
+        raise KokError("rerun.previous_not_summary", path=shown)
     problem = first_problem(raw, summary_schema())
     if problem is not None:
         where, code, params = problem
         if code == "shape.type":  # JSON's type names in the reader's words
             params = {k: " / ".join(message(f"json_type.{t}", lang) for t in v.split(" / ")) for k, v in params.items()}
-        raise PreviousRunError("rerun.previous_invalid", path=shown, where=where,
-                               problem=message(code, lang, **params))
+        raise KokError("rerun.previous_invalid", path=shown, where=where,
+                       problem=message(code, lang, **params))
     data = cast(PreviousRun, raw)  # the schema has just checked the shape
     for entry in data["centres"]:
         # Kept as compact text until a change needs them: a tenth of the memory of the parsed facts.
@@ -314,8 +311,3 @@ def change_json(change: Change, lang: str) -> dict[str, object]:
     if change.cause:
         out["cause"] = change.cause
     return out
-
-
-def decision_label(kind: str, lang: str) -> str:
-    """A decision kind in words; UNREADABLE for a self-report that could not be read."""
-    return message("rerun.unreadable" if kind == UNREADABLE else f"decision.{kind}", lang)

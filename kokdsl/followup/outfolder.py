@@ -31,10 +31,6 @@ RESERVED_NAMES = frozenset({"index", "summary", "centres"})
 MAX_SLUG = 80
 
 
-class FolderError(KokError):
-    """The output folder cannot be used (it holds other files, or cannot be written)."""
-
-
 def display_path(path: str | os.PathLike[str]) -> str:
     """A file name as text that can always be printed and written as UTF-8:
     bytes that are not UTF-8 (kept by Python as lone surrogates) become U+FFFD."""
@@ -99,8 +95,8 @@ class OutputFolder:
             (self.path / MARKER).write_bytes(_MARKER_TEXT)
         except OSError as exc:
             self._unlock()
-            raise FolderError("output.write_failed", path=display_path(self.target),
-                              reason=exc.strerror or str(exc)) from None
+            raise KokError("output.write_failed", path=display_path(self.target),
+                           reason=exc.strerror or str(exc)) from None
         except BaseException:
             self._unlock()
             raise
@@ -126,8 +122,8 @@ class OutputFolder:
                 os.rename(self.path, self.target)
                 shutil.rmtree(old, ignore_errors=True)
         except OSError as exc:
-            raise FolderError("output.write_failed", path=display_path(self.target),
-                              reason=exc.strerror or str(exc)) from None
+            raise KokError("output.write_failed", path=display_path(self.target),
+                           reason=exc.strerror or str(exc)) from None
         self._committed = True
 
     # -- helpers -------------------------------------------------------------
@@ -174,11 +170,11 @@ class OutputFolder:
         if not self.target.exists():
             return
         if not self.target.is_dir():
-            raise FolderError("rerun.out_not_folder", path=display_path(self.target))
+            raise KokError("rerun.out_not_folder", path=display_path(self.target))
         if (self.target / MARKER).is_file() or _is_summary(self.target / "summary.json"):
             return
         if any(self.target.iterdir()):
-            raise FolderError("rerun.out_not_empty", path=display_path(self.target))
+            raise KokError("rerun.out_not_empty", path=display_path(self.target))
 
 
 def glob_escape(name: str) -> str:

@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, TypedDict
 
 from kokdsl import ast
+from kokdsl.batch import UNREADABLE, decision_label, decision_totals
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
-from kokdsl.followup.changes import Change, change_text, decision_label
+from kokdsl.followup.changes import Change, change_text
 from kokdsl.followup.outfolder import href
-from kokdsl.followup.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow, decision_totals
+from kokdsl.followup.rerun import LETTER_OUTCOMES, CentreRow
 from kokdsl.followup.summary import PreviousRun
 from kokdsl.messages import message
 from kokdsl.outputs.provenance import provenance_notices

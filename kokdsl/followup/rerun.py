@@ -33,23 +33,20 @@ from typing import IO, TYPE_CHECKING
 
 import attrs
 
+from kokdsl.batch import UNREADABLE
 from kokdsl.compiled import CompiledRulebook
-from kokdsl.diagnostics import ERROR, Diagnostic
-from kokdsl.enums import DecisionKind, Outcome
+from kokdsl.enums import Outcome
+from kokdsl.errors import SelfReportError
 from kokdsl.followup.outfolder import display_path
 from kokdsl.followup.summary import SummaryEntry, SummaryHeader
 from kokdsl.messages import message
 from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
-from kokdsl.selfreport import SelfReportError
 
 if TYPE_CHECKING:
     from kokdsl.followup.waivers import WaiverFile
 
 SUMMARY_FORMAT = "kokdsl.tools.rerun"
 SUMMARY_FORMAT_VERSION = 2
-REPORT_SUFFIXES = (".yaml", ".yml", ".json")
-UNREADABLE = "unreadable"
-DECISION_ORDER = (DecisionKind.APPROVED, DecisionKind.REJECTION, DecisionKind.SUPPLEMENT_REQUEST, UNREADABLE)
 # One letter per requirement, in book order: a 100-requirement centre costs 100 bytes.
 OUTCOME_LETTERS = {Outcome.MET: "m", Outcome.NOT_MET: "n", Outcome.CANNOT_ASSESS: "c", Outcome.NOT_APPLICABLE: "a",
                    Outcome.WAIVED: "u"}
@@ -98,17 +95,6 @@ class RunSettings:
     rulebook_path: str | None = None
     folder: Path | None = None  # where findings reports go (the build folder); None: no reports
     waivers: WaiverFile | None = None
-
-
-def self_report_files(paths: Iterable[str]) -> list[str]:
-    """Files as given; a folder stands for the self-reports in it, sorted."""
-    out = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            out += sorted(str(p) for p in path.iterdir() if p.suffix in REPORT_SUFFIXES and p.is_file())
-        else:
-            out.append(str(path))
-    return out
 
 
 def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> tuple[CentreRow, str]:
@@ -439,56 +425,3 @@ def write_summary(result: RerunResult, out: IO[str], extra: dict[str, object] | 
     for key, value in (extra or {}).items():
         out.write(f",\n  {json.dumps(key)}: " + json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
     out.write("\n}\n")
-
-
-# -- totals and exit codes ------------------------------------------------------------------
-
-
-def decision_totals(rows: Iterable[CentreRow | CentreRun]) -> dict[str, int]:
-    """How many centres got each decision, in the order officers read them."""
-    counted = collections.Counter(row.decision for row in rows)
-    return {kind: counted[kind] for kind in DECISION_ORDER if counted[kind]}
-
-
-def all_approved(rows: Iterable[CentreRow | CentreRun]) -> bool:
-    return all(row.decision == DecisionKind.APPROVED for row in rows)
-
-
-def any_unreadable(rows: Iterable[CentreRow | CentreRun]) -> bool:
-    return any(row.decision == UNREADABLE for row in rows)
-
-
-# -- the whole-assessment interface kept for `kok impact` -------------------------------------
-
-
-@attrs.frozen
-class CentreRun:
-    """One self-report with its full assessment, or why it could not be read."""
-
-    file: str
-    assessment: Assessment | None = None
-    error: Diagnostic | None = None
-
-    @property
-    def key(self) -> str:
-        if self.assessment is not None and self.assessment.report.identity.id:
-            return self.assessment.report.identity.id
-        return Path(self.file).stem
-
-    @property
-    def decision(self) -> str:
-        return self.assessment.decision.kind if self.assessment is not None else UNREADABLE
-
-
-def rerun(rulebook: CompiledRulebook, files: list[str]) -> list[CentreRun]:
-    """Every file assessed, whole assessments kept (for `kok impact`)."""
-    runs = []
-    for file in files:
-        try:
-            runs.append(CentreRun(file, assessment=assess(rulebook, file)))
-        except SelfReportError as exc:
-            runs.append(CentreRun(file, error=exc.diagnostic))
-        except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run either
-            runs.append(CentreRun(file, error=Diagnostic(ERROR, "rerun.internal_error",
-                                                         {"error": _describe(exc)}, file=display_path(file))))
-    return runs

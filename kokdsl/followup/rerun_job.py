@@ -76,7 +76,7 @@ class JobResult:
     @property
     def has_problems(self) -> bool:
         """A self-report that could not be read, or a waiver for no known centre."""
-        from kokdsl.followup.rerun import any_unreadable
+        from kokdsl.batch import any_unreadable
 
         return any_unreadable(self.rows) or bool(self.unknown_waivers)
 

@@ -53,10 +53,6 @@ FIELDS = {
 WAIVABLE = (Outcome.NOT_MET, Outcome.CANNOT_ASSESS)
 
 
-class WaiverError(KokError):
-    """The waiver file cannot be used: where and what is wrong."""
-
-
 @attrs.frozen
 class Waiver:
     centre: str
@@ -91,18 +87,19 @@ class WaiverFile:
 
 
 def load_waivers(path: str, rulebook: CompiledRulebook) -> WaiverFile:
-    """Read and check a waiver file; WaiverError names the file, the place and the problem."""
-    from kokdsl.selfreport import SelfReportError, read_document
+    """Read and check a waiver file; a KokError (waiver.*) names the file, the place and the problem."""
+    from kokdsl.errors import SelfReportError
+    from kokdsl.selfreport import read_document
 
     shown = display_path(path)
     try:
         document, _ = read_document(path)
     except SelfReportError as exc:
-        raise WaiverError(attrs.evolve(exc.diagnostic, file=shown)) from None
+        raise KokError(attrs.evolve(exc.diagnostic, file=shown)) from None
     entries = document.get(next((k for k in TOP_KEYS if k in document), "undantag")) if isinstance(document, dict) \
         else document
     if not isinstance(entries, list):
-        raise WaiverError(Diagnostic(ERROR, "waiver.not_a_list", {}, path="$", file=shown))
+        raise KokError(Diagnostic(ERROR, "waiver.not_a_list", {}, path="$", file=shown))
     ids = [r.id for r in rulebook.requirements]
     problems, waivers = [], []
     for index, entry in enumerate(entries):
@@ -114,7 +111,7 @@ def load_waivers(path: str, rulebook: CompiledRulebook) -> WaiverFile:
             continue
         waivers.append(waiver)
     if problems:
-        raise WaiverError(problems)
+        raise KokError(problems)
     return WaiverFile(shown, tuple(waivers))
 
 

@@ -21,6 +21,7 @@ from kokdsl.diagnostics import Diagnostic
 from kokdsl.enums import Modality, Outcome
 from kokdsl.evaluator import OUTCOMES, Finding, evidence
 from kokdsl.messages import message
+from kokdsl.outputs.machine import DiagnosticJson
 from kokdsl.outputs.provenance import draft_mark, marked, provenance_lines
 from kokdsl.pipeline import TOOL_VERSION, Assessment
 from kokdsl.prose import finding_text, findings
@@ -50,13 +51,6 @@ class ProblemJson(TypedDict):
     field: str | None
     expected: str
     reason: str | None
-
-
-class DiagnosticJson(TypedDict):
-    severity: str
-    code: str
-    path: str | None
-    message: str
 
 
 class SourceJson(TypedDict):

@@ -26,20 +26,31 @@ def _kokdsl_modules():
         yield importlib.import_module(info.name)
 
 
-def test_every_exception_class_in_kokdsl_is_a_kok_error():
+def test_every_exception_class_in_kokdsl_is_a_kok_error_and_every_public_one_lives_in_errors():
     found = []
     for module in _kokdsl_modules():
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if cls.__module__ == module.__name__ and issubclass(cls, BaseException):
                 found.append(cls)
                 assert issubclass(cls, errors.KokError), f"{cls.__module__}.{cls.__qualname__} is outside the tree"
+                assert module is errors or cls.__name__.startswith("_"), (
+                    f"{cls.__module__}.{cls.__qualname__}: a public error class belongs in kokdsl/errors.py")
     assert len(found) >= 12  # the public classes and the private control-flow ones
 
 
-@pytest.mark.parametrize("name", ["KokSyntaxError", "SelfReportError", "ScheduleFormatError", "RuleTestError",
-                                  "EditionError", "OutputError", "PreviousRunError", "ImpactError"])
-def test_public_errors_are_importable_from_the_errors_module(name):
-    assert issubclass(getattr(errors, name), errors.KokError)
+PUBLIC = ["KokError", "RulebookError", "KokSyntaxError", "DocumentError", "SelfReportError", "ScheduleFormatError",
+          "RuleTestError", "OutputError"]
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_errors_are_defined_in_the_errors_module(name):
+    cls = getattr(errors, name)
+    assert issubclass(cls, errors.KokError) and cls.__module__ == "kokdsl.errors"
+
+
+def test_the_errors_module_holds_exactly_the_public_tree():
+    defined = {name for name, cls in inspect.getmembers(errors, inspect.isclass) if cls.__module__ == "kokdsl.errors"}
+    assert defined == set(PUBLIC)
 
 
 def test_a_kok_error_is_built_from_a_code_a_diagnostic_or_a_list():

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kokdsl.errors import ScheduleFormatError
 from kokdsl.schedule import (
     AROUND_THE_CLOCK,
     EMPTY,
@@ -13,7 +14,6 @@ from kokdsl.schedule import (
     MINUTES_PER_WEEK,
     WEEKDAYS,
     Schedule,
-    ScheduleFormatError,
     parse_schedule,
 )
 

@@ -32,7 +32,7 @@ from kokdsl.outputs.files import find_chromium
 from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.selfreport import load_self_report, validate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OREBRO_2025 = ROOT / "rulebooks" / "orebro" / "2025.kok"
 RULEBOOK = load_rulebook(OREBRO_2025).rulebook
 CHROMIUM = find_chromium()

@@ -24,7 +24,7 @@ from kokdsl.schedule import MINUTES_PER_WEEK, Schedule
 from kokdsl.selfreport import validate
 from kokdsl.values import ASSESSMENT_DATE, UNKNOWN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "tests/rulebooks/provenance.kok"
 CENTRE = {
     "vårdcentral": {"namn": "Språktestcentralen (fiktiv)", "id": "FIKTIV-SPRÅK", "fiktiv": True},

@@ -15,7 +15,7 @@ from kokdsl.cli import EXIT_ERROR, main
 from kokdsl.parser import parse_or_raise
 from kokdsl.pipeline import check_rulebook_source, load_rulebook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 DRAFT = '''regelbok "Utkastregion" utgåva 2026

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from kokdsl import ast
 from kokdsl.authoring.formatter import format_rulebook
 from kokdsl.compiler import compile_rulebook
-from kokdsl.parser import KokSyntaxError, keywords, parse, parse_or_raise
+from kokdsl.errors import KokSyntaxError
+from kokdsl.parser import keywords, parse, parse_or_raise
 from kokdsl.values import UNKNOWN, Duration
 
 RESERVED = {w.casefold() for forms in keywords().values() for ws in forms.values() for w in ws}
@@ -292,11 +293,12 @@ fact_names = st.sampled_from(sorted(f.name for f in OREBRO.facts) + ["vårdcentr
 @given(st.dictionaries(fact_names, json_values, max_size=12))
 def test_any_document_validates_without_crashing(document):
     from kokdsl.decision import decide
+    from kokdsl.errors import SelfReportError
     from kokdsl.evaluator import evaluate
     from kokdsl.outputs.assessment import render_json, render_text
     from kokdsl.outputs.findings import render_report
     from kokdsl.pipeline import Assessment
-    from kokdsl.selfreport import SelfReportError, validate
+    from kokdsl.selfreport import validate
 
     try:
         report = validate(document, OREBRO, "fuzz.yaml")

@@ -18,7 +18,7 @@ from kokdsl.cli import main
 from kokdsl.pipeline import load_rulebook
 from kokdsl.resources import packaged_rulebooks, resolve_rulebook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "rulebooks").rglob("*.kok"))
 
 SMALL_BOOK = '''regelbok "Liten" utgåva 1 giltig från 2025-01-01

@@ -12,7 +12,7 @@ from kokdsl.authoring.diff import edition_diff, render, word_diff
 from kokdsl.cli import main
 from kokdsl.pipeline import load_rulebook_source
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OLD_2024 = str(ROOT / "rulebooks" / "orebro" / "2024.kok")
 NEW_2025 = str(ROOT / "rulebooks" / "orebro" / "2025.kok")
 

@@ -16,7 +16,7 @@ from kokdsl.intake.schema import required_fields
 from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.selfreport import validate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OREBRO = ROOT / "rulebooks/orebro"
 OREBRO_2025 = OREBRO / "2025.kok"
 FILLED_TEMPLATE = ROOT / "tests/fixtures/orebro_2025_template_filled.yaml"

@@ -11,8 +11,7 @@ from pathlib import Path
 import jinja2
 import jsonschema
 import pytest
-from golden_cases import STYLE_SHEET
-from regen_golden import EXAMPLES, FORMATS, LANGS, ROOT, golden_path, render_golden
+from golden_cases import EXAMPLES, FORMATS, LANGS, ROOT, STYLE_SHEET, golden_path, render_golden
 
 from kokdsl.messages import CATALOGUE
 from kokdsl.outputs.environment import environment, markdown_escape

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "hostile"
 
 DEFAULT_MEMORY_MB = 1024
@@ -196,7 +196,7 @@ def problems(case: Case, outcome: Outcome, work: Path) -> list[str]:
 
 def main(names: list[str]) -> int:
     """Run cases and print what they did, for writing a new case.yaml:
-    python tests/hostile_corpus.py CASE..."""
+    python tests/support/hostile_corpus.py CASE..."""
     import tempfile
 
     failed = 0

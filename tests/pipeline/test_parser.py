@@ -8,7 +8,8 @@ import lark
 import pytest
 
 from kokdsl import ast
-from kokdsl.parser import KokSyntaxError, grammar_text, parse, parse_or_raise
+from kokdsl.errors import KokSyntaxError
+from kokdsl.parser import grammar_text, parse, parse_or_raise
 
 HEADER = 'regelbok "T" utgåva 2025\n'
 

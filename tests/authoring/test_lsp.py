@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("pygls", reason="the lsp extra is part of the test extra")
 
-from tests.lsp_client import LspClient  # noqa: E402
+from lsp_client import LspClient  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OREBRO = ROOT / "rulebooks" / "orebro" / "2025.kok"
 
 BROKEN = '''regelbok "Prov (påhittad)" utgåva 2025

@@ -7,8 +7,9 @@ from fractions import Fraction
 import pytest
 from helpers import rulebook
 
+from kokdsl.errors import SelfReportError
 from kokdsl.schedule import Schedule
-from kokdsl.selfreport import MAX_BYTES, SelfReportError, load_self_report, validate
+from kokdsl.selfreport import MAX_BYTES, load_self_report, validate
 from kokdsl.values import UNKNOWN
 
 RB = """

@@ -26,7 +26,7 @@ from kokdsl.schedule import parse_schedule
 from kokdsl.selfreport import Identity, SelfReport, validate
 from kokdsl.values import UNKNOWN, Duration, RecordValue
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OREBRO = ROOT / "rulebooks" / "orebro" / "2025.kok"
 
 

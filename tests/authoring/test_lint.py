@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from kokdsl.authoring.lint import RULES, lint_file, lint_source, text_numbers
 from kokdsl.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PLANTED = ROOT / "tests" / "fixtures" / "lint" / "planted.kok"
 SARIF_SCHEMA = ROOT / "tests" / "fixtures" / "sarif-2.1.0-rtm.5.json"
 

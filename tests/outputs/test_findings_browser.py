@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from browser import Browser, axe_available, axe_violations
 from click.testing import CliRunner
-from regen_golden import ROOT
+from golden_cases import ROOT
 
 from kokdsl.cli import EXIT_FINDINGS, main
 from kokdsl.outputs.files import find_chromium
@@ -122,7 +122,7 @@ def test_english_report_renders_in_chromium(browser, artefacts):
 
 
 def test_markup_from_data_stays_text_in_chromium(browser, artefacts, tmp_path):
-    from test_report import XSS, hostile_report
+    from test_findings import XSS, hostile_report
 
     page = write_report(artefacts, hostile_report(tmp_path), "hostile")
     browser.open(page.as_uri())

@@ -19,7 +19,7 @@ from kokdsl.intake.template import render_template
 from kokdsl.pipeline import load_rulebook
 from kokdsl.selfreport import validate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OREBRO_2025 = ROOT / "rulebooks" / "orebro" / "2025.kok"
 FILLED_TEMPLATE = ROOT / "tests" / "fixtures" / "orebro_2025_template_filled.yaml"
 RULEBOOKS = sorted((ROOT / "rulebooks").glob("*/*.kok"))

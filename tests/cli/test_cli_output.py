@@ -7,11 +7,11 @@ import os
 
 import pytest
 from click.testing import CliRunner
-from golden_cases import fold_style
-from regen_golden import ROOT, golden_path
+from golden_cases import ROOT, fold_style, golden_path
 
 from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
-from kokdsl.outputs.files import OutputError, OutputSpec, parse_output_spec, write_atomic
+from kokdsl.errors import OutputError
+from kokdsl.outputs.files import OutputSpec, parse_output_spec, write_atomic
 from kokdsl.outputs.findings import schema_text
 
 RULEBOOK = "rulebooks/orebro/2025.kok"

@@ -1,6 +1,6 @@
 """Fuzz kokdsl with mutated rulebooks and self-reports.
 
-    python -m tests.fuzz --rulebooks 100000 --self-reports 10000 --seed 1
+    python -m tests.support.fuzz --rulebooks 100000 --self-reports 10000 --seed 1
 
 Inputs are mutations of real ones (the shipped rulebooks cut into small
 rulebooks, the example self-reports as YAML and as JSON): characters
@@ -39,7 +39,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 RULEBOOK_TOKENS = [
     "krav", "skall", "bör", "uppgift", "post", "kapitel", "regelbok", "utgåva", "giltig från", "källa", "område",
@@ -312,7 +312,7 @@ def write_crashes(campaign: Campaign, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.fuzz", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.support.fuzz", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rulebooks", type=int, default=2000, help="rulebook inputs (default 2000)")
     parser.add_argument("--self-reports", type=int, default=2000, help="self-report inputs (default 2000)")
     parser.add_argument("--seed", type=int, default=0)

@@ -12,7 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kokdsl.documents import MAX_ALIAS_NODES, DocumentError, load_json, load_yaml
+from kokdsl.documents import MAX_ALIAS_NODES, load_json, load_yaml
+from kokdsl.errors import DocumentError
 from kokdsl.values import MAX_NUMBER_CHARS
 
 
