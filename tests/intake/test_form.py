@@ -569,3 +569,44 @@ def test_the_words_the_page_accepts_are_the_loaders():
     for word in accepts["whole_week"]:
         assert parse_schedule(word) == minutes(range(7), 0, 1440), word
     assert set(accepts["yes"]) == YES_WORDS and set(accepts["no"]) == NO_WORDS
+
+
+# -- plausibility rules (rimlighet) as the applicant types ----------------------------------
+
+
+def test_the_page_carries_the_plausibility_rules_it_can_evaluate():
+    page = render_form(RULEBOOK, "sv")
+    data = json.loads(re.search(r'<script type="application/json" id="kok-form-data">(.*?)</script>', page, re.S)
+                      .group(1))
+    rules = {r["sentence"]: r for r in data["plausibility"]}
+    visits = rules["Läkarbesöken inom 3 dagar kan inte vara fler än alla läkarbesök."]
+    assert visits["facts"] == ["läkarbesök", "läkarbesök_inom_3_dagar"] and visits["each"] is None
+    assert visits["expr"] == {"t": "cmp", "op": "<=", "l": {"t": "fact", "name": "läkarbesök_inom_3_dagar"},
+                              "r": {"t": "fact", "name": "läkarbesök"}}
+    calls = rules["En månad kan inte ha fler samtal besvarade samma dag än inkommande samtal."]
+    assert calls["each"] == {"var": "m", "fact": "telefonstatistik"}
+    assert len(rules) == len(RULEBOOK.plausibilities)
+
+
+@needs_browser
+def test_the_form_warns_as_the_applicant_types_figures_that_contradict_each_other(page):
+    page.open_file(ROOT / "examples" / "godkand.yaml")
+    warning = "document.querySelector('[data-fact=\"{}\"] > .plausibility-warning')"
+    assert page.js(f"{warning.format('läkarbesök_inom_3_dagar')} === null")
+    page.type_fact("läkarbesök_inom_3_dagar", "48100")
+    said = page.js(f"{warning.format('läkarbesök_inom_3_dagar')}.textContent")
+    assert said == ("Stämmer inte: Läkarbesöken inom 3 dagar kan inte vara fler än alla läkarbesök. Kontrollera "
+                    "siffrorna; uppgifter som motsäger varandra kan inte bedömas.")
+    assert page.js(f"{warning.format('läkarbesök')}.textContent") == said  # both figures are named
+    # kok run says the same of the same figures: the requirement cannot be assessed.
+    report = validate({**yaml.safe_load((ROOT / "examples/godkand.yaml").read_text(encoding="utf-8")),
+                       "läkarbesök_inom_3_dagar": 48100}, RULEBOOK)
+    assert [p.path for p in report.problems if p.kind == "implausible"] == ["$.läkarbesök", "$.läkarbesök_inom_3_dagar"]
+    page.type_fact("läkarbesök_inom_3_dagar", "4810")
+    assert page.js(f"{warning.format('läkarbesök_inom_3_dagar')} === null")
+    # Element by element: one month with more calls answered than received.
+    answered = ("document.querySelectorAll('[data-fact=\"telefonstatistik\"] "
+                ".field[data-field=\"besvarade_samma_dag\"] input')[0]")
+    page.type(answered, "5000")
+    assert page.js("kokForm.implausible()") == [
+        "En månad kan inte ha fler samtal besvarade samma dag än inkommande samtal."]
