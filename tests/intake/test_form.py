@@ -198,7 +198,7 @@ def fill_identity(page: Page, name: str, ident: str) -> None:
 
 
 @needs_browser
-def test_fill_the_form_for_a_thursday_gap_and_kok_run_rejects_it(page, artefacts):
+def test_fill_the_form_for_a_thursday_gap_and_kok_run_shows_the_proposal_it_breaks(page, artefacts):
     fill_identity(page, "Vårdcentralen Torsdagsglappet (fiktiv)", "FIKTIV-TOR")
     page.times("öppettider", 0, "8-17")  # written back as 08:00-17:00
     page.click(f"{page.fact('öppettider')}.querySelector('.copy-monday')")
@@ -211,6 +211,7 @@ def test_fill_the_form_for_a_thursday_gap_and_kok_run_rejects_it(page, artefacts
     assert page.js(f"{page.fact('jour')}.querySelector('.hours').textContent") == "Timmar per vecka: 168 h"
     page.type_fact("listade", "8 400")
     page.type_fact("verksamhetschef", "Anna Andersson")
+    page.type_fact("vårdgivare", "Torsdagsvården AB (fiktiv)")
     page.click(f"{page.fact('vårdsamordnare')}.querySelector('.add-row')")
     row = f"{page.fact('vårdsamordnare')}.querySelector('[data-row]')"
     page.type(f"{row}.querySelector('[data-field=namn] input')", "Berit Berg")
@@ -232,12 +233,15 @@ def test_fill_the_form_for_a_thursday_gap_and_kok_run_rejects_it(page, artefacts
     assert document["öppettider"] == {"måndag-fredag": "08:00-17:00"}
     assert document["jour"] == "dygnet runt"
     assert document["listade"] == 8400 and document["tilläggsuppdrag"] == [] and document["filialer"] == []
+    # 1.1 (a specialist all opening hours) is a proposal: it decides nothing,
+    # and kok run shows the decision were it adopted.
     result = run_kok(saved)
-    assert result.exit_code == 1, result.output
-    assert "torsdagar 15.30–17.00" in result.output
+    assert result.exit_code == 0, result.output
+    assert "torsdagar 15.30–17.00" in result.output and "Om förslagen antas: AVSLAG" in result.output
     assessment = assess(RULEBOOK, load_self_report(saved, RULEBOOK))
-    assert assessment.decision.kind == "rejection"
-    assert [r.requirement.id for r in assessment.decision.reasons] == ["1.1"]
+    assert assessment.decision.kind == "approved"
+    assert [r.requirement.id for r in assessment.decision.proposals] == ["1.1"]
+    assert assessment.decision.if_adopted is not None and assessment.decision.if_adopted.kind == "rejection"
     assert assessment.report.diagnostics == ()
 
 
@@ -464,7 +468,9 @@ def test_schema_documents_load_and_round_trip_through_the_form(browser, form_pag
     assert list(jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
                 .iter_errors(document)) == []
     before = validate(document, rulebook)
-    assert [d for d in before.diagnostics if d.is_error] == []
+    # The schema describes each value, not how figures relate: a plausibility
+    # rule (rimlighet) may still find random figures contradicting each other.
+    assert [d for d in before.diagnostics if d.is_error and d.code != "data.implausible"] == []
     if getattr(browser, "form_page", None) != (book, lang):  # one page each, kept between examples
         browser.open(form_pages[book, lang].as_uri())
         browser.form_page = (book, lang)
