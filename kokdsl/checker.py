@@ -38,7 +38,7 @@ from kokdsl.compiled import (
     Type,
 )
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
-from kokdsl.values import format_number
+from kokdsl.formatting import format_number
 from kokdsl.visitor import NodeVisitor
 
 # The documented bound (docs/limits.md): at most this many quantifiers

@@ -254,8 +254,9 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
                 click.echo(format_finding(diag, result.source, lang))
             if not result.diagnostics:
                 click.echo(message("lint.clean", lang, file=_shown(result.path)))
-        click.echo(message("lint.summary", lang, files=len(results), findings=sum(len(r.findings) for r in results),
-                           silenced=sum(len(r.silenced) for r in results)))
+        click.echo(message("lint.summary", lang, files=message("lint.files", lang, count=len(results)),
+                           findings=message("lint.findings", lang, count=sum(len(r.findings) for r in results)),
+                           silenced=message("lint.silenced", lang, count=sum(len(r.silenced) for r in results))))
     if any(r.unusable for r in results):
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if any(r.diagnostics for r in results) else EXIT_OK)
@@ -389,9 +390,10 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
         too_little = min_coverage is not None and run_result.coverage_percent < min_coverage
         if fmt == "text":
             click.echo(format_run(run_result, lang), nl=False)
-            if too_little:
+            if min_coverage is not None and too_little:
                 percent = format_percent(run_result.coverage_percent, lang)
-                click.echo(message("ruletest.below_minimum", lang, percent=percent, minimum=f"{min_coverage:g}"))
+                click.echo(message("ruletest.below_minimum", lang, percent=percent,
+                                   minimum=format_percent(min_coverage, lang)))
         if (run_result.failures or too_little) and status == EXIT_OK:
             status = EXIT_FINDINGS
     if fmt == "json":

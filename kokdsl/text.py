@@ -3,8 +3,6 @@ lists joined in words ("a, b och c")."""
 
 from __future__ import annotations
 
-from kokdsl.messages import message
-
 
 def _printable_table() -> dict[int, str]:
     # C0 controls (newline, escape, NUL …) and DEL become their Unicode
@@ -36,7 +34,8 @@ def terminal_lines(lines: list[str]) -> str:
 
 
 def join_and(items: list[str], lang: str) -> str:
-    """The items as "a, b och c" ("a, b and c" in English); one item alone, none empty."""
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {message('report.list_and', lang)} " + items[-1]
+    """The items as "a, b och c" ("a, b and c" in English); one item alone,
+    none empty. CLDR's list pattern (formatting.format_list)."""
+    from kokdsl.formatting import format_list
+
+    return format_list(items, lang)

@@ -100,7 +100,7 @@ def _grouped(members: list[CompiledRequirement], rulebook: CompiledRulebook, lan
 def counts_text(requirements: tuple[CompiledRequirement, ...], lang: str) -> str:
     """The cover's count by status: "5 skall-krav och 1 bör-krav gäller, 4 förslag, 7 exempel"."""
     def counted(key: str, n: int) -> str:
-        return message(key, lang, n=n, s="" if n == 1 else "s")
+        return message(key, lang, count=n)
 
     shall = sum(r.in_force and r.modality is Modality.SHALL for r in requirements)
     should = sum(r.in_force and r.modality is Modality.SHOULD for r in requirements)

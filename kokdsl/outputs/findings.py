@@ -25,6 +25,7 @@ from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.decision import counts
 from kokdsl.enums import Modality, Outcome
 from kokdsl.evaluator import OUTCOMES, RequirementResult
+from kokdsl.formatting import format_list
 from kokdsl.messages import message
 from kokdsl.outputs.assessment import FindingJson, RequirementJson, RulebookJson, to_json_data
 from kokdsl.outputs.environment import environment
@@ -32,7 +33,6 @@ from kokdsl.pipeline import Assessment
 from kokdsl.prose import check_clause
 from kokdsl.resources import data_dir
 from kokdsl.selfreport import DataProblem
-from kokdsl.text import join_and
 
 if TYPE_CHECKING:
     pass
@@ -151,7 +151,7 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
         "reasons": [_reason_view(by_id[i], parts[i]["paragraphs"], facts[i], rb, lang) for i in decision["reasons"]],
         "supplements": [s for s in supplements if s["blocking"]],
         "supplements_not_blocking": [s for s in supplements if not s["blocking"]],
-        "supplement_ids": join_and(decision["supplements"], lang),
+        "supplement_ids": format_list(decision["supplements"], lang),
         "remarks": [{"id": i, "title": by_id[i]["title"],
                      "sentence": message("report.remark", lang, id=i, title=by_id[i]["title"]),
                      "facts": facts[i]} for i in decision["remarks"]]

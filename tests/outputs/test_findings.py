@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 from golden_cases import EXAMPLES, FORMATS, LANGS, ROOT, STYLE_SHEET, golden_path, render_golden
 
-from kokdsl.messages import CATALOGUE
+from kokdsl.catalogue import texts
 from kokdsl.outputs.environment import environment, markdown_escape
 from kokdsl.outputs.findings import build_view, render_report, schema_text
 from kokdsl.pipeline import assess, load_rulebook
@@ -166,7 +166,7 @@ def _swedish_wording() -> set[str]:
     """Fragments of Swedish catalogue wording (the text between placeholders)
     that differ from the English, long enough to be unambiguous."""
     fragments = set()
-    for entry in CATALOGUE.values():
+    for entry in texts().values():
         if entry["sv"] == entry["en"]:
             continue
         for piece in re.split(r"\{[^}]*\}", entry["sv"]):

@@ -1,31 +1,28 @@
 """The HTML report and the book in a real browser (Debian's chromium,
-installed by .ci/run), checked with axe-core against WCAG 2.1 A and AA.
+installed by .ci/run, driven by Playwright), checked with axe-core against
+WCAG 2.1 A and AA.
 
-Skipped only when chromium (or axe-core, `npm ci --prefix tests`) is missing
-and we are not under CI; under CI=true a missing one fails the run. Pages are
-written to the test's tmp_path; a failing test leaves screenshots (conftest.py).
+Skipped only when chromium, Playwright (or axe-core, `npm ci --prefix tests`)
+is missing and we are not under CI; under CI=true a missing one fails the
+run. Pages are written to the test's tmp_path; a failing test leaves
+screenshots (conftest.py).
 """
 
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from browser import Browser, axe_available, axe_violations
+from browser import CHROMIUM, UNDER_CI, axe_violations, describe, dialogs, require_axe, screenshot
 from click.testing import CliRunner
 from golden_cases import ROOT
 
 from kokdsl.cli import EXIT_FINDINGS, main
-from kokdsl.outputs.files import find_chromium
 from kokdsl.pipeline import load_rulebook
-
-CHROMIUM = find_chromium()
-UNDER_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 if CHROMIUM is None and not UNDER_CI:
     pytestmark = pytest.mark.skip(reason="chromium is not installed (apt-get install chromium); CI is not set")
@@ -57,24 +54,14 @@ def artefacts(tmp_path):
     return tmp_path
 
 
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM is not None, "CI is set but chromium is not installed"
-    with Browser(CHROMIUM) as b:
-        yield b
-
-
 @pytest.fixture
 def axe():
     """No WCAG 2.1 A/AA violation on the open page, by axe-core."""
-    if not axe_available():
-        if UNDER_CI:
-            pytest.fail("CI is set but axe-core is not installed (npm ci --prefix tests)")
-        pytest.skip("axe-core is not installed (npm ci --prefix tests)")
+    require_axe()
 
-    def check(browser: Browser) -> None:
-        violations = axe_violations(browser)
-        assert violations == [], "\n".join(f"{v['id']} ({v['impact']}): {v['help']}: {v['nodes']}" for v in violations)
+    def check(page) -> None:
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
 
     return check
 
@@ -91,45 +78,45 @@ def write_report(folder: Path, self_report: str | Path, name: str, *args, expect
 BOOK_ORDER = [r.id for r in load_rulebook(ROOT / "rulebooks/orebro/2025.kok").rulebook.requirements]
 
 
-def test_rejection_report_renders_in_chromium(browser, artefacts):
-    page = write_report(artefacts, ROOT / "examples" / "avslag.yaml", "avslag.sv")
-    browser.open(page.as_uri())
-    dom = browser.evaluate(RENDERED)
+def test_rejection_report_renders_in_chromium(page, artefacts):
+    report = write_report(artefacts, ROOT / "examples" / "avslag.yaml", "avslag.sv")
+    page.goto(report.as_uri())
+    dom = page.evaluate(RENDERED)
     assert dom["decision"] == "Avslag" and dom["visible"]
     assert dom["rowIds"] == BOOK_ORDER
     assert dom["rows"] == len(BOOK_ORDER)
     assert (dom["scripts"], dom["embedded"], dom["handlers"]) == (0, 0, [])
     assert "Skall-krav som inte är uppfyllda: 2." in dom["text"]
-    assert browser.screenshot("screen").startswith(b"\x89PNG")
-    assert browser.screenshot("print").startswith(b"\x89PNG")
+    assert screenshot(page, "screen").startswith(b"\x89PNG")
+    assert screenshot(page, "print").startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("example, lang", [("avslag", "sv"), ("avslag", "en"), ("komplettering", "sv"),
                                             ("godkand", "en")])
-def test_reports_meet_wcag_21_aa(browser, artefacts, axe, example, lang):
-    page = write_report(artefacts, ROOT / "examples" / f"{example}.yaml", f"{example}.{lang}", "--lang", lang,
-                        expect=None)
-    browser.open(page.as_uri())
-    axe(browser)
+def test_reports_meet_wcag_21_aa(page, artefacts, axe, example, lang):
+    report = write_report(artefacts, ROOT / "examples" / f"{example}.yaml", f"{example}.{lang}", "--lang", lang,
+                          expect=None)
+    page.goto(report.as_uri())
+    axe(page)
 
 
-def test_english_report_renders_in_chromium(browser, artefacts):
-    page = write_report(artefacts, ROOT / "examples" / "avslag.yaml", "avslag.en", "--lang", "en")
-    browser.open(page.as_uri())
-    dom = browser.evaluate(RENDERED)
+def test_english_report_renders_in_chromium(page, artefacts):
+    report = write_report(artefacts, ROOT / "examples" / "avslag.yaml", "avslag.en", "--lang", "en")
+    page.goto(report.as_uri())
+    dom = page.evaluate(RENDERED)
     assert dom["decision"] == "Rejection" and dom["visible"]
     assert dom["rows"] == len(BOOK_ORDER)
 
 
-def test_markup_from_data_stays_text_in_chromium(browser, artefacts, tmp_path):
+def test_markup_from_data_stays_text_in_chromium(page, artefacts, tmp_path):
     from test_findings import XSS, hostile_report
 
-    page = write_report(artefacts, hostile_report(tmp_path), "hostile")
-    browser.open(page.as_uri())
-    dom = browser.evaluate(RENDERED)
+    report = write_report(artefacts, hostile_report(tmp_path), "hostile")
+    page.goto(report.as_uri())
+    dom = page.evaluate(RENDERED)
     assert (dom["scripts"], dom["embedded"], dom["handlers"]) == (0, 0, [])
     assert XSS in dom["text"]
-    assert not [e for e in browser.events if e.get("method") == "Page.javascriptDialogOpening"]
+    assert dialogs(page) == []
 
 
 def test_pdf_output_has_pages(artefacts):
@@ -147,13 +134,13 @@ def test_pdf_output_has_pages(artefacts):
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_published_book_meets_wcag_21_aa(browser, artefacts, axe, lang):
+def test_published_book_meets_wcag_21_aa(page, artefacts, axe, lang):
     target = artefacts / f"book.{lang}.html"
     result = CliRunner().invoke(main, ["book", str(ROOT / "rulebooks" / "orebro" / "2025.kok"), "--lang", lang,
                                        "--output", f"html:{target}"])
     assert result.exit_code == 0, result.output
-    browser.open(target.as_uri())
-    axe(browser)
+    page.goto(target.as_uri())
+    axe(page)
 
 
 def _pdf(artefacts: Path, example: str, name: str, *args) -> Path:
@@ -224,13 +211,13 @@ def test_pdf_is_byte_identical_for_the_same_inputs_and_date(artefacts):
     assert b"(D:20250602000000" in first
 
 
-def test_published_book_renders_in_chromium(browser, artefacts):
+def test_published_book_renders_in_chromium(page, artefacts):
     target = artefacts / "book.sv.html"
     result = CliRunner().invoke(main, ["book", str(ROOT / "rulebooks" / "orebro" / "2025.kok"),
                                        "--output", f"html:{target}"])
     assert result.exit_code == 0, result.output
-    browser.open(target.as_uri())
-    dom = browser.evaluate("""(() => ({
+    page.goto(target.as_uri())
+    dom = page.evaluate("""(() => ({
       ids: [...document.querySelectorAll('article.book-requirement')].map(a => a.id),
       facts: document.querySelectorAll('#facts tbody tr').length,
       scripts: document.querySelectorAll('script').length,
@@ -247,26 +234,26 @@ def test_published_book_renders_in_chromium(browser, artefacts):
     assert dom["scripts"] == 0 and dom["brokenLinks"] == []
 
 
-def test_axe_reports_a_planted_violation(browser, axe, tmp_path):
+def test_axe_reports_a_planted_violation(page, axe, tmp_path):
     """The accessibility check can fail: a page with an unlabelled input and
     grey-on-white text gets exactly those violations."""
-    page = tmp_path / "bad.html"
-    page.write_text('<!doctype html><html lang="sv"><head><title>x</title></head><body><main>'
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!doctype html><html lang="sv"><head><title>x</title></head><body><main>'
                     '<p style="color:#ccc;background:#fff">svag text</p><input type="text"></main></body></html>',
                     encoding="utf-8")
-    browser.open(page.as_uri())
-    assert {v["id"] for v in axe_violations(browser)} == {"color-contrast", "label"}
+    page.goto(bad.as_uri())
+    assert {v["id"] for v in axe_violations(page)} == {"color-contrast", "label"}
 
 
-def test_book_marks_proposals_examples_and_a_selection_visibly(browser, artefacts, axe):
+def test_book_marks_proposals_examples_and_a_selection_visibly(page, artefacts, axe):
     """Issue 8: status and source for every requirement; proposals and
     illustrative requirements visibly marked; an urval says so on the title page."""
     book = ROOT / "tests" / "rulebooks" / "provenance.kok"
     target = artefacts / "provenance-book.sv.html"
     result = CliRunner().invoke(main, ["book", str(book), "--output", f"html:{target}"])
     assert result.exit_code == 0, result.output
-    browser.open(target.as_uri())
-    dom = browser.evaluate("""(() => {
+    page.goto(target.as_uri())
+    dom = page.evaluate("""(() => {
       const visible = el => { const b = el.getBoundingClientRect(); const s = getComputedStyle(el);
         return b.width > 0 && b.height > 0 && s.visibility === 'visible' && s.display !== 'none'; };
       const badge = id => [...document.querySelectorAll('#req-' + CSS.escape(id) + ' .badge')]
@@ -282,7 +269,7 @@ def test_book_marks_proposals_examples_and_a_selection_visibly(browser, artefact
     assert "förslag" in dom["proposal"] and "exempel" in dom["example"]
     assert not {"förslag", "exempel"} & set(dom["inForce"])
     assert dom["text"].casefold().count("status\n") >= 8 and "daterad 2026-03-01" in dom["text"]
-    axe(browser)
+    axe(page)
 
 
 BOOK_PAGE = """(() => {
@@ -306,19 +293,19 @@ BOOK_PAGE = """(() => {
 })()"""
 
 
-def test_book_reads_as_prose_with_markings_in_chromium(browser, artefacts, axe):
+def test_book_reads_as_prose_with_markings_in_chromium(page, artefacts, axe):
     target = artefacts / "book-prose.sv.html"
     result = CliRunner().invoke(main, ["book", str(ROOT / "rulebooks" / "orebro" / "2025.kok"), "--previous",
                                        str(ROOT / "rulebooks" / "orebro" / "2024.kok"), "--output", f"html:{target}"])
     assert result.exit_code == 0, result.output
-    browser.open(target.as_uri())
-    page = browser.evaluate(BOOK_PAGE)
+    page.goto(target.as_uri())
+    book = page.evaluate(BOOK_PAGE)
     chapters = load_rulebook(ROOT / "rulebooks/orebro/2025.kok").rulebook.chapters
-    assert page["brokenLinks"] == []
-    assert page["chapterNumbers"] == [str(n) for n in range(1, len(chapters) + 1)]
-    assert page["prose"].startswith("Timmar per vecka enligt öppettiderna är minst 40")
-    assert page["proseShown"] and page["codeHidden"]
-    assert page["statusBadge"] == "förslag"
-    assert page["changes"]
-    assert page["glossary"].startswith("Öppettider")
-    axe(browser)
+    assert book["brokenLinks"] == []
+    assert book["chapterNumbers"] == [str(n) for n in range(1, len(chapters) + 1)]
+    assert book["prose"].startswith("Timmar per vecka enligt öppettiderna är minst 40")
+    assert book["proseShown"] and book["codeHidden"]
+    assert book["statusBadge"] == "förslag"
+    assert book["changes"]
+    assert book["glossary"].startswith("Öppettider")
+    axe(page)
