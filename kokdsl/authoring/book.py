@@ -81,6 +81,9 @@ def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook 
         "counts_text": counts_text(rulebook.requirements, lang),
         "chapters": chapters,
         "facts": [_fact(spec, rulebook, lang) for spec in rulebook.facts],
+        "plausibility": [{"otherwise": message("book.plausibility_otherwise", lang, sentence=rule.text(lang)),
+                          "prose": check_sentence(rule.rule.check, rulebook, lang),
+                          "check": expr_text(rule.rule.check, lang)} for rule in rulebook.plausibilities],
         "changes": _changes(previous, rulebook, lang),
     }
 

@@ -122,6 +122,11 @@ def test_shipped_orebro_books_say_they_are_reconstructions():
         assert rb.reconstruction is not None
         assert "inte Region Örebro läns antagna Krav- och kvalitetsbok" in rb.reconstruction.text("sv")
         assert "not Region Örebro län's adopted" in rb.reconstruction.text("en")
+    # The other regions' books are rebuilt from Örebro's survey, not their own documents.
+    for path in sorted((ROOT / "rulebooks").glob("*/*.kok")):
+        rb = load_rulebook(path).rulebook
+        assert rb.reconstruction is not None and rb.reconstruction.en, path
+        assert rb.reconstruction.text("sv").startswith("Boken är en rekonstruktion"), path
 
 
 def test_the_book_cover_shows_draft_and_reconstruction(tmp_path):
