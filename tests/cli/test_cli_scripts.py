@@ -234,7 +234,9 @@ def test_kok_rulebooks_lists_the_shipped_rulebooks_by_name():
     result = invoke("rulebooks", "--format", "json")
     assert result.exit_code == 0
     assert [e["name"] for e in json.loads(result.output)["rulebooks"]] == names
+    assert [e["name"] for e in json.loads(result.output)["rulebooks"] if e["draft"]] == ["orebro/2026-utkast"]
     assert "orebro/2025" in invoke("rulebooks").output
+    assert "gäller från 2026-01-01 (utkast)" in invoke("rulebooks").output
 
 
 def test_a_shipped_rulebook_name_works_wherever_a_rulebook_is_taken(tmp_path, monkeypatch):
