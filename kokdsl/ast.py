@@ -2,6 +2,8 @@
 
 Every node is a frozen attrs class with a Span. Spans take no part in equality,
 so two ASTs compare by structure (a reformatted file gives an equal tree).
+Over 400 lines: every node of the language is here, so its whole shape reads
+in one place.
 """
 
 from __future__ import annotations
@@ -317,6 +319,18 @@ class Review:
     span: Span = span_field()
 
 
+@attrs.frozen
+class LetterSetting:
+    """One of the rulebook's settings for the letters an officer signs:
+    `dokumenttitel`, `avsändare`, `kompletteras till`, `undertecknas som`,
+    their English forms and `överprövning på engelska`. `kind` is the keyword
+    concept (doc_title, sender, …), `values` the strings written after it."""
+
+    kind: str
+    values: tuple[str, ...]
+    span: Span = span_field()
+
+
 # A requirement's status: in force decides; a proposal and an illustrative
 # requirement are evaluated and shown, but never decide an applicant.
 IN_FORCE = "in_force"
@@ -359,6 +373,12 @@ class Requirement:
     valid_from: datetime.date | None = None
     valid_to: datetime.date | None = None
     silenced: tuple[Silence, ...] = ()
+    # Letters: the ground's own wording (`grund`), and the title, text and
+    # ground in English.
+    ground: str | None = None
+    ground_en: str | None = None
+    title_en: str | None = None
+    text_en: str | None = None
     span: Span = span_field()
     id_span: Span = span_field()
     topic_span: Span = span_field()
@@ -386,7 +406,7 @@ class Plausibility:
         return self.sentence_en if lang == "en" and self.sentence_en else self.sentence
 
 
-Item = Header | FactDecl | RecordDecl | Chapter | Review | Requirement | Plausibility
+Item = Header | FactDecl | RecordDecl | Chapter | Review | LetterSetting | Requirement | Plausibility
 
 
 @attrs.frozen

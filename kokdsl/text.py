@@ -3,6 +3,8 @@ lists joined in words ("a, b och c")."""
 
 from __future__ import annotations
 
+import re
+
 
 def _printable_table() -> dict[int, str]:
     # C0 controls (newline, escape, NUL …) and DEL become their Unicode
@@ -31,6 +33,14 @@ def printable(text: str) -> str:
 def terminal_lines(lines: list[str]) -> str:
     """Lines for the terminal, each made printable, joined with newlines."""
     return "\n".join(printable(line) for line in lines) + "\n"
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """Requirement text as written, re-flowed: the source's line breaks and
+    indentation are layout, blank lines are paragraphs."""
+    if not text:
+        return []
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
 def join_and(items: list[str], lang: str) -> str:

@@ -26,13 +26,16 @@ COUNTED_NOUNS = (
 )
 ONE_PLURAL = re.compile(r"(?<![\d,.])(?<!\d[ \u00a0])\b1[ \u00a0](" + "|".join(PLURAL_NOUNS) + r")\b")
 FRACTIONAL_COUNT = re.compile(r"(?<!\d)\d+[,.]\d+[ \u00a0](" + "|".join(COUNTED_NOUNS) + r")\b")
+# In English a comma groups thousands ("2,781 calls"): only a point is a decimal one.
+FRACTIONAL_COUNT_EN = re.compile(r"(?<![\d,])\d[\d,]*\.\d+[ \u00a0](" + "|".join(COUNTED_NOUNS) + r")\b")
 # The placeholders that hold a count of something.
 # ({added}, {changed}, {files} … are counted phrases of their own, "1 new".)
 COUNTS = {"count", "n", "total", "cases", "passed", "failed", "covered", "found", "candidates", "warnings", "errors"}
 
 
-def problems(text: str) -> list[str]:
-    return [m.group(0) for pattern in (ONE_PLURAL, FRACTIONAL_COUNT) for m in pattern.finditer(text)]
+def problems(text: str, lang: str | None = None) -> list[str]:
+    fractional = FRACTIONAL_COUNT_EN if lang == "en" else FRACTIONAL_COUNT
+    return [m.group(0) for pattern in (ONE_PLURAL, fractional) for m in pattern.finditer(text)]
 
 
 def test_the_patterns_catch_what_they_are_for():
@@ -40,6 +43,8 @@ def test_the_patterns_catch_what_they_are_for():
     assert problems("1\u00a0rulebooks, 2 findings") == ["1\u00a0rulebooks"]
     assert problems("det vill säga 2\u00a0502,9 samtal") == ["502,9 samtal"]
     assert problems("11 rulebooks, 2\u00a0001 vårdcentraler, 1 vårdcentral, 6,5 timmar") == []
+    assert problems("Of 2,781 calls, 2,382 were answered", "en") == []
+    assert problems("that is 2,502.9 calls", "en") == ["2,502.9 calls"]
 
 
 def _filled(text: str) -> str:
@@ -69,7 +74,7 @@ def test_no_sentence_in_the_catalogue_says_one_of_a_plural(lang):
 
 @pytest.mark.parametrize("path", sorted(p for p in GOLDEN.rglob("*") if p.is_file()), ids=lambda p: p.name)
 def test_no_golden_output_counts_wrongly(path: Path):
-    assert problems(path.read_text(encoding="utf-8")) == []
+    assert problems(path.read_text(encoding="utf-8"), "en" if ".en." in path.name else None) == []
 
 
 def _outputs(folder: Path) -> str:

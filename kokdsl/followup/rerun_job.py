@@ -41,6 +41,7 @@ class Job:
     jobs: int = 1
     progress: Callable[[int, int], None] | None = None  # called with (done, total) after each centre
     waivers: WaiverFile | None = None
+    document: str | None = None  # `--dokument`: the document written per centre; None: by outcome
 
 
 @attrs.define
@@ -95,7 +96,8 @@ def execute(job: Job) -> JobResult:
 def _assess(job: Job, folder: Path | None) -> JobResult:
     from kokdsl.followup.waivers import waiver_text
 
-    settings = RunSettings(job.rulebook, job.lang, job.run_date, job.rulebook_path, folder, job.waivers)
+    settings = RunSettings(job.rulebook, job.lang, job.run_date, job.rulebook_path, folder, job.waivers,
+                           job.document)
     result = run(settings, job.files, job.jobs, job.progress)
     expiring: list[Waiver] = []
     unknown: list[Waiver] = []

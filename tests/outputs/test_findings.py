@@ -98,9 +98,10 @@ def test_rejection_names_every_failed_skall_with_edition_and_deciding_facts(rule
     reasons = re.findall(r"<li>\s*<p class=\"reason-title\">(.*?)</li>", grounds, re.S)
     assert [re.search(r"<strong>(.*?)</strong>", r).group(1) for r in reasons] == ["2.1.4", "6.4"]
     for reason in reasons:
-        assert "Hälsoval Region Örebro län, utgåva 2025, är ett skall-krav och är inte uppfyllt" in reason
+        assert "Vårdcentralen uppfyller inte skall-kravet" in reason
+        assert "i Krav- och kvalitetsbok för Hälsoval Region Örebro län 2025" in reason
         assert "$." not in reason  # paths stay in the evidence, not in the grounds
-    assert "fredagar 17.00–08.00" in reasons[0]
+    assert "fredag och lördag, kl. 17.00–08.00" in reasons[0]
     assert "Filialen Låtsasvik" in reasons[1] and "Annanvården AB (fiktiv)" in reasons[1]
 
 
