@@ -449,17 +449,6 @@ class ExpectedValue:
         return message(f"expect.{self.t.kind}", lang, record=self.t.record or "")
 
 
-def problem_words(problem: DataProblem, lang: str) -> str:
-    """What is wrong with a fact, in words: missing or invalid with the form
-    expected, or, for figures that contradict each other, the sentence of the
-    plausibility rule they break."""
-    from kokdsl.messages import message
-
-    if problem.reason is not None:
-        return message("problem.implausible_because", lang, sentence=problem.reason.text(lang))
-    return f"{message('problem.' + problem.kind, lang)} ({ExpectedValue(problem.expected).render(lang)})"
-
-
 # Every spelling of yes and no the loader accepts (compared casefolded). The
 # schema and the form document the canonical ones: ja/nej, yes/no.
 YES_WORDS = frozenset({"ja", "yes", "true", "sant", "j", "y"})

@@ -19,7 +19,7 @@ from kokdsl.evaluator import outcomes
 from kokdsl.parser import parse_or_raise
 from kokdsl.pipeline import assess, check_rulebook_source, load_rulebook
 from kokdsl.plausibility import broken
-from kokdsl.selfreport import problem_words, validate
+from kokdsl.selfreport import validate
 from kokdsl.values import UNKNOWN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,8 +92,8 @@ def test_contradicting_figures_cannot_be_assessed_and_say_why():
     assert report.facts["telefon"][1].fields["samtal"] == 100  # only the offending month
     outcome = {r.id: str(o) for r, o in outcomes(RULEBOOK, report.facts)}
     assert outcome == {"1": "cannot_assess", "2": "cannot_assess", "3": "met", "4": "met"}
-    assert problem_words(report.problems[0], "en") == (
-        "the figures contradict each other: Visits within 3 days cannot exceed all visits.")
+    assert report.problems[0].reason is not None
+    assert report.problems[0].reason.text("en") == "Visits within 3 days cannot exceed all visits."
 
 
 def test_an_empty_name_is_no_match_and_unknowns_break_no_rule():
