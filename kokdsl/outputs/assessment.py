@@ -13,13 +13,13 @@ import functools
 import json
 import shutil
 import textwrap
-from typing import TYPE_CHECKING, NotRequired, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict, cast
 
 from kokdsl.ast import IN_FORCE
 from kokdsl.decision import Decision, counts
 from kokdsl.diagnostics import Diagnostic
 from kokdsl.enums import Modality, Outcome
-from kokdsl.evaluator import OUTCOMES, Finding, evidence
+from kokdsl.evaluator import EXPLANATIONS_KEPT, OUTCOMES, Finding, RequirementResult, evidence
 from kokdsl.messages import message
 from kokdsl.outputs.machine import DiagnosticJson
 from kokdsl.outputs.provenance import draft_mark, marked, provenance_lines
@@ -29,7 +29,7 @@ from kokdsl.selfreport import DataProblem, ExpectedValue
 from kokdsl.text import terminal_lines
 
 if TYPE_CHECKING:
-    pass
+    from kokdsl.compiled import CompiledRulebook
 
 JSON_FORMAT = "kokdsl.findings"
 JSON_FORMAT_VERSION = 1
@@ -159,6 +159,44 @@ def _finding_json(finding: Finding, lang: str) -> FindingJson:
     return out
 
 
+def _book_json(rulebook: CompiledRulebook, lang: str) -> list[dict[str, object]]:
+    """Each requirement's JSON fields that depend only on the rulebook and the
+    language, in book order: made once per rulebook, copied into every centre's
+    data (the sources list is shared, and never changed)."""
+    key = f"findings.book_json.{lang}"
+    book: list[dict[str, object]] | None = rulebook.runtime.get(key)
+    if book is None:
+        book = rulebook.runtime[key] = [{
+            "id": req.id,
+            "title": req.title,
+            "modality": req.modality,
+            "chapter": req.chapter,
+            "topic": req.topic,
+            "text": req.text,
+            "status": req.status,
+            "status_label": message(f"status.{req.status}", lang),
+            "sources": [{"text": src.text, "date": src.date.isoformat() if src.date else None} for src in req.sources],
+            "valid_from": req.valid_from.isoformat() if req.valid_from else None,
+            "valid_to": req.valid_to.isoformat() if req.valid_to else None,
+        } for req in rulebook.requirements]
+    return book
+
+
+def _explanation_json(result: RequirementResult, rulebook: CompiledRulebook, lang: str) -> list[FindingJson]:
+    """A result's explanation as JSON, rendered once per explanation and
+    language: explanations are shared between centres that gave a requirement
+    the same values (prose.findings), and so is their text. Read-only."""
+    explanation = findings(result)
+    cache: dict[int, tuple[tuple[Finding, ...], list[FindingJson]]] = rulebook.runtime.setdefault(
+        f"explanation_json.{lang}", {})
+    kept = cache.get(id(explanation))
+    if kept is None or kept[0] is not explanation:
+        if len(cache) >= EXPLANATIONS_KEPT:
+            cache.clear()
+        kept = cache[id(explanation)] = (explanation, [_finding_json(f, lang) for f in explanation])
+    return kept[1]
+
+
 def _diagnostic_json(diag: Diagnostic, lang: str) -> DiagnosticJson:
     return {"severity": diag.severity, "code": diag.code, "path": diag.path, "message": diag.text(lang)}
 
@@ -174,26 +212,16 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
     (and the findings report's view-model starts from)."""
     rb, report, decision = assessment.rulebook, assessment.report, assessment.decision
     requirements: list[RequirementJson] = []
-    for r in assessment.evaluation.results:
+    book = _book_json(rb, lang)
+    for index, r in enumerate(assessment.evaluation.results):
         req = r.requirement
-        requirements.append({
-            "id": req.id,
-            "title": req.title,
-            "modality": req.modality,
-            "chapter": req.chapter,
-            "topic": req.topic,
-            "text": req.text,
-            "status": req.status,
-            "status_label": message(f"status.{req.status}", lang),
-            "sources": [{"text": src.text, "date": src.date.isoformat() if src.date else None} for src in req.sources],
-            "valid_from": req.valid_from.isoformat() if req.valid_from else None,
-            "valid_to": req.valid_to.isoformat() if req.valid_to else None,
-            "outcome": r.outcome,
-            "outcome_label": message(f"outcome.{r.outcome}", lang),
-            "explanation": [_finding_json(f, lang) for f in findings(r)],
-            "missing": [_problem_json(p, lang) for p in r.problems],
-            "evidence": [{"path": path, "value": shown.render(lang)} for path, shown in evidence(req, report, rb)],
-        })
+        item = cast("RequirementJson", dict(book[index]))  # what depends only on the rulebook
+        item["outcome"] = r.outcome
+        item["outcome_label"] = message(f"outcome.{r.outcome}", lang)
+        item["explanation"] = _explanation_json(r, rb, lang)
+        item["missing"] = [_problem_json(p, lang) for p in r.problems]
+        item["evidence"] = [{"path": path, "value": shown.render(lang)} for path, shown in evidence(req, report, rb)]
+        requirements.append(item)
     return {
         "format": JSON_FORMAT,
         "format_version": JSON_FORMAT_VERSION,
