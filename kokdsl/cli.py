@@ -87,6 +87,15 @@ def _print_diagnostics(diagnostics: Iterable[Diagnostic], source: str | None, la
         click.echo(format_diagnostic(diag, lang, source) if diag.location() else diag.text(lang), err=err)
 
 
+# A file that could not be read at all: said on standard error, as the README promises;
+# the findings about a file that was read go to standard output.
+_UNREADABLE_CODES = frozenset({"file.unreadable", "file.not_utf8", "syntax.too_large"})
+
+
+def _unreadable(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.code in _UNREADABLE_CODES for d in diagnostics)
+
+
 def _show_error(error: KokError, lang: str) -> None:
     _print_diagnostics(error.diagnostics, error.source, lang)
 
@@ -204,7 +213,7 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
         sys.exit(EXIT_ERROR if any(not b.ok for b in loaded_books) else EXIT_OK)
     for path in rulebooks:
         loaded = check_rulebook(path)
-        _print_diagnostics(loaded.diagnostics, loaded.source, lang, err=False)
+        _print_diagnostics(loaded.diagnostics, loaded.source, lang, err=_unreadable(loaded.diagnostics))
         file_errors = sum(d.is_error for d in loaded.diagnostics)
         file_warnings = len(loaded.diagnostics) - file_errors
         if not file_errors and loaded.rulebook is not None and loaded.rulebook.review is None:
@@ -251,7 +260,7 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
     else:
         for result in results:
             for diag in result.diagnostics:
-                click.echo(format_finding(diag, result.source, lang))
+                click.echo(format_finding(diag, result.source, lang), err=_unreadable([diag]))
             if not result.diagnostics:
                 click.echo(message("lint.clean", lang, file=_shown(result.path)))
         click.echo(message("lint.summary", lang, files=len(results), findings=sum(len(r.findings) for r in results),

@@ -15,7 +15,8 @@ user's language, and exits 2. Anything else that escapes is a bug in kokdsl
     ├── OutputError            outputs.files: a report cannot be written
     ├── PreviousRunError       tools.changes: --previous is no summary, or a malformed one
     ├── FolderError            tools.outfolder: --out holds other files
-    └── ImpactError            tools.impact: an unknown requirement
+    ├── ImpactError            tools.impact: an unknown requirement
+    └── InputRefused           reading: not a regular file, or standard input too slow (also an OSError)
     (plus private control-flow subclasses inside parser and selfreport)
 
 The classes live beside the code that raises them and are re-exported here.

@@ -31,6 +31,7 @@ from kokdsl.compiled import CompiledRulebook, Env, RecordSpec, Type
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, key_path
 from kokdsl.documents import DocumentError, load_json, load_yaml
 from kokdsl.errors import KokError
+from kokdsl.reading import os_reason, read_bounded
 from kokdsl.schedule import ScheduleFormatError, parse_schedule
 from kokdsl.values import MAX_NUMBER_CHARS, UNKNOWN, RecordValue, shorten, within_bounds
 
@@ -94,16 +95,9 @@ def read_document(path: str | Path) -> tuple[object, bytes]:
     try:
         data = read_bounded(path, MAX_BYTES)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        reason = os_reason(exc)
         raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": reason}, file=name)) from None
     return parse_document(data, name), data
-
-
-def read_bounded(path: str | Path, limit: int) -> bytes:
-    """At most limit + 1 bytes of a file: enough to tell it is too large,
-    without reading a device or a pipe (/dev/zero) that never ends."""
-    with open(path, "rb") as f:
-        return f.read(limit + 1)
 
 
 def parse_document(data: bytes, name: str) -> object:
@@ -420,12 +414,14 @@ def _to_bool(raw: object, t: Type | None = None) -> bool:
 
 
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_NUMBER_CHARS = frozenset("0123456789+-.,_ \t\n\u00a0\u202f")
 
 
 def _number_text(text: str) -> Fraction:
     # People write "6 500" and "2,5"; a space (also a no-break space) groups thousands.
     if len(text) > MAX_NUMBER_CHARS * 2:  # measured before the regex and the conversion ever see it
-        raise _OutOfRange
+        # Only a long run of digits is a number too large; long prose is an answer that is not a number.
+        raise _OutOfRange if _NUMBER_CHARS.issuperset(text) else _Invalid
     cleaned = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)", "", text.strip())
     if not _NUMBER.fullmatch(cleaned):
         raise _Invalid

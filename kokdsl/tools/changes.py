@@ -19,9 +19,11 @@ from typing import TypedDict, cast
 import attrs
 
 from kokdsl.compiled import CompiledRulebook
+from kokdsl.documents import DocumentError, check_unicode
 from kokdsl.errors import KokError
 from kokdsl.evaluator import NOT_MET, WAIVED
 from kokdsl.messages import message
+from kokdsl.reading import os_reason, read_bounded
 from kokdsl.resources import data_dir
 from kokdsl.tools.jsonshape import Schema, first_problem
 from kokdsl.tools.outfolder import display_path
@@ -29,6 +31,8 @@ from kokdsl.tools.rerun import LETTER_OUTCOMES, UNREADABLE, CentreRow
 from kokdsl.tools.summary import PreviousRun, SummaryEntry, SummaryHeader
 
 SCHEMA_FILE = "summary.schema.json"
+# A summary holds each centre's row and facts, a few kilobytes: room for tens of thousands of centres.
+MAX_PREVIOUS_BYTES = 200_000_000
 RULE, REPORT, BOTH = "rule", "report", "both"
 # What a decision is judged by when attributing a change: (kind, outcomes by requirement id) -> a comparable result.
 Signature = Callable[[str, Mapping[str, str]], object]
@@ -52,9 +56,17 @@ def load_previous(path: str, lang: str = "sv") -> PreviousRun:
     says what is wrong and where."""
     shown = display_path(path)
     try:
-        raw: object = json.loads(Path(path).read_bytes().decode("utf-8"))
+        content = read_bounded(path, MAX_PREVIOUS_BYTES)
     except OSError as exc:
-        raise PreviousRunError("rerun.previous_unreadable", path=shown, reason=exc.strerror or str(exc)) from None
+        raise PreviousRunError("rerun.previous_unreadable", path=shown, reason=os_reason(exc)) from None
+    if len(content) > MAX_PREVIOUS_BYTES:
+        raise PreviousRunError("rerun.previous_too_large", path=shown, limit=MAX_PREVIOUS_BYTES)
+    try:
+        text = content.decode("utf-8")
+        raw: object = json.loads(text)
+        check_unicode(raw, text)
+    except DocumentError as exc:
+        raise PreviousRunError("rerun.previous_bad_text", path=shown, **exc.params) from None
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
         raise PreviousRunError("rerun.previous_not_summary", path=shown) from None
     if not isinstance(raw, dict) or raw.get("format") != "kokdsl.tools.rerun":

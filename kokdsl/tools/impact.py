@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 from collections.abc import Iterable
-from pathlib import Path
 
 import attrs
 
@@ -21,7 +20,8 @@ from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.enums import Modality
 from kokdsl.errors import KokError
 from kokdsl.pipeline import assess
-from kokdsl.selfreport import SelfReport, SelfReportError, parse_document, validate
+from kokdsl.reading import os_reason, read_bounded
+from kokdsl.selfreport import MAX_BYTES, SelfReport, SelfReportError, parse_document, validate
 from kokdsl.tools.rerun import CentreRun
 
 
@@ -86,9 +86,9 @@ class ReportCache:
     def _read(self, file: str) -> tuple[str, bytes]:
         if file not in self._hashes:
             try:
-                data = Path(file).read_bytes()
+                data = read_bounded(file, MAX_BYTES)
             except OSError as exc:
-                raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": exc.strerror or str(exc)},
+                raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": os_reason(exc)},
                                                  file=file)) from None
             self.reads += 1
             self._hashes[file] = (hashlib.sha256(data).hexdigest(), data)
