@@ -117,7 +117,36 @@ class KokGroup(click.Group):
         except Exception as error:
             if isinstance(error, OSError) and error.errno == errno.EPIPE:
                 raise  # a closed pipe (kok run … | head): click ends quietly
+            if isinstance(error, OSError) and error.errno in _WRITE_ERRNOS:
+                _write_error(ctx, error)
             _internal_error(ctx, error)
+
+
+# Every file kok reads is read through kokdsl.reading, which reports its own failures, so
+# one of these escaping a command is a write that failed: the user's to fix, not a bug.
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO, errno.EACCES,
+                           errno.EPERM})
+
+
+def _write_error(ctx: click.Context, error: OSError) -> NoReturn:
+    """A full disk, a quota or permissions while writing (most often standard
+    output redirected to a file): exit 2, saying what was not written."""
+    import os
+
+    from kokdsl.messages import message
+
+    lang = ctx.meta.get(_LANG_KEY, "sv")
+    reason = error.strerror or str(error)
+    if error.filename is not None:
+        click.echo(message("output.write_failed", lang, path=_shown(error.filename), reason=reason), err=True)
+    else:
+        click.echo(message("output.stdout_failed", lang, reason=reason), err=True)
+    # What is still buffered for standard output cannot be written either: drop it, so the
+    # interpreter's final flush does not fail a second time.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    ctx.exit(EXIT_ERROR)
 
 
 def _internal_error(ctx: click.Context, error: Exception) -> NoReturn:
@@ -415,7 +444,7 @@ def _load_for_output(rulebook: str) -> CompiledRulebook:
 
 
 def _emit(text: str, out: str | None, lang: str) -> None:
-    if out is None:
+    if out is None or out == "-":
         click.echo(text, nl=False)
         return
     from kokdsl.messages import message

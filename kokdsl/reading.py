@@ -79,11 +79,13 @@ def file_kind(mode: int) -> str | None:
 
 
 def not_regular(kind: str) -> InputRefused:
-    return InputRefused(Reason("input.not_regular", {"kind": _Kind(kind)}))
+    return InputRefused(Reason("input.not_regular", {"kind": Kind(kind)}))
 
 
 @attrs.frozen
-class _Kind:
+class Kind:
+    """A kind of file (a FIFO, a device), named in the reader's language."""
+
     code: str
 
     def render(self, lang: str) -> str:

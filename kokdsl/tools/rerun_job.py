@@ -18,8 +18,8 @@ import attrs
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.tools import changes as changes_
 from kokdsl.tools import overview
-from kokdsl.tools.outfolder import OutputFolder
-from kokdsl.tools.rerun import CentreRow, RerunResult, RunSettings, run, write_summary
+from kokdsl.tools.outfolder import FolderError, OutputFolder, display_path
+from kokdsl.tools.rerun import NOT_WRITTEN, CentreRow, RerunResult, RunSettings, run, write_summary
 from kokdsl.tools.summary import PreviousRun
 
 if TYPE_CHECKING:
@@ -87,9 +87,21 @@ def execute(job: Job) -> JobResult:
         return _assess(job, None)
     with OutputFolder(job.out_dir, job.lang) as build:
         done = _assess(job, build.path)
-        _write_outputs(job, done, build.path)
-        build.commit()
+        try:
+            not_written = next((row.error for row in done.rows if row.error_code == NOT_WRITTEN), None)
+            if not_written is not None:
+                raise _not_written(job.out_dir, not_written)
+            _write_outputs(job, done, build.path)
+            build.commit()
+        except BaseException:
+            done.result.close()  # the caller closes it only after a run it gets back
+            raise
     return done
+
+
+def _not_written(out_dir: str, detail: str | None) -> FolderError:
+    """A full disk, a quota or permissions: the run is not swapped in, and the earlier one stays."""
+    return FolderError("rerun.out_not_written", path=display_path(out_dir), detail=detail or "")
 
 
 def _assess(job: Job, folder: Path | None) -> JobResult:
@@ -123,10 +135,20 @@ def _unknown_text(waiver: Waiver, lang: str) -> str:
 
 
 def _write_outputs(job: Job, done: JobResult, folder: Path) -> None:
+    """summary.json, centres.csv and index.html; FolderError naming the one that could not be written."""
+    from kokdsl.messages import message
     from kokdsl.outputs.findings import write_rerun_html
 
-    with open(folder / "summary.json", "w", encoding="utf-8", newline="\n") as f:
-        write_summary(done.result, f, done.summary_extra(job.lang))
-    with open(folder / "centres.csv", "w", encoding="utf-8", newline="") as f:
-        overview.write_centres_csv(job.rulebook, done.rows, job.lang, f)
-    write_rerun_html(done.view, folder / "index.html")
+    name = "summary.json"
+    try:
+        with open(folder / name, "w", encoding="utf-8", newline="\n") as f:
+            write_summary(done.result, f, done.summary_extra(job.lang))
+        name = "centres.csv"
+        with open(folder / name, "w", encoding="utf-8", newline="") as f:
+            overview.write_centres_csv(job.rulebook, done.rows, job.lang, f)
+        name = "index.html"
+        write_rerun_html(done.view, folder / name)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise _not_written(str(job.out_dir), message("output.file_not_written", job.lang, file=name,
+                                                     reason=reason)) from None
