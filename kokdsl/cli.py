@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # each command imports the stages it needs when it runs
     from kokdsl.outputs.findings import CaseDetails
     from kokdsl.outputs.machine import FmtFile
     from kokdsl.pipeline import Assessment, LoadedRulebook
+    from kokdsl.tools.rerun import Skipped
     from kokdsl.tools.waivers import WaiverFile
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -358,14 +359,26 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
-def _self_report_files(paths: tuple[str, ...]) -> list[str]:
-    """The self-report files named or found in the folders given; at least one."""
+def _self_report_files(paths: tuple[str, ...]) -> tuple[list[str], list[Skipped]]:
+    """The self-report files named or found in the folders given (at least
+    one), and the entries of those folders skipped, with their reasons."""
     from kokdsl.tools.rerun import self_report_files
 
-    files = self_report_files(paths)
+    files, skipped = self_report_files(paths)
     if not files:
         raise KokError("rerun.no_reports")
-    return files
+    return files, skipped
+
+
+def _skipped_text(skipped: list[Skipped], lang: str) -> str:
+    """The entries skipped in the folders given, one a line with the reason."""
+    from kokdsl.messages import message
+
+    if not skipped:
+        return ""
+    lines = [message("rerun.skipped_heading", lang)]
+    lines += [f"  {_shown(s.path)}: {message(s.reason, lang)}" for s in skipped]
+    return "\n" + "\n".join(lines) + "\n"
 
 
 def _rulebook_paths(paths: tuple[str, ...]) -> list[str]:
@@ -606,10 +619,11 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
 
     loaded = _rulebook_for(rulebook, edition_for)
     earlier = changes_.load_previous(previous, lang) if previous is not None else None
-    files = _self_report_files(self_reports)
+    files, skipped = _self_report_files(self_reports)
     compiled = loaded.rulebook
     job = Job(compiled, files, lang, run_date or datetime.date.today(), loaded.path, earlier,
-              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet), _waivers(undantag, compiled))
+              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet), _waivers(undantag, compiled),
+              skipped)
     done = execute(job)
     try:
         if quiet:
@@ -617,7 +631,8 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
         elif fmt == "json":
             reruns.write_summary(done.result, sys.stdout, done.summary_extra(lang))
         else:
-            click.echo(render_rerun_text(done.view, lang, brief=out_dir is not None), nl=False)
+            click.echo(render_rerun_text(done.view, lang, brief=out_dir is not None) + _skipped_text(skipped, lang),
+                       nl=False)
     finally:
         done.result.close()
     if out_dir is not None and not quiet:
@@ -694,15 +709,19 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
     for modality, ids in ((Modality.SHALL, as_skall), (Modality.SHOULD, as_bor)):
         if ids:
             descriptions.append(message("impact.variant_modality", lang, ids=", ".join(ids), modality=modality))
-    files = _self_report_files(self_reports)
+    files, skipped = _self_report_files(self_reports)
     before, after = impacts.run_both(base, variant, files)
     changes = impacts.verdict_changes(before, after)
     if fmt == "json":
         from kokdsl.outputs.machine import dumps, impact_json
 
-        click.echo(dumps(impact_json(base, "; ".join(descriptions), before, after, changes, lang)), nl=False)
+        document = impact_json(base, "; ".join(descriptions), before, after, changes, lang)
+        if skipped:
+            document["skipped"] = [s.to_json(lang) for s in skipped]
+        click.echo(dumps(document), nl=False)
     else:
-        click.echo(render_impact_text(base, "; ".join(descriptions), before, after, changes, lang), nl=False)
+        click.echo(render_impact_text(base, "; ".join(descriptions), before, after, changes, lang)
+                   + _skipped_text(skipped, lang), nl=False)
     sys.exit(EXIT_OK)
 
 

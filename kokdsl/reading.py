@@ -100,7 +100,12 @@ def read_bounded(path: str | os.PathLike[str], limit: int, seconds: float = READ
     standard input that gives nothing for `seconds`)."""
     if os.fspath(path) == STDIN:
         return read_stream(sys.stdin.buffer, limit, seconds)
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        if os.path.islink(path):  # the name is there, what it points to is not
+            raise InputRefused(Reason("input.dangling_link", {"target": os.fsdecode(os.readlink(path))})) from None
+        raise
     try:
         kind = file_kind(os.fstat(fd).st_mode)
         if kind is not None:

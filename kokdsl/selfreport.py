@@ -110,7 +110,7 @@ def parse_document(data: bytes, name: str) -> object:
     except UnicodeDecodeError:
         raise SelfReportError(Diagnostic(ERROR, "data.not_utf8", {}, file=name)) from None
     try:
-        if name.endswith(".json"):
+        if name.lower().endswith(".json"):
             return _parse_json(text, name)
         if _looks_deep(text) and _too_deep(text):
             raise _too_deep_error(name)

@@ -23,6 +23,9 @@ def test_bör_as_skall_lists_the_centres_that_would_be_rejected():
         "  SYNT-00019 Vårdcentralen Fabelberga (fiktiv): godkänd → avslag (nya skäl: krav 3.2)",
         "  SYNT-00020 Vårdcentralen Mytåsen (fiktiv): godkänd → avslag (nya skäl: krav 3.2)",
         "  SYNT-00022 Vårdcentralen Fantasiby (fiktiv): godkänd → avslag (nya skäl: krav 3.2)",
+        "",
+        "Hoppades över (inga egenrapporter):",
+        "  examples/centres/README.md: namnet slutar inte på .yaml, .yml eller .json",
     ]
 
 

@@ -19,7 +19,7 @@ from kokdsl.compiled import CompiledRulebook
 from kokdsl.tools import changes as changes_
 from kokdsl.tools import overview
 from kokdsl.tools.outfolder import FolderError, OutputFolder, display_path
-from kokdsl.tools.rerun import NOT_WRITTEN, CentreRow, RerunResult, RunSettings, run, write_summary
+from kokdsl.tools.rerun import NOT_WRITTEN, CentreRow, Skipped, RerunResult, RunSettings, run, write_summary
 from kokdsl.tools.summary import PreviousRun
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class Job:
     jobs: int = 1
     progress: Callable[[int, int], None] | None = None  # called with (done, total) after each centre
     waivers: WaiverFile | None = None
+    skipped: list[Skipped] = attrs.field(factory=list)  # entries of the folders given that are not self-reports
 
 
 @attrs.define
@@ -59,6 +60,7 @@ class JobResult:
 
     expiring: list[Waiver] = attrs.field(factory=list)  # waivers ending within 90 days
     unknown_waivers: list[Waiver] = attrs.field(factory=list)  # waivers for centres the run never saw
+    skipped: list[Skipped] = attrs.field(factory=list)  # entries of the folders given that are not self-reports
 
     def summary_extra(self, lang: str) -> dict[str, object]:
         """What summary.json adds after the centres: the changes, and the waivers expiring or for no known centre."""
@@ -71,6 +73,8 @@ class JobResult:
             extra["expiring_waivers"] = [waiver_json(w) for w in self.expiring]
         if self.unknown_waivers:
             extra["waivers_for_unknown_centres"] = [waiver_json(w) for w in self.unknown_waivers]
+        if self.skipped:
+            extra["skipped"] = [s.to_json(lang) for s in self.skipped]
         return extra
 
     @property
@@ -124,7 +128,7 @@ def _assess(job: Job, folder: Path | None) -> JobResult:
                                   job.lang, job.run_date, edition,
                                   [{"text": waiver_text(w, job.lang)} for w in expiring],
                                   [{"text": _unknown_text(w, job.lang)} for w in unknown])
-    return JobResult(result, change_list, view, expiring, unknown)
+    return JobResult(result, change_list, view, expiring, unknown, job.skipped)
 
 
 def _unknown_text(waiver: Waiver, lang: str) -> str:
