@@ -306,6 +306,9 @@ class KokLanguageServer(LanguageServer):
         self.analyses: dict[str, Analysis] = {}
 
     def refresh(self, uri: str) -> Analysis:
+        if not self.is_open(uri):
+            # Never read from disk what the editor did not open: the name may be a FIFO or /dev/zero.
+            return analyse("", path_of(uri))
         document = self.workspace.get_text_document(uri)
         analysis = analyse(document.source, path_of(uri))
         self.analyses[uri] = analysis
@@ -317,6 +320,10 @@ class KokLanguageServer(LanguageServer):
 
     def analysis(self, uri: str) -> Analysis:
         return self.analyses.get(uri) or self.refresh(uri)
+
+    def is_open(self, uri: str) -> bool:
+        """Whether the editor opened the document (pygls keys them by the unquoted URI)."""
+        return unquote(uri) in self.workspace.text_documents
 
 
 def build_server(lang: str = "sv") -> KokLanguageServer:
@@ -371,4 +378,6 @@ def build_server(lang: str = "sv") -> KokLanguageServer:
 
 
 def serve(lang: str = "sv") -> None:
-    build_server(lang).start_io()
+    from kokdsl.lsp_stream import run_stdio
+
+    run_stdio(build_server(lang), lang)  # pygls's own stdio loop trusts every header (see lsp_stream)

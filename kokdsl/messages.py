@@ -974,6 +974,13 @@ CATALOGUE.update({
     "lsp.requirement": {SV: "krav", EN: "requirement"},
     "lsp.keyword": {SV: "nyckelord", EN: "keyword"},
     "lsp.did_you_mean": {SV: "Byt till ”{suggestion}”", EN: "Change to “{suggestion}”"},
+    "lsp.skipped": {SV: "hoppade över {count} byte som inte är ett meddelande: {text}",
+                    EN: "skipped {count} bytes that are not a message: {text}"},
+    "lsp.too_large": {SV: "meddelandet är för stort ({length} byte; högst {limit}) och läses inte",
+                      EN: "the message is too large ({length} bytes; at most {limit}) and is not read"},
+    "lsp.not_json": {SV: "meddelandet är inte JSON: {text}", EN: "the message is not JSON: {text}"},
+    "lsp.not_a_message": {SV: "inget JSON-RPC 2.0-meddelande: {text}", EN: "not a JSON-RPC 2.0 message: {text}"},
+    "lsp.bad_message": {SV: "meddelandet har fel form ({reason})", EN: "the message has the wrong shape ({reason})"},
     "lsp.not_installed": {SV: "kok lsp behöver pygls: pip install 'kokdsl[lsp]'", EN: "kok lsp needs pygls: pip install 'kokdsl[lsp]'"},
 })
 

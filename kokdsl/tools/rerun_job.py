@@ -19,7 +19,7 @@ from kokdsl.compiled import CompiledRulebook
 from kokdsl.tools import changes as changes_
 from kokdsl.tools import overview
 from kokdsl.tools.outfolder import FolderError, OutputFolder, display_path
-from kokdsl.tools.rerun import NOT_WRITTEN, CentreRow, Skipped, RerunResult, RunSettings, run, write_summary
+from kokdsl.tools.rerun import NOT_WRITTEN, CentreRow, RerunResult, RunSettings, Skipped, run, write_summary
 from kokdsl.tools.summary import PreviousRun
 
 if TYPE_CHECKING:
