@@ -722,6 +722,12 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
     else:
         click.echo(render_impact_text(base, "; ".join(descriptions), before, after, changes, lang)
                    + _skipped_text(skipped, lang), nl=False)
+    unreadable = [run for run in before if run.error is not None]
+    if unreadable:  # as rerun: compared without them, but said, and exit 2
+        click.echo(message("impact.unreadable_heading", lang), err=True)
+        for run in unreadable:
+            click.echo(f"  {_shown(run.file)}: {run.error.text(lang) if run.error else ''}", err=True)
+        sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK)
 
 

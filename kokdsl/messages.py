@@ -602,6 +602,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "impact.all_proposals": {SV: "alla", EN: "all"},
     "impact.not_a_proposal": {SV: "regelboken har inget förslag {id} (menade du {suggestion}?)",
                               EN: "the rulebook has no proposal {id} (did you mean {suggestion}?)"},
+    "impact.not_a_proposal_no_match": {SV: "regelboken har inget förslag {id}", EN: "the rulebook has no proposal {id}"},
+    "impact.unreadable_heading": {SV: "Egenrapporter som inte kunde läsas (övriga är jämförda):",
+                                  EN: "Self-reports that could not be read (the others are compared):"},
     "impact.count": {SV: "{count} egenrapporter; {changed} byter beslut.", EN: "{count} self-reports; {changed} change decision."},
     "impact.before": {SV: "Före:  {totals}", EN: "Before: {totals}"},
     "impact.after": {SV: "Efter: {totals}", EN: "After:  {totals}"},
@@ -613,6 +616,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                   EN: "give a draft (--draft), requirements to move (--as-skall/--as-bör) or proposals to adopt (--adopt)"},
     "impact.unknown_requirement": {SV: "regelboken har inget krav {id} (menade du {suggestion}?)",
                                    EN: "the rulebook has no requirement {id} (did you mean {suggestion}?)"},
+    "impact.unknown_requirement_no_match": {SV: "regelboken har inget krav {id}", EN: "the rulebook has no requirement {id}"},
     # ---- kok compare ----
     "compare.area": {SV: "Område", EN: "Area"},
     "compare.no_topic": {SV: "(utan område)", EN: "(no topic)"},

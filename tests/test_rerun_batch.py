@@ -276,6 +276,15 @@ def test_the_csv_matrix_neutralises_formulas(tmp_path):
     assert not [cell for r in rows for cell in r if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
 
 
+@pytest.mark.parametrize("text", ["\uff1dHYPERLINK('http://x')", "|cmd", "\u200b=1+1", "\ufeff=1+1", "\u2060@x",
+                                  "\uff0bSUM(A1)", "%0A=1"])
+def test_full_width_pipe_and_hidden_formula_starts_are_neutralised_too(text):
+    from kokdsl.tools.overview import csv_cell
+
+    assert csv_cell(text) == "'" + text
+    assert csv_cell("Vanlig " + text) == "Vanlig " + text
+
+
 def test_a_progress_bar_only_at_a_terminal(monkeypatch):
     import io
 

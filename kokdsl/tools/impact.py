@@ -35,7 +35,9 @@ def with_modalities(rulebook: CompiledRulebook, changes: dict[str, Modality]) ->
     for req_id in changes:
         if req_id not in ids:
             match = difflib.get_close_matches(req_id, ids, n=1)
-            raise ImpactError("impact.unknown_requirement", id=req_id, suggestion=match[0] if match else "–")
+            if not match:  # nothing close enough to suggest: no "(did you mean –?)"
+                raise ImpactError("impact.unknown_requirement_no_match", id=req_id)
+            raise ImpactError("impact.unknown_requirement", id=req_id, suggestion=match[0])
     requirements = tuple(attrs.evolve(r, modality=Modality(changes.get(r.id, r.modality)))
                          for r in rulebook.requirements)
     # A fresh cache: results made for the old modalities must not be reused.
@@ -48,7 +50,9 @@ def with_proposals_adopted(rulebook: CompiledRulebook, ids: Iterable[str] | None
     for req_id in ids or ():
         if req_id not in proposals:
             match = difflib.get_close_matches(req_id, proposals, n=1)
-            raise ImpactError("impact.not_a_proposal", id=req_id, suggestion=match[0] if match else "–")
+            if not match:
+                raise ImpactError("impact.not_a_proposal_no_match", id=req_id)
+            raise ImpactError("impact.not_a_proposal", id=req_id, suggestion=match[0])
     chosen = set(proposals if ids is None else ids)
     requirements = tuple(attrs.evolve(r, status=ast.IN_FORCE) if r.id in chosen else r
                          for r in rulebook.requirements)
