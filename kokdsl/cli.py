@@ -107,6 +107,13 @@ class KokGroup(click.Group):
     (exit 2); anything else is a bug in kok (exit 3), reported in one line
     that says where the traceback went."""
 
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        from kokdsl.cli_words import language_of, use_language
+
+        # Click's own words (usage errors, help) in the language asked for, before Click parses anything.
+        use_language(language_of(sys.argv[1:] if args is None else list(args)))
+        return super().main(args, *rest, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -262,7 +269,7 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
 @click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="text for people; json for scripts; sarif: SARIF 2.1.0, for code scanning.")
-@click.option("--vague-words", "vague_words", multiple=True, type=click.Path(dir_okay=False, exists=True),
+@click.option("--vague-words", "vague_words", multiple=True, type=click.Path(dir_okay=False),
               help="A YAML list of more vague phrases to flag (repeatable); a vague_words.yaml beside "
                    "the rulebook is read too.")
 @lang_option

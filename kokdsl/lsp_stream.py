@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
 import sys
@@ -220,6 +221,7 @@ def run_stdio(server: Any, lang: str = "sv", stdin: BinaryIO | None = None, stdo
 
     stdin = stdin or sys.stdin.buffer
     stdout = stdout or sys.stdout.buffer
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_said_already)
     server._stop_event = threading.Event()
     server.protocol.set_writer(StdoutWriter(stdout))
     try:
@@ -230,6 +232,12 @@ def run_stdio(server: Any, lang: str = "sv", stdin: BinaryIO | None = None, stdo
         pass  # pygls ends the loop this way on the client's exit notification
     finally:
         server.shutdown()
+
+
+def _said_already(record: logging.LogRecord) -> bool:
+    """pygls logs a traceback for a message of the wrong shape, a client's
+    mistake that dispatch() has already logged in one line."""
+    return not str(record.msg).startswith("Unable to deserialize message")
 
 
 def _chunks(fd: int, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes]) -> None:

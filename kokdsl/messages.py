@@ -989,6 +989,70 @@ CATALOGUE.update({
 })
 
 
+# What libyaml and Python's json module say, in Swedish: kok's own messages quote
+# their reasons, and a Swedish message must not end in English.
+_PARSER_PROBLEMS_SV = {
+    "mapping values are not allowed in this context": "ett kolon med värde får inte stå här (saknas ett radbyte eller citattecken?)",
+    "did not find expected node content": "här saknas ett värde",
+    "found unexpected end of stream": "filen tog slut mitt i ett värde",
+    "did not find expected '-' indicator": "här väntades ett nytt listelement (-)",
+    "found character that cannot start any token": "ett tecken som inte kan inleda något här (en tabb som indrag?)",
+    "found unknown escape character": "okänd escape-sekvens efter \\",
+    "did not find expected ',' or '}'": "här väntades , eller }",
+    "did not find expected ',' or ']'": "här väntades , eller ]",
+    "but found another document": "filen innehåller mer än ett dokument (---)",
+    "did not find expected tag URI": "en ofullständig tagg",
+    "found unknown directive name": "okänt direktiv (%)",
+    "did not find expected key": "här väntades en nyckel (indraget stämmer inte?)",
+    "did not find expected alphabetic or numeric character": "här väntades ett namn (efter & eller *)",
+    "could not find expected ':'": "här väntades ett kolon (:)",
+    "found undefined alias": "aliaset har inget ankare (&)",
+    "found invalid Unicode character escape code": "ogiltig Unicode-escape",
+    "found a tab character that violates indentation": "en tabb i indraget; använd mellanslag",
+    "block sequence entries are not allowed in this context": "ett listelement (-) får inte stå här",
+    "found duplicate anchor": "ankaret finns redan",
+    "found unexpected ':'": "ett oväntat kolon",
+    "Expecting value": "här väntades ett värde",
+    "Expecting property name enclosed in double quotes": "här väntades en nyckel inom dubbla citattecken",
+    "Expecting ',' delimiter": "här väntades ett kommatecken",
+    "Expecting ':' delimiter": "här väntades ett kolon",
+    "Unterminated string starting at": "texten saknar avslutande citattecken",
+    "Invalid control character at": "ett otillåtet styrtecken i en text",
+    "Invalid \\escape": "ogiltig escape-sekvens efter \\",
+    "Invalid \\uXXXX escape": "ogiltig \\u-escape",
+    "Extra data": "mer data efter dokumentets slut",
+}
+
+
+class ParserProblem:
+    """A YAML or JSON parser's own words for a problem: as they are in
+    English, in Swedish from the table above (a general phrase for one the
+    table lacks, never the English)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def render(self, lang: str) -> str:
+        if lang != SV:
+            return self.text
+        for english, swedish in _PARSER_PROBLEMS_SV.items():
+            if self.text.startswith(english):
+                return swedish
+        return "ett syntaxfel"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ParserProblem) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"ParserProblem({self.text!r})"
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def join_alternatives(words: list[str], lang: str) -> str:
     if not words:
         return "?"

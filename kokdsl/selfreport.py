@@ -31,6 +31,7 @@ from kokdsl.compiled import CompiledRulebook, Env, RecordSpec, Type
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, key_path
 from kokdsl.documents import DocumentError, load_json, load_yaml
 from kokdsl.errors import KokError
+from kokdsl.messages import ParserProblem
 from kokdsl.reading import os_reason, read_bounded
 from kokdsl.schedule import ScheduleFormatError, parse_schedule
 from kokdsl.values import MAX_NUMBER_CHARS, UNKNOWN, RecordValue, shorten, within_bounds
@@ -127,9 +128,10 @@ def parse_document(data: bytes, name: str) -> object:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", {"line": line, "column": column,
-                                                                   "reason": exc.problem or ""}, file=name)) from None
+                                                                   "reason": ParserProblem(exc.problem or "")},
+                                         file=name)) from None
     except yaml.YAMLError as exc:
-        params = {"line": 0, "column": 0, "reason": str(exc)}
+        params = {"line": 0, "column": 0, "reason": ParserProblem(str(exc))}
         raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", params, file=name)) from None
 
 
@@ -142,7 +144,8 @@ def _parse_json(text: str, name: str) -> object:
         document = load_json(text)
     except json.JSONDecodeError as exc:
         raise SelfReportError(Diagnostic(ERROR, "data.bad_json", {"line": exc.lineno, "column": exc.colno,
-                                                                   "reason": exc.msg}, file=name)) from None
+                                                                   "reason": ParserProblem(exc.msg)},
+                                         file=name)) from None
     except RecursionError:
         raise _too_deep_error(name) from None
     # A document nests no deeper than it has brackets: most need no walk.
