@@ -175,9 +175,10 @@ _METHODS = ["initialize", "textDocument/hover", "textDocument/didOpen", "textDoc
             "textDocument/completion", "textDocument/definition", "textDocument/formatting",
             "textDocument/codeAction", "textDocument/documentSymbol", "workspace/didChangeConfiguration",
             "$/cancelRequest", "kok/unknown", "initialized", "textDocument/didClose"]
-_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-                     max_leaves=12)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12)
 _ids = st.one_of(st.integers(-5, 10**12), st.text(max_size=6), st.none(), st.floats(allow_nan=False), st.booleans())
 _messages = st.fixed_dictionaries(
     {"jsonrpc": st.sampled_from(["2.0", "2.0", "2.0", "1.0", 2])},
