@@ -37,10 +37,10 @@ from bench import handwritten, straight
 from bench.rulebook_gen import synthetic_rulebook
 from kokdsl import __version__
 from kokdsl.evaluator import outcomes
+from kokdsl.intake.synthetic import generate, write_centres
 from kokdsl.outputs.files import write_atomic
 from kokdsl.pipeline import assess, check_rulebook, check_rulebook_source
 from kokdsl.selfreport import load_self_report
-from kokdsl.tools.synthetic import generate, write_centres
 
 ROOT = Path(__file__).resolve().parent.parent
 RULEBOOK = "rulebooks/orebro/2025.kok"

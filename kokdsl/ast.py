@@ -7,6 +7,7 @@ so two ASTs compare by structure (a reformatted file gives an equal tree).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -29,6 +30,27 @@ NO_SPAN = Span("<unknown>", 0, 0, 0, 0)
 
 def span_field() -> Any:
     return attrs.field(default=NO_SPAN, eq=False, repr=False, kw_only=True)
+
+
+def children(node: object) -> Iterator[Any]:
+    """The nodes directly under node, in field order: an expression's
+    operands (its fields that are nodes; a span is not a node)."""
+    cls = type(node)
+    if not attrs.has(cls):
+        return
+    for field in attrs.fields(cls):
+        child = getattr(node, field.name)
+        if attrs.has(type(child)) and not isinstance(child, Span):
+            yield child
+
+
+def walk(node: object) -> Iterator[Any]:
+    """node and every node under it, depth first, node first (nothing for None)."""
+    if node is None:
+        return
+    yield node
+    for child in children(node):
+        yield from walk(child)
 
 
 # -- types -------------------------------------------------------------------
@@ -212,6 +234,20 @@ Expr = (
 
 
 @attrs.frozen
+class Reconstruction:
+    """`rekonstruktion "…" på engelska "…"`: the book is rebuilt from public
+    documents, not the region's adopted KoK-bok. Every output made from it
+    shows this statement where a reader cannot miss it."""
+
+    sv: str
+    en: str | None = None
+
+    def text(self, lang: str) -> str:
+        """The statement in `lang` (the Swedish one when no English is given)."""
+        return self.en if lang == "en" and self.en else self.sv
+
+
+@attrs.frozen
 class Header:
     name: str
     edition: int
@@ -220,6 +256,10 @@ class Header:
     # `urval`: the rulebook is a selection of the KoK-bok (optionally saying
     # which); None when it claims to be the whole book.
     selection: str | None = None
+    # `status utkast`: a draft edition, never a ground for a decision.
+    draft: bool = False
+    # `rekonstruktion "…"`: None for a region's own adopted book.
+    reconstruction: Reconstruction | None = None
     span: Span = span_field()
 
 

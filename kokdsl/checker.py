@@ -144,6 +144,10 @@ class Checker(NodeVisitor):
             return ast.Header("", 0)
         for extra in headers[1:]:
             self.error("compile.duplicate_header", extra.span, line=headers[0].span.line)
+        reconstruction = headers[0].reconstruction
+        if reconstruction is not None and not (reconstruction.sv.strip() and (reconstruction.en is None
+                                                                              or reconstruction.en.strip())):
+            self.error("compile.empty_reconstruction", headers[0].span)
         return headers[0]
 
     def declare_records(self) -> None:

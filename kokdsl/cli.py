@@ -25,14 +25,14 @@ from kokdsl.errors import KokError
 if TYPE_CHECKING:  # each command imports the stages it needs when it runs
     from pathlib import Path
 
+    from kokdsl.authoring.machine import FmtFile
+    from kokdsl.batch import Skipped
     from kokdsl.compiled import CompiledRulebook
     from kokdsl.diagnostics import Diagnostic
+    from kokdsl.followup.waivers import WaiverFile
     from kokdsl.outputs.files import OutputSpec
     from kokdsl.outputs.findings import CaseDetails
-    from kokdsl.outputs.machine import FmtFile
     from kokdsl.pipeline import Assessment, LoadedRulebook
-    from kokdsl.tools.rerun import Skipped
-    from kokdsl.tools.waivers import WaiverFile
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
 
@@ -195,15 +195,15 @@ def _write_crash_log(details: str) -> str | None:
 
 def _rulebook_for(rulebook: str, edition_for: datetime.date | None = None) -> LoadedRulebook:
     """The rulebook to run (a file, or the edition of a folder valid on the
-    date, else its latest); raises EditionError or RulebookError."""
-    from kokdsl.tools.editions import select_edition
+    date, else its latest); raises a KokError (edition.*) or a RulebookError."""
+    from kokdsl.authoring.editions import select_edition
 
     return select_edition(rulebook, edition_for)
 
 
 def _shown(path: object) -> str:
     """A file name as printed on the terminal: control characters visible, never obeyed."""
-    from kokdsl.values import printable
+    from kokdsl.text import printable
 
     return printable(str(path))
 
@@ -282,8 +282,8 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
     Exit 0 clean, 1 findings, 2 a rulebook with errors."""
     import json
 
+    from kokdsl.authoring.lint import as_json, format_finding, lint_file, read_phrase_file, rule_names
     from kokdsl.messages import message
-    from kokdsl.tools.lint import as_json, format_finding, lint_file, read_phrase_file, rule_names
 
     extra = tuple(p for file in vague_words for p in read_phrase_file(file))
     results = [lint_file(path, extra) for path in _rulebook_paths(rulebooks)]
@@ -344,7 +344,7 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     waivers = _waivers(undantag, compiled)
     assessment = assess(compiled, self_report, run_date)
     if waivers is not None:
-        from kokdsl.tools.waivers import apply_waivers
+        from kokdsl.followup.waivers import apply_waivers
 
         assessment = apply_waivers(assessment, waivers.for_centre(assessment.report.identity.id),
                                    run_date or datetime.date.today())
@@ -354,11 +354,11 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
         case = CaseDetails(reference=reference, officer=officer, decision_date=decision_date)
         _write_outputs(assessment, specs, lang, run_date, rulebook, case)
     elif fmt == "json":
-        from kokdsl.outputs.terminal import render_json
+        from kokdsl.outputs.assessment import render_json
 
         click.echo(render_json(assessment, lang, rulebook), nl=False)
     else:
-        from kokdsl.outputs.terminal import render_text
+        from kokdsl.outputs.assessment import render_text
 
         click.echo(render_text(assessment, lang), nl=False)
     decision = assessment.decision
@@ -369,7 +369,7 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
 def _self_report_files(paths: tuple[str, ...]) -> tuple[list[str], list[Skipped]]:
     """The self-report files named or found in the folders given (at least
     one), and the entries of those folders skipped, with their reasons."""
-    from kokdsl.tools.rerun import self_report_files
+    from kokdsl.batch import self_report_files
 
     files, skipped = self_report_files(paths)
     if not files:
@@ -427,10 +427,11 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
     name like orebro/2025 for the shipped rulebook and its tests.
     Exit 0 when every case passes (and coverage is enough), 1 on a failing case
     or too little coverage, 2 when a rulebook or test file is unusable."""
+    from kokdsl.authoring import machine
+    from kokdsl.authoring.ruletest import format_percent, format_run, require_test_files, run_tests
     from kokdsl.messages import message
-    from kokdsl.outputs import machine
+    from kokdsl.outputs.machine import dumps
     from kokdsl.pipeline import load_rulebook
-    from kokdsl.tools.ruletest import format_percent, format_run, require_test_files, run_tests
 
     status, entries = EXIT_OK, []
     for path in _rulebook_paths(rulebooks):
@@ -452,7 +453,7 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
         if (run_result.failures or too_little) and status == EXIT_OK:
             status = EXIT_FINDINGS
     if fmt == "json":
-        click.echo(machine.dumps(machine.test_json(entries, lang)), nl=False)
+        click.echo(dumps(machine.test_json(entries, lang)), nl=False)
     if junit_xml is not None:
         _emit(machine.test_junit(entries, lang), junit_xml, lang)
     sys.exit(status)
@@ -488,7 +489,7 @@ def template(rulebook: str, lang: str, out: str | None) -> None:
 
     RULEBOOK is a .kok file, a folder of editions (the latest is used) or a
     shipped rulebook's name such as orebro/2025."""
-    from kokdsl.tools.blank_report import render_template
+    from kokdsl.intake.template import render_template
 
     _emit(render_template(_load_for_output(rulebook), lang), out, lang)
 
@@ -501,7 +502,7 @@ def schema(rulebook: str, lang: str, out: str | None) -> None:
     """Write the JSON Schema (draft 2020-12) of RULEBOOK's self-report. --lang
     chooses the key language the schema allows (vårdcentral, ja/nej, måndag or
     centre, yes/no, monday) and the language of its titles."""
-    from kokdsl.tools.schema import render_schema
+    from kokdsl.intake.schema import render_schema
 
     _emit(render_schema(_load_for_output(rulebook), lang), out, lang)
 
@@ -515,7 +516,7 @@ def form(rulebook: str, lang: str, out: str | None) -> None:
     """Write the self-report form for RULEBOOK: one self-contained HTML page
     (no server, works offline) where an applicant fills in the facts, checked
     as they type, and saves a self-report that kok run accepts."""
-    from kokdsl.tools.form import render_form
+    from kokdsl.intake.form import render_form
 
     _emit(render_form(_load_for_output(rulebook), lang), out, lang)
 
@@ -532,9 +533,9 @@ def form(rulebook: str, lang: str, out: str | None) -> None:
 def generate(count: int, seed: int, out_dir: str, every_scenario: bool, force: bool, lang: str) -> None:
     """Write COUNT synthetic, fictional centres (self-reports for the Örebro
     rulebook) into a new or empty folder, deterministically from SEED."""
+    from kokdsl.errors import OutputError
+    from kokdsl.intake.synthetic import clear_self_reports, write_centres
     from kokdsl.messages import message
-    from kokdsl.outputs.files import OutputError
-    from kokdsl.tools.synthetic import clear_self_reports, write_centres
 
     folder_items = _folder_items(out_dir)
     if folder_items and not force:
@@ -618,11 +619,12 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
 
     RULEBOOK is a .kok file, a folder of editions or a shipped rulebook's
     name such as orebro/2025."""
+    from kokdsl.batch import all_approved
+    from kokdsl.followup import changes as changes_
+    from kokdsl.followup import rerun as reruns
+    from kokdsl.followup.rerun_job import Job, execute
+    from kokdsl.followup.views import render_rerun_text
     from kokdsl.messages import message
-    from kokdsl.outputs.terminal import render_rerun_text
-    from kokdsl.tools import changes as changes_
-    from kokdsl.tools import rerun as reruns
-    from kokdsl.tools.rerun_job import Job, execute
 
     loaded = _rulebook_for(rulebook, edition_for)
     earlier = changes_.load_previous(previous, lang) if previous is not None else None
@@ -646,14 +648,14 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
         click.echo(message("output.written", lang, path=_shown(out_dir)), err=True)
     if done.has_problems:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_OK if reruns.all_approved(done.rows) else EXIT_FINDINGS)
+    sys.exit(EXIT_OK if all_approved(done.rows) else EXIT_FINDINGS)
 
 
 def _waivers(path: str | None, rulebook: CompiledRulebook) -> WaiverFile | None:
     """The waiver file checked against the rulebook, or None."""
     if path is None:
         return None
-    from kokdsl.tools.waivers import load_waivers
+    from kokdsl.followup.waivers import load_waivers
 
     return load_waivers(path, rulebook)
 
@@ -697,10 +699,10 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
     whose decision changes.
 
     Each self-report is read and validated once for both rulebooks."""
+    from kokdsl.authoring import impact as impacts
+    from kokdsl.authoring.impact import render_impact_text
     from kokdsl.enums import Modality
     from kokdsl.messages import message
-    from kokdsl.outputs.terminal import render_impact_text
-    from kokdsl.tools import impact as impacts
 
     if draft is None and not as_skall and not as_bor and not adopt and not adopt_all:
         raise KokError("impact.nothing_to_compare")
@@ -720,7 +722,8 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
     before, after = impacts.run_both(base, variant, files)
     changes = impacts.verdict_changes(before, after)
     if fmt == "json":
-        from kokdsl.outputs.machine import dumps, impact_json
+        from kokdsl.authoring.machine import impact_json
+        from kokdsl.outputs.machine import dumps
 
         document = impact_json(base, "; ".join(descriptions), before, after, changes, lang)
         if skipped:
@@ -750,7 +753,7 @@ def book(rulebook: str, outputs: tuple[str, ...], previous: str | None, lang: st
     """Publish RULEBOOK as a book: chapters, requirement texts with their
     checks, and the facts a self-report holds (HTML, Markdown or PDF; the PDF
     is printed by a headless Chromium)."""
-    from kokdsl.outputs.book import FORMATS, render_book
+    from kokdsl.authoring.book import FORMATS, render_book
 
     specs = _parse_outputs(outputs or ("md:-",))
     for spec in specs:
@@ -776,11 +779,11 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, keywords: str | No
     syntax errors is left untouched."""
     from pathlib import Path
 
+    from kokdsl.authoring.formatter import format_source, source_language
     from kokdsl.messages import message
     from kokdsl.outputs.files import write_atomic
     from kokdsl.parser import parse
     from kokdsl.pipeline import read_rulebook
-    from kokdsl.tools.formatter import format_source, source_language
 
     files = []
     for path in map(Path, paths):
@@ -829,7 +832,8 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, keywords: str | No
         if text:
             click.echo(message("fmt.changed", lang, file=_shown(file)))
     if not text:
-        from kokdsl.outputs.machine import dumps, fmt_json
+        from kokdsl.authoring.machine import fmt_json
+        from kokdsl.outputs.machine import dumps
 
         click.echo(dumps(fmt_json(results, check, lang)), nl=False)
     sys.exit(status)
@@ -842,7 +846,7 @@ def lsp(lang: str) -> None:
     (for an editor: diagnostics from check and lint, hover, go to definition,
     completion, symbols, formatting, quick fixes). Needs kokdsl[lsp]."""
     try:
-        from kokdsl.lsp import serve
+        from kokdsl.authoring.lsp import serve
     except ImportError:
         raise KokError("lsp.not_installed") from None
     serve(lang)
@@ -861,7 +865,7 @@ def diff(old: str, new: str, fmt: str, lang: str, out: str | None) -> None:
     applicability, text word by word, status, validity and source.
 
     Exit 0 whether or not anything changed, 2 when a rulebook has errors."""
-    from kokdsl.tools.diff import edition_diff, render
+    from kokdsl.authoring.diff import edition_diff, render
 
     view = edition_diff(_load_for_output(old), _load_for_output(new), lang)
     _emit(render(view, fmt, lang), out, lang)
@@ -877,13 +881,14 @@ def compare(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
 
     Each is a .kok file, a folder (every .kok file under it; one with none
     exits 2) or a shipped rulebook's name such as orebro/2025."""
+    from kokdsl.authoring.compare import comparison, render_markdown
     from kokdsl.pipeline import load_rulebook
-    from kokdsl.tools.compare import comparison, render_markdown
 
     compiled = [load_rulebook(path).rulebook for path in _rulebook_paths(rulebooks)]
     data = comparison(compiled, lang)
     if fmt == "json":
-        from kokdsl.outputs.machine import compare_json, dumps
+        from kokdsl.authoring.machine import compare_json
+        from kokdsl.outputs.machine import dumps
 
         click.echo(dumps(compare_json(compiled, data, lang)), nl=False)
     else:

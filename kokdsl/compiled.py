@@ -190,6 +190,10 @@ class CompiledRulebook:
     chapters: tuple[ast.Chapter, ...] = ()
     # `urval`: None for the whole KoK-bok, else which part ("" when unsaid).
     selection: str | None = None
+    # `status utkast`: a draft edition; its decisions are never a ground for a decision.
+    draft: bool = False
+    # `rekonstruktion "…"`: the book is rebuilt from public documents (None: the region's own book).
+    reconstruction: ast.Reconstruction | None = None
     # `överprövning`: how to apply for review, in the rulebook's words (None: not given).
     review: str | None = None
     sha256: str = ""

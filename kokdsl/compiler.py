@@ -46,6 +46,7 @@ def compile_rulebook(tree: ast.Rulebook, source: str = "") -> CompileResult:
         name=header.name, edition=header.edition, valid_from=header.valid_from, source=header.source,
         facts=tuple(checked.facts.values()), records=checked.records, requirements=requirements,
         chapters=tuple(checked.chapters), selection=header.selection, review=_review(tree),
+        draft=header.draft, reconstruction=header.reconstruction,
         sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(),
         file=tree.file, closures=builder.closures if builder else {}, types=checked.types,
         codegen=_codegen(requirements, checked),

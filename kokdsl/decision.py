@@ -20,13 +20,8 @@ import attrs
 from kokdsl.ast import EXAMPLE, PROPOSAL
 from kokdsl.compiled import CompiledRequirement
 from kokdsl.enums import DecisionKind, Modality, Outcome
-from kokdsl.evaluator import CANNOT_ASSESS, NOT_MET, OUTCOMES, Evaluation, RequirementResult
+from kokdsl.evaluator import OUTCOMES, Evaluation, RequirementResult
 from kokdsl.selfreport import DataProblem
-
-# Short names for the decision kinds, as other modules import them.
-APPROVED = DecisionKind.APPROVED
-REJECTION = DecisionKind.REJECTION
-SUPPLEMENT_REQUEST = DecisionKind.SUPPLEMENT_REQUEST
 
 
 @attrs.define(unsafe_hash=True)
@@ -51,7 +46,7 @@ class Decision:
     @property
     def approved(self) -> bool:
         """True when the proposed decision is approval (godkänd)."""
-        return self.kind == APPROVED
+        return self.kind == DecisionKind.APPROVED
 
 
 class _Plan:
@@ -100,19 +95,20 @@ def decide(evaluation: Evaluation) -> Decision:
     it would be if the rulebook's proposals were adopted."""
     plan = _plan(evaluation)
     deciding = plan.pick_any(evaluation.outcomes)
-    if NOT_MET not in deciding and CANNOT_ASSESS not in deciding:  # approved without remarks, adopted or not
+    # Approved without remarks, adopted or not.
+    if Outcome.NOT_MET not in deciding and Outcome.CANNOT_ASSESS not in deciding:
         return _APPROVED_IF_ADOPTED if plan.proposals else _APPROVED
     decision = _decide(evaluation, plan, *plan.in_force)
     if not plan.proposals:
         return decision
     outcomes = plan.pick[plan.proposals](evaluation.outcomes)
     undecided: tuple[RequirementResult, ...] = ()
-    if NOT_MET not in outcomes and CANNOT_ASSESS not in outcomes:
+    if Outcome.NOT_MET not in outcomes and Outcome.CANNOT_ASSESS not in outcomes:
         adopted = decision  # no proposal is in any of the lists: adopted, they would decide the same
     else:
         adopted = _decide(evaluation, plan, *plan.adopted)
         undecided = tuple(evaluation.result(i) for i, o in zip(plan.proposals, outcomes, strict=True)
-                          if o is NOT_MET or o is CANNOT_ASSESS)
+                          if o is Outcome.NOT_MET or o is Outcome.CANNOT_ASSESS)
     return Decision(decision.kind, decision.reasons, decision.supplements, decision.missing, decision.remarks,
                     decision.unassessed_remarks, undecided, adopted)
 
@@ -120,8 +116,8 @@ def decide(evaluation: Evaluation) -> Decision:
 # Decisions are never changed once decide() returns them, so the commonest
 # two, approved without remarks (with the same if the proposals are adopted),
 # are shared. (`in` on a tuple of outcomes, not a set: Enum's __hash__ is Python.)
-_APPROVED = Decision(APPROVED)
-_APPROVED_IF_ADOPTED = Decision(APPROVED, if_adopted=_APPROVED)
+_APPROVED = Decision(DecisionKind.APPROVED)
+_APPROVED_IF_ADOPTED = Decision(DecisionKind.APPROVED, if_adopted=_APPROVED)
 
 
 def _decide(evaluation: Evaluation, plan: _Plan, shall: tuple[int, ...], should: tuple[int, ...]) -> Decision:
@@ -131,19 +127,18 @@ def _decide(evaluation: Evaluation, plan: _Plan, shall: tuple[int, ...], should:
     requirements that ground the decision."""
     shall_outcomes = plan.pick[shall](evaluation.outcomes)
     should_outcomes = plan.pick[should](evaluation.outcomes)
-    failed = _with(evaluation, shall, shall_outcomes, NOT_MET) if NOT_MET in shall_outcomes else ()
-    unknown = _with(evaluation, shall, shall_outcomes, CANNOT_ASSESS) if CANNOT_ASSESS in shall_outcomes else ()
-    remarks = _with(evaluation, should, should_outcomes, NOT_MET) if NOT_MET in should_outcomes else ()
-    unassessed = (_with(evaluation, should, should_outcomes, CANNOT_ASSESS) if CANNOT_ASSESS in should_outcomes
-                  else ())
+    failed = _with(evaluation, shall, shall_outcomes, Outcome.NOT_MET)
+    unknown = _with(evaluation, shall, shall_outcomes, Outcome.CANNOT_ASSESS)
+    remarks = _with(evaluation, should, should_outcomes, Outcome.NOT_MET)
+    unassessed = _with(evaluation, should, should_outcomes, Outcome.CANNOT_ASSESS)
     if failed:
-        kind = REJECTION
+        kind = DecisionKind.REJECTION
     elif unknown:
-        kind = SUPPLEMENT_REQUEST
+        kind = DecisionKind.SUPPLEMENT_REQUEST
     elif not (remarks or unassessed):
         return _APPROVED
     else:
-        kind = APPROVED
+        kind = DecisionKind.APPROVED
     missing: dict[str, DataProblem] = {}
     for r in unknown:
         for p in r.problems:
@@ -154,6 +149,8 @@ def _decide(evaluation: Evaluation, plan: _Plan, shall: tuple[int, ...], should:
 def _with(evaluation: Evaluation, indexes: tuple[int, ...], outcomes: tuple[Outcome, ...],
           outcome: Outcome) -> tuple[RequirementResult, ...]:
     """The results, in book order, of the requirements at `indexes` that have `outcome`."""
+    if outcome not in outcomes:  # the common case, without a pass over the requirements
+        return ()
     return tuple(evaluation.result(i) for i, o in zip(indexes, outcomes, strict=True) if o is outcome)
 
 

@@ -17,6 +17,7 @@ import attrs
 
 from kokdsl.ast import Span
 from kokdsl.messages import message
+from kokdsl.text import printable
 
 ERROR = "error"
 WARNING = "warning"
@@ -68,8 +69,6 @@ def format_diagnostic(diag: Diagnostic, lang: str = "sv", source: str | None = N
     then the source line with a caret under the offending column. Every line
     is made printable: a control character in the source or a file name is
     shown, never obeyed by the terminal."""
-    from kokdsl.values import printable  # values -> schedule -> diagnostics: imported when used
-
     severity = message(f"severity.{diag.severity}", lang)
     lines = [f"{diag.location()}: {severity}: {diag.text(lang)}"]
     if diag.span is not None and source is not None and diag.span.line > 0:

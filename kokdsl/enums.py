@@ -17,7 +17,7 @@ class Outcome(StrEnum):
     NOT_MET = "not_met"
     CANNOT_ASSESS = "cannot_assess"
     NOT_APPLICABLE = "not_applicable"
-    WAIVED = "waived"  # "undantag": set only by a region's waiver (tools/waivers.py), never by evaluation
+    WAIVED = "waived"  # "undantag": set only by a region's waiver (followup/waivers.py), never by evaluation
 
 
 class Modality(StrEnum):

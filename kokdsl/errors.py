@@ -5,21 +5,21 @@ string, so the command line shows every one of them the same way, in the
 user's language, and exits 2. Anything else that escapes is a bug in kokdsl
 (exit 3, see cli.py).
 
-    KokError
+    KokError                   anything the user can fix (raise it with a message code)
     ├── RulebookError          a rulebook with errors (its source kept for carets)
     │   └── KokSyntaxError     parser.parse_or_raise
+    ├── DocumentError          documents: a YAML or JSON document cannot be read
     ├── SelfReportError        selfreport: the file is no self-report at all
     ├── ScheduleFormatError    schedule: a self-reported schedule is malformed
-    ├── RuleTestError          tools.ruletest: an unusable test file
-    ├── EditionError           tools.editions: no edition fits
+    ├── RuleTestError          authoring.ruletest: an unusable test file
     ├── OutputError            outputs.files: a report cannot be written
-    ├── PreviousRunError       tools.changes: --previous is no summary, or a malformed one
-    ├── FolderError            tools.outfolder: --out holds other files
-    ├── ImpactError            tools.impact: an unknown requirement
     └── InputRefused           reading: not a regular file, or standard input too slow (also an OSError)
-    (plus private control-flow subclasses inside parser and selfreport)
 
-The classes live beside the code that raises them and are re-exported here.
+Every class lives here, as sqlglot and Jinja keep theirs. A subclass exists
+only where some code catches it by its class or reads what it adds; anything
+else is a plain KokError with its message code. (A few private subclasses in
+parser, selfreport and followup.waivers are control flow inside one module,
+never seen outside it.)
 """
 
 from __future__ import annotations
@@ -78,6 +78,49 @@ class RulebookError(KokError):
         self.source = source
 
 
+
+class KokSyntaxError(RulebookError):
+    """Raised by parser.parse_or_raise: every syntax error found in one source."""
+
+
+class DocumentError(KokError):
+    """The document cannot be read: a message code, its parameters and, for
+    YAML, the line and column (1-based) it concerns. selfreport adds the file."""
+
+    def __init__(self, code: str, line: int = 0, column: int = 0, **params: Any) -> None:
+        super().__init__(code, line=line, column=column, **params)
+
+
+class SelfReportError(KokError):
+    """The file cannot be read as a self-report at all (not YAML, too large,
+    not a mapping). Problems inside a readable report are diagnostics instead."""
+
+
+class ScheduleFormatError(KokError):
+    """A self-reported schedule could not be parsed.
+
+    ``code`` is one of ``schedule.not_mapping``, ``schedule.bad_day``,
+    ``schedule.bad_interval`` or ``schedule.bad_time``; ``subpath`` is a
+    JSONPath suffix relative to the schedule value (``""`` for the value itself).
+    """
+
+    def __init__(self, code: str, params: dict[str, Any], subpath: str = ""):
+        super().__init__(Diagnostic(ERROR, code, params))
+        self.subpath = subpath
+
+    def __str__(self) -> str:
+        where = f" at {self.subpath}" if self.subpath else ""
+        return f"{self.code}{where}: {self.params}"
+
+
+class RuleTestError(KokError):
+    """The test file cannot be used: unreadable, or a case is malformed."""
+
+
+class OutputError(KokError):
+    """A report cannot be written: a message code and its parameters."""
+
+
 def _summary(diag: Diagnostic) -> str:
     location = diag.location()
     return f"{location}: {diag.code}" if location else diag.code
@@ -90,17 +133,11 @@ def _rebuild(cls: type[KokError], diagnostics: list[Diagnostic], state: dict[str
     return error
 
 
-def __getattr__(name: str) -> type[KokError]:
-    """The tree's public classes, importable from here without importing every
-    stage up front (`kok check` never loads the self-report code)."""
-    import importlib
+class InputRefused(KokError, OSError):
+    """reading: a file that is not regular, or standard input too slow. Also
+    an OSError, so every caller that reports an unreadable file reports this
+    one too; `reason` renders itself in the reader's language."""
 
-    homes = {"KokSyntaxError": "kokdsl.parser", "SelfReportError": "kokdsl.selfreport",
-             "ScheduleFormatError": "kokdsl.schedule", "RuleTestError": "kokdsl.tools.ruletest",
-             "EditionError": "kokdsl.tools.editions", "OutputError": "kokdsl.outputs.files",
-             "PreviousRunError": "kokdsl.tools.changes",
-             "FolderError": "kokdsl.tools.outfolder", "ImpactError": "kokdsl.tools.impact"}
-    if name not in homes:
-        raise AttributeError(name)
-    cls: type[KokError] = getattr(importlib.import_module(homes[name]), name)
-    return cls
+    def __init__(self, reason: Any) -> None:
+        super().__init__(reason.code, **reason.params)
+        self.reason = reason

@@ -5,7 +5,8 @@ path, which agrees with them). When a result's explanation is read, the
 tracer walks the requirement's AST, takes every sub-expression's value from
 the same closures, and keeps only the sub-results that decided the value
 under Kleene's rules: a known result never rests on an unknown value. The
-trace holds values, not words; kokdsl.prose writes it as sentences.
+trace holds values, not words; kokdsl.prose writes it as sentences
+(prose.findings), and the evaluator never calls it.
 
 One module, over 400 lines: the tracer must follow the closures' semantics
 node for node, so it sits beside the evaluation it explains.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
@@ -27,13 +28,8 @@ from kokdsl.selfreport import DataProblem, SelfReport
 from kokdsl.values import ASSESSMENT_DATE, UNKNOWN, RecordValue, assessment_date, format_value
 from kokdsl.visitor import NodeVisitor
 
-# Short names for the outcomes, as the stages after evaluation import them.
-MET = Outcome.MET
-NOT_MET = Outcome.NOT_MET
-CANNOT_ASSESS = Outcome.CANNOT_ASSESS
-NOT_APPLICABLE = Outcome.NOT_APPLICABLE
-WAIVED = Outcome.WAIVED
-OUTCOMES = (MET, NOT_MET, CANNOT_ASSESS, NOT_APPLICABLE)  # what evaluation gives; WAIVED only by a waiver
+# What evaluation gives; WAIVED only by a waiver.
+OUTCOMES = (Outcome.MET, Outcome.NOT_MET, Outcome.CANNOT_ASSESS, Outcome.NOT_APPLICABLE)
 
 
 @attrs.frozen
@@ -60,22 +56,6 @@ class Finding:
     path: str | None = None
     sentence: bool = False  # a whole sentence: capitalised, with a full stop
 
-    def text(self, lang: str) -> str:
-        """The finding as text in lang: a prose sentence, or the catalogue message with its parameters."""
-        if self.code.startswith("prose."):
-            from kokdsl.prose import sentence
-
-            text = sentence(self.code.removeprefix("prose."), lang, self.params)
-        else:
-            from kokdsl.messages import message
-
-            text = message(self.code, lang, **self.params)
-        if self.sentence:
-            text = text[:1].upper() + text[1:]
-            if not self.children and not text.endswith((".", ":")):
-                text += "."
-        return text
-
 
 class RequirementResult:
     """The outcome of one requirement for one centre.
@@ -85,19 +65,26 @@ class RequirementResult:
     read, so a rerun that only needs decisions never pays for them.
     """
 
-    __slots__ = ("requirement", "outcome", "problems", "_trace", "_traces", "_explain", "_findings")
+    __slots__ = ("requirement", "outcome", "problems", "_trace", "_traces", "explanation")
 
     def __init__(self, requirement: CompiledRequirement, outcome: Outcome, problems: tuple[DataProblem, ...] = (),
                  trace: Callable[[], RequirementTrace] | None = None,
-                 explain: Callable[[], list[Finding]] | None = None):
+                 explanation: tuple[Finding, ...] | None = None):
         self.requirement = requirement
         self.outcome = outcome
         self.problems = problems  # missing/invalid facts behind cannot_assess
         self._trace = trace
         self._traces: RequirementTrace | None = None
-        # An explanation given outright (a waiver's), instead of one written from the trace.
-        self._explain = explain
-        self._findings: tuple[Finding, ...] | None = None
+        # Why the outcome is what it is: given outright (a waiver's, a date
+        # outside the requirement's validity), or None until prose.findings()
+        # writes it from the trace and keeps it here. The evaluator holds
+        # values, never words.
+        self.explanation = explanation
+
+    @property
+    def traced(self) -> bool:
+        """Whether the result was made with a trace (a waiver's is not)."""
+        return self._trace is not None
 
     @property
     def trace(self) -> RequirementTrace:
@@ -109,18 +96,6 @@ class RequirementResult:
                 raise ValueError(f"the result for {self.requirement.id} was made without a trace")
             self._traces = self._trace()
         return self._traces
-
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        """Why the outcome is what it is, as findings: written from the trace once, when first read."""
-        if self._findings is None:
-            from kokdsl.prose import explain
-
-            if self._explain is not None:
-                self._findings = tuple(self._explain())
-            else:
-                self._findings = tuple(explain(self)) if self._trace else ()
-        return self._findings
 
     def __repr__(self) -> str:
         return f"RequirementResult({self.requirement.id!r}, {self.outcome!r})"
@@ -188,12 +163,12 @@ class Evaluation:
 def _result(evaluation: Evaluation, index: int) -> RequirementResult:
     req, outcome = evaluation.rulebook.requirements[index], evaluation.outcomes[index]
     trace = functools.partial(_trace_result, evaluation, index)
-    if outcome is CANNOT_ASSESS:
+    if outcome is Outcome.CANNOT_ASSESS:
         return RequirementResult(req, outcome, _problems_for(req, evaluation.report), trace)
-    if outcome is NOT_APPLICABLE and evaluation.day is not None:
+    if outcome is Outcome.NOT_APPLICABLE and evaluation.day is not None:
         outside = _outside_validity(req, evaluation.day)
         if outside:
-            return RequirementResult(req, outcome, (), trace, functools.partial(list, outside))
+            return RequirementResult(req, outcome, (), trace, tuple(outside))
     return RequirementResult(req, outcome, (), trace)
 
 
@@ -231,22 +206,22 @@ def outcomes(rulebook: CompiledRulebook, facts: Env) -> list[tuple[CompiledRequi
 def requirement_outcome(req: CompiledRequirement, env: Env) -> Outcome:
     """One requirement's outcome by its closures: the reference semantics."""
     if (req.valid_from or req.valid_to) and not req.valid_on(assessment_date(env)):
-        return NOT_APPLICABLE
+        return Outcome.NOT_APPLICABLE
     if req.condition_fn is not None:
         applies = req.condition_fn(env)
         if applies is False:
-            return NOT_APPLICABLE
+            return Outcome.NOT_APPLICABLE
         value = req.check_fn(env)
         if applies is UNKNOWN:
             # Met whether it applies or not; otherwise we cannot say.
-            return MET if value is True else CANNOT_ASSESS
+            return Outcome.MET if value is True else Outcome.CANNOT_ASSESS
     else:
         value = req.check_fn(env)
     if value is True:
-        return MET
+        return Outcome.MET
     if value is False:
-        return NOT_MET
-    return CANNOT_ASSESS
+        return Outcome.NOT_MET
+    return Outcome.CANNOT_ASSESS
 
 
 def _trace_result(evaluation: Evaluation, index: int) -> RequirementTrace:
@@ -256,13 +231,13 @@ def _trace_result(evaluation: Evaluation, index: int) -> RequirementTrace:
     env[ASSESSMENT_DATE] = evaluation.day
     tracer = _Tracer(rulebook)
     condition = tracer.trace(req.condition, env) if req.condition is not None else None
-    if outcome == NOT_APPLICABLE:
+    if outcome == Outcome.NOT_APPLICABLE:
         return RequirementTrace(condition, None, rulebook)
     check = tracer.trace(req.check, env)
     # A condition that held is no part of the grounds; an unknown one is.
     if condition is not None and condition.value is not UNKNOWN:
         condition = None
-    if outcome == MET:
+    if outcome == Outcome.MET:
         condition = None  # met whether it applies or not
     return RequirementTrace(condition, check, rulebook)
 
@@ -355,7 +330,7 @@ class _Tracer(NodeVisitor):
         """Any node whose value is known only when all its operands are
         (arithmetic, comparison, covers, membership, hours, and constructs
         without a rule of their own)."""
-        parts = self.traces([c for c in _children(node) if id(c) in self.closures], env)
+        parts = self.traces([c for c in ast.children(node) if id(c) in self.closures], env)
         if value is UNKNOWN:
             unknown = [p for p in parts if p.value is UNKNOWN]
             return Trace(node, value, tuple(unknown or parts))
@@ -482,16 +457,6 @@ class _Tracer(NodeVisitor):
             else:
                 env[var] = saved
         return collection, out
-
-
-def _children(node: object) -> Iterator[object]:
-    cls = type(node)
-    if not attrs.has(cls):
-        return
-    for field in attrs.fields(cls):
-        child = getattr(node, field.name)
-        if attrs.has(type(child)) and not isinstance(child, ast.Span):
-            yield child
 
 
 def evidence(req: CompiledRequirement, report: SelfReport, rulebook: CompiledRulebook) -> list[tuple[str, Shown]]:

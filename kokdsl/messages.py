@@ -74,6 +74,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                           EN: "the rulebook has no header: start with rulebook \"name\" edition YYYY"},
     "compile.duplicate_header": {SV: "regelboken har redan ett huvud (rad {line})",
                                  EN: "the rulebook already has a header (line {line})"},
+    "compile.empty_reconstruction": {SV: "rekonstruktionen behöver en text som säger vad boken bygger på",
+                                     EN: "the reconstruction needs a text saying what the book is built from"},
     "compile.duplicate_record": {SV: "posten ”{name}” är redan deklarerad", EN: "the record “{name}” is already declared"},
     "compile.duplicate_field": {SV: "fältet ”{name}” finns redan i posten ”{record}”",
                                 EN: "the field “{name}” is already in the record “{record}”"},
@@ -289,6 +291,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "text.col_modality": {SV: "Nivå", EN: "Level"},
     "text.col_outcome": {SV: "Utfall", EN: "Outcome"},
     "text.decision": {SV: "Förslag till beslut: {label}", EN: "Proposed decision: {label}"},
+    "text.draft": {SV: "UTKAST: regelboken är ett utkast och får inte användas för att pröva en ansökan.",
+                   EN: "DRAFT: the rulebook is a draft and must not be used to decide an application."},
+    "text.reconstruction": {SV: "Rekonstruktion: {text}", EN: "Reconstruction: {text}"},
+    "decision.draft_mark": {SV: "utkast – inte ett beslutsunderlag", EN: "draft – not a basis for a decision"},
     "text.reasons": {SV: "Skäl (skall-krav som inte är uppfyllda):", EN: "Reasons (shall requirements not met):"},
     "text.missing": {SV: "Uppgifter att komplettera:", EN: "Facts to supplement:"},
     "text.remarks": {SV: "Anmärkningar (bör-krav som inte är uppfyllda eller inte kan bedömas):",
@@ -655,6 +661,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
                        EN: "Selection: this book covers part of the requirements and quality book, not all of it."},
     "book.selection_of": {SV: "Urval: boken tar upp en del av Krav- och kvalitetsboken, inte hela ({what}).",
                           EN: "Selection: this book covers part of the requirements and quality book, not all of it ({what})."},
+    "book.draft": {SV: "Utkast: den här utgåvan är ett utkast och inget beslutsunderlag. Den prövar aldrig en ansökan.",
+                   EN: "Draft: this edition is a draft and not a basis for decisions. It never decides an application."},
+    "book.reconstruction": {SV: "Rekonstruktion: {text}", EN: "Reconstruction: {text}"},
     "book.source_dated": {SV: "{text} (daterad {date})", EN: "{text} (dated {date})"},
     "book.valid_between": {SV: "från {start} till och med {end}", EN: "from {start} to {end} inclusive"},
     "book.valid_from_date": {SV: "från {date}", EN: "from {date}"},
@@ -833,7 +842,7 @@ CATALOGUE.update({
                                 EN: "Fields that may be left out are commented out; remove the “# ” to answer."},
 })
 
-# kok lint (kokdsl/tools/lint.py): one message per stable code, and the rule summaries SARIF shows.
+# kok lint (kokdsl/authoring/lint.py): one message per stable code, and the rule summaries SARIF shows.
 CATALOGUE.update({
     "lint.KOK101": {SV: "krav {id} är ett bör-krav, men texten säger ”{word}”",
                     EN: "requirement {id} is a bör (should) requirement, but its text says “{word}”"},
@@ -898,7 +907,7 @@ CATALOGUE.update({
 })
 
 
-# kok diff (kokdsl/tools/diff.py) and the book's chapter of changes.
+# kok diff (kokdsl/authoring/diff.py) and the book's chapter of changes.
 CATALOGUE.update({
     "diff.heading": {SV: "Ändringar från {old} till {new}", EN: "Changes from {old} to {new}"},
     "diff.counts": {SV: "{added} nya, {removed} borttagna och {changed} ändrade krav",
@@ -929,12 +938,14 @@ CATALOGUE.update({
 })
 
 
-# Keywords in one line each, for the editor's hover (kokdsl/lsp.py).
+# Keywords in one line each, for the editor's hover (kokdsl/authoring/lsp.py).
 CATALOGUE.update({
     "keyword.rulebook": {SV: "regelbokens huvud: namn och utgåva", EN: "the rulebook's header: name and edition"},
     "keyword.edition": {SV: "utgåvans år", EN: "the edition's year"},
     "keyword.valid_from": {SV: "dagen utgåvan börjar gälla", EN: "the day the edition takes effect"},
     "keyword.source": {SV: "varifrån kravet eller boken kommer", EN: "where the requirement or the book comes from"},
+    "keyword.draft": {SV: "utgåvan är ett utkast: den prövar aldrig en ansökan", EN: "the edition is a draft: it never decides an application"},
+    "keyword.reconstruction": {SV: "boken är återskapad ur offentliga dokument, inte regionens antagna bok", EN: "the book is rebuilt from public documents, not the region's adopted book"},
     "keyword.fact": {SV: "en uppgift som egenrapporten lämnar", EN: "a fact the self-report provides"},
     "keyword.input_only": {SV: "uppgiften är underlag och prövas aldrig för sig", EN: "the fact is an input, never checked on its own"},
     "keyword.record": {SV: "formen på elementen i en lista", EN: "the shape of a list's elements"},

@@ -33,7 +33,7 @@ from lark.tree import Meta
 
 from kokdsl import ast
 from kokdsl.diagnostics import ERROR, Diagnostic
-from kokdsl.errors import KokError, RulebookError
+from kokdsl.errors import KokError, KokSyntaxError
 from kokdsl.resources import caching_enabled, data_dir
 from kokdsl.values import MAX_NUMBER_CHARS, Duration, within_bounds
 
@@ -41,10 +41,6 @@ from kokdsl.values import MAX_NUMBER_CHARS, Duration, within_bounds
 ITEM_KEYWORDS = ("rulebook", "fact", "record", "chapter", "requirement")
 
 MAX_SOURCE_BYTES = 5_000_000
-
-
-class KokSyntaxError(RulebookError):
-    """Raised by parse_or_raise: every syntax error found in one source."""
 
 
 @functools.cache
@@ -245,20 +241,35 @@ class _ToAst(Transformer[Token, Any]):
         return item
 
     def header(self, meta: Meta, _kw: Token, name: Token, _kw2: Token, edition: Token,
-               *rest: Token | tuple[str, str]) -> ast.Header:
+               *rest: Token | tuple[str, Any]) -> ast.Header:
         valid_from = source = selection = None
+        draft = False
+        reconstruction = None
         for tok in rest:
             if isinstance(tok, tuple):
-                selection = tok[1]
+                if tok[0] == "selection":
+                    selection = tok[1]
+                elif tok[0] == "draft":
+                    draft = tok[1]
+                else:
+                    reconstruction = tok[1]
             elif tok.type == "DATE":
                 valid_from = _date(tok)
             elif tok.type == "STRING":
                 source = _unquote(tok)
-        return ast.Header(_unquote(name), _whole_number(edition), valid_from, source, selection, span=self._span(meta))
+        return ast.Header(_unquote(name), _whole_number(edition), valid_from, source, selection, draft,
+                          reconstruction, span=self._span(meta))
 
     def selection(self, meta: Any, _kw: Token, text: Token | None = None) -> tuple[str, str]:
         # "" for a bare `urval`, so that None can mean "no selection".
         return ("selection", _unquote(text) if text else "")
+
+    def book_status(self, meta: Any, _kw: Token, value: Token) -> tuple[str, bool]:
+        return ("draft", value.type == "KW_DRAFT")
+
+    def reconstruction(self, meta: Any, _kw: Token, sv: Token, _kw2: Token | None = None,
+                       en: Token | None = None) -> tuple[str, ast.Reconstruction]:
+        return ("reconstruction", ast.Reconstruction(_unquote(sv), _unquote(en) if en else None))
 
     def fact_decl(self, meta: Meta, _kw: Token, name: Token, type_: ast.TypeExpr, *rest: object) -> ast.FactDecl:
         input_only = any(part == "input_only" for part in rest)

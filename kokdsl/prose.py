@@ -30,13 +30,9 @@ import attrs
 
 from kokdsl import ast
 from kokdsl.compiled import CompiledRulebook, Type
-from kokdsl.evaluator import (
-    NOT_APPLICABLE,
-    Element,
-    Finding,
-    RequirementResult,
-    Trace,
-)
+from kokdsl.enums import Outcome
+from kokdsl.evaluator import Element, Finding, RequirementResult, Trace
+from kokdsl.messages import message
 from kokdsl.schedule import AROUND_THE_CLOCK, Schedule
 from kokdsl.values import UNKNOWN, RecordValue
 from kokdsl.visitor import NodeVisitor
@@ -441,9 +437,7 @@ def _check(node: object, ctx: _Context) -> str:
 
 def _unknown_construct(node: object, ctx: _Context) -> str:
     """A construct without a template of its own: its operands' phrases."""
-    from kokdsl.evaluator import _children
-
-    parts = [_phrase(c, ctx) for c in _children(node)]
+    parts = [_phrase(c, ctx) for c in ast.children(node)]
     return ", ".join(parts) if parts else words(type(node).__name__.lower())
 
 
@@ -560,7 +554,7 @@ class _Explainer(NodeVisitor):
         return found
 
     def negated(self, finding: Finding) -> Finding:
-        return self.clause("not.holds", lambda ctx: ctx.t("not.holds", clause=_finding_text(finding, ctx.lang)),
+        return self.clause("not.holds", lambda ctx: ctx.t("not.holds", clause=_flattened_text(finding, ctx.lang)),
                            finding.children, finding.path)
 
     def explain_IfElse(self, node: ast.IfElse, tr: Trace) -> Findings:
@@ -685,7 +679,7 @@ class _Explainer(NodeVisitor):
                          op=_op_words(node.op, node.right, ctx),
                          rv=self.operand(right, ctx, unit)).replace("  ", " ")
             return self.because(text, _chosen_by(left) + _chosen_by(right), ctx)
-        return "; ".join(_finding_text(f, ctx.lang) for f in self.explain(tr))
+        return "; ".join(_flattened_text(f, ctx.lang) for f in self.explain(tr))
 
     def not_applicable(self, tr: Trace, ctx: _Context) -> str:
         """The condition a requirement applies under, then what made it false:
@@ -836,9 +830,23 @@ def _schedule(schedule: Schedule, lang: str) -> str:
     return schedule.describe(lang, prose=True)
 
 
-def _finding_text(finding: Finding, lang: str) -> str:
-    text = finding.text(lang)
-    children = [_finding_text(c, lang) for c in finding.children]
+def finding_text(finding: Finding, lang: str) -> str:
+    """The finding as text in lang: a prose sentence, or the catalogue message with its parameters."""
+    if finding.code.startswith("prose."):
+        text = sentence(finding.code.removeprefix("prose."), lang, finding.params)
+    else:
+        text = message(finding.code, lang, **finding.params)
+    if finding.sentence:
+        text = _capitalise(text)
+        if not finding.children and not text.endswith((".", ":")):
+            text += "."
+    return text
+
+
+def _flattened_text(finding: Finding, lang: str) -> str:
+    """A finding and those beneath it as one text."""
+    text = finding_text(finding, lang)
+    children = [_flattened_text(c, lang) for c in finding.children]
     return f"{text} {'; '.join(children)}" if children else text
 
 
@@ -846,11 +854,20 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def findings(result: RequirementResult) -> tuple[Finding, ...]:
+    """Why a result's outcome is what it is: the findings it was given, or
+    those written from its trace, once, when first asked (and kept on the
+    result), so a run that only needs decisions never pays for them."""
+    if result.explanation is None:
+        result.explanation = tuple(explain(result)) if result.traced else ()
+    return result.explanation
+
+
 def explain(result: RequirementResult) -> list[Finding]:
     """Why a requirement has its outcome, as sentences for the report."""
     traces = result.trace
     explainer = _Explainer(traces.rulebook)
-    if result.outcome == NOT_APPLICABLE and traces.condition is not None:
+    if result.outcome == Outcome.NOT_APPLICABLE and traces.condition is not None:
         condition = traces.condition
         return [_as_sentence(explainer.clause("not_applicable", lambda ctx: explainer.not_applicable(condition, ctx)))]
     out: list[Finding] = []

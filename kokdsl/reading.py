@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 import attrs
 
-from kokdsl.errors import KokError
+from kokdsl.errors import InputRefused
 
 STDIN = "-"
 READ_SECONDS = 60.0  # how long standard input may take to deliver its bytes
@@ -44,15 +44,6 @@ class Reason:
 
     def __str__(self) -> str:
         return self.render("en")
-
-
-class InputRefused(KokError, OSError):
-    """Not a regular file, or standard input too slow. Also an OSError, so
-    every caller that reports an unreadable file reports this one too."""
-
-    def __init__(self, reason: Reason) -> None:
-        super().__init__(reason.code, **reason.params)
-        self.reason = reason
 
 
 def os_reason(error: OSError) -> object:

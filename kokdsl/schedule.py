@@ -20,8 +20,9 @@ from typing import Any
 
 import attrs
 
-from kokdsl.diagnostics import ERROR, Diagnostic, key_path
-from kokdsl.errors import KokError
+from kokdsl.diagnostics import key_path
+from kokdsl.errors import ScheduleFormatError
+from kokdsl.text import join_and
 
 __all__ = [
     "AROUND_THE_CLOCK",
@@ -30,7 +31,6 @@ __all__ = [
     "MINUTES_PER_WEEK",
     "WEEKDAYS",
     "Schedule",
-    "ScheduleFormatError",
     "parse_schedule",
 ]
 
@@ -42,7 +42,7 @@ WEEKDAYS = {
 }
 
 # The canonical words of a self-reported schedule in each key language: the
-# parser below accepts them (among variants), and tools.schema, kok template
+# parser below accepts them (among variants), and intake.schema, kok template
 # and kok form write them. Day groups are every day, weekdays, weekend.
 SCHEDULE_WORDS: dict[str, dict[str, Any]] = {
     "sv": {"weekdays": WEEKDAYS["sv"], "day_groups": ("alla dagar", "vardagar", "helger"),
@@ -120,13 +120,6 @@ def _normalise(pairs: Iterable[Iterable[int]]) -> tuple[Interval, ...]:
 
 def _format_minute_of_day(minute: int, sep: str = ":") -> str:
     return f"{minute // 60:02d}{sep}{minute % 60:02d}"
-
-
-def _and_list(items: list[str], lang: str) -> str:
-    """The items as "a, b och c" (or "a, b and c")."""
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + (" och " if lang == "sv" else " and ") + items[-1]
 
 
 def _recurring(day: str, lang: str) -> str:
@@ -319,7 +312,7 @@ class Schedule:
             )
         return "; ".join(
             f"{_recurring(names[first], lang) if first == last else names[first] + dash + names[last]} "
-            f"{_and_list(hours, lang)}"
+            f"{join_and(hours, lang)}"
             for first, last, hours in groups
         )
 
@@ -358,23 +351,6 @@ AROUND_THE_CLOCK = Schedule(((0, MINUTES_PER_WEEK),))
 # --------------------------------------------------------------------------
 # Parsing self-report values
 # --------------------------------------------------------------------------
-
-
-class ScheduleFormatError(KokError):
-    """A self-reported schedule could not be parsed.
-
-    ``code`` is one of ``schedule.not_mapping``, ``schedule.bad_day``,
-    ``schedule.bad_interval`` or ``schedule.bad_time``; ``subpath`` is a
-    JSONPath suffix relative to the schedule value (``""`` for the value itself).
-    """
-
-    def __init__(self, code: str, params: dict[str, Any], subpath: str = ""):
-        super().__init__(Diagnostic(ERROR, code, params))
-        self.subpath = subpath
-
-    def __str__(self) -> str:
-        where = f" at {self.subpath}" if self.subpath else ""
-        return f"{self.code}{where}: {self.params}"
 
 
 _DAY_NAMES: dict[str, int] = {}

@@ -29,11 +29,11 @@ import yaml
 
 from kokdsl.compiled import CompiledRulebook, Env, RecordSpec, Type
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, key_path
-from kokdsl.documents import DocumentError, load_json, load_yaml
-from kokdsl.errors import KokError
+from kokdsl.documents import load_json, load_yaml
+from kokdsl.errors import DocumentError, KokError, ScheduleFormatError, SelfReportError
 from kokdsl.messages import ParserProblem
 from kokdsl.reading import os_reason, read_bounded
-from kokdsl.schedule import ScheduleFormatError, parse_schedule
+from kokdsl.schedule import parse_schedule
 from kokdsl.values import MAX_NUMBER_CHARS, UNKNOWN, RecordValue, shorten, within_bounds
 
 MAX_BYTES = 2_000_000
@@ -48,11 +48,6 @@ _DEEP_INDENT = re.compile(r"^[ \t]{100,}\S", re.MULTILINE)
 # "- - - - x" nests a list in a list on one line; a long run of them would
 # overflow the C composer's stack (a segmentation fault, not an exception).
 _DEEP_INLINE = re.compile(r"(?:[-?][ \t]+){20}")
-
-
-class SelfReportError(KokError):
-    """The file cannot be read as a self-report at all (not YAML, too large,
-    not a mapping). Problems inside a readable report are diagnostics instead."""
 
 
 @attrs.frozen

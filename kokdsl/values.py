@@ -287,32 +287,3 @@ def _scalar_text(item: object) -> str:
         # A long text is cut before it is escaped: only its start can be shown.
         return json.dumps(item[:200], ensure_ascii=False)
     return json.dumps(str(item)[:200], ensure_ascii=False)
-
-
-def _printable_table() -> dict[int, str]:
-    # C0 controls (newline, escape, NUL …) and DEL become their Unicode
-    # "control pictures" (␊, ␛, ␀): visible, one column wide, so carets under
-    # a source line still line up. C1 controls (8-bit escapes), line and
-    # paragraph separators, bidirectional overrides and lone surrogates
-    # become U+FFFD.
-    table = {code: chr(0x2400 + code) for code in range(0x20)}
-    table[0x7F] = "\u2421"
-    replaced = [*range(0x80, 0xA0), 0x2028, 0x2029, 0x200E, 0x200F, *range(0x202A, 0x202F),
-                *range(0x2066, 0x206A), *range(0xD800, 0xE000)]
-    table.update(dict.fromkeys(replaced, "\ufffd"))
-    return table
-
-
-_PRINTABLE = _printable_table()
-
-
-def printable(text: str) -> str:
-    """Text safe to print on a terminal as (part of) one line: no control
-    character, newline or escape sequence from a rulebook, a self-report or a
-    file name can move the cursor, colour the screen or forge a line."""
-    return text.translate(_PRINTABLE)
-
-
-def terminal_lines(lines: list[str]) -> str:
-    """Lines for the terminal, each made printable, joined with newlines."""
-    return "\n".join(printable(line) for line in lines) + "\n"

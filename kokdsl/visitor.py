@@ -3,12 +3,16 @@
 The checker, the closure backend, the code generator and the explainer each
 handle a node by a method named for its class (``visit_Compare``), as
 Python's ``ast.NodeVisitor`` does. A visitor may choose another prefix
-(``gen_``, ``explain_``) where that reads better in its module.
+(``gen_``, ``explain_``) where that reads better in its module. A node class
+without a method of its own is walked through: its children are visited in
+turn (``ast.children``), as Jinja's visitor does.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from kokdsl import ast
 
 
 class NodeVisitor:
@@ -24,4 +28,7 @@ class NodeVisitor:
         return method(node, *args)
 
     def generic_visit(self, node: object, *args: Any) -> Any:
-        raise TypeError(f"{type(self).__name__} has no {self.method_prefix}{type(node).__name__}")
+        """Visit the node's children in turn, for what they find or change; the node itself gives None."""
+        for child in ast.children(node):
+            self.visit(child, *args)
+        return None

@@ -7,16 +7,17 @@ from hypothesis import settings
 
 # In CI the property tests draw the same examples every run (derandomize), so a
 # submission lands or not on its own merits; locally they explore afresh and
-# remember failures. Long campaigns: `python -m tests.fuzz`.
+# remember failures. Long campaigns: `python -m tests.support.fuzz`.
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-# Let tests import the shared golden-case helpers.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Let tests import what they share from tests/support/ (helpers, golden cases,
+# the browser, the LSP client, the hostile corpus, the fuzzer).
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 _CALL_FAILED = pytest.StashKey[bool]()
-_SLOW_MODULES = {"test_wheel.py", "test_browser.py", "test_bench_agreement.py"}  # wheels; chromium; baselines
+_SLOW_MODULES = {"test_wheel.py", "test_findings_browser.py", "test_bench_agreement.py"}  # wheels; chromium; baselines
 
 
 def pytest_collection_modifyitems(config, items):

@@ -19,9 +19,9 @@ import pytest
 import yaml
 from golden_cases import ROOT
 
+from kokdsl.intake.synthetic import generate
 from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.selfreport import load_self_report, validate
-from kokdsl.tools.synthetic import generate
 
 if str(ROOT) not in sys.path:  # `bench` lives beside the package, not in it
     sys.path.insert(0, str(ROOT))

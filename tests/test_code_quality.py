@@ -25,7 +25,7 @@ RATCHET = Path(__file__).resolve().parent / "mypy_ratchet.json"
 PIPELINE = (
     "kokdsl/parser.py", "kokdsl/checker.py", "kokdsl/closures.py", "kokdsl/codegen.py", "kokdsl/compiler.py",
     "kokdsl/compiled.py", "kokdsl/selfreport.py", "kokdsl/evaluator.py", "kokdsl/decision.py", "kokdsl/pipeline.py",
-    "kokdsl/prose.py",
+    "kokdsl/prose.py", "kokdsl/batch.py", "kokdsl/text.py",
 )
 _ERROR_LINE = re.compile(r"^(kokdsl/\S+\.py):\d+: error:", re.MULTILINE)
 

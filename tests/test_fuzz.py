@@ -1,4 +1,4 @@
-"""A short fuzzing campaign on every test run (python -m tests.fuzz runs
+"""A short fuzzing campaign on every test run (python -m tests.support.fuzz runs
 long ones): mutated rulebooks and self-reports never crash kokdsl, never give
 a diagnostic without a location and never take more than a few seconds."""
 

@@ -1,2 +1,3 @@
-"""Everything that turns results into something people read or files: terminal
-text, findings reports, the book, the Jinja environment and atomic file writes."""
+"""One assessment rendered: its data and view model (assessment.py) as text and
+JSON, the findings report (HTML, Markdown, JSON, PDF), the machine-readable
+outputs, the Jinja environment and atomic file writes."""

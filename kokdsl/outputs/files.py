@@ -19,17 +19,13 @@ from pathlib import Path
 
 import attrs
 
-from kokdsl.errors import KokError
+from kokdsl.errors import OutputError
 from kokdsl.reading import Kind, file_kind
 
 STDOUT = "-"
 OUTPUT_FORMATS = ("html", "md", "json", "pdf")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_TIMEOUT_SECONDS = 120
-
-
-class OutputError(KokError):
-    """A report cannot be written: a message code and its parameters."""
 
 
 @attrs.frozen

@@ -2,8 +2,8 @@
 
 The report is rendered from the Jinja templates in reports/ (shipped in the
 wheel). Python builds one plain view-model from the same data as the JSON
-output (render.to_json_data) and adds the sentences a decision letter needs;
-all wording comes from the message catalogue (keys `report.*`), so the
+output (outputs/assessment.py, to_json_data) and adds the sentences a
+decision letter needs; all wording comes from the message catalogue (keys `report.*`), so the
 templates hold structure only.
 
     render_report(assessment, "html" | "md" | "json", lang, run_date, rulebook_path)
@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import functools
 import json
-import os
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -24,18 +23,19 @@ import markupsafe
 
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.decision import counts
-from kokdsl.enums import Modality
-from kokdsl.evaluator import NOT_APPLICABLE, OUTCOMES, WAIVED, RequirementResult
+from kokdsl.enums import Modality, Outcome
+from kokdsl.evaluator import OUTCOMES, RequirementResult
 from kokdsl.messages import message
+from kokdsl.outputs.assessment import FindingJson, RequirementJson, RulebookJson, to_json_data
 from kokdsl.outputs.environment import environment
-from kokdsl.outputs.terminal import FindingJson, RequirementJson, RulebookJson, to_json_data
 from kokdsl.pipeline import Assessment
 from kokdsl.prose import check_clause
 from kokdsl.resources import data_dir
 from kokdsl.selfreport import DataProblem
+from kokdsl.text import join_and
 
 if TYPE_CHECKING:
-    from kokdsl.tools.overview import OverviewView
+    pass
 
 FORMATS = ("html", "md", "json")
 TEMPLATES = {"html": "findings.html.j2", "md": "findings.md.j2"}
@@ -70,21 +70,6 @@ def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: 
     view = build_view(assessment, lang, run_date, rulebook_path, case)
     template = environment().get_template(TEMPLATES[fmt])
     return template.render(view=view, t=functools.partial(_t, lang))
-
-
-def render_rerun_html(view: OverviewView) -> str:
-    """The rerun's overview page (view from tools/overview.py)."""
-    template = environment().get_template("rerun.html.j2")
-    return template.render(view=view, t=functools.partial(_t, view["lang"]))
-
-
-def write_rerun_html(view: OverviewView, path: str | os.PathLike[str]) -> None:
-    """The overview page streamed to a file, a piece at a time: its size
-    grows with the centres, the memory it takes does not."""
-    template = environment().get_template("rerun.html.j2")
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        for piece in template.generate(view=view, t=functools.partial(_t, view["lang"])):
-            f.write(piece)
 
 
 def report_json(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None,
@@ -166,7 +151,7 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
         "reasons": [_reason_view(by_id[i], parts[i]["paragraphs"], facts[i], rb, lang) for i in decision["reasons"]],
         "supplements": [s for s in supplements if s["blocking"]],
         "supplements_not_blocking": [s for s in supplements if not s["blocking"]],
-        "supplement_ids": _join_and(decision["supplements"], lang),
+        "supplement_ids": join_and(decision["supplements"], lang),
         "remarks": [{"id": i, "title": by_id[i]["title"],
                      "sentence": message("report.remark", lang, id=i, title=by_id[i]["title"]),
                      "facts": facts[i]} for i in decision["remarks"]]
@@ -235,7 +220,7 @@ def _requirement_view(item: RequirementJson, parts: dict[str, Any], explanation:
     """A requirement's entry in the report: its JSON data, the rulebook's parts
     of it, and its explanation as sentences (none where it does not apply,
     which the reason then says)."""
-    not_applicable = item["outcome"] == NOT_APPLICABLE
+    not_applicable = item["outcome"] == Outcome.NOT_APPLICABLE
     view: dict[str, object] = dict(item)
     view.update({
         "status_note": parts["status_note"],
@@ -302,7 +287,7 @@ def _applicable_skall(assessment: Assessment) -> list[RequirementResult]:
     """The skall requirements that apply (or may apply) to the centre: a fact
     only a requirement that does not apply reads is not needed."""
     return [r for r in assessment.evaluation.results
-            if r.requirement.is_mandatory and r.requirement.in_force and r.outcome != NOT_APPLICABLE]
+            if r.requirement.is_mandatory and r.requirement.in_force and r.outcome != Outcome.NOT_APPLICABLE]
 
 
 def _read_by_a_skall(problem: DataProblem, assessment: Assessment) -> bool:
@@ -325,7 +310,7 @@ def _review_text(assessment: Assessment) -> list[str]:
 
 def _counts_view(assessment: Assessment, lang: str) -> dict[str, object]:
     table = counts(assessment.evaluation)
-    shown = [*OUTCOMES, *([WAIVED] if any(WAIVED in row for row in table.values()) else [])]
+    shown = [*OUTCOMES, *([Outcome.WAIVED] if any(Outcome.WAIVED in row for row in table.values()) else [])]
     return {
         "outcomes": [{"key": o, "label": message(f"outcome.{o}", lang)} for o in shown],
         "rows": [{"modality": m, "label": message(f"report.modality.{m}", lang),
@@ -351,9 +336,3 @@ def paragraphs(text: str | None) -> list[str]:
     if not text:
         return []
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
-
-
-def _join_and(items: list[str], lang: str) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {message('report.list_and', lang)} " + items[-1]
