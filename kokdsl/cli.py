@@ -221,9 +221,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
-@format_option(("text", "json", "sarif"),
+@format_option(("text", "json", "sarif", "github"),
                help_text="text for people; json for scripts (docs/json-output.md); sarif: SARIF 2.1.0, for code "
-                         "scanning.")
+                         "scanning; github: GitHub Actions annotations.")
 @lang_option
 def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
     """Check RULEBOOKS for syntax and type errors (exit 2 on errors).
@@ -242,11 +242,15 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
         document = check_json([check_rulebook(path) for path in rulebooks], lang)
         click.echo(dumps(document), nl=False)
         sys.exit(EXIT_OK if document["ok"] else EXIT_ERROR)
-    if fmt == "sarif":
+    if fmt in ("sarif", "github"):
+        from kokdsl.outputs.github import render_github
         from kokdsl.outputs.sarif import render_sarif
 
         loaded_books = [check_rulebook(path) for path in rulebooks]
-        click.echo(render_sarif([(b.path, list(b.diagnostics), []) for b in loaded_books], lang), nl=False)
+        if fmt == "sarif":
+            click.echo(render_sarif([(b.path, list(b.diagnostics), []) for b in loaded_books], lang), nl=False)
+        else:
+            click.echo(render_github([(b.path, list(b.diagnostics)) for b in loaded_books], lang), nl=False)
         sys.exit(EXIT_ERROR if any(not b.ok for b in loaded_books) else EXIT_OK)
     for path in rulebooks:
         loaded = check_rulebook(path)
@@ -267,13 +271,16 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
 
 @main.command()
 @click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
-              help="text for people; json for scripts; sarif: SARIF 2.1.0, for code scanning.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True, help="text for people; json for scripts; sarif: SARIF 2.1.0, for code scanning; "
+                                      "github: GitHub Actions annotations.")
+@click.option("--fail-level", "fail_level", type=click.Choice(["error", "warning", "info"]), default="info",
+              show_default=True, help="Exit 1 only for a finding at this level or above (info: any finding).")
 @click.option("--vague-words", "vague_words", multiple=True, type=click.Path(dir_okay=False),
               help="A YAML list of more vague phrases to flag (repeatable); a vague_words.yaml beside "
                    "the rulebook is read too.")
 @lang_option
-def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lang: str) -> None:
+def lint(rulebooks: tuple[str, ...], fmt: str, fail_level: str, vague_words: tuple[str, ...], lang: str) -> None:
     """Check that each requirement's text and its check say the same thing
     (modality, numbers, facts), flag vague wording, and check sources, topics,
     rule tests and numbering. Codes KOK1xx; silence one in a requirement with
@@ -292,6 +299,10 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
 
         files = [(r.path, list(r.diagnostics), list(r.silenced)) for r in results]
         click.echo(render_sarif(files, lang, rule_names()), nl=False)
+    elif fmt == "github":
+        from kokdsl.outputs.github import render_github
+
+        click.echo(render_github([(r.path, list(r.diagnostics)) for r in results], lang), nl=False)
     elif fmt == "json":
         click.echo(json.dumps(as_json(results, lang), ensure_ascii=False, indent=2))
     else:
@@ -304,7 +315,13 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
                            silenced=sum(len(r.silenced) for r in results)))
     if any(r.unusable for r in results):
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if any(r.diagnostics for r in results) else EXIT_OK)
+    failing = _FAIL_LEVELS[fail_level]
+    sys.exit(EXIT_FINDINGS if any(d.severity in failing for r in results for d in r.diagnostics) else EXIT_OK)
+
+
+# --fail-level: the severities that make `kok lint` exit 1 (lint has no info level of its own: info is any finding).
+_FAIL_LEVELS = {"error": frozenset({"error"}), "warning": frozenset({"error", "warning"}),
+                "info": frozenset({"error", "warning", "info"})}
 
 
 @main.command()
