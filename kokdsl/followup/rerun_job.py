@@ -142,6 +142,7 @@ def _unknown_text(waiver: Waiver, lang: str) -> str:
 
 def _write_outputs(job: Job, done: JobResult, folder: Path) -> None:
     """summary.json, centres.csv and index.html; KokError naming the one that could not be written."""
+    from kokdsl.followup.spreadsheet import write_centres_xlsx
     from kokdsl.followup.views import write_rerun_html
     from kokdsl.messages import message
 
@@ -152,6 +153,8 @@ def _write_outputs(job: Job, done: JobResult, folder: Path) -> None:
         name = "centres.csv"
         with open(folder / name, "w", encoding="utf-8", newline="") as f:
             overview.write_centres_csv(job.rulebook, done.rows, job.lang, f)
+        name = "centres.xlsx"
+        write_centres_xlsx(job.rulebook, done.rows, job.lang, folder / name, job.run_date)
         name = "index.html"
         write_rerun_html(done.view, folder / name)
     except OSError as exc:

@@ -101,7 +101,8 @@ def test_a_folder_names_every_entry_it_does_not_assess_in_the_output_and_the_sum
 
 
 def test_out_folder_has_a_summary_and_a_report_per_centre(last_year):
-    assert sorted(p.name for p in last_year.iterdir()) == [".kok-rerun", "avslag.html", "centres.csv", "godkand.html",
+    assert sorted(p.name for p in last_year.iterdir()) == [".kok-rerun", "avslag.html", "centres.csv", "centres.xlsx",
+                                                            "godkand.html",
                                                             "index.html", "komplettering.html", "summary.json"]
     index = (last_year / "index.html").read_text(encoding="utf-8")
     assert '<a href="avslag.html">Vårdcentralen Påhittsta (fiktiv)</a>' in index

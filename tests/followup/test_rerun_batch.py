@@ -21,7 +21,7 @@ from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS
 from kokdsl.followup.outfolder import MARKER, href, report_names, slug
 
 OREBRO = "rulebooks/orebro/2025.kok"
-FIXED = ("index.html", "summary.json", "centres.csv", MARKER)
+FIXED = ("index.html", "summary.json", "centres.csv", "centres.xlsx", MARKER)
 
 HOSTILE = {
     "bad-yaml.yaml": b"listade: [1,\n",
