@@ -492,8 +492,12 @@ def _emit(text: str, out: str | None, lang: str) -> None:
     click.echo(message("output.written", lang, path=_shown(out)), err=True)
 
 
-out_option = click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
-                          help="Write to this file (atomically) instead of standard output.")
+# -o is --output in every verb: the file to write ('-' for standard output). Verbs that write
+# several formats (run, book) take FORMAT:FILE and repeat it; the others take FILE (diff also
+# FORMAT:FILE). --out, the older spelling of the one-file verbs, still works.
+out_option = click.option("-o", "--output", "--out", "out", type=click.Path(dir_okay=False), default=None,
+                          metavar="FILE", help="Write to this file (atomically) instead of standard output "
+                                               "(--out is the older spelling).")
 
 
 @main.command()
@@ -527,8 +531,7 @@ def schema(rulebook: str, lang: str, out: str | None) -> None:
 @main.command()
 @click.argument("rulebook", type=click.Path())
 @lang_option
-@click.option("-o", "--out", "out", type=click.Path(dir_okay=False), default=None,
-              help="Write the page to this file (atomically) instead of standard output.")
+@out_option
 def form(rulebook: str, lang: str, out: str | None) -> None:
     """Write the self-report form for RULEBOOK: one self-contained HTML page
     (no server, works offline) where an applicant fills in the facts, checked
@@ -884,8 +887,13 @@ def diff(old: str, new: str, fmt: str, lang: str, out: str | None) -> None:
     Exit 0 whether or not anything changed, 2 when a rulebook has errors."""
     from kokdsl.authoring.diff import edition_diff, render
 
+    if out is not None and out.partition(":")[0] in _DIFF_FORMATS and out.partition(":")[2]:
+        fmt, out = out.partition(":")[0], out.partition(":")[2]  # -o html:diff.html, as in run and book
     view = edition_diff(_load_for_output(old), _load_for_output(new), lang)
     _emit(render(view, fmt, lang), out, lang)
+
+
+_DIFF_FORMATS = ("text", "md", "html", "json")
 
 
 @main.command()

@@ -1,5 +1,8 @@
 """Click's own messages (usage errors, help headings) in Swedish.
 
+The help pages (`-h`) are written in English, docstrings and all, so only
+what Click says about a mistake is translated, not its help headings.
+
 Click marks every sentence it says for gettext, each module calling its own
 `_` and `ngettext`. Reading a system message catalogue would tie kok's
 language to the machine's locale instead of to --lang and KOK_LANG, so
@@ -48,12 +51,6 @@ SWEDISH = {
     "file": "Filen",
     "directory": "Mappen",
     "path": "Sökvägen",
-    "Options": "Flaggor",
-    "Commands": "Kommandon",
-    "Show this message and exit.": "Visa den här hjälpen och avsluta.",
-    "Show the version and exit.": "Visa versionen och avsluta.",
-    "default: {default}": "förval: {default}",
-    "env var: {var}": "miljövariabel: {var}",
     "Aborted!": "Avbrutet!",
     "Could not open file {filename!r}: {message}": "Filen {filename!r} kunde inte öppnas: {message}",
     "Takes {nargs} values but 1 was given.": "Tar {nargs} värden men fick 1.",
