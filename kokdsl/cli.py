@@ -651,7 +651,7 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
     files, skipped = _self_report_files(self_reports)
     compiled = loaded.rulebook
     job = Job(compiled, files, lang, run_date or datetime.date.today(), loaded.path, earlier,
-              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet), _waivers(undantag, compiled),
+              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet, lang), _waivers(undantag, compiled),
               skipped)
     done = execute(job)
     try:
@@ -680,22 +680,25 @@ def _waivers(path: str | None, rulebook: CompiledRulebook) -> WaiverFile | None:
     return load_waivers(path, rulebook)
 
 
-def _progress_bar(total: int, quiet: bool) -> Callable[[int, int], None] | None:
-    """A progress bar on standard error for long runs at a terminal; none
-    when quiet, when output goes to a file or pipe, or for a few centres."""
+def _progress_bar(total: int, quiet: bool, lang: str = "sv") -> Callable[[int, int], None] | None:
+    """Click's progress bar on standard error for long runs at a terminal;
+    none when quiet, when output goes to a file or pipe, or for a few centres."""
+    from kokdsl.messages import message
+
     stream = sys.stderr
     if quiet or total < 50 or not stream.isatty():
         return None
-    step = max(1, total // 100)
+    bar = click.progressbar(length=total, label=message("rerun.progress", lang), file=stream, show_pos=True,
+                            show_percent=False, width=30)
+    bar.render_progress()
+    step = max(1, total // 100)  # click redraws on every update: about once a percent, not once a centre
 
     def show(done: int, total: int) -> None:
         if done % step and done != total:
             return
-        filled = 30 * done // total
-        stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        bar.update(done - bar.pos)
         if done == total:
-            stream.write("\r" + " " * 50 + "\r")
-        stream.flush()
+            bar.render_finish()
 
     return show
 

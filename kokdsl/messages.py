@@ -595,6 +595,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                  EN: "the waiver ends ({end}) before it starts ({start})"},
     "waiver.unknown_requirement": {SV: "regelboken har inget krav {id} (närmast: {suggestion})",
                                    EN: "the rulebook has no requirement {id} (closest: {suggestion})"},
+    "rerun.progress": {SV: "Bedömer", EN: "Assessing"},
     "rerun.xlsx.title": {SV: "Uppföljning: {name}, utgåva {edition}", EN: "Follow-up: {name}, edition {edition}"},
     "rerun.xlsx.sheet": {SV: "Vårdcentraler", EN: "Centres"},
     "rerun.csv.id": {SV: "Id", EN: "Id"},
