@@ -317,6 +317,18 @@ class Review:
     span: Span = span_field()
 
 
+@attrs.frozen
+class LetterSetting:
+    """One of the rulebook's settings for the letters an officer signs:
+    `dokumenttitel`, `avsändare`, `kompletteras till`, `undertecknas som`,
+    their English forms and `överprövning på engelska`. `kind` is the keyword
+    concept (doc_title, sender, …), `values` the strings written after it."""
+
+    kind: str
+    values: tuple[str, ...]
+    span: Span = span_field()
+
+
 # A requirement's status: in force decides; a proposal and an illustrative
 # requirement are evaluated and shown, but never decide an applicant.
 IN_FORCE = "in_force"
@@ -359,6 +371,12 @@ class Requirement:
     valid_from: datetime.date | None = None
     valid_to: datetime.date | None = None
     silenced: tuple[Silence, ...] = ()
+    # Letters: the ground's own wording (`grund`), and the title, text and
+    # ground in English.
+    ground: str | None = None
+    ground_en: str | None = None
+    title_en: str | None = None
+    text_en: str | None = None
     span: Span = span_field()
     id_span: Span = span_field()
     topic_span: Span = span_field()
@@ -369,7 +387,7 @@ class Requirement:
         return "; ".join(s.text for s in self.sources) if self.sources else None
 
 
-Item = Header | FactDecl | RecordDecl | Chapter | Review | Requirement
+Item = Header | FactDecl | RecordDecl | Chapter | Review | LetterSetting | Requirement
 
 
 @attrs.frozen

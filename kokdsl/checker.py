@@ -13,6 +13,7 @@ splitting them by kind would scatter the typing rules that interact.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
@@ -38,7 +39,7 @@ from kokdsl.compiled import (
     Type,
 )
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic
-from kokdsl.values import format_number
+from kokdsl.formatting import format_number
 from kokdsl.visitor import NodeVisitor
 
 # The documented bound (docs/limits.md): at most this many quantifiers
@@ -129,6 +130,7 @@ class Checker(NodeVisitor):
         self.declare_records()
         self.declare_facts()
         requirements, chapters = self.check_requirements()
+        self.check_letter_settings()
         for fact in self.facts.values():
             if fact.name not in self.used_facts and not fact.input_only:
                 self.warn("compile.unused_fact", fact.span, name=fact.name)
@@ -233,6 +235,9 @@ class Checker(NodeVisitor):
         self.expect_bool(self.expr(req.check, {}), req.check, "compile.check_not_bool")
         self.check_topic(req)
         self.check_provenance(req)
+        for text in (req.ground, req.ground_en):
+            if text is not None:
+                self.check_ground(req, text)
         return CheckedRequirement(req, chapter, {k: frozenset(v) for k, v in self.deps.items()})
 
     def check_provenance(self, req: ast.Requirement) -> None:
@@ -253,6 +258,38 @@ class Checker(NodeVisitor):
             day, earliest = min(dates, key=lambda pair: pair[0])
             self.error("compile.source_after_edition", earliest.span, id=req.id, source=earliest.text,
                        date=day.isoformat(), start=start.isoformat())
+
+    def check_ground(self, req: ast.Requirement, text: str) -> None:
+        """`grund`: every {placeholder} names a fact, or the variable of the
+        check's quantifier ({f}) or one of its record's fields ({f.namn})."""
+        allowed = set(self.facts)
+        check = req.check
+        if isinstance(check, ast.Quantifier) and isinstance(check.collection, ast.Name):
+            spec = self.facts.get(check.collection.name)
+            record = self.records.get(spec.type.record or "") if spec is not None else None
+            allowed.add(check.var)
+            if record is not None:
+                allowed |= {f"{check.var}.{f.name}" for f in record.fields}
+        for found in re.findall(r"\{([^{}]*)\}", text):
+            if found.strip() not in allowed:
+                self.error("compile.ground_placeholder", req.id_span, id=req.id, name=found,
+                           **_hint({"known": ", ".join(sorted(allowed))}, found, allowed))
+        if re.search(r"\{[^{}]*$|^[^{}]*\}", text.replace("{{", "").replace("}}", "")):
+            self.error("compile.ground_brace", req.id_span, id=req.id)
+
+    def check_letter_settings(self) -> None:
+        """Each letter setting at most once, and `undertecknas som` beslut or tjänsteskrivelse."""
+        from kokdsl.compiled import signed_as_kind
+
+        seen: dict[str, ast.LetterSetting] = {}
+        for item in self.tree.items:
+            if isinstance(item, ast.LetterSetting):
+                kind = item.kind
+                if kind in seen:
+                    self.error("compile.duplicate_setting", item.span, line=seen[kind].span.line)
+                seen[kind] = item
+                if kind == "signed_as" and not signed_as_kind(item.values[0]):
+                    self.error("compile.signed_as_unknown", item.span, value=item.values[0])
 
     def check_topic(self, req: ast.Requirement) -> None:
         """Warn of a topic outside the shared vocabulary: regions compare rulebooks area by area."""

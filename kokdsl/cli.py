@@ -311,8 +311,9 @@ def lint(rulebooks: tuple[str, ...], fmt: str, fail_level: str, vague_words: tup
                 click.echo(format_finding(diag, result.source, lang), err=_unreadable([diag]))
             if not result.diagnostics:
                 click.echo(message("lint.clean", lang, file=_shown(result.path)))
-        click.echo(message("lint.summary", lang, files=len(results), findings=sum(len(r.findings) for r in results),
-                           silenced=sum(len(r.silenced) for r in results)))
+        click.echo(message("lint.summary", lang, files=message("lint.files", lang, count=len(results)),
+                           findings=message("lint.findings", lang, count=sum(len(r.findings) for r in results)),
+                           silenced=message("lint.silenced", lang, count=sum(len(r.silenced) for r in results))))
     if any(r.unusable for r in results):
         sys.exit(EXIT_ERROR)
     failing = _FAIL_LEVELS[fail_level]
@@ -322,6 +323,16 @@ def lint(rulebooks: tuple[str, ...], fmt: str, fail_level: str, vague_words: tup
 # --fail-level: the severities that make `kok lint` exit 1 (lint has no info level of its own: info is any finding).
 _FAIL_LEVELS = {"error": frozenset({"error"}), "warning": frozenset({"error", "warning"}),
                 "info": frozenset({"error", "warning", "info"})}
+
+
+# `--dokument`: the document to write, instead of the one the outcome calls for.
+DOCUMENT_CHOICES = ("godkännande", "avslag", "komplettering", "uppföljning", "granskningsrapport",
+                    "approval", "rejection", "supplements", "follow-up", "report")
+SIGNED_AS_CHOICES = ("beslut", "tjänsteskrivelse", "decision", "memo")
+document_option = click.option(
+    "--dokument", "document", type=click.Choice(DOCUMENT_CHOICES), default=None,
+    help="The document to write: godkännande, avslag, komplettering, uppföljning (letters to the applicant) or "
+         "granskningsrapport (the internal report with everything). Default: the one the outcome calls for.")
 
 
 @main.command()
@@ -343,9 +354,17 @@ _FAIL_LEVELS = {"error": frozenset({"error"}), "warning": frozenset({"error", "w
               help="The case officer named on the report and in its signature block.")
 @click.option("--beslutsdatum", "decision_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               callback=_to_date, metavar="YYYY-MM-DD", help="The date of the decision printed on the report.")
+@document_option
+@click.option("--svar-senast", "reply_by", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              callback=_to_date, metavar="YYYY-MM-DD",
+              help="The date by which supplements (or a follow-up's action plan) must arrive.")
+@click.option("--som", "signed_as", type=click.Choice(sorted(SIGNED_AS_CHOICES)), default=None,
+              help="Sign a decision as the decision itself (beslut) or as a proposal to the decision-maker "
+                   "(tjänsteskrivelse). Default: the rulebook's `undertecknas som`, else beslut.")
 def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edition_for: datetime.date | None,
         outputs: tuple[str, ...], run_date: datetime.date | None, undantag: str | None, reference: str | None,
-        officer: str | None, decision_date: datetime.date | None) -> None:
+        officer: str | None, decision_date: datetime.date | None, document: str | None,
+        reply_by: datetime.date | None, signed_as: str | None) -> None:
     """Check one SELF_REPORT against RULEBOOK and propose a decision.
 
     RULEBOOK is a .kok file, a folder of editions (e.g. rulebooks/orebro) or
@@ -367,8 +386,11 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
                                    run_date or datetime.date.today())
     if specs:
         from kokdsl.outputs.findings import CaseDetails
+        from kokdsl.outputs.letters import DOCUMENT_NAMES, SIGNED_AS_NAMES
 
-        case = CaseDetails(reference=reference, officer=officer, decision_date=decision_date)
+        case = CaseDetails(reference=reference, officer=officer, decision_date=decision_date,
+                           document=DOCUMENT_NAMES[document] if document else None, reply_by=reply_by,
+                           signed_as=SIGNED_AS_NAMES[signed_as] if signed_as else None)
         _write_outputs(assessment, specs, lang, run_date, rulebook, case)
     elif fmt == "json":
         from kokdsl.outputs.assessment import render_json
@@ -381,6 +403,13 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
     decision = assessment.decision
     failed = not decision.approved or (fail_on == "bör" and decision.remarks)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _document(name: str | None) -> str | None:
+    """`--dokument NAME` as a document kind (letters.DOCUMENTS), or None: by outcome."""
+    from kokdsl.outputs.letters import DOCUMENT_NAMES
+
+    return DOCUMENT_NAMES[name] if name else None
 
 
 def _self_report_files(paths: tuple[str, ...]) -> tuple[list[str], list[Skipped]]:
@@ -464,9 +493,10 @@ def test_command(rulebooks: tuple[str, ...], case_files: tuple[str, ...], min_co
         too_little = min_coverage is not None and run_result.coverage_percent < min_coverage
         if fmt == "text":
             click.echo(format_run(run_result, lang), nl=False)
-            if too_little:
+            if min_coverage is not None and too_little:
                 percent = format_percent(run_result.coverage_percent, lang)
-                click.echo(message("ruletest.below_minimum", lang, percent=percent, minimum=f"{min_coverage:g}"))
+                click.echo(message("ruletest.below_minimum", lang, percent=percent,
+                                   minimum=format_percent(min_coverage, lang)))
         if (run_result.failures or too_little) and status == EXIT_OK:
             status = EXIT_FINDINGS
     if fmt == "json":
@@ -586,9 +616,9 @@ def _parse_outputs(outputs: tuple[str, ...]) -> list[OutputSpec]:
 def _write_outputs(assessment: Assessment, specs: list[OutputSpec], lang: str, run_date: datetime.date | None,
                    rulebook_path: str, case: CaseDetails | None = None) -> None:
     """Render every requested findings report first, then write them."""
-    from kokdsl.outputs.findings import render_report
+    from kokdsl.outputs.findings import render_document
 
-    _write_rendered(specs, lambda fmt: render_report(assessment, fmt, lang, run_date, rulebook_path, case), lang,
+    _write_rendered(specs, lambda fmt: render_document(assessment, fmt, lang, run_date, rulebook_path, case), lang,
                     run_date or datetime.date.today())
 
 
@@ -629,9 +659,10 @@ def _write_rendered(specs: list[OutputSpec], render: Callable[[str], str], lang:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors; the exit code tells the outcome.")
 @undantag_option
 @lang_option
+@document_option
 def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.date | None, previous: str | None,
           out_dir: str | None, fmt: str, run_date: datetime.date | None, jobs: int | None, quiet: bool,
-          undantag: str | None, lang: str) -> None:
+          undantag: str | None, lang: str, document: str | None) -> None:
     """The yearly follow-up: check every SELF_REPORT (files or folders) against
     RULEBOOK. A self-report that cannot be read is listed and never stops the
     run. Exit 0 when every centre is approved, 1 when any is not, 2 when any
@@ -651,8 +682,8 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
     files, skipped = _self_report_files(self_reports)
     compiled = loaded.rulebook
     job = Job(compiled, files, lang, run_date or datetime.date.today(), loaded.path, earlier,
-              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet, lang), _waivers(undantag, compiled),
-              skipped)
+              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet, lang),
+              _waivers(undantag, compiled), _document(document), skipped)
     done = execute(job)
     try:
         if quiet:

@@ -132,6 +132,38 @@ class FactSpec:
         return _display_name(self.name, self.display, lang)
 
 
+# `undertecknas som beslut|tjänsteskrivelse`: the words for each choice, per language.
+SIGNED_AS_WORDS = {"decision": ("beslut", "decision"), "memo": ("tjänsteskrivelse", "memo")}
+
+
+def signed_as_kind(word: str) -> str | None:
+    """'beslut'/'decision' -> "decision", 'tjänsteskrivelse'/'memo' -> "memo", else None."""
+    for kind, spellings in SIGNED_AS_WORDS.items():
+        if word.lower() in spellings:
+            return kind
+    return None
+
+
+@attrs.frozen
+class LetterSettings:
+    """What the letters an officer signs take from the rulebook: the book's
+    own title, the sender (region, unit, place), to whom supplements go, the
+    review text in English, and whether the signed paper is the decision
+    itself or a proposal to the decision-maker (a tjänsteskrivelse)."""
+
+    doc_title: str | None = None
+    doc_title_en: str | None = None
+    region: str | None = None
+    unit: str | None = None
+    place: str | None = None
+    region_en: str | None = None
+    unit_en: str | None = None
+    supplement_contact: str | None = None
+    supplement_contact_en: str | None = None
+    review_en: str | None = None
+    signed_as: str = "decision"  # "decision" or "memo"
+
+
 @attrs.frozen
 class CompiledRequirement:
     """One requirement, checked: its condition and check as AST and as
@@ -156,6 +188,18 @@ class CompiledRequirement:
     sources: tuple[ast.Source, ...] = ()
     valid_from: datetime.date | None = None
     valid_to: datetime.date | None = None
+    ground: str | None = None  # `grund`: the ground's own wording in a letter
+    ground_en: str | None = None
+    title_en: str | None = None
+    text_en: str | None = None
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` where the rulebook gives it, else as written (Swedish)."""
+        return self.title_en if lang == "en" and self.title_en else self.title
+
+    def text_in(self, lang: str) -> str | None:
+        """The requirement text in `lang` where the rulebook gives it, else as written."""
+        return self.text_en if lang == "en" and self.text_en else self.text
 
     @property
     def is_mandatory(self) -> bool:
@@ -196,6 +240,8 @@ class CompiledRulebook:
     reconstruction: ast.Reconstruction | None = None
     # `överprövning`: how to apply for review, in the rulebook's words (None: not given).
     review: str | None = None
+    # What letters take from the rulebook (dokumenttitel, avsändare, …).
+    letters: LetterSettings = LetterSettings()
     sha256: str = ""
     file: str = ""
     # Compiled closures of every sub-expression, so explanations can re-use

@@ -16,7 +16,14 @@ from collections.abc import Callable
 from kokdsl import ast
 from kokdsl.checker import CheckedRequirement, CheckedRulebook, check_rulebook
 from kokdsl.closures import ClosureBuilder, unknown
-from kokdsl.compiled import Closure, CompiledRequirement, CompiledRulebook, OutcomeFunction
+from kokdsl.compiled import (
+    Closure,
+    CompiledRequirement,
+    CompiledRulebook,
+    LetterSettings,
+    OutcomeFunction,
+    signed_as_kind,
+)
 from kokdsl.diagnostics import Diagnostic, has_errors
 from kokdsl.enums import Modality
 
@@ -35,6 +42,23 @@ def _review(tree: ast.Rulebook) -> str | None:
     return "\n\n".join(texts) if texts else None
 
 
+def _letters(tree: ast.Rulebook) -> LetterSettings:
+    """The letter settings the rulebook gives (the checker has reported a duplicate or a bad value)."""
+    given: dict[str, str | None] = {}
+    for item in tree.items:
+        if isinstance(item, ast.LetterSetting):
+            match item.kind, item.values:
+                case "sender", (region, unit, place):
+                    given.update(region=region, unit=unit, place=place)
+                case "sender_en", (region, unit):
+                    given.update(region_en=region, unit_en=unit)
+                case "signed_as", (word,):
+                    given["signed_as"] = signed_as_kind(word) or "decision"
+                case kind, (value,):
+                    given[kind] = value
+    return LetterSettings(**given)  # type: ignore[arg-type]
+
+
 def compile_rulebook(tree: ast.Rulebook, source: str = "") -> CompileResult:
     """Check a parsed rulebook and build its checks; see CompileResult."""
     checked = check_rulebook(tree)
@@ -46,7 +70,7 @@ def compile_rulebook(tree: ast.Rulebook, source: str = "") -> CompileResult:
         name=header.name, edition=header.edition, valid_from=header.valid_from, source=header.source,
         facts=tuple(checked.facts.values()), records=checked.records, requirements=requirements,
         chapters=tuple(checked.chapters), selection=header.selection, review=_review(tree),
-        draft=header.draft, reconstruction=header.reconstruction,
+        letters=_letters(tree), draft=header.draft, reconstruction=header.reconstruction,
         sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(),
         file=tree.file, closures=builder.closures if builder else {}, types=checked.types,
         codegen=_codegen(requirements, checked),
@@ -68,6 +92,7 @@ def _requirement(checked: CheckedRequirement, builder: ClosureBuilder | None) ->
         topic=req.topic, source=req.source, condition=req.condition, check=req.check,
         condition_fn=condition_fn, check_fn=check_fn, dependencies=checked.dependencies, span=req.span,
         status=req.status or ast.IN_FORCE, sources=req.sources, valid_from=req.valid_from, valid_to=req.valid_to,
+        ground=req.ground, ground_en=req.ground_en, title_en=req.title_en, text_en=req.text_en,
     )
 
 

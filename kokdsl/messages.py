@@ -1,1058 +1,161 @@
-"""The message catalogue: every sentence the tool says, in Swedish and English.
+"""Every sentence the tool says, looked up in its gettext catalogues.
 
-Diagnostics and explanations carry a code and parameters; this module turns
-them into words. A parameter that knows how to render itself in a language
-(it has .render(lang)) is rendered here, so callers never pre-format text.
+The texts live in kokdsl/locale/<lang>/LC_MESSAGES/kokdsl.po, one file per
+language, with a translator's note on each entry; the compiled .mo files beside
+them ship in the wheel. Message ids are keys ("compile.duplicate_fact"), so code
+names a sentence without quoting either language. `python -m kokdsl.catalogue`
+extracts, updates and compiles the catalogues (CONTRIBUTING, "Sentences and
+translations").
 
-One module, over 400 lines: the catalogue is data, one bilingual entry a line,
-kept in one place so translators see every sentence together.
+Diagnostics and explanations carry a code and parameters; message() turns them
+into words, in the plural form a `count` parameter needs. A parameter that
+knows how to render itself in a language (it has .render(lang)) is rendered
+here, so callers never pre-format text.
 """
 
 from __future__ import annotations
 
+import functools
+import gettext
+from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 SV = "sv"
 EN = "en"
 LANGUAGES = (SV, EN)
 
-CATALOGUE: dict[str, dict[str, str]] = {
-    # severities
-    "severity.error": {SV: "fel", EN: "error"},
-    "severity.warning": {SV: "varning", EN: "warning"},
-    # a bug in kokdsl itself (cli.py, exit 3)
-    "internal.error": {SV: "internt fel i kok ({error}); det är ett programfel, inte ett fel i indata. Detaljer: {log}",
-                       EN: "internal error in kok ({error}); this is a bug in kok, not a problem in the input. Details: {log}"},
-    "internal.no_log": {SV: "internt fel i kok ({error}); det är ett programfel, inte ett fel i indata. Kör igen med --debug för detaljer",
-                        EN: "internal error in kok ({error}); this is a bug in kok, not a problem in the input. Run again with --debug for details"},
-    # syntax
-    "syntax.unexpected_token": {SV: "här väntades {expected}, men det stod {found}",
-                                EN: "expected {expected}, but found {found}"},
-    "syntax.unexpected_char": {SV: "tecknet ”{char}” hör inte hemma här; här väntades {expected}",
-                               EN: "the character “{char}” does not belong here; expected {expected}"},
-    "syntax.stray_char": {SV: "tecknet ”{char}” hör inte hemma här", EN: "the character “{char}” does not belong here"},
-    "hint.write_instead": {SV: "tips: skriv ”{suggestion}”", EN: "hint: write “{suggestion}”"},
-    "syntax.unexpected_end": {SV: "här väntades {expected}, men filen tog slut",
-                              EN: "expected {expected}, but the file ended"},
-    "syntax.declaration_ends": {SV: "här väntades {expected}, men deklarationen slutar här",
-                                EN: "expected {expected}, but the declaration ends here"},
-    "syntax.unclosed_text": {SV: "texten saknar avslutande citattecken (\") på samma rad",
-                             EN: "the text has no closing quote (\") on the same line"},
-    "syntax.unclosed_text_block": {SV: "kravtexten saknar avslutande \"\"\"",
-                                   EN: "the requirement text has no closing \"\"\""},
-    "syntax.number_out_of_range": {SV: "talet ”{text}” är för stort eller för långt: ett tal i en regelbok är högst {limit} till beloppet och skrivs med högst 40 tecken",
-                                   EN: "the number “{text}” is too large or too long: a number in a rulebook is at most {limit} in magnitude and written in at most 40 characters"},
-    "compile.quantifiers_too_deep": {SV: "fler än {limit} kvantifierare (alla, någon, ingen, antal, summa) inuti varandra; dela upp kravet",
-                                     EN: "more than {limit} quantifiers (all, some, none, count, sum) inside one another; split the requirement"},
-    "syntax.lone_surrogate": {SV: "tecknet {codepoint} är ett ensamt surrogat och inget tecken; texten kan inte kodas i UTF-8",
-                              EN: "the character {codepoint} is a lone surrogate, not a character; the text cannot be encoded in UTF-8"},
-    "syntax.bad_date": {SV: "”{text}” är inget giltigt datum (ÅÅÅÅ-MM-DD)",
-                        EN: "“{text}” is not a valid date (YYYY-MM-DD)"},
-    "syntax.too_deep": {SV: "uttrycket är för djupt nästlat (tusentals led); dela upp kravet",
-                        EN: "the expression nests too deeply (thousands of levels); split the requirement"},
-    "syntax.too_large": {SV: "filen är för stor (mer än {limit} byte)",
-                         EN: "the file is too large (more than {limit} bytes)"},
-    "hint.did_you_mean": {SV: "tips: menade du ”{suggestion}”?", EN: "hint: did you mean “{suggestion}”?"},
-    "found.keyword": {SV: "nyckelordet ”{text}”", EN: "the keyword “{text}”"},
-    "found.token": {SV: "”{text}”", EN: "“{text}”"},
-    "term.name": {SV: "ett namn", EN: "a name"},
-    "term.string": {SV: "en text inom citattecken", EN: "a text in double quotes"},
-    "term.text_block": {SV: "en kravtext inom \"\"\"", EN: "a requirement text in \"\"\""},
-    "term.int": {SV: "ett heltal", EN: "a whole number"},
-    "term.decimal": {SV: "ett decimaltal", EN: "a decimal number"},
-    "term.date": {SV: "ett datum (ÅÅÅÅ-MM-DD)", EN: "a date (YYYY-MM-DD)"},
-    "term.req_id": {SV: "ett kravnummer, till exempel 2.1.4", EN: "a requirement number such as 2.1.4"},
-    "term.comp_op": {SV: "en jämförelse (=, <, >=, …)", EN: "a comparison (=, <, >=, …)"},
-    "term.end": {SV: "slutet av filen", EN: "the end of the file"},
-    "term.expression": {SV: "ett värde eller uttryck", EN: "a value or an expression"},
-    "term.operator": {SV: "en fortsättning på uttrycket (och, eller, =, +, …)",
-                      EN: "more of the expression (and, or, =, +, …)"},
-    "term.declaration": {SV: "en ny deklaration (krav, uppgift, post, kapitel)",
-                         EN: "a new declaration (requirement, fact, record, chapter)"},
-    # compile
-    "compile.no_header": {SV: "regelboken saknar huvud: börja med regelbok \"namn\" utgåva ÅÅÅÅ",
-                          EN: "the rulebook has no header: start with rulebook \"name\" edition YYYY"},
-    "compile.duplicate_header": {SV: "regelboken har redan ett huvud (rad {line})",
-                                 EN: "the rulebook already has a header (line {line})"},
-    "compile.empty_reconstruction": {SV: "rekonstruktionen behöver en text som säger vad boken bygger på",
-                                     EN: "the reconstruction needs a text saying what the book is built from"},
-    "compile.duplicate_record": {SV: "posten ”{name}” är redan deklarerad", EN: "the record “{name}” is already declared"},
-    "compile.duplicate_field": {SV: "fältet ”{name}” finns redan i posten ”{record}”",
-                                EN: "the field “{name}” is already in the record “{record}”"},
-    "compile.duplicate_fact": {SV: "uppgiften ”{name}” är redan deklarerad (rad {line})",
-                               EN: "the fact “{name}” is already declared (line {line})"},
-    "compile.duplicate_requirement": {SV: "kravnummer {id} används redan (rad {line})",
-                                      EN: "requirement number {id} is already used (line {line})"},
-    "compile.duplicate_value": {SV: "värdet ”{value}” står två gånger", EN: "the value “{value}” appears twice"},
-    "compile.nested_list": {SV: "ett fält i en post kan inte vara en lista", EN: "a record field cannot be a list"},
-    "compile.unknown_record": {SV: "det finns ingen post som heter ”{name}”", EN: "there is no record called “{name}”"},
-    "compile.keyword_name": {SV: "uppgiften ”{name}” heter som ett nyckelord och kan inte användas i ett uttryck; byt namn",
-                             EN: "the fact “{name}” is named like a keyword and cannot be used in an expression; rename it"},
-    "compile.unused_fact": {SV: "uppgiften ”{name}” används inte av något krav",
-                            EN: "the fact “{name}” is not used by any requirement"},
-    "compile.undefined_name": {SV: "”{name}” är inte en deklarerad uppgift", EN: "“{name}” is not a declared fact"},
-    "compile.undefined_field": {SV: "posten ”{record}” har inget fält ”{name}”",
-                                EN: "the record “{record}” has no field “{name}”"},
-    "compile.field_of_non_record": {SV: "”.{name}” kräver en post, men här står {type}",
-                                    EN: "“.{name}” needs a record, but this is {type}"},
-    "compile.value_not_in_set": {SV: "”{value}” är inte ett av de tillåtna värdena ({allowed})",
-                                 EN: "“{value}” is not one of the allowed values ({allowed})"},
-    "compile.value_without_context": {SV: "värdet ”{name}” kan bara jämföras med en uppgift av samma värdemängd",
-                                      EN: "the value “{name}” can only be compared with a fact of the same value set"},
-    "compile.arith_not_numeric": {SV: "”{op}” räknar med tal, men här står {left} och {right}",
-                                  EN: "“{op}” works on numbers, but here are {left} and {right}"},
-    "compile.percent_mixed": {SV: "procent och tal kan inte adderas", EN: "percentages and numbers cannot be added"},
-    "compile.percent_vs_number": {SV: "en procentsats jämförs med ett tal; skriv procenttecknet, till exempel 25 %",
-                                  EN: "a percentage is compared with a number; write the percent sign, e.g. 25 %"},
-    "compile.type_mismatch": {SV: "”{op}” kan inte jämföra {left} med {right}", EN: "“{op}” cannot compare {left} with {right}"},
-    "compile.not_ordered": {SV: "”{op}” kräver tal eller datum, men här står {type}",
-                            EN: "“{op}” needs numbers or dates, but this is {type}"},
-    "compile.covers_needs_schedule": {SV: "”täcker” kräver ett veckoschema, men här står {type}",
-                                      EN: "“covers” needs a weekly schedule, but this is {type}"},
-    "compile.hours_needs_schedule": {SV: "”timmar” kräver ett veckoschema, men här står {type}",
-                                     EN: "“hours” needs a weekly schedule, but this is {type}"},
-    "compile.member_needs_set": {SV: "”i” kräver en mängd, men här står {type}", EN: "“in” needs a set, but this is {type}"},
-    "compile.not_a_collection": {SV: "här behövs en lista eller mängd, men här står {type}",
-                                 EN: "a list or set is needed here, but this is {type}"},
-    "compile.shadowing": {SV: "namnet ”{name}” används redan; välj ett annat namn för variabeln",
-                          EN: "the name “{name}” is already in use; pick another name for the variable"},
-    "compile.condition_not_bool": {SV: "ett villkor måste vara sant eller falskt, men här står {type}",
-                                   EN: "a condition must be true or false, but this is {type}"},
-    "compile.check_not_bool": {SV: "kravets kontroll måste vara sann eller falsk, men här står {type}",
-                               EN: "the requirement's check must be true or false, but this is {type}"},
-    "compile.operand_not_bool": {SV: "här behövs ett villkor (sant eller falskt), men här står {type}",
-                                 EN: "a condition (true or false) is needed here, but this is {type}"},
-    "compile.branches_differ": {SV: "”om … annars” ger {left} i ena grenen och {right} i den andra",
-                                EN: "“if … else” gives {left} in one branch and {right} in the other"},
-    "compile.percent_vs_fraction": {SV: "en procentsats jämförs med ett decimaltal; skriv procenttecknet",
-                                    EN: "a percentage is compared with a plain fraction; write the percent sign"},
-    "compile.duration_vs_number": {SV: "en tidslängd jämförs med ett tal; skriv enheten, till exempel 28 dagar eller 12 månader",
-                                   EN: "a duration is compared with a number; write the unit, e.g. 28 days or 12 months"},
-    "compile.date_arith": {SV: "”{op}” kan inte räkna med {left} och {right}; ett datum räknas med en tidslängd, till exempel 12 månader eller 28 dagar",
-                           EN: "“{op}” cannot work on {left} and {right}; a date goes with a duration, e.g. 12 months or 28 days"},
-    "compile.at_least_count": {SV: "”minst … av” kräver ett heltal, men här står {type}",
-                               EN: "“at least … of” needs a whole number, but this is {type}"},
-    "compile.schedule_op": {SV: "”{op}” på veckoscheman kräver två veckoscheman, men här står {left} och {right}",
-                            EN: "“{op}” on weekly schedules needs two weekly schedules, but here are {left} and {right}"},
-    "compile.source_after_edition": {
-        SV: "krav {id} vilar bara på ”{source}”, daterad {date}, men kravet gäller från {start}; ange en "
-            "källa som fanns då, låt kravet gälla från källans datum (”giltig från”), eller skriv ”status förslag”",
-        EN: "requirement {id} rests only on “{source}”, dated {date}, but the requirement applies from {start}; "
-            "cite a source that existed then, let the requirement apply from the source's date (“valid from”), "
-            "or write “status proposal”"},
-    "compile.validity_reversed": {SV: "krav {id} är giltigt till {end}, men det är före giltig från {start}",
-                                  EN: "requirement {id} is valid to {end}, which is before its valid from {start}"},
-    # type names
-    "type.bool": {SV: "ja/nej", EN: "yes/no"},
-    "type.integer": {SV: "ett heltal", EN: "a whole number"},
-    "type.decimal": {SV: "ett decimaltal", EN: "a decimal number"},
-    "type.percent": {SV: "en procentsats", EN: "a percentage"},
-    "type.text": {SV: "en text", EN: "a text"},
-    "type.date": {SV: "ett datum", EN: "a date"},
-    "type.days": {SV: "ett antal dagar", EN: "a number of days"},
-    "type.months": {SV: "ett antal månader", EN: "a number of months"},
-    "type.schedule": {SV: "ett veckoschema", EN: "a weekly schedule"},
-    "type.enum": {SV: "ett värde ur en värdemängd", EN: "a value from a closed set"},
-    "type.set": {SV: "en mängd av värden", EN: "a set of values"},
-    "type.list": {SV: "en lista av {record}", EN: "a list of {record}"},
-    "type.record": {SV: "en post ({record})", EN: "a record ({record})"},
-    "type.error": {SV: "ett felaktigt uttryck", EN: "an invalid expression"},
-    # values
-    "value.days": {SV: "{count} dagar", EN: "{count} days"},
-    "value.days.one": {SV: "{count} dag", EN: "{count} day"},
-    "value.weeks": {SV: "{count} veckor", EN: "{count} weeks"},
-    "value.weeks.one": {SV: "{count} vecka", EN: "{count} week"},
-    "value.months": {SV: "{count} månader", EN: "{count} months"},
-    "value.months.one": {SV: "{count} månad", EN: "{count} month"},
-    "value.years": {SV: "{count} år", EN: "{count} years"},
-    "value.years.one": {SV: "{count} år", EN: "{count} year"},
-    "value.months_and_days": {SV: "{months} och {days}", EN: "{months} and {days}"},
-    "value.unknown": {SV: "okänt", EN: "unknown"},
-    "value.yes": {SV: "ja", EN: "yes"},
-    "value.no": {SV: "nej", EN: "no"},
-    "value.empty_schedule": {SV: "ingen tid", EN: "no time"},
-    "value.empty_set": {SV: "inga", EN: "none"},
-    "value.list_of": {SV: "{count} st.", EN: "{count} items"},
-    # files
-    "file.unreadable": {SV: "filen kan inte läsas: {reason}", EN: "the file cannot be read: {reason}"},
-    "file.not_utf8": {SV: "filen är inte kodad i UTF-8", EN: "the file is not UTF-8 encoded"},
-    "input.not_regular": {SV: "det är {kind}, ingen vanlig fil; kok läser bara vanliga filer (och standard in när du skriver -)",
-                          EN: "it is {kind}, not a regular file; kok reads only regular files (and standard input when you write -)"},
-    "input.dangling_link": {SV: "det är en symbolisk länk till {target}, som inte finns",
-                            EN: "it is a symbolic link to {target}, which does not exist"},
-    "input.kind_fifo": {SV: "en namngiven pipe (FIFO)", EN: "a named pipe (FIFO)"},
-    "input.kind_folder": {SV: "en mapp", EN: "a folder"},
-    "input.kind_device": {SV: "en enhet", EN: "a device"},
-    "input.kind_socket": {SV: "en socket", EN: "a socket"},
-    "input.kind_other": {SV: "en speciell fil", EN: "a special file"},
-    "input.timed_out": {SV: "inget kom på {seconds} sekunder", EN: "nothing came for {seconds} seconds"},
-    # self-report data
-    "data.unreadable": {SV: "egenrapporten kan inte läsas: {reason}", EN: "the self-report cannot be read: {reason}"},
-    "data.too_large": {SV: "egenrapporten är för stor (mer än {limit} byte)",
-                       EN: "the self-report is too large (more than {limit} bytes)"},
-    "data.too_deep": {SV: "egenrapporten är nästlad djupare än {limit} nivåer", EN: "the self-report nests deeper than {limit} levels"},
-    "data.not_utf8": {SV: "egenrapporten är inte kodad i UTF-8", EN: "the self-report is not UTF-8 encoded"},
-    "data.bad_yaml": {SV: "egenrapporten är inte giltig YAML (rad {line}, kolumn {column}): {reason}",
-                      EN: "the self-report is not valid YAML (line {line}, column {column}): {reason}"},
-    "data.bad_bool": {SV: "”{text}” (rad {line}, kolumn {column}) är märkt !!bool men är inget sanningsvärde (true/false, yes/no, on/off)",
-                      EN: "“{text}” (line {line}, column {column}) is tagged !!bool but is not a truth value (true/false, yes/no, on/off)"},
-    "data.lone_surrogate": {SV: "”{codepoint}” (rad {line}, kolumn {column}) är ett ensamt surrogat, inget Unicode-tecken; skriv tecknet självt (eller båda halvorna av paret)",
-                            EN: "“{codepoint}” (line {line}, column {column}) is a lone surrogate, not a Unicode character; write the character itself (or both halves of the pair)"},
-    "data.bad_json": {SV: "egenrapporten är inte giltig JSON (rad {line}, kolumn {column}): {reason}",
-                      EN: "the self-report is not valid JSON (line {line}, column {column}): {reason}"},
-    "data.duplicate_key": {SV: "nyckeln ”{key}” står två gånger, på rad {first_line} och på rad {line} (kolumn {column}); ta bort den ena",
-                           EN: "the key “{key}” is written twice, on line {first_line} and on line {line} (column {column}); remove one"},
-    "data.duplicate_json_key": {SV: "nyckeln ”{key}” står två gånger i samma objekt; ta bort den ena",
-                                EN: "the key “{key}” is written twice in one object; remove one"},
-    "data.sexagesimal": {SV: "”{text}” (rad {line}, kolumn {column}) skulle läsas som ett tal i sextiotalssystemet; skriv talet utan kolon, eller inom citattecken om det är en tid",
-                         EN: "“{text}” (line {line}, column {column}) would be read as a base-60 number; write the number without colons, or in quotes if it is a time"},
-    "data.bad_date": {SV: "”{text}” (rad {line}, kolumn {column}) är inget möjligt datum eller klockslag",
-                      EN: "“{text}” (line {line}, column {column}) is not a possible date or time"},
-    "data.bad_number": {SV: "”{text}” (rad {line}, kolumn {column}) är inget tal",
-                        EN: "“{text}” (line {line}, column {column}) is not a number"},
-    "data.number_too_long": {SV: "talet på rad {line}, kolumn {column} har fler än {limit} tecken; inget antal eller belopp är så stort",
-                             EN: "the number on line {line}, column {column} is longer than {limit} characters; no count or amount is that large"},
-    "data.too_many_aliases": {SV: "alias (*namn) upprepar mer än {limit} värden (rad {line}, kolumn {column}); skriv ut värdena i stället",
-                              EN: "aliases (*name) repeat more than {limit} values (line {line}, column {column}); write the values out instead"},
-    "data.recursive_alias": {SV: "ett alias (*namn) pekar in i sig självt (rad {line}, kolumn {column})",
-                             EN: "an alias (*name) refers to a value that contains it (line {line}, column {column})"},
-    "data.yaml_tag": {SV: "taggen {tag} (rad {line}, kolumn {column}) hör inte hemma i en egenrapport",
-                      EN: "the tag {tag} (line {line}, column {column}) has no place in a self-report"},
-    "data.yaml_merge": {SV: "sammanslagning med << (rad {line}, kolumn {column}) stöds inte i en egenrapport; skriv ut nycklarna",
-                        EN: "merging with << (line {line}, column {column}) is not supported in a self-report; write the keys out"},
-    "data.complex_key": {SV: "en nyckel (rad {line}, kolumn {column}) ska vara ett enkelt namn, inte en lista eller ett block",
-                         EN: "a key (line {line}, column {column}) must be a plain name, not a list or a block"},
-    "data.out_of_range": {SV: "värdet {value} är större än tillåtet: ett tal i en egenrapport är högst {limit} till beloppet",
-                          EN: "the value {value} is larger than allowed: a number in a self-report is at most {limit} in magnitude"},
-    "data.negative": {SV: "värdet {value} är negativt; ett antal är 0 eller mer (här väntades {expected})",
-                      EN: "the value {value} is negative; a count is 0 or more (expected {expected})"},
-    "data.identity_not_text": {SV: "”{key}” ska vara en text, inte {value}", EN: "“{key}” must be a text, not {value}"},
-    "data.bad_character": {SV: "tecknet {codepoint} (rad {line}, kolumn {column}) är inte tillåtet i YAML",
-                           EN: "the character {codepoint} (line {line}, column {column}) is not allowed in YAML"},
-    "data.not_mapping": {SV: "egenrapporten ska bestå av namngivna uppgifter (nyckel: värde)",
-                         EN: "the self-report must consist of named facts (key: value)"},
-    "data.no_identity": {SV: "egenrapporten saknar blocket ”vårdcentral” med namn och id",
-                         EN: "the self-report has no “vårdcentral” (centre) block with name and id"},
-    "data.identity_not_mapping": {SV: "”vårdcentral” ska innehålla namn och id",
-                                  EN: "“vårdcentral” must hold name and id"},
-    "data.unknown_key": {SV: "”{key}” är ingen uppgift som regelboken känner till; den används inte",
-                         EN: "“{key}” is not a fact the rulebook knows; it is ignored"},
-    "data.invalid": {SV: "värdet {value} är ogiltigt; här väntades {expected}",
-                     EN: "the value {value} is invalid; expected {expected}"},
-    "data.blank_entry": {SV: "en tom post (alla fält tomma) räknas inte; fyll i den eller ta bort den",
-                         EN: "an empty entry (every field blank) does not count; fill it in or remove it"},
-    "data.too_many": {SV: "listan har för många poster ({value})", EN: "the list has too many entries ({value})"},
-    "data.schedule.not_mapping": {SV: "ett veckoschema ska anges per veckodag, till exempel måndag-fredag: \"08:00-17:00\"",
-                                  EN: "a weekly schedule is given per weekday, e.g. monday-friday: \"08:00-17:00\""},
-    "data.schedule.bad_day": {SV: "{value} är ingen veckodag (måndag … söndag, måndag-fredag, alla dagar)",
-                              EN: "{value} is not a weekday (monday … sunday, monday-friday, every day)"},
-    "data.schedule.bad_interval": {SV: "{value} är ingen tid; skriv till exempel \"08:00-17:00\"",
-                                   EN: "{value} is not a time span; write e.g. \"08:00-17:00\""},
-    "data.schedule.bad_time": {SV: "{value} är inget klockslag (00:00-24:00)", EN: "{value} is not a time of day (00:00-24:00)"},
-    "problem.missing": {SV: "saknas", EN: "missing"},
-    "problem.invalid": {SV: "ogiltigt värde", EN: "invalid value"},
-    "expect.bool": {SV: "ja eller nej", EN: "yes or no"},
-    "expect.integer": {SV: "ett heltal, till exempel 6500", EN: "a whole number, e.g. 6500"},
-    "expect.decimal": {SV: "ett tal, till exempel 2,5", EN: "a number, e.g. 2.5"},
-    "expect.percent": {SV: "en procentsats 0-100, till exempel \"25 %\"", EN: "a percentage 0-100, e.g. \"25 %\""},
-    "expect.text": {SV: "en text", EN: "a text"},
-    "expect.date": {SV: "ett datum ÅÅÅÅ-MM-DD", EN: "a date YYYY-MM-DD"},
-    "expect.schedule": {SV: "ett veckoschema, till exempel måndag-fredag: \"08:00-17:00\"",
-                        EN: "a weekly schedule, e.g. monday-friday: \"08:00-17:00\""},
-    "expect.enum": {SV: "ett av värdena {values}", EN: "one of {values}"},
-    "expect.set": {SV: "en lista med värden ur {values}", EN: "a list of values from {values}"},
-    "expect.list": {SV: "en lista av {record}", EN: "a list of {record}"},
-    "expect.record": {SV: "en post ({record}) med namngivna fält", EN: "a record ({record}) with named fields"},
-    "expect.error": {SV: "ett giltigt värde", EN: "a valid value"},
-    # a requirement outside its own validity (explanations themselves are in prose.py)
-    "finding.valid_from": {SV: "kravet gäller från {date}, efter bedömningsdatumet {day}",
-                           EN: "the requirement applies from {date}, after the date of assessment {day}"},
-    "finding.valid_to": {SV: "kravet gällde till och med {date}, före bedömningsdatumet {day}",
-                         EN: "the requirement applied until {date}, before the date of assessment {day}"},
-    # outcomes and decisions
-    "status.in_force": {SV: "gällande", EN: "in force"},
-    "status.proposal": {SV: "förslag", EN: "proposal"},
-    "status.example": {SV: "exempel", EN: "illustrative"},
-    "text.if_adopted": {SV: "Om förslagen antas: {label}", EN: "If the proposals are adopted: {label}"},
-    "outcome.met": {SV: "uppfyllt", EN: "met"},
-    "outcome.not_met": {SV: "ej uppfyllt", EN: "not met"},
-    "outcome.cannot_assess": {SV: "kan ej bedömas", EN: "cannot be assessed"},
-    "outcome.not_applicable": {SV: "ej tillämpligt", EN: "not applicable"},
-    "outcome.waived": {SV: "undantag", EN: "waived"},
-    "decision.approved": {SV: "godkänd", EN: "approved"},
-    "decision.rejection": {SV: "avslag", EN: "rejection"},
-    "decision.supplement_request": {SV: "komplettering", EN: "supplement request"},
-    # terminal text report
-    "text.rulebook": {SV: "{name}, utgåva {edition} (giltig från {valid_from})",
-                      EN: "{name}, edition {edition} (valid from {valid_from})"},
-    "text.centre": {SV: "Vårdcentral: {name} [{id}]", EN: "Centre: {name} [{id}]"},
-    "text.col_id": {SV: "Krav", EN: "Req."},
-    "text.col_title": {SV: "Rubrik", EN: "Title"},
-    "text.col_modality": {SV: "Nivå", EN: "Level"},
-    "text.col_outcome": {SV: "Utfall", EN: "Outcome"},
-    "text.decision": {SV: "Förslag till beslut: {label}", EN: "Proposed decision: {label}"},
-    "text.draft": {SV: "UTKAST: regelboken är ett utkast och får inte användas för att pröva en ansökan.",
-                   EN: "DRAFT: the rulebook is a draft and must not be used to decide an application."},
-    "text.reconstruction": {SV: "Rekonstruktion: {text}", EN: "Reconstruction: {text}"},
-    "decision.draft_mark": {SV: "utkast – inte ett beslutsunderlag", EN: "draft – not a basis for a decision"},
-    "text.reasons": {SV: "Skäl (skall-krav som inte är uppfyllda):", EN: "Reasons (shall requirements not met):"},
-    "text.missing": {SV: "Uppgifter att komplettera:", EN: "Facts to supplement:"},
-    "text.remarks": {SV: "Anmärkningar (bör-krav som inte är uppfyllda eller inte kan bedömas):",
-                     EN: "Remarks (should requirements not met or not assessable):"},
-    "text.data_diagnostics": {SV: "Synpunkter på egenrapporten:", EN: "Notes on the self-report:"},
-    "text.audit": {SV: "Utgåva {edition}, regelbok sha256 {rb_sha}…, egenrapport sha256 {sr_sha}…, kokdsl {version}",
-                   EN: "Edition {edition}, rulebook sha256 {rb_sha}…, self-report sha256 {sr_sha}…, kokdsl {version}"},
-    # check command
-    "check.clean": {SV: "{file}: inga fel (varningar: {warnings})", EN: "{file}: no errors (warnings: {warnings})"},
-    "check.no_review": {SV: "{file}: varning: regelboken anger inte hur man begär överprövning (överprövning \"\"\"…\"\"\"); ett avslag skrivs ut utan den texten",
-                        EN: "{file}: warning: the rulebook does not say how to apply for review (review \"\"\"…\"\"\"); a rejection is printed without that text"},
-    "check.summary": {SV: "fel: {errors}, varningar: {warnings}", EN: "errors: {errors}, warnings: {warnings}"},
-    # ---- findings reports (outputs/findings.py, reports/*.j2): everything the HTML and
-    # Markdown reports say, apart from the data itself ----
-    "report.title": {SV: "Granskningsrapport", EN: "Findings report"},
-    "report.subtitle": {SV: "Förslag till beslut om godkännande enligt LOV",
-                        EN: "Proposed decision on accreditation under LOV"},
-    "report.subtitle_follow_up": {SV: "Uppföljning enligt LOV: förslag till beslut",
-                                  EN: "Follow-up under LOV: proposed decision"},
-    "report.reference": {SV: "Diarienummer", EN: "Case number"},
-    "report.officer": {SV: "Handläggare", EN: "Case officer"},
-    "report.decision_date": {SV: "Beslutsdatum", EN: "Date of decision"},
-    "report.centre": {SV: "Vårdcentral", EN: "Centre"},
-    "report.centre_id": {SV: "Id", EN: "Id"},
-    "report.provider": {SV: "Vårdgivare", EN: "Provider"},
-    "report.fictional": {SV: "Fiktiv vårdcentral: ett påhittat exempel, inga uppgifter gäller en verklig vårdcentral.",
-                         EN: "Fictional centre: an invented example; nothing here is about a real centre."},
-    "report.rulebook": {SV: "Regelbok", EN: "Rulebook"},
-    "report.edition": {SV: "utgåva {edition}", EN: "edition {edition}"},
-    "report.valid_from": {SV: "giltig från {date}", EN: "valid from {date}"},
-    "report.run_date": {SV: "Granskningsdatum", EN: "Date of assessment"},
-    "report.not_given": {SV: "uppgift saknas", EN: "not given"},
-    "report.decision_heading": {SV: "Förslag till beslut", EN: "Proposed decision"},
-    "report.decision.approved": {SV: "Godkänd", EN: "Approved"},
-    "report.decision.rejection": {SV: "Avslag", EN: "Rejection"},
-    "report.decision.supplement_request": {SV: "Komplettering", EN: "Supplement request"},
-    "report.decision_summary.approved": {
-        SV: "Alla skall-krav som gäller vårdcentralen är uppfyllda. Hälsovalsenheten föreslår att vårdcentralen godkänns.",
-        EN: "Every shall requirement that applies to the centre is met. The Health Choice unit proposes that the centre be approved."},
-    "report.decision_summary.rejection": {
-        SV: "Skall-krav som inte är uppfyllda: {count}. Hälsovalsenheten föreslår att ansökan avslås på de grunder som anges nedan.",
-        EN: "Shall requirements not met: {count}. The Health Choice unit proposes that the application be rejected on the grounds given below."},
-    "report.follow_up_summary.approved": {
-        SV: "Alla skall-krav som gäller vårdcentralen är uppfyllda vid uppföljningen. Hälsovalsenheten föreslår att vårdcentralen fortsatt är godkänd.",
-        EN: "Every shall requirement that applies to the centre is met at the follow-up. The Health Choice unit proposes that the centre remain approved."},
-    "report.follow_up_summary.rejection": {
-        SV: "Skall-krav som inte är uppfyllda vid uppföljningen: {count}. Hälsovalsenheten föreslår att vårdcentralen "
-            "lämnar en åtgärdsplan för avvikelserna som anges nedan.",
-        EN: "Shall requirements not met at the follow-up: {count}. The Health Choice unit proposes that the centre "
-            "submit a corrective-action plan for the deviations given below."},
-    "report.follow_up_summary.supplement_request": {
-        SV: "Skall-krav som inte kan bedömas eftersom uppgifter saknas eller är ogiltiga: {count}. "
-            "Vårdcentralen ombeds komplettera underlaget till uppföljningen med uppgifterna nedan.",
-        EN: "Shall requirements that cannot be assessed because facts are missing or invalid: {count}. "
-            "The centre is asked to supplement its follow-up report with the facts below."},
-    "report.remarks_summary": {SV: "Anmärkningar (bör-krav, påverkar inte beslutet): {items}.",
-                               EN: "Remarks (should requirements, not affecting the decision): {items}."},
-    "report.decision_summary.supplement_request": {
-        SV: "Skall-krav som inte kan bedömas eftersom uppgifter saknas eller är ogiltiga: {count}. "
-            "Vårdcentralen ombeds komplettera egenrapporten med uppgifterna nedan.",
-        EN: "Shall requirements that cannot be assessed because facts are missing or invalid: {count}. "
-            "The centre is asked to supplement its self-report with the facts below."},
-    "report.decision_note": {SV: "Rapporten är ett underlag. Beslutet fattas av Hälsovalsenheten.",
-                             EN: "This report supports the decision. The decision is taken by the Health Choice unit."},
-    "report.counts_caption": {SV: "Antal krav per nivå och utfall", EN: "Requirements by level and outcome"},
-    "report.counts_level": {SV: "Nivå", EN: "Level"},
-    "report.counts_total": {SV: "Summa", EN: "Total"},
-    "report.modality.skall": {SV: "skall", EN: "shall"},
-    "report.modality.bör": {SV: "bör", EN: "should"},
-    "report.grounds_heading": {SV: "Skäl för beslutet", EN: "Grounds for the decision"},
-    "report.reasons_heading": {SV: "Skall-krav som inte är uppfyllda", EN: "Shall requirements not met"},
-    "report.reason": {
-        SV: "Krav {id} ”{title}” i {rulebook}, utgåva {edition}, är ett skall-krav och är inte uppfyllt.",
-        EN: "Requirement {id} “{title}” of {rulebook}, edition {edition}, is a shall requirement and is not met."},
-    "report.reason_text": {SV: "Kravet lyder: ”{text}”", EN: "The requirement reads: “{text}”"},
-    "report.supplements_heading": {SV: "Uppgifter att komplettera", EN: "Facts to supplement"},
-    "report.supplements_intro": {
-        SV: "Följande uppgifter saknas eller är ogiltiga i egenrapporten. De behövs för att bedöma krav {ids}.",
-        EN: "The following facts are missing or invalid in the self-report. They are needed to assess requirement {ids}."},
-    "report.supplements_intro_not_blocking": {
-        SV: "Följande uppgifter saknas eller är ogiltiga i egenrapporten. De påverkar inte beslutet men behövs, till exempel som underlag för ersättningen.",
-        EN: "The following facts are missing or invalid in the self-report. They do not affect the decision but are needed, for example as a basis for payment."},
-    "report.not_blocking": {SV: "påverkar inte beslutet", EN: "does not affect the decision"},
-    "report.supplement_fact": {SV: "Uppgift", EN: "Fact"},
-    "report.supplement_path": {SV: "Plats i egenrapporten", EN: "Place in the self-report"},
-    "report.supplement_problem": {SV: "Brist", EN: "Problem"},
-    "report.supplement_expected": {SV: "Förväntat", EN: "Expected"},
-    "report.supplement_needed_for": {SV: "Behövs för krav", EN: "Needed for requirement"},
-    "report.remarks_heading": {SV: "Anmärkningar", EN: "Remarks"},
-    "report.remark": {
-        SV: "Bör-kravet {id} ”{title}” är inte uppfyllt. Det påverkar inte beslutet men bör åtgärdas.",
-        EN: "The should requirement {id} “{title}” is not met. It does not affect the decision but should be addressed."},
-    "report.remark_unassessed": {
-        SV: "Bör-kravet {id} ”{title}” kan inte bedömas eftersom uppgifter saknas eller är ogiltiga. Det påverkar inte beslutet.",
-        EN: "The should requirement {id} “{title}” cannot be assessed because facts are missing or invalid. It does not affect the decision."},
-    "report.no_grounds": {SV: "Inga skall-krav brister och inga anmärkningar finns.",
-                          EN: "No shall requirement falls short and there are no remarks."},
-    "report.requirements_heading": {SV: "Bedömning per krav", EN: "Assessment by requirement"},
-    "report.col_requirement": {SV: "Krav", EN: "Req."},
-    "report.col_text": {SV: "Rubrik och kravtext", EN: "Title and requirement text"},
-    "report.col_outcome": {SV: "Utfall", EN: "Outcome"},
-    "report.col_assessment": {SV: "Bedömning och underlag", EN: "Assessment and evidence"},
-    "report.applies_if": {SV: "Gäller om: {condition}", EN: "Applies if: {condition}"},
-    "report.status_note.proposal": {SV: "Förslag: kravet bedöms men påverkar inte beslutet.",
-                                    EN: "Proposal: the requirement is assessed but does not affect the decision."},
-    "report.status_note.example": {SV: "Exempel: kravet visar hur en regel kan skrivas och påverkar inte beslutet.",
-                                   EN: "Illustrative: the requirement shows how a rule can be written and does not affect the decision."},
-    "report.if_adopted_heading": {SV: "Om förslagen antas", EN: "If the proposals are adopted"},
-    "report.if_adopted": {SV: "Om regelbokens förslag antas blir förslaget till beslut: {label}. {same}",
-                          EN: "If the rulebook's proposals are adopted, the proposed decision is: {label}. {same}"},
-    "report.if_adopted_same": {SV: "Det är samma beslut som i dag.", EN: "That is the same decision as today."},
-    "report.if_adopted_changes": {SV: "Det skiljer sig från beslutet i dag.", EN: "That differs from today's decision."},
-    "report.met_note": {SV: "Kravet är uppfyllt.", EN: "The requirement is met."},
-    "report.explanation": {SV: "Bedömning", EN: "Finding"},
-    "report.evidence": {SV: "Underlag ur egenrapporten", EN: "Evidence from the self-report"},
-    "report.no_evidence": {SV: "kravet bygger inte på några uppgifter ur egenrapporten",
-                           EN: "the requirement uses no facts from the self-report"},
-    "report.missing": {SV: "Saknade eller ogiltiga uppgifter", EN: "Missing or invalid facts"},
-    "report.missing_item_what": {SV: "{problem}; förväntat: {expected}", EN: "{problem}; expected: {expected}"},
-    "report.notes_heading": {SV: "Synpunkter på egenrapporten", EN: "Notes on the self-report"},
-    "report.audit_heading": {SV: "Spårbarhet", EN: "Audit trail"},
-    "report.inputs_heading": {SV: "Underlag", EN: "Inputs"},
-    "report.inputs_intro": {
-        SV: "Uppgifterna nedan är underlag, till exempel för ersättningen. Nivån som nåtts visas; "
-            "de prövas inte som krav och blir aldrig en avvikelse.",
-        EN: "The facts below are inputs, for example to the payment. The level reached is shown; "
-            "they are not checked as requirements and never become a deviation."},
-    "report.audit_rulebook_file": {SV: "Regelboksfil", EN: "Rulebook file"},
-    "report.audit_rulebook_sha": {SV: "Regelbokens sha256", EN: "Rulebook sha256"},
-    "report.audit_report_file": {SV: "Egenrapport", EN: "Self-report file"},
-    "report.audit_report_sha": {SV: "Egenrapportens sha256", EN: "Self-report sha256"},
-    "report.audit_tool": {SV: "Verktyg", EN: "Tool"},
-    "report.page": {SV: "sida", EN: "page"},
-    "report.footer_centre": {SV: "{name} ({id}) · {rulebook}, utgåva {edition}",
-                             EN: "{name} ({id}) · {rulebook}, edition {edition}"},
-    "report.review_heading": {SV: "Hur man begär överprövning", EN: "How to apply for review"},
-    "report.signature_heading": {SV: "Underskrift", EN: "Signature"},
-    "report.signature_place_date": {SV: "Ort och datum", EN: "Place and date"},
-    "report.signature_line": {SV: "Namnteckning", EN: "Signature"},
-    "report.signature_name": {SV: "Namnförtydligande", EN: "Name in block letters"},
-    "report.page_of": {SV: "av", EN: "of"},
-    "report.list_and": {SV: "och", EN: "and"},
-    # output files (outputs/files.py, kok run --output)
-    "output.bad_spec": {SV: "--output ”{spec}” ska skrivas FORMAT:FIL, till exempel html:ut/vc.html (format: {formats}; - betyder standard ut)",
-                        EN: "--output “{spec}” must be FORMAT:FILE, e.g. html:out/vc.html (formats: {formats}; - means standard output)"},
-    "output.pdf_stdout": {SV: "PDF kan inte skrivas till standard ut; ange en fil, till exempel pdf:ut/vc.pdf",
-                          EN: "PDF cannot be written to standard output; give a file, e.g. pdf:out/vc.pdf"},
-    "output.write_failed": {SV: "kan inte skriva {path}: {reason}", EN: "cannot write {path}: {reason}"},
-    "output.no_chromium": {SV: "PDF kräver Chromium, men inget chromium-program hittades (installera till exempel Debians paket chromium)",
-                           EN: "PDF needs Chromium, but no chromium program was found (install e.g. Debian's chromium package)"},
-    "output.pdf_failed": {SV: "Chromium kunde inte skriva PDF-filen {path}: {reason}",
-                          EN: "Chromium could not write the PDF file {path}: {reason}"},
-    "output.written": {SV: "skrev {path}", EN: "wrote {path}"},
-    # ---- end of findings reports ----
-    # ---- yearly rerun (rerun.py, kok rerun) ----
-    "rerun.heading": {SV: "{name}, utgåva {edition}: {count} egenrapporter",
-                      EN: "{name}, edition {edition}: {count} self-reports"},
-    "rerun.page_title": {SV: "Uppföljning av vårdcentraler", EN: "Follow-up of centres"},
-    "rerun.page_kicker": {SV: "Årlig uppföljning mot regelboken", EN: "Yearly follow-up against the rulebook"},
-    "rerun.count_label": {SV: "Egenrapporter", EN: "Self-reports"},
-    "rerun.centres_heading": {SV: "Vårdcentraler", EN: "Centres"},
-    "rerun.centres_caption": {SV: "Förslag till beslut per vårdcentral; namnet leder till granskningsrapporten",
-                              EN: "Proposed decision per centre; the name links to its findings report"},
-    "rerun.col_centre": {SV: "Vårdcentral", EN: "Centre"},
-    "rerun.col_id": {SV: "Id", EN: "Id"},
-    "rerun.col_decision": {SV: "Beslut", EN: "Decision"},
-    "rerun.col_failed": {SV: "Skall ej uppfyllda", EN: "Shall not met"},
-    "rerun.col_unknown": {SV: "Kan ej bedömas", EN: "Cannot be assessed"},
-    "rerun.col_remarks": {SV: "Anm.", EN: "Remarks"},
-    "rerun.totals": {SV: "Summa: {totals}", EN: "Totals: {totals}"},
-    "rerun.unreadable": {SV: "kunde inte läsas", EN: "could not be read"},
-    "rerun.unreadable_heading": {SV: "Egenrapporter som inte kunde läsas (övriga är bedömda):",
-                                 EN: "Self-reports that could not be read (the others are assessed):"},
-    "rerun.changes_heading": {SV: "Förändringar sedan föregående körning ({date}):",
-                              EN: "Changes since the previous run ({date}):"},
-    "rerun.no_changes": {SV: "Inga förändringar sedan föregående körning ({date}).",
-                         EN: "No changes since the previous run ({date})."},
-    "rerun.change.new_centre": {SV: "ny i uppföljningen ({decision})", EN: "new in the follow-up ({decision})"},
-    "rerun.change.gone": {SV: "finns inte med i år (förra året: {decision})",
-                          EN: "not in this year's run (last time: {decision})"},
-    "rerun.change.decision": {SV: "beslut {before} → {after}", EN: "decision {before} → {after}"},
-    "rerun.change.new_deviation": {SV: "ny avvikelse: krav {requirement} ej uppfyllt",
-                                   EN: "new deviation: requirement {requirement} not met"},
-    "rerun.change.fixed_deviation": {SV: "åtgärdad avvikelse: krav {requirement} uppfyllt nu",
-                                     EN: "deviation fixed: requirement {requirement} no longer fails"},
-    "lint.bad_phrase_file": {SV: "{file} kan inte läsas som en lista av vaga ord: {reason}",
-                             EN: "{file} cannot be read as a list of vague words: {reason}"},
-    "rerun.previous_bad_text": {SV: "föregående körning {path}: ”{codepoint}” (rad {line}, kolumn {column}) är ett ensamt surrogat, inget Unicode-tecken",
-                                EN: "the previous run {path}: “{codepoint}” (line {line}, column {column}) is a lone surrogate, not a Unicode character"},
-    "rerun.out_not_written": {SV: "{path} skrevs inte; förra körningen ligger kvar orörd: {detail}",
-                              EN: "{path} was not written; the previous run is left as it was: {detail}"},
-    "output.not_regular": {SV: "{path} skrivs inte: det är {kind}, ingen vanlig fil; ange en ny fil eller en vanlig fil (eller - för standard ut)",
-                           EN: "{path} is not written: it is {kind}, not a regular file; name a new file or a regular one (or - for standard output)"},
-    "output.kind_symlink": {SV: "en symbolisk länk", EN: "a symbolic link"},
-    "output.stdout_failed": {SV: "standard ut kunde inte skrivas: {reason}; utdata är ofullständiga",
-                             EN: "standard output could not be written: {reason}; the output is incomplete"},
-    "output.file_not_written": {SV: "{file} kunde inte skrivas ({reason})", EN: "{file} could not be written ({reason})"},
-    "rerun.skipped_heading": {SV: "Hoppades över (inga egenrapporter):", EN: "Skipped (not self-reports):"},
-    "rerun.skip_folder": {SV: "en undermapp; mappar gås inte igenom rekursivt, ange den för att ta med den",
-                          EN: "a sub-folder; folders are not searched recursively, name it to include it"},
-    "rerun.skip_name": {SV: "namnet slutar inte på .yaml, .yml eller .json",
-                        EN: "the name does not end in .yaml, .yml or .json"},
-    "rerun.previous_too_large": {SV: "föregående körning {path} är för stor (mer än {limit} byte) för en summary.json",
-                                 EN: "the previous run {path} is too large (more than {limit} bytes) for a summary.json"},
-    "rerun.previous_unreadable": {SV: "föregående körning {path} kan inte läsas: {reason}",
-                                  EN: "the previous run {path} cannot be read: {reason}"},
-    "rerun.previous_not_summary": {SV: "{path} är ingen sammanställning från kok rerun (summary.json)",
-                                   EN: "{path} is not a summary from kok rerun (summary.json)"},
-    "rerun.internal_error": {SV: "internt fel i kokdsl ({error}); övriga vårdcentraler är bedömda. Rapportera felet.",
-                             EN: "internal error in kokdsl ({error}); the other centres are assessed. Please report it."},
-    "rerun.no_reports": {SV: "inga egenrapporter hittades (.yaml, .yml eller .json)",
-                         EN: "no self-reports found (.yaml, .yml or .json)"},
-    "rerun.change.waived_deviation": {SV: "krav {requirement} är inte uppfyllt men har nu undantag",
-                                      EN: "requirement {requirement} is not met but is now waived"},
-    "rerun.change.unreadable": {SV: "kunde inte läsas i år (förra året: {decision})",
-                                EN: "could not be read this year (last time: {decision})"},
-    "rerun.cause.rule": {SV: "(orsak: ändrade regler)", EN: "(cause: the rules changed)"},
-    "rerun.cause.report": {SV: "(orsak: ändrad egenrapport)", EN: "(cause: the self-report changed)"},
-    "rerun.cause.both": {SV: "(orsak: både ändrade regler och ändrad egenrapport)",
-                         EN: "(cause: both the rules and the self-report changed)"},
-    "rerun.edition_changed": {SV: "Regelboken har bytt utgåva sedan föregående körning: {before} → {after}. "
-                                  "Varje ändrat beslut anger om reglerna, egenrapporten eller båda ligger bakom.",
-                              EN: "The rulebook edition changed since the previous run: {before} → {after}. "
-                                  "Each changed decision says whether the rules, the self-report or both caused it."},
-    "rerun.rulebook_changed_same_edition": {
-        SV: "Regelboken (utgåva {edition}) har ändrats sedan föregående körning. "
-            "Varje ändrat beslut anger om reglerna, egenrapporten eller båda ligger bakom.",
-        EN: "The rulebook (edition {edition}) changed since the previous run. "
-            "Each changed decision says whether the rules, the self-report or both caused it."},
-    "rerun.previous_invalid": {SV: "{path} följer inte formatet för summary.json (docs/summary.schema.json): "
-                                   "vid {where}: {problem}",
-                               EN: "{path} does not follow the summary.json format (docs/summary.schema.json): "
-                                   "at {where}: {problem}"},
-    "json_type.string": {SV: "en text", EN: "a text"},
-    "json_type.integer": {SV: "ett heltal", EN: "an integer"},
-    "json_type.number": {SV: "ett tal", EN: "a number"},
-    "json_type.boolean": {SV: "sant eller falskt", EN: "true or false"},
-    "json_type.null": {SV: "null", EN: "null"},
-    "json_type.array": {SV: "en lista", EN: "a list"},
-    "json_type.object": {SV: "ett objekt", EN: "an object"},
-    "shape.type": {SV: "här väntades {expected}, men det är {found}", EN: "expected {expected}, found {found}"},
-    "shape.const": {SV: "här väntades {expected}, men det står {found}", EN: "expected {expected}, found {found}"},
-    "shape.enum": {SV: "{found} är inget av de tillåtna värdena ({expected})",
-                   EN: "{found} is not one of the allowed values ({expected})"},
-    "shape.required": {SV: "fältet ”{key}” saknas", EN: "the field “{key}” is missing"},
-    "shape.extra": {SV: "fältet ”{key}” hör inte hemma här", EN: "the field “{key}” does not belong here"},
-    "shape.too_short": {SV: "texten är tom (minst {minimum} tecken)", EN: "the text is empty (at least {minimum} characters)"},
-    "shape.pattern": {SV: "{found} har fel form (väntades {pattern})", EN: "{found} has the wrong form (expected {pattern})"},
-    "rerun.duplicate_id": {SV: "id {id} förekommer också i {others}; ingen av dem bedöms förrän varje vårdcentral har ett eget id",
-                           EN: "id {id} also appears in {others}; neither is assessed until each centre has its own id"},
-    "rerun.report_failed": {SV: "granskningsrapporten kunde inte skapas ({error}); övriga vårdcentraler är bedömda",
-                            EN: "the findings report could not be made ({error}); the other centres are assessed"},
-    "rerun.out_busy": {SV: "{path}: en annan körning skriver dit; väntar tills den är klar",
-                       EN: "{path}: another run is writing there; waiting for it to finish"},
-    "rerun.out_not_folder": {SV: "{path} är en fil, inte en mapp", EN: "{path} is a file, not a folder"},
-    "rerun.out_not_empty": {SV: "mappen {path} innehåller andra filer; --out ersätter hela mappen, så ange en tom mapp "
-                                "eller en mapp från en tidigare kok rerun",
-                            EN: "the folder {path} holds other files; --out replaces the whole folder, so give an "
-                                "empty folder or one from an earlier kok rerun"},
-    "rerun.expiring_heading": {SV: "Undantag som upphör inom 90 dagar:", EN: "Waivers that end within 90 days:"},
-    "rerun.chart_bar": {SV: "{id} {title} ({modality}): {count} vårdcentraler uppfyller inte kravet",
-                        EN: "{id} {title} ({modality}): {count} centres do not meet it"},
-    "rerun.chart_summary": {SV: "Avvikelser per krav: {count} krav som någon vårdcentral inte uppfyller",
-                            EN: "Deviations per requirement: {count} requirements some centre does not meet"},
-    "rerun.totals_heading": {SV: "Förslag till beslut", EN: "Proposed decisions"},
-    "rerun.chart_heading": {SV: "Avvikelser per krav", EN: "Deviations per requirement"},
-    "rerun.chart_as_table": {SV: "Visa som tabell", EN: "Show as a table"},
-    "rerun.col_requirement": {SV: "Krav", EN: "Requirement"},
-    "rerun.col_level": {SV: "Nivå", EN: "Level"},
-    "rerun.col_not_met_count": {SV: "Vårdcentraler som inte uppfyller kravet", EN: "Centres that do not meet it"},
-    "rerun.filter_decision": {SV: "Beslut", EN: "Decision"},
-    "rerun.filter_all": {SV: "alla", EN: "all"},
-    "rerun.filter_requirement": {SV: "Krav ej uppfyllt", EN: "Requirement not met"},
-    "rerun.filter_text": {SV: "Sök namn, id eller fil", EN: "Search name, id or file"},
-    "rerun.filter_shown": {SV: "Visas:", EN: "Shown:"},
-    "waiver.finding": {SV: "undantag {reference} gäller till och med {end} (beviljat av {granted_by}): {reason}",
-                       EN: "waiver {reference} in force until {end} (granted by {granted_by}): {reason}"},
-    "waiver.not_in_force": {SV: "undantaget {reference} för krav {requirement} gäller {start}–{end}, inte på "
-                                "granskningsdagen, och har inte tillämpats",
-                            EN: "the waiver {reference} for requirement {requirement} is in force {start}–{end}, "
-                                "not on the date of assessment, and was not applied"},
-    "waiver.expiring": {SV: "{centre}: krav {requirement}, undantag {reference} upphör {end}",
-                        EN: "{centre}: requirement {requirement}, waiver {reference} ends {end}"},
-    "waiver.unknown_centre": {SV: "undantaget {reference} gäller vårdcentralen {centre}, som inte finns bland "
-                                  "egenrapporterna",
-                              EN: "the waiver {reference} is for the centre {centre}, which is not among the "
-                                  "self-reports"},
-    "waiver.unknown_centre_heading": {SV: "Undantag för okända vårdcentraler:", EN: "Waivers for unknown centres:"},
-    "waiver.not_a_list": {SV: "undantagsfilen ska ha en lista ”undantag:”", EN: "the waiver file needs a list “undantag:”"},
-    "waiver.not_a_mapping": {SV: "varje undantag ska ha fälten vårdcentral, krav, skäl, diarienummer, beviljat_av, "
-                                 "giltigt_från och giltigt_till",
-                             EN: "each waiver needs the fields vårdcentral, krav, skäl, diarienummer, beviljat_av, "
-                                 "giltigt_från and giltigt_till"},
-    "waiver.missing_field": {SV: "fältet ”{field}” saknas eller är tomt", EN: "the field “{field}” is missing or empty"},
-    "waiver.not_text": {SV: "”{field}” ska vara en text", EN: "“{field}” should be text"},
-    "waiver.bad_date": {SV: "”{text}” är inget datum (ÅÅÅÅ-MM-DD)", EN: "“{text}” is not a date (YYYY-MM-DD)"},
-    "waiver.ends_before_start": {SV: "undantaget slutar ({end}) före det börjar ({start})",
-                                 EN: "the waiver ends ({end}) before it starts ({start})"},
-    "waiver.unknown_requirement": {SV: "regelboken har inget krav {id} (närmast: {suggestion})",
-                                   EN: "the rulebook has no requirement {id} (closest: {suggestion})"},
-    "rerun.progress": {SV: "Bedömer", EN: "Assessing"},
-    "rerun.xlsx.title": {SV: "Uppföljning: {name}, utgåva {edition}", EN: "Follow-up: {name}, edition {edition}"},
-    "rerun.xlsx.sheet": {SV: "Vårdcentraler", EN: "Centres"},
-    "rerun.csv.id": {SV: "Id", EN: "Id"},
-    "rerun.csv.name": {SV: "Vårdcentral", EN: "Centre"},
-    "rerun.csv.file": {SV: "Fil", EN: "File"},
-    "rerun.csv.decision": {SV: "Beslut", EN: "Decision"},
-    # ---- what-if analysis (impact.py, kok impact) ----
-    "impact.heading": {SV: "Konsekvensanalys: {rulebook}, utgåva {edition} → {variant}",
-                       EN: "Impact analysis: {rulebook}, edition {edition} → {variant}"},
-    "impact.variant_draft": {SV: "utkastet {file}", EN: "the draft {file}"},
-    "impact.variant_modality": {SV: "{ids} som {modality}", EN: "{ids} as {modality}"},
-    "impact.variant_adopted": {SV: "förslagen antagna: {ids}", EN: "proposals adopted: {ids}"},
-    "impact.all_proposals": {SV: "alla", EN: "all"},
-    "impact.not_a_proposal": {SV: "regelboken har inget förslag {id} (menade du {suggestion}?)",
-                              EN: "the rulebook has no proposal {id} (did you mean {suggestion}?)"},
-    "impact.not_a_proposal_no_match": {SV: "regelboken har inget förslag {id}", EN: "the rulebook has no proposal {id}"},
-    "impact.unreadable_heading": {SV: "Egenrapporter som inte kunde läsas (övriga är jämförda):",
-                                  EN: "Self-reports that could not be read (the others are compared):"},
-    "impact.count": {SV: "{count} egenrapporter; {changed} byter beslut.", EN: "{count} self-reports; {changed} change decision."},
-    "impact.before": {SV: "Före:  {totals}", EN: "Before: {totals}"},
-    "impact.after": {SV: "Efter: {totals}", EN: "After:  {totals}"},
-    "impact.changes_heading": {SV: "Vårdcentraler som byter beslut:", EN: "Centres whose decision changes:"},
-    "impact.change": {SV: "{before} → {after}", EN: "{before} → {after}"},
-    "impact.new_reasons": {SV: "nya skäl: krav {ids}", EN: "new grounds: requirements {ids}"},
-    "impact.dropped_reasons": {SV: "skäl som faller bort: krav {ids}", EN: "grounds no longer there: requirements {ids}"},
-    "impact.nothing_to_compare": {SV: "ange ett utkast (--draft), krav att flytta (--as-skall/--as-bör) eller förslag att anta (--adopt)",
-                                  EN: "give a draft (--draft), requirements to move (--as-skall/--as-bör) or proposals to adopt (--adopt)"},
-    "impact.unknown_requirement": {SV: "regelboken har inget krav {id} (menade du {suggestion}?)",
-                                   EN: "the rulebook has no requirement {id} (did you mean {suggestion}?)"},
-    "impact.unknown_requirement_no_match": {SV: "regelboken har inget krav {id}", EN: "the rulebook has no requirement {id}"},
-    # ---- kok compare ----
-    "compare.area": {SV: "Område", EN: "Area"},
-    "compare.no_topic": {SV: "(utan område)", EN: "(no topic)"},
-    # ---- kok fmt ----
-    "fmt.would_change": {SV: "{file}: layouten skulle ändras", EN: "{file}: the layout would change"},
-    "fmt.changed": {SV: "{file}: omformaterad", EN: "{file}: reformatted"},
-    # ---- scripts and CI: folders, JUnit XML, packaged rulebooks ----
-    "cli.nothing_found": {SV: "{path}: här finns ingen regelbok (*.kok) att gå igenom",
-                          EN: "{path}: there is no rulebook (*.kok) here to go through"},
-    "cli.no_such_rulebook": {SV: "{path}: finns varken som fil, mapp eller medföljande regelbok (se kok rulebooks)",
-                             EN: "{path}: is neither a file, a folder nor a shipped rulebook (see kok rulebooks)"},
-    "junit.unusable": {SV: "regelboken eller testfilen kan inte användas", EN: "the rulebook or test file cannot be used"},
-    "junit.coverage": {SV: "täckning", EN: "coverage"},
-    "junit.coverage_failure": {SV: "täckningen {percent} % är under kravet {minimum} %",
-                               EN: "coverage {percent} % is below the required {minimum} %"},
-    "junit.requirement": {SV: "krav {id}", EN: "requirement {id}"},
-    "junit.decision": {SV: "beslut", EN: "decision"},
-    "junit.explanation": {SV: "förklaring", EN: "explanation"},
-    "junit.mismatch": {SV: "{where}: väntat {expected}, faktiskt {actual}",
-                       EN: "{where}: expected {expected}, actual {actual}"},
-    "rulebooks.heading": {SV: "Regelböcker som följer med kokdsl (ange namnet i stället för en sökväg):",
-                          EN: "Rulebooks shipped with kokdsl (give the name instead of a path):"},
-    "rulebooks.entry": {SV: "  {name:<24} {title}, utgåva {edition}{valid}", EN: "  {name:<24} {title}, edition {edition}{valid}"},
-    "rulebooks.valid_from": {SV: ", gäller från {date}", EN: ", valid from {date}"},
-    "rulebooks.none": {SV: "inga regelböcker följer med den här installationen", EN: "no rulebooks ship with this installation"},
-    # ---- the published book (book.py, reports/book.*.j2, kok book) ----
-    "book.bad_format": {SV: "boken kan skrivas som html, md eller pdf, inte {format}",
-                        EN: "the book can be written as html, md or pdf, not {format}"},
-    "book.kicker": {SV: "Krav- och kvalitetsbok", EN: "Requirements and quality book"},
-    "book.edition": {SV: "Utgåva", EN: "Edition"},
-    "book.valid_from": {SV: "Gäller från", EN: "Valid from"},
-    "book.source": {SV: "Källa", EN: "Source"},
-    "book.status": {SV: "Status", EN: "Status"},
-    "book.validity": {SV: "Giltighet", EN: "Validity"},
-    "book.selection": {SV: "Urval: boken tar upp en del av Krav- och kvalitetsboken, inte hela.",
-                       EN: "Selection: this book covers part of the requirements and quality book, not all of it."},
-    "book.selection_of": {SV: "Urval: boken tar upp en del av Krav- och kvalitetsboken, inte hela ({what}).",
-                          EN: "Selection: this book covers part of the requirements and quality book, not all of it ({what})."},
-    "book.draft": {SV: "Utkast: den här utgåvan är ett utkast och inget beslutsunderlag. Den prövar aldrig en ansökan.",
-                   EN: "Draft: this edition is a draft and not a basis for decisions. It never decides an application."},
-    "book.reconstruction": {SV: "Rekonstruktion: {text}", EN: "Reconstruction: {text}"},
-    "book.source_dated": {SV: "{text} (daterad {date})", EN: "{text} (dated {date})"},
-    "book.valid_between": {SV: "från {start} till och med {end}", EN: "from {start} to {end} inclusive"},
-    "book.valid_from_date": {SV: "från {date}", EN: "from {date}"},
-    "book.valid_to_date": {SV: "till och med {date}", EN: "until {date} inclusive"},
-    "book.requirements": {SV: "Krav", EN: "Requirements"},
-    "book.counts": {SV: "{skall} skall-krav och {bor} bör-krav", EN: "{skall} shall and {bor} should requirements"},
-    "book.about": {SV: "Boken är tryckt ur samma regelbok som prövar ansökningarna: kravtexten och kontrollen står bredvid varandra.",
-                   EN: "This book is printed from the same rulebook that assesses applications: each requirement's text stands beside its check."},
-    "book.contents": {SV: "Innehåll", EN: "Contents"},
-    "book.no_chapter": {SV: "Krav", EN: "Requirements"},
-    "book.topic": {SV: "Område", EN: "Topic"},
-    "book.applies_if": {SV: "Gäller om", EN: "Applies if"},
-    "book.check": {SV: "Kontroll", EN: "Check"},
-    "book.reads": {SV: "Uppgifter", EN: "Facts read"},
-    "book.facts_heading": {SV: "Uppgifter i egenrapporten", EN: "Facts in the self-report"},
-    "book.facts_intro": {SV: "Det här ska vårdcentralens egenrapport innehålla. kok template skriver en tom egenrapport med samma uppgifter.",
-                         EN: "What a centre's self-report contains. kok template writes a blank self-report with the same facts."},
-    "book.fact": {SV: "Uppgift", EN: "Fact"},
-    "template.input_only": {SV: "Underlag (till exempel för ersättningen); prövas inte som krav.",
-                            EN: "Input (for example for payment); not checked as a requirement."},
-    "book.input_only": {SV: "underlag: prövas inte som krav", EN: "input only: not checked as a requirement"},
-    "book.expected": {SV: "Anges som", EN: "Written as"},
-    "book.description": {SV: "Beskrivning", EN: "Description"},
-    "book.footer": {SV: "Tryckt av kokdsl {version} ur regelboken med", EN: "Printed by kokdsl {version} from the rulebook with"},
-    "or": {SV: "eller", EN: "or"},
-}
+DOMAIN = "kokdsl"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
-# -- Rulebook tools: topics, rule tests, templates, schema, generator ----------
-CATALOGUE.update({
-    "compile.unknown_topic": {SV: "området ”{name}” finns inte i den gemensamma listan över områden ({known})",
-                              EN: "the topic “{name}” is not in the shared topic vocabulary ({known})"},
-    "edition.not_yet_valid": {SV: "utgåva {edition} gäller först från {valid_from}, inte {date}",
-                              EN: "edition {edition} is valid only from {valid_from}, not on {date}"},
-    "edition.empty_folder": {SV: "mappen innehåller ingen regelbok (*.kok)", EN: "the folder holds no rulebook (*.kok)"},
-    "ruletest.not_mapping": {SV: "testfilen ska innehålla ”fall” (och gärna ”grund”)",
-                             EN: "the test file must hold “cases” (and optionally “base”)"},
-    "ruletest.base_not_mapping": {SV: "”grund” ska vara en egenrapport (nyckel: värde)",
-                                  EN: "“base” must be a self-report (key: value)"},
-    "ruletest.no_cases": {SV: "testfilen har inga fall (en lista under ”fall”)",
-                          EN: "the test file has no cases (a list under “cases”)"},
-    "ruletest.case_not_mapping": {SV: "ett fall ska ha namn, egenrapport och väntat utfall",
-                                  EN: "a case must have a name, a report and expected outcomes"},
-    "ruletest.case_no_name": {SV: "fallet saknar ”namn”", EN: "the case has no “name”"},
-    "ruletest.report_not_mapping": {SV: "”egenrapport” ska bestå av uppgifter (nyckel: värde)",
-                                    EN: "“report” must consist of facts (key: value)"},
-    "ruletest.expect_not_mapping": {SV: "”väntat” ska ange krav och utfall, till exempel \"2.1\": uppfyllt",
-                                    EN: "“expect” must map requirements to outcomes, e.g. \"2.1\": met"},
-    "ruletest.unknown_requirement": {SV: "regelboken har inget krav ”{id}”", EN: "the rulebook has no requirement “{id}”"},
-    "ruletest.unknown_outcome": {SV: "”{value}” är inget utfall (uppfyllt, ej uppfyllt, kan ej bedömas, ej tillämpligt)",
-                                 EN: "“{value}” is not an outcome (met, not met, cannot assess, not applicable)"},
-    "ruletest.unknown_decision": {SV: "”{value}” är inget beslut (godkänd, avslag, komplettering)",
-                                  EN: "“{value}” is not a decision (approved, rejection, supplement request)"},
-    "ruletest.case_expects_nothing": {SV: "fallet väntar sig ingenting; ange ”väntat”, ”beslut” eller ”förklaring”",
-                                      EN: "the case expects nothing; give “expect”, “decision” or “explanation”"},
-    "ruletest.bad_date": {SV: "”{value}” är inget datum (ÅÅÅÅ-MM-DD)", EN: "“{value}” is not a date (YYYY-MM-DD)"},
-    "ruletest.unknown_key": {SV: "”{key}” hör inte hemma här (tillåtet: {known})",
-                             EN: "“{key}” does not belong here (allowed: {known})"},
-    "ruletest.no_test_file": {SV: "regelboken har inga regeltester (väntade {expected})",
-                              EN: "the rulebook has no rule tests (expected {expected})"},
-    "ruletest.failed_case": {SV: "MISSLYCKADES: {name} ({file}: {path})", EN: "FAILED: {name} ({file}: {path})"},
-    "ruletest.diff_requirement": {SV: "  krav {id}:", EN: "  requirement {id}:"},
-    "ruletest.diff_decision": {SV: "  beslut:", EN: "  decision:"},
-    "ruletest.diff_explanation": {SV: "  förklaring:", EN: "  explanation:"},
-    "ruletest.expected": {SV: "väntat:   {value}", EN: "expected: {value}"},
-    "ruletest.actual": {SV: "faktiskt: {value}", EN: "actual:   {value}"},
-    "ruletest.expected_fragment": {SV: "väntat:   förklaringen innehåller ”{value}”",
-                                   EN: "expected: the explanation contains “{value}”"},
-    "ruletest.actual_explanation": {SV: "faktiskt: förklaringen är", EN: "actual:   the explanation is"},
-    "ruletest.no_explanation": {SV: "(ingen förklaring)", EN: "(no explanation)"},
-    "ruletest.summary": {SV: "{rulebook} (utgåva {edition}): {cases} fall, {passed} gick igenom, {failed} misslyckades",
-                         EN: "{rulebook} (edition {edition}): {cases} cases, {passed} passed, {failed} failed"},
-    "ruletest.coverage": {SV: "Täckning: {covered} av {total} krav ({percent} %) har både ett uppfyllt och ett ej uppfyllt fall",
-                          EN: "Coverage: {covered} of {total} requirements ({percent} %) have both a met and a not-met case"},
-    "ruletest.gap": {SV: "  krav {id} saknar fall som ger: {missing}", EN: "  requirement {id} lacks a case that is: {missing}"},
-    "ruletest.below_minimum": {SV: "täckningen {percent} % är under kravet {minimum} %",
-                               EN: "coverage {percent} % is below the required {minimum} %"},
-    "template.header": {SV: "Egenrapport för {name}, utgåva {edition} (giltig från {valid_from}).",
-                        EN: "Self-report for {name}, edition {edition} (valid from {valid_from})."},
-    "template.instructions": {SV: "Skriv värdet efter kolonet. En uppgift som lämnas tom räknas som saknad och leder\ntill en begäran om komplettering. Rader som börjar med # är förklaringar.",
-                              EN: "Write the value after the colon. A fact left blank counts as missing and leads to\na supplement request. Lines starting with # are explanations."},
-    "template.format": {SV: "Format: {format}.", EN: "Format: {format}."},
-    "template.schedule_hint": {SV: "En rad per veckodag eller följd av dagar, inskjuten två blanksteg, till exempel\n  måndag-fredag: \"08:00-17:00\"\n  lördag: [\"09:00-12:00\", \"13:00-15:00\"]\n  söndag: stängt\nEtt pass över midnatt skrivs \"17:00-08:00\". Hela veckan: skriv dygnet runt efter kolonet.",
-                               EN: "One line per weekday or run of days, indented two spaces, for example\n  monday-friday: \"08:00-17:00\"\n  saturday: [\"09:00-12:00\", \"13:00-15:00\"]\n  sunday: closed\nA shift past midnight is written \"17:00-08:00\". The whole week: write around the clock after the colon."},
-    "template.schedule_see_above": {SV: "Skrivs som veckoschemat ovan.", EN: "Written like the weekly schedule above."},
-    "template.list_hint": {SV: "En post per rad som börjar med ”- ”; kopiera posten för fler, skriv [] om det inte finns några.",
-                           EN: "One entry per line starting with “- ”; copy the entry for more, write [] if there are none."},
-    "template.identity.namn": {SV: "Vårdcentralens namn", EN: "The centre's name"},
-    "template.identity.name": {SV: "Vårdcentralens namn", EN: "The centre's name"},
-    "template.identity.id": {SV: "Vårdcentralens id (t.ex. HSA-id)", EN: "The centre's id (e.g. HSA id)"},
-    "template.identity.vårdgivare": {SV: "Vårdgivaren (juridisk person)", EN: "The care provider (legal entity)"},
-    "template.identity.provider": {SV: "Vårdgivaren (juridisk person)", EN: "The care provider (legal entity)"},
-    "template.identity.fiktiv": {SV: "ja bara för påhittade exempel", EN: "yes only for made-up examples"},
-    "template.identity.fictional": {SV: "ja bara för påhittade exempel", EN: "yes only for made-up examples"},
-    "schema.title": {SV: "Egenrapport: {name}, utgåva {edition}", EN: "Self-report: {name}, edition {edition}"},
-    "output.written": {SV: "skrev {path}", EN: "wrote {path}"},
-    "generate.not_empty": {SV: "mappen {path} är inte tom; ange en ny eller tom mapp, eller --force för att ta bort "
-                                "egenrapporterna i den först",
-                           EN: "the folder {path} is not empty; give a new or empty folder, or --force to remove "
-                               "the self-reports in it first"},
-    "generate.done": {SV: "skrev {count} fiktiva vårdcentraler i {path}", EN: "wrote {count} fictional centres to {path}"},
-    "generate.cannot_write": {SV: "{path}: kan inte skriva: {reason}", EN: "{path}: cannot write: {reason}"},
-    "edition.none_valid": {SV: "ingen av mappens {count} utgåvor gällde {date}",
-                           EN: "none of the folder's {count} editions was valid on {date}"},
-})
-
-# -- The applicant's side: schema contract, blank template, kok form -------------
-CATALOGUE.update({
-    "schema.identity": {SV: "Vårdcentralen", EN: "The centre"},
-    "schema.description": {SV: "Egenrapport med svenska nycklar (vårdcentral, ja/nej, måndag …). Uppgifter som ett skall-krav läser ska finnas med; null betyder obesvarad och leder till en begäran om komplettering. Övriga uppgifter kan utelämnas.",
-                           EN: "Self-report with English keys (centre, yes/no, monday …). Facts a shall requirement reads must be present; null means not answered and leads to a supplement request. Other facts may be left out."},
-    "template.optional": {SV: "Prövas bara mot bör-krav eller är underlag, och kan utelämnas. Ta bort ”# ” framför raden för att svara.",
-                          EN: "Only checked against should requirements, or an input; it may be left out. Remove the “# ” before the line to answer."},
-    "form.title": {SV: "Egenrapport: {name}, utgåva {edition}", EN: "Self-report: {name}, edition {edition}"},
-    "form.kicker": {SV: "Egenrapport", EN: "Self-report"},
-    "form.intro": {SV: "Fyll i vårdcentralens uppgifter och spara egenrapporten som en fil, som ni skickar till regionen. Ingenting skickas härifrån: sidan fungerar utan internet, och prövningen mot kraven görs av regionen.",
-                   EN: "Fill in the centre's facts and save the self-report as a file to send to the region. Nothing is sent from this page: it works offline, and the region assesses the report against the requirements."},
-    "form.legend": {SV: "Uppgifter märkta skall läses av ett skall-krav: lämnas de obesvarade begär regionen komplettering. Övriga uppgifter läses bara av bör-krav eller är underlag.",
-                    EN: "Facts marked shall are read by a shall requirement: left unanswered, the region asks for a supplement. The other facts are read only by should requirements, or are inputs."},
-    "form.actions": {SV: "Spara och öppna", EN: "Save and open"},
-    "form.save": {SV: "Spara egenrapport", EN: "Save self-report"},
-    "form.save_json": {SV: "Spara som JSON", EN: "Save as JSON"},
-    "form.open": {SV: "Öppna egenrapport (YAML eller JSON)", EN: "Open a self-report (YAML or JSON)"},
-    "form.contents": {SV: "Innehåll", EN: "Contents"},
-    "form.inputs_chapter": {SV: "Underlag", EN: "Inputs"},
-    "form.required": {SV: "skall", EN: "shall"},
-    "form.required_long": {SV: "läses av ett skall-krav", EN: "read by a shall requirement"},
-    "form.used_by": {SV: "Används av", EN: "Used by"},
-    "form.not_used": {SV: "Underlag (till exempel för ersättningen); prövas inte som krav.", EN: "An input (for example for payment); not checked as a requirement."},
-    "form.format": {SV: "Format: {format}.", EN: "Format: {format}."},
-    "form.choose": {SV: "– välj –", EN: "– choose –"},
-    "form.yes": {SV: "Ja", EN: "Yes"},
-    "form.no": {SV: "Nej", EN: "No"},
-    "form.add_row": {SV: "Lägg till {record}", EN: "Add {record}"},
-    "form.remove_row": {SV: "Ta bort {row}", EN: "Remove {row}"},
-    "form.row": {SV: "{record} {number}", EN: "{record} {number}"},
-    "form.none_of": {SV: "Inga av dessa", EN: "None of these"},
-    "form.no_rows": {SV: "Det finns inga att redovisa", EN: "There are none to report"},
-    "form.day": {SV: "Dag", EN: "Day"},
-    "form.times": {SV: "Tider (TT:MM-TT:MM)", EN: "Times (HH:MM-HH:MM)"},
-    "form.closed": {SV: "Stängt", EN: "Closed"},
-    "form.interval": {SV: "{day}, tid {number}", EN: "{day}, time {number}"},
-    "form.add_interval": {SV: "Lägg till tid", EN: "Add a time"},
-    "form.add_interval_day": {SV: "Lägg till tid {day}", EN: "Add a time on {day}"},
-    "form.remove_interval": {SV: "Ta bort {label}", EN: "Remove {label}"},
-    "form.closed_day": {SV: "{day} stängt", EN: "{day} closed"},
-    "form.copy_monday": {SV: "Kopiera måndag till vardagar", EN: "Copy Monday to weekdays"},
-    "form.schedule_hint": {SV: "Skriv tiden som 08:00-17:00, en ruta per pass. Ett pass över midnatt skrivs 17:00-08:00; hela dygnet 00:00-24:00. En dag utan tider räknas som stängd.",
-                           EN: "Write a time as 08:00-17:00, one box per period. A period past midnight is written 17:00-08:00; the whole day 00:00-24:00. A day without times counts as closed."},
-    "form.hours_per_week": {SV: "Timmar per vecka: {hours}", EN: "Hours per week: {hours}"},
-    "form.overnight": {SV: "över midnatt", EN: "past midnight"},
-    "form.saved": {SV: "Egenrapporten sparades som {file}.", EN: "The self-report was saved as {file}."},
-    "form.unanswered": {SV: "Obesvarade uppgifter som ett skall-krav läser (regionen begär komplettering): {facts}.",
-                        EN: "Unanswered facts a shall requirement reads (the region will ask for a supplement): {facts}."},
-    "form.all_answered": {SV: "Alla uppgifter som skall-kraven läser är besvarade.", EN: "Every fact the shall requirements read is answered."},
-    "form.opened": {SV: "Öppnade {file}.", EN: "Opened {file}."},
-    "form.open_failed": {SV: "{file} kunde inte öppnas: {reason}", EN: "{file} could not be opened: {reason}"},
-    "form.not_valid": {SV: "Rätta de markerade uppgifterna först: {facts}.", EN: "Correct the marked facts first: {facts}."},
-    "form.ignored_keys": {SV: "Uppgifter i filen som formuläret inte känner till och inte sparar: {keys}.",
-                          EN: "Facts in the file that the form does not know and will not save: {keys}."},
-    "form.file_stem": {SV: "egenrapport", EN: "self-report"},
-    "form.saved_header": {SV: "Egenrapport för {name}, utgåva {edition}, sparad från formuläret (kok form).",
-                          EN: "Self-report for {name}, edition {edition}, saved from the form (kok form)."},
-    "form.identity.namn": {SV: "Vårdcentralens namn", EN: "The centre's name"},
-    "form.identity.name": {SV: "Vårdcentralens namn", EN: "The centre's name"},
-    "form.identity.id": {SV: "Id", EN: "Id"},
-    "form.identity.vårdgivare": {SV: "Vårdgivare", EN: "Care provider"},
-    "form.identity.provider": {SV: "Vårdgivare", EN: "Care provider"},
-    "form.identity.fiktiv": {SV: "Påhittat exempel", EN: "A made-up example"},
-    "form.identity.fictional": {SV: "Påhittat exempel", EN: "A made-up example"},
-    "form.footer": {SV: "Formuläret är skapat av kokdsl {version} ur regelboken. Det läser och skriver bara egenrapporten; prövningen mot kraven gör regionen med samma regelbok.",
-                    EN: "This form was made by kokdsl {version} from the rulebook. It only reads and writes the self-report; the region assesses it against the requirements with the same rulebook."},
-    "form.noscript": {SV: "Formuläret behöver JavaScript för att spara. Utan det kan sidan bara skrivas ut.",
-                      EN: "The form needs JavaScript to save. Without it the page can only be printed."},
-    "template.optional_field": {SV: "Fält som kan utelämnas står bortkommenterade; ta bort ”# ” för att svara.",
-                                EN: "Fields that may be left out are commented out; remove the “# ” to answer."},
-})
-
-# kok lint (kokdsl/authoring/lint.py): one message per stable code, and the rule summaries SARIF shows.
-CATALOGUE.update({
-    "lint.KOK101": {SV: "krav {id} är ett bör-krav, men texten säger ”{word}”",
-                    EN: "requirement {id} is a bör (should) requirement, but its text says “{word}”"},
-    "lint.KOK102": {SV: "krav {id} är ett skall-krav, men texten säger bara ”{word}”",
-                    EN: "requirement {id} is a skall (shall) requirement, but its text only says “{word}”"},
-    "lint.KOK103": {SV: "texten i krav {id} säger {number}, men kontrollen har inget sådant tal",
-                    EN: "the text of requirement {id} says {number}, but its check has no such number"},
-    "lint.KOK104": {SV: "kontrollen i krav {id} använder {number}, men texten nämner inte det talet",
-                    EN: "the check of requirement {id} uses {number}, but its text never mentions that number"},
-    "lint.KOK105": {SV: "kontrollen i krav {id} läser uppgiften ”{fact}”, som texten inte nämner",
-                    EN: "the check of requirement {id} reads the fact “{fact}”, which its text never mentions"},
-    "lint.KOK106": {SV: "texten i krav {id} räknar {share} av ”{text_base}”, men kontrollen räknar av ”{check_base}”",
-                    EN: "the text of requirement {id} takes {share} of “{text_base}”, but its check takes it of “{check_base}”"},
-    "lint.KOK107": {SV: "”{phrase}” i krav {id} går inte att kontrollera; skriv vad som krävs",
-                    EN: "“{phrase}” in requirement {id} cannot be checked; say what is required"},
-    "lint.KOK108": {SV: "krav {id} saknar källa", EN: "requirement {id} has no source"},
-    "lint.KOK109": {SV: "krav {id} saknar status", EN: "requirement {id} has no status"},
-    "lint.KOK110": {SV: "källan till krav {id} är daterad {date}, efter att kravet börjar gälla {valid_from}",
-                    EN: "the source of requirement {id} is dated {date}, after the requirement takes effect on {valid_from}"},
-    "lint.KOK111": {SV: "krav {id} har inget regeltest (väntade fall i {expected})",
-                    EN: "requirement {id} has no rule test (expected cases in {expected})"},
-    "lint.KOK112": {SV: "krav {id} har regeltest, men inget fall där det blir {missing}",
-                    EN: "requirement {id} has rule tests, but no case where it is {missing}"},
-    "lint.KOK113": {SV: "uppgiften ”{fact}” saknar beskrivning", EN: "the fact “{fact}” has no description"},
-    "lint.KOK114": {SV: "krav {id} saknar område", EN: "requirement {id} has no topic"},
-    "lint.KOK115": {SV: "kapitlet ”{title}” har inga krav", EN: "the chapter “{title}” has no requirements"},
-    "lint.KOK116": {SV: "krav {id} står efter krav {previous}; numren kommer i fel ordning",
-                    EN: "requirement {id} comes after requirement {previous}; the numbers are out of order"},
-    "lint.KOK117": {SV: "krav {id} saknar kravtext", EN: "requirement {id} has no text"},
-    "lint.KOK118": {SV: "regelboken har inga regeltest (väntade {expected})",
-                    EN: "the rulebook has no rule tests (expected {expected})"},
-    "lint.KOK119": {SV: "regeltesten går inte att köra: {file}: {problem}",
-                    EN: "the rule tests cannot be run: {file}: {problem}"},
-    "lint.KOK190": {SV: "tyst {silenced} i krav {id} tystar inget; ta bort raden",
-                    EN: "silence {silenced} in requirement {id} silences nothing; remove the line"},
-    "lint.KOK191": {SV: "{silenced} är ingen lint-kod", EN: "{silenced} is not a lint code"},
-    "lint.summary": {SV: "{files} regelböcker, {findings} anmärkningar, {silenced} tystade",
-                     EN: "{files} rulebooks, {findings} findings, {silenced} silenced"},
-    "lint.clean": {SV: "{file}: inga anmärkningar", EN: "{file}: no findings"},
-    "lint.rule.KOK101": {SV: "bör-krav vars text säger ska", EN: "should requirement whose text says shall"},
-    "lint.rule.KOK102": {SV: "skall-krav vars text bara säger bör", EN: "shall requirement whose text only says should"},
-    "lint.rule.KOK103": {SV: "tal i texten saknas i kontrollen", EN: "number in the text missing from the check"},
-    "lint.rule.KOK104": {SV: "tal i kontrollen saknas i texten", EN: "number in the check missing from the text"},
-    "lint.rule.KOK105": {SV: "uppgift i kontrollen som texten inte nämner", EN: "fact in the check the text never mentions"},
-    "lint.rule.KOK106": {SV: "andelen räknas av olika saker i text och kontroll",
-                         EN: "the share is taken of different things in text and check"},
-    "lint.rule.KOK107": {SV: "vag formulering", EN: "vague wording"},
-    "lint.rule.KOK108": {SV: "krav utan källa", EN: "requirement without source"},
-    "lint.rule.KOK109": {SV: "krav utan status", EN: "requirement without status"},
-    "lint.rule.KOK110": {SV: "källa daterad efter giltighet", EN: "source dated after validity"},
-    "lint.rule.KOK111": {SV: "krav utan regeltest", EN: "requirement without rule test"},
-    "lint.rule.KOK112": {SV: "regeltest saknar uppfyllt- eller ej uppfyllt-fall", EN: "rule tests lack a met or not-met case"},
-    "lint.rule.KOK113": {SV: "uppgift utan beskrivning", EN: "fact without description"},
-    "lint.rule.KOK114": {SV: "krav utan område", EN: "requirement without topic"},
-    "lint.rule.KOK115": {SV: "tomt kapitel", EN: "empty chapter"},
-    "lint.rule.KOK116": {SV: "kravnummer i fel ordning", EN: "requirement numbers out of order"},
-    "lint.rule.KOK117": {SV: "krav utan text", EN: "requirement without text"},
-    "lint.rule.KOK118": {SV: "regelbok utan regeltest", EN: "rulebook without rule tests"},
-    "lint.rule.KOK119": {SV: "regeltest som inte går att köra", EN: "rule tests that cannot be run"},
-    "lint.rule.KOK190": {SV: "tyst-rad som inte tystar något", EN: "silence that silences nothing"},
-    "lint.rule.KOK191": {SV: "okänd kod i tyst-rad", EN: "unknown code silenced"},
-})
+def mo_path(lang: str) -> Path:
+    """The compiled catalogue of one language."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
 
 
-# kok diff (kokdsl/authoring/diff.py) and the book's chapter of changes.
-CATALOGUE.update({
-    "diff.heading": {SV: "Ändringar från {old} till {new}", EN: "Changes from {old} to {new}"},
-    "diff.counts": {SV: "{added} nya, {removed} borttagna och {changed} ändrade krav",
-                    EN: "{added} new, {removed} removed and {changed} changed requirements"},
-    "diff.added": {SV: "Nytt krav {id} {title} ({modality})", EN: "New requirement {id} {title} ({modality})"},
-    "diff.removed": {SV: "Borttaget krav {id} {title} ({modality})", EN: "Removed requirement {id} {title} ({modality})"},
-    "diff.changed": {SV: "Ändrat krav {id} {title} ({modality})", EN: "Changed requirement {id} {title} ({modality})"},
-    "diff.aspect.level": {SV: "nivå: {old} → {new}", EN: "level: {old} → {new}"},
-    "diff.aspect.threshold": {SV: "gräns: {subject} {old} → {new}", EN: "threshold: {subject} {old} → {new}"},
-    "diff.aspect.applicability": {SV: "gäller om: {old} → {new}", EN: "applies if: {old} → {new}"},
-    "diff.aspect.check": {SV: "kontroll: {old} → {new}", EN: "check: {old} → {new}"},
-    "diff.aspect.text": {SV: "text: {words}", EN: "text: {words}"},
-    "diff.aspect.title": {SV: "rubrik: {old} → {new}", EN: "title: {old} → {new}"},
-    "diff.aspect.topic": {SV: "område: {old} → {new}", EN: "topic: {old} → {new}"},
-    "diff.aspect.status": {SV: "status: {old} → {new}", EN: "status: {old} → {new}"},
-    "diff.aspect.valid_from": {SV: "gäller från: {old} → {new}", EN: "valid from: {old} → {new}"},
-    "diff.aspect.valid_to": {SV: "gäller till: {old} → {new}", EN: "valid until: {old} → {new}"},
-    "diff.aspect.source": {SV: "källa: {old} → {new}", EN: "source: {old} → {new}"},
-    "diff.nothing": {SV: "(inget)", EN: "(none)"},
-    "diff.none": {SV: "Inga krav har ändrats.", EN: "No requirement has changed."},
-    "diff.facts_added": {SV: "Nya uppgifter: {names}", EN: "New facts: {names}"},
-    "diff.facts_removed": {SV: "Borttagna uppgifter: {names}", EN: "Removed facts: {names}"},
-    "diff.facts_retyped": {SV: "Uppgifter med ny typ: {names}", EN: "Facts with a new type: {names}"},
-    "diff.title": {SV: "Ändringar {old} → {new}", EN: "Changes {old} → {new}"},
-    "book.changes": {SV: "Ändringar sedan föregående utgåva", EN: "Changes since the previous edition"},
-    "book.as_code": {SV: "Kontrollen som kod", EN: "The check as code"},
-    "book.code": {SV: "kod", EN: "code"},
-})
+class _Missing(gettext.NullTranslations):
+    """The last fallback: an id the catalogue lacks is a bug, not a sentence."""
+
+    def gettext(self, message: str) -> str:
+        raise KeyError(message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        raise KeyError(msgid1)
 
 
-# Keywords in one line each, for the editor's hover (kokdsl/authoring/lsp.py).
-CATALOGUE.update({
-    "keyword.rulebook": {SV: "regelbokens huvud: namn och utgåva", EN: "the rulebook's header: name and edition"},
-    "keyword.edition": {SV: "utgåvans år", EN: "the edition's year"},
-    "keyword.valid_from": {SV: "dagen utgåvan börjar gälla", EN: "the day the edition takes effect"},
-    "keyword.source": {SV: "varifrån kravet eller boken kommer", EN: "where the requirement or the book comes from"},
-    "keyword.draft": {SV: "utgåvan är ett utkast: den prövar aldrig en ansökan", EN: "the edition is a draft: it never decides an application"},
-    "keyword.reconstruction": {SV: "boken är återskapad ur offentliga dokument, inte regionens antagna bok", EN: "the book is rebuilt from public documents, not the region's adopted book"},
-    "keyword.fact": {SV: "en uppgift som egenrapporten lämnar", EN: "a fact the self-report provides"},
-    "keyword.input_only": {SV: "uppgiften är underlag och prövas aldrig för sig", EN: "the fact is an input, never checked on its own"},
-    "keyword.record": {SV: "formen på elementen i en lista", EN: "the shape of a list's elements"},
-    "keyword.chapter": {SV: "en rubrik; kraven efter den hör till kapitlet", EN: "a heading; the requirements after it belong to it"},
-    "keyword.requirement": {SV: "ett krav: nummer, rubrik, nivå, text och kontroll", EN: "a requirement: number, title, level, text and check"},
-    "keyword.shall": {SV: "skall-krav: brister det blir det avslag", EN: "shall requirement: not met means rejection"},
-    "keyword.should": {SV: "bör-krav: brister det blir det en anmärkning", EN: "should requirement: not met gives a remark"},
-    "keyword.topic": {SV: "kravets område i den gemensamma listan", EN: "the requirement's area in the shared list"},
-    "keyword.silence": {SV: "tystar en lint-anmärkning i kravet, med skäl", EN: "silences a lint finding in the requirement, with a reason"},
-    "keyword.applies_if": {SV: "kravet gäller bara när villkoret är uppfyllt", EN: "the requirement applies only when the condition holds"},
-    "keyword.yes_no": {SV: "typen ja eller nej", EN: "the type yes or no"},
-    "keyword.integer": {SV: "typen heltal", EN: "the type whole number"},
-    "keyword.decimal": {SV: "typen decimaltal", EN: "the type decimal number"},
-    "keyword.percent": {SV: "typen procent", EN: "the type percentage"},
-    "keyword.text": {SV: "typen text", EN: "the type text"},
-    "keyword.date": {SV: "typen datum (ÅÅÅÅ-MM-DD)", EN: "the type date (YYYY-MM-DD)"},
-    "keyword.schedule": {SV: "typen veckoschema: tider per veckodag", EN: "the type weekly schedule: times per weekday"},
-    "keyword.one_of": {SV: "typen ett av de uppräknade värdena", EN: "the type one of the listed values"},
-    "keyword.set_of": {SV: "typen några av de uppräknade värdena", EN: "the type some of the listed values"},
-    "keyword.list_of": {SV: "typen lista av poster", EN: "the type list of records"},
-    "keyword.and": {SV: "båda måste gälla", EN: "both must hold"},
-    "keyword.or": {SV: "minst en måste gälla", EN: "at least one must hold"},
-    "keyword.not": {SV: "det motsatta", EN: "the opposite"},
-    "keyword.not_in": {SV: "värdet finns inte i samlingen", EN: "the value is not in the collection"},
-    "keyword.if": {SV: "välj värdet före om villkoret gäller", EN: "take the value before if the condition holds"},
-    "keyword.else": {SV: "annars detta värde", EN: "otherwise this value"},
-    "keyword.all": {SV: "villkoret gäller för varje element", EN: "the condition holds for every element"},
-    "keyword.some": {SV: "villkoret gäller för minst ett element", EN: "the condition holds for at least one element"},
-    "keyword.none": {SV: "villkoret gäller för inget element", EN: "the condition holds for no element"},
-    "keyword.in": {SV: "värdet finns i samlingen", EN: "the value is in the collection"},
-    "keyword.covers": {SV: "schemat till vänster täcker alla tider till höger", EN: "the schedule on the left covers every time on the right"},
-    "keyword.count": {SV: "antalet element (som uppfyller villkoret)", EN: "the number of elements (meeting the condition)"},
-    "keyword.sum": {SV: "summan över elementen", EN: "the sum over the elements"},
-    "keyword.hours": {SV: "antal timmar i veckan som schemat omfattar", EN: "the hours a week the schedule spans"},
-    "keyword.around_the_clock": {SV: "hela veckan, dygnet runt", EN: "the whole week, around the clock"},
-    "keyword.true": {SV: "sant", EN: "true"},
-    "keyword.false": {SV: "falskt", EN: "false"},
-    "lsp.fact": {SV: "uppgift", EN: "fact"},
-    "lsp.field": {SV: "fält i posten {record}", EN: "field of the record {record}"},
-    "lsp.record": {SV: "post", EN: "record"},
-    "lsp.requirement": {SV: "krav", EN: "requirement"},
-    "lsp.keyword": {SV: "nyckelord", EN: "keyword"},
-    "lsp.did_you_mean": {SV: "Byt till ”{suggestion}”", EN: "Change to “{suggestion}”"},
-    "lsp.skipped": {SV: "hoppade över {count} byte som inte är ett meddelande: {text}",
-                    EN: "skipped {count} bytes that are not a message: {text}"},
-    "lsp.too_large": {SV: "meddelandet är för stort ({length} byte; högst {limit}) och läses inte",
-                      EN: "the message is too large ({length} bytes; at most {limit}) and is not read"},
-    "lsp.not_json": {SV: "meddelandet är inte JSON: {text}", EN: "the message is not JSON: {text}"},
-    "lsp.not_a_message": {SV: "inget JSON-RPC 2.0-meddelande: {text}", EN: "not a JSON-RPC 2.0 message: {text}"},
-    "lsp.bad_message": {SV: "meddelandet har fel form ({reason})", EN: "the message has the wrong shape ({reason})"},
-    "lsp.not_installed": {SV: "kok lsp behöver pygls: pip install 'kokdsl[lsp]'", EN: "kok lsp needs pygls: pip install 'kokdsl[lsp]'"},
-})
+@functools.cache
+def translations(lang: str) -> gettext.GNUTranslations:
+    """The compiled catalogue of `lang`, read once."""
+    if lang not in LANGUAGES:
+        raise KeyError(f"no catalogue for the language {lang!r}")
+    with open(mo_path(lang), "rb") as mo:
+        catalogue = gettext.GNUTranslations(mo)
+    catalogue.add_fallback(_Missing())
+    return catalogue
 
 
-# What libyaml and Python's json module say, in Swedish: kok's own messages quote
-# their reasons, and a Swedish message must not end in English.
-_PARSER_PROBLEMS_SV = {
-    "mapping values are not allowed in this context": "ett kolon med värde får inte stå här (saknas ett radbyte eller citattecken?)",
-    "did not find expected node content": "här saknas ett värde",
-    "found unexpected end of stream": "filen tog slut mitt i ett värde",
-    "did not find expected '-' indicator": "här väntades ett nytt listelement (-)",
-    "found character that cannot start any token": "ett tecken som inte kan inleda något här (en tabb som indrag?)",
-    "found unknown escape character": "okänd escape-sekvens efter \\",
-    "did not find expected ',' or '}'": "här väntades , eller }",
-    "did not find expected ',' or ']'": "här väntades , eller ]",
-    "but found another document": "filen innehåller mer än ett dokument (---)",
-    "did not find expected tag URI": "en ofullständig tagg",
-    "found unknown directive name": "okänt direktiv (%)",
-    "did not find expected key": "här väntades en nyckel (indraget stämmer inte?)",
-    "did not find expected alphabetic or numeric character": "här väntades ett namn (efter & eller *)",
-    "could not find expected ':'": "här väntades ett kolon (:)",
-    "found undefined alias": "aliaset har inget ankare (&)",
-    "found invalid Unicode character escape code": "ogiltig Unicode-escape",
-    "found a tab character that violates indentation": "en tabb i indraget; använd mellanslag",
-    "block sequence entries are not allowed in this context": "ett listelement (-) får inte stå här",
-    "found duplicate anchor": "ankaret finns redan",
-    "found unexpected ':'": "ett oväntat kolon",
-    "Expecting value": "här väntades ett värde",
-    "Expecting property name enclosed in double quotes": "här väntades en nyckel inom dubbla citattecken",
-    "Expecting ',' delimiter": "här väntades ett kommatecken",
-    "Expecting ':' delimiter": "här väntades ett kolon",
-    "Unterminated string starting at": "texten saknar avslutande citattecken",
-    "Invalid control character at": "ett otillåtet styrtecken i en text",
-    "Invalid \\escape": "ogiltig escape-sekvens efter \\",
-    "Invalid \\uXXXX escape": "ogiltig \\u-escape",
-    "Extra data": "mer data efter dokumentets slut",
+def has_message(code: str) -> bool:
+    """Whether the catalogues hold a sentence (or a plural entry) with this id."""
+    catalogue = translations(SV)
+    try:
+        catalogue.gettext(code)
+    except KeyError:
+        try:
+            catalogue.ngettext(code, code, 1)
+        except KeyError:
+            return False
+    return True
+
+
+def template(code: str, lang: str = SV) -> str:
+    """The sentence for `code` in `lang` with its {placeholders} unfilled;
+    KeyError for an id the catalogue lacks."""
+    return translations(lang).gettext(code)
+
+
+def message(code: str, lang: str = SV, **params: Any) -> str:
+    """The sentence for a message code in `lang` ("sv" or "en"), with its
+    parameters filled in; a parameter with .render(lang) renders itself. A
+    whole-number `count` picks the plural form of an entry that has them
+    ("1 vårdcentral", "2 vårdcentraler") and is written as a number of that
+    language ("6 500"); so does a Fraction ("38,5 timmar")."""
+    rendered = {k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()}
+    count = params.get("count")
+    if isinstance(count, (int, Fraction)) and not isinstance(count, bool):
+        from kokdsl.formatting import format_number  # Babel's number data is read only when a count is shown
+
+        rendered["count"] = format_number(count, lang)
+        return _plural(code, count, lang).format(**rendered)
+    return template(code, lang).format(**rendered)
+
+
+def _plural(code: str, count: int | Fraction, lang: str) -> str:
+    """The form of `code` that `count` takes; a sentence without plural forms as it is.
+    A count with decimals ("1,5 timmar") takes the form of 2: in Swedish and
+    English every such number is plural."""
+    try:
+        return translations(lang).ngettext(code, code, int(count) if count.denominator == 1 else 2)
+    except KeyError:
+        return template(code, lang)
+
+
+def join_alternatives(words: list[str], lang: str) -> str:
+    """"a, b or c" in `lang`; "?" for none."""
+    from kokdsl.formatting import format_list
+
+    return format_list(words, lang, style="or") if words else "?"
+
+
+# A YAML or JSON parser's own words (libyaml, Python's json) -> the id of the same reason in
+# the catalogues: kok's messages quote these reasons, and a Swedish message must not end in
+# English. The English text is the parser's; a reason this table lacks is "parser.other".
+PARSER_PROBLEMS = {
+    "mapping values are not allowed in this context": "parser.mapping_values_are_not_allowed_in_this_c",
+    "did not find expected node content": "parser.did_not_find_expected_node_content",
+    "found unexpected end of stream": "parser.found_unexpected_end_of_stream",
+    "did not find expected '-' indicator": "parser.did_not_find_expected_indicator",
+    "found character that cannot start any token": "parser.found_character_that_cannot_start_any_to",
+    "found unknown escape character": "parser.found_unknown_escape_character",
+    "did not find expected ',' or '}'": "parser.expected_comma_or_brace",
+    "did not find expected ',' or ']'": "parser.expected_comma_or_bracket",
+    "but found another document": "parser.but_found_another_document",
+    "did not find expected tag URI": "parser.did_not_find_expected_tag_uri",
+    "found unknown directive name": "parser.found_unknown_directive_name",
+    "did not find expected key": "parser.did_not_find_expected_key",
+    "did not find expected alphabetic or numeric character": "parser.did_not_find_expected_alphabetic_or_nume",
+    "could not find expected ':'": "parser.could_not_find_expected",
+    "found undefined alias": "parser.found_undefined_alias",
+    "found invalid Unicode character escape code": "parser.found_invalid_unicode_character_escape_c",
+    "found a tab character that violates indentation": "parser.found_a_tab_character_that_violates_inde",
+    "block sequence entries are not allowed in this context": "parser.block_sequence_entries_are_not_allowed_i",
+    "found duplicate anchor": "parser.found_duplicate_anchor",
+    "found unexpected ':'": "parser.found_unexpected",
+    "Expecting value": "parser.expecting_value",
+    "Expecting property name enclosed in double quotes": "parser.expecting_property_name_enclosed_in_doub",
+    "Expecting ',' delimiter": "parser.expecting_delimiter",
+    "Expecting ':' delimiter": "parser.expecting_delimiter",
+    "Unterminated string starting at": "parser.unterminated_string_starting_at",
+    "Invalid control character at": "parser.invalid_control_character_at",
+    "Invalid \\escape": "parser.invalid_escape",
+    "Invalid \\uXXXX escape": "parser.invalid_uxxxx_escape",
+    "Extra data": "parser.extra_data",
 }
 
 
 class ParserProblem:
-    """A YAML or JSON parser's own words for a problem: as they are in
-    English, in Swedish from the table above (a general phrase for one the
-    table lacks, never the English)."""
+    """A parser's reason for refusing a document: in English as the parser
+    wrote it; in another language from the catalogue (a general phrase for
+    one the table lacks, never the English)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
 
     def render(self, lang: str) -> str:
-        if lang != SV:
+        if lang == EN:
             return self.text
-        for english, swedish in _PARSER_PROBLEMS_SV.items():
-            if self.text.startswith(english):
-                return swedish
-        return "ett syntaxfel"
+        code = next((c for english, c in PARSER_PROBLEMS.items() if self.text.startswith(english)), "parser.other")
+        return message(code, lang)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ParserProblem) and other.text == self.text
@@ -1065,19 +168,3 @@ class ParserProblem:
 
     def __str__(self) -> str:
         return self.text
-
-
-def join_alternatives(words: list[str], lang: str) -> str:
-    if not words:
-        return "?"
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + f" {CATALOGUE['or'][lang]} " + words[-1]
-
-
-def message(code: str, lang: str = SV, **params: Any) -> str:
-    """The sentence for a message code in `lang` ("sv" or "en"), with its
-    parameters filled in; a parameter with .render(lang) renders itself."""
-    template = CATALOGUE[code][lang]
-    rendered = {k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()}
-    return template.format(**rendered)

@@ -301,6 +301,45 @@ class _ToAst(Transformer[Token, Any]):
     def review(self, meta: Any, _kw: Token, text: Token) -> ast.Review:
         return ast.Review(_text_block(text), span=self._span(meta))
 
+    def review_en(self, meta: Any, _kw: Token, text: Token) -> ast.LetterSetting:
+        return self._setting("review_en", meta, (_text_block(text),))
+
+    def _setting(self, kind: str, meta: Any, values: tuple[str, ...]) -> ast.LetterSetting:
+        return ast.LetterSetting(kind, values, span=self._span(meta))
+
+    def doc_title(self, meta: Any, _kw: Token, title: Token) -> ast.LetterSetting:
+        return self._setting("doc_title", meta, (_unquote(title),))
+
+    def doc_title_en(self, meta: Any, _kw: Token, title: Token) -> ast.LetterSetting:
+        return self._setting("doc_title_en", meta, (_unquote(title),))
+
+    def sender(self, meta: Any, _kw: Token, region: Token, unit: Token, place: Token) -> ast.LetterSetting:
+        return self._setting("sender", meta, (_unquote(region), _unquote(unit), _unquote(place)))
+
+    def sender_en(self, meta: Any, _kw: Token, region: Token, unit: Token) -> ast.LetterSetting:
+        return self._setting("sender_en", meta, (_unquote(region), _unquote(unit)))
+
+    def supplement_contact(self, meta: Any, _kw: Token, text: Token) -> ast.LetterSetting:
+        return self._setting("supplement_contact", meta, (_text_block(text),))
+
+    def supplement_contact_en(self, meta: Any, _kw: Token, text: Token) -> ast.LetterSetting:
+        return self._setting("supplement_contact_en", meta, (_text_block(text),))
+
+    def signed_as(self, meta: Any, _kw: Token, name: Token) -> ast.LetterSetting:
+        return self._setting("signed_as", meta, (str(name),))
+
+    def ground(self, meta: Any, _kw: Token, text: Token) -> tuple[str, str]:
+        return ("ground", _text_block(text))
+
+    def ground_en(self, meta: Any, _kw: Token, text: Token) -> tuple[str, str]:
+        return ("ground_en", _text_block(text))
+
+    def title_en(self, meta: Any, _kw: Token, title: Token) -> tuple[str, str]:
+        return ("title_en", _unquote(title))
+
+    def text_en(self, meta: Any, _kw: Token, text: Token) -> tuple[str, str]:
+        return ("text_en", _text_block(text))
+
     def requirement(self, meta: Meta, _kw: Token, req_id: Token, title: Token, modality: str,
                     *rest: Any) -> ast.Requirement:
         # Point diagnostics about the requirement (a duplicate id) at its number.

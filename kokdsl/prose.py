@@ -32,167 +32,33 @@ from kokdsl import ast
 from kokdsl.compiled import CompiledRulebook, Type
 from kokdsl.enums import Outcome
 from kokdsl.evaluator import Element, Finding, RequirementResult, Trace
+from kokdsl.formatting import format_list, format_number, format_percent
 from kokdsl.messages import message
 from kokdsl.schedule import AROUND_THE_CLOCK, Schedule
 from kokdsl.values import UNKNOWN, RecordValue
 from kokdsl.visitor import NodeVisitor
 
 SV, EN = "sv", "en"
-NBSP = "\u00a0"  # keeps "61 %" and "6 500" on one line
 
-# One template per construct and language. {placeholders} are filled with
-# phrases and values already rendered in the reader's language.
-TEMPLATES: dict[str, dict[str, str]] = {
-    # comparison: "{left}: {value}; kravet är minst {threshold}"
-    "compare.not_met": {SV: "{left}: {lv}; kravet är {op} {rv}", EN: "{left}: {lv}; the requirement is {op} {rv}"},
-    # = and != against another fact or field
-    "same.same.met": {SV: "{left}: {lv}, samma som {rv}", EN: "{left}: {lv}, the same as {rv}"},
-    "same.different.met": {SV: "{left}: {lv}, inte samma som {rv}", EN: "{left}: {lv}, not the same as {rv}"},
-    "same.different.not_met": {SV: "{left}: {lv}; ska vara samma som {rv}",
-                               EN: "{left}: {lv}; must be the same as {rv}"},
-    "same.same.not_met": {SV: "{left}: {lv}; får inte vara samma som {rv}",
-                          EN: "{left}: {lv}; must not be the same as {rv}"},
-    "compare.met": {SV: "{left}: {lv} (krav: {op} {rv})", EN: "{left}: {lv} (required: {op} {rv})"},
-    "compare.because": {SV: "{clause}, eftersom {reason}", EN: "{clause}, since {reason}"},
-    # a met threshold chosen by a condition: the reason stays with the threshold
-    "compare.met_because": {SV: "{left}: {lv} (krav: {op} {rv}, eftersom {reason})",
-                            EN: "{left}: {lv} (required: {op} {rv}, since {reason})"},
-    # a text that must be filled in (x != ""): say so in words, not as a comparison with ""
-    "text.filled": {SV: "{left}: {lv} (ifyllt)", EN: "{left}: {lv} (filled in)"},
-    "text.empty": {SV: "{left} är tomt; kravet är att det är ifyllt", EN: "{left} is empty; it must be filled in"},
-    "compare.branches_not_met": {
-        SV: "{left}: {lv}; kravet är {op} {a} om {cond}, annars {op} {b}, och inget av dem är uppfyllt",
-        EN: "{left}: {lv}; the requirement is {op} {a} if {cond}, otherwise {op} {b}, and neither is met"},
-    "compare.branches_met": {
-        SV: "{left}: {lv} (krav: {op} {a} om {cond}, annars {op} {b}; båda är uppfyllda)",
-        EN: "{left}: {lv} (required: {op} {a} if {cond}, otherwise {op} {b}; both are met)"},
-    "compare.fragment_true": {SV: "{left} är {lv}, {op} {rv}", EN: "{left} is {lv}, {op} {rv}"},
-    "compare.fragment_false": {SV: "{left} är {lv}, inte {op} {rv}", EN: "{left} is {lv}, not {op} {rv}"},
-    "value.with_phrase": {SV: "{phrase} ({value})", EN: "{phrase} ({value})"},
-    "value.computed": {SV: "{phrase}, det vill säga {value}", EN: "{phrase}, that is {value}"},
-    # yes/no facts and fields
-    "bool.value": {SV: "{name}: {value}", EN: "{name}: {value}"},
-    # covers. English names the required hours first, so that no verb has to agree
-    # with "the opening hours" and "a specialist" alike.
-    # Swedish: "Specialist i allmänmedicin saknas under öppettiderna: torsdagar 15.30–17.00".
-    "covers.not_met": {SV: "{left} saknas under {right}: {gaps}",
-                       EN: "{right}: not covered by {left} on {gaps}"},
-    "covers.not_met_around": {SV: "{left} täcker inte dygnet runt alla dagar; det saknas {gaps}",
-                              EN: "around the clock every day: not covered by {left} on {gaps}"},
-    "covers.met": {SV: "{left} finns under hela {right} ({rv})", EN: "{right} ({rv}): all covered by {left}"},
-    "covers.met_around": {SV: "{left} täcker dygnet runt alla dagar",
-                          EN: "around the clock every day: all covered by {left}"},
-    # membership
-    "member.in": {SV: "{element} ingår i {collection}", EN: "{element} is among {collection}"},
-    "member.not_in": {SV: "{element} ingår inte i {collection} ({cv})",
-                      EN: "{element} is not among {collection} ({cv})"},
-    "member.forbidden": {SV: "{element} ingår i {collection}, men får inte göra det",
-                         EN: "{element} is among {collection}, but must not be"},
-    # negation
-    "not.holds": {SV: "{clause}, men det får inte vara så", EN: "{clause}, which must not be the case"},
-    # list elements and quantifiers
-    "element": {SV: "{record} {label}:", EN: "{record} {label}:"},
-    "element.forbidden": {SV: "{record} {label} (får inte förekomma):", EN: "{record} {label} (must not occur):"},
-    "element.unknown": {SV: "{record} {label} kan inte bedömas:", EN: "{record} {label} cannot be assessed:"},
-    # an element of a set of values ("alla v i tilläggsuppdrag: …"), which has no record name
-    "element.value": {SV: "{label} i {collection}:", EN: "{label} in {collection}:"},
-    "all.met": {SV: "alla {collection} ({count}) uppfyller kravet:",
-                EN: "all {collection} ({count}) meet the requirement:"},
-    "some.met": {SV: "kravet uppfylls av {count} av {total} {collection}:",
-                 EN: "{count} of {total} {collection} meet the requirement:"},
-    "some.not_met": {SV: "ingen av de {count} {collection} uppfyller kravet:",
-                     EN: "none of the {count} {collection} meets the requirement:"},
-    "none.met": {SV: "ingen av de {count} {collection} har det som inte får förekomma:",
-                 EN: "none of the {count} {collection} has what must not occur:"},
-    "empty.met": {SV: "inga {collection} är angivna, så inget bryter mot kravet",
-                  EN: "no {collection} are given, so nothing breaks the requirement"},
-    "empty.not_met": {SV: "inga {collection} är angivna", EN: "no {collection} are given"},
-    # unknown facts
-    "unknown.fact": {SV: "uppgiften om {name} saknas eller är ogiltig i egenrapporten",
-                     EN: "information on {name} is missing or invalid in the self-report"},
-    "unknown.field": {SV: "uppgiften om {name} saknas eller är ogiltig",
-                      EN: "information on {name} is missing or invalid"},
-    "unknown.division": {SV: "{phrase} kan inte räknas ut (division med noll)",
-                         EN: "{phrase} cannot be worked out (division by zero)"},
-    # applicability
-    # "Kravet gäller bara om antal filialer är mer än 0, och här är antal filialer 0."
-    "not_applicable.value": {SV: "kravet gäller bara om {condition}, och här är {left} {lv}",
-                             EN: "the requirement applies only if {condition}, and here {left} is {lv}"},
-    "not_applicable": {SV: "kravet gäller bara om {condition}; här: {clause}",
-                       EN: "the requirement applies only if {condition}; here: {clause}"},
-    "applies_unknown": {SV: "det går inte att avgöra om kravet gäller vårdcentralen:",
-                        EN: "whether the requirement applies to the centre cannot be told:"},
-    # phrases (noun phrases for expressions)
-    "phrase.hours": {SV: "timmar per vecka enligt {x}", EN: "hours per week in {x}"},
-    "phrase.count": {SV: "antal {x}", EN: "the number of {x}"},
-    "phrase.count_with": {SV: "antal {x} med {cond}", EN: "the number of {x} with {cond}"},
-    "phrase.count_where": {SV: "antal {x} där {cond}", EN: "the number of {x} where {cond}"},
-    "phrase.sum": {SV: "summan av {body} för {x}", EN: "the sum of {body} over {x}"},
-    "phrase.field_of": {SV: "{field} för {subject}", EN: "{field} of {subject}"},
-    "phrase.share_of": {SV: "{share} av {x}", EN: "{share} of {x}"},
-    "phrase.if_else": {SV: "{a} om {cond}, annars {b}", EN: "{a} if {cond}, otherwise {b}"},
-    "phrase.around_the_clock": {SV: "dygnet runt alla dagar", EN: "around the clock every day"},
-    "phrase.bound_value": {SV: "värdet", EN: "the value"},
-    # dates, ranges and "at least N of"
-    "phrase.assessment_date": {SV: "bedömningsdatumet", EN: "the date of assessment"},
-    "between.not_met": {SV: "{x}: {xv}; kravet är mellan {low} och {high}",
-                        EN: "{x}: {xv}; the requirement is between {low} and {high}"},
-    "between.below": {SV: "{x}: {xv}; kravet är minst {low}", EN: "{x}: {xv}; the requirement is at least {low}"},
-    "between.above": {SV: "{x}: {xv}; kravet är högst {high}", EN: "{x}: {xv}; the requirement is at most {high}"},
-    "between.met": {SV: "{x}: {xv} (krav: mellan {low} och {high})",
-                    EN: "{x}: {xv} (required: between {low} and {high})"},
-    "at_least.not_met": {SV: "{found} av {candidates} ingår i {collection} ({cv}); kravet är minst {n}",
-                         EN: "{found} of {candidates} are among {collection} ({cv}); the requirement is at least {n}"},
-    "at_least.met": {SV: "{found} av {candidates} ingår i {collection} (krav: minst {n})",
-                     EN: "{found} of {candidates} are among {collection} (required: at least {n})"},
-    "check.between": {SV: "{x} är mellan {low} och {high}", EN: "{x} is between {low} and {high}"},
-    "check.at_least": {SV: "minst {n} av {candidates} ingår i {collection}",
-                       EN: "at least {n} of {candidates} are among {collection}"},
-    # check sentences (the book)
-    "check.compare": {SV: "{left} är {op} {right}", EN: "{left} is {op} {right}"},
-    "check.filled": {SV: "{left} är ifyllt", EN: "{left} is filled in"},
-    "check.bool": {SV: "{name}: ja", EN: "{name}: yes"},
-    "check.covers": {SV: "{left} täcker {right}", EN: "{left} covers {right}"},
-    "check.member": {SV: "{element} ingår i {collection}", EN: "{element} is among {collection}"},
-    "check.not_member": {SV: "{element} ingår inte i {collection}", EN: "{element} is not among {collection}"},
-    "check.not": {SV: "det gäller inte att {clause}", EN: "it is not the case that {clause}"},
-    "check.and": {SV: "{a} och {b}", EN: "{a} and {b}"},
-    "check.or": {SV: "{a} eller {b}", EN: "{a} or {b}"},
-    # The record's name is Swedish, so English says "of the {x}" instead.
-    "check.all": {SV: "för alla {x}: {body}", EN: "for all {x}: {body}"},
-    "check.some": {SV: "för minst en {record} i {x}: {body}", EN: "for at least one of the {x}: {body}"},
-    "check.none": {SV: "för ingen {record} i {x}: {body}", EN: "for none of the {x}: {body}"},
-    "check.some.value": {SV: "för minst ett värde i {x}: {body}", EN: "for at least one value in {x}: {body}"},
-    "check.none.value": {SV: "för inget värde i {x}: {body}", EN: "for no value in {x}: {body}"},
-    "check.if_else": {SV: "{a} om {cond}, annars {b}", EN: "{a} if {cond}, otherwise {b}"},
-}
+# Comparison and arithmetic operators in words, by their catalogue ids
+# (prose.op.*, prose.arith.*, prose.schedule.*). "=" reads as nothing before a
+# plain value ("utbildning: yrkeshögskola; kravet är högskola").
+_OP_WORDS = {">=": "at_least", ">": "more_than", "<=": "at_most", "<": "less_than", "!=": "not"}
+_OP_WORDS_VS_PHRASE = {"=": "same_as", "!=": "not_same_as"}
+_ARITH_WORDS = {"+": "plus", "-": "minus", "*": "times", "/": "divided_by", "except": "except",
+                "intersect": "intersect"}
+_SCHEDULE_WORDS = {"+": "together_with", "-": "except", "except": "except", "intersect": "at_same_time"}
 
-# Comparison operators in words; "=" reads as nothing before a plain value
-# ("utbildning: yrkeshögskola; kravet är högskola").
-_OP_WORDS = {
-    SV: {">=": "minst", ">": "mer än", "<=": "högst", "<": "mindre än", "=": "", "!=": "inte"},
-    EN: {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "=": "", "!=": "not"},
-}
-_OP_WORDS_VS_PHRASE = {
-    SV: {"=": "samma som", "!=": "inte samma som"},
-    EN: {"=": "the same as", "!=": "not the same as"},
-}
-_ARITH_WORDS = {
-    SV: {"+": "plus", "-": "minus", "*": "gånger", "/": "delat med", "except": "utom", "intersect": "och samtidigt"},
-    EN: {"+": "plus", "-": "minus", "*": "times", "/": "divided by", "except": "except", "intersect": "and at once"},
-}
-_SCHEDULE_WORDS = {
-    SV: {"+": "tillsammans med", "-": "utom", "except": "utom", "intersect": "samtidigt som"},
-    EN: {"+": "together with", "-": "except", "except": "except", "intersect": "at the same time as"},
-}
-_YES_NO = {SV: ("ja", "nej"), EN: ("yes", "no")}
-_HOURS = {SV: "timmar", EN: "hours"}
-_UNKNOWN = {SV: "okänt", EN: "unknown"}
+
+def _word(family: str, words: dict[str, str], op: str, lang: str) -> str:
+    """An operator in words; one without a word stays as written."""
+    return message(f"prose.{family}.{words[op]}", lang) if op in words else op
 
 
 def template(code: str, lang: str, **params: object) -> str:
-    """One construct's template in one language, filled with rendered phrases."""
-    return TEMPLATES[code][lang].format(**params)
+    """One construct's sentence (catalogue id prose.<code>) in one language,
+    filled with rendered phrases."""
+    return message("prose." + code, lang, **params)
 
 
 def sentence(code: str, lang: str, params: dict[str, object]) -> str:
@@ -243,24 +109,9 @@ class Names:
 # -- values ----------------------------------------------------------------------------
 
 
-def _group(digits: str, sep: str) -> str:
-    head, rest = digits[: len(digits) % 3 or 3], digits[len(digits) % 3 or 3:]
-    return head + "".join(sep + rest[i:i + 3] for i in range(0, len(rest), 3))
-
-
 def number(value: int | Fraction, lang: str) -> str:
-    """'6 500', '38,5' in Swedish; '6,500', '38.5' in English (grouped from
-    1 000 up, as the sources write "6 500 listade")."""
-    sign = "-" if value < 0 else ""
-    magnitude: int | Fraction = -value if value < 0 else value
-    whole = int(magnitude)
-    fraction = magnitude - whole
-    text = _group(str(whole), NBSP if lang == SV else ",")
-    if fraction:
-        decimals = f"{float(fraction):.2f}"[2:].rstrip("0")
-        if decimals:
-            text += ("," if lang == SV else ".") + decimals
-    return sign + text
+    """'6 500', '38,5' in Swedish; '6,500', '38.5' in English."""
+    return format_number(value, lang)
 
 
 def _value_name(value: str, t: Type | None, lang: str) -> str:
@@ -275,23 +126,21 @@ def value_text(value: object, t: Type | None, lang: str, unit: str | None = None
     kind = t.kind if t else None
     unit = unit or (t.unit if t else None)
     if value is UNKNOWN:
-        return _UNKNOWN[lang]
+        return message("value.unknown", lang)
     if isinstance(value, bool):
-        return _YES_NO[lang][0 if value else 1]
+        return message("value.yes" if value else "value.no", lang)
     if kind == "percent" and isinstance(value, (int, Fraction)):
-        # "94 %" in Swedish (Språkrådet), "94%" in English
-        return f"{number(value * 100, lang)}{NBSP if lang == SV else ''}%"
+        return format_percent(value, lang)  # "94 %" in Swedish (Språkrådet), "94%" in English
     if isinstance(value, (int, Fraction)):
-        text = number(value, lang)
-        return f"{text}{NBSP}{_HOURS[lang]}" if unit == "h" else text
+        return message("prose.hours", lang, count=value) if unit == "h" else number(value, lang)
     if isinstance(value, str) and kind in ("enum", "set") and t is not None:
         return t.value_name(value, lang)
     if isinstance(value, str) and kind in ("enum", "set"):
         return words(value)
     if isinstance(value, frozenset):
         name = t.value_name if t is not None else (lambda v, _lang: words(v))
-        return ", ".join(name(v, lang) for v in sorted(value)) if value else (
-            "inga angivna" if lang == SV else "none given")
+        return format_list([name(v, lang) for v in sorted(value)], lang) if value else message(
+            "value.none_given", lang)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Schedule) and value:
@@ -353,9 +202,7 @@ def _phrase(node: object, ctx: _Context) -> str:
         case ast.AssessmentDate():
             return ctx.t("phrase.assessment_date")
         case ast.SetLiteral(values=values):
-            names = [_value_name(v, ctx.type(node), lang) for v in values]
-            last = " eller " if lang == SV else " or "
-            return names[0] if len(names) == 1 else ", ".join(names[:-1]) + last + names[-1]
+            return format_list([_value_name(v, ctx.type(node), lang) for v in values], lang, style="or")
         case ast.Hours(operand=x):
             return ctx.t("phrase.hours", x=_phrase(x, ctx))
         case ast.Count(collection=x, var=None):
@@ -373,8 +220,8 @@ def _phrase(node: object, ctx: _Context) -> str:
         case ast.Arith(op=op, left=a, right=b):
             t = ctx.type(node)
             if t is not None and t.kind == "schedule":  # sets of hours, not numbers
-                return f"{_phrase(a, ctx)} {_SCHEDULE_WORDS[lang].get(op, op)} {_phrase(b, ctx)}"
-            return f"{_phrase(a, ctx)} {_ARITH_WORDS[lang].get(op, op)} {_phrase(b, ctx)}"
+                return f"{_phrase(a, ctx)} {_word('schedule', _SCHEDULE_WORDS, op, lang)} {_phrase(b, ctx)}"
+            return f"{_phrase(a, ctx)} {_word('arith', _ARITH_WORDS, op, lang)} {_phrase(b, ctx)}"
         case ast.IfElse(then=a, condition=cond, otherwise=b):
             return ctx.t("phrase.if_else", a=_phrase(a, ctx), cond=_check(cond, ctx), b=_phrase(b, ctx))
     return _check(node, ctx)
@@ -424,7 +271,7 @@ def _check(node: object, ctx: _Context) -> str:
             if t is not None and t.kind == "bool":
                 return ctx.t("check.bool", name=_phrase(node, ctx))
         case ast.Literal(kind="bool", value=value):
-            return _YES_NO[lang][0 if value else 1]
+            return message("value.yes" if value else "value.no", lang)
         case ast.Between(operand=x, low=low, high=high):
             return ctx.t("check.between", x=_phrase(x, ctx), low=_phrase(low, ctx), high=_phrase(high, ctx))
         case ast.AtLeast(count=n, candidates=c, collection=m):
@@ -442,10 +289,7 @@ def _unknown_construct(node: object, ctx: _Context) -> str:
 
 
 # Dates are compared in time: "tidigast 2025-01-01", not "minst".
-_DATE_OP_WORDS = {
-    SV: {">=": "tidigast", ">": "efter", "<=": "senast", "<": "före"},
-    EN: {">=": "on or after", ">": "after", "<=": "on or before", "<": "before"},
-}
+_DATE_OP_WORDS = {">=": "on_or_after", ">": "after", "<=": "on_or_before", "<": "before"}
 
 
 def _is_plain(node: object, ctx: _Context) -> bool:
@@ -465,11 +309,11 @@ def _fact_first(node: ast.Compare, ctx: _Context) -> ast.Compare:
 
 def _op_words(op: str, right: object, ctx: _Context) -> str:
     t = ctx.type(right)
-    if t is not None and t.kind == "date" and op in _DATE_OP_WORDS[ctx.lang]:
-        return _DATE_OP_WORDS[ctx.lang][op]
+    if t is not None and t.kind == "date" and op in _DATE_OP_WORDS:
+        return _word("op", _DATE_OP_WORDS, op, ctx.lang)
     if op in ("=", "!=") and not _is_plain(right, ctx):
-        return _OP_WORDS_VS_PHRASE[ctx.lang][op]
-    return _OP_WORDS[ctx.lang][op]
+        return _word("op", _OP_WORDS_VS_PHRASE, op, ctx.lang)
+    return "" if op == "=" else _word("op", _OP_WORDS, op, ctx.lang)
 
 
 # -- explanations: why a requirement has its outcome ------------------------------------
@@ -631,7 +475,7 @@ class _Explainer(NodeVisitor):
         return self.and_words(ctx, [self.fragment(r, ctx) for r in reasons])
 
     def and_words(self, ctx: _Context, clauses: list[str]) -> str:
-        return f" {'och' if ctx.lang == SV else 'and'} ".join(clauses)
+        return format_list(clauses, ctx.lang)
 
     def unit(self, node: ast.Compare, ctx: _Context) -> str | None:
         # "38 timmar; kravet är minst 40 timmar": a threshold takes the unit of what it is compared with.
@@ -659,7 +503,7 @@ class _Explainer(NodeVisitor):
             for share, other in ((left, right), (right, left)):
                 if node.op == "*" and isinstance(share.node, ast.Literal) and share.node.kind == "percent":
                     return ctx.t("phrase.share_of", share=_phrase(share.node, ctx), x=self.valued(other, ctx))
-            words_ = _ARITH_WORDS[ctx.lang].get(node.op, node.op)
+            words_ = _word("arith", _ARITH_WORDS, node.op, ctx.lang)
             return f"{self.valued(left, ctx)} {words_} {self.valued(right, ctx)}"
         if isinstance(node, (ast.Literal, ast.AroundTheClock)):
             return _phrase(node, ctx)
@@ -826,7 +670,7 @@ def _chosen_by(tr: Trace) -> list[Trace]:
 
 def _schedule(schedule: Schedule, lang: str) -> str:
     if schedule == AROUND_THE_CLOCK:
-        return TEMPLATES["phrase.around_the_clock"][lang]
+        return template("phrase.around_the_clock", lang)
     return schedule.describe(lang, prose=True)
 
 

@@ -82,6 +82,13 @@ class SelfReport:
     facts: Env = attrs.field(eq=False)  # fact name -> value (UNKNOWN when missing/invalid)
     problems: tuple[DataProblem, ...]
     diagnostics: tuple[Diagnostic, ...]
+    # The text as the applicant wrote it: letters quote it with its line numbers.
+    source: str = attrs.field(default="", eq=False, repr=False)
+
+    def lines_of(self) -> dict[str, tuple[int, int]]:
+        """JSON path -> (first line, last line) in the source, 1-based: where
+        each fact, list element and field was written."""
+        return source_lines(self.source)
 
 
 def read_document(path: str | Path) -> tuple[object, bytes]:
@@ -198,7 +205,43 @@ def load_self_report(path: str | Path, rulebook: CompiledRulebook) -> SelfReport
     """Read a YAML or JSON self-report and validate it against the rulebook's
     facts. Raises SelfReportError when the file is no self-report at all."""
     document, data = read_document(path)
-    return validate(document, rulebook, display_name(path), hashlib.sha256(data).hexdigest())
+    return validate(document, rulebook, display_name(path), hashlib.sha256(data).hexdigest(), source_text(data))
+
+
+def source_text(data: bytes) -> str:
+    """A self-report's bytes as the text its line numbers count in."""
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def source_lines(text: str) -> dict[str, tuple[int, int]]:
+    """Where each value of a YAML or JSON self-report was written: JSON path
+    -> (first line, last line), the first being the line of its key. Empty
+    when the text cannot be composed (it was read once already, so rarely)."""
+    try:
+        root = yaml.compose(text, Loader=_SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    out: dict[str, tuple[int, int]] = {}
+
+    def walk(node: yaml.Node, path: str, first: int) -> int:
+        """Record the node's lines under `path`; return its last line."""
+        last = first
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                last = max(last, walk(value, key_path(path, key.value), key.start_mark.line + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                last = max(last, walk(item, f"{path}[{i}]", item.start_mark.line + 1))
+        if not node.value or isinstance(node, yaml.ScalarNode):
+            end = node.end_mark
+            # A block scalar ends at the start of the next line: its last line is the one before.
+            last = max(last, end.line if end.column == 0 and end.line > node.start_mark.line else end.line + 1)
+        out[path] = (first, last)
+        return last
+
+    if root is not None:
+        walk(root, "$", 1)
+    return out
 
 
 def display_name(path: str | Path) -> str:
@@ -209,7 +252,8 @@ def display_name(path: str | Path) -> str:
     return raw.decode("utf-8", errors="backslashreplace")
 
 
-def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>", sha256: str = "") -> SelfReport:
+def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>", sha256: str = "",
+             source: str = "") -> SelfReport:
     """Check a parsed document against the rulebook's declared facts."""
     if not isinstance(document, dict):
         raise SelfReportError(Diagnostic(ERROR, "data.not_mapping", {}, path="$", file=file))
@@ -232,7 +276,7 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
                 params.update(hint_code="hint.did_you_mean", suggestion=suggestion[0])
             unknown = Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key), file=file)
             checker.diagnostics.append(unknown)
-    return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics))
+    return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics), source)
 
 
 class _Invalid(KokError):

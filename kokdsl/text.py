@@ -3,7 +3,7 @@ lists joined in words ("a, b och c")."""
 
 from __future__ import annotations
 
-from kokdsl.messages import message
+import re
 
 
 def _printable_table() -> dict[int, str]:
@@ -35,8 +35,17 @@ def terminal_lines(lines: list[str]) -> str:
     return "\n".join(printable(line) for line in lines) + "\n"
 
 
+def paragraphs(text: str | None) -> list[str]:
+    """Requirement text as written, re-flowed: the source's line breaks and
+    indentation are layout, blank lines are paragraphs."""
+    if not text:
+        return []
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
 def join_and(items: list[str], lang: str) -> str:
-    """The items as "a, b och c" ("a, b and c" in English); one item alone, none empty."""
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {message('report.list_and', lang)} " + items[-1]
+    """The items as "a, b och c" ("a, b and c" in English); one item alone,
+    none empty. CLDR's list pattern (formatting.format_list)."""
+    from kokdsl.formatting import format_list
+
+    return format_list(items, lang)

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from kokdsl.formatting import MAX_SHOWN_DIGITS, format_number, format_percent, magnitude
 from kokdsl.schedule import Schedule
 
 
@@ -63,42 +64,12 @@ class RecordValue:
 # below it; bounding them keeps every value printable and every sum exact and fast.
 MAX_MAGNITUDE = 10**15
 MAX_NUMBER_CHARS = 40
-# Results of arithmetic can outgrow the bound; beyond this many digits a
-# number is shown by its order of magnitude (Python will not print an int of
-# more than 4,300 digits, and no reader wants one).
-_MAX_SHOWN_DIGITS = 30
+# Results of arithmetic can outgrow the bound; beyond MAX_SHOWN_DIGITS digits
+# a number is shown by its order of magnitude (formatting.magnitude).
 
 
 def within_bounds(value: int | Fraction) -> bool:
     return -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE
-
-
-def format_number(value: int | Fraction, lang: str) -> str:
-    """A number with at most two decimals, exactly (no float: a Fraction of
-    huge numerator and denominator would overflow one)."""
-    if isinstance(value, int) or value.denominator == 1:
-        return _whole(int(value))
-    hundredths = round(value * 100)
-    sign = "-" if hundredths < 0 else ""
-    whole, cents = divmod(abs(hundredths), 100)
-    if whole >= 10**_MAX_SHOWN_DIGITS:
-        return _whole(int(value))
-    text = _whole(whole) + (f".{cents:02d}".rstrip("0").rstrip(".") if cents else "")
-    if text == "0":
-        sign = ""
-    text = sign + text
-    return text.replace(".", ",") if lang == "sv" else text
-
-
-def _whole(n: int) -> str:
-    if abs(n) < 10**_MAX_SHOWN_DIGITS:
-        return str(n)
-    # The power of ten, from the bit length, without printing the number.
-    magnitude = abs(n)
-    exponent = int((magnitude.bit_length() - 1) * 0.30102999566398120)
-    if magnitude >= 10 ** (exponent + 1):
-        exponent += 1
-    return f"{'-' if n < 0 else ''}~10^{exponent}"
 
 
 # The units a duration is written in: days and weeks count days, months and
@@ -137,7 +108,7 @@ def duration_text(value: Duration, lang: str) -> str:
     from kokdsl.messages import message
 
     def counted(count: int, unit: str) -> str:
-        return message(f"value.{unit}.one" if abs(count) == 1 else f"value.{unit}", lang, count=count)
+        return message(f"value.{unit}", lang, count=count)
 
     def in_unit(count: int, units: tuple[str, str]) -> str:
         written, base = units
@@ -200,7 +171,7 @@ def format_value(value: object, kind: str | None, lang: str, unit: str | None = 
     if isinstance(value, bool):
         return message("value.yes" if value else "value.no", lang)
     if kind == "percent" and isinstance(value, (int, Fraction)):
-        return f"{format_number(value * 100, lang)} %"
+        return format_percent(value, lang)
     if isinstance(value, (int, Fraction)):
         text = format_number(value, lang)
         return f"{text} {unit}" if unit else text
@@ -280,7 +251,7 @@ def _scalar_text(item: object) -> str:
     if isinstance(item, bool) or item is None:
         return json.dumps(item)
     if isinstance(item, int):
-        return _whole(item)
+        return str(item) if abs(item) < 10**MAX_SHOWN_DIGITS else magnitude(item)
     if isinstance(item, float):
         return repr(item)
     if isinstance(item, str):

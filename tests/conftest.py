@@ -16,24 +16,18 @@ if os.environ.get("CI"):
 # the browser, the LSP client, the hostile corpus, the fuzzer).
 sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
-_CALL_FAILED = pytest.StashKey[bool]()
+from browser import chromium, open_pages, page, screenshot  # noqa: E402, F401 - the browser fixtures, for every test  # noqa: E402
+
 _SLOW_MODULES = {"test_wheel.py", "test_findings_browser.py", "test_bench_agreement.py"}  # wheels; chromium; baselines
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every real-browser test (it uses the `browser` fixture) and every test in
-    a slow module is marked slow, so the quick loop (-m "not slow") skips them."""
+    """Every real-browser test (it uses the `chromium` fixture, as `page`
+    does) and every test in a slow module is marked slow, so the quick loop
+    (-m "not slow") skips them."""
     for item in items:
-        if item.path.name in _SLOW_MODULES or "browser" in getattr(item, "fixturenames", ()):
+        if item.path.name in _SLOW_MODULES or "chromium" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    if report.when == "call":
-        item.stash[_CALL_FAILED] = report.failed
-    return report
 
 
 def failure_artefacts_folder(test_name: str) -> Path:
@@ -43,20 +37,21 @@ def failure_artefacts_folder(test_name: str) -> Path:
     return Path(base) / test_name.replace("/", "_").replace("[", "_").replace("]", "")
 
 
-@pytest.fixture(autouse=True)
-def _screenshot_on_failure(request):
-    """A test that used the `browser` fixture and failed leaves a screenshot of
-    the page it had open (as on screen and as printed); a passing one leaves nothing."""
-    yield
-    if "browser" not in request.fixturenames or not request.node.stash.get(_CALL_FAILED, False):
-        return
-    browser = request.getfixturevalue("browser")
-    folder = failure_artefacts_folder(request.node.name)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for media in ("screen", "print"):
-            (folder / f"{media}.png").write_bytes(browser.screenshot(media))
-    except Exception as exc:  # the test's own failure is the one to report
-        print(f"\nno screenshot of the failing page: {exc}")
-        return
-    print(f"\nscreenshots of the failing page: {folder}")
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that failed leaves a screenshot of each page it had
+    open, as on screen and as printed, taken while its pages are still open;
+    a passing one leaves nothing."""
+    report = yield
+    if report.when == "call" and report.failed and "chromium" in getattr(item, "fixturenames", ()):
+        folder = failure_artefacts_folder(item.name)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for number, opened in enumerate(open_pages(), 1):
+                for media in ("screen", "print"):
+                    (folder / f"page-{number}.{media}.png").write_bytes(screenshot(opened, media))
+        except Exception as exc:  # the test's own failure is the one to report
+            report.sections.append(("screenshots", f"no screenshot of the failing page: {exc}"))
+        else:
+            report.sections.append(("screenshots", f"screenshots of the failing page: {folder}"))
+    return report

@@ -40,6 +40,12 @@ def main() -> None:
     for path, example, lang, fmt in report_cases():
         path.write_bytes(render_golden(example, lang, fmt).encode("utf-8"))
         print(path.relative_to(ROOT))
+    from golden_cases import LETTER_DIR, letter_cases, render_letter_golden
+
+    LETTER_DIR.mkdir(parents=True, exist_ok=True)
+    for path, *args in letter_cases():
+        path.write_bytes(render_letter_golden(*args).encode("utf-8"))
+        print(path.relative_to(ROOT))
 
 
 if __name__ == "__main__":

@@ -41,6 +41,31 @@ def mypy_error_counts() -> tuple[Counter[str], str]:
     return Counter(_ERROR_LINE.findall(result.stdout)), result.stdout
 
 
+TOOLS = ROOT / "constraints" / "tools.txt"
+
+
+def pinned_tools() -> dict[str, str]:
+    """Package -> the exact version constraints/tools.txt pins."""
+    pins = {}
+    for line in TOOLS.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            pins[name.strip()] = version.strip()
+    return pins
+
+
+def test_the_code_quality_tools_are_the_pinned_versions():
+    """ruff and mypy as pinned, so their verdicts change only when a pin does
+    (install with `-c constraints/tools.txt`)."""
+    from importlib.metadata import version
+
+    pins = pinned_tools()
+    assert {"ruff", "mypy", "types-PyYAML"} <= set(pins) and all(pins.values()), pins
+    installed = {name: version(name) for name in pins}
+    assert installed == pins, "reinstall with: pip install -e '.[test]' -c constraints/tools.txt"
+
+
 def test_ruff_is_clean():
     result = _run("ruff", "check", ".")
     assert result.returncode == 0, result.stdout + result.stderr

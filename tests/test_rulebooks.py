@@ -41,7 +41,7 @@ def test_every_requirement_has_a_known_topic(path):
 def test_rule_tests_pass_with_full_coverage(path):
     result = CliRunner().invoke(main, ["test", str(path), "--min-coverage", "100"])
     assert result.exit_code == 0, result.output
-    assert "(100,0 %)" in result.output
+    assert "(100\u00a0%)" in result.output
 
 
 # The requirement catalogue (shared/domain/requirements.md), row by row: the

@@ -27,6 +27,7 @@ def test_wheel_contains_grammar_and_templates(wheel):
     assert "kokdsl/_data/grammar/kok.lark" in names
     assert "kokdsl/_data/grammar/keywords.yaml" in names
     assert any(n.startswith("kokdsl/_data/reports/") for n in names)
+    assert {"kokdsl/locale/sv/LC_MESSAGES/kokdsl.mo", "kokdsl/locale/en/LC_MESSAGES/kokdsl.mo"} <= set(names)
     shipped = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "rulebooks").rglob("*") if p.is_file())
     assert sorted(n.removeprefix("kokdsl/_data/") for n in names if n.startswith("kokdsl/_data/rulebooks/")) == shipped
 
@@ -58,6 +59,8 @@ def test_installed_wheel_checks_a_rulebook_from_another_directory(installed, tmp
     check = installed("check", rulebook)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "inga fel" in check.stdout
+    english = installed("check", rulebook, "--lang", "en")  # the compiled catalogues ship in the wheel
+    assert english.returncode == 0 and "no errors" in english.stdout, english.stdout + english.stderr
 
 
 def test_installed_wheel_lists_and_runs_the_shipped_rulebooks_by_name(installed):

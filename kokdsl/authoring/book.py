@@ -21,10 +21,11 @@ from kokdsl.compiled import CompiledRequirement, CompiledRulebook, FactSpec
 from kokdsl.enums import Modality
 from kokdsl.messages import message
 from kokdsl.outputs.environment import environment
-from kokdsl.outputs.findings import RULEBOOK_LANG, paragraphs
+from kokdsl.outputs.findings import RULEBOOK_LANG
 from kokdsl.pipeline import TOOL_VERSION
 from kokdsl.prose import Names, check_clause, check_sentence
 from kokdsl.selfreport import ExpectedValue
+from kokdsl.text import paragraphs
 from kokdsl.topics import label as topic_label
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ import attrs
 from kokdsl import ast
 from kokdsl.authoring.unparse import expr_text
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
-from kokdsl.messages import CATALOGUE, message
+from kokdsl.messages import has_message, message
 
 FORMATS = ("text", "md", "html", "json")
 # Metadata compared as plain values, in this order. A field a rulebook version
@@ -289,7 +289,7 @@ def render(view: EditionDiff, fmt: str, lang: str = "sv") -> str:
     lines = [message("diff.heading", lang, old=_esc(_label(view["old"]), fmt), new=_esc(_label(view["new"]), fmt))]
     if fmt == "md":
         lines[0] = "# " + lines[0]
-    lines.append(message("diff.counts", lang, **view["counts"]))
+    lines.append(counts_text(view["counts"], lang))
     for entry in view["requirements"]:
         lines.append("")
         head = message(f"diff.{entry['kind']}", lang, id=entry["id"], title=_esc(entry["title"], fmt),
@@ -304,6 +304,12 @@ def render(view: EditionDiff, fmt: str, lang: str = "sv") -> str:
     if not view["requirements"]:
         lines += ["", message("diff.none", lang)]
     return "\n".join(lines) + "\n"
+
+
+def counts_text(counts: dict[str, int], lang: str) -> str:
+    """"2 nya, 1 borttaget och 3 ändrade krav": each count in its own plural form."""
+    return message("diff.counts", lang, **{kind: message(f"diff.count_{kind}", lang, count=counts[kind])
+                                            for kind in ("added", "removed", "changed")})
 
 
 def _label(book: Book) -> str:
@@ -335,7 +341,7 @@ def describe(change: Change, fmt: str, lang: str) -> str:
 
 def _status(status: str | None, lang: str) -> str:
     code = f"status.{status}"
-    return message(code, lang) if code in CATALOGUE else str(status)
+    return message(code, lang) if has_message(code) else str(status)
 
 
 def _esc(text: str, fmt: str) -> str:

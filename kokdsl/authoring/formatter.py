@@ -127,6 +127,8 @@ def format_item(item: ast.Item, lang: str = "sv") -> str:
             return line + (f"\n{text_block(item.text)}" if item.text is not None else "")
         case ast.Review():
             return f"{canonical_keyword('review', lang)}\n{text_block(item.text)}"
+        case ast.LetterSetting():
+            return _letter_setting(item, lang)
         case ast.Requirement():
             modality = kw("shall" if item.modality == "skall" else "should")
             lines = [f"{kw('requirement')} {item.id} {quote(item.title)} {modality}"]
@@ -135,6 +137,11 @@ def format_item(item: ast.Item, lang: str = "sv") -> str:
             lines += _provenance_lines(item, lang)
             for silence in item.silenced:
                 lines.append(f"{INDENT}{kw('silence')} {silence.code} {quote(silence.reason)}")
+            if item.title_en is not None:
+                lines.append(f"{INDENT}{kw('title_en')} {quote(item.title_en)}")
+            for concept, text in (("text_en", item.text_en), ("ground", item.ground), ("ground_en", item.ground_en)):
+                if text is not None:
+                    lines.append(f"{INDENT}{kw(concept)}\n{text_block(text)}")
             if item.text is not None:
                 lines.append(text_block(item.text))
             if item.condition is not None:
@@ -142,6 +149,20 @@ def format_item(item: ast.Item, lang: str = "sv") -> str:
             lines.append(_check_lines(item.check, lang))
             return "\n".join(lines)
     raise TypeError(f"not a declaration: {item!r}")
+
+
+def _letter_setting(item: ast.LetterSetting, lang: str) -> str:
+    """A letter setting: strings on the keyword's line, a text block beneath it."""
+    keyword = canonical_keyword(item.kind, lang)
+    if item.kind in ("supplement_contact", "supplement_contact_en", "review_en"):
+        return f"{keyword}\n{text_block(item.values[0])}"
+    if item.kind == "signed_as":
+        from kokdsl.compiled import SIGNED_AS_WORDS, signed_as_kind
+
+        kind = signed_as_kind(item.values[0])
+        word = SIGNED_AS_WORDS[kind][0 if lang == "sv" else 1] if kind else item.values[0]
+        return f"{keyword} {word}"
+    return f"{keyword} " + " ".join(quote(v) for v in item.values)
 
 
 def format_rulebook(rulebook: ast.Rulebook, lang: str = "sv") -> str:

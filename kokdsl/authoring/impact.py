@@ -182,7 +182,7 @@ def render_impact_text(rulebook: CompiledRulebook, variant: str, before: list[Ce
     totals = functools.partial(_totals_text, lang=lang)
 
     out = [m("impact.heading", rulebook=rulebook.name, edition=rulebook.edition, variant=variant),
-           m("impact.count", count=len(before), changed=len(changes)),
+           m("impact.count", count=len(before), changed=m("impact.changed", count=len(changes))),
            "  " + m("impact.before", totals=totals(before)),
            "  " + m("impact.after", totals=totals(after))]
     if changes:

@@ -203,15 +203,21 @@ def _offset(positions: _Positions, span: ast.Span) -> int:
 
 
 def _text_of(req: ast.Requirement, source: str, positions: _Positions) -> _Text | None:
-    """The raw text block of a requirement: the first \"\"\" after its title
-    (a "title" cannot hold an unescaped quote, so the first one found is it)."""
+    """The raw text block of a requirement: of the \"\"\" blocks after its
+    title (its English text and its `grund` are blocks too), the one that
+    holds the requirement's text."""
     if req.text is None:
         return None
+    wanted = req.text.split()
     start = source.find('"""', _offset(positions, req.span))
-    end = source.find('"""', start + 3)
-    if start < 0 or end < 0:
-        return None
-    return _Text(source[start + 3:end], start + 3)
+    while start >= 0:
+        end = source.find('"""', start + 3)
+        if end < 0:
+            return None
+        if source[start + 3:end].split() == wanted:
+            return _Text(source[start + 3:end], start + 3)
+        start = source.find('"""', end + 3)
+    return None
 
 
 # -- numbers --------------------------------------------------------------------

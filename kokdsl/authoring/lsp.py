@@ -25,7 +25,7 @@ from pygls.lsp.server import LanguageServer
 from kokdsl import __version__, ast
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.diagnostics import Diagnostic
-from kokdsl.messages import CATALOGUE, message
+from kokdsl.messages import has_message, message
 from kokdsl.values import quoted
 
 _WORD = re.compile(r"[\w.]+")
@@ -178,7 +178,7 @@ def hover_text(analysis: Analysis, position: lsp.Position, lang: str) -> str | N
                 return (f"**{f.name}**: {_type_text(f.type, analysis.lang)} "
                         f"({message('lsp.field', lang, record=record.name)})" + (f"\n\n{f.doc}" if f.doc else ""))
     concept = _keyword_concept(word)
-    if concept is not None and f"keyword.{concept}" in CATALOGUE:
+    if concept is not None and has_message(f"keyword.{concept}"):
         return f"**{word}** ({message('lsp.keyword', lang)}): {message(f'keyword.{concept}', lang)}"
     return None
 
@@ -221,7 +221,7 @@ def completions(analysis: Analysis, position: lsp.Position) -> list[lsp.Completi
     items += [lsp.CompletionItem(r.name, kind=lsp.CompletionItemKind.Struct, sort_text=f"1{r.name}")
               for r in records.values()]
     for concept, spellings in keywords().items():
-        meaning = message(f"keyword.{concept}", "sv") if f"keyword.{concept}" in CATALOGUE else None
+        meaning = message(f"keyword.{concept}", "sv") if has_message(f"keyword.{concept}") else None
         # Swedish spellings first, then English: the sort text ranks them.
         for rank, lang in enumerate(("sv", "en")):
             for word in spellings.get(lang, []):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NotRequired, TypedDict
 from kokdsl.batch import decision_totals
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.diagnostics import Diagnostic
+from kokdsl.formatting import format_percent
 from kokdsl.messages import message
 from kokdsl.outputs.machine import DiagnosticJson, diagnostic_json, header, rulebook_json
 
@@ -159,8 +160,9 @@ def test_junit(entries: list[TestEntry], lang: str) -> str:
                 counts["tests"] += 1
                 if not coverage["enough"]:
                     counts["failures"] += 1
-                    text = message("junit.coverage_failure", lang, percent=coverage["percent"],
-                                   minimum=f"{coverage['minimum']:g}")
+                    text = message("junit.coverage_failure", lang,
+                                   percent=format_percent(coverage["percent"] / 100, lang, 1),
+                                   minimum=format_percent(coverage["minimum"] / 100, lang, 1))
                     ET.SubElement(case, "failure", message=text, type="coverage").text = "\n".join(
                         [text, *(f"{g['requirement']}: {', '.join(g['lacks'])}" for g in coverage["gaps"])])
         for key, value in counts.items():

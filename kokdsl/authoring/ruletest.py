@@ -291,10 +291,10 @@ def format_run(run: TestRun, lang: str = "sv") -> str:
         lines.append("")
     total, failed = len(run.results), len(run.failures)
     lines.append(message("ruletest.summary", lang, rulebook=run.rulebook.file, edition=run.rulebook.edition,
-                         cases=total, passed=total - failed, failed=failed))
+                         cases=message("ruletest.cases", lang, count=total), passed=total - failed, failed=failed))
     gaps = run.gaps()
     covered = len(run.rulebook.requirements) - len(gaps)
-    lines.append(message("ruletest.coverage", lang, covered=covered, total=len(run.rulebook.requirements),
+    lines.append(message("ruletest.coverage", lang, covered=covered, count=len(run.rulebook.requirements),
                          percent=format_percent(run.coverage_percent, lang)))
     for req_id, missing in gaps:
         words = ", ".join(message(f"outcome.{o}", lang) for o in missing)
@@ -303,8 +303,10 @@ def format_run(run: TestRun, lang: str = "sv") -> str:
 
 
 def format_percent(value: float, lang: str) -> str:
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if lang == "sv" else text
+    """A coverage percentage (0–100) with one decimal at most: "92,3 %", "92.3%"."""
+    from kokdsl.formatting import format_percent as percent
+
+    return percent(value / 100, lang, places=1)
 
 
 def _format_mismatch(m: Mismatch, lang: str) -> list[str]:

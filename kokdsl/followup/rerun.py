@@ -95,18 +95,19 @@ class RunSettings:
     rulebook_path: str | None = None
     folder: Path | None = None  # where findings reports go (the build folder); None: no reports
     waivers: WaiverFile | None = None
+    document: str | None = None  # `--dokument`: one document for every centre; None: by outcome
 
 
 def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> tuple[CentreRow, str]:
     """Load, assess, render and write one centre. Whatever goes wrong becomes
     this centre's error row; the summary entry (one JSON line) is returned
     beside the row."""
-    from kokdsl.selfreport import read_document, validate
+    from kokdsl.selfreport import read_document, source_text, validate
 
     shown = display_path(file)
     try:
         document, data = read_document(file)
-        report = validate(document, settings.rulebook, shown, hashlib.sha256(data).hexdigest())
+        report = validate(document, settings.rulebook, shown, hashlib.sha256(data).hexdigest(), source_text(data))
         assessment = assess(settings.rulebook, report, settings.run_date)
         if settings.waivers is not None:
             from kokdsl.followup.waivers import apply_waivers
@@ -121,11 +122,11 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
     if settings.folder is not None and report_name is not None:
         target = settings.folder / report_name
         try:
-            from kokdsl.outputs.findings import CaseDetails, render_report
+            from kokdsl.outputs.findings import CaseDetails, render_document
 
-            # The yearly follow-up: its reports speak of the follow-up, not of an application.
-            html = render_report(assessment, "html", settings.lang, settings.run_date, settings.rulebook_path,
-                                 CaseDetails(follow_up=True))
+            # The yearly follow-up: each centre's letter speaks of the follow-up, not of an application.
+            html = render_document(assessment, "html", settings.lang, settings.run_date, settings.rulebook_path,
+                                   CaseDetails(follow_up=True, document=settings.document))
         except Exception as exc:  # noqa: BLE001 - rendering one report must not cost the others
             return error_row(shown, "rerun.report_failed", message("rerun.report_failed", settings.lang,
                                                                    error=_describe(exc)))

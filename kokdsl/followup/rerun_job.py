@@ -43,6 +43,7 @@ class Job:
     jobs: int = 1
     progress: Callable[[int, int], None] | None = None  # called with (done, total) after each centre
     waivers: WaiverFile | None = None
+    document: str | None = None  # `--dokument`: the document written per centre; None: by outcome
     skipped: list[Skipped] = attrs.field(factory=list)  # entries of the folders given that are not self-reports
 
 
@@ -113,7 +114,8 @@ def _not_written(out_dir: str, detail: str | None) -> KokError:
 def _assess(job: Job, folder: Path | None) -> JobResult:
     from kokdsl.followup.waivers import waiver_text
 
-    settings = RunSettings(job.rulebook, job.lang, job.run_date, job.rulebook_path, folder, job.waivers)
+    settings = RunSettings(job.rulebook, job.lang, job.run_date, job.rulebook_path, folder, job.waivers,
+                           job.document)
     result = run(settings, job.files, job.jobs, job.progress)
     expiring: list[Waiver] = []
     unknown: list[Waiver] = []

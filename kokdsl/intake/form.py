@@ -19,7 +19,8 @@ from typing import NotRequired, TypedDict
 
 from kokdsl.compiled import CompiledRulebook, FactSpec, FieldSpec
 from kokdsl.intake.schema import VOCABULARY, fact_title, required_fields, self_report_schema, title_of
-from kokdsl.messages import CATALOGUE, message
+from kokdsl.messages import message
+from kokdsl.messages import template as unfilled
 from kokdsl.outputs.environment import environment
 from kokdsl.outputs.findings import RULEBOOK_LANG
 from kokdsl.pipeline import TOOL_VERSION
@@ -181,7 +182,7 @@ def page_data(rulebook: CompiledRulebook, lang: str) -> dict[str, object]:
             "whole_day": ["dygnet runt", "around the clock", "24h"],
             "whole_week": ["dygnet runt", "around the clock"],
         },
-        "messages": {code: CATALOGUE[code][lang] for code in _PAGE_MESSAGES + _FORM_MESSAGES},
+        "messages": {code: unfilled(code, lang) for code in _PAGE_MESSAGES + _FORM_MESSAGES},
         "file_stem": message("form.file_stem", lang),
         "header": message("form.saved_header", lang, name=rulebook.name, edition=rulebook.edition),
     }

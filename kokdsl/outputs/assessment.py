@@ -141,6 +141,7 @@ class FindingsJson(TypedDict):
     data_diagnostics: list[DiagnosticJson]
     run_date: NotRequired[str]  # the findings report's JSON format adds these two
     case: NotRequired[dict[str, object]]
+    document: NotRequired[dict[str, object]]  # which document the report stands for (outputs/letters.py)
 
 
 def finding_lines(finding: Finding, lang: str, depth: int = 0) -> list[str]:

@@ -102,8 +102,18 @@ _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#~])|(?<![^\W_])_|_(?![^\W_])|(?<=\b[wW]
 def markdown_escape(value: object) -> str:
     """Data shown literally in Markdown: no markup, links, autolinks,
     strike-through or raw HTML from a self-report."""
-    text = " ".join(str(value).split())
+    text = _one_line(value)
     return _MD_SPECIAL.sub(_escaped, text)
+
+
+# Whitespace that may be folded: every kind but the no-break spaces that keep
+# "6 500" and "90 %" together.
+_FOLDED_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
+
+
+def _one_line(value: object) -> str:
+    """The text on one line, runs of breaking whitespace as one space."""
+    return _FOLDED_SPACE.sub(" ", str(value)).strip(" ")
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -113,7 +123,7 @@ def _escaped(match: re.Match[str]) -> str:
 
 def markdown_code(value: object) -> str:
     """A path or value as inline code, with a fence longer than any backtick run inside."""
-    text = " ".join(str(value).split())
+    text = _one_line(value)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""

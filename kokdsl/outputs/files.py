@@ -111,6 +111,24 @@ def fix_pdf_dates(pdf: bytes, day: datetime.date) -> bytes:
     return _PDF_DATE.sub(stamp, pdf)
 
 
+# Chromium names the tagged PDF's structure elements after DOM node ids
+# ("(node00000078)"), which vary from one run to the next.
+_PDF_NODE_ID = re.compile(rb"\(node(\d{8})\)")
+
+
+def fix_pdf_node_ids(pdf: bytes) -> bytes:
+    """Renumber the structure elements' ids in order of first appearance,
+    so the same letter gives the same bytes. Each id keeps its length, so
+    every offset in the cross-reference table stays right."""
+    numbers: dict[bytes, bytes] = {}
+
+    def renumbered(match: re.Match[bytes]) -> bytes:
+        new = numbers.setdefault(match.group(1), b"%08d" % len(numbers))
+        return b"(node" + new + b")"
+
+    return _PDF_NODE_ID.sub(renumbered, pdf)
+
+
 def write_pdf(path: str | Path, html: str, day: datetime.date | None = None) -> None:
     """Print the HTML report to an A4 PDF at `path`, atomically, dated `day`."""
     chromium = find_chromium()
@@ -132,4 +150,4 @@ def write_pdf(path: str | Path, html: str, day: datetime.date | None = None) -> 
         if not pdf.is_file() or pdf.stat().st_size == 0:
             reason = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
             raise OutputError("output.pdf_failed", path=str(path), reason=reason)
-        write_atomic(path, fix_pdf_dates(pdf.read_bytes(), day or PDF_EPOCH))
+        write_atomic(path, fix_pdf_node_ids(fix_pdf_dates(pdf.read_bytes(), day or PDF_EPOCH)))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import functools
 import json
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,14 +24,16 @@ from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.decision import counts
 from kokdsl.enums import Modality, Outcome
 from kokdsl.evaluator import OUTCOMES, RequirementResult
+from kokdsl.formatting import format_list
 from kokdsl.messages import message
-from kokdsl.outputs.assessment import FindingJson, RequirementJson, RulebookJson, to_json_data
+from kokdsl.outputs.assessment import FindingJson, RequirementJson, to_json_data
 from kokdsl.outputs.environment import environment
+from kokdsl.outputs.provenance import marked, provenance_notices
 from kokdsl.pipeline import Assessment
 from kokdsl.prose import check_clause
 from kokdsl.resources import data_dir
 from kokdsl.selfreport import DataProblem
-from kokdsl.text import join_and
+from kokdsl.text import paragraphs
 
 if TYPE_CHECKING:
     pass
@@ -53,11 +54,25 @@ class CaseDetails:
     officer: str | None = None  # handläggare
     decision_date: datetime.date | None = None
     follow_up: bool = False  # the yearly follow-up, not an application
+    # Which document to write (letters.DOCUMENTS); None: the one the outcome calls for.
+    document: str | None = None
+    reply_by: datetime.date | None = None  # `--svar-senast`: supplements, or the action plan
+    signed_as: str | None = None  # "decision" or "memo"; None: the rulebook's setting
 
     def to_json(self) -> dict[str, Any]:
         return {"reference": self.reference, "officer": self.officer,
                 "decision_date": self.decision_date.isoformat() if self.decision_date else None,
-                "follow_up": self.follow_up}
+                "follow_up": self.follow_up, "reply_by": self.reply_by.isoformat() if self.reply_by else None}
+
+    def document_for(self, assessment: Assessment) -> str:
+        """The document to write: the one chosen, else the one the outcome calls for."""
+        from kokdsl.outputs.letters import document_for
+
+        return self.document or document_for(assessment.decision.kind, self.follow_up)
+
+    def signed(self, rulebook: CompiledRulebook) -> str:
+        """How a decision is signed: as chosen for the run, else as the rulebook says."""
+        return self.signed_as or rulebook.letters.signed_as
 
 
 def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: datetime.date | None = None,
@@ -72,13 +87,40 @@ def render_report(assessment: Assessment, fmt: str, lang: str = "sv", run_date: 
     return template.render(view=view, t=functools.partial(_t, lang))
 
 
+def render_document(assessment: Assessment, fmt: str, lang: str = "sv", run_date: datetime.date | None = None,
+                    rulebook_path: str | None = None, case: CaseDetails | None = None) -> str:
+    """The document `kok run --output` and `kok rerun --out` write: the letter
+    the outcome calls for (or the one case.document chose), the internal
+    report, or the JSON (which says which document it stands for)."""
+    run_date = run_date or datetime.date.today()
+    case = case or CaseDetails()
+    document = case.document_for(assessment)
+    if fmt == "json" or document == "assessment_report":
+        return render_report(assessment, fmt, lang, run_date, rulebook_path, case)
+    from kokdsl.outputs.letters import render_letter
+
+    return render_letter(assessment, fmt, lang, document, run_date, case)
+
+
 def report_json(assessment: Assessment, lang: str, run_date: datetime.date, rulebook_path: str | None,
                 case: CaseDetails | None = None) -> str:
     """The findings report's JSON format: the JSON output with the run date and the case."""
     data = to_json_data(assessment, lang, rulebook_path)
     data["run_date"] = run_date.isoformat()
-    data["case"] = (case or CaseDetails()).to_json()
+    case = case or CaseDetails()
+    data["case"] = case.to_json()
+    data["document"] = document_json(assessment, case, lang)
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def document_json(assessment: Assessment, case: CaseDetails, lang: str) -> dict[str, Any]:
+    """Which document the run made: its kind, title and how it is signed."""
+    from kokdsl.outputs.letters import document_title
+
+    document = case.document_for(assessment)
+    signed = case.signed(assessment.rulebook)
+    return {"kind": document, "title": document_title(document, signed, lang), "signed_as": signed,
+            "to_applicant": document != "assessment_report"}
 
 
 def schema_text() -> str:
@@ -141,17 +183,18 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
         "review": _review_text(assessment) if decision["kind"] != "approved" else None,
         "decision": {
             "kind": decision["kind"],
-            "label": message(f"report.decision.{decision['kind']}", lang),
+            "label": marked(message(f"report.decision.{decision['kind']}", lang), assessment.rulebook, lang),
             "summary": message(f"report.{summary}.{decision['kind']}", lang,
                                count=len(decision["reasons"]) or len(decision["supplements"])),
             "remarks": _remarks_summary(assessment, lang),
         },
         "counts": _counts_view(assessment, lang),
+        "provenance": provenance_notices(assessment.rulebook, lang),
         "inputs": _inputs_view(assessment, lang),
-        "reasons": [_reason_view(by_id[i], parts[i]["paragraphs"], facts[i], rb, lang) for i in decision["reasons"]],
+        "reasons": [_reason_view(r, by_id[r.requirement.id], assessment, lang) for r in assessment.decision.reasons],
         "supplements": [s for s in supplements if s["blocking"]],
         "supplements_not_blocking": [s for s in supplements if not s["blocking"]],
-        "supplement_ids": join_and(decision["supplements"], lang),
+        "supplement_ids": format_list(decision["supplements"], lang),
         "remarks": [{"id": i, "title": by_id[i]["title"],
                      "sentence": message("report.remark", lang, id=i, title=by_id[i]["title"]),
                      "facts": facts[i]} for i in decision["remarks"]]
@@ -236,16 +279,21 @@ def _requirement_view(item: RequirementJson, parts: dict[str, Any], explanation:
     return view
 
 
-def _reason_view(req: RequirementJson, paragraphs: list[str], facts: str, rb: RulebookJson,
+def _reason_view(result: RequirementResult, req: RequirementJson, assessment: Assessment,
                  lang: str) -> dict[str, str]:
-    """One numbered ground for a rejection, in sentences a letter can quote."""
+    """One numbered ground for a rejection, as the letter words it (outputs/grounds.py)."""
+    from kokdsl.outputs.grounds import ground
+    from kokdsl.outputs.letters import book_name
+
+    requirement = result.requirement
+    text = requirement.text_in(lang)
     return {
         "id": req["id"],
-        "title": req["title"],
-        "sentence": message("report.reason", lang, id=req["id"], title=req["title"],
-                            rulebook=rb["name"], edition=rb["edition"]),
-        "quote": message("report.reason_text", lang, text=" ".join(paragraphs)) if paragraphs else "",
-        "facts": facts,
+        "title": requirement.title_in(lang),
+        "sentence": message("ground.lead.not_met", lang, level=message(f"ground.level.{requirement.modality}", lang),
+                            id=req["id"], title=requirement.title_in(lang), book=book_name(assessment.rulebook, lang)),
+        "quote": message("report.reason_text", lang, text=" ".join(paragraphs(text))) if text else "",
+        "facts": " ".join(ground(result, lang, assessment.report.facts).sentences),
     }
 
 
@@ -328,11 +376,3 @@ def _flatten(finding: FindingJson, top: bool = True) -> str:
     if top and not text.endswith("."):
         text += "."
     return text
-
-
-def paragraphs(text: str | None) -> list[str]:
-    """Requirement text as written, re-flowed: the source's line breaks and
-    indentation are layout, blank lines are paragraphs."""
-    if not text:
-        return []
-    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]

@@ -22,7 +22,7 @@ import urllib.parse
 from pathlib import Path, PurePath
 
 from kokdsl.diagnostics import Diagnostic
-from kokdsl.messages import CATALOGUE, message
+from kokdsl.messages import has_message, message
 from kokdsl.pipeline import TOOL_VERSION
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -75,7 +75,7 @@ def _rule(rid: str, name: str | None, lang: str) -> dict[str, object]:
     if name:
         rule["name"] = name
     summary_key = f"lint.rule.{rid}"
-    if summary_key in CATALOGUE:
+    if has_message(summary_key):
         rule["shortDescription"] = {"text": message(summary_key, lang)}
     return rule
 

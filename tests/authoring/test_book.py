@@ -18,7 +18,7 @@ def test_every_requirement_is_in_the_book_with_its_text_and_check():
         assert f"### {req.id} " in output
     # The check in words, from the same sentence templates as the findings; the code beside it.
     assert ("- **Kontroll:** Timmar per vecka enligt öppettiderna är minst 40 om antal listade är mindre "
-            "än 6 500, annars 45.") in output
+            "än 6\u00a0500, annars 45.") in output
     assert "- **Kontrollen som kod:** `timmar(öppettider) >= (40 om listade < 6500 annars 45)`" in output
     assert "- **Gäller om (kod):** `antal(filialer) > 0`" in output
 

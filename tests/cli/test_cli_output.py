@@ -29,7 +29,8 @@ def run(runner, example, *args):
 
 def test_several_outputs_in_one_run(runner, tmp_path):
     html, js = tmp_path / "out" / "deep" / "vc.html", tmp_path / "out" / "vc.json"
-    result = run(runner, "avslag", "--output", f"html:{html}", "-o", f"json:{js}", "--output", "md:-")
+    result = run(runner, "avslag", "--dokument", "granskningsrapport", "--output", f"html:{html}", "-o", f"json:{js}",
+                 "--output", "md:-")
     assert result.exit_code == EXIT_FINDINGS
     expected_html = golden_path("avslag", "sv", "html").read_text(encoding="utf-8")
     assert fold_style(html.read_text(encoding="utf-8")) == expected_html
@@ -40,7 +41,7 @@ def test_several_outputs_in_one_run(runner, tmp_path):
 
 def test_outputs_in_english_and_exit_ok_when_approved(runner, tmp_path):
     target = tmp_path / "vc.md"
-    result = run(runner, "godkand", "--lang", "en", "--output", f"md:{target}")
+    result = run(runner, "godkand", "--lang", "en", "--dokument", "granskningsrapport", "--output", f"md:{target}")
     assert result.exit_code == EXIT_OK
     assert target.read_bytes() == golden_path("godkand", "en", "md").read_bytes()
     assert result.stdout == ""

@@ -72,7 +72,7 @@ def test_failing_case_shows_expected_against_actual(small_book):
         "    + faktiskt: avslag\n"
         "\n"
         f"{small_book} (utgåva 1): 1 fall, 0 gick igenom, 1 misslyckades\n"
-        "Täckning: 0 av 2 krav (0,0 %) har både ett uppfyllt och ett ej uppfyllt fall\n"
+        "Täckning: 0 av 2 krav (0\u00a0%) har både ett uppfyllt och ett ej uppfyllt fall\n"
         "  krav 1 saknar fall som ger: uppfyllt\n"
         "  krav 2 saknar fall som ger: uppfyllt, ej uppfyllt\n")
 
@@ -102,11 +102,11 @@ fall:
 """)
     result = invoke("test", small_book)
     assert result.exit_code == 0
-    assert "Täckning: 1 av 2 krav (50,0 %)" in result.output
+    assert "Täckning: 1 av 2 krav (50\u00a0%)" in result.output
     assert "  krav 2 saknar fall som ger: ej uppfyllt\n" in result.output
     below = invoke("test", small_book, "--min-coverage", "100")
     assert below.exit_code == 1
-    assert below.output.endswith("täckningen 50,0 % är under kravet 100 %\n")
+    assert below.output.endswith("täckningen 50\u00a0% är under kravet 100\u00a0%\n")
     assert invoke("test", small_book, "--min-coverage", "50").exit_code == 0
 
 

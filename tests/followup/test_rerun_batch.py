@@ -96,14 +96,14 @@ def test_a_failing_render_or_write_is_that_centres_error_row(tmp_path, monkeypat
 
     inputs = tmp_path / "in"
     good_centres(inputs, 4)
-    real = findings.render_report
+    real = findings.render_document
 
     def render(assessment, *args, **kwargs):
         if assessment.report.file.endswith("centre-0002.yaml"):
             raise OverflowError("int too large to convert to float")
         return real(assessment, *args, **kwargs)
 
-    monkeypatch.setattr(findings, "render_report", render)
+    monkeypatch.setattr(findings, "render_document", render)
     out = tmp_path / "out"
     code, output = run_cli("rerun", OREBRO, str(inputs), "--out", str(out), "--lang", "en", "--jobs", "1")
     assert code == EXIT_ERROR

@@ -23,22 +23,16 @@ OREBRO = ROOT / "rulebooks" / "orebro" / "2025.kok"
 EXAMPLES = [str(ROOT / "examples" / name) for name in ("godkand.yaml", "avslag.yaml", "komplettering.yaml")]
 DAY = datetime.date(2025, 6, 2)
 
-WAIVERS = """undantag:
-  - vårdcentral: FIKTIV-002
-    krav: "2.1.4"
-    skäl: Jourpartnern byts.
-    diarienummer: RS 2025/0123
-    beviljat_av: Hälsovalsenheten
-    giltigt_från: 2025-01-01
-    giltigt_till: 2025-07-31
-  - vårdcentral: FIKTIV-999
-    krav: "2.1"
-    skäl: Finns inte.
-    diarienummer: RS 2025/0999
-    beviljat_av: Hälsovalsenheten
-    giltigt_från: 2025-01-01
-    giltigt_till: 2026-12-31
-"""
+
+def waiver(centre: str, requirement: str, reference: str, until: str) -> str:
+    """One entry of a waiver file (docs/waivers.md), granted from 2025-01-01."""
+    return (f'  - {{vårdcentral: {centre}, krav: "{requirement}", skäl: Ett skäl., diarienummer: {reference},\n'
+            f"     beviljat_av: Hälsovalsenheten, giltigt_från: 2025-01-01, giltigt_till: {until}}}\n")
+
+
+# One waiver that ends within 90 days of the run, one for a centre the run never sees.
+WAIVERS = ("undantag:\n" + waiver("FIKTIV-002", "2.1.4", "RS 2025/0123", "2025-07-31")
+           + waiver("FIKTIV-999", "2.1", "RS 2025/0999", "2026-12-31"))
 
 
 @pytest.fixture(scope="module")

@@ -1,22 +1,21 @@
 """`kok form`: the self-report form, filled, saved, opened and checked in a
-real browser (Debian's chromium), then assessed by `kok run`.
+real browser (Debian's chromium, driven by Playwright), then assessed by
+`kok run`.
 
-Skipped only when chromium is missing and we are not under CI; under CI=true
-a missing browser fails the run.
+Skipped only when chromium or Playwright is missing and we are not under CI;
+under CI=true a missing browser fails the run.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import time
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
-from browser import Browser, axe_available, axe_violations
+from browser import CHROMIUM, UNDER_CI, axe_available, axe_violations, describe, new_page, screenshot
 from click.testing import CliRunner
 from helpers import comparable
 from helpers import rulebook as rulebook_from
@@ -28,15 +27,12 @@ from kokdsl.intake.form import render_form
 from kokdsl.intake.schema import self_report_schema, title_of
 from kokdsl.intake.template import render_template
 from kokdsl.messages import message
-from kokdsl.outputs.files import find_chromium
 from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.selfreport import load_self_report, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 OREBRO_2025 = ROOT / "rulebooks" / "orebro" / "2025.kok"
 RULEBOOK = load_rulebook(OREBRO_2025).rulebook
-CHROMIUM = find_chromium()
-UNDER_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 needs_browser = pytest.mark.skipif(CHROMIUM is None and not UNDER_CI,
                                    reason="chromium is not installed (apt-get install chromium); CI is not set")
 
@@ -98,26 +94,24 @@ def pages(artefacts):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM is not None, "CI is set but chromium is not installed"
-    with Browser(CHROMIUM) as b:
-        yield b
+def tab(chromium):
+    """One page for the module's tests that open many forms in turn."""
+    opened = new_page(chromium)
+    yield opened
+    opened.context.close()
 
 
-class Page:
+class Form:
     """The form open in the browser, driven the way an applicant does: typing
     into inputs, clicking buttons, choosing files."""
 
-    def __init__(self, browser: Browser, path: Path, downloads: Path):
-        self.b = browser
+    def __init__(self, tab, path: Path, downloads: Path):
+        self.tab = tab
         self.downloads = downloads
-        browser.open(path.as_uri())
-        browser.send("Runtime.enable")
-        browser.send("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads),
-                                                     "eventsEnabled": True}, session=False)
+        tab.goto(path.as_uri())
 
     def js(self, expression: str):
-        return self.b.evaluate(expression)
+        return self.tab.evaluate(expression)
 
     def fact(self, name: str) -> str:
         return f"document.querySelector('[data-fact=\"{name}\"]')"
@@ -126,10 +120,9 @@ class Page:
         """Focus the element, replace what it holds by typing text, leave it."""
         self.js(f"(() => {{ const el = {element}; el.focus(); el.select(); }})()")
         if text:
-            self.b.send("Input.insertText", {"text": text})
+            self.tab.keyboard.insert_text(text)
         else:
-            self.b.send("Input.dispatchKeyEvent", {"type": "keyDown", "key": "Delete", "code": "Delete"})
-            self.b.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": "Delete", "code": "Delete"})
+            self.tab.keyboard.press("Delete")
         self.js(f"{element}.blur()")
 
     def click(self, element: str) -> None:
@@ -155,76 +148,92 @@ class Page:
         return self.js(f"document.getElementById('{element_id}-err').textContent")
 
     def save(self, button: str = "save-yaml") -> Path:
-        before = set(self.downloads.iterdir())
-        self.click(f"document.getElementById('{button}')")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            new = [p for p in set(self.downloads.iterdir()) - before if not p.name.endswith(".crdownload")]
-            if new and new[0].stat().st_size > 0:
-                return new[0]
-            time.sleep(0.05)
-        raise AssertionError("nothing was downloaded: " + self.js("document.getElementById('status').textContent"))
+        """Click a save button; the file the browser downloads."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            with self.tab.expect_download(timeout=20_000) as download:
+                self.click(f"document.getElementById('{button}')")
+        except PlaywrightTimeout:
+            raise AssertionError("nothing was downloaded: " + self.status()) from None
+        saved = self.downloads / download.value.suggested_filename
+        download.value.save_as(saved)
+        return saved
 
     def open_file(self, path: Path) -> None:
-        root = self.b.send("DOM.getDocument")["root"]["nodeId"]
-        node = self.b.send("DOM.querySelector", {"nodeId": root, "selector": "#open-file"})["nodeId"]
-        self.b.send("DOM.setFileInputFiles", {"nodeId": node, "files": [str(path)]})
-        deadline = time.monotonic() + 20
-        while not self.status().startswith(("Öppnade", "Opened", path.name)):
-            assert time.monotonic() < deadline, self.status()
-            time.sleep(0.05)
+        """Choose a file in the page's open dialog and wait until the page has read it."""
+        self.tab.set_input_files("#open-file", str(path))
+        self.tab.wait_for_function(
+            "name => ['Öppnade', 'Opened', name].some(p => document.getElementById('status').textContent"
+            ".startsWith(p))", arg=path.name, timeout=20_000)
 
     def status(self) -> str:
         return self.js("document.getElementById('status').textContent")
 
     def screenshot(self, path: Path, media: str = "screen") -> None:
-        path.write_bytes(self.b.screenshot(media))
-        self.b.send("Emulation.setEmulatedMedia", {"media": "screen"})
+        path.write_bytes(screenshot(self.tab, media))
 
 
 @pytest.fixture
-def page(browser, pages, tmp_path):
-    return Page(browser, pages["sv"], tmp_path)
+def open_form(chromium, tmp_path):
+    """Opens a form page in a fresh browser page for the test (closed after it);
+    downloads go to the test's tmp_path."""
+    opened = []
+
+    def open_page(path: Path) -> Form:
+        page = new_page(chromium)
+        opened.append(page)
+        return Form(page, path, tmp_path)
+
+    yield open_page
+    for page in opened:
+        page.context.close()
+
+
+@pytest.fixture
+def form(open_form, pages) -> Form:
+    """The Swedish form, open for one test."""
+    return open_form(pages["sv"])
 
 
 def run_kok(self_report: Path, *args: str):
     return CliRunner().invoke(main, ["run", str(OREBRO_2025), str(self_report), "--run-date", "2025-06-02", *args])
 
 
-def fill_identity(page: Page, name: str, ident: str) -> None:
-    page.type("document.getElementById('vc-1')", name)
-    page.type("document.getElementById('vc-2')", ident)
-    page.click("document.querySelector('#vc-4 input[value=yes]')")
+def fill_identity(form: Form, name: str, ident: str) -> None:
+    form.type("document.getElementById('vc-1')", name)
+    form.type("document.getElementById('vc-2')", ident)
+    form.click("document.querySelector('#vc-4 input[value=yes]')")
 
 
 @needs_browser
-def test_fill_the_form_for_a_thursday_gap_and_kok_run_rejects_it(page, artefacts):
-    fill_identity(page, "Vårdcentralen Torsdagsglappet (fiktiv)", "FIKTIV-TOR")
-    page.times("öppettider", 0, "8-17")  # written back as 08:00-17:00
-    page.click(f"{page.fact('öppettider')}.querySelector('.copy-monday')")
-    page.times("specialist_allmänmedicin", 0, "08:00-17:00")
-    page.click(f"{page.fact('specialist_allmänmedicin')}.querySelector('.copy-monday')")
-    page.times("specialist_allmänmedicin", 3, "08:00-15:30")
+def test_fill_the_form_for_a_thursday_gap_and_kok_run_rejects_it(form, artefacts):
+    fill_identity(form, "Vårdcentralen Torsdagsglappet (fiktiv)", "FIKTIV-TOR")
+    form.times("öppettider", 0, "8-17")  # written back as 08:00-17:00
+    form.click(f"{form.fact('öppettider')}.querySelector('.copy-monday')")
+    form.times("specialist_allmänmedicin", 0, "08:00-17:00")
+    form.click(f"{form.fact('specialist_allmänmedicin')}.querySelector('.copy-monday')")
+    form.times("specialist_allmänmedicin", 3, "08:00-15:30")
     for day in range(7):
-        page.times("jour", day, "00:00-24:00")
-    assert page.js(f"{page.fact('öppettider')}.querySelector('.hours').textContent") == "Timmar per vecka: 45 h"
-    assert page.js(f"{page.fact('jour')}.querySelector('.hours').textContent") == "Timmar per vecka: 168 h"
-    page.type_fact("listade", "8 400")
-    page.type_fact("verksamhetschef", "Anna Andersson")
-    page.click(f"{page.fact('vårdsamordnare')}.querySelector('.add-row')")
-    row = f"{page.fact('vårdsamordnare')}.querySelector('[data-row]')"
-    page.type(f"{row}.querySelector('[data-field=namn] input')", "Berit Berg")
-    page.js(f"(() => {{ const s = {row}.querySelector('[data-field=utbildning] select'); s.value = 'högskola';"
+        form.times("jour", day, "00:00-24:00")
+    assert form.js(f"{form.fact('öppettider')}.querySelector('.hours').textContent") == "Timmar per vecka: 45 h"
+    assert form.js(f"{form.fact('jour')}.querySelector('.hours').textContent") == "Timmar per vecka: 168 h"
+    form.type_fact("listade", "8 400")
+    form.type_fact("verksamhetschef", "Anna Andersson")
+    form.click(f"{form.fact('vårdsamordnare')}.querySelector('.add-row')")
+    row = f"{form.fact('vårdsamordnare')}.querySelector('[data-row]')"
+    form.type(f"{row}.querySelector('[data-field=namn] input')", "Berit Berg")
+    form.js(f"(() => {{ const s = {row}.querySelector('[data-field=utbildning] select'); s.value = 'högskola';"
             " s.dispatchEvent(new Event('change', {bubbles: true})); })()")
-    page.type(f"{row}.querySelector('[data-field=tjänstgöringsgrad] input')", "50")
-    page.click(f"{page.fact('tilläggsuppdrag')}.querySelector('input.none-of-box')")
-    page.click(f"{page.fact('filialer')}.querySelector('input.no-rows-box')")
+    form.type(f"{row}.querySelector('[data-field=tjänstgöringsgrad] input')", "50")
+    form.click(f"{form.fact('tilläggsuppdrag')}.querySelector('input.none-of-box')")
+    form.click(f"{form.fact('filialer')}.querySelector('input.no-rows-box')")
     for fact in RULEBOOK.facts:
         if fact.type.kind == "bool":
-            page.choose(fact.name, "yes")
-    page.screenshot(artefacts / "form-thursday-gap.png")
-    saved = page.save()
-    assert "Alla uppgifter som skall-kraven läser är besvarade" in page.status()
+            form.choose(fact.name, "yes")
+    form.screenshot(artefacts / "form-thursday-gap.png")
+    saved = form.save()
+    assert "Alla uppgifter som skall-kraven läser är besvarade" in form.status()
     (artefacts / "form-thursday-gap.yaml").write_bytes(saved.read_bytes())
     document = yaml.safe_load(saved.read_text(encoding="utf-8"))
     assert document["specialist_allmänmedicin"] == {"måndag-onsdag": "08:00-17:00", "torsdag": "08:00-15:30",
@@ -243,10 +252,10 @@ def test_fill_the_form_for_a_thursday_gap_and_kok_run_rejects_it(page, artefacts
 
 @needs_browser
 @pytest.mark.parametrize("example", ["godkand", "avslag"])
-def test_open_an_example_and_save_it_unchanged_gives_the_same_decision(page, example):
+def test_open_an_example_and_save_it_unchanged_gives_the_same_decision(form, example):
     original = ROOT / "examples" / f"{example}.yaml"
-    page.open_file(original)
-    saved = page.save()
+    form.open_file(original)
+    saved = form.save()
     before = load_self_report(original, RULEBOOK)
     after = load_self_report(saved, RULEBOOK)
     assert comparable(after.facts) == comparable(before.facts)
@@ -256,36 +265,36 @@ def test_open_an_example_and_save_it_unchanged_gives_the_same_decision(page, exa
 
 
 @needs_browser
-def test_open_last_years_report_correct_it_and_save(page):
+def test_open_last_years_report_correct_it_and_save(form):
     """komplettering.yaml has a number written in words and no on-call
     hours: the form shows the first, and once it is corrected saves the
     report; the missing fact is still a supplement request."""
     original = ROOT / "examples" / "komplettering.yaml"
-    page.open_file(original)
-    page.type_fact("listade", "7 000")
-    saved = page.save()
+    form.open_file(original)
+    form.type_fact("listade", "7 000")
+    saved = form.save()
     assessment = assess(RULEBOOK, load_self_report(saved, RULEBOOK))
     assert assessment.decision.kind == "supplement_request"
     # The page lists the facts a skall reads that are still blank (it cannot know
     # which requirements apply); the decision asks for those among them it needs.
     blank = {name for name, value in yaml.safe_load(saved.read_text(encoding="utf-8")).items() if value is None}
     unanswered = ", ".join(title_of(fact, "sv") for fact in RULEBOOK.facts if fact.name in blank)
-    assert message("form.unanswered", "sv", facts=unanswered) in page.status()
+    assert message("form.unanswered", "sv", facts=unanswered) in form.status()
     assert {p.fact for p in assessment.decision.missing} <= blank
     assert {p.fact for p in assessment.decision.missing} == {"jour"}  # it states no branches (filialer: [])
 
 
 @needs_browser
-def test_a_value_the_loader_rejects_is_marked_with_the_loaders_own_message(page):
-    page.open_file(ROOT / "examples" / "komplettering.yaml")
-    widget = page.js(f"{page.fact('listade')}.querySelector('input').id")
+def test_a_value_the_loader_rejects_is_marked_with_the_loaders_own_message(form):
+    form.open_file(ROOT / "examples" / "komplettering.yaml")
+    widget = form.js(f"{form.fact('listade')}.querySelector('input').id")
     loaded = load_self_report(ROOT / "examples" / "komplettering.yaml", RULEBOOK)
     loader_says = [d.text("sv") for d in loaded.diagnostics if d.path == "$.listade"]
-    assert page.error(widget) == loader_says[0]
-    assert page.js(f"document.getElementById('{widget}').getAttribute('aria-invalid')") == "true"
+    assert form.error(widget) == loader_says[0]
+    assert form.js(f"document.getElementById('{widget}').getAttribute('aria-invalid')") == "true"
     # A value the form cannot take stops the save and says where.
-    page.click("document.getElementById('save-yaml')")
-    assert page.status() == message("form.not_valid", "sv", facts=title_of(RULEBOOK.fact("listade"), "sv"))
+    form.click("document.getElementById('save-yaml')")
+    assert form.status() == message("form.not_valid", "sv", facts=title_of(RULEBOOK.fact("listade"), "sv"))
 
 
 @needs_browser
@@ -294,30 +303,30 @@ def test_a_value_the_loader_rejects_is_marked_with_the_loaders_own_message(page)
     ("hela dagen", "data.schedule.bad_interval", "hela dagen"),
     ("08:00", "data.schedule.bad_interval", "08:00"),
 ])
-def test_schedule_messages_as_you_type_are_the_loaders(page, typed, code, value):
-    page.times("öppettider", 2, typed)
-    schedule = page.js(f"{page.fact('öppettider')}.querySelector('.schedule').id")
+def test_schedule_messages_as_you_type_are_the_loaders(form, typed, code, value):
+    form.times("öppettider", 2, typed)
+    schedule = form.js(f"{form.fact('öppettider')}.querySelector('.schedule').id")
     report = validate({"öppettider": {"onsdag": typed}}, RULEBOOK)
     loader_says = [d.text("sv") for d in report.diagnostics if d.code == code]
-    assert loader_says and page.error(schedule) == loader_says[0]
+    assert loader_says and form.error(schedule) == loader_says[0]
     assert message(code, "sv", value=json.dumps(value, ensure_ascii=False)) == loader_says[0]
 
 
 @needs_browser
-def test_overnight_intervals_and_closed_days(page):
-    page.times("jour", 0, "17:00-08:00")
-    page.click(f"{page.day('jour', 6)}.querySelector('.closed-day')")
-    assert page.js(f"{page.day('jour', 0)}.querySelector('.overnight').textContent") == "över midnatt"
-    assert page.js(f"{page.fact('jour')}.querySelector('.hours').textContent") == "Timmar per vecka: 15 h"
-    assert page.js("kokForm.collect().jour") == {"måndag": "17:00-08:00", "söndag": "stängt"}
-    assert page.js(f"{page.day('jour', 6)}.querySelector('.interval-text').disabled") is True
+def test_overnight_intervals_and_closed_days(form):
+    form.times("jour", 0, "17:00-08:00")
+    form.click(f"{form.day('jour', 6)}.querySelector('.closed-day')")
+    assert form.js(f"{form.day('jour', 0)}.querySelector('.overnight').textContent") == "över midnatt"
+    assert form.js(f"{form.fact('jour')}.querySelector('.hours').textContent") == "Timmar per vecka: 15 h"
+    assert form.js("kokForm.collect().jour") == {"måndag": "17:00-08:00", "söndag": "stängt"}
+    assert form.js(f"{form.day('jour', 6)}.querySelector('.interval-text').disabled") is True
 
 
 @needs_browser
-def test_english_form_saves_an_english_self_report(browser, pages, tmp_path):
-    page = Page(browser, pages["en"], tmp_path)
-    page.open_file(ROOT / "examples" / "godkand.yaml")
-    saved = page.save("save-json")
+def test_english_form_saves_an_english_self_report(open_form, pages):
+    form = open_form(pages["en"])
+    form.open_file(ROOT / "examples" / "godkand.yaml")
+    saved = form.save("save-json")
     document = json.loads(saved.read_text(encoding="utf-8"))
     assert list(document)[0] == "centre" and document["centre"]["fictional"] == "yes"
     assert document["öppettider"] == {"monday-friday": "08:00-17:00"}
@@ -329,19 +338,19 @@ def test_english_form_saves_an_english_self_report(browser, pages, tmp_path):
 
 
 @needs_browser
-def test_template_schema_and_form_agree(page, tmp_path):
+def test_template_schema_and_form_agree(form, tmp_path):
     """The form asks for the schema's facts, marks its required ones, and the
     blank template opened in the form saves as the same unanswered report."""
     schema = self_report_schema(RULEBOOK, "sv")
-    facts = page.js("[...document.querySelectorAll('[data-fact]')].map(el => el.dataset.fact)")
+    facts = form.js("[...document.querySelectorAll('[data-fact]')].map(el => el.dataset.fact)")
     assert sorted(facts) == sorted(set(schema["properties"]) - {"vårdcentral"})
-    marked = page.js("[...document.querySelectorAll('[data-fact]')].filter(el => el.querySelector("
+    marked = form.js("[...document.querySelectorAll('[data-fact]')].filter(el => el.querySelector("
                      "':scope > * > legend .required, :scope > .single > label .required')).map(el => el.dataset.fact)")
     assert sorted(marked) == sorted(set(schema["required"]) - {"vårdcentral"})
     blank = tmp_path / "mall.yaml"
     blank.write_text(render_template(RULEBOOK, "sv"), encoding="utf-8")
-    page.open_file(blank)
-    saved = page.save()
+    form.open_file(blank)
+    saved = form.save()
     document = yaml.safe_load(saved.read_text(encoding="utf-8"))
     template = yaml.safe_load(blank.read_text(encoding="utf-8"))
     assert document.pop("vårdcentral") == {"namn": None, "id": None, "fiktiv": "nej"}
@@ -352,12 +361,13 @@ def test_template_schema_and_form_agree(page, tmp_path):
 @needs_browser
 @pytest.mark.skipif(not axe_available() and not UNDER_CI, reason="axe-core is not installed (npm ci --prefix tests)")
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_no_wcag_21_aa_violations(browser, pages, tmp_path, artefacts, lang):
-    page = Page(browser, pages[lang], tmp_path)
-    page.open_file(ROOT / "examples" / "komplettering.yaml")  # with rows, errors and every kind of input
-    assert axe_violations(browser) == []
-    page.screenshot(artefacts / f"form-komplettering.{lang}.png")
-    page.screenshot(artefacts / f"form-komplettering.{lang}.print.png", media="print")
+def test_no_wcag_21_aa_violations(open_form, pages, artefacts, lang):
+    form = open_form(pages[lang])
+    form.open_file(ROOT / "examples" / "komplettering.yaml")  # with rows, errors and every kind of input
+    violations = axe_violations(form.tab)
+    assert violations == [], describe(violations)
+    form.screenshot(artefacts / f"form-komplettering.{lang}.png")
+    form.screenshot(artefacts / f"form-komplettering.{lang}.print.png", media="print")
 
 
 # -- the property: from the schema, through the loader and the form and back ---------
@@ -455,7 +465,7 @@ def form_pages(artefacts):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(example=SELF_REPORTS)
-def test_schema_documents_load_and_round_trip_through_the_form(browser, form_pages, example):
+def test_schema_documents_load_and_round_trip_through_the_form(tab, form_pages, example):
     """A self-report generated from the schema (either key language) is one the
     loader reads without errors; opened in the form of that language and
     saved, it validates again and the loader makes the same facts of it."""
@@ -465,17 +475,16 @@ def test_schema_documents_load_and_round_trip_through_the_form(browser, form_pag
                 .iter_errors(document)) == []
     before = validate(document, rulebook)
     assert [d for d in before.diagnostics if d.is_error] == []
-    if getattr(browser, "form_page", None) != (book, lang):  # one page each, kept between examples
-        browser.open(form_pages[book, lang].as_uri())
-        browser.form_page = (book, lang)
-    browser.evaluate(f"kokForm.open('egenrapport.json', {json.dumps(json.dumps(document))})")
-    saved = browser.evaluate("kokForm.collect()")
+    if tab.url != form_pages[book, lang].as_uri():  # one page each, kept between examples
+        tab.goto(form_pages[book, lang].as_uri())
+    tab.evaluate(f"kokForm.open('egenrapport.json', {json.dumps(json.dumps(document))})")
+    saved = tab.evaluate("kokForm.collect()")
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(saved)) == []
     after = validate(saved, rulebook)
     assert comparable(after.facts) == comparable(before.facts)
     assert {(p.kind, p.path) for p in after.problems} == {(p.kind, p.path) for p in before.problems}
     # The YAML file says the same (yes/no there read as booleans, which the schema also allows).
-    as_yaml = json.loads(json.dumps(yaml.safe_load(browser.evaluate("kokForm.toYaml(kokForm.collect())")), default=str))
+    as_yaml = json.loads(json.dumps(yaml.safe_load(tab.evaluate("kokForm.toYaml(kokForm.collect())")), default=str))
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(as_yaml)) == []
     assert comparable(validate(as_yaml, rulebook).facts) == comparable(after.facts)
 
@@ -502,42 +511,42 @@ def test_facts_are_grouped_by_chapter_in_book_order():
 
 @needs_browser
 @pytest.mark.skipif(not axe_available() and not UNDER_CI, reason="axe-core is not installed (npm ci --prefix tests)")
-def test_the_accessibility_check_finds_what_it_should(browser, tmp_path):
+def test_the_accessibility_check_finds_what_it_should(tab, tmp_path):
     """axe-core is really running: a page with an unlabelled input fails."""
     bad = tmp_path / "bad.html"
     bad.write_text('<!DOCTYPE html><html lang="sv"><title>x</title><main><input type="text"></main></html>',
                    encoding="utf-8")
-    browser.open(bad.as_uri())
-    assert "label" in [v["id"] for v in axe_violations(browser)]
+    tab.goto(bad.as_uri())
+    assert "label" in [v["id"] for v in axe_violations(tab)]
 
 
 @needs_browser
-def test_a_file_that_is_not_yaml_is_refused_with_the_loaders_message(page, tmp_path):
+def test_a_file_that_is_not_yaml_is_refused_with_the_loaders_message(form, tmp_path):
     broken = tmp_path / "trasig.yaml"
     broken.write_text("listade: 8400\nlistade: 8500\n", encoding="utf-8")
-    page.js(f"kokForm.open('trasig.yaml', {json.dumps(broken.read_text(encoding='utf-8'))})")
-    status = page.status()
+    form.js(f"kokForm.open('trasig.yaml', {json.dumps(broken.read_text(encoding='utf-8'))})")
+    status = form.status()
     expected = "trasig.yaml kunde inte öppnas: egenrapporten är inte giltig YAML (rad 2, kolumn 1)"
     assert status.startswith(expected), status
-    page.js("kokForm.open('trasig.json', '{\"listade\": ')")
-    assert "egenrapporten är inte giltig JSON" in page.status()
-    page.js("kokForm.open('lista.yaml', '- 1\\n- 2\\n')")
-    assert page.status().endswith(message("data.not_mapping", "sv"))
+    form.js("kokForm.open('trasig.json', '{\"listade\": ')")
+    assert "egenrapporten är inte giltig JSON" in form.status()
+    form.js("kokForm.open('lista.yaml', '- 1\\n- 2\\n')")
+    assert form.status().endswith(message("data.not_mapping", "sv"))
 
 
 @needs_browser
 @pytest.mark.parametrize("path", sorted((ROOT / "rulebooks").glob("*/*.kok")),
                          ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_every_shipped_rulebook_has_a_form_that_round_trips_its_rule_test_base(browser, tmp_path, path):
+def test_every_shipped_rulebook_has_a_form_that_round_trips_its_rule_test_base(tab, tmp_path, path):
     rulebook = load_rulebook(path).rulebook
     page_path = tmp_path / "form.html"
     page_path.write_text(render_form(rulebook, "sv"), encoding="utf-8")
-    browser.open(page_path.as_uri())
+    tab.goto(page_path.as_uri())
     base = yaml.safe_load(path.with_name(path.stem + ".tests.yaml").read_text(encoding="utf-8"))["grund"]
     base = json.loads(json.dumps(base, default=str))
-    browser.evaluate(f"kokForm.open('grund.json', {json.dumps(json.dumps(base))})")
-    assert browser.evaluate("document.querySelectorAll('.has-error').length") == 0
-    saved = browser.evaluate("kokForm.collect()")
+    tab.evaluate(f"kokForm.open('grund.json', {json.dumps(json.dumps(base))})")
+    assert tab.evaluate("document.querySelectorAll('.has-error').length") == 0
+    saved = tab.evaluate("kokForm.collect()")
     assert list(jsonschema.Draft202012Validator(self_report_schema(rulebook, "sv")).iter_errors(saved)) == []
     assert comparable(validate(saved, rulebook).facts) == comparable(validate(base, rulebook).facts)
 

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 from golden_cases import EXAMPLES, FORMATS, LANGS, ROOT, STYLE_SHEET, golden_path, render_golden
 
-from kokdsl.messages import CATALOGUE
+from kokdsl.catalogue import texts
 from kokdsl.outputs.environment import environment, markdown_escape
 from kokdsl.outputs.findings import build_view, render_report, schema_text
 from kokdsl.pipeline import assess, load_rulebook
@@ -98,7 +98,8 @@ def test_rejection_names_every_failed_skall_with_edition_and_deciding_facts(rule
     reasons = re.findall(r"<li>\s*<p class=\"reason-title\">(.*?)</li>", grounds, re.S)
     assert [re.search(r"<strong>(.*?)</strong>", r).group(1) for r in reasons] == ["1.1", "2.1.4", "6.4"]
     for reason in reasons:
-        assert "Hälsoval Region Örebro län, utgåva 2025, är ett skall-krav och är inte uppfyllt" in reason
+        assert "Vårdcentralen uppfyller inte skall-kravet" in reason
+        assert "i Krav- och kvalitetsbok för Hälsoval Region Örebro län 2025" in reason
         assert "$." not in reason  # paths stay in the evidence, not in the grounds
     assert "torsdagar 15.30–17.00" in reasons[0]
     assert "Filialen Låtsasvik" in reasons[2] and "Erik Ek" in reasons[2]
@@ -166,7 +167,7 @@ def _swedish_wording() -> set[str]:
     """Fragments of Swedish catalogue wording (the text between placeholders)
     that differ from the English, long enough to be unambiguous."""
     fragments = set()
-    for entry in CATALOGUE.values():
+    for entry in texts().values():
         if entry["sv"] == entry["en"]:
             continue
         for piece in re.split(r"\{[^}]*\}", entry["sv"]):

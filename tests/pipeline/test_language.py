@@ -121,11 +121,17 @@ def test_every_output_marks_proposals_and_examples(tmp_path):
     assert data["decision"]["proposals"] == ["2"]
     md = tmp_path / "c.md"
     html = tmp_path / "c.html"
-    invoke("run", BOOK, report, "--run-date", "2026-08-01", "-o", f"md:{md}", "-o", f"html:{html}")
+    invoke("run", BOOK, report, "--run-date", "2026-08-01", "--dokument", "granskningsrapport",
+           "-o", f"md:{md}", "-o", f"html:{html}")
     md_text, html_text = md.read_text(encoding="utf-8"), html.read_text(encoding="utf-8")
     assert "## Om förslagen antas" in md_text and "(skall, förslag)" in md_text and "(skall, exempel)" in md_text
     assert 'class="badge status-proposal"' in html_text and 'class="badge status-example"' in html_text
     assert "Om förslagen antas" in html_text
+    # The letter to the applicant holds neither the proposal nor the example, nor what adopting them would do.
+    invoke("run", BOOK, report, "--run-date", "2026-08-01", "-o", f"md:{md}")
+    letter = md.read_text(encoding="utf-8")
+    assert "Beslut om godkännande" in letter and "Om förslagen antas" not in letter
+    assert "| 2 |" not in letter and "| 2.1 |" not in letter and "| 1 |" in letter  # only the requirement in force
 
 
 def test_the_json_report_with_provenance_matches_its_schema(tmp_path):
@@ -217,7 +223,7 @@ def test_validity_is_judged_on_the_run_date_given_on_the_command_line(tmp_path):
     by_id = {r["id"]: r for r in json.loads(out.read_text(encoding="utf-8"))["requirements"]}
     assert by_id["2.2"]["outcome"] == "not_applicable" and by_id["2.3"]["outcome"] == "met"
     html = tmp_path / "c.html"
-    invoke("run", BOOK, report, "--run-date", "2026-02-01", "-o", f"html:{html}")
+    invoke("run", BOOK, report, "--run-date", "2026-02-01", "--dokument", "granskningsrapport", "-o", f"html:{html}")
     assert "Kravet gäller från 2026-07-01, efter bedömningsdatumet 2026-02-01." in html.read_text("utf-8")
 
 

@@ -137,11 +137,65 @@ def render_golden(example: str, lang: str, fmt: str) -> str:
     """The report as `kok run RULEBOOK examples/EXAMPLE.yaml --lang LANG
     --run-date 2025-06-02 --output FMT:…` writes it, run from the repository
     root; an HTML report with its style sheet folded (fold_style)."""
-    from kokdsl.outputs.findings import render_report
+    from kokdsl.outputs.findings import CaseDetails, render_report
     from kokdsl.pipeline import assess, load_rulebook
 
     with contextlib.chdir(ROOT):  # relative paths, as an officer types them
         loaded = load_rulebook(RULEBOOK)
         assessment = assess(loaded.rulebook, f"examples/{example}.yaml")
-        report = render_report(assessment, fmt, lang, RUN_DATE, RULEBOOK)
+        report = render_report(assessment, fmt, lang, RUN_DATE, RULEBOOK, CaseDetails(document="assessment_report"))
     return fold_style(report) if fmt == "html" else report
+
+
+# -- letters to the applicant (kok run --output FMT:… picks the document) ------------
+
+LETTER_DIR = GOLDEN / "letters"
+LETTER_STYLE = ROOT / "reports" / "letter.css"
+LETTER_STYLE_MARKER = "/* reports/letter.css, inlined here (checked once by test_letters) */\n"
+LETTER_FIXTURES = ROOT / "tests" / "fixtures" / "letters"
+LETTER_RULEBOOK = "tests/fixtures/letters/grounds.kok"
+LETTER_CASE = {"reference": "HV 2025/17 (fiktivt)", "officer": "Hanna Handläggare (fiktiv)",
+               "reply_by": datetime.date(2025, 7, 1)}
+
+
+def letter_cases():
+    """(golden file, rulebook, self-report, language, format, document or None, signed as or None).
+
+    The shipped examples get the letter their outcome calls for (Markdown and
+    HTML), then as a follow-up notice and a tjänsteskrivelse; every centre
+    under tests/fixtures/letters (one per kind of ground sentence) gets its
+    letter in Markdown."""
+    for example in EXAMPLES:
+        for lang in LANGS:
+            for fmt in ("md", "html"):
+                yield (LETTER_DIR / f"{example}.{lang}.{fmt}", RULEBOOK, f"examples/{example}.yaml", lang, fmt,
+                       None, None)
+            yield (LETTER_DIR / f"{example}.follow_up.{lang}.md", RULEBOOK, f"examples/{example}.yaml", lang, "md",
+                   "follow_up", None)
+    for lang in LANGS:
+        yield LETTER_DIR / f"avslag.memo.{lang}.md", RULEBOOK, "examples/avslag.yaml", lang, "md", None, "memo"
+        yield LETTER_DIR / f"godkand.memo.{lang}.md", RULEBOOK, "examples/godkand.yaml", lang, "md", None, "memo"
+    for centre in sorted(LETTER_FIXTURES.glob("*.yaml")):
+        rel = centre.relative_to(ROOT).as_posix()
+        for lang in LANGS:
+            yield LETTER_DIR / f"grounds-{centre.stem}.{lang}.md", LETTER_RULEBOOK, rel, lang, "md", None, None
+
+
+def render_letter_golden(rulebook: str, self_report: str, lang: str, fmt: str, document: str | None,
+                         signed_as: str | None) -> str:
+    """The letter as `kok run RULEBOOK SELF_REPORT --run-date 2025-06-02 --diarienummer … --handläggare …
+    --svar-senast 2025-07-01 [--dokument …] [--som …] --output FMT:…` writes it."""
+    from kokdsl.outputs.findings import CaseDetails, render_document
+    from kokdsl.pipeline import assess, load_rulebook
+
+    with contextlib.chdir(ROOT):
+        loaded = load_rulebook(rulebook)
+        assessment = assess(loaded.rulebook, self_report)
+        case = CaseDetails(document=document, signed_as=signed_as, follow_up=document == "follow_up",
+                           **LETTER_CASE)
+        text = render_document(assessment, fmt, lang, RUN_DATE, rulebook, case)
+    if fmt == "html":
+        sheet = LETTER_STYLE.read_text(encoding="utf-8")
+        assert text.count(sheet) == 1, "the letter does not inline reports/letter.css exactly once"
+        text = text.replace(sheet, LETTER_STYLE_MARKER)
+    return text

@@ -1,0 +1,94 @@
+"""Numbers, percentages and lists in the reader's language, from CLDR (Babel).
+
+Swedish (sv_SE): "6 500" grouped with a no-break space, "85,7" with a decimal
+comma, "90 %" with a no-break space before the sign, "a, b och c". English
+(en_GB, the spelling kokdsl writes): "6,500", "85.7", "90%", "a, b and c".
+Every number the tool writes for a reader goes through here, so one page never
+shows "6200" beside "6 200". Plural forms of sentences come from the gettext
+catalogues (message() with a `count`), not from here.
+
+Babel is imported when the first number is written, not when kokdsl starts.
+
+Numbers are exact: a Fraction is rounded to hundredths in integers (no float,
+which a Fraction of huge numerator and denominator would overflow) before
+Babel writes it.
+"""
+
+from __future__ import annotations
+
+import decimal
+import functools
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import babel
+
+# The CLDR locale behind each output language.
+LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+# Beyond this many digits a number is shown by its order of magnitude (Python
+# will not print an int of more than 4,300 digits, and no reader wants one).
+MAX_SHOWN_DIGITS = 30
+_PRECISION = MAX_SHOWN_DIGITS + 10  # decimal digits, enough for every number shown exactly
+
+
+@functools.cache
+def locale(lang: str) -> babel.Locale:
+    """The CLDR locale of an output language ("sv" or "en")."""
+    import babel
+
+    return babel.Locale.parse(LOCALES[lang])
+
+
+def _decimal(value: int | Fraction, places: int) -> Decimal:
+    """`value` rounded to `places` decimals, exactly, without trailing zeros."""
+    scaled = round(Fraction(value) * 10**places)
+    if scaled == 0:
+        return Decimal(0)  # never "-0"
+    exact = Decimal(scaled).scaleb(-places).normalize()
+    exponent = exact.as_tuple().exponent
+    return exact.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else exact
+
+
+def format_number(value: int | Fraction, lang: str, places: int = 2) -> str:
+    """A number with at most `places` decimals: "6 500", "38,5" / "6,500", "38.5"."""
+    import babel.numbers
+
+    if abs(value) >= 10**MAX_SHOWN_DIGITS:
+        return magnitude(int(value))
+    with decimal.localcontext(prec=_PRECISION):
+        return babel.numbers.format_decimal(_decimal(value, places), locale=locale(lang), decimal_quantization=False)
+
+
+def format_percent(ratio: int | Fraction | float, lang: str, places: int = 2) -> str:
+    """A share as a percentage with at most `places` decimals: 0.857 is
+    "85,7 %" in Swedish and "85.7%" in English."""
+    import babel.numbers
+
+    share = Fraction(ratio)
+    if abs(share * 100) >= 10**MAX_SHOWN_DIGITS:
+        return magnitude(int(share * 100)) + ("\u00a0%" if lang == "sv" else "%")
+    with decimal.localcontext(prec=_PRECISION):
+        percent = _decimal(share * 100, places).scaleb(-2)
+        return babel.numbers.format_percent(percent, locale=locale(lang), decimal_quantization=False)
+
+
+def format_list(items: Sequence[str], lang: str, style: Literal["and", "or"] = "and") -> str:
+    """"a, b och c" / "a, b and c"; style "or" gives "a, b eller c" / "a, b or c"."""
+    import babel.lists
+
+    if not items:
+        return ""
+    return babel.lists.format_list(list(items), style="standard" if style == "and" else "or", locale=locale(lang))
+
+
+def magnitude(n: int) -> str:
+    """A huge number as its power of ten ("~10^400"), from its bit length,
+    without printing it."""
+    magnitude = abs(n)
+    exponent = int((magnitude.bit_length() - 1) * 0.30102999566398120)
+    if magnitude >= 10 ** (exponent + 1):
+        exponent += 1
+    return f"{'-' if n < 0 else ''}~10^{exponent}"

@@ -1,0 +1,64 @@
+"""Numbers, percentages, lists and plurals in each language, from CLDR (Babel)
+and the catalogues' plural forms."""
+
+from fractions import Fraction
+
+import pytest
+
+from kokdsl.formatting import format_list, format_number, format_percent
+from kokdsl.messages import message
+from kokdsl.values import Duration, duration_text
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize("value, sv, en", [
+    (6500, f"6{NBSP}500", "6,500"), (999, "999", "999"), (1234567, f"1{NBSP}234{NBSP}567", "1,234,567"),
+    (Fraction(857, 10), "85,7", "85.7"), (Fraction(25029, 10), f"2{NBSP}502,9", "2,502.9"),
+    (Fraction(-5, 2), "-2,5", "-2.5"), (0, "0", "0"),
+])
+def test_numbers_are_grouped_and_use_the_languages_decimal_sign(value, sv, en):
+    assert (format_number(value, "sv"), format_number(value, "en")) == (sv, en)
+
+
+@pytest.mark.parametrize("ratio, places, sv, en", [
+    (Fraction(9, 10), 2, f"90{NBSP}%", "90%"), (Fraction(2382, 2781), 1, f"85,7{NBSP}%", "85.7%"),
+    (1, 1, f"100{NBSP}%", "100%"), (Fraction(1, 3), 2, f"33,33{NBSP}%", "33.33%"),
+])
+def test_percentages_follow_each_language(ratio, places, sv, en):
+    assert (format_percent(ratio, "sv", places), format_percent(ratio, "en", places)) == (sv, en)
+
+
+def test_lists_join_with_the_languages_words():
+    assert format_list(["a", "b", "c"], "sv") == "a, b och c"
+    assert format_list(["a", "b", "c"], "en") == "a, b and c"
+    assert format_list(["a", "b", "c"], "sv", style="or") == "a, b eller c"
+    assert format_list(["a"], "en") == "a" and format_list([], "sv") == ""
+
+
+@pytest.mark.parametrize("code, params, one_sv, two_sv, one_en, two_en", [
+    ("generate.done", {"path": "ut"}, "skrev 1 fiktiv vårdcentral i ut", "skrev 2 fiktiva vårdcentraler i ut",
+     "wrote 1 fictional centre to ut", "wrote 2 fictional centres to ut"),
+    ("rerun.heading", {"name": "B", "edition": 2025}, "B, utgåva 2025: 1 egenrapport",
+     "B, utgåva 2025: 2 egenrapporter", "B, edition 2025: 1 self-report", "B, edition 2025: 2 self-reports"),
+    ("lint.files", {}, "1 regelbok", "2 regelböcker", "1 rulebook", "2 rulebooks"),
+    ("value.weeks", {}, "1 vecka", "2 veckor", "1 week", "2 weeks"),
+])
+def test_a_count_picks_the_plural_form(code, params, one_sv, two_sv, one_en, two_en):
+    assert [message(code, lang, count=n, **params) for lang in ("sv", "en") for n in (1, 2)] == [
+        one_sv, two_sv, one_en, two_en]
+
+
+def test_a_count_is_written_as_a_number_of_the_language():
+    assert message("generate.done", "sv", count=6500, path="ut") == f"skrev 6{NBSP}500 fiktiva vårdcentraler i ut"
+    assert message("generate.done", "en", count=6500, path="ut") == "wrote 6,500 fictional centres to ut"
+
+
+def test_a_count_with_decimals_is_plural():
+    assert message("prose.hours", "sv", count=Fraction(3, 2)) == f"1,5{NBSP}timmar"
+    assert message("prose.hours", "en", count=1) == f"1{NBSP}hour"
+
+
+def test_a_duration_is_counted_in_its_unit():
+    assert duration_text(Duration.of(1, "weeks"), "sv") == "1 vecka"
+    assert duration_text(Duration.of(12, "months"), "en") == "12 months"
