@@ -113,8 +113,9 @@ def test_clicks_usage_errors_speak_the_language_asked_for():
     assert code == 2
     assert output == ("Användning: main run [OPTIONS] RULEBOOK SELF_REPORT\nSkriv 'main run --help' för hjälp.\n\n"
                       "Fel: Ogiltigt värde för '--format': 'xml' är inte ett av 'text', 'json'.\n")
-    code, output = run_cli("run", "--formt", "json", "a.kok", "b.yaml")
-    assert output.endswith("Fel: Flaggan '--formt' finns inte. Menade du '--format'?\n")
+    code, output = run_cli("run", "--undantagg", "x", "a.kok", "b.yaml")
+    assert output.endswith("Fel: Flaggan '--undantagg' finns inte. (Menade du någon av: '--run-date', "
+                           "'--undantag'?)\n")
     code, output = run_cli("nosuch")
     assert output.endswith("Fel: Kommandot 'nosuch' finns inte.\n")
     code, output = run_cli("run", "--lang", "en", "a.kok")

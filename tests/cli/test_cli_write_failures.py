@@ -28,7 +28,7 @@ def kok(*args: str, stdout: int | None = subprocess.PIPE, cwd: Path | None = Non
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 2 MB tmpfs: room for one run of the 30 example centres, not for two."""
+    """A 2 MB tmpfs: room for a run of the 30 example centres."""
     mount = tmp_path / "disk"
     mount.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
@@ -43,15 +43,16 @@ def test_rerun_out_on_a_full_disk_exits_2_and_keeps_the_previous_run(small_disk)
     first = kok("rerun", str(RULEBOOK), str(CENTRES), "--out", str(out), "-q", "--run-date", "2026-01-01")
     assert first.returncode == 1, first.stderr  # some example centres are not approved, on purpose
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    # Twice the centres (each folder given twice) needs twice the room: the disk fills half-way.
-    second = kok("rerun", str(RULEBOOK), str(CENTRES), str(CENTRES), "--out", str(out), "-q",
-                 "--run-date", "2026-01-02")
+    # Fill the disk to within 64 KB: far less than the next run needs beside the one kept.
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    (small_disk / "filler").write_bytes(b"\0" * max(0, free - 64 * 1024))
+    second = kok("rerun", str(RULEBOOK), str(CENTRES), "--out", str(out), "-q", "--run-date", "2026-01-02")
     assert second.returncode == 2, second.stderr
     assert "skrevs inte; förra körningen ligger kvar orörd" in second.stderr
     assert "No space left on device" in second.stderr
     assert "internt fel" not in second.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    assert sorted(p.name for p in small_disk.iterdir()) == ["out"]  # no half-built folder left behind
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "out"]  # no half-built folder left behind
 
 
 def test_rerun_out_to_a_full_disk_from_scratch_leaves_nothing(small_disk):
