@@ -120,6 +120,7 @@ def load_yaml(text: str) -> Any:
     return None if node is None else _Builder().build(node)
 
 
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOL = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 _TIMESTAMP = re.compile(
     r"""^(?P<year>[0-9][0-9][0-9][0-9])-(?P<month>[0-9][0-9]?)-(?P<day>[0-9][0-9]?)
@@ -220,6 +221,8 @@ class _Builder:
         if kind == "str":
             return text
         if kind == "null":
+            if text not in _NULL:  # only an explicit !!null on another word gets here
+                raise DocumentError("data.bad_null", text=text, **_where(node))
             return None
         if kind == "bool":
             if text.lower() not in _BOOL:  # only an explicit !!bool on another word gets here

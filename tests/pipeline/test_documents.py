@@ -190,3 +190,11 @@ def test_a_bool_tag_on_another_word_is_refused_with_its_place():
     assert caught.value.code == "data.bad_bool"
     assert caught.value.params == {"line": 2, "column": 10, "text": "maybe"}
     assert load_yaml("a: !!bool yes") == {"a": True}
+
+
+@pytest.mark.parametrize("value", ["maybe", "12x", "2025-02-30"])
+def test_a_null_tag_on_a_value_is_refused_with_its_place(value):
+    with pytest.raises(DocumentError) as caught:
+        load_yaml(f"listade: !!null {value}\n")
+    assert caught.value.code == "data.bad_null" and caught.value.params["line"] == 1
+    assert load_yaml("a: !!null\nb: !!null ~\nc: !!null null") == {"a": None, "b": None, "c": None}
