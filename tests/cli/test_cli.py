@@ -131,3 +131,11 @@ def test_yaml_and_json_parser_messages_are_swedish_in_swedish(tmp_path):
     assert output.endswith("egenrapporten är inte giltig JSON (rad 1, kolumn 13): här väntades ett värde\n")
     _, output = run_cli("run", "rulebooks/orebro/2025.kok", str(tmp_path / "b.json"), "--lang", "en")
     assert output.endswith("the self-report is not valid JSON (line 1, column 13): Expecting value\n")
+
+
+@pytest.mark.parametrize("verb", ["check", "lint"])
+def test_a_rulebook_that_cannot_be_read_is_said_on_standard_error(verb, tmp_path):
+    result = CliRunner().invoke(main, [verb, str(tmp_path / "saknas.kok")])
+    assert result.exit_code == 2
+    assert "filen kan inte läsas: No such file or directory" in result.stderr
+    assert "filen kan inte läsas" not in result.stdout
