@@ -7,9 +7,13 @@ The same job as `kok rerun rulebooks/orebro/2025.kok CENTRES_DIR --format json`
 developer would script it for this one rulebook: PyYAML's C loader, the facts
 converted by small hand-written functions (the same YAML meanings), the
 straight-line checks of bench/straight.py, and with --out a Jinja page per
-centre (its decision, grounds, facts to supplement, and every requirement with
-its outcome and the values it read), an index page and summary.json, each
-written atomically. Without --out it prints the summary as JSON.
+centre (one precompiled template: its decision, grounds, facts to supplement,
+every requirement with its outcome and the values it read, and a sentence for
+each requirement not met or not assessable that names the values), an index
+page and summary.json, each written atomically. This is the lean job `kok
+rerun --out` is measured against (issue 23); tests/test_bench_agreement.py
+checks that its pages carry the same decisions, outcomes, sentences and
+evidence as kok's. Without --out it prints the summary as JSON.
 
 It knows only the forms of values the synthetic centres use (and a few more);
 the benchmark checks that it agrees with kokdsl on every centre it times.
@@ -272,8 +276,8 @@ def shown(value) -> str:
     if isinstance(value, Schedule):
         return ", ".join(f"{s // DAY}:{s % DAY // 60:02d}:{s % 60:02d}-{e // DAY}:{e % DAY // 60:02d}:{e % 60:02d}"
                          for s, e in value.intervals)
-    if isinstance(value, tuple):
-        return f"{len(value)} st"
+    if isinstance(value, tuple):  # a list of records: each one's fields
+        return "; ".join(", ".join(f"{name} {shown(v)}" for name, v in r.fields.items()) for r in value) or "inga"
     if isinstance(value, frozenset):
         return ", ".join(sorted(value)) or "inga"
     if isinstance(value, bool):
@@ -288,7 +292,7 @@ PAGE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 <style>body{font-family:sans-serif;max-width:60rem;margin:auto}td,th{border-bottom:1px solid #ccc;padding:.2rem}
 .not_met{color:#a00}.cannot_assess{color:#a60}</style></head><body>
 <h1>{{ name }}</h1><p>Id {{ id }} · Hälsoval Region Örebro län, utgåva 2025 · sha256 {{ sha256 }}</p>
-<h2>Förslag till beslut: {{ decision_word }}</h2>
+<h2 class="decision decision-{{ decision_kind }}">Förslag till beslut: {{ decision_word }}</h2>
 {% if reasons %}<h3>Skäl</h3><ol>{% for r in reasons %}
 <li>Krav {{ r.id }} {{ r.title }} är inte uppfyllt.</li>{% endfor %}</ol>{% endif %}
 {% if supplements %}<h3>Komplettering</h3><ul>{% for r in supplements %}
@@ -297,8 +301,10 @@ PAGE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 {% if remarks %}<h3>Anmärkningar</h3><ul>{% for r in remarks %}
 <li>Krav {{ r.id }} {{ r.title }}</li>{% endfor %}</ul>{% endif %}
 <h2>Alla krav</h2><table><tr><th>Krav</th><th>Nivå</th><th>Utfall</th><th>Uppgifter</th></tr>
-{% for r in rows %}<tr class="{{ r.outcome }}"><td>{{ r.id }} {{ r.title }}</td><td>{{ r.modality }}</td>
-<td>{{ r.word }}</td><td>{% for name, value in r.evidence %}{{ name }}: {{ value }}<br>{% endfor %}</td></tr>
+{% for r in rows %}<tr class="{{ r.outcome }}" id="req-{{ r.id }}"><td>{{ r.id }} {{ r.title }}</td>
+<td>{{ r.modality }}</td><td>{{ r.word }}{% if r.why %}<p class="why">{{ r.why }}</p>{% endif %}</td>
+<td>{% for name, value in r.evidence %}<span class="evidence" data-fact="{{ name }}">{{ name }}: {{ value }}</span><br>
+{% endfor %}</td></tr>
 {% endfor %}</table></body></html>
 """)
 INDEX = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
@@ -321,13 +327,27 @@ def page(centre: dict, facts: dict, decision) -> str:
     def named(ids):
         return [{"id": rid, "title": by_id[rid][1]} for rid in ids]
 
-    rows = [{"id": rid, "title": title, "modality": modality, "outcome": decision.outcomes[rid],
-             "word": OUTCOME_WORDS[decision.outcomes[rid]], "evidence": [(f, shown(facts[f])) for f in reads]}
-            for rid, title, modality, reads in REQUIREMENTS]
-    return PAGE.render(name=centre["name"], id=centre["id"], sha256=centre["sha256"],
+    rows = []
+    for rid, title, modality, reads in REQUIREMENTS:
+        outcome = decision.outcomes[rid]
+        evidence = [(f, shown(facts[f])) for f in reads]
+        rows.append({"id": rid, "title": title, "modality": modality, "outcome": outcome,
+                     "word": OUTCOME_WORDS[outcome], "evidence": evidence, "why": why(rid, title, outcome, evidence)})
+    return PAGE.render(name=centre["name"], id=centre["id"], sha256=centre["sha256"], decision_kind=decision.kind,
                        decision_word=DECISION_WORDS[decision.kind], reasons=named(decision.reasons),
                        supplements=named(decision.supplements), missing=decision.missing,
                        remarks=named(decision.remarks), rows=rows)
+
+
+def why(rid: str, title: str, outcome: str, evidence: list[tuple[str, str]]) -> str | None:
+    """The sentence for a requirement not met or not assessable, naming the values it read."""
+    values = ", ".join(f"{name} {value}" for name, value in evidence)
+    if outcome == "not_met":
+        return f"Krav {rid} {title} är inte uppfyllt med de uppgifter som lämnats: {values}."
+    if outcome == "cannot_assess":
+        missing = ", ".join(name for name, value in evidence if value == "saknas") or "en uppgift"
+        return f"Krav {rid} {title} kan inte bedömas: {missing} saknas eller är ogiltig ({values})."
+    return None
 
 
 def main(argv: list[str]) -> int:

@@ -8,6 +8,7 @@ the first problem.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -72,8 +73,7 @@ def format_diagnostic(diag: Diagnostic, lang: str = "sv", source: str | None = N
     severity = message(f"severity.{diag.severity}", lang)
     lines = [f"{diag.location()}: {severity}: {diag.text(lang)}"]
     if diag.span is not None and source is not None and diag.span.line > 0:
-        # Lines as the parser counts them: only \n ends one (not \v, \f or U+2028).
-        source_lines = source.split("\n")
+        source_lines = source_lines_of(source)
         if diag.span.line <= len(source_lines):
             width = 1
             if diag.span.end_line == diag.span.line and diag.span.end_column > diag.span.column:
@@ -86,6 +86,15 @@ def format_diagnostic(diag: Diagnostic, lang: str = "sv", source: str | None = N
     if hint:
         lines.append("      " + message(hint, lang, **diag.params))
     return "\n".join(printable(line) for line in lines)
+
+
+@functools.lru_cache(maxsize=4)
+def source_lines_of(source: str) -> tuple[str, ...]:
+    """A source's lines as the parser counts them (only \\n ends one, not \\v,
+    \\f or U+2028), split once per source: a book with thousands of findings
+    would otherwise be split once per finding. (A str caches its hash, and the
+    cache compares the same object by identity, so a hit costs nothing.)"""
+    return tuple(source.split("\n"))
 
 
 def _window(text: str, column: int, width: int) -> tuple[str, int, int]:

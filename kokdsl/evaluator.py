@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any
 
 import attrs
 
@@ -65,16 +66,21 @@ class RequirementResult:
     read, so a rerun that only needs decisions never pays for them.
     """
 
-    __slots__ = ("requirement", "outcome", "problems", "_trace", "_traces", "explanation")
+    __slots__ = ("requirement", "outcome", "problems", "_trace", "_traces", "explanation", "explanation_key")
 
     def __init__(self, requirement: CompiledRequirement, outcome: Outcome, problems: tuple[DataProblem, ...] = (),
                  trace: Callable[[], RequirementTrace] | None = None,
-                 explanation: tuple[Finding, ...] | None = None):
+                 explanation: tuple[Finding, ...] | None = None,
+                 explanation_key: Callable[[], ExplanationKey | None] | None = None):
         self.requirement = requirement
         self.outcome = outcome
         self.problems = problems  # missing/invalid facts behind cannot_assess
         self._trace = trace
         self._traces: RequirementTrace | None = None
+        # Where explanations of this requirement are kept, and the key of this
+        # one: everything the trace depends on (see explanation_key()). None:
+        # explained afresh each time.
+        self.explanation_key = explanation_key
         # Why the outcome is what it is: given outright (a waiver's, a date
         # outside the requirement's validity), or None until prose.findings()
         # writes it from the trace and keeps it here. The evaluator holds
@@ -163,13 +169,57 @@ class Evaluation:
 def _result(evaluation: Evaluation, index: int) -> RequirementResult:
     req, outcome = evaluation.rulebook.requirements[index], evaluation.outcomes[index]
     trace = functools.partial(_trace_result, evaluation, index)
+    key = functools.partial(explanation_key, evaluation, index)
     if outcome is Outcome.CANNOT_ASSESS:
-        return RequirementResult(req, outcome, _problems_for(req, evaluation.report), trace)
+        return RequirementResult(req, outcome, _problems_for(req, evaluation.report), trace, None, key)
     if outcome is Outcome.NOT_APPLICABLE and evaluation.day is not None:
         outside = _outside_validity(req, evaluation.day)
         if outside:
             return RequirementResult(req, outcome, (), trace, tuple(outside))
-    return RequirementResult(req, outcome, (), trace)
+    return RequirementResult(req, outcome, (), trace, None, key)
+
+
+# (the cache, the key in it): explanations of a requirement for values already seen.
+ExplanationKey = tuple[dict[Any, Any], Hashable]
+
+
+def explanation_key(evaluation: Evaluation, index: int) -> ExplanationKey | None:
+    """A trace, and so the explanation written from it, depends only on the
+    requirement, its outcome, the assessment date and the values the
+    requirement reads (a record list's elements with where they are and what
+    they are called). Many centres give the same values to a requirement, so
+    its explanation is written once per distinct values and kept per rulebook.
+    None where a value cannot be a key."""
+    req = evaluation.rulebook.requirements[index]
+    facts = evaluation.report.facts
+    try:
+        values = tuple(_value_key(facts.get(fact, UNKNOWN), req.dependencies[fact]) for fact in req.dependencies)
+        key = (index, evaluation.outcomes[index], evaluation.day, values)
+        hash(key)
+    except TypeError:  # an unhashable value
+        return None
+    cache: dict[Any, Any] = evaluation.rulebook.runtime.setdefault("explanations", {})
+    if len(cache) >= EXPLANATIONS_KEPT:
+        cache.clear()  # a run of distinct values: memory stays bounded
+    return cache, key
+
+
+EXPLANATIONS_KEPT = 50_000
+
+
+def _value_key(value: object, fields: frozenset[str]) -> Hashable:
+    """A value as a key: its type too (1, 1.0 and True are equal but read
+    differently), a record by its path, label and the fields read."""
+    if type(value) is tuple:
+        return tuple(_record_key(item, fields) for item in value)
+    return (type(value), value)
+
+
+def _record_key(item: object, fields: frozenset[str]) -> Hashable:
+    if not isinstance(item, RecordValue):
+        return _value_key(item, frozenset())
+    names = sorted(fields) if fields else sorted(item.fields)
+    return (item.path, item.label, tuple((name, _value_key(item.fields.get(name), frozenset())) for name in names))
 
 
 # Generating and compiling the fast path costs about as much as evaluating a

@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import lark
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
-from lark.tree import Meta
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_parser import _Parser as _LalrParser
 
 from kokdsl import ast
+from kokdsl.collector import collector_paused
 from kokdsl.diagnostics import ERROR, Diagnostic
 from kokdsl.errors import KokError, KokSyntaxError
 from kokdsl.resources import caching_enabled, data_dir
@@ -56,8 +57,12 @@ def keywords() -> dict[str, dict[str, list[str]]]:
 def is_keyword(word: str, concept: str) -> bool:
     """Whether `word` is a spelling of `concept`, asked of the parser's own
     terminal (so no keyword table has to be read)."""
-    pattern = _lark().get_terminal(f"KW_{concept.upper()}").pattern.to_regexp()
-    return re.fullmatch(pattern, word) is not None
+    return _keyword_pattern(concept).fullmatch(word) is not None
+
+
+@functools.cache
+def _keyword_pattern(concept: str) -> re.Pattern[str]:
+    return re.compile(_lark().get_terminal(f"KW_{concept.upper()}").pattern.to_regexp())
 
 
 def canonical_keyword(concept: str, lang: str = "sv") -> str:
@@ -212,19 +217,20 @@ def _token_span(file: str, tok: Token, line_offset: int) -> ast.Span:
 
 def _plain_type(kind: str) -> Callable[..., ast.TypeExpr]:
     """The transformer method for a type written as one keyword."""
-    def build(self: _ToAst, meta: Meta, *_: Token) -> ast.TypeExpr:
+    def build(self: _ToAst, meta: _Meta, *_: Token) -> ast.TypeExpr:
         return ast.TypeExpr(kind, span=self._span(meta))
     return build
 
 
-@v_args(meta=True, inline=True)
-class _ToAst(Transformer[Token, Any]):
+class _ToAst:
+    """One method per grammar rule (or alias), called by the parser as it
+    reduces the rule, with the rule's positions and its children."""
+
     def __init__(self, file: str, line_offset: int = 0):
-        super().__init__()
         self.file = file
         self.line_offset = line_offset
 
-    def _span(self, meta: Meta) -> ast.Span:
+    def _span(self, meta: _Meta) -> ast.Span:
         if getattr(meta, "empty", False):
             return ast.NO_SPAN
         off = self.line_offset
@@ -234,13 +240,13 @@ class _ToAst(Transformer[Token, Any]):
         return _token_span(self.file, tok, self.line_offset)
 
     # rulebook structure
-    def start(self, meta: Meta, *items: ast.Item) -> tuple[ast.Item, ...]:
+    def start(self, meta: _Meta, *items: ast.Item) -> tuple[ast.Item, ...]:
         return tuple(items)
 
-    def item_only(self, meta: Meta, item: ast.Item) -> ast.Item:
+    def item_only(self, meta: _Meta, item: ast.Item) -> ast.Item:
         return item
 
-    def header(self, meta: Meta, _kw: Token, name: Token, _kw2: Token, edition: Token,
+    def header(self, meta: _Meta, _kw: Token, name: Token, _kw2: Token, edition: Token,
                *rest: Token | tuple[str, Any]) -> ast.Header:
         valid_from = source = selection = None
         draft = False
@@ -271,7 +277,7 @@ class _ToAst(Transformer[Token, Any]):
                        en: Token | None = None) -> tuple[str, ast.Reconstruction]:
         return ("reconstruction", ast.Reconstruction(_unquote(sv), _unquote(en) if en else None))
 
-    def fact_decl(self, meta: Meta, _kw: Token, name: Token, type_: ast.TypeExpr, *rest: object) -> ast.FactDecl:
+    def fact_decl(self, meta: _Meta, _kw: Token, name: Token, type_: ast.TypeExpr, *rest: object) -> ast.FactDecl:
         input_only = any(part == "input_only" for part in rest)
         display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
         doc = next((part for part in rest if isinstance(part, Token)), None)
@@ -282,20 +288,20 @@ class _ToAst(Transformer[Token, Any]):
                      en: Token | None = None) -> ast.DisplayName:
         return ast.DisplayName(_unquote(sv), _unquote(en) if en else None, span=self._span(meta))
 
-    def input_only(self, meta: Meta, _kw: Token) -> str:
+    def input_only(self, meta: _Meta, _kw: Token) -> str:
         return "input_only"
 
-    def record_decl(self, meta: Meta, _kw: Token, name: Token, *rest: object) -> ast.RecordDecl:
+    def record_decl(self, meta: _Meta, _kw: Token, name: Token, *rest: object) -> ast.RecordDecl:
         display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
         fields = tuple(part for part in rest if isinstance(part, ast.FieldDecl))
         return ast.RecordDecl(str(name), fields, display, span=self._span(meta))
 
-    def field_decl(self, meta: Meta, name: Token, type_: ast.TypeExpr, *rest: object) -> ast.FieldDecl:
+    def field_decl(self, meta: _Meta, name: Token, type_: ast.TypeExpr, *rest: object) -> ast.FieldDecl:
         display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
         doc = next((part for part in rest if isinstance(part, Token)), None)
         return ast.FieldDecl(str(name), type_, _unquote(doc) if doc else None, display, span=self._span(meta))
 
-    def chapter(self, meta: Meta, _kw: Token, title: Token, text: Token | None = None) -> ast.Chapter:
+    def chapter(self, meta: _Meta, _kw: Token, title: Token, text: Token | None = None) -> ast.Chapter:
         return ast.Chapter(_unquote(title), _text_block(text) if text else None, span=self._span(meta))
 
     def review(self, meta: Any, _kw: Token, text: Token) -> ast.Review:
@@ -340,7 +346,7 @@ class _ToAst(Transformer[Token, Any]):
     def text_en(self, meta: Any, _kw: Token, text: Token) -> tuple[str, str]:
         return ("text_en", _text_block(text))
 
-    def requirement(self, meta: Meta, _kw: Token, req_id: Token, title: Token, modality: str,
+    def requirement(self, meta: _Meta, _kw: Token, req_id: Token, title: Token, modality: str,
                     *rest: Any) -> ast.Requirement:
         # Point diagnostics about the requirement (a duplicate id) at its number.
         clauses: dict[str, Any] = {"sources": []}
@@ -367,10 +373,10 @@ class _ToAst(Transformer[Token, Any]):
             id_span=self._tok_span(req_id), topic_span=topic_span,
         )
 
-    def modality(self, meta: Meta, tok: Token) -> str:
+    def modality(self, meta: _Meta, tok: Token) -> str:
         return _modality_of(tok)
 
-    def topic(self, meta: Meta, _kw: Token, name: Token) -> tuple[str, str, ast.Span]:
+    def topic(self, meta: _Meta, _kw: Token, name: Token) -> tuple[str, str, ast.Span]:
         return ("topic", str(name), self._tok_span(name))
 
     def status(self, meta: Any, _kw: Token, value: Token) -> tuple[str, str]:
@@ -386,10 +392,10 @@ class _ToAst(Transformer[Token, Any]):
     def valid_to(self, meta: Any, _kw: Token, date: Token) -> tuple[str, datetime.date]:
         return ("valid_to", _date(date))
 
-    def silence(self, meta: Meta, _kw: Token, code: Token, reason: Token) -> tuple[str, ast.Silence]:
+    def silence(self, meta: _Meta, _kw: Token, code: Token, reason: Token) -> tuple[str, ast.Silence]:
         return ("silence", ast.Silence(str(code), _unquote(reason), span=self._span(meta)))
 
-    def applies(self, meta: Meta, _kw: Token, expr: ast.Expr) -> tuple[str, ast.Expr]:
+    def applies(self, meta: _Meta, _kw: Token, expr: ast.Expr) -> tuple[str, ast.Expr]:
         return ("applies", expr)
 
     # types: the kinds written by one keyword alone
@@ -401,72 +407,72 @@ class _ToAst(Transformer[Token, Any]):
     t_date = _plain_type("date")
     t_schedule = _plain_type("schedule")
 
-    def t_enum(self, meta: Meta, _kw: Token, members: tuple[tuple[str, ast.DisplayName | None], ...]) -> ast.TypeExpr:
+    def t_enum(self, meta: _Meta, _kw: Token, members: tuple[tuple[str, ast.DisplayName | None], ...]) -> ast.TypeExpr:
         return _value_type("enum", members, self._span(meta))
 
-    def t_set(self, meta: Meta, _kw: Token, members: tuple[tuple[str, ast.DisplayName | None], ...]) -> ast.TypeExpr:
+    def t_set(self, meta: _Meta, _kw: Token, members: tuple[tuple[str, ast.DisplayName | None], ...]) -> ast.TypeExpr:
         return _value_type("set", members, self._span(meta))
 
-    def t_list(self, meta: Meta, _kw: Token, record: Token) -> ast.TypeExpr:
+    def t_list(self, meta: _Meta, _kw: Token, record: Token) -> ast.TypeExpr:
         return ast.TypeExpr("list", record=str(record), span=self._span(meta))
 
-    def name_list(self, meta: Meta, *names: Token) -> tuple[str, ...]:
+    def name_list(self, meta: _Meta, *names: Token) -> tuple[str, ...]:
         return tuple(str(n) for n in names)
 
-    def value_list(self, meta: Meta, *members: tuple[str, ast.DisplayName | None]) -> tuple[
+    def value_list(self, meta: _Meta, *members: tuple[str, ast.DisplayName | None]) -> tuple[
             tuple[str, ast.DisplayName | None], ...]:
         return members
 
-    def value_decl(self, meta: Meta, name: Token, display: ast.DisplayName | None = None) -> tuple[
+    def value_decl(self, meta: _Meta, name: Token, display: ast.DisplayName | None = None) -> tuple[
             str, ast.DisplayName | None]:
         return (str(name), display)
 
     # expressions
-    def quantifier(self, meta: Meta, kind: str, var: Token, _kw_in: Token, collection: ast.Expr,
+    def quantifier(self, meta: _Meta, kind: str, var: Token, _kw_in: Token, collection: ast.Expr,
                    body: ast.Expr) -> ast.Quantifier:
         return ast.Quantifier(kind, str(var), collection, body, span=self._span(meta))
 
-    def quant_kind(self, meta: Meta, tok: Token) -> str:
+    def quant_kind(self, meta: _Meta, tok: Token) -> str:
         return {"KW_ALL": "all", "KW_SOME": "some", "KW_NONE": "none"}[tok.type]
 
-    def if_else(self, meta: Meta, then: ast.Expr, _kw_if: Token, cond: ast.Expr, _kw_else: Token,
+    def if_else(self, meta: _Meta, then: ast.Expr, _kw_if: Token, cond: ast.Expr, _kw_else: Token,
                 otherwise: ast.Expr) -> ast.IfElse:
         return ast.IfElse(then, cond, otherwise, span=self._span(meta))
 
-    def or_op(self, meta: Meta, left: ast.Expr, _kw: Token, right: ast.Expr) -> ast.Logic:
+    def or_op(self, meta: _Meta, left: ast.Expr, _kw: Token, right: ast.Expr) -> ast.Logic:
         return ast.Logic("or", left, right, span=self._span(meta))
 
-    def and_op(self, meta: Meta, left: ast.Expr, _kw: Token, right: ast.Expr) -> ast.Logic:
+    def and_op(self, meta: _Meta, left: ast.Expr, _kw: Token, right: ast.Expr) -> ast.Logic:
         return ast.Logic("and", left, right, span=self._span(meta))
 
-    def not_op(self, meta: Meta, _kw: Token, operand: ast.Expr) -> ast.Not:
+    def not_op(self, meta: _Meta, _kw: Token, operand: ast.Expr) -> ast.Not:
         return ast.Not(operand, span=self._span(meta))
 
-    def compare(self, meta: Meta, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Compare:
+    def compare(self, meta: _Meta, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Compare:
         return ast.Compare(str(op), left, right, span=self._span(meta))
 
-    def covers(self, meta: Meta, left: ast.Expr, _kw: Token, right: ast.Expr) -> ast.Covers:
+    def covers(self, meta: _Meta, left: ast.Expr, _kw: Token, right: ast.Expr) -> ast.Covers:
         return ast.Covers(left, right, span=self._span(meta))
 
-    def member(self, meta: Meta, element: ast.Expr, _kw: Token, collection: ast.Expr) -> ast.Member:
+    def member(self, meta: _Meta, element: ast.Expr, _kw: Token, collection: ast.Expr) -> ast.Member:
         return ast.Member(element, collection, False, span=self._span(meta))
 
-    def not_member(self, meta: Meta, element: ast.Expr, _kw: Token, collection: ast.Expr) -> ast.Member:
+    def not_member(self, meta: _Meta, element: ast.Expr, _kw: Token, collection: ast.Expr) -> ast.Member:
         return ast.Member(element, collection, True, span=self._span(meta))
 
-    def arith(self, meta: Meta, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Arith:
+    def arith(self, meta: _Meta, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Arith:
         return ast.Arith(_ARITH_OPS.get(op.type, str(op)), left, right, span=self._span(meta))
 
-    def field(self, meta: Meta, subject: ast.Expr, name: Token) -> ast.Field:
+    def field(self, meta: _Meta, subject: ast.Expr, name: Token) -> ast.Field:
         return ast.Field(subject, str(name), span=self._span(meta))
 
-    def int_lit(self, meta: Meta, tok: Token) -> ast.Literal:
+    def int_lit(self, meta: _Meta, tok: Token) -> ast.Literal:
         return ast.Literal("integer", _whole_number(tok), span=self._span(meta))
 
-    def decimal_lit(self, meta: Meta, tok: Token) -> ast.Literal:
+    def decimal_lit(self, meta: _Meta, tok: Token) -> ast.Literal:
         return ast.Literal("decimal", _decimal_number(tok), span=self._span(meta))
 
-    def percent_lit(self, meta: Meta, tok: Token) -> ast.Literal:
+    def percent_lit(self, meta: _Meta, tok: Token) -> ast.Literal:
         return ast.Literal("percent", _decimal_number(tok) / 100, span=self._span(meta))
 
     def duration_lit(self, meta: Any, amount: Token, unit: str) -> ast.Literal:
@@ -489,36 +495,36 @@ class _ToAst(Transformer[Token, Any]):
                  collection: ast.Expr) -> ast.AtLeast:
         return ast.AtLeast(count, candidates, collection, span=self._span(meta))
 
-    def text_lit(self, meta: Meta, tok: Token) -> ast.Literal:
+    def text_lit(self, meta: _Meta, tok: Token) -> ast.Literal:
         return ast.Literal("text", _unquote(tok), span=self._span(meta))
 
-    def date_lit(self, meta: Meta, tok: Token) -> ast.Literal:
+    def date_lit(self, meta: _Meta, tok: Token) -> ast.Literal:
         return ast.Literal("date", _date(tok), span=self._span(meta))
 
-    def true_lit(self, meta: Meta, _tok: Token) -> ast.Literal:
+    def true_lit(self, meta: _Meta, _tok: Token) -> ast.Literal:
         return ast.Literal("bool", True, span=self._span(meta))
 
-    def false_lit(self, meta: Meta, _tok: Token) -> ast.Literal:
+    def false_lit(self, meta: _Meta, _tok: Token) -> ast.Literal:
         return ast.Literal("bool", False, span=self._span(meta))
 
-    def around_the_clock(self, meta: Meta, _tok: Token) -> ast.AroundTheClock:
+    def around_the_clock(self, meta: _Meta, _tok: Token) -> ast.AroundTheClock:
         return ast.AroundTheClock(span=self._span(meta))
 
-    def name(self, meta: Meta, tok: Token) -> ast.Name:
+    def name(self, meta: _Meta, tok: Token) -> ast.Name:
         return ast.Name(str(tok), span=self._span(meta))
 
-    def count(self, meta: Meta, _kw: Token, collection: ast.Expr) -> ast.Count:
+    def count(self, meta: _Meta, _kw: Token, collection: ast.Expr) -> ast.Count:
         return ast.Count(collection, span=self._span(meta))
 
-    def count_where(self, meta: Meta, _kw: Token, var: Token, _kw_in: Token, collection: ast.Expr,
+    def count_where(self, meta: _Meta, _kw: Token, var: Token, _kw_in: Token, collection: ast.Expr,
                     condition: ast.Expr) -> ast.Count:
         return ast.Count(collection, str(var), condition, span=self._span(meta))
 
-    def sum_of(self, meta: Meta, _kw: Token, var: Token, _kw_in: Token, collection: ast.Expr,
+    def sum_of(self, meta: _Meta, _kw: Token, var: Token, _kw_in: Token, collection: ast.Expr,
                body: ast.Expr) -> ast.Sum:
         return ast.Sum(str(var), collection, body, span=self._span(meta))
 
-    def hours(self, meta: Meta, _kw: Token, operand: ast.Expr) -> ast.Hours:
+    def hours(self, meta: _Meta, _kw: Token, operand: ast.Expr) -> ast.Hours:
         return ast.Hours(operand, span=self._span(meta))
 
 
@@ -667,10 +673,47 @@ def normalise_source(source: str) -> str:
     return unicodedata.normalize("NFC", source.replace("\r\n", "\n").lstrip("\ufeff"))
 
 
-def parse(source: str, file: str = "<string>") -> Parsed:
+def parse(source: str, file: str = "<string>", kept: dict[tuple[int, str], ast.Item] | None = None) -> Parsed:
     """Parse a whole rulebook. Never raises on bad input: syntax errors come back
-    as diagnostics, with the declarations that did parse still in the AST."""
-    source = normalise_source(source)
+    as diagnostics, with the declarations that did parse still in the AST.
+
+    kept: declarations parsed before, by (line offset, text), for an editor
+    that parses the same book again after each edit (the language server).
+    Only the declarations not found there are parsed, and the dict is left
+    holding this source's. A book with any syntax error is parsed whole."""
+    with collector_paused():
+        source = normalise_source(source)
+        if kept is not None:
+            items = _parse_declarations(source, file, kept)
+            if items is not None:
+                return Parsed(ast.Rulebook(items, file), [], source)
+        return _parse(source, file)
+
+
+def _parse_declarations(source: str, file: str, kept: dict[tuple[int, str], ast.Item]) -> tuple[ast.Item, ...] | None:
+    """The book's declarations one by one, each taken from `kept` when its text
+    and place are unchanged; None on a syntax error (or text that is not one
+    declaration per chunk), for the whole-book parse to report."""
+    items = []
+    now: dict[tuple[int, str], ast.Item] = {}
+    for line_offset, chunk in _declaration_chunks(source):
+        if not chunk.strip() or _only_comments(chunk):
+            continue
+        key = (line_offset, chunk)
+        item = kept.get(key)
+        if item is None:
+            try:
+                item = _parse_items(chunk, file, "item_only", line_offset)
+            except _SyntaxProblem:
+                return None
+        now[key] = item
+        items.append(item)
+    kept.clear()
+    kept.update(now)
+    return tuple(items)
+
+
+def _parse(source: str, file: str) -> Parsed:
     try:
         items = _parse_items(source, file, "start", 0)
         return Parsed(ast.Rulebook(items, file), [], source)
@@ -693,25 +736,192 @@ class _SyntaxProblem(KokError):
 
 def _parse_items(text: str, file: str, start: str, line_offset: int) -> Any:  # the start rule's value
     try:
-        tree = _lark().parse(text, start=start)
+        return _build_ast(text, start, _ToAst(file, line_offset))
     except UnexpectedInput as exc:
         raise _SyntaxProblem(_syntax_diagnostic(exc, text, file, line_offset, start == "item_only")) from None
-    try:
-        return _ToAst(file, line_offset).transform(tree)
-    except RecursionError:
+    except (_TooDeep, RecursionError):
         span = ast.Span(file, line_offset + 1, 1, line_offset + 1, 1)
         raise _SyntaxProblem(Diagnostic(ERROR, "syntax.too_deep", {}, span=span)) from None
-    except VisitError as exc:
-        if isinstance(exc.orig_exc, _BadNumber):
-            tok = exc.orig_exc.token
-            span = _token_span(file, tok, line_offset)
-            raise _SyntaxProblem(Diagnostic(ERROR, "syntax.number_out_of_range",
-                                            {"text": _shortened(str(tok)), "limit": "10^15"}, span=span)) from None
-        if isinstance(exc.orig_exc, _BadDate):
-            tok = exc.orig_exc.token
-            span = _token_span(file, tok, line_offset)
-            raise _SyntaxProblem(Diagnostic(ERROR, "syntax.bad_date", {"text": str(tok)}, span=span)) from None
-        raise
+    except _BadNumber as exc:
+        span = _token_span(file, exc.token, line_offset)
+        raise _SyntaxProblem(Diagnostic(ERROR, "syntax.number_out_of_range",
+                                        {"text": _shortened(str(exc.token)), "limit": "10^15"}, span=span)) from None
+    except _BadDate as exc:
+        span = _token_span(file, exc.token, line_offset)
+        raise _SyntaxProblem(Diagnostic(ERROR, "syntax.bad_date", {"text": str(exc.token)}, span=span)) from None
+
+
+# -- the AST built while parsing ----------------------------------------------------------
+#
+# lark's usual way builds a parse tree (a Tree and a Meta per rule, positions
+# propagated up the tree) and then walks it again with the transformer. For a
+# 2,000-requirement book that was two thirds of parse + compile. Here the
+# LALR parser calls _ToAst's methods as it reduces each rule, so no Tree is
+# built and nothing is walked twice. Each value carries where its text starts
+# and ends (what propagate_positions computed) in a _Built.
+
+MAX_DEPTH = 300  # nested expression levels; beyond, the later stages' recursion would not hold
+
+
+class _TooDeep(KokError):
+    """An expression nested deeper than MAX_DEPTH."""
+
+
+class _Built:
+    """A value the parser built, with the positions of its text (a Meta for
+    the transformer) and how deeply it nests. `container` is where the text
+    that produced it ends and starts, parentheses included."""
+
+    __slots__ = ("value", "line", "column", "end_line", "end_column", "depth")
+
+    def __init__(self, value: Any, first: Any, last: Any, depth: int):
+        self.value = value
+        self.depth = depth
+        if first is None:
+            self.line = 0
+            self.column = self.end_line = self.end_column = 0
+        else:
+            self.line, self.column = first.line, first.column
+            self.end_line, self.end_column = last.end_line, last.end_column
+
+
+class _Splice(list[Any]):
+    """The children of a rule lark inlines into its parent (`item*`, `("," NAME)*`),
+    with the positions of their text."""
+
+    first: Any = None
+    last: Any = None
+    depth = 0
+
+
+class _Meta:
+    """The positions a transformer method is given, as lark's Meta has them."""
+
+    __slots__ = ("line", "column", "end_line", "end_column", "empty")
+
+    def __init__(self, first: Any, last: Any):
+        self.empty = first is None
+        if first is not None:
+            self.line, self.column = first.line, first.column
+            self.end_line, self.end_column = last.end_line, last.end_column
+
+
+def _first(children: Iterable[Any]) -> Any:
+    """The first child with a position: a Token, a _Built that took text, or a splice's first."""
+    for child in children:
+        if type(child) is _Splice:
+            if child.first is not None:
+                return child.first
+        elif child is not None and (type(child) is not _Built or child.line):
+            return child
+    return None
+
+
+def _last(children: list[Any]) -> Any:
+    for child in reversed(children):
+        if type(child) is _Splice:
+            if child.last is not None:
+                return child.last
+        elif child is not None and (type(child) is not _Built or child.line):
+            return child
+    return None
+
+
+def _value(child: Any) -> Any:
+    return child.value if type(child) is _Built else child
+
+
+@functools.cache
+def _rule_plan() -> tuple[tuple[Any, str, bool, tuple[tuple[int, bool], ...] | None], ...]:
+    """Per grammar rule: the rule, the transformer method it calls, whether a
+    single child passes through (`?rule`), and which children are kept
+    (index, inlined?), as lark's tree builder would decide for this grammar
+    (LALR, no placeholders): None keeps them all."""
+    plan = []
+    for rule in _lark().rules:
+        expansion = rule.expansion
+        keep_all = rule.options.keep_all_tokens
+        include = tuple((i, not sym.is_term and sym.name.startswith("_")) for i, sym in enumerate(expansion)
+                        if keep_all or not (sym.is_term and getattr(sym, "filter_out", False)))
+        kept = None if len(include) == len(expansion) and not any(inline for _, inline in include) else include
+        name = rule.alias or rule.options.template_source or rule.origin.name
+        plan.append((rule, name, bool(rule.options.expand1 and not rule.alias), kept))
+    return tuple(plan)
+
+
+def _callbacks(transformer: _ToAst) -> dict[Any, Callable[[list[Any]], Any]]:
+    callbacks: dict[Any, Callable[[list[Any]], Any]] = {}
+    for rule, name, pass_single, kept in _rule_plan():
+        method = getattr(transformer, name, None)
+        if method is None and not (pass_single or name.startswith("_")):
+            raise AssertionError(f"the grammar rule {name} has no method in _ToAst")
+        if pass_single and kept is None and len(rule.expansion) == 1:
+            callbacks[rule] = _only_child  # a precedence level (?sum: product): half of all reductions
+        else:
+            callbacks[rule] = _callback(method, pass_single, kept)
+    return callbacks
+
+
+def _only_child(children: list[Any]) -> Any:
+    return children[0]
+
+
+def _callback(method: Callable[..., Any] | None, pass_single: bool,
+              kept: tuple[tuple[int, bool], ...] | None) -> Callable[[list[Any]], Any]:
+    def reduce(children: list[Any]) -> Any:
+        first, last = _first(children), _last(children)
+        shown, depth = _kept(children, kept)
+        if pass_single and len(shown) == 1:
+            single = shown[0]
+            if type(single) is _Built and first is not None:  # `( expr )`: its container grows
+                return _widened(single, first, last)
+            return single
+        if method is None:  # a rule lark inlines into its parent
+            splice = shown if type(shown) is _Splice else _Splice(shown)
+            splice.first = splice.first or first
+            splice.last, splice.depth = last, depth
+            return splice
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise _TooDeep()
+        return _Built(method(_Meta(first, last), *[_value(c) for c in shown]), first, last, depth)
+    return reduce
+
+
+def _kept(children: list[Any], kept: tuple[tuple[int, bool], ...] | None) -> tuple[list[Any], int]:
+    """The children a rule's method is given, inlined rules' children spliced
+    in, and the deepest of them. A left-recursive list (`item*`) grows the
+    splice it already has in place, so a list of n items costs n, not n²."""
+    if kept is None:
+        return children, max((c.depth for c in children if type(c) is _Built or type(c) is _Splice), default=0)
+    shown: list[Any] | None = None
+    depth = 0
+    for index, inline in kept:
+        child = children[index]
+        if type(child) is _Built or type(child) is _Splice:
+            depth = max(depth, child.depth)
+        if inline and shown is None:
+            shown = child
+        elif inline:
+            shown += child
+        elif shown is None:
+            shown = [child]
+        else:
+            shown.append(child)
+    return shown if shown is not None else [], depth
+
+
+def _widened(built: _Built, first: Any, last: Any) -> _Built:
+    """The same value, its text now reaching from `first` to `last` (lark's container positions)."""
+    same = first is built and last is built
+    return built if same else _Built(built.value, first, last, built.depth)
+
+
+def _build_ast(text: str, start: str, transformer: _ToAst) -> Any:
+    frontend = _lark().parser
+    table = frontend.parser._parse_table  # lark's LALR table, loaded or built once
+    lexer_thread: Any = frontend._make_lexer_thread(text)
+    return _value(_LalrParser(table, _callbacks(transformer)).parse(lexer_thread, start))
 
 
 def _parse_chunk(chunk: str, file: str, line_offset: int) -> tuple[ast.Item | None, Diagnostic | None]:

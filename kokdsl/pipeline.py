@@ -7,18 +7,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import functools
-import gc
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from kokdsl import __version__, ast
+from kokdsl.collector import collector_paused
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.compiler import compile_rulebook
 from kokdsl.diagnostics import ERROR, Diagnostic, has_errors, sort_key
@@ -110,6 +108,14 @@ def check_rulebook(path: str | Path) -> RulebookCheck:
 
 def check_rulebook_source(source: str, name: str = "<string>") -> RulebookCheck:
     """check_rulebook for a rulebook's text; `name` is the file shown in diagnostics."""
+    return check_rulebook_tree(source, name)[0]
+
+
+def check_rulebook_tree(source: str, name: str = "<string>",
+                        kept: dict[tuple[int, str], ast.Item] | None = None) -> tuple[RulebookCheck, ast.Rulebook]:
+    """check_rulebook_source, and the tree it parsed (partial after a syntax
+    error), for tools that look at the tree too (lint, the language server):
+    parsed once for both. kept: see parser.parse."""
     surrogate = _LONE_SURROGATE.search(source)
     if surrogate is not None:
         # Only a str built in Python can hold one (no file decodes to it); it
@@ -118,34 +124,21 @@ def check_rulebook_source(source: str, name: str = "<string>") -> RulebookCheck:
         column = surrogate.start() - (source.rfind("\n", 0, surrogate.start()) + 1) + 1
         problem = Diagnostic(ERROR, "syntax.lone_surrogate", {"codepoint": f"U+{ord(surrogate.group()):04X}"},
                              span=ast.Span(name, line, column, line, column + 1))
-        return RulebookCheck(name, _LONE_SURROGATE.sub("\ufffd", source), None, (problem,))
-    with _collector_paused():
-        parsed = parse(source, name)
+        replaced = _LONE_SURROGATE.sub("\ufffd", source)
+        return RulebookCheck(name, replaced, None, (problem,)), parse(replaced, name).rulebook
+    with collector_paused():
+        parsed = parse(source, name, kept)
         try:
             compiled = compile_rulebook(parsed.rulebook, parsed.source)
         except RecursionError:  # an expression nested thousands deep
             too_deep = Diagnostic(ERROR, "syntax.too_deep", {}, span=ast.Span(name, 1, 1, 1, 1))
-            return RulebookCheck(name, parsed.source, None, (*parsed.diagnostics, too_deep))
+            return RulebookCheck(name, parsed.source, None, (*parsed.diagnostics, too_deep)), parsed.rulebook
     diagnostics = list(parsed.diagnostics)
     # After a syntax error the AST is partial: "unused fact" would mislead.
     diagnostics += [d for d in compiled.diagnostics if not (parsed.diagnostics and d.code == "compile.unused_fact")]
     diagnostics.sort(key=sort_key)
     rulebook = None if has_errors(diagnostics) else compiled.rulebook
-    return RulebookCheck(name, parsed.source, rulebook, tuple(diagnostics))
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Parsing and compiling create many objects that all live on; the cyclic
-    garbage collector's passes over them cost a fifth of the time and grow
-    with the rulebook, so it waits until the rulebook is built."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    return RulebookCheck(name, parsed.source, rulebook, tuple(diagnostics)), parsed.rulebook
 
 
 class Assessment:

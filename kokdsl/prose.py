@@ -703,8 +703,21 @@ def findings(result: RequirementResult) -> tuple[Finding, ...]:
     those written from its trace, once, when first asked (and kept on the
     result), so a run that only needs decisions never pays for them."""
     if result.explanation is None:
-        result.explanation = tuple(explain(result)) if result.traced else ()
+        result.explanation = _kept_explanation(result) if result.traced else ()
     return result.explanation
+
+
+def _kept_explanation(result: RequirementResult) -> tuple[Finding, ...]:
+    """The explanation of a result, written once for the values it read (see
+    evaluator.explanation_key) and then shared by every result with the same."""
+    found = result.explanation_key() if result.explanation_key is not None else None
+    if found is None:
+        return tuple(explain(result))
+    cache, key = found
+    explanation: tuple[Finding, ...] | None = cache.get(key)
+    if explanation is None:
+        explanation = cache[key] = tuple(explain(result))
+    return explanation
 
 
 def explain(result: RequirementResult) -> list[Finding]:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import copy
 import os
 import random
+import re
 import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import yaml
@@ -176,3 +178,66 @@ def test_the_handwritten_script_does_the_same_job_as_kok_rerun(tmp_path, ruleboo
     assert script.main([str(folder), "--out", str(out)]) == 0
     assert len(list(out.glob("centre-*.html"))) == count
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["centres"] == printed
+
+
+# -- the --out baseline (issue 23): the same page elements as kok's findings reports ----------
+
+_KOK_ROW = re.compile(r'<tr class="requirement outcome-row-(\w+)" id="req-([^"]+)">(.*?)</tr>', re.S)
+_SCRIPT_ROW = re.compile(r'<tr class="(\w+)" id="req-([^"]+)">(.*?)</tr>', re.S)
+_DECISION = re.compile(r'class="decision decision-(\w+)"')
+
+
+def _kok_page(html: str) -> tuple[str, dict[str, tuple[str, bool, frozenset[str]]]]:
+    """A kok findings report's decision, and per requirement: its outcome,
+    whether it says why in sentences, and the facts its evidence shows."""
+    rows = {}
+    for outcome, rid, cell in _KOK_ROW.findall(html):
+        sentences = re.findall(r"<li>(.+?)</li>", cell.split('<ul class="explanation">', 1)[1].split("</ul>")[0]) \
+            if '<ul class="explanation">' in cell else []
+        paths = [p.replace("<wbr>", "") for p in re.findall(r"<dt><code>(.*?)</code></dt>", cell)]
+        rows[rid] = (outcome, bool(sentences), frozenset(re.match(r"\$\.(\w+)", p).group(1) for p in paths))
+    return _DECISION.search(html).group(1), rows
+
+
+def _script_page(html: str) -> tuple[str, dict[str, tuple[str, bool, frozenset[str]]]]:
+    rows = {rid: (outcome, '<p class="why">' in cell, frozenset(re.findall(r'data-fact="([^"]+)"', cell)))
+            for outcome, rid, cell in _SCRIPT_ROW.findall(html)}
+    return _DECISION.search(html).group(1), rows
+
+
+def test_the_lean_out_baseline_writes_what_kok_rerun_out_writes(tmp_path, rulebook):
+    """bench/script.py --out (the --out row's baseline) and `kok rerun --out
+    --dokument granskningsrapport` write, for every centre, the same decision, the same outcome for every
+    requirement, a sentence for every requirement not met or not assessable,
+    and evidence of the same facts, so that neither side of the ratio can
+    drop work."""
+    from bench import script
+    from kokdsl.followup.rerun_job import Job, execute
+    from kokdsl.outputs.letters import ASSESSMENT_REPORT
+
+    folder = tmp_path / "centres"
+    folder.mkdir()
+    count = 120
+    for name, text in generate(count, SEED + 2, every_scenario=True):
+        (folder / name).write_text(text, encoding="utf-8")
+    files = sorted(str(p) for p in folder.iterdir())
+    # The assessment report (granskningsrapport): every requirement with its
+    # outcome, explanation and evidence, the information the baseline writes.
+    execute(Job(rulebook, files, out_dir=str(tmp_path / "kok"), jobs=1, document=ASSESSMENT_REPORT)).result.close()
+    assert script.main([str(folder), "--out", str(tmp_path / "script")]) == 0
+    kinds = Counter()
+    for path in files:
+        name = Path(path).stem + ".html"
+        kok_decision, kok_rows = _kok_page((tmp_path / "kok" / name).read_text(encoding="utf-8"))
+        script_decision, script_rows = _script_page((tmp_path / "script" / name).read_text(encoding="utf-8"))
+        assert kok_decision == script_decision, name
+        assert list(kok_rows) == list(script_rows) == [r.id for r in rulebook.requirements], name
+        for rid, (outcome, says_why, facts) in kok_rows.items():
+            script_outcome, script_says_why, script_facts = script_rows[rid]
+            assert outcome == script_outcome, (name, rid)
+            assert facts == script_facts, (name, rid)
+            if outcome in ("not_met", "cannot_assess"):
+                assert says_why and script_says_why, (name, rid)
+                kinds[outcome] += 1
+        kinds[kok_decision] += 1
+    assert kinds["not_met"] and kinds["cannot_assess"] and kinds["rejection"] and kinds["approved"]

@@ -21,6 +21,7 @@ rule from the table that documents it.)
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from fractions import Fraction
@@ -31,6 +32,7 @@ import attrs
 import yaml
 
 from kokdsl import ast
+from kokdsl.collector import collector_paused
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.compiler import compile_rulebook
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, has_errors, sort_key
@@ -118,16 +120,30 @@ def lint_source(source: str, path: str = "<string>", extra_vague: tuple[str, ...
                 test_files_for: str | Path | None = None) -> LintResult:
     """Lint one rulebook. A rulebook with errors gets its errors instead: the
     text-check comparisons need a tree that compiles."""
+    with collector_paused():
+        return _lint_source(source, path, extra_vague, test_files_for)
+
+
+def _lint_source(source: str, path: str, extra_vague: tuple[str, ...],
+                 test_files_for: str | Path | None) -> LintResult:
     parsed = parse(source, path)
     compiled = compile_rulebook(parsed.rulebook, parsed.source)
     problems = [*parsed.diagnostics, *compiled.diagnostics]
     if has_errors(problems) or compiled.rulebook is None:
         return LintResult(path, parsed.source, tuple(sorted((d for d in problems if d.is_error), key=sort_key)))
-    linter = _Linter(parsed.rulebook, parsed.source, path, compiled.rulebook,
-                     vague_phrases(Path(path).parent if test_files_for else None) + tuple(extra_vague))
-    findings = linter.run(test_files_for)
+    return lint_tree(parsed.rulebook, parsed.source, path, compiled.rulebook, extra_vague, test_files_for)
+
+
+def lint_tree(tree: ast.Rulebook, source: str, path: str, rulebook: CompiledRulebook,
+              extra_vague: tuple[str, ...] = (), test_files_for: str | Path | None = None) -> LintResult:
+    """Lint a rulebook already parsed and compiled without errors (its
+    normalised source, its tree and what compiling it gave)."""
+    with collector_paused():
+        linter = _Linter(tree, source, path, rulebook,
+                         vague_phrases(Path(path).parent if test_files_for else None) + tuple(extra_vague))
+        findings = linter.run(test_files_for)
     silenced = tuple(sorted(linter.silenced, key=lambda pair: sort_key(pair[0])))
-    return LintResult(path, parsed.source, tuple(sorted(findings, key=sort_key)), silenced)
+    return LintResult(path, source, tuple(sorted(findings, key=sort_key)), silenced)
 
 
 def vague_phrases(region_folder: Path | None = None) -> tuple[str, ...]:
@@ -182,20 +198,14 @@ class _Text:
 class _Positions:
     def __init__(self, source: str, file: str):
         self.file = file
-        self.line_starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
 
     def span(self, start: int, end: int) -> ast.Span:
         return ast.Span(self.file, *self._line_col(start), *self._line_col(end))
 
     def _line_col(self, offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(self.line_starts) - 1
-        while lo < hi:  # the last line start at or before offset
-            mid = (lo + hi + 1) // 2
-            if self.line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1, offset - self.line_starts[lo] + 1
+        line = bisect.bisect_right(self.line_starts, offset) - 1  # the last line start at or before offset
+        return line + 1, offset - self.line_starts[line] + 1
 
 
 def _offset(positions: _Positions, span: ast.Span) -> int:

@@ -10,10 +10,16 @@ first); document symbols (chapters and their requirements); formatting as
 Needs the optional extra: pip install 'kokdsl[lsp]'. Columns are counted in
 code points, which equals the UTF-16 count LSP asks for in every rulebook
 written in Swedish or English (no characters outside the BMP).
+
+Analyses run in a worker thread, off the request path (KokLanguageServer), so
+a long lint never holds up a hover. (Over 400 lines: every feature reads the
+same Analysis, and the server that keeps it current is its other half.)
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -24,7 +30,7 @@ from pygls.lsp.server import LanguageServer
 
 from kokdsl import __version__, ast
 from kokdsl.compiled import CompiledRulebook
-from kokdsl.diagnostics import Diagnostic
+from kokdsl.diagnostics import Diagnostic, source_lines_of
 from kokdsl.messages import has_message, message
 from kokdsl.values import quoted
 
@@ -35,26 +41,30 @@ _WORD = re.compile(r"[\w.]+")
 class Analysis:
     """What the server knows about one open document."""
 
-    source: str
+    text: str  # the document's text as the editor sent it
+    source: str  # as the parser read it (normalised)
     tree: ast.Rulebook
     compiled: CompiledRulebook | None
     diagnostics: tuple[Diagnostic, ...]
     lang: str  # the keyword language the file is written in
 
 
-def analyse(source: str, path: str) -> Analysis:
+def analyse(source: str, path: str, lint: bool = True,
+            kept: dict[tuple[int, str], ast.Item] | None = None) -> Analysis:
+    """Parse and compile once, then lint what compiled (lint=False: the
+    diagnostics of `kok check` only). kept: the document's declarations parsed
+    before (parser.parse), so that an edit reparses only what it changed."""
     from kokdsl.authoring.formatter import source_language
-    from kokdsl.authoring.lint import lint_source
-    from kokdsl.parser import parse
-    from kokdsl.pipeline import check_rulebook_source
+    from kokdsl.authoring.lint import lint_tree
+    from kokdsl.pipeline import check_rulebook_tree
 
-    loaded = check_rulebook_source(source, path)
-    tree = parse(source, path).rulebook
+    loaded, tree = check_rulebook_tree(source, path, kept)
     diagnostics = list(loaded.diagnostics)
-    if loaded.ok:
+    if lint and loaded.rulebook is not None:
         tests_beside = path if Path(path).is_file() else None
-        diagnostics += lint_source(source, path, test_files_for=tests_beside).diagnostics
-    return Analysis(loaded.source, tree, loaded.rulebook, tuple(diagnostics), source_language(tree, source))
+        diagnostics += lint_tree(tree, loaded.source, path, loaded.rulebook, test_files_for=tests_beside).diagnostics
+    return Analysis(source, loaded.source, tree, loaded.rulebook, tuple(diagnostics),
+                    source_language(tree, loaded.source))
 
 
 def path_of(uri: str) -> str:
@@ -72,7 +82,7 @@ def to_range(span: ast.Span | None, source: str) -> lsp.Range:
     if (span.end_line, span.end_column) > (span.line, span.column):
         return lsp.Range(start, lsp.Position(span.end_line - 1, span.end_column - 1))
     # A point: widen it to the word there, so the editor has something to underline.
-    lines = source.split("\n")
+    lines = source_lines_of(source)
     text = lines[span.line - 1] if span.line <= len(lines) else ""
     match = re.compile(r"\w+").match(text, span.column - 1)
     end = match.end() if match else min(len(text), span.column)
@@ -100,7 +110,7 @@ def _suggestion(diag: Diagnostic) -> dict[str, str] | None:
 
 def word_at(source: str, position: lsp.Position) -> tuple[str, int] | None:
     """The identifier or requirement number under the cursor, and its start column."""
-    lines = source.split("\n")
+    lines = source_lines_of(source)
     if position.line >= len(lines):
         return None
     text = lines[position.line]
@@ -207,7 +217,8 @@ def definition(analysis: Analysis, position: lsp.Position, uri: str) -> lsp.Loca
 def completions(analysis: Analysis, position: lsp.Position) -> list[lsp.CompletionItem]:
     from kokdsl.parser import keywords
 
-    line = analysis.source.split("\n")[position.line] if position.line < len(analysis.source.split("\n")) else ""
+    lines = source_lines_of(analysis.source)
+    line = lines[position.line] if position.line < len(lines) else ""
     before = line[:position.character]
     records = _records(analysis)
     dotted = re.search(r"(\w+)\.(\w*)$", before)
@@ -233,7 +244,7 @@ def completions(analysis: Analysis, position: lsp.Position) -> list[lsp.Completi
 def _fields_for(analysis: Analysis, variable: str, position: lsp.Position) -> list[ast.FieldDecl]:
     """The fields of `v` in `alla v i vårdsamordnare: v.…`: the record of the
     list the variable runs over, found in the text before the cursor."""
-    text = "\n".join(analysis.source.split("\n")[:position.line + 1])
+    text = "\n".join(source_lines_of(analysis.source)[:position.line + 1])
     bindings = re.findall(rf"\b{re.escape(variable)}\s+(?:i|in)\s+(\w+)", text)
     facts, records = _facts(analysis), _records(analysis)
     for name in (variable, bindings[-1] if bindings else None):
@@ -278,7 +289,7 @@ def formatting(analysis: Analysis) -> list[lsp.TextEdit]:
     formatted = format_source(analysis.tree, analysis.source, analysis.lang)
     if formatted == analysis.source:
         return []
-    lines = analysis.source.split("\n")
+    lines = source_lines_of(analysis.source)
     whole = lsp.Range(lsp.Position(0, 0), lsp.Position(len(lines) - 1, len(lines[-1])))
     return [lsp.TextEdit(whole, formatted)]
 
@@ -300,11 +311,22 @@ def quick_fixes(uri: str, diagnostics: list[lsp.Diagnostic], lang: str) -> list[
 
 
 class KokLanguageServer(LanguageServer):
+    """Analyses run off the request path: an edit schedules one in a worker
+    thread, and every request answers at once from the latest analysis. Edits
+    that arrive while a document is being analysed are folded into one more
+    run, on the text as it is then, so a long lint never queues up behind
+    itself and never holds up a hover or a completion."""
+
     def __init__(self, lang: str = "sv"):
         super().__init__("kok", __version__)
         self.lang = lang
         self.analyses: dict[str, Analysis] = {}
+        self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kok-analysis")
+        self.running: dict[str, asyncio.Task[None]] = {}  # uri -> its analysis loop
+        self.stale: set[str] = set()  # edited since its running analysis started
+        self.parsed: dict[str, dict[tuple[int, str], ast.Item]] = {}  # uri -> its declarations (worker only)
 
+<<<<<<< HEAD
     def refresh(self, uri: str) -> Analysis:
         if not self.is_open(uri):
             # Never read from disk what the editor did not open: the name may be a FIFO or /dev/zero.
@@ -312,14 +334,61 @@ class KokLanguageServer(LanguageServer):
         document = self.workspace.get_text_document(uri)
         analysis = analyse(document.source, path_of(uri))
         self.analyses[uri] = analysis
+=======
+    def schedule(self, uri: str) -> None:
+        """Analyse uri again soon (off the request path) and publish its diagnostics."""
+        self.stale.add(uri)
+        if uri not in self.running:
+            self.running[uri] = asyncio.get_running_loop().create_task(self._analyse_until_current(uri))
+
+    async def _analyse_until_current(self, uri: str) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while uri in self.stale:
+                self.stale.discard(uri)
+                document = self.workspace.get_text_document(uri)
+                source, version = document.source, document.version
+                kept = self.parsed.setdefault(uri, {})
+                analysis = await loop.run_in_executor(self.executor, analyse, source, path_of(uri), True, kept)
+                if unquote(uri) not in self.workspace.text_documents:
+                    return  # closed meanwhile
+                if uri in self.stale:
+                    continue  # edited meanwhile: the next run publishes
+                self.analyses[uri] = analysis
+                self.publish(uri, analysis, version)
+        finally:
+            del self.running[uri]
+
+    def publish(self, uri: str, analysis: Analysis, version: int | None) -> None:
+>>>>>>> main
         diagnostics = [to_lsp_diagnostic(d, analysis.source, self.lang) for d in analysis.diagnostics
                        if d.span is None or d.span.file == path_of(uri)]
         self.text_document_publish_diagnostics(
-            lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version))
-        return analysis
+            lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
 
     def analysis(self, uri: str) -> Analysis:
-        return self.analyses.get(uri) or self.refresh(uri)
+        """The latest analysis of uri, which may lag an edit the worker is still
+        analysing. Before the first one is done, the document is parsed here
+        (no lint), so that a request never waits for a lint run."""
+        found = self.analyses.get(uri)
+        if found is None:
+            found = analyse(self.workspace.get_text_document(uri).source, path_of(uri), lint=False)
+        return found
+
+    def current(self, uri: str) -> Analysis:
+        """An analysis of the text as it is now (for formatting, which edits it): the
+        latest, if the worker has caught up, else a parse here (no lint)."""
+        text = self.workspace.get_text_document(uri).source
+        found = self.analyses.get(uri)
+        if found is not None and found.text == text:
+            return found
+        return analyse(text, path_of(uri), lint=False)
+
+    def forget(self, uri: str) -> None:
+        self.analyses.pop(uri, None)
+        self.stale.discard(uri)
+        if uri not in self.running:  # else the worker still uses it; it is dropped at the next open
+            self.parsed.pop(uri, None)
 
     def is_open(self, uri: str) -> bool:
         """Whether the editor opened the document (pygls keys them by the unquoted URI)."""
@@ -330,20 +399,20 @@ def build_server(lang: str = "sv") -> KokLanguageServer:
     server = KokLanguageServer(lang)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: KokLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
-        ls.refresh(params.text_document.uri)
+    async def did_open(ls: KokLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: KokLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
-        ls.refresh(params.text_document.uri)
+    async def did_change(ls: KokLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: KokLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
-        ls.refresh(params.text_document.uri)
+    async def did_save(ls: KokLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: KokLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
-        ls.analyses.pop(params.text_document.uri, None)
+        ls.forget(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: KokLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
@@ -367,7 +436,7 @@ def build_server(lang: str = "sv") -> KokLanguageServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
     def format_document(ls: KokLanguageServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit]:
-        return formatting(ls.refresh(params.text_document.uri))
+        return formatting(ls.current(params.text_document.uri))
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION,
                     lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]))

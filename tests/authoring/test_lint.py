@@ -165,3 +165,53 @@ krav 1 "Andel" skall
 '''
     numbers = sorted(d.params["number"] for d in lint_source(source).diagnostics if d.code == "lint.KOK104")
     assert numbers == ["2.5", "90 %"]
+
+
+# -- scaling (issue 22, failure 6): counted, never timed ------------------------------
+
+
+def _calls_to_lint_and_print(source: str) -> int:
+    """Python function calls made to lint a book and format every finding as
+    `kok lint` prints it: a quadratic step shows as calls growing faster than
+    the book."""
+    import sys
+
+    from kokdsl.authoring.lint import format_finding
+
+    calls = 0
+
+    def count(_frame, event, _arg):
+        nonlocal calls
+        if event == "call":
+            calls += 1
+
+    sys.setprofile(count)
+    try:
+        result = lint_source(source, "book.kok")
+        for diag in result.diagnostics:
+            format_finding(diag, result.source, "sv")
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_lint_work_grows_linearly_with_the_book():
+    from bench.rulebook_gen import synthetic_rulebook
+
+    _calls_to_lint_and_print(synthetic_rulebook(10))  # what is loaded once
+    small, middle, large = (_calls_to_lint_and_print(synthetic_rulebook(n)) for n in (100, 200, 400))
+    # 200 more requirements cost twice what 100 more did (quadratic: four times)
+    assert (large - middle) / (middle - small) < 2.3
+
+
+def test_findings_are_printed_without_splitting_the_book_once_per_finding():
+    from bench.rulebook_gen import synthetic_rulebook
+    from kokdsl.authoring.lint import format_finding
+    from kokdsl.diagnostics import source_lines_of
+
+    result = lint_source(synthetic_rulebook(200), "book.kok")
+    assert len(result.diagnostics) > 100
+    source_lines_of.cache_clear()
+    printed = [format_finding(diag, result.source, "sv") for diag in result.diagnostics]
+    assert source_lines_of.cache_info().misses == 1
+    assert all(" | " in text for text in printed)  # each shows its source line

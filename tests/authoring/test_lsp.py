@@ -150,3 +150,32 @@ def test_formatting_gives_the_kok_fmt_layout(client):
     open_document(client, "file:///tmp/kok-lsp-test/formatted.kok", edits[0]["newText"])
     assert client.request("textDocument/formatting", {"textDocument": {"uri": "file:///tmp/kok-lsp-test/formatted.kok"},
                                                       "options": {"tabSize": 2, "insertSpaces": True}}) == []
+
+
+def test_a_request_is_answered_while_a_large_book_is_being_linted(client):
+    """Analysis runs off the request path: a hover on one document is answered
+    before the diagnostics of a 3,000-requirement book opened just before it."""
+    from bench.rulebook_gen import synthetic_rulebook
+
+    small = "file:///tmp/kok-lsp-test/small.kok"
+    open_document(client, small, FIXED)
+    large = "file:///tmp/kok-lsp-test/large.kok"
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": large, "languageId": "kok", "version": 1,
+                                                             "text": synthetic_rulebook(3000)}})
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": small},
+                                                  "position": {"line": 2, "character": 10}})
+    assert "listade" in hover["contents"]["value"]
+    assert not [n for n in client.notifications if n["method"] == "textDocument/publishDiagnostics"
+                and n["params"]["uri"] == large]
+    assert any(d["code"] == "KOK104" for d in client.wait_for_diagnostics(large, 1))
+
+
+def test_edits_made_during_an_analysis_are_analysed_once_more_at_the_end(client):
+    uri = "file:///tmp/kok-lsp-test/edits.kok"
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "kok", "version": 1,
+                                                             "text": BROKEN}})
+    for version in range(2, 6):
+        text = FIXED if version == 5 else BROKEN
+        client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                 "contentChanges": [{"text": text}]})
+    assert [d for d in client.wait_for_diagnostics(uri, 5) if d["severity"] == 1] == []

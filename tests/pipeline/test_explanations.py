@@ -582,3 +582,23 @@ def test_schedules_in_officer_text_use_swedish_clock_times_and_recurring_days():
                                              "fredagar 07.00–07.30"
     assert gap.describe("en", prose=True).startswith("Monday–Wednesday 07:00–07:30; Thursdays 07:00–07:30 and")
     assert gap.describe("sv") == "måndag-onsdag 07:00-07:30; torsdag 07:00-07:30, 15:30-17:00; fredag 07:00-07:30"
+
+
+def test_an_explanation_kept_for_the_values_read_is_the_one_written_afresh():
+    """Explanations are kept per (requirement, outcome, date, values read) and
+    shared between centres (issue 23): on every synthetic centre, in every
+    scenario, the kept one is the one the trace would write for that centre."""
+    from kokdsl.intake.synthetic import generate
+    from kokdsl.prose import explain
+
+    book = load_rulebook(OREBRO).rulebook
+    shared = 0
+    for name, text in generate(300, 11, every_scenario=True):
+        report = validate(yaml.safe_load(text), book, name, "0" * 64)
+        for r in assess(book, report, datetime.date(2025, 3, 1)).evaluation.results:
+            kept = findings(r)
+            assert list(kept) == explain(r), (name, r.requirement.id)
+            assert [finding_text(f, "sv") for f in kept] == [finding_text(f, "sv") for f in explain(r)]
+        shared += 1
+    cache = book.runtime["explanations"]
+    assert 0 < len(cache) < shared * len(book.requirements)  # some values were seen before

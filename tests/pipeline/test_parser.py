@@ -138,3 +138,78 @@ def test_the_parse_table_that_ships_is_the_current_grammars():
         loaded = lark.Lark.load(f)
     source = (data_dir("rulebooks") / "orebro" / "2025.kok").read_text(encoding="utf-8")
     assert loaded.parse(source, start="start") == build_parser().parse(source, start="start")
+
+
+def _via_parse_tree(tree: object, transformer: object) -> object:
+    """lark's usual way: a parse tree with propagated positions, transformed
+    bottom-up by the same _ToAst methods."""
+    if not isinstance(tree, lark.Tree):
+        return tree
+    children = [_via_parse_tree(child, transformer) for child in tree.children]
+    return getattr(transformer, str(tree.data))(tree.meta, *children)
+
+
+def _spans(items: tuple[object, ...]) -> list[tuple[str, object]]:
+    out = []
+    for item in items:
+        for node in ast.walk(item):
+            out.append((type(node).__name__, node.span if hasattr(node, "span") else None))
+            for name in ("id_span", "topic_span"):
+                if hasattr(node, name):
+                    out.append((name, getattr(node, name)))
+    return out
+
+
+def test_the_ast_built_while_parsing_is_the_one_a_parse_tree_gives(tmp_path):
+    """The parser builds the AST in lark's reduce callbacks (no parse tree):
+    every node, and every span, is what lark's tree with propagated positions
+    and a transformer over it would give, for the shipped books and a
+    generated one that uses every construct."""
+    from pathlib import Path
+
+    from bench.rulebook_gen import synthetic_rulebook
+    from kokdsl.parser import _lark, _ToAst, normalise_source
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [p.read_text(encoding="utf-8") for p in sorted((root / "rulebooks").rglob("*.kok"))]
+    sources.append(synthetic_rulebook(30))
+    for source in sources:
+        text = normalise_source(source)
+        built = parse(text, "book.kok").rulebook.items
+        tree = _lark().parse(text, start="start")  # lark's own callbacks: a Tree with positions
+        via_tree = _via_parse_tree(tree, _ToAst("book.kok"))
+        assert built == via_tree
+        assert _spans(built) == _spans(via_tree)
+
+
+def test_a_book_parsed_again_after_an_edit_reuses_only_the_unchanged_declarations():
+    """parse(kept=…), as the language server calls it after each edit: the same
+    tree and spans as a whole parse, the unchanged declarations taken from
+    before (the same objects), and a syntax error still reported as a whole
+    parse reports it."""
+    from pathlib import Path
+
+    from bench.rulebook_gen import synthetic_rulebook
+
+    root = Path(__file__).resolve().parents[2]
+    books = [p.read_text(encoding="utf-8") for p in sorted((root / "rulebooks").rglob("*.kok"))]
+    books.append(synthetic_rulebook(30))
+    for text in books:
+        kept: dict = {}
+        first = parse(text, "book.kok", kept).rulebook.items
+        assert first == parse(text, "book.kok").rulebook.items
+        assert _spans(first) == _spans(parse(text, "book.kok").rulebook.items)
+        for edited in (text.replace(">= 1", ">= 2", 1), text.replace("\nkrav ", "\n# a new line\nkrav ", 1)):
+            again = parse(edited, "book.kok", kept)
+            whole = parse(edited, "book.kok")
+            assert again.rulebook.items == whole.rulebook.items and again.diagnostics == whole.diagnostics
+            assert _spans(again.rulebook.items) == _spans(whole.rulebook.items)
+    kept = {}
+    book = synthetic_rulebook(30)
+    before = parse(book, "book.kok", kept).rulebook.items
+    after = parse(book.replace("antal_3 > 0", "antal_3 > 1"), "book.kok", kept).rulebook.items
+    assert sum(a is b for a, b in zip(before, after, strict=True)) == len(before) - 1  # one declaration reparsed
+    broken = parse(book.replace("antal_3 > 0", "antal_3 > > 0"), "book.kok", kept)
+    assert [d.code for d in broken.diagnostics] == [d.code for d in parse(book.replace("antal_3 > 0", "antal_3 > > 0"),
+                                                                             "book.kok").diagnostics]
+    assert broken.diagnostics
