@@ -326,15 +326,6 @@ class KokLanguageServer(LanguageServer):
         self.stale: set[str] = set()  # edited since its running analysis started
         self.parsed: dict[str, dict[tuple[int, str], ast.Item]] = {}  # uri -> its declarations (worker only)
 
-<<<<<<< HEAD
-    def refresh(self, uri: str) -> Analysis:
-        if not self.is_open(uri):
-            # Never read from disk what the editor did not open: the name may be a FIFO or /dev/zero.
-            return analyse("", path_of(uri))
-        document = self.workspace.get_text_document(uri)
-        analysis = analyse(document.source, path_of(uri))
-        self.analyses[uri] = analysis
-=======
     def schedule(self, uri: str) -> None:
         """Analyse uri again soon (off the request path) and publish its diagnostics."""
         self.stale.add(uri)
@@ -346,8 +337,7 @@ class KokLanguageServer(LanguageServer):
         try:
             while uri in self.stale:
                 self.stale.discard(uri)
-                document = self.workspace.get_text_document(uri)
-                source, version = document.source, document.version
+                source, version = self.text_of(uri)
                 kept = self.parsed.setdefault(uri, {})
                 analysis = await loop.run_in_executor(self.executor, analyse, source, path_of(uri), True, kept)
                 if unquote(uri) not in self.workspace.text_documents:
@@ -360,7 +350,6 @@ class KokLanguageServer(LanguageServer):
             del self.running[uri]
 
     def publish(self, uri: str, analysis: Analysis, version: int | None) -> None:
->>>>>>> main
         diagnostics = [to_lsp_diagnostic(d, analysis.source, self.lang) for d in analysis.diagnostics
                        if d.span is None or d.span.file == path_of(uri)]
         self.text_document_publish_diagnostics(
@@ -372,27 +361,32 @@ class KokLanguageServer(LanguageServer):
         (no lint), so that a request never waits for a lint run."""
         found = self.analyses.get(uri)
         if found is None:
-            found = analyse(self.workspace.get_text_document(uri).source, path_of(uri), lint=False)
+            found = analyse(self.text_of(uri)[0], path_of(uri), lint=False)
         return found
 
     def current(self, uri: str) -> Analysis:
         """An analysis of the text as it is now (for formatting, which edits it): the
         latest, if the worker has caught up, else a parse here (no lint)."""
-        text = self.workspace.get_text_document(uri).source
+        text = self.text_of(uri)[0]
         found = self.analyses.get(uri)
         if found is not None and found.text == text:
             return found
         return analyse(text, path_of(uri), lint=False)
+
+    def text_of(self, uri: str) -> tuple[str, int | None]:
+        """The text and version of a document the editor opened; an empty text
+        for any other. pygls would read an unopened one from disk, and the name
+        may be a FIFO or /dev/zero (issue 22)."""
+        if unquote(uri) not in self.workspace.text_documents:
+            return "", None
+        document = self.workspace.get_text_document(uri)
+        return document.source, document.version
 
     def forget(self, uri: str) -> None:
         self.analyses.pop(uri, None)
         self.stale.discard(uri)
         if uri not in self.running:  # else the worker still uses it; it is dropped at the next open
             self.parsed.pop(uri, None)
-
-    def is_open(self, uri: str) -> bool:
-        """Whether the editor opened the document (pygls keys them by the unquoted URI)."""
-        return unquote(uri) in self.workspace.text_documents
 
 
 def build_server(lang: str = "sv") -> KokLanguageServer:

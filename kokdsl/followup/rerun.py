@@ -128,15 +128,8 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
             from kokdsl.outputs.findings import render_document
 
             html = render_document(assessment, "html", settings.lang, settings.run_date, settings.rulebook_path,
-<<<<<<< HEAD
-                                   CaseDetails(follow_up=True, document=settings.document))
-        except Exception as exc:  # noqa: BLE001 - rendering one report must not cost the others
-=======
                                    _follow_up_case(settings))
-            target.write_bytes(html.encode("utf-8"))
-        except Exception as exc:  # noqa: BLE001 - rendering or writing one report must not cost the others
-            target.unlink(missing_ok=True)  # no half-written report left behind
->>>>>>> main
+        except Exception as exc:  # noqa: BLE001 - rendering one report must not cost the others
             return error_row(shown, "rerun.report_failed", message("rerun.report_failed", settings.lang,
                                                                    error=_describe(exc)))
         try:
