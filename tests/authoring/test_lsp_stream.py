@@ -128,7 +128,7 @@ INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
 
 
 @pytest.mark.parametrize("bad, logged", [
-    (b"Content-Length: 99999999999\r\n\r\n{}", "the message is too large (99999999999 bytes; at most 32000000)"),
+    (b"Content-Length: 99999999999\r\n\r\n{}", "the message is too large (99999999999 bytes; at most 32,000,000)"),
     (b"Content-Length: abc\r\n\r\n", "skipped 23 bytes that are not a message: b'Content-Length: abc\\r\\n\\r\\n'"),
     (b"Content-Lenght: 2\r\n\r\n{}", "skipped 23 bytes that are not a message: b'Content-Lenght: 2\\r\\n\\r\\n{}'"),
     (b"\r\n", "skipped 2 bytes that are not a message: b'\\r\\n'"),
