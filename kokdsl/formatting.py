@@ -1,4 +1,5 @@
-"""Numbers, percentages and lists in the reader's language, from CLDR (Babel).
+"""Numbers, percentages, lists and dates in words in the reader's language,
+from CLDR (Babel).
 
 Swedish (sv_SE): "6 500" grouped with a no-break space, "85,7" with a decimal
 comma, "90 %" with a no-break space before the sign, "a, b och c". English
@@ -16,6 +17,7 @@ Babel writes it.
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import functools
 from collections.abc import Sequence
@@ -40,6 +42,15 @@ def locale(lang: str) -> babel.Locale:
     import babel
 
     return babel.Locale.parse(LOCALES[lang])
+
+
+def format_date(day: datetime.date, lang: str) -> str:
+    """A date in words, for a letter's running text: "1 april 2025" / "1 April 2025".
+    Tables, evidence and the JSON keep ISO 8601 ("2025-04-01"), which reads the
+    same in both languages."""
+    import babel.dates
+
+    return babel.dates.format_date(day, format="long", locale=locale(lang))
 
 
 def _decimal(value: int | Fraction, places: int) -> Decimal:

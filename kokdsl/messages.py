@@ -19,7 +19,7 @@ import functools
 import gettext
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 SV = "sv"
 EN = "en"
@@ -77,17 +77,35 @@ def template(code: str, lang: str = SV) -> str:
 def message(code: str, lang: str = SV, **params: Any) -> str:
     """The sentence for a message code in `lang` ("sv" or "en"), with its
     parameters filled in; a parameter with .render(lang) renders itself. A
-    whole-number `count` picks the plural form of an entry that has them
-    ("1 vårdcentral", "2 vårdcentraler") and is written as a number of that
-    language ("6 500"); so does a Fraction ("38,5 timmar")."""
-    rendered = {k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()}
+    `count` that is a number (int or Fraction) picks the plural form of an
+    entry that has them ("1 vårdcentral", "2 vårdcentraler", "38,5 timmar");
+    it and the other AMOUNTS are written as numbers of that language ("6 500")."""
+    rendered = {k: _rendered(k, v, lang) for k, v in params.items()}
     count = params.get("count")
-    if isinstance(count, (int, Fraction)) and not isinstance(count, bool):
-        from kokdsl.formatting import format_number  # Babel's number data is read only when a count is shown
-
-        rendered["count"] = format_number(count, lang)
+    if _is_number(count):
         return _plural(code, count, lang).format(**rendered)
     return template(code, lang).format(**rendered)
+
+
+# Parameters that are amounts, written as numbers of the reader's language
+# ("mer än 5 000 000 byte"); identifiers such as line numbers, requirement
+# numbers and editions are written as they are.
+AMOUNTS = frozenset({"count", "limit", "minimum", "total", "covered", "passed", "failed", "errors", "warnings",
+                     "skall", "bor"})
+
+
+def _is_number(value: object) -> TypeGuard[int | Fraction]:
+    return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
+
+
+def _rendered(name: str, value: Any, lang: str) -> Any:
+    if hasattr(value, "render"):
+        return value.render(lang)
+    if name in AMOUNTS and _is_number(value):
+        from kokdsl.formatting import format_number  # Babel's number data is read only when an amount is shown
+
+        return format_number(value, lang)
+    return value
 
 
 def _plural(code: str, count: int | Fraction, lang: str) -> str:

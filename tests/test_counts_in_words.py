@@ -7,11 +7,13 @@ import string
 from pathlib import Path
 
 import pytest
-from golden_cases import GOLDEN, run_cli
+import yaml
+from golden_cases import GOLDEN, ROOT, run_cli
 
 from kokdsl import catalogue
 from kokdsl.messages import LANGUAGES, message
 
+HOSTILE = ROOT / "tests" / "hostile"
 # Plural nouns that follow a number in kokdsl's sentences or the shipped books.
 PLURAL_NOUNS = (
     "vårdcentraler", "egenrapporter", "regelböcker", "anmärkningar", "utgåvor", "dagar", "veckor", "månader",
@@ -75,6 +77,12 @@ def test_no_sentence_in_the_catalogue_says_one_of_a_plural(lang):
 @pytest.mark.parametrize("path", sorted(p for p in GOLDEN.rglob("*") if p.is_file()), ids=lambda p: p.name)
 def test_no_golden_output_counts_wrongly(path: Path):
     assert problems(path.read_text(encoding="utf-8"), "en" if ".en." in path.name else None) == []
+
+
+@pytest.mark.parametrize("path", sorted(HOSTILE.glob("*/case.yaml")), ids=lambda p: p.parent.name)
+def test_no_answer_to_hostile_input_counts_wrongly(path: Path):
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert problems((case.get("stdout") or "") + (case.get("stderr") or "")) == []
 
 
 def _outputs(folder: Path) -> str:

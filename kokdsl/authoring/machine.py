@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from kokdsl.batch import decision_totals
@@ -161,8 +162,8 @@ def test_junit(entries: list[TestEntry], lang: str) -> str:
                 if not coverage["enough"]:
                     counts["failures"] += 1
                     text = message("junit.coverage_failure", lang,
-                                   percent=format_percent(coverage["percent"] / 100, lang, 1),
-                                   minimum=format_percent(coverage["minimum"] / 100, lang, 1))
+                                   percent=format_percent(Fraction(coverage["percent"]) / 100, lang, 1),
+                                   minimum=format_percent(Fraction(coverage["minimum"]) / 100, lang, 1))
                     ET.SubElement(case, "failure", message=text, type="coverage").text = "\n".join(
                         [text, *(f"{g['requirement']}: {', '.join(g['lacks'])}" for g in coverage["gaps"])])
         for key, value in counts.items():

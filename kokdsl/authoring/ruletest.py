@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import NoReturn
 
@@ -306,7 +307,7 @@ def format_percent(value: float, lang: str) -> str:
     """A coverage percentage (0–100) with one decimal at most: "92,3 %", "92.3%"."""
     from kokdsl.formatting import format_percent as percent
 
-    return percent(value / 100, lang, places=1)
+    return percent(Fraction(value) / 100, lang, places=1)
 
 
 def _format_mismatch(m: Mismatch, lang: str) -> list[str]:

@@ -44,6 +44,7 @@ from kokdsl.pipeline import TOOL_VERSION, Assessment, assess
 
 if TYPE_CHECKING:
     from kokdsl.followup.waivers import WaiverFile
+    from kokdsl.outputs.findings import CaseDetails
 
 SUMMARY_FORMAT = "kokdsl.tools.rerun"
 SUMMARY_FORMAT_VERSION = 2
@@ -114,7 +115,9 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
 
             assessment = apply_waivers(assessment, settings.waivers.for_centre(report.identity.id), settings.run_date)
         row = centre_row(shown, assessment, report_name if settings.folder is not None else None)
-        entry = spooled(summary_entry(row, settings.rulebook, document))  # spooled() makes it JSON-safe
+        case = _follow_up_case(settings)
+        letter = case.document_for(assessment) if settings.folder is not None else None
+        entry = spooled(summary_entry(row, settings.rulebook, document, letter))  # spooled() makes it JSON-safe
     except SelfReportError as exc:
         return error_row(shown, exc.diagnostic.code, exc.diagnostic.text(settings.lang))
     except Exception as exc:  # noqa: BLE001 - a bug must not stop a national run
@@ -122,17 +125,23 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
     if settings.folder is not None and report_name is not None:
         target = settings.folder / report_name
         try:
-            from kokdsl.outputs.findings import CaseDetails, render_document
+            from kokdsl.outputs.findings import render_document
 
-            # The yearly follow-up: each centre's letter speaks of the follow-up, not of an application.
             html = render_document(assessment, "html", settings.lang, settings.run_date, settings.rulebook_path,
-                                 CaseDetails(follow_up=True, document=settings.document))
+                                   _follow_up_case(settings))
             target.write_bytes(html.encode("utf-8"))
         except Exception as exc:  # noqa: BLE001 - rendering or writing one report must not cost the others
             target.unlink(missing_ok=True)  # no half-written report left behind
             return error_row(shown, "rerun.report_failed", message("rerun.report_failed", settings.lang,
                                                                    error=_describe(exc)))
     return row, entry
+
+
+def _follow_up_case(settings: RunSettings) -> CaseDetails:
+    """The yearly follow-up: each centre's letter speaks of the follow-up, not of an application."""
+    from kokdsl.outputs.findings import CaseDetails
+
+    return CaseDetails(follow_up=True, document=settings.document)
 
 
 def centre_row(shown: str, assessment: Assessment, report_name: str | None) -> CentreRow:
@@ -147,12 +156,14 @@ def centre_row(shown: str, assessment: Assessment, report_name: str | None) -> C
         report=report_name)
 
 
-def summary_entry(row: CentreRow, rulebook: CompiledRulebook, facts: object) -> SummaryEntry:
-    """The centre in summary.json: who, what was decided, every outcome, and
-    the self-report's content (so next year can re-run it under a new book)."""
+def summary_entry(row: CentreRow, rulebook: CompiledRulebook, facts: object,
+                  document: str | None = None) -> SummaryEntry:
+    """The centre in summary.json: who, what was decided, which letter went
+    to the output folder, every outcome, and the self-report's content (so
+    next year can re-run it under a new book)."""
     ids = [r.id for r in rulebook.requirements]
     return {"key": row.key, "file": row.file, "decision": row.decision, "name": row.name, "id": row.id,
-            "sha256": row.sha256, "report": row.report,
+            "sha256": row.sha256, "report": row.report, "document": document,
             "outcomes": {i: LETTER_OUTCOMES[letter] for i, letter in zip(ids, row.outcomes, strict=True)},
             "facts": facts}
 

@@ -40,6 +40,7 @@ class SummaryEntry(TypedDict):
     id: NotRequired[str | None]
     sha256: NotRequired[str | None]
     report: NotRequired[str | None]
+    document: NotRequired[str | None]  # the letter written to `report` (outputs/letters.py), None without --out
     outcomes: NotRequired[dict[str, str]]  # requirement id -> outcome
     # The self-report's content; once read back by --previous, kept as compact JSON text.
     facts: NotRequired[object]

@@ -3,9 +3,8 @@
 to_json_data() is the assessment as plain, typed data (the stable JSON of
 `kok run --format json`, reports/findings.schema.json); the findings report's
 view model (outputs/findings.py, HTML and Markdown from the Jinja templates in
-reports/) is built from it. This module also renders the two formats the CLI
-needs without templates: text for the terminal and the JSON itself. Just over
-400 lines: the typed JSON shape and the two renderings of it belong together.
+reports/) is built from it, and so are the two formats this module renders
+without templates: text for the terminal and the JSON itself.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import shutil
 import textwrap
 from typing import TYPE_CHECKING, NotRequired, TypedDict, cast
 
+from kokdsl.ast import IN_FORCE
 from kokdsl.decision import Decision, counts
 from kokdsl.diagnostics import Diagnostic
 from kokdsl.enums import Modality, Outcome
@@ -50,6 +50,7 @@ class ProblemJson(TypedDict):
     fact: str
     field: str | None
     expected: str
+    reason: str | None
 
 
 class SourceJson(TypedDict):
@@ -144,12 +145,9 @@ class FindingsJson(TypedDict):
     document: NotRequired[dict[str, object]]  # which document the report stands for (outputs/letters.py)
 
 
-def finding_lines(finding: Finding, lang: str, depth: int = 0) -> list[str]:
+def finding_lines(finding: Finding, lang: str) -> list[str]:
     """A finding and those beneath it as lines, each level indented two spaces more."""
-    lines = ["  " * depth + finding_text(finding, lang)]
-    for child in finding.children:
-        lines += finding_lines(child, lang, depth + 1)
-    return lines
+    return _explanation_lines(_finding_json(finding, lang))
 
 
 def _finding_json(finding: Finding, lang: str) -> FindingJson:
@@ -205,7 +203,8 @@ def _diagnostic_json(diag: Diagnostic, lang: str) -> DiagnosticJson:
 
 def _problem_json(problem: DataProblem, lang: str) -> ProblemJson:
     return {"kind": problem.kind, "path": problem.path, "fact": problem.fact, "field": problem.field,
-            "expected": ExpectedValue(problem.expected).render(lang)}
+            "expected": ExpectedValue(problem.expected).render(lang),
+            "reason": problem.reason.text(lang) if problem.reason else None}
 
 
 def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | None = None) -> FindingsJson:
@@ -271,67 +270,72 @@ def render_json(assessment: Assessment, lang: str = "sv", rulebook_path: str | N
 
 
 def render_text(assessment: Assessment, lang: str = "sv", width: int | None = None) -> str:
-    """A readable table for the terminal, then the decision and its grounds."""
+    """A readable table for the terminal, then the decision and its grounds:
+    written from the same data as the JSON output and the findings report
+    (to_json_data), with the rulebook's own notices (a draft, a selection)."""
     width = width or min(max(shutil.get_terminal_size((100, 24)).columns, 72), 120)
-    rb, report, decision = assessment.rulebook, assessment.report, assessment.decision
+    data = to_json_data(assessment, lang)
+    rb, centre, decision = data["rulebook"], data["self_report"]["centre"], data["decision"]
     m = functools.partial(message, lang=lang)
-    out = [m("text.rulebook", name=rb.name, edition=rb.edition,
-             valid_from=rb.valid_from.isoformat() if rb.valid_from else "–"),
-           m("text.centre", name=report.identity.name or "–", id=report.identity.id or "–"),
-           *provenance_lines(rb, lang, width), ""]
-    # A longer id overflows its column rather than squeeze the rest to nothing.
-    id_w = min(max([len(m("text.col_id"))] + [len(r.requirement.id) for r in assessment.evaluation.results]), 16)
-    mod_w = max(len(m("text.col_modality")), 5)
-    out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in (*OUTCOMES, Outcome.WAIVED)))
-    title_w = max(width - id_w - mod_w - out_w - 6, 20)
-    out.append(f"{m('text.col_id'):<{id_w}}  {m('text.col_title'):<{title_w}}  "
-               f"{m('text.col_modality'):<{mod_w}}  {m('text.col_outcome')}")
-    out.append("-" * min(width, id_w + title_w + mod_w + out_w + 6))
-    indent = " " * (id_w + 2)
-    for r in assessment.evaluation.results:
-        req = r.requirement
-        title = req.title if req.in_force else f"{req.title} [{message('status.' + req.status, lang)}]"
-        title = textwrap.shorten(title, title_w, placeholder="…")
-        out.append(f"{req.id:<{id_w}}  {title:<{title_w}}  {req.modality:<{mod_w}}  {m('outcome.' + r.outcome)}")
-        for f in (findings(r) if r.outcome != Outcome.MET else ()):
-            for line in finding_lines(f, lang):
-                out += textwrap.wrap(line, max(width - len(indent), 20), initial_indent=indent,
-                                     subsequent_indent=indent + "  ")
+    out = [m("text.rulebook", name=rb["name"], edition=rb["edition"], valid_from=rb["valid_from"] or "–"),
+           m("text.centre", name=centre["name"] or "–", id=centre["id"] or "–"),
+           *provenance_lines(assessment.rulebook, lang, width), ""]
+    out += _requirement_table(data["requirements"], lang, width)
+    by_id = {item["id"]: item for item in data["requirements"]}
     out.append("")
-    out.append(m("text.decision", label=marked(m(f"decision.{decision.kind}").upper(), rb, lang)))
-    if decision.reasons:
+    out.append(m("text.decision", label=marked(decision["label"].upper(), assessment.rulebook, lang)))
+    if decision["reasons"]:
         out.append(m("text.reasons"))
-        for n, r in enumerate(decision.reasons, 1):
-            out.append(f"  {n}. {r.requirement.id} {r.requirement.title}")
-    if decision.missing:
+        out += [f"  {n}. {i} {by_id[i]['title']}" for n, i in enumerate(decision["reasons"], 1)]
+    if decision["missing"]:
         out.append(m("text.missing"))
-        for p in decision.missing:
-            out.append(f"  - {p.path}: {m('problem.' + p.kind)} ({ExpectedValue(p.expected).render(lang)})")
-    if decision.remarks or decision.unassessed_remarks:
+        out += [f"  - {p['path']}: " + (m("problem.implausible_because", sentence=p["reason"]) if p["reason"]
+                                        else f"{m('problem.' + p['kind'])} ({p['expected']})")
+                for p in decision["missing"]]
+    if decision["remarks"] or decision["remarks_unassessed"]:
         out.append(m("text.remarks"))
-        for r in decision.remarks:
-            out.append(f"  - {r.requirement.id} {r.requirement.title}")
-        for r in decision.unassessed_remarks:
-            out.append(f"  - {r.requirement.id} {r.requirement.title} ({message('outcome.cannot_assess', lang)})")
-    out += _if_adopted_lines(decision, lang)
-    if report.diagnostics:
-        out.append("")
-        out.append(m("text.data_diagnostics"))
-        for d in report.diagnostics:
-            out.append(f"  {d.path}: {m('severity.' + d.severity)}: {d.text(lang)}")
+        out += [f"  - {i} {by_id[i]['title']}" for i in decision["remarks"]]
+        out += [f"  - {i} {by_id[i]['title']} ({m('outcome.cannot_assess')})" for i in decision["remarks_unassessed"]]
+    adopted = decision["if_adopted"]
+    if adopted is not None:
+        out += ["", m("text.if_adopted", label=adopted["label"].upper())]
+        out += [f"  - {i} {by_id[i]['title']}: {by_id[i]['outcome_label']}" for i in decision["proposals"]]
+    if data["data_diagnostics"]:
+        out += ["", m("text.data_diagnostics")]
+        out += [f"  {d['path']}: {m('severity.' + d['severity'])}: {d['message']}" for d in data["data_diagnostics"]]
     out.append("")
-    out.append(m("text.audit", edition=rb.edition, rb_sha=rb.sha256[:12], sr_sha=report.sha256[:12],
-                 version=TOOL_VERSION))
+    out.append(m("text.audit", edition=rb["edition"], rb_sha=rb["sha256"][:12],
+                 sr_sha=data["self_report"]["sha256"][:12], version=data["tool"]["version"]))
     return terminal_lines(out)
 
 
-def _if_adopted_lines(decision: Decision, lang: str) -> list[str]:
-    """"If the proposals are adopted": the decision then, and the proposals
-    that would change it. Nothing when the rulebook has no proposals."""
-    adopted = decision.if_adopted
-    if adopted is None:
-        return []
-    out = ["", message("text.if_adopted", lang, label=message(f"decision.{adopted.kind}", lang).upper())]
-    for r in decision.proposals:
-        out.append(f"  - {r.requirement.id} {r.requirement.title}: {message('outcome.' + r.outcome, lang)}")
+def _requirement_table(requirements: list[RequirementJson], lang: str, width: int) -> list[str]:
+    """One row per requirement (id, title, modality, outcome), each not met
+    or not assessed followed by its explanation, indented under the title."""
+    m = functools.partial(message, lang=lang)
+    # A longer id overflows its column rather than squeeze the rest to nothing.
+    id_w = min(max([len(m("text.col_id"))] + [len(item["id"]) for item in requirements]), 16)
+    mod_w = max(len(m("text.col_modality")), 5)
+    out_w = max(len(m("text.col_outcome")), *(len(m(f"outcome.{o}")) for o in (*OUTCOMES, Outcome.WAIVED)))
+    title_w = max(width - id_w - mod_w - out_w - 6, 20)
+    out = [f"{m('text.col_id'):<{id_w}}  {m('text.col_title'):<{title_w}}  "
+           f"{m('text.col_modality'):<{mod_w}}  {m('text.col_outcome')}",
+           "-" * min(width, id_w + title_w + mod_w + out_w + 6)]
+    indent = " " * (id_w + 2)
+    for item in requirements:
+        title = item["title"] if item["status"] == IN_FORCE else f"{item['title']} [{item['status_label']}]"
+        title = textwrap.shorten(title, title_w, placeholder="…")
+        out.append(f"{item['id']:<{id_w}}  {title:<{title_w}}  {item['modality']:<{mod_w}}  {item['outcome_label']}")
+        for finding in (item["explanation"] if item["outcome"] != Outcome.MET else ()):
+            for line in _explanation_lines(finding):
+                out += textwrap.wrap(line, max(width - len(indent), 20), initial_indent=indent,
+                                     subsequent_indent=indent + "  ")
     return out
+
+
+def _explanation_lines(finding: FindingJson, depth: int = 0) -> list[str]:
+    """A finding and those beneath it as lines, each level indented two spaces more."""
+    lines = ["  " * depth + finding["message"]]
+    for child in finding.get("children", []):
+        lines += _explanation_lines(child, depth + 1)
+    return lines

@@ -284,9 +284,12 @@ class _Writer:
             total_tr, pct = share
             total = total_tr.value
             if isinstance(total, (int, Fraction)) and total > 0:
+                total_name = _noun(total_tr.node, self.ctx)
+                part_name = _noun(node.left, self.ctx)
+                if part_name.startswith(total_name + " "):  # "samtal besvarade samma dag" of "samtal"
+                    part_name = part_name[len(total_name) + 1:]
                 self.say("share", part=value_text(left.value, None, self.lang),
-                         total=value_text(total, None, self.lang),
-                         part_name=_noun(node.left, self.ctx), total_name=_noun(total_tr.node, self.ctx),
+                         total=value_text(total, None, self.lang), part_name=part_name, total_name=total_name,
                          share=percent_text(Fraction(left.value) / Fraction(total), self.lang),
                          op=_op_words(node.op, node.right, self.ctx), target=percent_text(pct, self.lang))
                 return True
@@ -295,10 +298,13 @@ class _Writer:
         rv = self.value(right, node.right, unit)
         if isinstance(node.left, ast.Hours):
             self.say("hours", schedule=_phrase(node.left.operand, self.ctx), lv=lv)
+        elif subject and node.op == "=" and _is_closed_value(node.right, self.ctx):
+            # A value of a closed set: "Personen nr 1 har yrkeshögskoleutbildning. Kravet är högskoleutbildning."
+            self.say("has_value_of", subject=subject, lv=lv)
         elif subject:
             self.say("value_of", subject=subject, name=_phrase(node.left, self.ctx), lv=lv)
         else:
-            self.say("value", name=_phrase(node.left, self.ctx), lv=lv)
+            self.say("value", name=_definite(_phrase(node.left, self.ctx), self.lang), lv=lv)
         reasons = _chosen_by(right)
         if reasons and reasons[0].value is not UNKNOWN:
             self.say("threshold_because", reason=self.reason(reasons[0]), op=op, rv=rv)
@@ -306,14 +312,23 @@ class _Writer:
             self.say("threshold", op=op, rv=rv)
         return True
 
+    def _count_words(self, node: ast.Compare, left: Trace) -> str:
+        """'färre än' / 'fewer than' where a count is compared, else the operator in words."""
+        if isinstance(left.value, int) and not isinstance(left.value, bool) and node.op in ("<", ">"):
+            t = self.ctx.type(node.left)
+            if t is not None and t.kind == "integer":
+                return message(f"ground.count_{'fewer' if node.op == '<' else 'more'}", self.lang)
+        return _op_words(node.op, node.right, self.ctx)
+
     def reason(self, tr: Trace) -> str:
         """'antal listade är 6 200, mindre än 6 500'."""
         node = tr.node
         if isinstance(node, ast.Compare) and len(tr.parts) == 2:
             left, right = tr.parts
             code = "ground.reason_true" if tr.value is True else "ground.reason_false"
-            return message(code, self.lang, name=_phrase(node.left, self.ctx), lv=self.value(left, node.left),
-                           op=_op_words(node.op, node.right, self.ctx), rv=self.value(right, node.right))
+            return message(code, self.lang, name=_definite(_phrase(node.left, self.ctx), self.lang),
+                           lv=self.value(left, node.left), op=self._count_words(node, left),
+                           rv=self.value(right, node.right))
         from kokdsl.prose import check_clause
 
         return check_clause(node, self.rulebook, self.lang)
@@ -379,6 +394,17 @@ class _Writer:
                   "cv": value_text(collection.value, self.ctx.type(node.collection), self.lang)}
         self.say("member_forbidden" if inside else "not_member", **params)
         return True
+
+
+def _is_closed_value(node: object, ctx: _Context) -> bool:
+    """A value of a closed set (`högskola`), not a fact or a number."""
+    t = ctx.type(node)
+    return isinstance(node, ast.Name) and t is not None and t.kind == "enum"
+
+
+def _definite(name: str, lang: str) -> str:
+    """A count in the definite form Swedish takes before a value: 'antalet listade'."""
+    return "antalet " + name[len("antal "):] if lang == "sv" and name.startswith("antal ") else name
 
 
 def _plain(tr: Trace, shown: str) -> str:

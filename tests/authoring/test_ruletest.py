@@ -120,7 +120,7 @@ def test_the_terminal_report_shows_expected_against_actual_then_coverage(run):
     assert "3 cases, 2 passed, 1 failed" in text
     assert "Coverage: 1 of 2 requirements (50%)" in text
     assert "requirement 2 lacks a case that is: not met" in text
-    assert (ruletest.format_percent(87.25, "sv"), ruletest.format_percent(87.25, "en")) == ("87,3\xa0%", "87.3%")
+    assert (ruletest.format_percent(87.25, "sv"), ruletest.format_percent(87.25, "en")) == ("87,2\u00a0%", "87.2%")
 
 
 def test_the_json_entry_holds_cases_mismatches_and_coverage(run, book):

@@ -241,11 +241,11 @@ FIX = "tests/fixtures/letters"
                                       "hours: Thursdays 14:30–16:00."),
     (f"{FIX}/schema.yaml", "2", "sv", "Öppettiderna och jouren täcker tillsammans inte veckans alla timmar: natten "
                                       "mellan fredag och lördag, kl. 22.00–08.00, saknas."),
-    (f"{FIX}/schema.yaml", "3", "sv", "Öppettiderna omfattar 38\u00a0timmar i veckan. Eftersom antal listade är "
-                                      "6\u00a0200, mindre än 6\u00a0500, är kravet minst 40\u00a0timmar."),
-    (f"{FIX}/andelar.yaml", "7", "sv", "Av 2\u00a0781 samtal var 2\u00a0382 samtal besvarade samma dag (85,7\u00a0%). "
+    (f"{FIX}/schema.yaml", "3", "sv", "Öppettiderna omfattar 38\u00a0timmar i veckan. Eftersom antalet listade är "
+                                      "6\u00a0200, färre än 6\u00a0500, är kravet minst 40\u00a0timmar."),
+    (f"{FIX}/andelar.yaml", "7", "sv", "Av 2\u00a0781 samtal var 2\u00a0382 besvarade samma dag (85,7\u00a0%). "
                                        "Målet är minst 90\u00a0%."),
-    (f"{FIX}/andelar.yaml", "7", "en", "Of 2,781 calls, 2,382 were calls answered the same day (85.7%). "
+    (f"{FIX}/andelar.yaml", "7", "en", "Of 2,781 calls, 2,382 were answered the same day (85.7%). "
                                        "The target is at least 90%."),
     (f"{FIX}/filial.yaml", "4", "sv", "Filialen Låtsasnäs har en annan verksamhetschef (Erik Ek) än vårdcentralen "
                                       "(Greta Gran). För filialen Låtsasnäs har vårdcentralen svarat nej på frågan "
@@ -260,10 +260,12 @@ FIX = "tests/fixtures/letters"
                                         "tilläggsuppdragen. Kravet är minst 2."),
     (f"{FIX}/tillagg.yaml", "11", "sv", "Filial ingår inte i tilläggsuppdragen (barnhälsovård och mödrahälsovård)."),
     (f"{FIX}/ingen-samordnare.yaml", "12", "sv", "Vårdcentralen har inte angett några vårdsamordnare."),
-    (f"{FIX}/samordnare.yaml", "13", "sv", "För personen nr 1 är utbildning yrkeshögskoleutbildning. Kravet är "
-                                           "högskoleutbildning. För personen nr 2 är utbildning gymnasieutbildning. "
+    (f"{FIX}/samordnare.yaml", "13", "sv", "Personen nr 1 har yrkeshögskoleutbildning. Kravet är "
+                                           "högskoleutbildning. Personen nr 2 har gymnasieutbildning. "
                                            "Kravet är högskoleutbildning."),
-    (f"{FIX}/enkel.yaml", "21", "sv", "Antal listade är 600. Kravet är minst 1\u00a0000."),
+    (f"{FIX}/samordnare.yaml", "14", "sv", "För personen nr 1 är tjänstgöringsgrad 25\u00a0%. Kravet är minst "
+                                           "50\u00a0%."),
+    (f"{FIX}/enkel.yaml", "21", "sv", "Antalet listade är 600. Kravet är minst 1\u00a0000."),
     (f"{FIX}/enkel.yaml", "21", "en", "The number of listed patients is 600. The requirement is at least 1,000."),
     (f"{FIX}/enkel.yaml", "22", "sv", "Uppgiften om verksamhetschefen är inte ifylld."),
     (f"{FIX}/enkel.yaml", "23", "sv", "Mödrahälsovård ingår i tilläggsuppdragen, men får inte göra det."),
@@ -339,6 +341,9 @@ def test_rerun_writes_each_centre_the_letter_its_outcome_calls_for(tmp_path):
     assert "<h1>Begäran om komplettering</h1>" in pages["komplettering"]
     assert "Uppföljningen visar inga avvikelser" in pages["godkand"]
     assert "avslår" not in pages["avslag"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert {c["id"]: c["document"] for c in summary["centres"]} == {
+        "FIKTIV-002": "follow_up", "FIKTIV-003": "supplement_request", "FIKTIV-001": "follow_up"}
     out2 = tmp_path / "out2"
     run_cli("rerun", RULEBOOK, "examples/avslag.yaml", "--out", str(out2), "--dokument", "granskningsrapport")
     assert "Granskningsrapport" in (out2 / "avslag.html").read_text(encoding="utf-8")

@@ -1,11 +1,12 @@
 """Numbers, percentages, lists and plurals in each language, from CLDR (Babel)
 and the catalogues' plural forms."""
 
+import datetime
 from fractions import Fraction
 
 import pytest
 
-from kokdsl.formatting import format_list, format_number, format_percent
+from kokdsl.formatting import format_date, format_list, format_number, format_percent
 from kokdsl.messages import message
 from kokdsl.values import Duration, duration_text
 
@@ -62,3 +63,15 @@ def test_a_count_with_decimals_is_plural():
 def test_a_duration_is_counted_in_its_unit():
     assert duration_text(Duration.of(1, "weeks"), "sv") == "1 vecka"
     assert duration_text(Duration.of(12, "months"), "en") == "12 months"
+
+
+def test_amounts_in_messages_are_numbers_of_the_language():
+    assert message("data.too_large", "sv", limit=5_000_000).endswith(f"(mer än 5{NBSP}000{NBSP}000 byte)")
+    assert message("data.too_large", "en", limit=5_000_000).endswith("(more than 5,000,000 bytes)")
+    # identifiers are not amounts: a line number stays as written
+    assert message("compile.duplicate_fact", "sv", name="x", line=1234).endswith("(rad 1234)")
+
+
+def test_dates_in_words():
+    day = datetime.date(2025, 4, 1)
+    assert (format_date(day, "sv"), format_date(day, "en")) == ("1 april 2025", "1 April 2025")
