@@ -34,7 +34,7 @@ from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.enums import Outcome
 from kokdsl.evaluator import Element, RequirementResult, Trace
-from kokdsl.formatting import format_percent
+from kokdsl.formatting import count_words, format_percent, ordinal_words
 from kokdsl.messages import message
 from kokdsl.prose import Names, _chosen_by, _Context, _op_words, _phrase, value_text
 from kokdsl.schedule import AROUND_THE_CLOCK, MINUTES_PER_DAY, WEEKDAYS, Schedule
@@ -213,16 +213,21 @@ class _Writer:
         if element is None or not isinstance(element.item, RecordValue):
             return ""
         record = _record_of(self.rulebook, element.item)
+        display = self.names.element(record, self.lang)
         label = element.label
-        if label.startswith("#"):  # a record without a name: "personen nr 2"
-            label = message("ground.number", self.lang, n=label[1:])
-        return f"{self.names.element(record, self.lang)} {label}"
+        if label.startswith("#") and label[1:].isdigit():
+            # A record without a name, by its place: "den andra personen i egenrapporten"
+            return message("ground.unnamed", self.lang, ordinal=ordinal_words(int(label[1:]), self.lang),
+                           record=_without_article(display, self.lang))
+        return f"{display} {label}"
 
     def dispatch(self, node: object, tr: Trace, element: Element | None) -> bool:
         if tr.value is UNKNOWN:
             return False
         match node:
             case ast.Logic(op="and") if tr.value is False:
+                if element is not None and self.joined(tr, element):
+                    return True
                 for part in tr.parts:
                     self.sentences(part, element)
                 return True
@@ -241,6 +246,42 @@ class _Writer:
             case ast.Not(operand=ast.Name() | ast.Field() as flag) if tr.parts:
                 return self.flag(flag, tr.parts[0], element, expected=False)
         return False
+
+    def joined(self, tr: Trace, element: Element) -> bool:
+        """Several failures of one record, said in one sentence: "Filialen
+        Låtsasvik har en annan verksamhetschef (Erik Ek) än vårdcentralen
+        (Cecilia Carlsson) och är inte godkänd av regionen." False (nothing
+        said) when a failing part has no predicate form."""
+        subject = self.subject(element)
+        predicates: list[str] = []
+        for part in tr.parts:
+            if part.value is True:
+                continue
+            predicate = self.predicate(part)
+            if predicate is None or not subject:
+                return False
+            predicates.append(predicate)
+        if len(predicates) < 2:
+            return False
+        self.say("joined", subject=subject, predicates=join_and(predicates, self.lang))
+        return True
+
+    def predicate(self, tr: Trace) -> str | None:
+        """What one failing part says about a record, as a predicate, or None."""
+        node = tr.node
+        if (isinstance(node, ast.Compare) and node.op == "=" and isinstance(node.left, ast.Field)
+                and isinstance(node.right, ast.Name) and self.rulebook.fact(node.right.name) is not None
+                and len(tr.parts) == 2 and tr.parts[1].value not in ("", UNKNOWN) and tr.parts[0].value
+                is not UNKNOWN):
+            left, right = tr.parts
+            self.patterns.append("differs_from_centre")
+            return message("ground.predicate_differs_from_centre", self.lang, field=_phrase(node.left, self.ctx),
+                           lv=_plain(left, self.value(left, node.left)),
+                           rv=_plain(right, self.value(right, node.right)))
+        if isinstance(node, ast.Field) and tr.value is False and _is_participle(node, self.ctx):
+            self.patterns.append("flag_not")
+            return message("ground.predicate_flag_not", self.lang, name=_phrase(node, self.ctx))
+        return None
 
     def covers(self, node: ast.Covers, tr: Trace) -> bool:
         left, right = tr.parts
@@ -342,7 +383,7 @@ class _Writer:
         record = (self.names.record(record_type, self.lang) if self.lang == "sv"
                   else _without_article(self.names.element(record_type, self.lang), self.lang))
         if node.kind == "some" and tr.total and tr.total > 1:
-            self.say("none_meets", count=tr.total, collection=collection)
+            self.say("none_meets", count=count_words(tr.total, self.lang), collection=collection)
         for e in tr.elements:
             self.sentences(e.trace, e) if node.kind != "none" else self.forbidden(e, record)
         return True
@@ -384,7 +425,7 @@ class _Writer:
         found_text = named(found)
         self.say("at_least" if found else "at_least_none", candidates=named(sorted(candidates)),
                  count=len(found), found=found_text, collection=_phrase(node.collection, self.ctx),
-                 n=value_text(n, None, self.lang))
+                 n=count_words(n, self.lang) if isinstance(n, int) else value_text(n, None, self.lang))
         return True
 
     def member(self, node: ast.Member, tr: Trace, element: Element | None) -> bool:
@@ -394,6 +435,15 @@ class _Writer:
                   "cv": value_text(collection.value, self.ctx.type(node.collection), self.lang)}
         self.say("member_forbidden" if inside else "not_member", **params)
         return True
+
+
+def _is_participle(node: ast.Field, ctx: _Context) -> bool:
+    """A yes/no field named by a participle ("godkänd av regionen", "approved
+    by the region"), which reads as a predicate: "är inte godkänd av regionen".
+    Told by the English name, whose participles end in -ed; a noun such as
+    "listning" / "listing" does not."""
+    english = _phrase(node, _Context(ctx.rulebook, "en")).split(" ")[0]
+    return english.endswith("ed")
 
 
 def _is_closed_value(node: object, ctx: _Context) -> bool:

@@ -29,7 +29,7 @@ from typing import Any
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.enums import DecisionKind, Outcome
 from kokdsl.evaluator import RequirementResult
-from kokdsl.formatting import format_list
+from kokdsl.formatting import count_words, format_list
 from kokdsl.messages import has_message, message
 from kokdsl.outputs.environment import environment
 from kokdsl.outputs.grounds import SV_CLOSE, SV_OPEN, ground, swedish
@@ -171,7 +171,8 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
             view["grounds_heading"] = message("letter.grounds_heading_memo" if memo else "letter.grounds_heading",
                                               lang)
             view["grounds_intro"] = (message("letter.grounds_intro_one", lang, book=book) if len(failed_skall) == 1
-                                     else message("letter.grounds_intro", lang, count=len(failed_skall), book=book))
+                                     else message("letter.grounds_intro", lang, count=count_words(len(failed_skall), lang),
+                                                  book=book))
             view["grounds"] = [_ground_view(r, assessment, lang, book) for r in failed_skall]
             if not memo:
                 review = rb.review if not english or not letters.review_en else letters.review_en

@@ -28,6 +28,7 @@ from golden_cases import (
     run_cli,
 )
 
+from kokdsl.formatting import count_words, ordinal_words
 from kokdsl.outputs.findings import CaseDetails, render_document
 from kokdsl.outputs.grounds import gaps_text, ground
 from kokdsl.outputs.letters import DOCUMENTS, LETTERS, document_for
@@ -248,23 +249,38 @@ FIX = "tests/fixtures/letters"
     (f"{FIX}/andelar.yaml", "7", "en", "Of 2,781 calls, 2,382 were answered the same day (85.7%). "
                                        "The target is at least 90%."),
     (f"{FIX}/filial.yaml", "4", "sv", "Filialen Låtsasnäs har en annan verksamhetschef (Erik Ek) än vårdcentralen "
-                                      "(Greta Gran). För filialen Låtsasnäs har vårdcentralen svarat nej på frågan "
-                                      "”Har regionen godkänt filialen innan den öppnade?”"),
+                                      "(Greta Gran) och är inte godkänd av regionen."),
+    (f"{FIX}/filial.yaml", "4", "en", "The branch Låtsasnäs has a different head of operations (Erik Ek) from the "
+                                      "centre (Greta Gran) and is not approved by the region."),
     (f"{FIX}/filial.yaml", "5", "sv", "För filialen Låtsasnäs har vårdcentralen svarat ja på frågan ”Kan invånare "
                                       "lista sig på filialen?” Det får inte gälla för någon filial."),
     (f"{FIX}/filial.yaml", "6", "sv", "Invånare kan lista sig på filialen Låtsasnäs. Vårdcentralens verksamhetschef "
                                       "är Greta Gran."),
     (f"{FIX}/filial.yaml", "10", "sv", "Av barnhälsovård, filial och mödrahälsovård har vårdcentralen bara filial "
-                                       "bland tilläggsuppdragen. Kravet är minst 2."),
+                                       "bland tilläggsuppdragen. Kravet är minst två."),
     (f"{FIX}/flaggor.yaml", "10", "sv", "Av barnhälsovård, filial och mödrahälsovård har vårdcentralen inget i "
-                                        "tilläggsuppdragen. Kravet är minst 2."),
+                                        "tilläggsuppdragen. Kravet är minst två."),
     (f"{FIX}/tillagg.yaml", "11", "sv", "Filial ingår inte i tilläggsuppdragen (barnhälsovård och mödrahälsovård)."),
     (f"{FIX}/ingen-samordnare.yaml", "12", "sv", "Vårdcentralen har inte angett några vårdsamordnare."),
-    (f"{FIX}/samordnare.yaml", "13", "sv", "Personen nr 1 har yrkeshögskoleutbildning. Kravet är "
-                                           "högskoleutbildning. Personen nr 2 har gymnasieutbildning. "
-                                           "Kravet är högskoleutbildning."),
-    (f"{FIX}/samordnare.yaml", "14", "sv", "För personen nr 1 är tjänstgöringsgrad 25\u00a0%. Kravet är minst "
-                                           "50\u00a0%."),
+    (f"{FIX}/samordnare.yaml", "13", "sv", "Den första personen i egenrapporten har yrkeshögskoleutbildning. "
+                                           "Kravet är högskoleutbildning. Den andra personen i egenrapporten har "
+                                           "gymnasieutbildning. Kravet är högskoleutbildning."),
+    (f"{FIX}/samordnare.yaml", "13", "en", "The first person in the self-report has higher vocational education. "
+                                           "The requirement is university education. The second person in the "
+                                           "self-report has upper secondary education. The requirement is university "
+                                           "education."),
+    (f"{FIX}/samordnare.yaml", "14", "sv", "Den första personen i egenrapporten har en tjänstgöringsgrad på "
+                                           "25\u00a0%. Kravet är minst 50\u00a0%."),
+    (f"{FIX}/samordnare.yaml", "14", "en", "The first person in the self-report has a part of full time of 25%. "
+                                           "The requirement is at least 50%."),
+    (f"{FIX}/samordnare.yaml", "12", "sv", "Ingen av de två vårdsamordnare som vårdcentralen har angett uppfyller "
+                                           "kravet. Uppgiften om namn är inte ifylld för den första personen i "
+                                           "egenrapporten. Uppgiften om namn är inte ifylld för den andra personen i "
+                                           "egenrapporten."),
+    (f"{FIX}/samordnare.yaml", "12", "en", "None of the two care coordinators the centre has given meets the "
+                                           "requirement. The name of the first person in the self-report is not "
+                                           "filled in. The name of the second person in the self-report is not "
+                                           "filled in."),
     (f"{FIX}/enkel.yaml", "21", "sv", "Antalet listade är 600. Kravet är minst 1\u00a0000."),
     (f"{FIX}/enkel.yaml", "21", "en", "The number of listed patients is 600. The requirement is at least 1,000."),
     (f"{FIX}/enkel.yaml", "22", "sv", "Uppgiften om verksamhetschefen är inte ifylld."),
@@ -388,3 +404,25 @@ def test_pdf_structure_ids_are_renumbered_in_order_keeping_every_offset():
     fixed = fix_pdf_node_ids(pdf)
     assert fixed == b"/ID (node00000000)>> /Headers [(node00000001)] /ID (node00000001) (node00000000)"
     assert len(fixed) == len(pdf)
+
+
+@pytest.mark.parametrize(("n", "lang", "words"), [
+    (2, "sv", "två"), (12, "sv", "tolv"), (13, "sv", "13"), (6500, "sv", "6\u00a0500"),
+    (2, "en", "two"), (12, "en", "twelve"), (13, "en", "13"), (6500, "en", "6,500"),
+])
+def test_counts_under_thirteen_are_words_in_running_text(n, lang, words):
+    assert count_words(n, lang) == words
+
+
+@pytest.mark.parametrize(("n", "lang", "words"), [
+    (1, "sv", "första"), (2, "sv", "andra"), (12, "sv", "tolfte"), (13, "sv", "13:e"),
+    (1, "en", "first"), (3, "en", "third"), (12, "en", "twelfth"), (13, "en", "13th"),
+])
+def test_places_of_unnamed_records_are_ordinal_words(n, lang, words):
+    assert ordinal_words(n, lang) == words
+
+
+def test_tables_keep_digits():
+    letter = (ROOT / "tests/golden/letters/grounds-samordnare.sv.md").read_text(encoding="utf-8")
+    assert "| 12 | Vårdsamordnare | skall | ej uppfyllt |" in letter
+    assert "uppfyller inte tre skall-krav" in letter
