@@ -171,8 +171,8 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
             view["grounds_heading"] = message("letter.grounds_heading_memo" if memo else "letter.grounds_heading",
                                               lang)
             view["grounds_intro"] = (message("letter.grounds_intro_one", lang, book=book) if len(failed_skall) == 1
-                                     else message("letter.grounds_intro", lang, count=count_words(len(failed_skall), lang),
-                                                  book=book))
+                                     else message("letter.grounds_intro", lang,
+                                                  count=count_words(len(failed_skall), lang), book=book))
             view["grounds"] = [_ground_view(r, assessment, lang, book) for r in failed_skall]
             if not memo:
                 review = rb.review if not english or not letters.review_en else letters.review_en
