@@ -103,10 +103,7 @@ def gaps_text(gaps: Schedule, lang: str) -> str:
     as the week's recurring times ("torsdagar 15.30–17.00")."""
     nights, days = [], Schedule.from_intervals([])
     for start, end in gaps.intervals:
-        first_day = start // MINUTES_PER_DAY
-        crosses = end > (first_day + 1) * MINUTES_PER_DAY and end - start < MINUTES_PER_DAY
-        after_midnight = start % MINUTES_PER_DAY == 0 and end - start <= MINUTES_PER_DAY // 2
-        if crosses or after_midnight:
+        if _is_night(start, end):
             nights.append((start, end))
         else:
             days = days.union(Schedule.from_intervals([(start, end)]))
@@ -118,6 +115,18 @@ def gaps_text(gaps: Schedule, lang: str) -> str:
         pieces.append(message("ground.night", lang, day=names[day], next=names[(day + 1) % 7],
                               start=_clock(start, lang), end=_clock(end, lang)))
     return join_and(pieces, lang)
+
+
+def _ends_with_night(gaps: Schedule) -> bool:
+    """Whether gaps_text names a night last (nights follow the day-time gaps)."""
+    return any(_is_night(start, end) for start, end in gaps.intervals)
+
+
+def _is_night(start: int, end: int) -> bool:
+    first_day = start // MINUTES_PER_DAY
+    crosses = end > (first_day + 1) * MINUTES_PER_DAY and end - start < MINUTES_PER_DAY
+    after_midnight = start % MINUTES_PER_DAY == 0 and end - start <= MINUTES_PER_DAY // 2
+    return crosses or after_midnight
 
 
 def _clock(minute: int, lang: str) -> str:
@@ -289,6 +298,10 @@ class _Writer:
             return False
         gaps = gaps_text(right.value.minus(left.value), self.lang)
         if right.value == AROUND_THE_CLOCK:
+            # Swedish "…, kl. 17.00–08.00, saknas": a comma closes a night's time, and
+            # nothing else ("måndag–fredag 08.00–17.00 saknas"); English ends on the gaps.
+            if self.lang == "sv" and _ends_with_night(right.value.minus(left.value)):
+                gaps += ","
             if isinstance(node.left, ast.Arith) and node.left.op == "+":
                 joint = join_and([_phrase(n, self.ctx) for n in _union_parts(node.left)], self.lang)
                 self.say("covers_week_joint", left=joint, gaps=gaps)

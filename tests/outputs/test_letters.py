@@ -290,6 +290,17 @@ FIX = "tests/fixtures/letters"
     # The question is the rulebook's, in Swedish: marked (\ue000…\ue001) so the HTML says lang="sv".
     (f"{FIX}/flaggor.yaml", "9", "en", "The centre answered no to the question “\ue000Har vårdcentralen en gällande "
                                        "digital utvecklingsplan?\ue001”"),
+    # A single schedule round the clock, a record equal to the centre where it must differ, yes/no
+    # answers whose descriptions are not questions, and the fallback (an `eller` has no pattern).
+    (f"{FIX}/storstad.yaml", "24", "sv", "Jouren täcker inte veckans alla timmar: måndag–fredag 08.00–17.00 saknas."),
+    (f"{FIX}/storstad.yaml", "24", "en", "The on-call service does not cover every hour of the week: nothing covers "
+                                         "Monday–Friday 08:00–17:00."),
+    (f"{FIX}/storstad.yaml", "25", "sv", "Filialen Testby har samma verksamhetschef (Greta Gran) som vårdcentralen, "
+                                         "men ska ha en annan."),
+    (f"{FIX}/storstad.yaml", "26", "sv", "Vårdcentralen har svarat nej på frågan om egen jourmottagning."),
+    (f"{FIX}/storstad.yaml", "26", "en", "The centre answered no when asked about its own out-of-hours clinic."),
+    (f"{FIX}/storstad.yaml", "27", "sv", "För filialen Testby har vårdcentralen svarat nej på frågan om tolkstöd."),
+    (f"{FIX}/storstad.yaml", "28", "sv", "Fast vårdkontakt: nej; digital utvecklingsplan: nej."),
     (f"{FIX}/saknas.yaml", "2", "sv", "Uppgiften om öppettiderna i egenrapporten går inte att läsa. Uppgift om jouren "
                                       "saknas i egenrapporten."),
 ])
@@ -426,3 +437,23 @@ def test_tables_keep_digits():
     letter = (ROOT / "tests/golden/letters/grounds-samordnare.sv.md").read_text(encoding="utf-8")
     assert "| 12 | Vårdsamordnare | skall | ej uppfyllt |" in letter
     assert "uppfyller inte tre skall-krav" in letter
+
+
+@pytest.mark.parametrize(("req", "pattern"), [
+    ("24", "covers_week"), ("25", "same_as_centre"), ("26", "flag"), ("27", "flag_of"), ("28", "fallback_plain"),
+])
+def test_each_pattern_has_a_fixture_centre(req, pattern):
+    rulebook = load_rulebook(ROOT / LETTER_RULEBOOK).rulebook
+    assessment = assess(rulebook, ROOT / FIX / "storstad.yaml")
+    result = next(r for r in assessment.evaluation.results if r.requirement.id == req)
+    assert ground(result, "sv", assessment.report.facts).patterns == (pattern,)
+    assert (ROOT / "tests/golden/letters/grounds-storstad.sv.md").exists()
+
+
+def test_a_records_failures_are_one_sentence_with_the_pattern_names():
+    rulebook = load_rulebook(ROOT / LETTER_RULEBOOK).rulebook
+    assessment = assess(rulebook, ROOT / FIX / "filial.yaml")
+    result = next(r for r in assessment.evaluation.results if r.requirement.id == "4")
+    said = ground(result, "sv", assessment.report.facts)
+    assert len(said.sentences) == 1
+    assert said.patterns == ("differs_from_centre", "flag_not", "joined")
