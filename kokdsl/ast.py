@@ -293,6 +293,7 @@ class FactDecl:
     doc: str | None = None
     input_only: bool = False  # `underlag`: an input, never checked on its own
     display: DisplayName | None = None
+    doc_en: str | None = None  # the description `på engelska`
     span: Span = span_field()
 
 
@@ -302,6 +303,7 @@ class FieldDecl:
     type: TypeExpr
     doc: str | None = None
     display: DisplayName | None = None
+    doc_en: str | None = None  # the description `på engelska`
     span: Span = span_field()
 
 

@@ -168,7 +168,8 @@ class Checker(NodeVisitor):
                     self.error("compile.duplicate_field", f.span, name=f.name, record=decl.name)
                     continue
                 seen.add(f.name)
-                fields.append(FieldSpec(f.name, self.resolve_type(f.type, allow_list=False), f.doc, f.display))
+                fields.append(FieldSpec(f.name, self.resolve_type(f.type, allow_list=False), f.doc, f.display,
+                                        f.doc_en))
             self.records[decl.name] = RecordSpec(decl.name, tuple(fields), decl.display)
 
     def declare_facts(self) -> None:
@@ -178,7 +179,8 @@ class Checker(NodeVisitor):
                 self.error("compile.duplicate_fact", item.span, name=item.name, line=self.facts[item.name].span.line)
                 continue
             self.facts[item.name] = FactSpec(item.name, self.resolve_type(item.type, allow_list=True),
-                                             item.doc, item.input_only, span=item.span, display=item.display)
+                                             item.doc, item.input_only, span=item.span, display=item.display,
+                                             doc_en=item.doc_en)
             if _is_expression_keyword(item.name):
                 self.warn("compile.keyword_name", item.span, name=item.name)
 

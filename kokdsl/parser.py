@@ -280,9 +280,12 @@ class _ToAst:
     def fact_decl(self, meta: _Meta, _kw: Token, name: Token, type_: ast.TypeExpr, *rest: object) -> ast.FactDecl:
         input_only = any(part == "input_only" for part in rest)
         display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
-        doc = next((part for part in rest if isinstance(part, Token)), None)
-        return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, input_only, display,
-                            span=self._span(meta))
+        doc, doc_en = next((part for part in rest if isinstance(part, tuple)), (None, None))
+        return ast.FactDecl(str(name), type_, doc, input_only, display, doc_en, span=self._span(meta))
+
+    def description(self, meta: Any, sv: Token, _kw_en: Token | None = None,
+                    en: Token | None = None) -> tuple[str, str | None]:
+        return _unquote(sv), _unquote(en) if en else None
 
     def display_name(self, meta: Any, _kw: Token, sv: Token, _kw_en: Token | None = None,
                      en: Token | None = None) -> ast.DisplayName:
@@ -298,8 +301,8 @@ class _ToAst:
 
     def field_decl(self, meta: _Meta, name: Token, type_: ast.TypeExpr, *rest: object) -> ast.FieldDecl:
         display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
-        doc = next((part for part in rest if isinstance(part, Token)), None)
-        return ast.FieldDecl(str(name), type_, _unquote(doc) if doc else None, display, span=self._span(meta))
+        doc, doc_en = next((part for part in rest if isinstance(part, tuple)), (None, None))
+        return ast.FieldDecl(str(name), type_, doc, display, doc_en, span=self._span(meta))
 
     def chapter(self, meta: _Meta, _kw: Token, title: Token, text: Token | None = None) -> ast.Chapter:
         return ast.Chapter(_unquote(title), _text_block(text) if text else None, span=self._span(meta))

@@ -31,7 +31,7 @@ from fractions import Fraction
 import attrs
 
 from kokdsl import ast
-from kokdsl.compiled import CompiledRequirement, CompiledRulebook
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook, FactSpec, FieldSpec
 from kokdsl.enums import Outcome
 from kokdsl.evaluator import Element, RequirementResult, Trace
 from kokdsl.formatting import count_words, format_percent, ordinal_words
@@ -413,12 +413,12 @@ class _Writer:
         """A yes/no fact or field answered the wrong way, with the question it answers."""
         if not isinstance(tr.value, bool):
             return False
-        doc = _doc_of(self.rulebook, node, self.ctx)
+        doc, english = _doc_of(self.rulebook, node, self.ctx)
         answer = message("ground.yes" if tr.value else "ground.no", self.lang)
         subject = self.subject(element)
         if doc and doc.endswith("?"):
             self.say("flag_question_of" if subject else "flag_question", subject=subject, answer=answer,
-                     question=swedish(doc, self.lang))
+                     question=swedish(doc, self.lang, english))
         else:
             self.say("flag_of" if subject else "flag", subject=subject, answer=answer,
                      name=_phrase(node, self.ctx))
@@ -527,12 +527,15 @@ def _record_of(rulebook: CompiledRulebook, item: RecordValue) -> str | None:
     return spec.type.record if spec is not None else None
 
 
-def _doc_of(rulebook: CompiledRulebook, node: ast.Name | ast.Field, ctx: _Context) -> str | None:
-    """A yes/no fact's or field's description: usually the question the applicant answered."""
+def _doc_of(rulebook: CompiledRulebook, node: ast.Name | ast.Field,
+            ctx: _Context) -> tuple[str | None, str | None]:
+    """A yes/no fact's or field's description, in Swedish and in English (None
+    where the rulebook gives none): usually the question the applicant answered."""
+    spec: FactSpec | FieldSpec | None
     if isinstance(node, ast.Name):
         spec = rulebook.fact(node.name)
-        return spec.doc if spec is not None else None
-    st = ctx.type(node.subject)
-    record = rulebook.records.get(st.record or "") if st is not None else None
-    field = record.field(node.name) if record is not None else None
-    return field.doc if field is not None else None
+    else:
+        st = ctx.type(node.subject)
+        record = rulebook.records.get(st.record or "") if st is not None else None
+        spec = record.field(node.name) if record is not None else None
+    return (spec.doc, spec.doc_en) if spec is not None else (None, None)

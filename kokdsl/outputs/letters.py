@@ -353,9 +353,10 @@ def _supplements(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
             "name": name[:1].upper() + name[1:],
             "status": message("letter.supplement_missing" if problem.kind == "missing" else "letter.supplement_invalid",
                               lang),  # an implausible value cannot be read as given either
-            # The rulebook describes its facts in Swedish only: an English letter names the fact and asks in English.
-            "doc": (fact.doc or "") if fact is not None and problem.field is None and lang == "sv" else "",
-            "doc_lang": "sv",
+            # The fact's description in the letter's language; an English letter whose rulebook gives
+            # no English description names the fact and asks in English, without it.
+            "doc": (fact.description(lang) or "") if fact is not None and problem.field is None else "",
+            "doc_lang": lang,
             "evidence": _quoted(assessment, problem.path, lang) if problem.kind == "invalid" else [],
             "ask": _ask(problem, rb, lang),
             "needed_for": message("letter.needed_for_many" if len(needed) > 1 else "letter.needed_for", lang,
