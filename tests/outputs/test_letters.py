@@ -457,3 +457,28 @@ def test_a_records_failures_are_one_sentence_with_the_pattern_names():
     said = ground(result, "sv", assessment.report.facts)
     assert len(said.sentences) == 1
     assert said.patterns == ("differs_from_centre", "flag_not", "joined")
+
+
+def test_english_letters_ask_the_rulebooks_english_question(tmp_path):
+    source = (ROOT / LETTER_RULEBOOK).read_text(encoding="utf-8").replace(
+        '"Har vårdcentralen en gällande digital utvecklingsplan?"',
+        '"Har vårdcentralen en gällande digital utvecklingsplan?" på engelska '
+        '"Does the centre have a current digital development plan?"', 1)
+    book = tmp_path / "grounds.kok"
+    book.write_text(source, encoding="utf-8")
+    rulebook = load_rulebook(book).rulebook
+    assessment = assess(rulebook, ROOT / FIX / "flaggor.yaml")
+    result = next(r for r in assessment.evaluation.results if r.requirement.id == "9")
+    assert ground(result, "en", assessment.report.facts).sentences == (
+        "The centre answered no to the question “Does the centre have a current digital development plan?”",)
+    assert ground(result, "sv", assessment.report.facts).sentences == (
+        "Vårdcentralen har svarat nej på frågan ”Har vårdcentralen en gällande digital utvecklingsplan?”",)
+
+
+def test_an_english_supplement_request_describes_the_fact_in_english():
+    code, out = run_cli("run", "rulebooks/orebro/2025.kok", "examples/komplettering.yaml", "--lang", "en",
+                        "--svar-senast", "2025-04-01", "-o", "md:-")
+    assert code == 1
+    assert ("**The on-call service:** not given. The times when the centre itself or a contracted on-call partner "
+            "is on call.") in out
+    assert "jouråtagandet" not in out
