@@ -283,6 +283,8 @@ class DisplayName:
 
     sv: str
     en: str | None = None
+    singular: str | None = None  # `ental "vårdsamordnaren"`: one element of a list, definite
+    singular_en: str | None = None
     span: Span = span_field()
 
 

@@ -141,6 +141,12 @@ class FactSpec:
         """The fact's description in lang; None in English where the rulebook gives none."""
         return self.doc_en if lang == "en" else self.doc
 
+    def singular(self, lang: str = "sv") -> str | None:
+        """How a letter names one element of this list (`ental "vårdsamordnaren"`), or None."""
+        if self.display is None:
+            return None
+        return self.display.singular_en if lang == "en" else self.display.singular
+
 
 # `undertecknas som beslut|tjänsteskrivelse`: the words for each choice, per language.
 SIGNED_AS_WORDS = {"decision": ("beslut", "decision"), "memo": ("tjänsteskrivelse", "memo")}

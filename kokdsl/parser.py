@@ -26,6 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import attrs
 import lark
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -287,9 +288,20 @@ class _ToAst:
                     en: Token | None = None) -> tuple[str, str | None]:
         return _unquote(sv), _unquote(en) if en else None
 
-    def display_name(self, meta: Any, _kw: Token, sv: Token, _kw_en: Token | None = None,
-                     en: Token | None = None) -> ast.DisplayName:
-        return ast.DisplayName(_unquote(sv), _unquote(en) if en else None, span=self._span(meta))
+    def display_name(self, meta: Any, _kw: Token, sv: Token, *rest: object) -> ast.DisplayName:
+        # rest: [singular] [KW_IN_ENGLISH en [singular]]
+        english = next((i for i, part in enumerate(rest) if isinstance(part, Token) and part.type == "KW_IN_ENGLISH"),
+                       len(rest))
+        before, after = rest[:english], rest[english + 1:]
+        en = next((part for part in after if isinstance(part, Token)), None)
+
+        def singular(parts: tuple[object, ...]) -> str | None:
+            return next((part.value for part in parts if isinstance(part, _Singular)), None)
+        return ast.DisplayName(_unquote(sv), _unquote(en) if en else None, singular(before), singular(after),
+                               span=self._span(meta))
+
+    def singular(self, meta: Any, _kw: Token, word: Token) -> _Singular:
+        return _Singular(_unquote(word))
 
     def input_only(self, meta: _Meta, _kw: Token) -> str:
         return "input_only"
@@ -786,6 +798,13 @@ class _Built:
         else:
             self.line, self.column = first.line, first.column
             self.end_line, self.end_column = last.end_line, last.end_column
+
+
+@attrs.frozen
+class _Singular:
+    """`ental "vårdsamordnaren"` inside a display name, until display_name takes it."""
+
+    value: str
 
 
 class _Splice(list[Any]):

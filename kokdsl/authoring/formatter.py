@@ -75,8 +75,13 @@ def _provenance_lines(item: ast.Requirement, lang: str) -> list[str]:
 def _display_name(display: ast.DisplayName | None, lang: str) -> str:
     if display is None:
         return ""
-    english = f" {canonical_keyword('in_english', lang)} {quote(display.en)}" if display.en is not None else ""
-    return f" {canonical_keyword('shown_as', lang)} {quote(display.sv)}{english}"
+    english = (f" {canonical_keyword('in_english', lang)} {quote(display.en)}{_singular(display.singular_en, lang)}"
+               if display.en is not None else "")
+    return f" {canonical_keyword('shown_as', lang)} {quote(display.sv)}{_singular(display.singular, lang)}{english}"
+
+
+def _singular(word: str | None, lang: str) -> str:
+    return f" {canonical_keyword('singular', lang)} {quote(word)}" if word is not None else ""
 
 
 def _english(text: str | None, lang: str, before: str) -> str:

@@ -221,8 +221,10 @@ class _Writer:
     def subject(self, element: Element | None) -> str:
         if element is None or not isinstance(element.item, RecordValue):
             return ""
-        record = _record_of(self.rulebook, element.item)
-        display = self.names.element(record, self.lang)
+        # The list's own word for one element ("vårdsamordnaren", `ental`), else the record's ("personen").
+        list_fact = _list_of(self.rulebook, element.item)
+        display = ((list_fact.singular(self.lang) if list_fact is not None else None)
+                   or self.names.element(_record_of(self.rulebook, element.item), self.lang))
         label = element.label
         if label.startswith("#") and label[1:].isdigit():
             # A record without a name, by its place: "den andra personen i egenrapporten"
@@ -522,9 +524,14 @@ def _record_name(ctx: _Context, collection: object) -> str | None:
 
 def _record_of(rulebook: CompiledRulebook, item: RecordValue) -> str | None:
     """The record type of a list element, from the fact its path starts with."""
-    match = re.match(r"\$\.([^.\[]+)", item.path)
-    spec = rulebook.fact(match.group(1)) if match else None
+    spec = _list_of(rulebook, item)
     return spec.type.record if spec is not None else None
+
+
+def _list_of(rulebook: CompiledRulebook, item: RecordValue) -> FactSpec | None:
+    """The list fact an element belongs to, from its path ("$.vårdsamordnare[1]")."""
+    match = re.match(r"\$\.([^.\[]+)", item.path)
+    return rulebook.fact(match.group(1)) if match else None
 
 
 def _doc_of(rulebook: CompiledRulebook, node: ast.Name | ast.Field,

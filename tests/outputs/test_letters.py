@@ -262,25 +262,25 @@ FIX = "tests/fixtures/letters"
                                         "tilläggsuppdragen. Kravet är minst två."),
     (f"{FIX}/tillagg.yaml", "11", "sv", "Filial ingår inte i tilläggsuppdragen (barnhälsovård och mödrahälsovård)."),
     (f"{FIX}/ingen-samordnare.yaml", "12", "sv", "Vårdcentralen har inte angett några vårdsamordnare."),
-    (f"{FIX}/samordnare.yaml", "13", "sv", "Den första personen i egenrapporten har yrkeshögskoleutbildning. "
-                                           "Kravet är högskoleutbildning. Den andra personen i egenrapporten har "
-                                           "gymnasieutbildning. Kravet är högskoleutbildning."),
-    (f"{FIX}/samordnare.yaml", "13", "en", "The first person in the self-report has higher vocational education. "
-                                           "The requirement is university education. The second person in the "
-                                           "self-report has upper secondary education. The requirement is university "
-                                           "education."),
-    (f"{FIX}/samordnare.yaml", "14", "sv", "Den första personen i egenrapporten har en tjänstgöringsgrad på "
-                                           "25\u00a0%. Kravet är minst 50\u00a0%."),
-    (f"{FIX}/samordnare.yaml", "14", "en", "The first person in the self-report has a part of full time of 25%. "
-                                           "The requirement is at least 50%."),
-    (f"{FIX}/samordnare.yaml", "12", "sv", "Ingen av de två vårdsamordnare som vårdcentralen har angett uppfyller "
-                                           "kravet. Uppgiften om namn är inte ifylld för den första personen i "
-                                           "egenrapporten. Uppgiften om namn är inte ifylld för den andra personen i "
-                                           "egenrapporten."),
-    (f"{FIX}/samordnare.yaml", "12", "en", "None of the two care coordinators the centre has given meets the "
-                                           "requirement. The name of the first person in the self-report is not "
-                                           "filled in. The name of the second person in the self-report is not "
-                                           "filled in."),
+    (f"{FIX}/samordnare.yaml", "13", "sv",
+     "Den första vårdsamordnaren i egenrapporten har yrkeshögskoleutbildning. Kravet är högskoleutbildning. "
+     "Den andra vårdsamordnaren i egenrapporten har gymnasieutbildning. Kravet är högskoleutbildning."),
+    (f"{FIX}/samordnare.yaml", "13", "en",
+     "The first care coordinator in the self-report has higher vocational education. The requirement is "
+     "university education. The second care coordinator in the self-report has upper secondary education. "
+     "The requirement is university education."),
+    (f"{FIX}/samordnare.yaml", "14", "sv",
+     "Den första vårdsamordnaren i egenrapporten har en tjänstgöringsgrad på 25\u00a0%. Kravet är minst 50\u00a0%."),
+    (f"{FIX}/samordnare.yaml", "14", "en",
+     "The first care coordinator in the self-report has a part of full time of 25%. The requirement is at least 50%."),
+    (f"{FIX}/samordnare.yaml", "12", "sv",
+     "Ingen av de två vårdsamordnare som vårdcentralen har angett uppfyller kravet. Uppgiften om namn är inte "
+     "ifylld för den första vårdsamordnaren i egenrapporten. Uppgiften om namn är inte ifylld för den andra "
+     "vårdsamordnaren i egenrapporten."),
+    (f"{FIX}/samordnare.yaml", "12", "en",
+     "None of the two care coordinators the centre has given meets the requirement. The name of the first care "
+     "coordinator in the self-report is not filled in. The name of the second care coordinator in the "
+     "self-report is not filled in."),
     (f"{FIX}/enkel.yaml", "21", "sv", "Antalet listade är 600. Kravet är minst 1\u00a0000."),
     (f"{FIX}/enkel.yaml", "21", "en", "The number of listed patients is 600. The requirement is at least 1,000."),
     (f"{FIX}/enkel.yaml", "22", "sv", "Uppgiften om verksamhetschefen är inte ifylld."),
@@ -482,3 +482,37 @@ def test_an_english_supplement_request_describes_the_fact_in_english():
     assert ("**The on-call service:** not given. The times when the centre itself or a contracted on-call partner "
             "is on call.") in out
     assert "jouråtagandet" not in out
+
+
+def test_a_named_element_is_named_by_the_lists_singular_and_its_name(tmp_path):
+    report = tmp_path / "namngiven.yaml"
+    report.write_text((ROOT / FIX / "samordnare.yaml").read_text(encoding="utf-8").replace(
+        "- namn: ''\n  utbildning: yrkeshögskola", "- namn: Anna Berg\n  utbildning: yrkeshögskola", 1),
+        encoding="utf-8")
+    rulebook = load_rulebook(ROOT / LETTER_RULEBOOK).rulebook
+    assessment = assess(rulebook, report)
+    result = next(r for r in assessment.evaluation.results if r.requirement.id == "14")
+    assert ground(result, "sv", assessment.report.facts).sentences == (
+        "Vårdsamordnaren Anna Berg har en tjänstgöringsgrad på 25\u00a0%.", "Kravet är minst 50\u00a0%.")
+    assert ground(result, "en", assessment.report.facts).sentences == (
+        "The care coordinator Anna Berg has a part of full time of 25%.", "The requirement is at least 50%.")
+
+
+def test_singular_is_only_for_a_list_and_survives_fmt(tmp_path):
+    book = tmp_path / "b.kok"
+    book.write_text('regelbok "T" utgåva 2025\n'
+                    'post p:\n  namn: text "Namn."\n'
+                    'uppgift l: lista av p visas som "personer" ental "personen" på engelska "people" '
+                    'ental "the person"\n  "Lista."\n'
+                    'krav 1 "T" skall\n  """T."""\n  alla x i l: x.namn != ""\n', encoding="utf-8")
+    run_cli("fmt", str(book))
+    assert ('visas som "personer" ental "personen" på engelska "people" ental "the person"\n'
+            in book.read_text(encoding="utf-8"))
+    assert run_cli("fmt", "--check", str(book)) == (0, "")
+    assert load_rulebook(book).rulebook.fact("l").singular("en") == "the person"
+    book.write_text('regelbok "T" utgåva 2025\n'
+                    'uppgift x: heltal visas som "x" ental "x:et" "X."\n'
+                    'krav 1 "T" skall\n  """T."""\n  x > 1\n', encoding="utf-8")
+    code, out = run_cli("check", str(book))
+    assert code == 2
+    assert "b.kok:2:" in out and "”x” är ingen lista: ental" in out
