@@ -168,19 +168,29 @@ def has_branch_assignment(f):  # 6.3
     return UNKNOWN if assignments is UNKNOWN else "filial" in assignments
 
 
-def branches_same_head_and_approved(f):  # 6.4
-    branches, head = f["filialer"], f["verksamhetschef"]
+def _branches_share(field):
+    """Every branch's `field` names the same as the centre's fact of that name (6.4, 6.4a)."""
+    def check(f):
+        branches, own = f["filialer"], f[field]
+        if branches is UNKNOWN:
+            return UNKNOWN
+        values = []
+        for branch in branches:
+            theirs = branch.fields[field]
+            if theirs is UNKNOWN or own is UNKNOWN:
+                values.append(UNKNOWN)
+            else:
+                values.append(theirs.casefold() == own.casefold())  # names typed by people
+        return _all(values)
+
+    return check
+
+
+def branches_approved(f):  # 6.4b
+    branches = f["filialer"]
     if branches is UNKNOWN:
         return UNKNOWN
-    values = []
-    for branch in branches:
-        branch_head = branch.fields["verksamhetschef"]
-        if branch_head is UNKNOWN or head is UNKNOWN:
-            same = UNKNOWN
-        else:
-            same = branch_head.casefold() == head.casefold()  # names typed by people
-        values.append(_and(same, branch.fields["godkänd_av_regionen"]))
-    return _all(values)
+    return _all(b.fields["godkänd_av_regionen"] for b in branches)
 
 
 def no_listing_at_branches(f):  # 6.4.1
@@ -211,7 +221,7 @@ def visit_accessibility(f):  # 8.2: at least 90 % within 3 days
 # illustrative requirements are evaluated but never decide.
 SKALL, BOR, OTHER = "skall", "bör", "other"
 REQUIREMENTS = (
-    ("1.1", SKALL, None, specialist_whole_opening, {"specialist_allmänmedicin": (), "öppettider": ()}),
+    ("1.1", OTHER, None, specialist_whole_opening, {"specialist_allmänmedicin": (), "öppettider": ()}),
     ("2.1", SKALL, None, opening_hours, {"öppettider": (), "listade": ()}),
     ("2.1.4", SKALL, None, on_call_around_the_clock, {"öppettider": (), "jour": ()}),
     ("3.1", SKALL, None, has_coordinator, {"vårdsamordnare": ("namn",)}),
@@ -220,10 +230,12 @@ REQUIREMENTS = (
     ("3.2a", OTHER, None, _fact("fast_vårdkontakt"), {"fast_vårdkontakt": ()}),
     ("4.1", OTHER, None, _fact("e_tjänster_1177"), {"e_tjänster_1177": ()}),
     ("4.2", SKALL, None, _fact("digital_utvecklingsplan"), {"digital_utvecklingsplan": ()}),
-    ("5.1", SKALL, None, _fact("presentation_enligt_mall"), {"presentation_enligt_mall": ()}),
-    ("6.3", BOR, declares_branch, has_branch_assignment, {"filialer": (), "tilläggsuppdrag": ()}),
-    ("6.4", SKALL, declares_branch, branches_same_head_and_approved,
-     {"filialer": ("verksamhetschef", "godkänd_av_regionen"), "verksamhetschef": ()}),
+    ("5.1", OTHER, None, _fact("presentation_enligt_mall"), {"presentation_enligt_mall": ()}),
+    ("6.3", OTHER, declares_branch, has_branch_assignment, {"filialer": (), "tilläggsuppdrag": ()}),
+    ("6.4", SKALL, declares_branch, _branches_share("vårdgivare"), {"filialer": ("vårdgivare",), "vårdgivare": ()}),
+    ("6.4a", OTHER, declares_branch, _branches_share("verksamhetschef"),
+     {"filialer": ("verksamhetschef",), "verksamhetschef": ()}),
+    ("6.4b", OTHER, declares_branch, branches_approved, {"filialer": ("godkänd_av_regionen",)}),
     ("6.4.1", OTHER, declares_branch, no_listing_at_branches, {"filialer": ("listning",)}),
     ("8.1", OTHER, None, phone_accessibility, {"telefonstatistik": ("samtal", "besvarade_samma_dag")}),
     ("8.2", OTHER, None, visit_accessibility, {"läkarbesök_inom_3_dagar": (), "läkarbesök": ()}),

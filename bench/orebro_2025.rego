@@ -159,7 +159,7 @@ same_value(a, b) := null if {
 	a == null
 } else := a == b
 
-# 6.3, 6.4 and 6.4.1 apply to every centre that declares a branch.
+# 6.3, 6.4, 6.4a, 6.4b and 6.4.1 apply to every centre that declares a branch.
 declares_branch := null if {
 	fact("filialer") == null
 } else := count(fact("filialer")) > 0
@@ -169,13 +169,26 @@ has_branch_assignment := null if {
 	fact("tilläggsuppdrag") == null
 } else := "filial" in fact("tilläggsuppdrag")
 
-# 6.4 Filial: same verksamhetschef, approved by the region
+# 6.4 Filial: run by the same provider (vårdgivare) as the main centre
 c_6_4 := null if {
 	fact("filialer") == null
 } else := all3([v |
 	some f in fact("filialer")
-	v := and3(same_text(f.verksamhetschef, fact("verksamhetschef")), f["godkänd_av_regionen"])
+	v := same_text(f["vårdgivare"], fact("vårdgivare"))
 ])
+
+# 6.4a (example) Same verksamhetschef as the main centre
+c_6_4a := null if {
+	fact("filialer") == null
+} else := all3([v |
+	some f in fact("filialer")
+	v := same_text(f.verksamhetschef, fact("verksamhetschef"))
+])
+
+# 6.4b (example) Approved by the region before it opens
+c_6_4b := null if {
+	fact("filialer") == null
+} else := all3([v | some f in fact("filialer"); v := f["godkänd_av_regionen"]])
 
 # 6.4.1 Ingen listning på filial
 c_6_4_1 := null if {
@@ -231,14 +244,16 @@ outcomes := {
 	"5.1": outcome(fact("presentation_enligt_mall")),
 	"6.3": conditional(declares_branch, has_branch_assignment),
 	"6.4": conditional(declares_branch, c_6_4),
+	"6.4a": conditional(declares_branch, c_6_4a),
+	"6.4b": conditional(declares_branch, c_6_4b),
 	"6.4.1": conditional(declares_branch, c_6_4_1),
 	"8.1": outcome(c_8_1),
 	"8.2": outcome(c_8_2),
 }
 
-# Only the in-force skall requirements decide; proposals (3.1.1, 3.2a) and
-# illustrative requirements (4.1, 6.4.1, 8.1, 8.2) never do.
-skall := {"1.1", "2.1", "2.1.4", "3.1", "4.2", "5.1", "6.4"}
+# Only the in-force skall requirements decide; proposals (1.1, 3.1.1, 3.2a, 5.1)
+# and illustrative requirements (4.1, 6.3, 6.4a, 6.4b, 6.4.1, 8.1, 8.2) never do.
+skall := {"2.1", "2.1.4", "3.1", "4.2", "6.4"}
 
 decision := "rejection" if {
 	some id in skall

@@ -45,7 +45,8 @@ YES, NO = {"ja", "yes", "true", "sant", "j", "y"}, {"nej", "no", "false", "falsk
 SERVICES = ("filial", "barnhälsovård", "mödrahälsovård")
 EDUCATION = ("gymnasial", "yrkeshögskola", "högskola")
 REQUIREMENTS = (  # id, title, modality, facts read
-    ("1.1", "Specialist i allmänmedicin under hela öppettiden", "skall", ("specialist_allmänmedicin", "öppettider")),
+    ("1.1", "Specialist i allmänmedicin under hela öppettiden", "skall (förslag)",
+     ("specialist_allmänmedicin", "öppettider")),
     ("2.1", "Öppettider", "skall", ("öppettider", "listade")),
     ("2.1.4", "Jouråtagande", "skall", ("öppettider", "jour")),
     ("3.1", "Vårdsamordnare", "skall", ("vårdsamordnare",)),
@@ -54,9 +55,12 @@ REQUIREMENTS = (  # id, title, modality, facts read
     ("3.2a", "Fast vårdkontakt som skall-krav", "skall (förslag)", ("fast_vårdkontakt",)),
     ("4.1", "1177:s e-tjänster", "skall (exempel)", ("e_tjänster_1177",)),
     ("4.2", "Digital utvecklingsplan", "skall", ("digital_utvecklingsplan",)),
-    ("5.1", "Enhetlig presentation för invånarna", "skall", ("presentation_enligt_mall",)),
-    ("6.3", "Filial utan tilläggsuppdraget filial", "bör", ("filialer", "tilläggsuppdrag")),
-    ("6.4", "Filial till vårdcentral med huvuduppdrag", "skall", ("filialer", "verksamhetschef")),
+    ("5.1", "Enhetlig presentation för invånarna", "skall (förslag)", ("presentation_enligt_mall",)),
+    ("6.3", "Filial utan tilläggsuppdraget filial", "bör (exempel)", ("filialer", "tilläggsuppdrag")),
+    ("6.4", "Filial till vårdcentral med huvuduppdrag", "skall", ("filialer", "vårdgivare")),
+    ("6.4a", "Samma verksamhetschef på filial och huvudmottagning", "skall (exempel)",
+     ("filialer", "verksamhetschef")),
+    ("6.4b", "Filialen godkänd innan den öppnar", "skall (exempel)", ("filialer",)),
     ("6.4.1", "Ingen listning på filial", "skall (exempel)", ("filialer",)),
     ("8.1", "Telefontillgänglighet", "bör (exempel)", ("telefonstatistik",)),
     ("8.2", "Besökstillgänglighet läkare", "bör (exempel)", ("läkarbesök", "läkarbesök_inom_3_dagar")),
@@ -212,13 +216,13 @@ def to_schedule(raw) -> Schedule:
 RECORDS = {
     "vårdsamordnare": (("namn", to_text), ("utbildning", lambda v: to_choice(v, EDUCATION)),
                        ("tjänstgöringsgrad", to_percent)),
-    "filialer": (("namn", to_text), ("verksamhetschef", to_text), ("godkänd_av_regionen", to_bool),
-                 ("listning", to_bool)),
+    "filialer": (("namn", to_text), ("verksamhetschef", to_text), ("vårdgivare", to_text),
+                 ("godkänd_av_regionen", to_bool), ("listning", to_bool)),
     "telefonstatistik": (("benämning", to_text), ("samtal", to_int), ("besvarade_samma_dag", to_int)),
 }
 SIMPLE = {
     "öppettider": to_schedule, "specialist_allmänmedicin": to_schedule, "jour": to_schedule,
-    "listade": to_int, "verksamhetschef": to_text,
+    "listade": to_int, "verksamhetschef": to_text, "vårdgivare": to_text,
     "tilläggsuppdrag": lambda v: frozenset(to_choice(x, SERVICES) for x in v) if isinstance(v, list) else to_invalid(),
     "fast_vårdkontakt": to_bool, "e_tjänster_1177": to_bool, "digital_utvecklingsplan": to_bool,
     "presentation_enligt_mall": to_bool,
@@ -264,7 +268,27 @@ def facts_of(doc: dict):
                     problems.append(Problem(f"$.{name}[{index}].{field}", name, field))
             items.append(Record(values))
         facts[name] = tuple(items)
+    _implausible(facts, problems)
     return facts, problems
+
+
+def _implausible(facts: dict, problems: list) -> None:
+    """The book's plausibility rules: figures that contradict each other are
+    unknown, with a problem each (an empty name is already invalid here)."""
+    within, visits = facts["läkarbesök_inom_3_dagar"], facts["läkarbesök"]
+    if within is not UNKNOWN and visits is not UNKNOWN and within > visits:
+        for name in ("läkarbesök", "läkarbesök_inom_3_dagar"):
+            facts[name] = UNKNOWN
+            problems.append(Problem(f"$.{name}", name))
+    months = facts["telefonstatistik"]
+    if months is UNKNOWN:
+        return
+    for index, month in enumerate(months):
+        answered, calls = month.fields["besvarade_samma_dag"], month.fields["samtal"]
+        if answered is not UNKNOWN and calls is not UNKNOWN and answered > calls:
+            for field in ("besvarade_samma_dag", "samtal"):
+                month.fields[field] = UNKNOWN
+                problems.append(Problem(f"$.telefonstatistik[{index}].{field}", "telefonstatistik", field))
 
 
 # -- the job -------------------------------------------------------------------------------------

@@ -18,14 +18,21 @@ WEEK = 7 * 24 * 60
 # The facts (and record fields) each skall requirement reads: a supplement request names the missing ones.
 # () : the fact as a whole (a problem in one of its records' fields does not count).
 _READS = {
-    "1.1": {"specialist_allmänmedicin": (), "öppettider": ()},
     "2.1": {"öppettider": (), "listade": ()},
     "2.1.4": {"öppettider": (), "jour": ()},
     "3.1": {"vårdsamordnare": ("namn",)},
     "4.2": {"digital_utvecklingsplan": ()},
-    "5.1": {"presentation_enligt_mall": ()},
-    "6.4": {"filialer": ("verksamhetschef", "godkänd_av_regionen"), "verksamhetschef": ()},
+    "6.4": {"filialer": ("vårdgivare",), "vårdgivare": ()},
 }
+
+
+def _and_same(so_far, theirs, own_folded):
+    """Kleene's and of `so_far` with "the branch's name is the centre's" (case-insensitive)."""
+    if so_far is False:
+        return False
+    if theirs is UNKNOWN or own_folded is UNKNOWN:
+        return UNKNOWN
+    return so_far if theirs.casefold() == own_folded else False
 
 
 def assess(f: dict, problems=()) -> HandDecision:
@@ -102,38 +109,37 @@ def assess(f: dict, problems=()) -> HandDecision:
     value = f["presentation_enligt_mall"]
     out["5.1"] = CANNOT_ASSESS if value is UNKNOWN else MET if value else NOT_MET
 
-    # 6.3 bör, 6.4 skall, 6.4.1 example: for every centre that declares a branch.
-    # 6.3: it has the branch assignment; 6.4: branches share the head and are
-    # approved; 6.4.1: no listing at a branch
+    # 6.3 example, 6.4 skall, 6.4a, 6.4b and 6.4.1 examples: for every centre
+    # that declares a branch. 6.3: it has the branch assignment; 6.4: branches
+    # have the centre's provider; 6.4a: its head; 6.4b: approved; 6.4.1: no listing
     assignments, branches = f["tilläggsuppdrag"], f["filialer"]
+    branch_rules = ("6.4", "6.4a", "6.4b", "6.4.1")
     if branches is UNKNOWN:
         # Whether the rules apply is unknown: a check that holds anyway is met.
         has_assignment = assignments is not UNKNOWN and "filial" in assignments
         out["6.3"] = MET if has_assignment else CANNOT_ASSESS
-        out["6.4"] = out["6.4.1"] = CANNOT_ASSESS
+        for rid in branch_rules:
+            out[rid] = CANNOT_ASSESS
     elif not branches:
-        out["6.3"] = out["6.4"] = out["6.4.1"] = NOT_APPLICABLE
+        for rid in ("6.3", *branch_rules):
+            out[rid] = NOT_APPLICABLE
     else:
         out["6.3"] = CANNOT_ASSESS if assignments is UNKNOWN else MET if "filial" in assignments else NOT_MET
-        head = f["verksamhetschef"]
-        folded = head.casefold() if head is not UNKNOWN else UNKNOWN
-        same_head = no_listing = True
+        provider, head = f["vårdgivare"], f["verksamhetschef"]
+        provider = provider.casefold() if provider is not UNKNOWN else UNKNOWN
+        head = head.casefold() if head is not UNKNOWN else UNKNOWN
+        same_provider = same_head = approved = no_listing = True
         for branch in branches:
             fields = branch.fields
-            if same_head is not False:
-                branch_head, approved = fields["verksamhetschef"], fields["godkänd_av_regionen"]
-                if approved is False or (branch_head is not UNKNOWN and folded is not UNKNOWN
-                                         and branch_head.casefold() != folded):
-                    same_head = False
-                elif approved is UNKNOWN or branch_head is UNKNOWN or folded is UNKNOWN:
-                    same_head = UNKNOWN
-            if no_listing is not False:
-                listing = fields["listning"]
-                if listing is UNKNOWN:
-                    no_listing = UNKNOWN
-                elif listing:
-                    no_listing = False
-        for rid, value in (("6.4", same_head), ("6.4.1", no_listing)):
+            same_provider = _and_same(same_provider, fields["vårdgivare"], provider)
+            same_head = _and_same(same_head, fields["verksamhetschef"], head)
+            value = fields["godkänd_av_regionen"]
+            if approved is not False and value is not True:
+                approved = value
+            listing = fields["listning"]
+            if no_listing is not False and listing is not False:
+                no_listing = UNKNOWN if listing is UNKNOWN else False
+        for rid, value in zip(branch_rules, (same_provider, same_head, approved, no_listing), strict=True):
             out[rid] = MET if value is True else NOT_MET if value is False else CANNOT_ASSESS
 
     # 8.1 bör: at least 90 % of calls answered the same day
@@ -167,14 +173,15 @@ def assess(f: dict, problems=()) -> HandDecision:
         out["8.2"] = MET if 10 * within >= 9 * visits else NOT_MET
 
     reasons, supplements, remarks = [], [], []
-    # Only in-force skall decide; proposals (3.1.1, 3.2a) and examples (4.1, 6.4.1, 8.1, 8.2) never do.
-    for rid in ("1.1", "2.1", "2.1.4", "3.1", "4.2", "5.1", "6.4"):
+    # Only in-force skall decide; proposals (1.1, 3.1.1, 3.2a, 5.1) and examples
+    # (4.1, 6.3, 6.4a, 6.4b, 6.4.1, 8.1, 8.2) never do.
+    for rid in ("2.1", "2.1.4", "3.1", "4.2", "6.4"):
         outcome = out[rid]
         if outcome == NOT_MET:
             reasons.append(rid)
         elif outcome == CANNOT_ASSESS:
             supplements.append(rid)
-    for rid in ("3.2", "6.3"):
+    for rid in ("3.2",):
         if out[rid] == NOT_MET:
             remarks.append(rid)
     missing = missing_paths(supplements, problems, _READS)

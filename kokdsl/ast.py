@@ -404,7 +404,24 @@ class Requirement:
         return "; ".join(s.text for s in self.sources) if self.sources else None
 
 
-Item = Header | FactDecl | RecordDecl | Chapter | Review | LetterSetting | Requirement
+@attrs.frozen
+class Plausibility:
+    """`rimlighet "mening" [på engelska "…"] VILLKOR`: a condition reported
+    figures must meet to be evidence (a part no larger than its whole, a share
+    within 0-100 %). A self-report that breaks it has the facts the condition
+    reads marked implausible; `alla x i lista: …` is judged element by element."""
+
+    sentence: str
+    sentence_en: str | None
+    check: Expr
+    span: Span = span_field()
+
+    def text(self, lang: str) -> str:
+        """The sentence for the supplement request, in `lang` (Swedish when no English is given)."""
+        return self.sentence_en if lang == "en" and self.sentence_en else self.sentence
+
+
+Item = Header | FactDecl | RecordDecl | Chapter | Review | LetterSetting | Requirement | Plausibility
 
 
 @attrs.frozen

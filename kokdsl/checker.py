@@ -65,6 +65,16 @@ class CheckedRequirement:
 
 
 @attrs.frozen
+class CheckedPlausibility:
+    """A plausibility rule, checked: the facts its condition reads and, for a
+    rule `alla x i lista: …`, the loop variable and list judged element by element."""
+
+    node: ast.Plausibility
+    dependencies: dict[str, frozenset[str]]  # fact name -> record fields read (empty: the fact as a whole)
+    each: tuple[str, str] | None = None  # (loop variable, list fact)
+
+
+@attrs.frozen
 class CheckedRulebook:
     """What the checker learnt: declarations, and per expression node (by id)
     its type and, for a name, what it resolves to."""
@@ -77,6 +87,7 @@ class CheckedRulebook:
     types: dict[int, Type]
     resolved: dict[int, str]  # id(Name node) -> "var" | "symbol" | "fact"
     diagnostics: list[Diagnostic]
+    plausibilities: list[CheckedPlausibility] = attrs.field(factory=list)
 
 
 def check_rulebook(tree: ast.Rulebook) -> CheckedRulebook:
@@ -130,12 +141,13 @@ class Checker(NodeVisitor):
         self.declare_records()
         self.declare_facts()
         requirements, chapters = self.check_requirements()
+        plausibilities = [self.check_plausibility(p) for p in self.tree.items if isinstance(p, ast.Plausibility)]
         self.check_letter_settings()
         for fact in self.facts.values():
             if fact.name not in self.used_facts and not fact.input_only:
                 self.warn("compile.unused_fact", fact.span, name=fact.name)
         return CheckedRulebook(header, self.facts, self.records, requirements, chapters, self.types, self.resolved,
-                               self.diagnostics)
+                               self.diagnostics, plausibilities)
 
     def check_header(self) -> ast.Header:
         """The rulebook's one header; a missing one is an error and a blank header stands in, so checking goes
@@ -246,6 +258,18 @@ class Checker(NodeVisitor):
             if text is not None:
                 self.check_ground(req, text)
         return CheckedRequirement(req, chapter, {k: frozenset(v) for k, v in self.deps.items()})
+
+    def check_plausibility(self, rule: ast.Plausibility) -> CheckedPlausibility:
+        """Type-check a plausibility rule's condition (yes/no) and collect the facts it reads."""
+        self.deps, self.var_sources = {}, {}
+        self.expect_bool(self.expr(rule.check, {}), rule.check, "compile.plausibility_not_bool")
+        if not rule.sentence.strip():
+            self.error("compile.plausibility_without_sentence", rule.span)
+        check, each = rule.check, None
+        if (isinstance(check, ast.Quantifier) and check.kind == "all" and isinstance(check.collection, ast.Name)
+                and self.var_sources.get(check.var) == check.collection.name):
+            each = (check.var, check.collection.name)
+        return CheckedPlausibility(rule, {k: frozenset(v) for k, v in self.deps.items()}, each)
 
     def check_provenance(self, req: ast.Requirement) -> None:
         """A requirement cannot rest on documents written after its edition

@@ -874,7 +874,7 @@ def rulebooks_command(fmt: str, lang: str) -> None:
         entries.append({"name": name, "file": str(path), "title": rb.name if rb else None,
                         "edition": rb.edition if rb else None,
                         "valid_from": rb.valid_from.isoformat() if rb and rb.valid_from else None,
-                        "requirements": len(rb.requirements) if rb else None})
+                        "requirements": len(rb.requirements) if rb else None, "draft": bool(rb and rb.draft)})
     if fmt == "json":
         from kokdsl.outputs.machine import dumps, rulebooks_json
 
@@ -885,6 +885,8 @@ def rulebooks_command(fmt: str, lang: str) -> None:
         click.echo(message("rulebooks.heading", lang))
         for e in entries:
             valid = message("rulebooks.valid_from", lang, date=e["valid_from"]) if e["valid_from"] else ""
+            if e["draft"]:
+                valid += f" ({message('diff.draft', lang)})"
             click.echo(message("rulebooks.entry", lang, name=e["name"], title=e["title"] or "?",
                                edition=e["edition"] if e["edition"] is not None else "?", valid=valid))
     sys.exit(EXIT_OK if entries else EXIT_ERROR)

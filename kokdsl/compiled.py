@@ -234,6 +234,22 @@ class CompiledRequirement:
 
 
 @attrs.frozen
+class CompiledPlausibility:
+    """A plausibility rule, compiled: its condition as a closure and, for a
+    rule judged element by element (`alla x i lista: …`), its body's closure."""
+
+    rule: ast.Plausibility
+    check_fn: Closure = attrs.field(eq=False, repr=False)
+    dependencies: dict[str, frozenset[str]] = attrs.field(eq=False, repr=False, factory=dict)
+    each: tuple[str, str] | None = None  # (loop variable, list fact)
+    body_fn: Closure | None = attrs.field(default=None, eq=False, repr=False)
+
+    def text(self, lang: str) -> str:
+        """The rule's sentence in `lang`."""
+        return self.rule.text(lang)
+
+
+@attrs.frozen
 class CompiledRulebook:
     """A checked rulebook, ready to evaluate: the facts a self-report holds,
     the record types, and each requirement with its closures. Built by
@@ -254,6 +270,8 @@ class CompiledRulebook:
     draft: bool = False
     # `rekonstruktion "…"`: the book is rebuilt from public documents (None: the region's own book).
     reconstruction: ast.Reconstruction | None = None
+    # `rimlighet`: conditions reported figures must meet to be evidence, in book order.
+    plausibilities: tuple[CompiledPlausibility, ...] = ()
     # `överprövning`: how to apply for review, in the rulebook's words (None: not given).
     review: str | None = None
     # What letters take from the rulebook (dokumenttitel, avsändare, …).

@@ -14,10 +14,11 @@ import hashlib
 from collections.abc import Callable
 
 from kokdsl import ast
-from kokdsl.checker import CheckedRequirement, CheckedRulebook, check_rulebook
+from kokdsl.checker import CheckedPlausibility, CheckedRequirement, CheckedRulebook, check_rulebook
 from kokdsl.closures import ClosureBuilder, unknown
 from kokdsl.compiled import (
     Closure,
+    CompiledPlausibility,
     CompiledRequirement,
     CompiledRulebook,
     LetterSettings,
@@ -71,6 +72,7 @@ def compile_rulebook(tree: ast.Rulebook, source: str = "") -> CompileResult:
         facts=tuple(checked.facts.values()), records=checked.records, requirements=requirements,
         chapters=tuple(checked.chapters), selection=header.selection, review=_review(tree),
         letters=_letters(tree), draft=header.draft, reconstruction=header.reconstruction,
+        plausibilities=tuple(_plausibility(p, builder) for p in checked.plausibilities),
         sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(),
         file=tree.file, closures=builder.closures if builder else {}, types=checked.types,
         codegen=_codegen(requirements, checked),
@@ -94,6 +96,15 @@ def _requirement(checked: CheckedRequirement, builder: ClosureBuilder | None) ->
         status=req.status or ast.IN_FORCE, sources=req.sources, valid_from=req.valid_from, valid_to=req.valid_to,
         ground=req.ground, ground_en=req.ground_en, title_en=req.title_en, text_en=req.text_en,
     )
+
+
+def _plausibility(checked: CheckedPlausibility, builder: ClosureBuilder | None) -> CompiledPlausibility:
+    rule = checked.node
+    if builder is None:
+        return CompiledPlausibility(rule, unknown, checked.dependencies, checked.each, None)
+    check_fn = builder.build(rule.check)
+    body_fn = builder.closures[id(rule.check.body)] if isinstance(rule.check, ast.Quantifier) else None
+    return CompiledPlausibility(rule, check_fn, checked.dependencies, checked.each, body_fn)
 
 
 def _codegen(requirements: tuple[CompiledRequirement, ...], checked: CheckedRulebook) -> Callable[[], OutcomeFunction]:

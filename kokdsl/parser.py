@@ -40,7 +40,7 @@ from kokdsl.resources import caching_enabled, data_dir
 from kokdsl.values import MAX_NUMBER_CHARS, Duration, within_bounds
 
 # Concepts that start a declaration; the error-recovery resynchronises on them.
-ITEM_KEYWORDS = ("rulebook", "fact", "record", "chapter", "requirement")
+ITEM_KEYWORDS = ("rulebook", "fact", "record", "chapter", "requirement", "plausibility")
 
 MAX_SOURCE_BYTES = 5_000_000
 
@@ -387,6 +387,10 @@ class _ToAst:
             condition=condition, check=rest[-1], **clauses, silenced=tuple(silenced), span=self._span(meta),
             id_span=self._tok_span(req_id), topic_span=topic_span,
         )
+
+    def plausibility(self, meta: _Meta, _kw: Token, sentence: Token, *rest: Any) -> ast.Plausibility:
+        english = _unquote(rest[1]) if len(rest) == 3 else None
+        return ast.Plausibility(_unquote(sentence), english, rest[-1], span=self._span(meta))
 
     def modality(self, meta: _Meta, tok: Token) -> str:
         return _modality_of(tok)

@@ -27,6 +27,7 @@ from typing import TypeVar
 import attrs
 import yaml
 
+from kokdsl import ast
 from kokdsl.compiled import CompiledRulebook, Env, RecordSpec, Type
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, key_path
 from kokdsl.documents import load_json, load_yaml
@@ -52,11 +53,13 @@ _DEEP_INLINE = re.compile(r"(?:[-?][ \t]+){20}")
 class DataProblem:
     """A fact a check needs that the self-report lacks or gets wrong."""
 
-    kind: str  # "missing" or "invalid"
+    kind: str  # "missing", "invalid" or "implausible"
     path: str
     fact: str
     field: str | None
     expected: Type
+    # For "implausible": the plausibility rule (`rimlighet`) the figures break.
+    reason: ast.Plausibility | None = None
 
 
 @attrs.frozen
@@ -279,6 +282,12 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
                 params.update(hint_code="hint.did_you_mean", suggestion=suggestion[0])
             unknown = Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key), file=file)
             checker.diagnostics.append(unknown)
+    if rulebook.plausibilities:
+        from kokdsl.plausibility import IMPLAUSIBLE, apply
+
+        implausible, diagnostics = apply(rulebook, facts, file)
+        checker.problems += [DataProblem(IMPLAUSIBLE, p.path, p.fact, p.field, p.expected, p.rule) for p in implausible]
+        checker.diagnostics += diagnostics
     return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics), source)
 
 

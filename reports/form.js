@@ -4,7 +4,9 @@
    applicant types against the JSON Schema embedded in the page (the one
    `kok schema` writes), with the self-report diagnostics' own messages, and
    saves or opens a self-report. It never evaluates a requirement: the
-   assessment is made by `kok run`, with the same rulebook. */
+   assessment is made by `kok run`, with the same rulebook. It does evaluate
+   the rulebook's plausibility rules (rimlighet), to warn as the applicant
+   types that figures contradict each other. */
 (function () {
   'use strict';
 
@@ -649,6 +651,158 @@
     if (factEl) check(factWidget(factEl), DATA.facts[factEl.dataset.fact]);
   }
 
+  // -- plausibility rules (rimlighet): figures that contradict each other ------
+  // Three-valued, as kok run evaluates them: null is unknown, and only a
+  // condition that is false is a contradiction.
+
+  function typedValue(kind, value) {
+    if (value === null || value === undefined) return null;
+    switch (kind) {
+      case 'integer': case 'decimal': {
+        const number = typeof value === 'number' ? value : Number(value);
+        return Number.isFinite(number) ? number : null;
+      }
+      case 'percent': {
+        const number = numberText(String(value).replace(/%\s*$/, ''));
+        return number === null ? null : Number(number) / 100;
+      }
+      case 'bool': {
+        const answer = yesNo(value);
+        return answer === undefined ? null : answer;
+      }
+      case 'text': case 'enum': return String(value);
+      default: return null;  // a kind no rule in the form reads
+    }
+  }
+
+  function currentFacts() {
+    const facts = {};
+    for (const [name, spec] of Object.entries(DATA.facts)) {
+      const factEl = form.querySelector(`[data-fact="${CSS.escape(name)}"]`);
+      const value = factEl ? readWidget(factWidget(factEl), spec).value : null;
+      if (spec.kind !== 'list') {
+        facts[name] = typedValue(spec.kind, value);
+      } else {
+        facts[name] = Array.isArray(value) ? value.map((record) => Object.fromEntries(
+          Object.entries(spec.fields).map(([field, fieldSpec]) => [field, typedValue(fieldSpec.kind, record[field])]))) : null;
+      }
+    }
+    return facts;
+  }
+
+  function and3(a, b) {
+    if (a === false || b === false) return false;
+    return a === null || b === null ? null : true;
+  }
+
+  function or3(a, b) {
+    if (a === true || b === true) return true;
+    return a === null || b === null ? null : false;
+  }
+
+  function compare(op, l, r) {
+    if (l === null || r === null) return null;
+    if (typeof l === 'string' && typeof r === 'string') { l = l.toLowerCase(); r = r.toLowerCase(); }
+    switch (op) {
+      case '=': return l === r;
+      case '!=': return l !== r;
+      case '<': return l < r;
+      case '<=': return l <= r;
+      case '>': return l > r;
+      default: return l >= r;
+    }
+  }
+
+  function evaluate(node, env) {
+    switch (node.t) {
+      case 'lit': return node.v;
+      case 'fact': return node.name in env.facts ? env.facts[node.name] : null;
+      case 'var': return env.vars[node.name];
+      case 'field': {
+        const of = evaluate(node.of, env);
+        return of === null || of[node.name] === undefined ? null : of[node.name];
+      }
+      case 'arith': {
+        const l = evaluate(node.l, env);
+        const r = evaluate(node.r, env);
+        if (l === null || r === null) return null;
+        if (node.op === '+') return l + r;
+        if (node.op === '-') return l - r;
+        if (node.op === '*') return l * r;
+        return r === 0 ? null : l / r;
+      }
+      case 'cmp': return compare(node.op, evaluate(node.l, env), evaluate(node.r, env));
+      case 'and': return and3(evaluate(node.l, env), evaluate(node.r, env));
+      case 'or': return or3(evaluate(node.l, env), evaluate(node.r, env));
+      case 'not': {
+        const x = evaluate(node.x, env);
+        return x === null ? null : !x;
+      }
+      case 'between': {
+        const x = evaluate(node.x, env);
+        return and3(compare('<=', evaluate(node.lo, env), x), compare('<=', x, evaluate(node.hi, env)));
+      }
+      case 'count': {
+        const items = evaluate(node.in, env);
+        return items === null ? null : items.length;
+      }
+      case 'sum': case 'all': case 'some': case 'none': {
+        const items = evaluate(node.in, env);
+        if (items === null) return null;
+        let result = node.t === 'sum' ? 0 : node.t === 'some' ? false : true;
+        for (const item of items) {
+          const value = evaluate(node.body, { facts: env.facts, vars: Object.assign({}, env.vars, { [node.var]: item }) });
+          if (node.t === 'sum') result = value === null || result === null ? null : result + value;
+          else if (node.t === 'all') result = and3(result, value);
+          else if (node.t === 'some') result = or3(result, value);
+          else result = and3(result, value === null ? null : !value);
+        }
+        return result;
+      }
+      default: return null;
+    }
+  }
+
+  // Each rule the figures break, as its sentence, by the facts it reads.
+  function brokenRules() {
+    const facts = currentFacts();
+    const found = [];
+    for (const rule of DATA.plausibility) {
+      let broken;
+      if (rule.each) {
+        const items = facts[rule.each.fact];
+        broken = Array.isArray(items) && items.some((item) =>
+          evaluate(rule.expr.body, { facts: facts, vars: { [rule.each.var]: item } }) === false);
+      } else {
+        broken = evaluate(rule.expr, { facts: facts, vars: {} }) === false;
+      }
+      if (broken) found.push(rule);
+    }
+    return found;
+  }
+
+  function showPlausibility() {
+    const broken = brokenRules();
+    for (const name of Object.keys(DATA.facts)) {
+      const factEl = form.querySelector(`[data-fact="${CSS.escape(name)}"]`);
+      if (!factEl) continue;
+      const sentences = broken.filter((rule) => rule.facts.includes(name)).map((rule) => rule.sentence);
+      let note = factEl.querySelector(':scope > .plausibility-warning');
+      if (!sentences.length) {
+        if (note) note.remove();
+        continue;
+      }
+      if (!note) {
+        note = document.createElement('p');
+        note.className = 'plausibility-warning';
+        note.setAttribute('role', 'status');
+        factEl.appendChild(note);
+      }
+      note.textContent = sentences.map((sentence) => say('form.implausible', { sentence: sentence })).join(' ');
+    }
+    return broken.map((rule) => rule.sentence);
+  }
+
   // -- the document -------------------------------------------------------------
 
   function identityWidgets() {
@@ -817,6 +971,7 @@
   function open(name, text) {
     try {
       const ignored = fill(parseFile(name, text));
+      showPlausibility();
       statusLine.textContent = say('form.opened', { file: name }) +
         (ignored.length ? ' ' + say('form.ignored_keys', { keys: ignored.join(', ') }) : '');
       statusLine.className = 'done';
@@ -840,7 +995,7 @@
       list.dataset.recordName = DATA.facts[list.closest('[data-fact]').dataset.fact].record;
       renumberRows(list);
     }
-    form.addEventListener('input', (event) => changed(event.target));
+    form.addEventListener('input', (event) => { changed(event.target); showPlausibility(); });
     form.addEventListener('change', (event) => {
       const target = event.target;
       if (target.classList.contains('closed-day')) setClosed(target.closest('tr'), target.checked);
@@ -859,6 +1014,7 @@
         }
       }
       changed(target);
+      showPlausibility();
     });
     form.addEventListener('click', (event) => {
       const button = event.target.closest('button');
@@ -886,5 +1042,6 @@
 
   setUp();
   // For scripted use and tests: the same functions the buttons call.
-  window.kokForm = { collect: () => collect().document, toYaml: toYaml, open: open, save: save };
+  window.kokForm = { collect: () => collect().document, toYaml: toYaml, open: open, save: save,
+                     implausible: showPlausibility };
 })();

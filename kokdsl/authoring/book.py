@@ -57,16 +57,16 @@ def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook 
     """Plain data for the book's templates: the rulebook's chapters with their
     requirements in words and in code, the glossary of facts, and the changes
     since `previous`."""
-    chapters: list[dict[str, object]] = []
-    intro = {chapter.title: chapter.text for chapter in rulebook.chapters}
-    in_chapter: list[dict[str, object]] = []  # the requirements of the last chapter
+    runs: list[tuple[str | None, list[CompiledRequirement]]] = []  # chapters in book order, with their requirements
     for req in rulebook.requirements:
-        if not chapters or chapters[-1]["title"] != req.chapter:
-            in_chapter = []
-            chapters.append({"number": len(chapters) + 1, "title": req.chapter,
-                             "paragraphs": paragraphs(intro.get(req.chapter) if req.chapter is not None else None),
-                             "requirements": in_chapter})
-        in_chapter.append(_requirement(req, rulebook, lang))
+        if not runs or runs[-1][0] != req.chapter:
+            runs.append((req.chapter, []))
+        runs[-1][1].append(req)
+    intro = {chapter.title: chapter.text for chapter in rulebook.chapters}
+    chapters = [{"number": number, "title": title,
+                 "paragraphs": paragraphs(intro.get(title) if title is not None else None),
+                 **_grouped(members, rulebook, lang)}
+                for number, (title, members) in enumerate(runs, 1)]
     return {
         "lang": lang,
         "rulebook_lang": RULEBOOK_LANG,
@@ -79,10 +79,42 @@ def book_view(rulebook: CompiledRulebook, lang: str, previous: CompiledRulebook 
                      "reconstruction": (message("book.reconstruction", lang, text=rulebook.reconstruction.text(lang))
                                         if rulebook.reconstruction else None)},
         "counts": {m: sum(r.modality == m for r in rulebook.requirements) for m in Modality},
+        "counts_text": counts_text(rulebook.requirements, lang),
         "chapters": chapters,
         "facts": [_fact(spec, rulebook, lang) for spec in rulebook.facts],
+        "plausibility": [{"otherwise": message("book.plausibility_otherwise", lang, sentence=rule.text(lang)),
+                          "prose": check_sentence(rule.rule.check, rulebook, lang),
+                          "check": expr_text(rule.rule.check, lang)} for rule in rulebook.plausibilities],
         "changes": _changes(previous, rulebook, lang),
     }
+
+
+def _grouped(members: list[CompiledRequirement], rulebook: CompiledRulebook, lang: str) -> dict[str, object]:
+    """A chapter's requirements in force, then its proposals and examples, each
+    group headed and labelled: a chapter never mixes statuses."""
+    groups = []
+    for status in (ast.PROPOSAL, ast.EXAMPLE):
+        chosen = [_requirement(r, rulebook, lang) for r in members if r.status == status]
+        if chosen:
+            groups.append({"status": status, "heading": message(f"book.group.{status}", lang),
+                           "note": message(f"book.group.{status}_note", lang), "requirements": chosen})
+    return {"requirements": [_requirement(r, rulebook, lang) for r in members if r.in_force], "groups": groups}
+
+
+def counts_text(requirements: tuple[CompiledRequirement, ...], lang: str) -> str:
+    """The cover's count by status: "5 skall-krav och 1 bör-krav gäller, 4 förslag, 7 exempel"."""
+    def counted(key: str, n: int) -> str:
+        return message(key, lang, count=n)
+
+    shall = sum(r.in_force and r.modality is Modality.SHALL for r in requirements)
+    should = sum(r.in_force and r.modality is Modality.SHOULD for r in requirements)
+    in_force = [counted(key, n) for key, n in (("book.n_shall", shall), ("book.n_should", should)) if n]
+    parts = [message("book.n_in_force", lang, what=message("book.and", lang, a=in_force[0], b=in_force[1])
+                     if len(in_force) == 2 else in_force[0]) if in_force else message("book.none_in_force", lang)]
+    proposals = sum(r.status == ast.PROPOSAL for r in requirements)
+    examples = sum(r.status == ast.EXAMPLE for r in requirements)
+    parts += [counted(key, n) for key, n in (("book.n_proposals", proposals), ("book.n_examples", examples)) if n]
+    return ", ".join(parts)
 
 
 def _changes(previous: CompiledRulebook | None, rulebook: CompiledRulebook, lang: str) -> EditionDiff | None:

@@ -85,6 +85,8 @@ class Book(TypedDict):
     edition: int
     file: str | None
     valid_from: str | None
+    draft: bool
+    label: str  # "Hälsoval Region Örebro län 2026 (utkast)"
 
 
 class EditionDiff(TypedDict):
@@ -114,16 +116,17 @@ def edition_diff(old: CompiledRulebook, new: CompiledRulebook, lang: str = "sv")
     entries += [_entry(req, "removed", [], lang) for req in old.requirements if req.id not in new_reqs]
     return {
         "format_version": 1,
-        "old": _book(old), "new": _book(new),
+        "old": _book(old, lang), "new": _book(new, lang),
         "requirements": entries,
         "facts": _fact_changes(old, new),
         "counts": {kind: sum(e["kind"] == kind for e in entries) for kind in ("added", "removed", "changed")},
     }
 
 
-def _book(rb: CompiledRulebook) -> Book:
+def _book(rb: CompiledRulebook, lang: str) -> Book:
+    label = f"{rb.name} {rb.edition}" + (f" ({message('diff.draft', lang)})" if rb.draft else "")
     return {"name": rb.name, "edition": rb.edition, "file": rb.file,
-            "valid_from": rb.valid_from.isoformat() if rb.valid_from else None}
+            "valid_from": rb.valid_from.isoformat() if rb.valid_from else None, "draft": rb.draft, "label": label}
 
 
 def _entry(req: CompiledRequirement, kind: str, changes: list[Change], lang: str) -> Entry:
@@ -313,7 +316,7 @@ def counts_text(counts: dict[str, int], lang: str) -> str:
 
 
 def _label(book: Book) -> str:
-    return f"{book['name']} {book['edition']}"
+    return book["label"]
 
 
 def describe(change: Change, fmt: str, lang: str) -> str:

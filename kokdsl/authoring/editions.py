@@ -2,8 +2,9 @@
 
 A region's folder holds one .kok file per edition (rulebooks/orebro/2024.kok,
 2025.kok); each declares `giltig från`. The edition valid at a date is the one
-with the latest `giltig från` on or before that date. Given a file, the file is
-used, after checking that it was already valid at the date.
+with the latest `giltig från` on or before that date. A draft (`status utkast`)
+is never chosen from a folder: it decides no application. Given a file, the
+file is used, after checking that it was already valid at the date.
 """
 
 from __future__ import annotations
@@ -38,12 +39,16 @@ def select_edition(path: str | Path, date: datetime.date | None = None) -> Loade
     if not files:
         raise KokError(Diagnostic(ERROR, "edition.empty_folder", {}, file=str(path)))
     candidates = []
+    editions = 0
     for file in files:
         loaded = load_rulebook(file)
+        if loaded.rulebook.draft:
+            continue
+        editions += 1
         valid_from = loaded.rulebook.valid_from or datetime.date.min
         if date is None or valid_from <= date:
             candidates.append(((valid_from, loaded.rulebook.edition), loaded))
     if not candidates:
-        params = {"date": date.isoformat() if date else "", "count": len(files)}
+        params = {"date": date.isoformat() if date else "", "count": editions}
         raise KokError(Diagnostic(ERROR, "edition.none_valid", params, file=str(path)))
     return max(candidates, key=lambda pair: pair[0])[1]

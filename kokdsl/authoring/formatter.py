@@ -160,6 +160,12 @@ def format_item(item: ast.Item, lang: str = "sv") -> str:
                 lines.append(f"{INDENT}{kw('applies_if')} {expr_text(item.condition, lang)}")
             lines.append(_check_lines(item.check, lang))
             return "\n".join(lines)
+        case ast.Plausibility():
+            lines = [f"{kw('plausibility')} {quote(item.sentence)}"]
+            if item.sentence_en is not None:
+                lines.append(f"{INDENT * 2}{kw('in_english')} {quote(item.sentence_en)}")
+            lines.append(_check_lines(item.check, lang))
+            return "\n".join(lines)
     raise TypeError(f"not a declaration: {item!r}")
 
 

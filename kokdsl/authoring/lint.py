@@ -31,6 +31,7 @@ import attrs
 import yaml
 
 from kokdsl import ast
+from kokdsl.authoring.unparse import expr_text
 from kokdsl.collector import collector_paused
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.compiler import compile_rulebook
@@ -59,6 +60,7 @@ RULES: dict[str, tuple[str, str]] = {
     "KOK117": ("requirement-without-text", WARNING),
     "KOK118": ("rulebook-without-rule-tests", WARNING),
     "KOK119": ("rule-tests-unusable", ERROR),
+    "KOK120": ("part-whole-without-plausibility", WARNING),
     "KOK190": ("unused-silence", WARNING),
     "KOK191": ("unknown-code-silenced", ERROR),
 }
@@ -303,6 +305,15 @@ def _word_match(word: str, part: str) -> bool:
     return common >= min(len(part), 5) and common >= min(len(word), 3)
 
 
+def _share_of(expr: ast.Expr) -> ast.Expr | None:
+    """The whole in `P % * whole` (or `whole * P %`), else None."""
+    if isinstance(expr, ast.Arith) and expr.op == "*":
+        for share, whole in ((expr.left, expr.right), (expr.right, expr.left)):
+            if isinstance(share, ast.Literal) and share.kind == "percent":
+                return whole
+    return None
+
+
 # -- the linter -------------------------------------------------------------------
 
 
@@ -352,6 +363,7 @@ class _Linter:
         else:
             out += self._modality(req, text) + self._numbers(req, text) + self._facts_named(req, text)
             out += self._percentage_base(req, text) + self._vague(req, text)
+        out += self._part_and_whole(req)
         if not req.sources:
             out.append(self.finding("KOK108", req.id_span, id=req.id))
         else:
@@ -437,6 +449,33 @@ class _Linter:
                                                 text_base=after.group(1), check_base=" + ".join(base_names)))
         return out
 
+    def _part_and_whole(self, req: ast.Requirement) -> list[Diagnostic]:
+        """`läkarbesök_inom_3_dagar >= 90 % * läkarbesök` takes a share of a
+        whole: a self-report whose part exceeds its whole is a typing error,
+        and only a plausibility rule (`rimlighet`) reading both keeps it from
+        counting as met."""
+        out = []
+        rules = [self._references(i.check) for i in self.tree.items if isinstance(i, ast.Plausibility)]
+        for node in ast.walk(req.check):
+            if not (isinstance(node, ast.Compare) and node.op in (">=", ">", "<=", "<")):
+                continue
+            for part, share in ((node.left, node.right), (node.right, node.left)):
+                whole = _share_of(share)
+                if whole is None:
+                    continue
+                part_refs, whole_refs = self._references(part), self._references(whole)
+                if not part_refs or not whole_refs or part_refs == whole_refs:
+                    continue
+                if not any(part_refs | whole_refs <= refs for refs in rules):
+                    out.append(self.finding("KOK120", node.span, id=req.id, part=expr_text(part),
+                                            whole=expr_text(whole)))
+        return out
+
+    def _references(self, expr: ast.Expr) -> frozenset[str]:
+        """The facts and record fields an expression reads, by name (loop variables left out)."""
+        return frozenset(n.name for n in ast.walk(expr)
+                         if isinstance(n, ast.Field) or (isinstance(n, ast.Name) and n.name in self.facts))
+
     def _vague(self, req: ast.Requirement, text: _Text) -> list[Diagnostic]:
         out = []
         taken: list[tuple[int, int]] = []
@@ -451,9 +490,10 @@ class _Linter:
 
     def _source_dates(self, req: ast.Requirement) -> list[Diagnostic]:
         """A source dated (`daterad`, or a date in its text) after the day the
-        requirement takes effect cannot be what it was written from."""
+        requirement takes effect cannot be what it was written from. A
+        proposal never takes effect, so its sources may be of any date."""
         valid_from = req.valid_from or (self.header.valid_from if self.header else None)
-        if valid_from is None:
+        if valid_from is None or req.status == ast.PROPOSAL:
             return []
         out = []
         for source in req.sources:

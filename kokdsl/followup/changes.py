@@ -142,6 +142,7 @@ def changes(previous: PreviousRun, header: SummaryHeader, rows: list[CentreRow],
         needed = [i for i, old in matched.items() if rows[i].readable and _differs(old, rows[i])]
         attribute = _Attributor(rulebook, previous, current_facts(needed) if current_facts and needed else {})
     ids = [r.id for r in rulebook.requirements]
+    in_force = frozenset(r.id for r in rulebook.requirements if r.in_force)  # only these can be deviations
     found: list[tuple[str, list[Change]]] = []
     for index, row in enumerate(rows):
         old = matched.get(index)
@@ -153,7 +154,8 @@ def changes(previous: PreviousRun, header: SummaryHeader, rows: list[CentreRow],
                 found.append((key, [Change(key, old.get("name") or row.name, "rerun.change.unreadable",
                                            {"decision": old["decision"]})]))
         else:
-            found.append((key, _centre_changes(key, row.name or old.get("name"), old, row, index, ids, attribute)))
+            found.append((key, _centre_changes(key, row.name or old.get("name"), old, row, index, ids, in_force,
+                                               attribute)))
     seen = {e["key"] for e in matched.values()}
     for old in previous["centres"]:
         if old["key"] not in seen:
@@ -168,10 +170,11 @@ def _differs(old: SummaryEntry, row: CentreRow) -> bool:
 
 
 def _centre_changes(key: str, name: str | None, old: SummaryEntry, row: CentreRow, index: int, ids: list[str],
-                    attribute: _Attributor | None) -> list[Change]:
+                    in_force: frozenset[str], attribute: _Attributor | None) -> list[Change]:
+    """One centre's changes; a deviation is a requirement in force (this year's book) not met."""
     out = []
     now = {i: LETTER_OUTCOMES[letter] for i, letter in zip(ids, row.outcomes, strict=True)}
-    old_failed, new_failed = _deviations(old.get("outcomes") or {}), _deviations(now)
+    old_failed, new_failed = _deviations(old.get("outcomes") or {}) & in_force, _deviations(now) & in_force
 
     def cause(signature: Signature) -> str | None:
         return attribute.cause(old, row, index, signature) if attribute else None

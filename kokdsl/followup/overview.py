@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, TypedDict
 
+from kokdsl import ast
 from kokdsl.batch import UNREADABLE, decision_label, decision_totals
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.followup.changes import Change, change_text
@@ -22,6 +23,7 @@ from kokdsl.followup.outfolder import href
 from kokdsl.followup.rerun import LETTER_OUTCOMES, CentreRow
 from kokdsl.followup.summary import PreviousRun
 from kokdsl.messages import message
+from kokdsl.outputs.provenance import provenance_notices
 from kokdsl.pipeline import TOOL_VERSION
 
 if TYPE_CHECKING:
@@ -45,6 +47,8 @@ class CentreLine(TypedDict):
     unknown: str
     remarks: str
     deviations: str
+    not_met: str  # every requirement not met, in force or not: what the requirement filter matches
+    others: str  # proposals and examples not met ("–" when none)
     href: str | None
     rank: int
 
@@ -68,8 +72,10 @@ class OverviewView(TypedDict):
     unreadable: list[dict[str, str | None]]
     expiring: list[dict[str, str]]
     waiver_problems: list[dict[str, str]]
-    chart: dict[str, object]
+    notices: list[str]
+    charts: list[dict[str, object]]
     requirements: list[str]
+    requirement_groups: list[dict[str, object]]
     decisions: list[dict[str, str]]
 
 
@@ -88,7 +94,7 @@ def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list
         "rulebook": {"name": rulebook.name, "edition": rulebook.edition},
         "heading": m("rerun.heading", name=rulebook.name, edition=rulebook.edition, count=len(rows)),
         "count": len(rows),
-        "centres": CentreLines(rows, lang),
+        "centres": CentreLines(rows, lang, rulebook),
         "totals": m("rerun.totals", totals=", ".join(f"{decision_label(k, lang)} {n}" for k, n in totals.items())),
         "total_cards": [{"kind": k, "label": decision_label(k, lang), "n": n} for k, n in totals.items()],
         "edition_note": _edition_note(edition, lang),
@@ -99,8 +105,10 @@ def overview_view(rulebook: CompiledRulebook, rows: list[CentreRow], change_list
         "unreadable": [{"file": r.file, "message": r.error} for r in rows if not r.readable],
         "expiring": expiring or [],
         "waiver_problems": waiver_problems or [],
-        "chart": deviation_chart(rulebook, rows, lang),
+        "notices": provenance_notices(rulebook, lang),
+        "charts": deviation_charts(rulebook, rows, lang),
         "requirements": [r.id for r in rulebook.requirements],
+        "requirement_groups": requirement_groups(rulebook, lang),
         "decisions": [{"kind": k, "label": decision_label(k, lang)} for k in totals],
     }
 
@@ -109,20 +117,28 @@ class CentreLines:
     """The overview's rows, made one at a time each time they are read, so
     60,000 centres never sit in memory as 60,000 dictionaries."""
 
-    def __init__(self, rows: list[CentreRow], lang: str) -> None:
+    def __init__(self, rows: list[CentreRow], lang: str, rulebook: CompiledRulebook) -> None:
         self.rows, self.lang = rows, lang
+        self.ids = [r.id for r in rulebook.requirements]
+        self.in_force = [r.in_force for r in rulebook.requirements]
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def __iter__(self) -> Iterator[CentreLine]:
         for row in self.rows:
+            outcomes = row.outcomes or "-" * len(self.ids)  # an unreadable file has no outcomes
+            not_met = [(rid, in_force) for rid, in_force, letter in zip(self.ids, self.in_force, outcomes, strict=True)
+                       if letter == "n"]
+            others = [rid for rid, in_force in not_met if not in_force]
             yield {
                 "file": row.file, "kind": row.decision, "decision": decision_label(row.decision, self.lang),
                 "name": row.name or row.file, "id": row.id or "–",
                 "failed": ", ".join(row.reasons) or "–", "unknown": ", ".join(row.supplements) or "–",
                 "remarks": str(len(row.remarks)) if row.readable else "–",
                 "deviations": " ".join((*row.reasons, *row.remarks)),
+                "not_met": " ".join(rid for rid, _ in not_met),
+                "others": ", ".join(others) or "–",
                 "href": href(row.report) if row.report else None,
                 "rank": RANKS[row.decision],
             }
@@ -136,7 +152,7 @@ def _edition_note(edition: EditionChange | None, lang: str) -> str:
     return message("rerun.edition_changed", lang, before=edition["before"], after=edition["after"])
 
 
-def deviation_counts(rulebook: CompiledRulebook, rows: list[CentreRow]) -> list[tuple[CompiledRequirement, int]]:
+def not_met_counts(rulebook: CompiledRulebook, rows: list[CentreRow]) -> list[tuple[CompiledRequirement, int]]:
     """(requirement, how many centres do not meet it), book order, only those with any."""
     counts = [0] * len(rulebook.requirements)
     for row in rows:
@@ -146,21 +162,55 @@ def deviation_counts(rulebook: CompiledRulebook, rows: list[CentreRow]) -> list[
     return [(req, n) for req, n in zip(rulebook.requirements, counts, strict=True) if n]
 
 
-def deviation_chart(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) -> dict[str, object]:
-    """Geometry for the server-rendered SVG bar chart: one bar per requirement
+def deviation_counts(rulebook: CompiledRulebook, rows: list[CentreRow]) -> list[tuple[CompiledRequirement, int]]:
+    """The deviations (avvikelser): requirements in force that some centre does not meet, with how many."""
+    return [(req, n) for req, n in not_met_counts(rulebook, rows) if req.in_force]
+
+
+# The overview's charts by status: only what is in force is a deviation;
+# proposals ("om förslagen antas") and examples are counted apart.
+CHART_STATUSES = (ast.IN_FORCE, ast.PROPOSAL, ast.EXAMPLE)
+
+
+def deviation_charts(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) -> list[dict[str, object]]:
+    """One chart per status that some centre does not meet: the deviations
+    (requirements in force), then the proposals were they adopted, then the
+    examples, each headed and labelled on its own."""
+    counts = not_met_counts(rulebook, rows)
+    charts = []
+    for status in CHART_STATUSES:
+        data = [(req, n) for req, n in counts if req.status == status]
+        if data:
+            charts.append(_chart(status, data, lang))
+    return charts
+
+
+def _chart(status: str, data: list[tuple[CompiledRequirement, int]], lang: str) -> dict[str, object]:
+    """Geometry for one server-rendered SVG bar chart: one bar per requirement
     that some centre does not meet, skall bars and bör bars told apart by
     pattern as well as colour."""
-    data = deviation_counts(rulebook, rows)
-    most = max((n for _, n in data), default=0)
-    scale = (CHART_WIDTH - CHART_LABEL - 60) / most if most else 0
+    most = max(n for _, n in data)
+    scale = (CHART_WIDTH - CHART_LABEL - 60) / most
     bars = []
     for position, (req, n) in enumerate(data):
         bars.append({"id": req.id, "title": req.title, "modality": req.modality, "n": n,
                      "y": position * CHART_BAR, "width": max(1, round(n * scale)),
-                     "label": message("rerun.chart_bar", lang, id=req.id, title=req.title, modality=req.modality,
-                                      count=n)})
-    return {"bars": bars, "width": CHART_WIDTH, "height": max(1, len(bars)) * CHART_BAR, "label_width": CHART_LABEL,
-            "summary": message("rerun.chart_summary", lang, count=len(bars))}
+                     "label": message(f"rerun.chart_bar.{status}", lang, id=req.id, title=req.title,
+                                      modality=req.modality, count=n)})
+    return {"status": status, "heading": message(f"rerun.chart_heading.{status}", lang),
+            "note": message(f"rerun.chart_note.{status}", lang), "bars": bars, "width": CHART_WIDTH,
+            "height": len(bars) * CHART_BAR, "label_width": CHART_LABEL,
+            "summary": message(f"rerun.chart_summary.{status}", lang, count=len(bars))}
+
+
+def requirement_groups(rulebook: CompiledRulebook, lang: str) -> list[dict[str, object]]:
+    """The requirement filter's choices, grouped and labelled by status."""
+    groups: list[dict[str, object]] = []
+    for status in CHART_STATUSES:
+        ids = [r.id for r in rulebook.requirements if r.status == status]
+        if ids:
+            groups.append({"status": status, "label": message(f"rerun.filter_group.{status}", lang), "ids": ids})
+    return groups
 
 
 # -- the matrix for spreadsheets ---------------------------------------------------------------
@@ -173,6 +223,11 @@ def csv_cell(value: object) -> str:
     would make Excel run it as a formula (CSV injection), so it gets a quote."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_requirement(req: CompiledRequirement, lang: str) -> str:
+    """A requirement's column heading: its number, and its status when not in force ("3.1.1 (förslag)")."""
+    return req.id if req.in_force else f"{req.id} ({message(f'status.{req.status}', lang)})"
 
 
 def centres_csv(rulebook: CompiledRulebook, rows: list[CentreRow], lang: str) -> str:
@@ -190,7 +245,7 @@ def write_centres_csv(rulebook: CompiledRulebook, rows: list[CentreRow], lang: s
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([csv_cell(message(f"rerun.csv.{col}", lang)) for col in ("id", "name", "file", "decision")]
-                    + [csv_cell(r.id) for r in rulebook.requirements])
+                    + [csv_cell(csv_requirement(r, lang)) for r in rulebook.requirements])
     for row in rows:
         cells = [row.id, row.name, row.file, decision_label(row.decision, lang)]
         cells += [labels[letter] for letter in row.outcomes] if row.outcomes else [""] * len(rulebook.requirements)

@@ -18,7 +18,7 @@ def render_rerun_text(view: OverviewView, lang: str = "sv", brief: bool = False)
     """The yearly rerun for the terminal: the table of centres, then totals,
     changes and problems. Brief (the reports went to a folder): no table."""
     m = functools.partial(message, lang=lang)
-    out = [view["heading"], ""]
+    out = [view["heading"], *view["notices"], ""]
     if view["edition_note"]:
         out += [view["edition_note"], ""]
     if not brief:

@@ -18,6 +18,7 @@ import json
 from typing import NotRequired, TypedDict
 
 from kokdsl.compiled import CompiledRulebook, FactSpec, FieldSpec
+from kokdsl.intake.plausibility_js import plausibility_rules
 from kokdsl.intake.schema import VOCABULARY, fact_title, required_fields, self_report_schema, title_of
 from kokdsl.messages import message
 from kokdsl.messages import template as unfilled
@@ -183,6 +184,7 @@ def page_data(rulebook: CompiledRulebook, lang: str) -> dict[str, object]:
             "whole_week": ["dygnet runt", "around the clock"],
         },
         "messages": {code: unfilled(code, lang) for code in _PAGE_MESSAGES + _FORM_MESSAGES},
+        "plausibility": plausibility_rules(rulebook, lang),
         "file_stem": message("form.file_stem", lang),
         "header": message("form.saved_header", lang, name=rulebook.name, edition=rulebook.edition),
     }
@@ -190,7 +192,8 @@ def page_data(rulebook: CompiledRulebook, lang: str) -> dict[str, object]:
 
 _FORM_MESSAGES = ("form.hours_per_week", "form.saved", "form.unanswered", "form.all_answered", "form.opened",
                   "form.open_failed", "form.not_valid", "form.remove_row", "form.row", "form.interval",
-                  "form.remove_interval", "form.overnight", "form.ignored_keys")
+                  "form.remove_interval", "form.overnight", "form.ignored_keys", "form.implausible",
+                  "form.implausible_heading")
 
 
 def _script_json(data: dict[str, object]) -> str:

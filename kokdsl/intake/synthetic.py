@@ -24,15 +24,20 @@ SCENARIOS: dict[str, int] = {
     "coordinator_without_degree": 80,  # approved: the degree rule is only a proposal
     "low_indicators": 80,  # approved with remarks (indicators)
     "small_42h": 20,  # under 6,500 listed and open 42 h: approved from 2025, rejected in 2024
-    "specialist_gap": 70,
+    "specialist_gap": 70,  # approved: a specialist all opening hours is only a proposal (1.1)
     "on_call_gap": 60,
     "no_coordinator": 30,
-    "branch_other_head": 40,
+    "branch_other_provider": 30,  # a branch run by another provider (6.4)
+    "branch_other_head": 10,  # approved: the same head of operations is Dalarna's rule (illustrative)
     "branch_listing": 20,  # approved: no listing at a branch is another region's rule (illustrative)
-    "branch_without_assignment": 20,  # approved with a remark (6.3, bör)
+    "branch_without_assignment": 20,  # approved: a branch as an additional assignment is Sörmland's (illustrative)
+    "implausible_visits": 10,  # more visits within 3 days than visits: the figures are no evidence (Ö20)
+    "blank_provider": 10,  # the branch's provider left blank: a fact to supplement, never a match
     "missing_data": 30,
     "wrongly_typed": 10,
 }
+_BRANCH_SCENARIOS = ("branch_other_provider", "branch_other_head", "branch_listing", "branch_without_assignment",
+                     "blank_provider")
 
 _PLACE_START = ("Påhitt", "Låtsas", "Exempel", "Dröm", "Saga", "Fantasi", "Inbillnings", "Sken", "Fabel", "Myt")
 _PLACE_END = ("by", "vik", "torp", "dal", "holm", "sta", "åsen", "berga", "näs", "fors")
@@ -74,14 +79,16 @@ def centre(rng: random.Random, number: int, scenario: str, id_prefix: str = "SYN
         opening = {"måndag-fredag": opening_hours}
     specialist = dict(opening)
     head = _person(rng)
+    provider = f"{rng.choice(_PLACE_START)}vården AB (fiktiv)"
     doc: Document = {
         "vårdcentral": {"namn": f"Vårdcentralen {place} (fiktiv)", "id": f"{id_prefix}-{number:05d}",
-                        "vårdgivare": f"{rng.choice(_PLACE_START)}vården AB (fiktiv)", "fiktiv": True},
+                        "vårdgivare": provider, "fiktiv": True},
         "öppettider": opening,
         "specialist_allmänmedicin": specialist,
         "jour": rng.choice(("dygnet runt", {"alla dagar": "00:00-24:00"}, _on_call_from_closing(opening))),
         "listade": listed,
         "verksamhetschef": head,
+        "vårdgivare": provider,
         "vårdsamordnare": [{"namn": _person(rng), "utbildning": "högskola",
                             "tjänstgöringsgrad": f"{rng.choice((50, 75, 100))} %"}
                            for _ in range(1 + listed // 9000)],
@@ -98,10 +105,11 @@ def centre(rng: random.Random, number: int, scenario: str, id_prefix: str = "SYN
         "cni": round(rng.uniform(0.6, 2.2), 2),
         "avstånd_till_sjukhus_km": round(rng.uniform(1.5, 120.0), 1),
     }
-    if rng.random() < 0.3 or scenario in ("branch_other_head", "branch_listing", "branch_without_assignment"):
+    if rng.random() < 0.3 or scenario in _BRANCH_SCENARIOS:
         doc["tilläggsuppdrag"] = ["filial"]
         doc["filialer"] = [{"namn": f"{place} {rng.choice(('norra', 'södra', 'östra', 'västra'))}",
-                            "verksamhetschef": head, "godkänd_av_regionen": True, "listning": False}]
+                            "verksamhetschef": head, "vårdgivare": provider, "godkänd_av_regionen": True,
+                            "listning": False}]
     if rng.random() < 0.4:
         doc["tilläggsuppdrag"].append(rng.choice(("barnhälsovård", "mödrahälsovård")))
     low = scenario == "low_indicators"
@@ -135,8 +143,14 @@ def _apply(scenario: str, doc: Document, rng: random.Random, opening_hours: str)
         ))
     elif scenario == "no_coordinator":
         doc["vårdsamordnare"] = []
+    elif scenario == "branch_other_provider":
+        doc["filialer"][0]["vårdgivare"] = f"{rng.choice(_PLACE_START)}hälsan AB (fiktiv)"
     elif scenario == "branch_other_head":
         doc["filialer"][0]["verksamhetschef"] = _person(rng) + " (annan)"
+    elif scenario == "implausible_visits":
+        doc["läkarbesök_inom_3_dagar"] = doc["läkarbesök"] * 9 + rng.randint(1, 999)  # a digit too many
+    elif scenario == "blank_provider":
+        doc["filialer"][0]["vårdgivare"] = ""
     elif scenario == "branch_listing":
         doc["filialer"][0]["listning"] = True
     elif scenario == "branch_without_assignment":

@@ -50,6 +50,7 @@ class ProblemJson(TypedDict):
     fact: str
     field: str | None
     expected: str
+    reason: str | None
 
 
 class SourceJson(TypedDict):
@@ -202,7 +203,8 @@ def _diagnostic_json(diag: Diagnostic, lang: str) -> DiagnosticJson:
 
 def _problem_json(problem: DataProblem, lang: str) -> ProblemJson:
     return {"kind": problem.kind, "path": problem.path, "fact": problem.fact, "field": problem.field,
-            "expected": ExpectedValue(problem.expected).render(lang)}
+            "expected": ExpectedValue(problem.expected).render(lang),
+            "reason": problem.reason.text(lang) if problem.reason else None}
 
 
 def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | None = None) -> FindingsJson:
@@ -287,7 +289,9 @@ def render_text(assessment: Assessment, lang: str = "sv", width: int | None = No
         out += [f"  {n}. {i} {by_id[i]['title']}" for n, i in enumerate(decision["reasons"], 1)]
     if decision["missing"]:
         out.append(m("text.missing"))
-        out += [f"  - {p['path']}: {m('problem.' + p['kind'])} ({p['expected']})" for p in decision["missing"]]
+        out += [f"  - {p['path']}: " + (m("problem.implausible_because", sentence=p["reason"]) if p["reason"]
+                                        else f"{m('problem.' + p['kind'])} ({p['expected']})")
+                for p in decision["missing"]]
     if decision["remarks"] or decision["remarks_unassessed"]:
         out.append(m("text.remarks"))
         out += [f"  - {i} {by_id[i]['title']}" for i in decision["remarks"]]

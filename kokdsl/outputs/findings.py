@@ -274,9 +274,14 @@ def _requirement_view(item: RequirementJson, parts: dict[str, Any], explanation:
         "explanation": [] if not_applicable else explanation,
         "facts_sentence": " ".join(explanation),
         "not_applicable_reason": " ".join(explanation) if not_applicable else None,
-        "missing": [dict(p, problem=message(f"problem.{p['kind']}", lang)) for p in item["missing"]],
+        "missing": [dict(p, problem=_problem_label(p["kind"], p["reason"], lang)) for p in item["missing"]],
     })
     return view
+
+
+def _problem_label(kind: str, reason: str | None, lang: str) -> str:
+    """"saknas", "ogiltigt värde", or the contradiction a plausibility rule names."""
+    return message("problem.implausible_because", lang, sentence=reason) if reason else message(f"problem.{kind}", lang)
 
 
 def _reason_view(result: RequirementResult, req: RequirementJson, assessment: Assessment,
@@ -321,7 +326,8 @@ def _supplements_view(assessment: Assessment, lang: str) -> list[dict[str, objec
             spec = assessment.rulebook.fact(p.fact)  # Names falls back to the field's own name without a record
             fact = f"{fact}: {names.field(spec.type.record if spec else None, p.field, lang)}"
         out.append({"path": p.path, "fact": fact, "blocking": is_blocking,
-                    "problem": message(f"problem.{p.kind}", lang), "expected": ExpectedValue(p.expected).render(lang),
+                    "problem": _problem_label(p.kind, p.reason.text(lang) if p.reason else None, lang),
+                    "expected": ExpectedValue(p.expected).render(lang),
                     "needed_for": ", ".join(needed_for)})
     return out
 

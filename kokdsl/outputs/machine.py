@@ -90,5 +90,6 @@ def check_json(checked: list[RulebookCheck], lang: str) -> dict[str, object]:
 
 
 def rulebooks_json(entries: Sequence[Mapping[str, object]], lang: str) -> dict[str, object]:
-    """entries: name, file, title, edition, valid_from, requirements (null where the file does not compile)."""
+    """entries: name, file, title, edition, valid_from, requirements (null where the file does not compile),
+    draft (true for a draft edition, status utkast)."""
     return {**header("rulebooks", lang), "rulebooks": entries}

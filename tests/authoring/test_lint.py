@@ -33,6 +33,8 @@ def test_planted_problems_are_found(planted):
         ("KOK118", None), ("KOK113", None), ("KOK103", "1.2"), ("KOK104", "1.2"), ("KOK101", "1.3"),
         ("KOK102", "1.4"), ("KOK107", "1.5"), ("KOK115", None), ("KOK106", "8.2"), ("KOK108", "8.0"),
         ("KOK114", "8.0"), ("KOK109", "8.0"), ("KOK116", "8.0"), ("KOK110", "8.3"), ("KOK190", "8.3"),
+        # The indicators take shares of wholes the file has no plausibility rule for.
+        ("KOK120", "8.0"), ("KOK120", "8.1"), ("KOK120", "8.2"), ("KOK120", "8.3"),
     }
 
 
@@ -165,6 +167,48 @@ krav 1 "Andel" skall
 '''
     numbers = sorted(d.params["number"] for d in lint_source(source).diagnostics if d.code == "lint.KOK104")
     assert numbers == ["2.5", "90 %"]
+
+
+PART_AND_WHOLE = """regelbok "R" utgåva 2026
+uppgift besök: heltal "Alla läkarbesök."
+uppgift inom: heltal "Läkarbesök inom 3 dagar."
+uppgift telefon: lista av månad "Samtal per månad."
+post månad:
+  samtal: heltal "Samtal."
+  besvarade: heltal "Besvarade samtal."
+krav 1 "Besök" bör
+  område tillgänglighet
+  status gällande
+  källa "K"
+  \"\"\"Minst 90 % av läkarbesöken bör ske inom 3 dagar.\"\"\"
+  inom >= 90 % * besök
+krav 2 "Samtal" bör
+  område tillgänglighet
+  status gällande
+  källa "K"
+  \"\"\"Minst 90 % av samtalen bör besvaras.\"\"\"
+  summa(m i telefon: m.besvarade) >= 90 % * summa(m i telefon: m.samtal)
+"""
+
+
+def test_a_share_of_a_whole_without_a_plausibility_rule_is_found():
+    codes = [(d.code, d.params["id"]) for d in lint_source(PART_AND_WHOLE, "r.kok").diagnostics
+             if d.code == "lint.KOK120"]
+    assert codes == [("lint.KOK120", "1"), ("lint.KOK120", "2")]
+    first = next(d for d in lint_source(PART_AND_WHOLE, "r.kok").diagnostics if d.code == "lint.KOK120")
+    assert first.text("sv") == ('krav 1 jämför inom med en andel av besök, men ingen rimlighetsregel läser båda: '
+                                'skriv till exempel rimlighet "…" inom <= besök')
+    assert (first.span.line, first.span.column) == (13, 3)
+
+
+def test_a_plausibility_rule_over_part_and_whole_keeps_lint_quiet():
+    ruled = PART_AND_WHOLE + ('rimlighet "Fler inom 3 dagar än alla besök." inom <= besök\n'
+                              'rimlighet "Fler besvarade än samtal." alla x i telefon: x.besvarade <= x.samtal\n')
+    assert not [d for d in lint_source(ruled, "r.kok").diagnostics if d.code == "lint.KOK120"]
+    # A rule over only one of the two does not count.
+    half = PART_AND_WHOLE + 'rimlighet "Inga negativa besök." besök >= 0\n'
+    assert [d.params["id"] for d in lint_source(half, "r.kok").diagnostics if d.code == "lint.KOK120"] == ["1", "2"]
+    assert RULES["KOK120"] == ("part-whole-without-plausibility", "warning")
 
 
 # -- scaling (issue 22, failure 6): counted, never timed ------------------------------

@@ -280,8 +280,8 @@ def test_schema_accepts_every_example_centre_except_the_wrongly_typed_and_incomp
     for path in sorted((ROOT / "examples/centres").glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         errors = list(validator.iter_errors(_as_json(yaml.safe_load(text))))
-        if "scenario: wrongly_typed" in text:
-            assert errors, path.name
+        if "scenario: wrongly_typed" in text or "scenario: blank_provider" in text:
+            assert errors, path.name  # a blank name is no answer
         elif "scenario: missing_data" in text:
             # Unanswered facts a skall reads must be written (as null), not left out.
             assert errors and all(e.validator == "required" for e in errors), path.name
@@ -333,7 +333,9 @@ def test_generated_centres_are_valid_with_a_realistic_mix(tmp_path):
         text = path.read_text(encoding="utf-8")
         assessment = assess(rulebook, path)
         errors = [d for d in assessment.report.diagnostics if d.is_error]
-        assert bool(errors) == ("scenario: wrongly_typed" in text), path.name
+        # Wrong types, and figures or blank names the plausibility rules refuse.
+        scenario = text.split("scenario: ")[1].split(")")[0]
+        assert bool(errors) == (scenario in ("wrongly_typed", "implausible_visits", "blank_provider")), path.name
         assert not [d for d in assessment.report.diagnostics if d.code == "data.unknown_key"]
         decisions.append(assessment.decision.kind)
     share = {k: decisions.count(k) / len(decisions) for k in ("approved", "rejection", "supplement_request")}

@@ -234,7 +234,9 @@ def test_kok_rulebooks_lists_the_shipped_rulebooks_by_name():
     result = invoke("rulebooks", "--format", "json")
     assert result.exit_code == 0
     assert [e["name"] for e in json.loads(result.output)["rulebooks"]] == names
+    assert [e["name"] for e in json.loads(result.output)["rulebooks"] if e["draft"]] == ["orebro/2026-utkast"]
     assert "orebro/2025" in invoke("rulebooks").output
+    assert "gäller från 2026-01-01 (utkast)" in invoke("rulebooks").output
 
 
 def test_a_shipped_rulebook_name_works_wherever_a_rulebook_is_taken(tmp_path, monkeypatch):
@@ -265,7 +267,7 @@ def test_names_never_reach_outside_the_shipped_folder(tmp_path, monkeypatch):
 
 def test_impact_reads_parses_and_validates_each_report_once_for_both_rulebooks():
     base = load_rulebook(ROOT / "rulebooks/orebro/2025.kok").rulebook
-    variant = impacts.with_modalities(base, {"1.1": "bör"})
+    variant = impacts.with_modalities(base, {"2.1.4": "bör"})
     files = sorted(str(p) for p in (ROOT / "examples/centres").glob("*.yaml"))
     cache = impacts.ReportCache()
     before, after = impacts.run_both(base, variant, files, cache)

@@ -18,7 +18,7 @@ from kokdsl.followup.overview import (
     CHART_WIDTH,
     centres_csv,
     csv_cell,
-    deviation_chart,
+    deviation_charts,
     deviation_counts,
     overview_view,
 )
@@ -92,14 +92,14 @@ def test_deviations_are_counted_per_requirement_in_book_order(book):
 
 def test_the_chart_scales_its_longest_bar_to_the_width(book):
     rows = [*ROWS, CentreRow("d.yaml", "C-4", "rejection", outcomes="nmm", reasons=("1",))]
-    chart = deviation_chart(book, rows, "en")
+    [chart] = deviation_charts(book, rows, "en")
+    assert chart["status"] == "in_force" and chart["heading"] == "Deviations per requirement (requirements in force)"
     bars = chart["bars"]
     assert [(b["id"], b["n"], b["y"]) for b in bars] == [("1", 2, 0), ("2", 1, CHART_BAR), ("3", 1, 2 * CHART_BAR)]
     assert bars[0]["width"] == CHART_WIDTH - chart["label_width"] - 60
     assert bars[1]["width"] == bars[0]["width"] // 2
     assert chart["height"] == 3 * CHART_BAR
-    empty = deviation_chart(book, [], "en")
-    assert empty["bars"] == [] and empty["height"] == CHART_BAR
+    assert deviation_charts(book, [], "en") == []
 
 
 @pytest.mark.parametrize("value, shown", [
@@ -119,3 +119,40 @@ def test_the_matrix_has_a_row_per_centre_and_a_column_per_requirement(book):
     assert rows[1][1] == "'=HYPERLINK(1)"
     assert rows[2][4:] == ["met", "cannot be assessed", "met"]
     assert rows[3] == ["", "", "trasig.yaml", "could not be read", "", "", ""]
+
+
+STATUSES = """
+uppgift a: ja/nej
+uppgift b: ja/nej
+uppgift c: ja/nej
+krav 1 "Gäller" skall
+  a
+krav 2 "Förslaget" skall
+  status förslag
+  b
+krav 3 "Exemplet" bör
+  status exempel
+  c
+"""
+
+
+def test_only_what_is_in_force_is_a_deviation_and_each_status_has_its_own_chart():
+    book = rulebook(STATUSES)
+    rows = [CentreRow("a.yaml", "C-1", "approved", id="C-1", outcomes="mnn"),
+            CentreRow("b.yaml", "C-2", "rejection", id="C-2", outcomes="nnm", reasons=("1",)),
+            CentreRow("c.yaml", "C-3", "rejection", id="C-3", outcomes="nmm", reasons=("1",))]
+    assert [(req.id, n) for req, n in deviation_counts(book, rows)] == [("1", 2)]
+    charts = deviation_charts(book, rows, "sv")
+    assert [(c["status"], [(b["id"], b["n"]) for b in c["bars"]]) for c in charts] == [
+        ("in_force", [("1", 2)]), ("proposal", [("2", 2)]), ("example", [("3", 1)])]
+    assert [c["heading"] for c in charts] == ["Avvikelser per krav (krav som gäller)",
+                                              "Om förslagen antas: förslag som inte är uppfyllda",
+                                              "Exempel från andra regioner som inte är uppfyllda"]
+    view = overview_view(book, rows, None, None, "sv", DAY)
+    assert [(g["status"], g["ids"]) for g in view["requirement_groups"]] == [
+        ("in_force", ["1"]), ("proposal", ["2"]), ("example", ["3"])]
+    first, second, _ = list(view["centres"])
+    assert (first["deviations"], first["not_met"], first["others"]) == ("", "2 3", "2, 3")
+    assert (second["deviations"], second["not_met"], second["others"]) == ("1", "1 2", "2")
+    header = next(csv.reader(io.StringIO(centres_csv(book, rows, "sv").removeprefix("\ufeff"))))
+    assert header[4:] == ["1", "2 (förslag)", "3 (exempel)"]

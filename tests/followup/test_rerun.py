@@ -41,7 +41,7 @@ def test_every_centre_gets_a_line_and_the_totals_add_up():
     assert code == EXIT_FINDINGS
     assert table(output) == [
         ["Vårdcentralen Exempelby (fiktiv)", "FIKTIV-001", "godkänd", "–", "–", "0"],
-        ["Vårdcentralen Påhittsta (fiktiv)", "FIKTIV-002", "avslag", "1.1, 2.1.4, 6.4", "–", "0"],
+        ["Vårdcentralen Påhittsta (fiktiv)", "FIKTIV-002", "avslag", "2.1.4, 6.4", "–", "0"],
         ["Vårdcentralen Inbillningen (fiktiv)", "FIKTIV-003", "komplettering", "–", "2.1.4", "0"],
     ]
     assert "Summa: godkänd 1, avslag 1, komplettering 1" in output
@@ -84,9 +84,11 @@ def test_out_folder_has_a_summary_and_a_report_per_centre(last_year):
 def test_changes_since_last_year(last_year, tmp_path):
     this_year = tmp_path / "2026"
     this_year.mkdir()
-    # The rejected centre's specialist now stays until 17:00 on Thursdays.
+    # The rejected centre's specialist now stays until 17:00 on Thursdays (1.1, a proposal:
+    # no deviation to fix), and its on-call duty now covers Friday night (2.1.4, in force).
     fixed = (ROOT / "examples/avslag.yaml").read_text(encoding="utf-8").replace('torsdag: "08:00-15:30"',
                                                                               'torsdag: "08:00-17:00"')
+    fixed = fixed.replace('  fredag: "08:00-17:00"\n  lördag', '  fredag: "17:00-08:00"\n  lördag')
     (this_year / "avslag.yaml").write_text(fixed, encoding="utf-8")
     # The supplement centre now reports on-call duty around the clock.
     supplemented = (ROOT / "examples/komplettering.yaml").read_text(encoding="utf-8") + 'jour: "dygnet runt"\n'
@@ -97,7 +99,7 @@ def test_changes_since_last_year(last_year, tmp_path):
     assert changes == [
         "Förändringar sedan föregående körning (2025-06-02):",
         "  FIKTIV-001 Vårdcentralen Exempelby (fiktiv): finns inte med i år (förra året: godkänd)",
-        "  FIKTIV-002 Vårdcentralen Påhittsta (fiktiv): åtgärdad avvikelse: krav 1.1 uppfyllt nu",
+        "  FIKTIV-002 Vårdcentralen Påhittsta (fiktiv): åtgärdad avvikelse: krav 2.1.4 uppfyllt nu",
         "  FIKTIV-003 Vårdcentralen Inbillningen (fiktiv): beslut komplettering → godkänd",
     ]
 

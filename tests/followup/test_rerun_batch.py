@@ -269,7 +269,7 @@ def test_the_csv_matrix_neutralises_formulas(tmp_path):
     raw = (out / "centres.csv").read_bytes()
     assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert rows[0][:5] == ["Id", "Vårdcentral", "Fil", "Beslut", "1.1"]
+    assert rows[0][:6] == ["Id", "Vårdcentral", "Fil", "Beslut", "1.1 (förslag)", "2.1"]
     assert [r[1] for r in rows[1:]] == ["'=HYPERLINK('http://x')", "'+SUM(A1)", "'-2+3", "'@cmd", "Tab",
                                         "Vanlig (fiktiv)"]
     assert all(r[0].startswith("'=ID-") for r in rows[1:])

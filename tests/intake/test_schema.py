@@ -147,7 +147,8 @@ def test_null_only_where_it_makes_a_supplement_request():
     rulebook = load_rulebook(OREBRO_2025).rulebook
     schema = schema_for(OREBRO_2025, "sv")
     required = required_fields(rulebook)
-    assert "specialist_allmänmedicin" in required and "läkarbesök" not in required
+    assert "jour" in required and "läkarbesök" not in required
+    assert "specialist_allmänmedicin" not in required  # 1.1 is a proposal
     for fact in rulebook.facts:
         document = filled()
         document[fact.name] = None
@@ -158,11 +159,12 @@ def test_null_only_where_it_makes_a_supplement_request():
             del document[fact.name]
             assert errors(schema, document) == [], fact.name
     document = filled()
-    del document["specialist_allmänmedicin"]
-    assert errors(schema, document) == [": 'specialist_allmänmedicin' is a required property"]
+    del document["jour"]
+    assert errors(schema, document) == [": 'jour' is a required property"]
     # Inside a record: a field a skall reads may be null, one only a bör reads may not.
     document = filled()
-    document["filialer"] = [{"namn": "Norra", "verksamhetschef": None, "godkänd_av_regionen": "ja", "listning": "nej"}]
+    document["filialer"] = [{"namn": "Norra", "verksamhetschef": "Maja Mall", "vårdgivare": None,
+                             "godkänd_av_regionen": "ja", "listning": "nej"}]
     assert errors(schema, document) == []
     document["vårdsamordnare"][0]["utbildning"] = None
     assert errors(schema, document)

@@ -96,13 +96,13 @@ def test_rejection_names_every_failed_skall_with_edition_and_deciding_facts(rule
     page = render_report(assessment_of(rulebook, "avslag"), "html", "sv", RUN_DATE)
     grounds = page.split('id="grounds-heading"')[1].split('id="requirements-heading"')[0]
     reasons = re.findall(r"<li>\s*<p class=\"reason-title\">(.*?)</li>", grounds, re.S)
-    assert [re.search(r"<strong>(.*?)</strong>", r).group(1) for r in reasons] == ["1.1", "2.1.4", "6.4"]
+    assert [re.search(r"<strong>(.*?)</strong>", r).group(1) for r in reasons] == ["2.1.4", "6.4"]
     for reason in reasons:
         assert "Vårdcentralen uppfyller inte skall-kravet" in reason
         assert "i Krav- och kvalitetsbok för Hälsoval Region Örebro län 2025" in reason
         assert "$." not in reason  # paths stay in the evidence, not in the grounds
-    assert "torsdagar 15.30–17.00" in reasons[0]
-    assert "Filialen Låtsasvik" in reasons[2] and "Erik Ek" in reasons[2]
+    assert "fredag och lördag, kl. 17.00–08.00" in reasons[0]
+    assert "Filialen Låtsasvik" in reasons[1] and "Annanvården AB (fiktiv)" in reasons[1]
 
 
 def test_supplement_request_lists_fact_path_and_expectation(rulebook):

@@ -3,6 +3,7 @@ reconstruction statement, from the language to every output that shows them."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from kokdsl.cli import EXIT_ERROR, main
 from kokdsl.parser import parse_or_raise
 from kokdsl.pipeline import check_rulebook_source, load_rulebook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 DRAFT = '''regelbok "Utkastregion" utgåva 2026
@@ -121,6 +122,11 @@ def test_shipped_orebro_books_say_they_are_reconstructions():
         assert rb.reconstruction is not None
         assert "inte Region Örebro läns antagna Krav- och kvalitetsbok" in rb.reconstruction.text("sv")
         assert "not Region Örebro län's adopted" in rb.reconstruction.text("en")
+    # The other regions' books are rebuilt from Örebro's survey, not their own documents.
+    for path in sorted((ROOT / "rulebooks").glob("*/*.kok")):
+        rb = load_rulebook(path).rulebook
+        assert rb.reconstruction is not None and rb.reconstruction.en, path
+        assert rb.reconstruction.text("sv").startswith("Boken är en rekonstruktion"), path
 
 
 def test_the_book_cover_shows_draft_and_reconstruction(tmp_path):
@@ -152,3 +158,70 @@ def test_a_draft_with_an_unknown_book_status_is_a_syntax_error(tmp_path):
     code, out = invoke("check", path)
     assert code == EXIT_ERROR
     assert "bad.kok:1:" in out
+
+
+# -- the draft edition: what adopting the proposed main conditions would change -------------
+
+DRAFT_2026 = ROOT / "rulebooks/orebro/2026-utkast.kok"
+OREBRO_2025 = ROOT / "rulebooks/orebro/2025.kok"
+
+
+def test_the_draft_edition_is_a_lint_clean_draft_and_a_reconstruction():
+    rb = load_rulebook(DRAFT_2026).rulebook
+    assert rb.draft and rb.reconstruction is not None
+    adopted = {r.id: r.status for r in rb.requirements if r.id in ("1.1", "2.1.4", "5.1")}
+    assert adopted == {"1.1": "in_force", "2.1.4": "in_force", "5.1": "in_force"}
+    code, out = invoke("lint", DRAFT_2026)
+    assert code == 0, out
+
+
+def test_diff_2025_to_the_draft_shows_the_change_log():
+    code, out = invoke("diff", OREBRO_2025, DRAFT_2026)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Ändringar från Hälsoval Region Örebro län 2025 till Hälsoval Region Örebro län 2026 (utkast)"
+    assert lines[1] == "0 nya, 0 borttagna och 3 ändrade krav"
+    for rid, title in (("1.1", "Specialist i allmänmedicin under hela öppettiden"),
+                       ("5.1", "Enhetlig presentation för invånarna")):
+        block = out.split(f"Ändrat krav {rid} {title} (skall)")[1].split("Ändrat krav")[0]
+        assert "status: förslag → gällande" in block
+    assert "Ändrat krav 2.1.4 Jouråtagande (skall)" in out and "antaget i utkastet" in out
+    _, data = invoke("diff", OREBRO_2025, DRAFT_2026, "--format", "json")
+    assert json.loads(data)["new"]["draft"] is True
+
+
+def test_the_draft_book_has_the_change_log_chapter():
+    code, md = invoke("book", DRAFT_2026, "--previous", OREBRO_2025, "--output", "md:-")
+    assert code == 0
+    cover, changes = md.split("\n## ")[0], md.split("## Ändringar sedan föregående utgåva")[1]
+    assert "**Utkast: den här utgåvan är ett utkast och inget beslutsunderlag." in cover
+    assert "- **Krav:** 7 skall-krav och 1 bör-krav gäller, 2 förslag, 7 exempel" in cover
+    assert "### Ändrat krav 1.1 Specialist i allmänmedicin under hela öppettiden (skall)" in changes
+    assert "- status: förslag → gällande" in changes
+
+
+def test_impact_lists_who_the_draft_would_reject():
+    code, out = invoke("impact", OREBRO_2025, EXAMPLES / "centres", "--draft", DRAFT_2026)
+    assert code == 0
+    assert out.splitlines()[:4] == [
+        "Konsekvensanalys: Hälsoval Region Örebro län, utgåva 2025 → utkastet " + str(DRAFT_2026),
+        "30 egenrapporter; 2 byter beslut.",
+        "  Före:  godkänd 23, avslag 4, komplettering 3",
+        "  Efter: godkänd 21, avslag 6, komplettering 3",
+    ]
+    moved = [line for line in out.splitlines() if "godkänd → avslag" in line]
+    assert len(moved) == 2 and all(line.endswith("(nya skäl: krav 1.1)") for line in moved)
+    for line in moved:  # the specialist-gap centres: 1.1 decides once adopted
+        centre = line.split()[0]
+        text = next(p.read_text(encoding="utf-8") for p in (EXAMPLES / "centres").glob("*.yaml")
+                    if centre in p.read_text(encoding="utf-8"))
+        assert "scenario: specialist_gap" in text
+
+
+def test_a_folder_of_editions_never_chooses_the_draft():
+    from kokdsl.authoring.editions import select_edition
+
+    chosen = select_edition(ROOT / "rulebooks/orebro", datetime.date(2026, 6, 1)).rulebook
+    assert (chosen.edition, chosen.draft) == (2025, False)
+    _, out = invoke("run", DRAFT_2026, EXAMPLES / "avslag.yaml")
+    assert "UTKAST" in out and "AVSLAG (utkast – inte ett beslutsunderlag)" in out
