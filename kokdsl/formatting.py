@@ -108,20 +108,3 @@ def magnitude(n: int) -> str:
         exponent += 1
     return f"{'-' if n < 0 else ''}~10^{exponent}"
 
-
-def count_words(n: int, lang: str) -> str:
-    """A count in running text: "två" … "tolv" / "two" … "twelve" for 2 to 12,
-    as Språkrådet prefers (and English style guides alike); other numbers,
-    and every number in a table, as digits ("13", "6 500")."""
-    from kokdsl.messages import message
-
-    words = message("number.words", lang).split()
-    return words[n - 2] if 2 <= n <= 12 else format_number(n, lang)
-
-
-def ordinal_words(n: int, lang: str) -> str:
-    """"första" … "tolfte" / "first" … "twelfth"; "13:e" / "13th" beyond."""
-    from kokdsl.messages import message
-
-    words = message("number.ordinals", lang).split()
-    return words[n - 1] if 1 <= n <= 12 else message("number.ordinal", lang, n=n)

@@ -34,11 +34,11 @@ from kokdsl import ast
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook, FactSpec, FieldSpec
 from kokdsl.enums import Outcome
 from kokdsl.evaluator import Element, RequirementResult, Trace
-from kokdsl.formatting import count_words, format_percent, ordinal_words
+from kokdsl.formatting import format_percent
 from kokdsl.messages import message
 from kokdsl.prose import Names, _chosen_by, _Context, _op_words, _phrase, value_text
 from kokdsl.schedule import AROUND_THE_CLOCK, MINUTES_PER_DAY, WEEKDAYS, Schedule
-from kokdsl.text import join_and
+from kokdsl.text import count_words, join_and, ordinal_words
 from kokdsl.values import UNKNOWN, RecordValue
 
 

@@ -29,14 +29,14 @@ from typing import Any
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.enums import DecisionKind, Outcome
 from kokdsl.evaluator import RequirementResult
-from kokdsl.formatting import count_words, format_list
+from kokdsl.formatting import format_list
 from kokdsl.messages import has_message, message
 from kokdsl.outputs.environment import environment
 from kokdsl.outputs.grounds import SV_CLOSE, SV_OPEN, ground, swedish
 from kokdsl.outputs.provenance import marked, provenance_notices
 from kokdsl.pipeline import Assessment
 from kokdsl.selfreport import DataProblem
-from kokdsl.text import join_and, paragraphs
+from kokdsl.text import count_words, join_and, paragraphs
 
 APPROVAL = "approval"
 REJECTION = "rejection"

@@ -28,12 +28,12 @@ from golden_cases import (
     run_cli,
 )
 
-from kokdsl.formatting import count_words, ordinal_words
 from kokdsl.outputs.findings import CaseDetails, render_document
 from kokdsl.outputs.grounds import gaps_text, ground
 from kokdsl.outputs.letters import DOCUMENTS, LETTERS, document_for
 from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.schedule import Schedule
+from kokdsl.text import count_words, ordinal_words
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = list(letter_cases())
