@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # each command imports the stages it needs when it runs
     from pathlib import Path
 
     from kokdsl.authoring.machine import FmtFile
+    from kokdsl.batch import Skipped
     from kokdsl.compiled import CompiledRulebook
     from kokdsl.diagnostics import Diagnostic
     from kokdsl.followup.waivers import WaiverFile
@@ -87,6 +88,15 @@ def _print_diagnostics(diagnostics: Iterable[Diagnostic], source: str | None, la
         click.echo(format_diagnostic(diag, lang, source) if diag.location() else diag.text(lang), err=err)
 
 
+# A file that could not be read at all: said on standard error, as the README promises;
+# the findings about a file that was read go to standard output.
+_UNREADABLE_CODES = frozenset({"file.unreadable", "file.not_utf8", "syntax.too_large"})
+
+
+def _unreadable(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.code in _UNREADABLE_CODES for d in diagnostics)
+
+
 def _show_error(error: KokError, lang: str) -> None:
     _print_diagnostics(error.diagnostics, error.source, lang)
 
@@ -96,6 +106,13 @@ class KokGroup(click.Group):
     PathAndUserErrorHandler does: a KokError is shown as its diagnostics
     (exit 2); anything else is a bug in kok (exit 3), reported in one line
     that says where the traceback went."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        from kokdsl.cli_words import language_of, use_language
+
+        # Click's own words (usage errors, help) in the language asked for, before Click parses anything.
+        use_language(language_of(sys.argv[1:] if args is None else list(args)))
+        return super().main(args, *rest, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -108,7 +125,36 @@ class KokGroup(click.Group):
         except Exception as error:
             if isinstance(error, OSError) and error.errno == errno.EPIPE:
                 raise  # a closed pipe (kok run … | head): click ends quietly
+            if isinstance(error, OSError) and error.errno in _WRITE_ERRNOS:
+                _write_error(ctx, error)
             _internal_error(ctx, error)
+
+
+# Every file kok reads is read through kokdsl.reading, which reports its own failures, so
+# one of these escaping a command is a write that failed: the user's to fix, not a bug.
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO, errno.EACCES,
+                           errno.EPERM})
+
+
+def _write_error(ctx: click.Context, error: OSError) -> NoReturn:
+    """A full disk, a quota or permissions while writing (most often standard
+    output redirected to a file): exit 2, saying what was not written."""
+    import os
+
+    from kokdsl.messages import message
+
+    lang = ctx.meta.get(_LANG_KEY, "sv")
+    reason = error.strerror or str(error)
+    if error.filename is not None:
+        click.echo(message("output.write_failed", lang, path=_shown(error.filename), reason=reason), err=True)
+    else:
+        click.echo(message("output.stdout_failed", lang, reason=reason), err=True)
+    # What is still buffered for standard output cannot be written either: drop it, so the
+    # interpreter's final flush does not fail a second time.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    ctx.exit(EXIT_ERROR)
 
 
 def _internal_error(ctx: click.Context, error: Exception) -> NoReturn:
@@ -175,9 +221,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
-@format_option(("text", "json", "sarif"),
+@format_option(("text", "json", "sarif", "github"),
                help_text="text for people; json for scripts (docs/json-output.md); sarif: SARIF 2.1.0, for code "
-                         "scanning.")
+                         "scanning; github: GitHub Actions annotations.")
 @lang_option
 def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
     """Check RULEBOOKS for syntax and type errors (exit 2 on errors).
@@ -196,15 +242,19 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
         document = check_json([check_rulebook(path) for path in rulebooks], lang)
         click.echo(dumps(document), nl=False)
         sys.exit(EXIT_OK if document["ok"] else EXIT_ERROR)
-    if fmt == "sarif":
+    if fmt in ("sarif", "github"):
+        from kokdsl.outputs.github import render_github
         from kokdsl.outputs.sarif import render_sarif
 
         loaded_books = [check_rulebook(path) for path in rulebooks]
-        click.echo(render_sarif([(b.path, list(b.diagnostics), []) for b in loaded_books], lang), nl=False)
+        if fmt == "sarif":
+            click.echo(render_sarif([(b.path, list(b.diagnostics), []) for b in loaded_books], lang), nl=False)
+        else:
+            click.echo(render_github([(b.path, list(b.diagnostics)) for b in loaded_books], lang), nl=False)
         sys.exit(EXIT_ERROR if any(not b.ok for b in loaded_books) else EXIT_OK)
     for path in rulebooks:
         loaded = check_rulebook(path)
-        _print_diagnostics(loaded.diagnostics, loaded.source, lang, err=False)
+        _print_diagnostics(loaded.diagnostics, loaded.source, lang, err=_unreadable(loaded.diagnostics))
         file_errors = sum(d.is_error for d in loaded.diagnostics)
         file_warnings = len(loaded.diagnostics) - file_errors
         if not file_errors and loaded.rulebook is not None and loaded.rulebook.review is None:
@@ -221,13 +271,16 @@ def check(rulebooks: tuple[str, ...], fmt: str, lang: str) -> None:
 
 @main.command()
 @click.argument("rulebooks", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
-              help="text for people; json for scripts; sarif: SARIF 2.1.0, for code scanning.")
-@click.option("--vague-words", "vague_words", multiple=True, type=click.Path(dir_okay=False, exists=True),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True, help="text for people; json for scripts; sarif: SARIF 2.1.0, for code scanning; "
+                                      "github: GitHub Actions annotations.")
+@click.option("--fail-level", "fail_level", type=click.Choice(["error", "warning", "info"]), default="info",
+              show_default=True, help="Exit 1 only for a finding at this level or above (info: any finding).")
+@click.option("--vague-words", "vague_words", multiple=True, type=click.Path(dir_okay=False),
               help="A YAML list of more vague phrases to flag (repeatable); a vague_words.yaml beside "
                    "the rulebook is read too.")
 @lang_option
-def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lang: str) -> None:
+def lint(rulebooks: tuple[str, ...], fmt: str, fail_level: str, vague_words: tuple[str, ...], lang: str) -> None:
     """Check that each requirement's text and its check say the same thing
     (modality, numbers, facts), flag vague wording, and check sources, topics,
     rule tests and numbering. Codes KOK1xx; silence one in a requirement with
@@ -246,12 +299,16 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
 
         files = [(r.path, list(r.diagnostics), list(r.silenced)) for r in results]
         click.echo(render_sarif(files, lang, rule_names()), nl=False)
+    elif fmt == "github":
+        from kokdsl.outputs.github import render_github
+
+        click.echo(render_github([(r.path, list(r.diagnostics)) for r in results], lang), nl=False)
     elif fmt == "json":
         click.echo(json.dumps(as_json(results, lang), ensure_ascii=False, indent=2))
     else:
         for result in results:
             for diag in result.diagnostics:
-                click.echo(format_finding(diag, result.source, lang))
+                click.echo(format_finding(diag, result.source, lang), err=_unreadable([diag]))
             if not result.diagnostics:
                 click.echo(message("lint.clean", lang, file=_shown(result.path)))
         click.echo(message("lint.summary", lang, files=message("lint.files", lang, count=len(results)),
@@ -259,7 +316,13 @@ def lint(rulebooks: tuple[str, ...], fmt: str, vague_words: tuple[str, ...], lan
                            silenced=message("lint.silenced", lang, count=sum(len(r.silenced) for r in results))))
     if any(r.unusable for r in results):
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if any(r.diagnostics for r in results) else EXIT_OK)
+    failing = _FAIL_LEVELS[fail_level]
+    sys.exit(EXIT_FINDINGS if any(d.severity in failing for r in results for d in r.diagnostics) else EXIT_OK)
+
+
+# --fail-level: the severities that make `kok lint` exit 1 (lint has no info level of its own: info is any finding).
+_FAIL_LEVELS = {"error": frozenset({"error"}), "warning": frozenset({"error", "warning"}),
+                "info": frozenset({"error", "warning", "info"})}
 
 
 # `--dokument`: the document to write, instead of the one the outcome calls for.
@@ -349,14 +412,26 @@ def _document(name: str | None) -> str | None:
     return DOCUMENT_NAMES[name] if name else None
 
 
-def _self_report_files(paths: tuple[str, ...]) -> list[str]:
-    """The self-report files named or found in the folders given; at least one."""
+def _self_report_files(paths: tuple[str, ...]) -> tuple[list[str], list[Skipped]]:
+    """The self-report files named or found in the folders given (at least
+    one), and the entries of those folders skipped, with their reasons."""
     from kokdsl.batch import self_report_files
 
-    files = self_report_files(paths)
+    files, skipped = self_report_files(paths)
     if not files:
         raise KokError("rerun.no_reports")
-    return files
+    return files, skipped
+
+
+def _skipped_text(skipped: list[Skipped], lang: str) -> str:
+    """The entries skipped in the folders given, one a line with the reason."""
+    from kokdsl.messages import message
+
+    if not skipped:
+        return ""
+    lines = [message("rerun.skipped_heading", lang)]
+    lines += [f"  {_shown(s.path)}: {message(s.reason, lang)}" for s in skipped]
+    return "\n" + "\n".join(lines) + "\n"
 
 
 def _rulebook_paths(paths: tuple[str, ...]) -> list[str]:
@@ -437,7 +512,7 @@ def _load_for_output(rulebook: str) -> CompiledRulebook:
 
 
 def _emit(text: str, out: str | None, lang: str) -> None:
-    if out is None:
+    if out is None or out == "-":
         click.echo(text, nl=False)
         return
     from kokdsl.messages import message
@@ -447,8 +522,12 @@ def _emit(text: str, out: str | None, lang: str) -> None:
     click.echo(message("output.written", lang, path=_shown(out)), err=True)
 
 
-out_option = click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
-                          help="Write to this file (atomically) instead of standard output.")
+# -o is --output in every verb: the file to write ('-' for standard output). Verbs that write
+# several formats (run, book) take FORMAT:FILE and repeat it; the others take FILE (diff also
+# FORMAT:FILE). --out, the older spelling of the one-file verbs, still works.
+out_option = click.option("-o", "--output", "--out", "out", type=click.Path(dir_okay=False), default=None,
+                          metavar="FILE", help="Write to this file (atomically) instead of standard output "
+                                               "(--out is the older spelling).")
 
 
 @main.command()
@@ -482,8 +561,7 @@ def schema(rulebook: str, lang: str, out: str | None) -> None:
 @main.command()
 @click.argument("rulebook", type=click.Path())
 @lang_option
-@click.option("-o", "--out", "out", type=click.Path(dir_okay=False), default=None,
-              help="Write the page to this file (atomically) instead of standard output.")
+@out_option
 def form(rulebook: str, lang: str, out: str | None) -> None:
     """Write the self-report form for RULEBOOK: one self-contained HTML page
     (no server, works offline) where an applicant fills in the facts, checked
@@ -601,11 +679,11 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
 
     loaded = _rulebook_for(rulebook, edition_for)
     earlier = changes_.load_previous(previous, lang) if previous is not None else None
-    files = _self_report_files(self_reports)
+    files, skipped = _self_report_files(self_reports)
     compiled = loaded.rulebook
     job = Job(compiled, files, lang, run_date or datetime.date.today(), loaded.path, earlier,
-              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet), _waivers(undantag, compiled),
-              _document(document))
+              out_dir, jobs or reruns.default_jobs(), _progress_bar(len(files), quiet, lang),
+              _waivers(undantag, compiled), _document(document), skipped)
     done = execute(job)
     try:
         if quiet:
@@ -613,7 +691,8 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
         elif fmt == "json":
             reruns.write_summary(done.result, sys.stdout, done.summary_extra(lang))
         else:
-            click.echo(render_rerun_text(done.view, lang, brief=out_dir is not None), nl=False)
+            click.echo(render_rerun_text(done.view, lang, brief=out_dir is not None) + _skipped_text(skipped, lang),
+                       nl=False)
     finally:
         done.result.close()
     if out_dir is not None and not quiet:
@@ -632,22 +711,25 @@ def _waivers(path: str | None, rulebook: CompiledRulebook) -> WaiverFile | None:
     return load_waivers(path, rulebook)
 
 
-def _progress_bar(total: int, quiet: bool) -> Callable[[int, int], None] | None:
-    """A progress bar on standard error for long runs at a terminal; none
-    when quiet, when output goes to a file or pipe, or for a few centres."""
+def _progress_bar(total: int, quiet: bool, lang: str = "sv") -> Callable[[int, int], None] | None:
+    """Click's progress bar on standard error for long runs at a terminal;
+    none when quiet, when output goes to a file or pipe, or for a few centres."""
+    from kokdsl.messages import message
+
     stream = sys.stderr
     if quiet or total < 50 or not stream.isatty():
         return None
-    step = max(1, total // 100)
+    bar = click.progressbar(length=total, label=message("rerun.progress", lang), file=stream, show_pos=True,
+                            show_percent=False, width=30)
+    bar.render_progress()
+    step = max(1, total // 100)  # click redraws on every update: about once a percent, not once a centre
 
     def show(done: int, total: int) -> None:
         if done % step and done != total:
             return
-        filled = 30 * done // total
-        stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        bar.update(done - bar.pos)
         if done == total:
-            stream.write("\r" + " " * 50 + "\r")
-        stream.flush()
+            bar.render_finish()
 
     return show
 
@@ -690,16 +772,26 @@ def impact(rulebook: str, self_reports: tuple[str, ...], draft: str | None, as_s
     for modality, ids in ((Modality.SHALL, as_skall), (Modality.SHOULD, as_bor)):
         if ids:
             descriptions.append(message("impact.variant_modality", lang, ids=", ".join(ids), modality=modality))
-    files = _self_report_files(self_reports)
+    files, skipped = _self_report_files(self_reports)
     before, after = impacts.run_both(base, variant, files)
     changes = impacts.verdict_changes(before, after)
     if fmt == "json":
         from kokdsl.authoring.machine import impact_json
         from kokdsl.outputs.machine import dumps
 
-        click.echo(dumps(impact_json(base, "; ".join(descriptions), before, after, changes, lang)), nl=False)
+        document = impact_json(base, "; ".join(descriptions), before, after, changes, lang)
+        if skipped:
+            document["skipped"] = [s.to_json(lang) for s in skipped]
+        click.echo(dumps(document), nl=False)
     else:
-        click.echo(render_impact_text(base, "; ".join(descriptions), before, after, changes, lang), nl=False)
+        click.echo(render_impact_text(base, "; ".join(descriptions), before, after, changes, lang)
+                   + _skipped_text(skipped, lang), nl=False)
+    unreadable = [run for run in before if run.error is not None]
+    if unreadable:  # as rerun: compared without them, but said, and exit 2
+        click.echo(message("impact.unreadable_heading", lang), err=True)
+        for run in unreadable:
+            click.echo(f"  {_shown(run.file)}: {run.error.text(lang) if run.error else ''}", err=True)
+        sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK)
 
 
@@ -829,8 +921,13 @@ def diff(old: str, new: str, fmt: str, lang: str, out: str | None) -> None:
     Exit 0 whether or not anything changed, 2 when a rulebook has errors."""
     from kokdsl.authoring.diff import edition_diff, render
 
+    if out is not None and out.partition(":")[0] in _DIFF_FORMATS and out.partition(":")[2]:
+        fmt, out = out.partition(":")[0], out.partition(":")[2]  # -o html:diff.html, as in run and book
     view = edition_diff(_load_for_output(old), _load_for_output(new), lang)
     _emit(render(view, fmt, lang), out, lang)
+
+
+_DIFF_FORMATS = ("text", "md", "html", "json")
 
 
 @main.command()

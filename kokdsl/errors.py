@@ -12,7 +12,8 @@ user's language, and exits 2. Anything else that escapes is a bug in kokdsl
     ├── SelfReportError        selfreport: the file is no self-report at all
     ├── ScheduleFormatError    schedule: a self-reported schedule is malformed
     ├── RuleTestError          authoring.ruletest: an unusable test file
-    └── OutputError            outputs.files: a report cannot be written
+    ├── OutputError            outputs.files: a report cannot be written
+    └── InputRefused           reading: not a regular file, or standard input too slow (also an OSError)
 
 Every class lives here, as sqlglot and Jinja keep theirs. A subclass exists
 only where some code catches it by its class or reads what it adds; anything
@@ -130,3 +131,13 @@ def _rebuild(cls: type[KokError], diagnostics: list[Diagnostic], state: dict[str
     KokError.__init__(error, diagnostics)
     error.__dict__.update(state)
     return error
+
+
+class InputRefused(KokError, OSError):
+    """reading: a file that is not regular, or standard input too slow. Also
+    an OSError, so every caller that reports an unreadable file reports this
+    one too; `reason` renders itself in the reader's language."""
+
+    def __init__(self, reason: Any) -> None:
+        super().__init__(reason.code, **reason.params)
+        self.reason = reason

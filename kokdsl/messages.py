@@ -123,3 +123,66 @@ def join_alternatives(words: list[str], lang: str) -> str:
     from kokdsl.formatting import format_list
 
     return format_list(words, lang, style="or") if words else "?"
+
+
+# A YAML or JSON parser's own words (libyaml, Python's json) -> the id of the same reason in
+# the catalogues: kok's messages quote these reasons, and a Swedish message must not end in
+# English. The English text is the parser's; a reason this table lacks is "parser.other".
+PARSER_PROBLEMS = {
+    "mapping values are not allowed in this context": "parser.mapping_values_are_not_allowed_in_this_c",
+    "did not find expected node content": "parser.did_not_find_expected_node_content",
+    "found unexpected end of stream": "parser.found_unexpected_end_of_stream",
+    "did not find expected '-' indicator": "parser.did_not_find_expected_indicator",
+    "found character that cannot start any token": "parser.found_character_that_cannot_start_any_to",
+    "found unknown escape character": "parser.found_unknown_escape_character",
+    "did not find expected ',' or '}'": "parser.expected_comma_or_brace",
+    "did not find expected ',' or ']'": "parser.expected_comma_or_bracket",
+    "but found another document": "parser.but_found_another_document",
+    "did not find expected tag URI": "parser.did_not_find_expected_tag_uri",
+    "found unknown directive name": "parser.found_unknown_directive_name",
+    "did not find expected key": "parser.did_not_find_expected_key",
+    "did not find expected alphabetic or numeric character": "parser.did_not_find_expected_alphabetic_or_nume",
+    "could not find expected ':'": "parser.could_not_find_expected",
+    "found undefined alias": "parser.found_undefined_alias",
+    "found invalid Unicode character escape code": "parser.found_invalid_unicode_character_escape_c",
+    "found a tab character that violates indentation": "parser.found_a_tab_character_that_violates_inde",
+    "block sequence entries are not allowed in this context": "parser.block_sequence_entries_are_not_allowed_i",
+    "found duplicate anchor": "parser.found_duplicate_anchor",
+    "found unexpected ':'": "parser.found_unexpected",
+    "Expecting value": "parser.expecting_value",
+    "Expecting property name enclosed in double quotes": "parser.expecting_property_name_enclosed_in_doub",
+    "Expecting ',' delimiter": "parser.expecting_delimiter",
+    "Expecting ':' delimiter": "parser.expecting_delimiter",
+    "Unterminated string starting at": "parser.unterminated_string_starting_at",
+    "Invalid control character at": "parser.invalid_control_character_at",
+    "Invalid \\escape": "parser.invalid_escape",
+    "Invalid \\uXXXX escape": "parser.invalid_uxxxx_escape",
+    "Extra data": "parser.extra_data",
+}
+
+
+class ParserProblem:
+    """A parser's reason for refusing a document: in English as the parser
+    wrote it; in another language from the catalogue (a general phrase for
+    one the table lacks, never the English)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def render(self, lang: str) -> str:
+        if lang == EN:
+            return self.text
+        code = next((c for english, c in PARSER_PROBLEMS.items() if self.text.startswith(english)), "parser.other")
+        return message(code, lang)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ParserProblem) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"ParserProblem({self.text!r})"
+
+    def __str__(self) -> str:
+        return self.text

@@ -22,6 +22,7 @@ from kokdsl.compiler import compile_rulebook
 from kokdsl.diagnostics import ERROR, Diagnostic, has_errors, sort_key
 from kokdsl.errors import RulebookError
 from kokdsl.parser import MAX_SOURCE_BYTES, parse
+from kokdsl.reading import os_reason, read_bounded
 
 if TYPE_CHECKING:  # the evaluation stages are imported when used: `kok check` never needs them
     from kokdsl.decision import Decision
@@ -73,11 +74,10 @@ class RulebookCheck:
 def read_rulebook(path: str | Path) -> tuple[str | None, tuple[Diagnostic, ...]]:
     """A rulebook file's text, or the reason it cannot be read."""
     name = str(path)
-    try:
-        with open(path, "rb") as f:  # at most one byte past the limit: /dev/zero never ends
-            raw = f.read(MAX_SOURCE_BYTES + 1)
+    try:  # a regular file, at most one byte past the limit
+        raw = read_bounded(path, MAX_SOURCE_BYTES)
     except OSError as exc:
-        return None, (Diagnostic(ERROR, "file.unreadable", {"reason": exc.strerror or str(exc)}, file=name),)
+        return None, (Diagnostic(ERROR, "file.unreadable", {"reason": os_reason(exc)}, file=name),)
     if len(raw) > MAX_SOURCE_BYTES:
         return None, (Diagnostic(ERROR, "syntax.too_large", {"limit": MAX_SOURCE_BYTES}, file=name),)
     try:

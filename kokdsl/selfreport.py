@@ -32,6 +32,8 @@ from kokdsl.compiled import CompiledRulebook, Env, RecordSpec, Type
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, key_path
 from kokdsl.documents import load_json, load_yaml
 from kokdsl.errors import DocumentError, KokError, ScheduleFormatError, SelfReportError
+from kokdsl.messages import ParserProblem
+from kokdsl.reading import os_reason, read_bounded
 from kokdsl.schedule import parse_schedule
 from kokdsl.values import MAX_NUMBER_CHARS, UNKNOWN, RecordValue, shorten, within_bounds
 
@@ -99,16 +101,9 @@ def read_document(path: str | Path) -> tuple[object, bytes]:
     try:
         data = read_bounded(path, MAX_BYTES)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        reason = os_reason(exc)
         raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": reason}, file=name)) from None
     return parse_document(data, name), data
-
-
-def read_bounded(path: str | Path, limit: int) -> bytes:
-    """At most limit + 1 bytes of a file: enough to tell it is too large,
-    without reading a device or a pipe (/dev/zero) that never ends."""
-    with open(path, "rb") as f:
-        return f.read(limit + 1)
 
 
 def parse_document(data: bytes, name: str) -> object:
@@ -121,7 +116,7 @@ def parse_document(data: bytes, name: str) -> object:
     except UnicodeDecodeError:
         raise SelfReportError(Diagnostic(ERROR, "data.not_utf8", {}, file=name)) from None
     try:
-        if name.endswith(".json"):
+        if name.lower().endswith(".json"):
             return _parse_json(text, name)
         if _looks_deep(text) and _too_deep(text):
             raise _too_deep_error(name)
@@ -138,9 +133,10 @@ def parse_document(data: bytes, name: str) -> object:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", {"line": line, "column": column,
-                                                                   "reason": exc.problem or ""}, file=name)) from None
+                                                                   "reason": ParserProblem(exc.problem or "")},
+                                         file=name)) from None
     except yaml.YAMLError as exc:
-        params = {"line": 0, "column": 0, "reason": str(exc)}
+        params = {"line": 0, "column": 0, "reason": ParserProblem(str(exc))}
         raise SelfReportError(Diagnostic(ERROR, "data.bad_yaml", params, file=name)) from None
 
 
@@ -153,7 +149,8 @@ def _parse_json(text: str, name: str) -> object:
         document = load_json(text)
     except json.JSONDecodeError as exc:
         raise SelfReportError(Diagnostic(ERROR, "data.bad_json", {"line": exc.lineno, "column": exc.colno,
-                                                                   "reason": exc.msg}, file=name)) from None
+                                                                   "reason": ParserProblem(exc.msg)},
+                                         file=name)) from None
     except RecursionError:
         raise _too_deep_error(name) from None
     # A document nests no deeper than it has brackets: most need no walk.
@@ -468,12 +465,14 @@ def _to_bool(raw: object, t: Type | None = None) -> bool:
 
 
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_NUMBER_CHARS = frozenset("0123456789+-.,_ \t\n\u00a0\u202f")
 
 
 def _number_text(text: str) -> Fraction:
     # People write "6 500" and "2,5"; a space (also a no-break space) groups thousands.
     if len(text) > MAX_NUMBER_CHARS * 2:  # measured before the regex and the conversion ever see it
-        raise _OutOfRange
+        # Only a long run of digits is a number too large; long prose is an answer that is not a number.
+        raise _OutOfRange if _NUMBER_CHARS.issuperset(text) else _Invalid
     cleaned = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)", "", text.strip())
     if not _NUMBER.fullmatch(cleaned):
         raise _Invalid

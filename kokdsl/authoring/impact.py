@@ -24,7 +24,8 @@ from kokdsl.enums import Modality
 from kokdsl.errors import KokError, SelfReportError
 from kokdsl.messages import message
 from kokdsl.pipeline import Assessment, assess
-from kokdsl.selfreport import SelfReport, parse_document, validate
+from kokdsl.reading import os_reason, read_bounded
+from kokdsl.selfreport import MAX_BYTES, SelfReport, parse_document, validate
 from kokdsl.text import terminal_lines
 
 
@@ -53,7 +54,9 @@ def with_modalities(rulebook: CompiledRulebook, changes: dict[str, Modality]) ->
     for req_id in changes:
         if req_id not in ids:
             match = difflib.get_close_matches(req_id, ids, n=1)
-            raise KokError("impact.unknown_requirement", id=req_id, suggestion=match[0] if match else "–")
+            if not match:  # nothing close enough to suggest: no "(did you mean –?)"
+                raise KokError("impact.unknown_requirement_no_match", id=req_id)
+            raise KokError("impact.unknown_requirement", id=req_id, suggestion=match[0])
     requirements = tuple(attrs.evolve(r, modality=Modality(changes.get(r.id, r.modality)))
                          for r in rulebook.requirements)
     # A fresh cache: results made for the old modalities must not be reused.
@@ -66,7 +69,9 @@ def with_proposals_adopted(rulebook: CompiledRulebook, ids: Iterable[str] | None
     for req_id in ids or ():
         if req_id not in proposals:
             match = difflib.get_close_matches(req_id, proposals, n=1)
-            raise KokError("impact.not_a_proposal", id=req_id, suggestion=match[0] if match else "–")
+            if not match:
+                raise KokError("impact.not_a_proposal_no_match", id=req_id)
+            raise KokError("impact.not_a_proposal", id=req_id, suggestion=match[0])
     chosen = set(proposals if ids is None else ids)
     requirements = tuple(attrs.evolve(r, status=ast.IN_FORCE) if r.id in chosen else r
                          for r in rulebook.requirements)
@@ -104,9 +109,9 @@ class ReportCache:
     def _read(self, file: str) -> tuple[str, bytes]:
         if file not in self._hashes:
             try:
-                data = Path(file).read_bytes()
+                data = read_bounded(file, MAX_BYTES)
             except OSError as exc:
-                raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": exc.strerror or str(exc)},
+                raise SelfReportError(Diagnostic(ERROR, "data.unreadable", {"reason": os_reason(exc)},
                                                  file=file)) from None
             self.reads += 1
             self._hashes[file] = (hashlib.sha256(data).hexdigest(), data)

@@ -26,6 +26,7 @@ import datetime
 import re
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import attrs
 import yaml
@@ -156,12 +157,31 @@ def vague_phrases(region_folder: Path | None = None) -> tuple[str, ...]:
 
 
 def read_phrase_file(path: str | Path) -> tuple[str, ...]:
-    return tuple(_read_phrases(Path(path)))
+    """A user's --vague-words file; KokError when it cannot be read as one."""
+    from kokdsl.errors import KokError
+    from kokdsl.reading import os_reason, read_bounded
+
+    try:
+        data = read_bounded(path, MAX_PHRASE_FILE_BYTES)
+        if len(data) > MAX_PHRASE_FILE_BYTES:
+            raise KokError("lint.bad_phrase_file", file=str(path), reason=f"> {MAX_PHRASE_FILE_BYTES} bytes")
+        return tuple(_phrases(yaml.safe_load(data.decode("utf-8"))))
+    except OSError as exc:
+        raise KokError("lint.bad_phrase_file", file=str(path), reason=os_reason(exc)) from None
+    except (UnicodeDecodeError, yaml.YAMLError, TypeError) as exc:
+        raise KokError("lint.bad_phrase_file", file=str(path), reason=str(exc).splitlines()[0]) from None
+
+
+MAX_PHRASE_FILE_BYTES = 1_000_000
 
 
 def _read_phrases(path: Path) -> list[str]:
+    return _phrases(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def _phrases(data: Any) -> list[str]:
     """A list of phrases, or a mapping of language -> list, as in the shipped file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    data = data or []
     groups = data.values() if isinstance(data, dict) else [data]
     return [str(p).strip().casefold() for group in groups for p in (group or []) if str(p).strip()]
 

@@ -337,8 +337,7 @@ class KokLanguageServer(LanguageServer):
         try:
             while uri in self.stale:
                 self.stale.discard(uri)
-                document = self.workspace.get_text_document(uri)
-                source, version = document.source, document.version
+                source, version = self.text_of(uri)
                 kept = self.parsed.setdefault(uri, {})
                 analysis = await loop.run_in_executor(self.executor, analyse, source, path_of(uri), True, kept)
                 if unquote(uri) not in self.workspace.text_documents:
@@ -362,17 +361,26 @@ class KokLanguageServer(LanguageServer):
         (no lint), so that a request never waits for a lint run."""
         found = self.analyses.get(uri)
         if found is None:
-            found = analyse(self.workspace.get_text_document(uri).source, path_of(uri), lint=False)
+            found = analyse(self.text_of(uri)[0], path_of(uri), lint=False)
         return found
 
     def current(self, uri: str) -> Analysis:
         """An analysis of the text as it is now (for formatting, which edits it): the
         latest, if the worker has caught up, else a parse here (no lint)."""
-        text = self.workspace.get_text_document(uri).source
+        text = self.text_of(uri)[0]
         found = self.analyses.get(uri)
         if found is not None and found.text == text:
             return found
         return analyse(text, path_of(uri), lint=False)
+
+    def text_of(self, uri: str) -> tuple[str, int | None]:
+        """The text and version of a document the editor opened; an empty text
+        for any other. pygls would read an unopened one from disk, and the name
+        may be a FIFO or /dev/zero (issue 22)."""
+        if unquote(uri) not in self.workspace.text_documents:
+            return "", None
+        document = self.workspace.get_text_document(uri)
+        return document.source, document.version
 
     def forget(self, uri: str) -> None:
         self.analyses.pop(uri, None)
@@ -433,4 +441,6 @@ def build_server(lang: str = "sv") -> KokLanguageServer:
 
 
 def serve(lang: str = "sv") -> None:
-    build_server(lang).start_io()
+    from kokdsl.authoring.lsp_stream import run_stdio
+
+    run_stdio(build_server(lang), lang)  # pygls's own stdio loop trusts every header (see lsp_stream)

@@ -20,16 +20,20 @@ import attrs
 
 from kokdsl.batch import UNREADABLE, decision_label
 from kokdsl.compiled import CompiledRulebook
+from kokdsl.documents import check_unicode
 from kokdsl.enums import Outcome
-from kokdsl.errors import KokError
+from kokdsl.errors import DocumentError, KokError
 from kokdsl.followup.jsonshape import Schema, first_problem
 from kokdsl.followup.outfolder import display_path
 from kokdsl.followup.rerun import LETTER_OUTCOMES, CentreRow
 from kokdsl.followup.summary import PreviousRun, SummaryEntry, SummaryHeader
 from kokdsl.messages import message
+from kokdsl.reading import os_reason, read_bounded
 from kokdsl.resources import data_dir
 
 SCHEMA_FILE = "summary.schema.json"
+# A summary holds each centre's row and facts, a few kilobytes: room for tens of thousands of centres.
+MAX_PREVIOUS_BYTES = 200_000_000
 RULE, REPORT, BOTH = "rule", "report", "both"
 # What a decision is judged by when attributing a change: (kind, outcomes by requirement id) -> a comparable result.
 Signature = Callable[[str, Mapping[str, str]], object]
@@ -49,9 +53,17 @@ def load_previous(path: str, lang: str = "sv") -> PreviousRun:
     says what is wrong and where."""
     shown = display_path(path)
     try:
-        raw: object = json.loads(Path(path).read_bytes().decode("utf-8"))
+        content = read_bounded(path, MAX_PREVIOUS_BYTES)
     except OSError as exc:
-        raise KokError("rerun.previous_unreadable", path=shown, reason=exc.strerror or str(exc)) from None
+        raise KokError("rerun.previous_unreadable", path=shown, reason=os_reason(exc)) from None
+    if len(content) > MAX_PREVIOUS_BYTES:
+        raise KokError("rerun.previous_too_large", path=shown, limit=MAX_PREVIOUS_BYTES)
+    try:
+        text = content.decode("utf-8")
+        raw: object = json.loads(text)
+        check_unicode(raw, text)
+    except DocumentError as exc:
+        raise KokError("rerun.previous_bad_text", path=shown, **exc.params) from None
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
         raise KokError("rerun.previous_not_summary", path=shown) from None
     if not isinstance(raw, dict) or raw.get("format") != "kokdsl.tools.rerun":

@@ -215,12 +215,17 @@ def requirement_groups(rulebook: CompiledRulebook, lang: str) -> list[dict[str, 
 
 # -- the matrix for spreadsheets ---------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's set (=, +, -, @, tab, CR), the pipe of DDE, the full-width forms a spreadsheet may
+# fold to them, and invisible characters (zero-width space, joiners, BOM, soft hyphen) that
+# hide what follows from a check of the first character.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\uff5c",
+                  "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
 
 
 def csv_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text: a leading =, +, -, @, tab or CR
-    would make Excel run it as a formula (CSV injection), so it gets a quote."""
+    """A cell a spreadsheet shows as text: a leading =, +, -, @, tab, CR or
+    | (or a full-width or hidden form of one) would make it run the cell as a
+    formula (CSV injection), so it gets a quote."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 

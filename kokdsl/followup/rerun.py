@@ -129,11 +129,15 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
 
             html = render_document(assessment, "html", settings.lang, settings.run_date, settings.rulebook_path,
                                    _follow_up_case(settings))
-            target.write_bytes(html.encode("utf-8"))
-        except Exception as exc:  # noqa: BLE001 - rendering or writing one report must not cost the others
-            target.unlink(missing_ok=True)  # no half-written report left behind
+        except Exception as exc:  # noqa: BLE001 - rendering one report must not cost the others
             return error_row(shown, "rerun.report_failed", message("rerun.report_failed", settings.lang,
                                                                    error=_describe(exc)))
+        try:
+            target.write_bytes(html.encode("utf-8"))
+        except OSError as exc:  # a full disk, a quota, permissions: the whole folder is incomplete, not this centre
+            target.unlink(missing_ok=True)  # no half-written report left behind
+            return error_row(shown, NOT_WRITTEN, message("output.file_not_written", settings.lang,
+                                                          file=report_name, reason=exc.strerror or str(exc)))
     return row, entry
 
 
@@ -166,6 +170,10 @@ def summary_entry(row: CentreRow, rulebook: CompiledRulebook, facts: object,
             "sha256": row.sha256, "report": row.report, "document": document,
             "outcomes": {i: LETTER_OUTCOMES[letter] for i, letter in zip(ids, row.outcomes, strict=True)},
             "facts": facts}
+
+
+# The error code of a centre whose report could not be written: the run's folder is then not swapped in.
+NOT_WRITTEN = "rerun.report_not_written"
 
 
 def error_row(shown: str, code: str, text: str) -> tuple[CentreRow, str]:

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from kokdsl.batch import Skipped
 from kokdsl.compiled import CompiledRulebook
+from kokdsl.errors import KokError
 from kokdsl.followup import changes as changes_
 from kokdsl.followup import overview
-from kokdsl.followup.outfolder import OutputFolder
-from kokdsl.followup.rerun import CentreRow, RerunResult, RunSettings, run, write_summary
+from kokdsl.followup.outfolder import OutputFolder, display_path
+from kokdsl.followup.rerun import NOT_WRITTEN, CentreRow, RerunResult, RunSettings, run, write_summary
 from kokdsl.followup.summary import PreviousRun
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ class Job:
     progress: Callable[[int, int], None] | None = None  # called with (done, total) after each centre
     waivers: WaiverFile | None = None
     document: str | None = None  # `--dokument`: the document written per centre; None: by outcome
+    skipped: list[Skipped] = attrs.field(factory=list)  # entries of the folders given that are not self-reports
 
 
 @attrs.define
@@ -60,6 +63,7 @@ class JobResult:
 
     expiring: list[Waiver] = attrs.field(factory=list)  # waivers ending within 90 days
     unknown_waivers: list[Waiver] = attrs.field(factory=list)  # waivers for centres the run never saw
+    skipped: list[Skipped] = attrs.field(factory=list)  # entries of the folders given that are not self-reports
 
     def summary_extra(self, lang: str) -> dict[str, object]:
         """What summary.json adds after the centres: the changes, and the waivers expiring or for no known centre."""
@@ -72,6 +76,8 @@ class JobResult:
             extra["expiring_waivers"] = [waiver_json(w) for w in self.expiring]
         if self.unknown_waivers:
             extra["waivers_for_unknown_centres"] = [waiver_json(w) for w in self.unknown_waivers]
+        if self.skipped:
+            extra["skipped"] = [s.to_json(lang) for s in self.skipped]
         return extra
 
     @property
@@ -88,9 +94,21 @@ def execute(job: Job) -> JobResult:
         return _assess(job, None)
     with OutputFolder(job.out_dir, job.lang) as build:
         done = _assess(job, build.path)
-        _write_outputs(job, done, build.path)
-        build.commit()
+        try:
+            not_written = next((row.error for row in done.rows if row.error_code == NOT_WRITTEN), None)
+            if not_written is not None:
+                raise _not_written(job.out_dir, not_written)
+            _write_outputs(job, done, build.path)
+            build.commit()
+        except BaseException:
+            done.result.close()  # the caller closes it only after a run it gets back
+            raise
     return done
+
+
+def _not_written(out_dir: str, detail: str | None) -> KokError:
+    """A full disk, a quota or permissions: the run is not swapped in, and the earlier one stays."""
+    return KokError("rerun.out_not_written", path=display_path(out_dir), detail=detail or "")
 
 
 def _assess(job: Job, folder: Path | None) -> JobResult:
@@ -114,7 +132,7 @@ def _assess(job: Job, folder: Path | None) -> JobResult:
                                   job.lang, job.run_date, edition,
                                   [{"text": waiver_text(w, job.lang)} for w in expiring],
                                   [{"text": _unknown_text(w, job.lang)} for w in unknown])
-    return JobResult(result, change_list, view, expiring, unknown)
+    return JobResult(result, change_list, view, expiring, unknown, job.skipped)
 
 
 def _unknown_text(waiver: Waiver, lang: str) -> str:
@@ -125,10 +143,23 @@ def _unknown_text(waiver: Waiver, lang: str) -> str:
 
 
 def _write_outputs(job: Job, done: JobResult, folder: Path) -> None:
+    """summary.json, centres.csv and index.html; KokError naming the one that could not be written."""
+    from kokdsl.followup.spreadsheet import write_centres_xlsx
     from kokdsl.followup.views import write_rerun_html
+    from kokdsl.messages import message
 
-    with open(folder / "summary.json", "w", encoding="utf-8", newline="\n") as f:
-        write_summary(done.result, f, done.summary_extra(job.lang))
-    with open(folder / "centres.csv", "w", encoding="utf-8", newline="") as f:
-        overview.write_centres_csv(job.rulebook, done.rows, job.lang, f)
-    write_rerun_html(done.view, folder / "index.html")
+    name = "summary.json"
+    try:
+        with open(folder / name, "w", encoding="utf-8", newline="\n") as f:
+            write_summary(done.result, f, done.summary_extra(job.lang))
+        name = "centres.csv"
+        with open(folder / name, "w", encoding="utf-8", newline="") as f:
+            overview.write_centres_csv(job.rulebook, done.rows, job.lang, f)
+        name = "centres.xlsx"
+        write_centres_xlsx(job.rulebook, done.rows, job.lang, folder / name, job.run_date)
+        name = "index.html"
+        write_rerun_html(done.view, folder / name)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise _not_written(str(job.out_dir), message("output.file_not_written", job.lang, file=name,
+                                                     reason=reason)) from None

@@ -55,3 +55,4 @@ class PreviousRun(SummaryHeader):
     centres: list[SummaryEntry]
     changes: NotRequired[list[object]]
     waivers: NotRequired[list[object]]
+    skipped: NotRequired[list[dict[str, str]]]  # folder entries not assessed, with the reason

@@ -210,8 +210,8 @@ def write_centres(out_dir: str | Path, count: int, seed: int, every_scenario: bo
 def clear_self_reports(out_dir: str | Path) -> None:
     """Remove the self-reports in a folder (not in its subfolders), so a new
     set written there is the only one a rerun of the folder finds."""
-    from kokdsl.batch import REPORT_SUFFIXES
+    from kokdsl.batch import is_report_name
 
     for path in Path(out_dir).iterdir():
-        if path.suffix in REPORT_SUFFIXES and path.is_file():
+        if is_report_name(path) and path.is_file():
             path.unlink()

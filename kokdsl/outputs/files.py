@@ -12,6 +12,7 @@ import datetime
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import attrs
 
 from kokdsl.errors import OutputError
+from kokdsl.reading import Kind, file_kind
 
 STDOUT = "-"
 OUTPUT_FORMATS = ("html", "md", "json", "pdf")
@@ -51,6 +53,7 @@ def write_atomic(path: str | Path, data: bytes) -> None:
     """Write `data` to `path` via a temporary file and a rename, creating
     parent folders. Raises OutputError when the file cannot be written."""
     path = Path(path)
+    refuse_special_target(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -64,6 +67,19 @@ def write_atomic(path: str | Path, data: bytes) -> None:
             raise
     except OSError as exc:
         raise OutputError("output.write_failed", path=str(path), reason=exc.strerror or str(exc)) from None
+
+
+def refuse_special_target(path: Path) -> None:
+    """OutputError unless `path` is a new name or a regular file: a rename
+    over a FIFO, a symlink or a device (/dev/full) would replace it with a
+    plain file. Standard output is named `-`, never /dev/stdout."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:  # a new name (or one the write itself will fail on, with its reason)
+        return
+    kind = "output.kind_symlink" if stat.S_ISLNK(mode) else file_kind(mode)
+    if kind is not None:
+        raise OutputError("output.not_regular", path=str(path), kind=Kind(kind))
 
 
 def find_chromium() -> str | None:

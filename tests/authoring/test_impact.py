@@ -19,6 +19,9 @@ def test_bör_as_skall_lists_the_centres_that_would_be_rejected():
         "Vårdcentraler som byter beslut:",
         # 6.3 is an example (Sörmland's arrangement): as skall it still never decides.
         "  SYNT-00001 Vårdcentralen Fabelvik (fiktiv): godkänd → avslag (nya skäl: krav 3.2)",
+        "",
+        "Hoppades över (inga egenrapporter):",
+        "  examples/centres/README.md: namnet slutar inte på .yaml, .yml eller .json",
     ]
 
 
@@ -53,3 +56,19 @@ def test_the_original_rulebook_is_untouched():
     variant = with_modalities(rulebook, {"1.1": "bör", "2.1.4": "bör", "6.4": "bör", "6.4.1": "bör"})
     assert assess(variant, "examples/avslag.yaml").decision.kind == "approved"
     assert assess(rulebook, "examples/avslag.yaml").decision.kind == before == "rejection"
+
+
+def test_a_self_report_that_cannot_be_read_is_named_and_exits_2_as_in_rerun():
+    code, output = run_cli("impact", OREBRO, "/nonexistent.yaml", "examples/godkand.yaml", "--as-bör", "1.1",
+                           "--lang", "en")
+    assert code == EXIT_ERROR
+    assert "Self-reports that could not be read (the others are compared):\n" \
+           "  /nonexistent.yaml: the self-report cannot be read: No such file or directory" in output
+
+
+def test_an_unknown_requirement_with_nothing_close_has_no_empty_suggestion():
+    code, output = run_cli("impact", OREBRO, "examples/godkand.yaml", "--as-bör", "99.99")
+    assert code == EXIT_ERROR
+    assert output == "regelboken har inget krav 99.99\n"
+    code, output = run_cli("impact", OREBRO, "examples/godkand.yaml", "--adopt", "99.99")
+    assert output == "regelboken har inget förslag 99.99\n"

@@ -105,3 +105,37 @@ def test_version_and_help():
     assert runner.invoke(main, ["--version"]).exit_code == 0
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0 and "check" in result.output and "run" in result.output
+
+
+def test_clicks_usage_errors_speak_the_language_asked_for():
+    # Issue 22: Click's own sentences stayed English in Swedish mode.
+    code, output = run_cli("run", "a.kok", "b.yaml", "--format", "xml")
+    assert code == 2
+    assert output == ("Användning: main run [OPTIONS] RULEBOOK SELF_REPORT\nSkriv 'main run --help' för hjälp.\n\n"
+                      "Fel: Ogiltigt värde för '--format': 'xml' är inte ett av 'text', 'json'.\n")
+    code, output = run_cli("run", "--undantagg", "x", "a.kok", "b.yaml")
+    assert output.endswith("Fel: Flaggan '--undantagg' finns inte. (Menade du någon av: '--run-date', "
+                           "'--undantag'?)\n")
+    code, output = run_cli("nosuch")
+    assert output.endswith("Fel: Kommandot 'nosuch' finns inte.\n")
+    code, output = run_cli("run", "--lang", "en", "a.kok")
+    assert output.endswith("Error: Missing argument 'SELF_REPORT'.\n") and output.startswith("Usage: main run")
+
+
+def test_yaml_and_json_parser_messages_are_swedish_in_swedish(tmp_path):
+    (tmp_path / "a.yaml").write_text("vårdcentral:\n  namn: x\nlistade: [1,\n", encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"listade": }', encoding="utf-8")
+    _, output = run_cli("run", "rulebooks/orebro/2025.kok", str(tmp_path / "a.yaml"))
+    assert output.endswith("egenrapporten är inte giltig YAML (rad 4, kolumn 1): här saknas ett värde\n")
+    _, output = run_cli("run", "rulebooks/orebro/2025.kok", str(tmp_path / "b.json"))
+    assert output.endswith("egenrapporten är inte giltig JSON (rad 1, kolumn 13): här väntades ett värde\n")
+    _, output = run_cli("run", "rulebooks/orebro/2025.kok", str(tmp_path / "b.json"), "--lang", "en")
+    assert output.endswith("the self-report is not valid JSON (line 1, column 13): Expecting value\n")
+
+
+@pytest.mark.parametrize("verb", ["check", "lint"])
+def test_a_rulebook_that_cannot_be_read_is_said_on_standard_error(verb, tmp_path):
+    result = CliRunner().invoke(main, [verb, str(tmp_path / "saknas.kok")])
+    assert result.exit_code == 2
+    assert "filen kan inte läsas: No such file or directory" in result.stderr
+    assert "filen kan inte läsas" not in result.stdout

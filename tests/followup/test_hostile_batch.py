@@ -31,7 +31,10 @@ def hostile_self_reports(work: Path, into: Path) -> list[str]:
         source = os.path.join(os.fsencode(folder), case.argv[2].removeprefix("bytes:").encode("latin-1")
                               if case.argv[2].startswith("bytes:") else os.fsencode(case.argv[2]))
         target = into / f"hostile-{name}{Path(os.fsdecode(source)).suffix}"
-        shutil.copyfile(source, target)
+        if Path(os.fsdecode(source)).is_fifo():  # a FIFO stays one: among the others it costs only itself
+            os.mkfifo(target)
+        else:
+            shutil.copyfile(source, target)
         names.append(target.name)
     return names
 

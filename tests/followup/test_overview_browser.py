@@ -47,7 +47,9 @@ STATE = """(() => {
     rows: rows.length,
     visible: visible.length,
     shown: (document.getElementById('shown-count') || {}).textContent,
-    formVisible: !document.getElementById('filters').hidden,
+    // What is drawn, not the attribute: author CSS (display: flex) can beat `hidden` (issue 22).
+    formVisible: (f => getComputedStyle(f).display !== 'none' && f.getBoundingClientRect().height > 0)(
+      document.getElementById('filters')),
     decisions: visible.map(r => r.getAttribute('data-decision')),
     ids: visible.map(r => r.cells[1].textContent.trim()),
     deviations: visible.map(r => r.getAttribute('data-deviations')),

@@ -1,7 +1,9 @@
 """`kok rerun`: the yearly follow-up over many self-reports, and what changed."""
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 from golden_cases import ROOT, run_cli
@@ -65,11 +67,42 @@ def test_a_broken_self_report_never_hides_the_others(tmp_path):
                                           ["FIKTIV-002", "rejection"]]
     assert "Self-reports that could not be read (the others are assessed):" in output
     assert f"{folder / 'b.yaml'}: the self-report is not valid YAML (line 2, column 1)" in output
-    assert "notes.txt" not in output and "Traceback" not in output
+    # Not a self-report, so no row; but named, never skipped without a word (issue 22, failure 2).
+    assert f"Skipped (not self-reports):\n  {folder / 'notes.txt'}: the name does not end in .yaml, .yml or .json" \
+        in output
+    assert "Traceback" not in output
+
+
+def test_a_folder_names_every_entry_it_does_not_assess_in_the_output_and_the_summary(tmp_path):
+    from kokdsl.followup.changes import summary_schema
+    from kokdsl.followup.jsonshape import first_problem
+
+    folder = tmp_path / "centres"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(ROOT / "examples/godkand.yaml", folder / "a.yaml")
+    shutil.copy(ROOT / "examples/avslag.yaml", folder / "sub" / "b.yaml")
+    shutil.copy(ROOT / "examples/komplettering.yaml", folder / "C.YAML")
+    (folder / "dangling.yaml").symlink_to("nothing.yaml")
+    os.mkfifo(folder / "pipe.yaml")
+    (folder / "notes.txt").write_text("x", encoding="utf-8")
+    out = tmp_path / "out"
+    code, output = run_cli("rerun", OREBRO, str(folder), "--out", str(out), "--lang", "en")
+    assert code == EXIT_ERROR  # the FIFO and the link to nothing cannot be read
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert first_problem(summary, summary_schema()) is None
+    assert [(Path(c["file"]).name, c["decision"]) for c in summary["centres"]] == [
+        ("C.YAML", "supplement_request"), ("a.yaml", "approved"), ("dangling.yaml", "unreadable"),
+        ("pipe.yaml", "unreadable")]
+    assert [(Path(s["path"]).name, s["reason"]) for s in summary["skipped"]] == [
+        ("notes.txt", "rerun.skip_name"), ("sub", "rerun.skip_folder")]
+    assert f"{folder / 'sub'}: a sub-folder; folders are not searched recursively" in output
+    assert f"{folder / 'dangling.yaml'}: the self-report cannot be read: it is a symbolic link to nothing.yaml" \
+        in output
 
 
 def test_out_folder_has_a_summary_and_a_report_per_centre(last_year):
-    assert sorted(p.name for p in last_year.iterdir()) == [".kok-rerun", "avslag.html", "centres.csv", "godkand.html",
+    assert sorted(p.name for p in last_year.iterdir()) == [".kok-rerun", "avslag.html", "centres.csv", "centres.xlsx",
+                                                            "godkand.html",
                                                             "index.html", "komplettering.html", "summary.json"]
     index = (last_year / "index.html").read_text(encoding="utf-8")
     assert '<a href="avslag.html">Vårdcentralen Påhittsta (fiktiv)</a>' in index

@@ -21,7 +21,7 @@ from kokdsl.cli import EXIT_ERROR, EXIT_FINDINGS
 from kokdsl.followup.outfolder import MARKER, href, report_names, slug
 
 OREBRO = "rulebooks/orebro/2025.kok"
-FIXED = ("index.html", "summary.json", "centres.csv", MARKER)
+FIXED = ("index.html", "summary.json", "centres.csv", "centres.xlsx", MARKER)
 
 HOSTILE = {
     "bad-yaml.yaml": b"listade: [1,\n",
@@ -276,6 +276,15 @@ def test_the_csv_matrix_neutralises_formulas(tmp_path):
     assert not [cell for r in rows for cell in r if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
 
 
+@pytest.mark.parametrize("text", ["\uff1dHYPERLINK('http://x')", "|cmd", "\u200b=1+1", "\ufeff=1+1", "\u2060@x",
+                                  "\uff0bSUM(A1)", "%0A=1"])
+def test_full_width_pipe_and_hidden_formula_starts_are_neutralised_too(text):
+    from kokdsl.followup.overview import csv_cell
+
+    assert csv_cell(text) == "'" + text
+    assert csv_cell("Vanlig " + text) == "Vanlig " + text
+
+
 def test_a_progress_bar_only_at_a_terminal(monkeypatch):
     import io
 
@@ -290,13 +299,14 @@ def test_a_progress_bar_only_at_a_terminal(monkeypatch):
     assert cli._progress_bar(1200, quiet=False) is None
     monkeypatch.setattr(sys, "stderr", terminal)
     assert cli._progress_bar(1200, quiet=True) is None and cli._progress_bar(10, quiet=False) is None
-    show = cli._progress_bar(1200, quiet=False)
+    show = cli._progress_bar(1200, quiet=False, lang="en")
     for done in range(1, 1201):
         show(done, 1200)
     drawn = terminal.getvalue()
-    assert "[###############...............] 600/1200" in drawn
-    assert 90 <= drawn.count("\r[") <= 110  # about once a percent, not once a centre
-    assert drawn.endswith("\r")  # and it wipes itself at the end
+    # click.progressbar's own drawing (issue 22: no hand-written bar)
+    assert "Assessing  [###############---------------]  600/1200" in drawn
+    assert 90 <= drawn.count("Assessing  [") <= 110  # about once a percent, not once a centre
+    assert "1200/1200" in drawn and drawn.endswith("\n")  # finished, the cursor back on a fresh line
 
 
 def test_a_second_run_waits_for_the_first_and_says_so(tmp_path):
@@ -343,10 +353,12 @@ def test_a_report_that_cannot_be_written_leaves_nothing_half_written(tmp_path, m
     monkeypatch.setattr(Path, "write_bytes", disk_full)
     out = tmp_path / "out"
     code, output = run_cli("rerun", OREBRO, str(inputs), "--out", str(out), "--jobs", "1", "--lang", "en")
+    # A full disk is no fault of the centre's: the run as a whole is not written (issue 22, failure 4).
     assert code == EXIT_ERROR
-    summary = assert_one_whole_run(out)
-    assert [c["decision"] == "unreadable" for c in summary["centres"]] == [False, True, False]
-    assert "No space left on device" in output
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+    assert "centre-0002.html could not be written (No space left on device)" in output
+    assert "was not written; the previous run is left as it was" in output
 
 
 _JSON_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(),

@@ -69,7 +69,24 @@ def test_a_diagnostic_without_a_span_points_at_its_file_or_the_rulebook():
     nowhere = Diagnostic(ERROR, "compile.no_header", {})
     run = _run(sarif_log([("bok.kok", [unreadable, nowhere], [])], "en"))
     locations = [r["locations"][0]["physicalLocation"] for r in run["results"]]
-    assert locations == [{"artifactLocation": {"uri": "saknas.kok"}}, {"artifactLocation": {"uri": "bok.kok"}}]
+    assert locations == [{"artifactLocation": {"uri": "saknas.kok", "uriBaseId": "SRCROOT"}},
+                         {"artifactLocation": {"uri": "bok.kok", "uriBaseId": "SRCROOT"}}]
+
+
+def test_paths_resolve_from_the_repository_root_whatever_the_working_folder(tmp_path, monkeypatch):
+    repository = tmp_path / "repo"
+    (repository / ".git").mkdir(parents=True)
+    (repository / "rulebooks" / "orebro").mkdir(parents=True)
+    monkeypatch.chdir(repository / "rulebooks")
+    run = _run(sarif_log([("orebro/2025.kok", [Diagnostic(ERROR, "compile.no_header", {})], []),
+                          (str(tmp_path / "elsewhere.kok"), [Diagnostic(ERROR, "compile.no_header", {})], [])],
+                         "en"))
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == repository.as_uri() + "/"
+    first, outside = (r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"])
+    assert first == {"uri": "rulebooks/orebro/2025.kok", "uriBaseId": "SRCROOT"}
+    assert outside == {"uri": (tmp_path / "elsewhere.kok").as_uri()}
+    jsonschema.Draft4Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(
+        {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]})
 
 
 def test_rule_ids_drop_only_the_lint_prefix():

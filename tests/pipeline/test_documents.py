@@ -153,3 +153,48 @@ def test_json_duplicate_keys_and_long_numbers_are_refused():
         load_json('{\n  "a": ' + "9" * 5000 + "}")
     assert exc.value.code == "data.number_too_long" and exc.value.params["line"] == 2
     assert load_json('{"a": [1, 2.5, "x", null, true]}') == {"a": [1, 2.5, "x", None, True]}
+
+
+@pytest.mark.parametrize("text, codepoint, column", [
+    ('{"id": "FIKTIV-\\udfff"}', "\\udfff", 16),
+    ('{"a": "\\ud83d\\ude00", "b": ["x\\ud800"]}', "\\ud800", 31),
+    ('{"\\udc00": 1}', "\\udc00", 3),
+])
+def test_a_lone_surrogate_in_json_is_refused_with_its_place(text, codepoint, column):
+    with pytest.raises(DocumentError) as caught:
+        load_json(text)
+    assert caught.value.code == "data.lone_surrogate"
+    assert caught.value.params == {"line": 1, "column": column, "codepoint": codepoint}
+
+
+def test_a_surrogate_pair_is_one_character_and_loads():
+    assert load_json('{"a": "\\ud83d\\ude00"}') == {"a": "\U0001F600"}
+
+
+@given(st.text())
+def test_every_string_json_loads_is_valid_unicode_or_refused(text):
+    import json
+
+    document = json.dumps({"value": text})
+    try:
+        loaded = load_json(document)
+    except DocumentError as error:
+        assert error.code == "data.lone_surrogate"
+        return
+    loaded["value"].encode("utf-8")  # never a UnicodeEncodeError later, in a report
+
+
+def test_a_bool_tag_on_another_word_is_refused_with_its_place():
+    with pytest.raises(DocumentError) as caught:
+        load_yaml("a: 1\nlistade: !!bool maybe\n")
+    assert caught.value.code == "data.bad_bool"
+    assert caught.value.params == {"line": 2, "column": 10, "text": "maybe"}
+    assert load_yaml("a: !!bool yes") == {"a": True}
+
+
+@pytest.mark.parametrize("value", ["maybe", "12x", "2025-02-30"])
+def test_a_null_tag_on_a_value_is_refused_with_its_place(value):
+    with pytest.raises(DocumentError) as caught:
+        load_yaml(f"listade: !!null {value}\n")
+    assert caught.value.code == "data.bad_null" and caught.value.params["line"] == 1
+    assert load_yaml("a: !!null\nb: !!null ~\nc: !!null null") == {"a": None, "b": None, "c": None}

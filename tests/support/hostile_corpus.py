@@ -105,11 +105,14 @@ def prepare(case: Case, work: Path) -> None:
         if item.name != "case.yaml":
             (shutil.copytree if item.is_dir() else shutil.copy2)(item, work / item.name)
     for recipe in case.generate:
-        if "symlink_to" in recipe:
-            os.symlink(recipe["symlink_to"], os.path.join(bytes(work), _file_name(recipe)))
-            continue
         path = os.path.join(bytes(work), _file_name(recipe))
         os.makedirs(os.path.dirname(path), exist_ok=True)
+        if "symlink_to" in recipe:
+            os.symlink(recipe["symlink_to"], path)
+            continue
+        if recipe.get("fifo"):  # a named pipe nobody writes to: reading it would wait forever
+            os.mkfifo(path)
+            continue
         with open(path, "wb") as f:
             f.write(_content(recipe, work))
 
