@@ -989,6 +989,150 @@ def rulebooks_command(fmt: str, lang: str) -> None:
     sys.exit(EXIT_OK if entries else EXIT_ERROR)
 
 
+@main.group(invoke_without_command=True)
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="The register's folder: its SQLite database and follow-up runs (created when missing).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to bind; the default is reachable from this machine only.")
+@click.option("--database-url", envvar="KOK_DATABASE_URL", default=None, metavar="URL",
+              help="A PostgreSQL database instead of the SQLite file (postgresql+psycopg://…).")
+@click.option("--sso-header", default=None, metavar="HEADER",
+              help="Trust this header from a reverse proxy as the signed-in user's name (single sign-on). "
+                   "Only behind a proxy that sets it on every request.")
+@click.option("--followup-root", "followup_roots", multiple=True, type=click.Path(file_okay=False, exists=True),
+              help="A server folder whose subfolders a follow-up may read. Repeatable.")
+@click.option("--drafts", type=click.Path(file_okay=False, exists=True), default=None,
+              help="A folder of rulebook drafts shown beside the installed editions.")
+@lang_option
+@click.pass_context
+def serve(ctx: click.Context, data_dir: str | None, port: int, host: str, database_url: str | None,
+          sso_header: str | None, followup_roots: tuple[str, ...], drafts: str | None, lang: str) -> None:
+    """The officer's workplace: a case register with a web interface and a
+    REST API (needs kokdsl[serve]). `kok serve --data DIR` starts it;
+    `kok serve user add` and `kok serve token create` manage its accounts."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from pathlib import Path
+
+    from kokdsl.messages import message
+    from kokdsl.serve.server import run
+
+    state = _serve_state(data_dir, database_url, sso_header=sso_header,
+                         followup_roots=tuple(Path(p).resolve() for p in followup_roots),
+                         drafts_dir=Path(drafts).resolve() if drafts else None)
+    click.echo(message("serve.listening", lang, host=host, port=port, data=_shown(state.data_dir)), err=True)
+    run(state, host, port)
+
+
+def _serve_state(data_dir: str | None, database_url: str | None, **options: object) -> Any:
+    """The register opened (needs the serve extra), with the engine wired in."""
+    if data_dir is None and database_url is None:
+        raise KokError("serve.no_data")
+    try:
+        from kokdsl.serve.server import open_state
+    except ImportError as exc:
+        raise KokError("serve.not_installed", missing=exc.name or "?") from None
+    import tempfile
+
+    folder = data_dir if data_dir is not None else tempfile.mkdtemp(prefix="kok-serve-")
+    return open_state(_serve_engine(), folder, database_url, **options)
+
+
+def _serve_engine() -> Any:
+    """The server's Engine: the other wings' work, wired here because the
+    command line is the one module that may import every wing (see
+    kokdsl/serve/engine.py and CONTRIBUTING.md, Layout)."""
+    from kokdsl.authoring.book import render_book
+    from kokdsl.authoring.editions import select_edition
+    from kokdsl.batch import decision_totals
+    from kokdsl.followup import changes as changes_
+    from kokdsl.followup import rerun as reruns
+    from kokdsl.followup import waivers as waivers_
+    from kokdsl.followup.rerun_job import Job, execute
+    from kokdsl.serve.engine import Engine
+
+    def follow_up(loaded: LoadedRulebook, files: list[str], *, lang: str, run_date: datetime.date,
+                  previous_summary: str | None, out_dir: str, waivers_file: str | None,
+                  progress: Callable[[int, int], None]) -> dict[str, Any]:
+        earlier = changes_.load_previous(previous_summary, lang) if previous_summary else None
+        waivers = waivers_.load_waivers(waivers_file, loaded.rulebook) if waivers_file else None
+        job = Job(loaded.rulebook, files, lang, run_date, loaded.path, earlier, out_dir, reruns.default_jobs(),
+                  progress, waivers)
+        done = execute(job)
+        try:
+            return {"totals": decision_totals(done.rows)}
+        finally:
+            done.result.close()
+
+    def read_waivers(path: str, loaded: LoadedRulebook) -> list[dict[str, Any]]:
+        fields = ("centre", "requirement", "reason", "reference", "granted_by", "valid_from", "valid_to")
+        return [{f: getattr(w, f) for f in fields} for w in waivers_.load_waivers(path, loaded.rulebook).waivers]
+
+    def apply_waivers(assessment: Assessment, path: str, day: datetime.date) -> Assessment:
+        found = waivers_.load_waivers(path, assessment.rulebook)
+        return waivers_.apply_waivers(assessment, found.for_centre(assessment.report.identity.id), day)
+
+    return Engine(select_rulebook=select_edition,
+                  render_book=lambda loaded, lang: render_book(loaded.rulebook, "html", lang),
+                  read_waivers=read_waivers, apply_waivers=apply_waivers, follow_up=follow_up)
+
+
+@serve.group("user")
+def serve_user() -> None:
+    """The register's local accounts."""
+
+
+@serve_user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["läsare", "handläggare", "beslutsfattare"]), required=True,
+              help="läsare reads; handläggare creates cases and proposes; beslutsfattare decides.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None, metavar="DIR")
+@click.option("--database-url", envvar="KOK_DATABASE_URL", default=None, metavar="URL")
+@click.option("--no-password", is_flag=True, help="An account for single sign-on only: no password.")
+@lang_option
+def serve_user_add(name: str, role: str, data_dir: str | None, database_url: str | None, no_password: bool,
+                   lang: str) -> None:
+    """Add the user NAME. The password is asked for (or read as one line from standard input)."""
+    from kokdsl.messages import message
+    from kokdsl.serve.server import add_user
+
+    state = _serve_state(data_dir, database_url)
+    password = None
+    if not no_password:
+        if sys.stdin.isatty():
+            password = click.prompt("Lösenord" if lang == "sv" else "Password", hide_input=True,
+                                    confirmation_prompt=True)
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise KokError("serve.empty_password")
+    add_user(state, name, role, password)
+    click.echo(message("serve.user_added", lang, name=name, role=role))
+
+
+@serve.group("token")
+def serve_token() -> None:
+    """API tokens for an e-service (Authorization: Bearer TOKEN)."""
+
+
+@serve_token.command("create")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None, metavar="DIR")
+@click.option("--database-url", envvar="KOK_DATABASE_URL", default=None, metavar="URL")
+@click.option("--user", "user_name", default=None, metavar="NAME",
+              help="The user the token acts as (default: the e-service's own reader account).")
+@lang_option
+def serve_token_create(data_dir: str | None, database_url: str | None, user_name: str | None, lang: str) -> None:
+    """Create an API token and print it on the last line (shown only once)."""
+    from kokdsl.messages import message
+    from kokdsl.serve.server import create_token
+
+    state = _serve_state(data_dir, database_url)
+    user, token = create_token(state, user_name)
+    click.echo(message("serve.token_created", lang, name=user.name, role=user.role))
+    click.echo(token)
+
+
 @main.command("report-schema")
 def report_schema() -> None:
     """Print the JSON Schema of the JSON findings report (kok run --output json:…)."""

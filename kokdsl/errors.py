@@ -13,7 +13,8 @@ user's language, and exits 2. Anything else that escapes is a bug in kokdsl
     ├── ScheduleFormatError    schedule: a self-reported schedule is malformed
     ├── RuleTestError          authoring.ruletest: an unusable test file
     ├── OutputError            outputs.files: a report cannot be written
-    └── InputRefused           reading: not a regular file, or standard input too slow (also an OSError)
+    ├── InputRefused           reading: not a regular file, or standard input too slow (also an OSError)
+    └── RequestRefused         serve: a request the case register refuses, with its HTTP status
 
 Every class lives here, as sqlglot and Jinja keep theirs. A subclass exists
 only where some code catches it by its class or reads what it adds; anything
@@ -141,3 +142,13 @@ class InputRefused(KokError, OSError):
     def __init__(self, reason: Any) -> None:
         super().__init__(reason.code, **reason.params)
         self.reason = reason
+
+
+class RequestRefused(KokError):
+    """A request `kok serve` refuses: a message code, its parameters and the
+    HTTP status to answer with (401 not signed in, 403 a role that may not,
+    404, 409, 413 …)."""
+
+    def __init__(self, code: str, status: int = 400, **params: Any) -> None:
+        super().__init__(code, **params)
+        self.status = status

@@ -23,7 +23,7 @@ def hostile_self_reports(work: Path, into: Path) -> list[str]:
     names = []
     for name in case_names():
         case = load_case(name)
-        if case.argv[0] != "run" or case.argv[2].startswith("/"):
+        if case.argv[0] != "run" or case.argv[2].startswith("/") or case.argv[2] == "-":  # devices; standard input
             continue
         folder = work / name
         folder.mkdir(parents=True)

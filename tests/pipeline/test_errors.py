@@ -39,7 +39,7 @@ def test_every_exception_class_in_kokdsl_is_a_kok_error_and_every_public_one_liv
 
 
 PUBLIC = ["KokError", "RulebookError", "KokSyntaxError", "DocumentError", "SelfReportError", "ScheduleFormatError",
-          "RuleTestError", "OutputError", "InputRefused"]
+          "RuleTestError", "OutputError", "InputRefused", "RequestRefused"]
 
 
 @pytest.mark.parametrize("name", PUBLIC)
