@@ -283,6 +283,8 @@ class DisplayName:
 
     sv: str
     en: str | None = None
+    singular: str | None = None  # `ental "vårdsamordnaren"`: one element of a list, definite
+    singular_en: str | None = None
     span: Span = span_field()
 
 
@@ -293,6 +295,7 @@ class FactDecl:
     doc: str | None = None
     input_only: bool = False  # `underlag`: an input, never checked on its own
     display: DisplayName | None = None
+    doc_en: str | None = None  # the description `på engelska`
     span: Span = span_field()
 
 
@@ -302,6 +305,7 @@ class FieldDecl:
     type: TypeExpr
     doc: str | None = None
     display: DisplayName | None = None
+    doc_en: str | None = None  # the description `på engelska`
     span: Span = span_field()
 
 

@@ -180,7 +180,10 @@ class Checker(NodeVisitor):
                     self.error("compile.duplicate_field", f.span, name=f.name, record=decl.name)
                     continue
                 seen.add(f.name)
-                fields.append(FieldSpec(f.name, self.resolve_type(f.type, allow_list=False), f.doc, f.display))
+                fields.append(FieldSpec(f.name, self.resolve_type(f.type, allow_list=False), f.doc, f.display,
+                                        f.doc_en))
+                if _has_singular(f.display) or _has_singular(decl.display):
+                    self.error("compile.singular_not_list", f.span, name=f.name)
             self.records[decl.name] = RecordSpec(decl.name, tuple(fields), decl.display)
 
     def declare_facts(self) -> None:
@@ -190,7 +193,11 @@ class Checker(NodeVisitor):
                 self.error("compile.duplicate_fact", item.span, name=item.name, line=self.facts[item.name].span.line)
                 continue
             self.facts[item.name] = FactSpec(item.name, self.resolve_type(item.type, allow_list=True),
-                                             item.doc, item.input_only, span=item.span, display=item.display)
+                                             item.doc, item.input_only, span=item.span, display=item.display,
+                                             doc_en=item.doc_en)
+            if _has_singular(item.display) and self.facts[item.name].type.kind != "list":
+                self.error("compile.singular_not_list", item.display.span if item.display else item.span,
+                           name=item.name)
             if _is_expression_keyword(item.name):
                 self.warn("compile.keyword_name", item.span, name=item.name)
 
@@ -685,3 +692,8 @@ class TypeName:
 
     def __hash__(self) -> int:
         return hash(self.t)
+
+
+def _has_singular(display: ast.DisplayName | None) -> bool:
+    """Whether a display name gives `ental`, which only a list fact may."""
+    return display is not None and (display.singular is not None or display.singular_en is not None)

@@ -81,10 +81,15 @@ class FieldSpec:
     type: Type
     doc: str | None = None
     display: ast.DisplayName | None = attrs.field(default=None, eq=False)
+    doc_en: str | None = None
 
     def display_name(self, lang: str = "sv") -> str:
         """How a sentence names the field: its display name in lang, else its name in words."""
         return _display_name(self.name, self.display, lang)
+
+    def description(self, lang: str = "sv") -> str | None:
+        """The field's description in lang; None in English where the rulebook gives none."""
+        return self.doc_en if lang == "en" else self.doc
 
 
 @attrs.frozen
@@ -126,10 +131,21 @@ class FactSpec:
     input_only: bool = False
     span: ast.Span = attrs.field(default=ast.NO_SPAN, eq=False)
     display: ast.DisplayName | None = attrs.field(default=None, eq=False)
+    doc_en: str | None = None
 
     def display_name(self, lang: str = "sv") -> str:
         """How a sentence names the fact: its display name in lang, else its name in words."""
         return _display_name(self.name, self.display, lang)
+
+    def description(self, lang: str = "sv") -> str | None:
+        """The fact's description in lang; None in English where the rulebook gives none."""
+        return self.doc_en if lang == "en" else self.doc
+
+    def singular(self, lang: str = "sv") -> str | None:
+        """How a letter names one element of this list (`ental "vårdsamordnaren"`), or None."""
+        if self.display is None:
+            return None
+        return self.display.singular_en if lang == "en" else self.display.singular
 
 
 # `undertecknas som beslut|tjänsteskrivelse`: the words for each choice, per language.

@@ -107,3 +107,4 @@ def magnitude(n: int) -> str:
     if magnitude >= 10 ** (exponent + 1):
         exponent += 1
     return f"{'-' if n < 0 else ''}~10^{exponent}"
+

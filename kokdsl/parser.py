@@ -26,6 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import attrs
 import lark
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -280,13 +281,27 @@ class _ToAst:
     def fact_decl(self, meta: _Meta, _kw: Token, name: Token, type_: ast.TypeExpr, *rest: object) -> ast.FactDecl:
         input_only = any(part == "input_only" for part in rest)
         display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
-        doc = next((part for part in rest if isinstance(part, Token)), None)
-        return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, input_only, display,
-                            span=self._span(meta))
+        doc, doc_en = next((part for part in rest if isinstance(part, tuple)), (None, None))
+        return ast.FactDecl(str(name), type_, doc, input_only, display, doc_en, span=self._span(meta))
 
-    def display_name(self, meta: Any, _kw: Token, sv: Token, _kw_en: Token | None = None,
-                     en: Token | None = None) -> ast.DisplayName:
-        return ast.DisplayName(_unquote(sv), _unquote(en) if en else None, span=self._span(meta))
+    def description(self, meta: Any, sv: Token, _kw_en: Token | None = None,
+                    en: Token | None = None) -> tuple[str, str | None]:
+        return _unquote(sv), _unquote(en) if en else None
+
+    def display_name(self, meta: Any, _kw: Token, sv: Token, *rest: object) -> ast.DisplayName:
+        # rest: [singular] [KW_IN_ENGLISH en [singular]]
+        english = next((i for i, part in enumerate(rest) if isinstance(part, Token) and part.type == "KW_IN_ENGLISH"),
+                       len(rest))
+        before, after = rest[:english], rest[english + 1:]
+        en = next((part for part in after if isinstance(part, Token)), None)
+
+        def singular(parts: tuple[object, ...]) -> str | None:
+            return next((part.value for part in parts if isinstance(part, _Singular)), None)
+        return ast.DisplayName(_unquote(sv), _unquote(en) if en else None, singular(before), singular(after),
+                               span=self._span(meta))
+
+    def singular(self, meta: Any, _kw: Token, word: Token) -> _Singular:
+        return _Singular(_unquote(word))
 
     def input_only(self, meta: _Meta, _kw: Token) -> str:
         return "input_only"
@@ -298,8 +313,8 @@ class _ToAst:
 
     def field_decl(self, meta: _Meta, name: Token, type_: ast.TypeExpr, *rest: object) -> ast.FieldDecl:
         display = next((part for part in rest if isinstance(part, ast.DisplayName)), None)
-        doc = next((part for part in rest if isinstance(part, Token)), None)
-        return ast.FieldDecl(str(name), type_, _unquote(doc) if doc else None, display, span=self._span(meta))
+        doc, doc_en = next((part for part in rest if isinstance(part, tuple)), (None, None))
+        return ast.FieldDecl(str(name), type_, doc, display, doc_en, span=self._span(meta))
 
     def chapter(self, meta: _Meta, _kw: Token, title: Token, text: Token | None = None) -> ast.Chapter:
         return ast.Chapter(_unquote(title), _text_block(text) if text else None, span=self._span(meta))
@@ -787,6 +802,13 @@ class _Built:
         else:
             self.line, self.column = first.line, first.column
             self.end_line, self.end_column = last.end_line, last.end_column
+
+
+@attrs.frozen
+class _Singular:
+    """`ental "vårdsamordnaren"` inside a display name, until display_name takes it."""
+
+    value: str
 
 
 class _Splice(list[Any]):

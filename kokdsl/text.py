@@ -49,3 +49,22 @@ def join_and(items: list[str], lang: str) -> str:
     from kokdsl.formatting import format_list
 
     return format_list(items, lang)
+
+
+def count_words(n: int, lang: str) -> str:
+    """A count in running text: "två" … "tolv" / "two" … "twelve" for 2 to 12,
+    as Språkrådet prefers (and English style guides alike); other numbers,
+    and every number in a table, as digits ("13", "6 500")."""
+    from kokdsl.formatting import format_number
+    from kokdsl.messages import message
+
+    words = message("number.words", lang).split()
+    return words[n - 2] if 2 <= n <= 12 else format_number(n, lang)
+
+
+def ordinal_words(n: int, lang: str) -> str:
+    """"första" … "tolfte" / "first" … "twelfth"; "13:e" / "13th" beyond."""
+    from kokdsl.messages import message
+
+    words = message("number.ordinals", lang).split()
+    return words[n - 1] if 1 <= n <= 12 else message("number.ordinal", lang, n=n)

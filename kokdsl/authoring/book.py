@@ -133,7 +133,9 @@ def _requirement(req: CompiledRequirement, rulebook: CompiledRulebook, lang: str
         "condition_prose": (_capitalise(check_clause(req.condition, rulebook, lang))
                             if req.condition is not None else None),
         "id": req.id,
-        "title": req.title,
+        # English titles and texts where the rulebook gives them (`på engelska`), else the Swedish.
+        "title": req.title_in(lang),
+        "title_lang": _lang_of(req.title_en, lang),
         "modality": req.modality,
         "modality_label": message(f"report.modality.{req.modality}", lang),
         "topic": topic_label(req.topic, lang) if req.topic else None,
@@ -143,7 +145,8 @@ def _requirement(req: CompiledRequirement, rulebook: CompiledRulebook, lang: str
         "status_note": message(f"report.status_note.{req.status}", lang) if not req.in_force else None,
         "sources": [_source_text(src, lang) for src in req.sources],
         "validity": _validity_text(req, lang),
-        "paragraphs": paragraphs(req.text),
+        "paragraphs": paragraphs(req.text_in(lang)),
+        "text_lang": _lang_of(req.text_en, lang),
         "condition": expr_text(req.condition, lang) if req.condition is not None else None,
         "check": expr_text(req.check, lang),
         "facts": sorted(req.dependencies),
@@ -175,6 +178,11 @@ def _validity_text(req: CompiledRequirement, lang: str) -> str | None:
     return None
 
 
+def _lang_of(english: str | None, lang: str) -> str:
+    """The language a text is shown in: English where the rulebook gives it, else the rulebook's."""
+    return "en" if lang == "en" and english else RULEBOOK_LANG
+
+
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -187,8 +195,10 @@ def _fact(spec: FactSpec, rulebook: CompiledRulebook, lang: str) -> dict[str, ob
     if spec.type.kind == "list":
         record = rulebook.record_type(spec.type)
         fields = [{"name": f.name, "display": _capitalise(names.field(record.name, f.name, lang)),
-                   "expected": ExpectedValue(f.type).render(lang), "doc": f.doc}
+                   "expected": ExpectedValue(f.type).render(lang), "doc": f.description(lang) or f.doc,
+                   "doc_lang": _lang_of(f.doc_en, lang)}
                   for f in record.fields]
     return {"name": spec.name, "display": _capitalise(names.fact(spec.name, lang)),
-            "expected": ExpectedValue(spec.type).render(lang), "doc": spec.doc,
+            "expected": ExpectedValue(spec.type).render(lang), "doc": spec.description(lang) or spec.doc,
+            "doc_lang": _lang_of(spec.doc_en, lang),
             "input_only": spec.input_only, "fields": fields}

@@ -75,8 +75,18 @@ def _provenance_lines(item: ast.Requirement, lang: str) -> list[str]:
 def _display_name(display: ast.DisplayName | None, lang: str) -> str:
     if display is None:
         return ""
-    english = f" {canonical_keyword('in_english', lang)} {quote(display.en)}" if display.en is not None else ""
-    return f" {canonical_keyword('shown_as', lang)} {quote(display.sv)}{english}"
+    english = (f" {canonical_keyword('in_english', lang)} {quote(display.en)}{_singular(display.singular_en, lang)}"
+               if display.en is not None else "")
+    return f" {canonical_keyword('shown_as', lang)} {quote(display.sv)}{_singular(display.singular, lang)}{english}"
+
+
+def _singular(word: str | None, lang: str) -> str:
+    return f" {canonical_keyword('singular', lang)} {quote(word)}" if word is not None else ""
+
+
+def _english(text: str | None, lang: str, before: str) -> str:
+    """` på engelska "…"` after a description that has one."""
+    return f"{before}{canonical_keyword('in_english', lang)} {quote(text)}" if text is not None else ""
 
 
 def _check_lines(check: ast.Expr, lang: str) -> str:
@@ -114,11 +124,13 @@ def format_item(item: ast.Item, lang: str = "sv") -> str:
             line = f"{kw('fact')} {item.name}: {format_type(item.type, lang)}"
             line += f" {kw('input_only')}" if item.input_only else ""
             line += _display_name(item.display, lang)
-            return line + (f"\n{INDENT}{quote(item.doc)}" if item.doc is not None else "")
+            # The English description on a line of its own, as a book's reconstruction statement.
+            english = _english(item.doc_en, lang, f"\n{INDENT * 2}")
+            return line + (f"\n{INDENT}{quote(item.doc)}{english}" if item.doc is not None else "")
         case ast.RecordDecl():
             lines = [f"{kw('record')} {item.name}{_display_name(item.display, lang)}:"]
             for f in item.fields:
-                doc = f" {quote(f.doc)}" if f.doc is not None else ""
+                doc = f" {quote(f.doc)}{_english(f.doc_en, lang, ' ')}" if f.doc is not None else ""
                 lines.append(f"{INDENT}{f.name}: {format_type(f.type, lang, INDENT)}"
                              f"{_display_name(f.display, lang)}{doc}")
             return "\n".join(lines)

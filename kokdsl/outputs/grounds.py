@@ -31,14 +31,14 @@ from fractions import Fraction
 import attrs
 
 from kokdsl import ast
-from kokdsl.compiled import CompiledRequirement, CompiledRulebook
+from kokdsl.compiled import CompiledRequirement, CompiledRulebook, FactSpec, FieldSpec
 from kokdsl.enums import Outcome
 from kokdsl.evaluator import Element, RequirementResult, Trace
 from kokdsl.formatting import format_percent
 from kokdsl.messages import message
 from kokdsl.prose import Names, _chosen_by, _Context, _op_words, _phrase, value_text
 from kokdsl.schedule import AROUND_THE_CLOCK, MINUTES_PER_DAY, WEEKDAYS, Schedule
-from kokdsl.text import join_and
+from kokdsl.text import count_words, join_and, ordinal_words
 from kokdsl.values import UNKNOWN, RecordValue
 
 
@@ -103,10 +103,7 @@ def gaps_text(gaps: Schedule, lang: str) -> str:
     as the week's recurring times ("torsdagar 15.30–17.00")."""
     nights, days = [], Schedule.from_intervals([])
     for start, end in gaps.intervals:
-        first_day = start // MINUTES_PER_DAY
-        crosses = end > (first_day + 1) * MINUTES_PER_DAY and end - start < MINUTES_PER_DAY
-        after_midnight = start % MINUTES_PER_DAY == 0 and end - start <= MINUTES_PER_DAY // 2
-        if crosses or after_midnight:
+        if _is_night(start, end):
             nights.append((start, end))
         else:
             days = days.union(Schedule.from_intervals([(start, end)]))
@@ -118,6 +115,18 @@ def gaps_text(gaps: Schedule, lang: str) -> str:
         pieces.append(message("ground.night", lang, day=names[day], next=names[(day + 1) % 7],
                               start=_clock(start, lang), end=_clock(end, lang)))
     return join_and(pieces, lang)
+
+
+def _ends_with_night(gaps: Schedule) -> bool:
+    """Whether gaps_text names a night last (nights follow the day-time gaps)."""
+    return any(_is_night(start, end) for start, end in gaps.intervals)
+
+
+def _is_night(start: int, end: int) -> bool:
+    first_day = start // MINUTES_PER_DAY
+    crosses = end > (first_day + 1) * MINUTES_PER_DAY and end - start < MINUTES_PER_DAY
+    after_midnight = start % MINUTES_PER_DAY == 0 and end - start <= MINUTES_PER_DAY // 2
+    return crosses or after_midnight
 
 
 def _clock(minute: int, lang: str) -> str:
@@ -212,17 +221,24 @@ class _Writer:
     def subject(self, element: Element | None) -> str:
         if element is None or not isinstance(element.item, RecordValue):
             return ""
-        record = _record_of(self.rulebook, element.item)
+        # The list's own word for one element ("vårdsamordnaren", `ental`), else the record's ("personen").
+        list_fact = _list_of(self.rulebook, element.item)
+        display = ((list_fact.singular(self.lang) if list_fact is not None else None)
+                   or self.names.element(_record_of(self.rulebook, element.item), self.lang))
         label = element.label
-        if label.startswith("#"):  # a record without a name: "personen nr 2"
-            label = message("ground.number", self.lang, n=label[1:])
-        return f"{self.names.element(record, self.lang)} {label}"
+        if label.startswith("#") and label[1:].isdigit():
+            # A record without a name, by its place: "den andra personen i egenrapporten"
+            return message("ground.unnamed", self.lang, ordinal=ordinal_words(int(label[1:]), self.lang),
+                           record=_without_article(display, self.lang))
+        return f"{display} {label}"
 
     def dispatch(self, node: object, tr: Trace, element: Element | None) -> bool:
         if tr.value is UNKNOWN:
             return False
         match node:
             case ast.Logic(op="and") if tr.value is False:
+                if element is not None and self.joined(tr, element):
+                    return True
                 for part in tr.parts:
                     self.sentences(part, element)
                 return True
@@ -242,12 +258,52 @@ class _Writer:
                 return self.flag(flag, tr.parts[0], element, expected=False)
         return False
 
+    def joined(self, tr: Trace, element: Element) -> bool:
+        """Several failures of one record, said in one sentence: "Filialen
+        Låtsasvik har en annan verksamhetschef (Erik Ek) än vårdcentralen
+        (Cecilia Carlsson) och är inte godkänd av regionen." False (nothing
+        said) when a failing part has no predicate form."""
+        subject = self.subject(element)
+        predicates: list[str] = []
+        for part in tr.parts:
+            if part.value is True:
+                continue
+            predicate = self.predicate(part)
+            if predicate is None or not subject:
+                return False
+            predicates.append(predicate)
+        if len(predicates) < 2:
+            return False
+        self.say("joined", subject=subject, predicates=join_and(predicates, self.lang))
+        return True
+
+    def predicate(self, tr: Trace) -> str | None:
+        """What one failing part says about a record, as a predicate, or None."""
+        node = tr.node
+        if (isinstance(node, ast.Compare) and node.op == "=" and isinstance(node.left, ast.Field)
+                and isinstance(node.right, ast.Name) and self.rulebook.fact(node.right.name) is not None
+                and len(tr.parts) == 2 and tr.parts[1].value not in ("", UNKNOWN) and tr.parts[0].value
+                is not UNKNOWN):
+            left, right = tr.parts
+            self.patterns.append("differs_from_centre")
+            return message("ground.predicate_differs_from_centre", self.lang, field=_phrase(node.left, self.ctx),
+                           lv=_plain(left, self.value(left, node.left)),
+                           rv=_plain(right, self.value(right, node.right)))
+        if isinstance(node, ast.Field) and tr.value is False and _is_participle(node, self.ctx):
+            self.patterns.append("flag_not")
+            return message("ground.predicate_flag_not", self.lang, name=_phrase(node, self.ctx))
+        return None
+
     def covers(self, node: ast.Covers, tr: Trace) -> bool:
         left, right = tr.parts
         if not isinstance(left.value, Schedule) or not isinstance(right.value, Schedule):
             return False
         gaps = gaps_text(right.value.minus(left.value), self.lang)
         if right.value == AROUND_THE_CLOCK:
+            # Swedish "…, kl. 17.00–08.00, saknas": a comma closes a night's time, and
+            # nothing else ("måndag–fredag 08.00–17.00 saknas"); English ends on the gaps.
+            if self.lang == "sv" and _ends_with_night(right.value.minus(left.value)):
+                gaps += ","
             if isinstance(node.left, ast.Arith) and node.left.op == "+":
                 joint = join_and([_phrase(n, self.ctx) for n in _union_parts(node.left)], self.lang)
                 self.say("covers_week_joint", left=joint, gaps=gaps)
@@ -342,7 +398,7 @@ class _Writer:
         record = (self.names.record(record_type, self.lang) if self.lang == "sv"
                   else _without_article(self.names.element(record_type, self.lang), self.lang))
         if node.kind == "some" and tr.total and tr.total > 1:
-            self.say("none_meets", count=tr.total, collection=collection)
+            self.say("none_meets", count=count_words(tr.total, self.lang), collection=collection)
         for e in tr.elements:
             self.sentences(e.trace, e) if node.kind != "none" else self.forbidden(e, record)
         return True
@@ -359,12 +415,12 @@ class _Writer:
         """A yes/no fact or field answered the wrong way, with the question it answers."""
         if not isinstance(tr.value, bool):
             return False
-        doc = _doc_of(self.rulebook, node, self.ctx)
+        doc, english = _doc_of(self.rulebook, node, self.ctx)
         answer = message("ground.yes" if tr.value else "ground.no", self.lang)
         subject = self.subject(element)
         if doc and doc.endswith("?"):
             self.say("flag_question_of" if subject else "flag_question", subject=subject, answer=answer,
-                     question=swedish(doc, self.lang))
+                     question=swedish(doc, self.lang, english))
         else:
             self.say("flag_of" if subject else "flag", subject=subject, answer=answer,
                      name=_phrase(node, self.ctx))
@@ -384,7 +440,7 @@ class _Writer:
         found_text = named(found)
         self.say("at_least" if found else "at_least_none", candidates=named(sorted(candidates)),
                  count=len(found), found=found_text, collection=_phrase(node.collection, self.ctx),
-                 n=value_text(n, None, self.lang))
+                 n=count_words(n, self.lang) if isinstance(n, int) else value_text(n, None, self.lang))
         return True
 
     def member(self, node: ast.Member, tr: Trace, element: Element | None) -> bool:
@@ -394,6 +450,15 @@ class _Writer:
                   "cv": value_text(collection.value, self.ctx.type(node.collection), self.lang)}
         self.say("member_forbidden" if inside else "not_member", **params)
         return True
+
+
+def _is_participle(node: ast.Field, ctx: _Context) -> bool:
+    """A yes/no field named by a participle ("godkänd av regionen", "approved
+    by the region"), which reads as a predicate: "är inte godkänd av regionen".
+    Told by the English name, whose participles end in -ed; a noun such as
+    "listning" / "listing" does not."""
+    english = _phrase(node, _Context(ctx.rulebook, "en")).split(" ")[0]
+    return english.endswith("ed")
 
 
 def _is_closed_value(node: object, ctx: _Context) -> bool:
@@ -459,17 +524,25 @@ def _record_name(ctx: _Context, collection: object) -> str | None:
 
 def _record_of(rulebook: CompiledRulebook, item: RecordValue) -> str | None:
     """The record type of a list element, from the fact its path starts with."""
-    match = re.match(r"\$\.([^.\[]+)", item.path)
-    spec = rulebook.fact(match.group(1)) if match else None
+    spec = _list_of(rulebook, item)
     return spec.type.record if spec is not None else None
 
 
-def _doc_of(rulebook: CompiledRulebook, node: ast.Name | ast.Field, ctx: _Context) -> str | None:
-    """A yes/no fact's or field's description: usually the question the applicant answered."""
+def _list_of(rulebook: CompiledRulebook, item: RecordValue) -> FactSpec | None:
+    """The list fact an element belongs to, from its path ("$.vårdsamordnare[1]")."""
+    match = re.match(r"\$\.([^.\[]+)", item.path)
+    return rulebook.fact(match.group(1)) if match else None
+
+
+def _doc_of(rulebook: CompiledRulebook, node: ast.Name | ast.Field,
+            ctx: _Context) -> tuple[str | None, str | None]:
+    """A yes/no fact's or field's description, in Swedish and in English (None
+    where the rulebook gives none): usually the question the applicant answered."""
+    spec: FactSpec | FieldSpec | None
     if isinstance(node, ast.Name):
         spec = rulebook.fact(node.name)
-        return spec.doc if spec is not None else None
-    st = ctx.type(node.subject)
-    record = rulebook.records.get(st.record or "") if st is not None else None
-    field = record.field(node.name) if record is not None else None
-    return field.doc if field is not None else None
+    else:
+        st = ctx.type(node.subject)
+        record = rulebook.records.get(st.record or "") if st is not None else None
+        spec = record.field(node.name) if record is not None else None
+    return (spec.doc, spec.doc_en) if spec is not None else (None, None)

@@ -36,7 +36,7 @@ from kokdsl.outputs.grounds import SV_CLOSE, SV_OPEN, ground, swedish
 from kokdsl.outputs.provenance import marked, provenance_notices
 from kokdsl.pipeline import Assessment
 from kokdsl.selfreport import DataProblem
-from kokdsl.text import join_and, paragraphs
+from kokdsl.text import count_words, join_and, paragraphs
 
 APPROVAL = "approval"
 REJECTION = "rejection"
@@ -171,7 +171,8 @@ def letter_view(assessment: Assessment, lang: str, document: str, run_date: date
             view["grounds_heading"] = message("letter.grounds_heading_memo" if memo else "letter.grounds_heading",
                                               lang)
             view["grounds_intro"] = (message("letter.grounds_intro_one", lang, book=book) if len(failed_skall) == 1
-                                     else message("letter.grounds_intro", lang, count=len(failed_skall), book=book))
+                                     else message("letter.grounds_intro", lang,
+                                                  count=count_words(len(failed_skall), lang), book=book))
             view["grounds"] = [_ground_view(r, assessment, lang, book) for r in failed_skall]
             if not memo:
                 review = rb.review if not english or not letters.review_en else letters.review_en
@@ -352,9 +353,10 @@ def _supplements(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
             "name": name[:1].upper() + name[1:],
             "status": message("letter.supplement_missing" if problem.kind == "missing" else "letter.supplement_invalid",
                               lang),  # an implausible value cannot be read as given either
-            # The rulebook describes its facts in Swedish only: an English letter names the fact and asks in English.
-            "doc": (fact.doc or "") if fact is not None and problem.field is None and lang == "sv" else "",
-            "doc_lang": "sv",
+            # The fact's description in the letter's language; an English letter whose rulebook gives
+            # no English description names the fact and asks in English, without it.
+            "doc": (fact.description(lang) or "") if fact is not None and problem.field is None else "",
+            "doc_lang": lang,
             "evidence": _quoted(assessment, problem.path, lang) if problem.kind == "invalid" else [],
             "ask": _ask(problem, rb, lang),
             "needed_for": message("letter.needed_for_many" if len(needed) > 1 else "letter.needed_for", lang,

@@ -46,3 +46,25 @@ def test_bad_format_and_file_output(tmp_path):
     target = tmp_path / "bok" / "2025.md"
     code, _ = run_cli("book", OREBRO, "--output", f"md:{target}")
     assert code == 0 and target.read_text(encoding="utf-8").startswith("# Hälsoval Region Örebro län")
+
+
+def test_english_book_gives_the_rulebooks_english_titles_texts_and_descriptions():
+    code, output = run_cli("book", OREBRO, "--lang", "en")
+    assert code == 0
+    assert "1.1 Specialist in general practice during all opening hours (shall" in output
+    assert "> A specialist in general practice must be available during all opening hours." in output
+    assert "| Are patients offered a named care contact? |" in output
+    code, swedish = run_cli("book", OREBRO)
+    assert "| Erbjuds patienterna en fast vårdkontakt? |" in swedish
+
+
+def test_english_html_book_marks_only_the_swedish_left():
+    source = ('regelbok "T" utgåva 2025\n'
+              'uppgift x: ja/nej "Har ni x?" på engelska "Do you have x?"\n'
+              'uppgift y: ja/nej "Har ni y?"\n'
+              'krav 1 "Titel" skall\n  rubrik på engelska "Title"\n  text på engelska\n  """Text."""\n'
+              '  """Svensk text."""\n  x och y\n')
+    rulebook = load_rulebook_source(source, "x.kok").rulebook
+    html = render_book(rulebook, "html", "en")
+    assert "<span>Title</span>" in html and "<blockquote><p>Text.</p>" in html
+    assert "<span>Do you have x?</span>" in html and '<span lang="sv">Har ni y?</span>' in html

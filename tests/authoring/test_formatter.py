@@ -84,3 +84,24 @@ def test_fmt_diff_shows_what_would_change_and_changes_nothing(tmp_path):
     assert "-uppgift x :ja/nej\n+\n+uppgift x: ja/nej\n" in result.output
     assert result.output.startswith(f"--- {path}\n+++ {path}\n")
     assert path.read_text(encoding="utf-8") == messy
+
+
+def test_an_english_description_survives_fmt_and_reaches_the_compiled_rulebook(tmp_path):
+    from kokdsl.pipeline import load_rulebook
+
+    book = tmp_path / "b.kok"
+    book.write_text('regelbok "T" utgåva 2025\n'
+                    'uppgift x: ja/nej visas som "x" "Har ni x?" på engelska "Do you have x?"\n'
+                    'post p:\n  namn: text "Namn." på engelska "Name."\n'
+                    'uppgift l: lista av p "Lista."\n'
+                    'krav 1 "T" skall\n  """T."""\n  x\n', encoding="utf-8")
+    assert run_cli("fmt", str(book)) == (EXIT_OK, f"{book}: omformaterad\n")
+    once = book.read_text(encoding="utf-8")
+    assert '  "Har ni x?"\n    på engelska "Do you have x?"\n' in once
+    assert '  namn: text "Namn." på engelska "Name."\n' in once
+    assert run_cli("fmt", "--check", str(book)) == (EXIT_OK, "")
+    rulebook = load_rulebook(book).rulebook
+    fact = rulebook.fact("x")
+    assert fact is not None and (fact.description("sv"), fact.description("en")) == ("Har ni x?", "Do you have x?")
+    assert rulebook.records["p"].fields[0].description("en") == "Name."
+    assert rulebook.fact("l").description("en") is None

@@ -33,6 +33,7 @@ from kokdsl.outputs.grounds import gaps_text, ground
 from kokdsl.outputs.letters import DOCUMENTS, LETTERS, document_for
 from kokdsl.pipeline import assess, load_rulebook
 from kokdsl.schedule import Schedule
+from kokdsl.text import count_words, ordinal_words
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = list(letter_cases())
@@ -248,23 +249,38 @@ FIX = "tests/fixtures/letters"
     (f"{FIX}/andelar.yaml", "7", "en", "Of 2,781 calls, 2,382 were answered the same day (85.7%). "
                                        "The target is at least 90%."),
     (f"{FIX}/filial.yaml", "4", "sv", "Filialen Låtsasnäs har en annan verksamhetschef (Erik Ek) än vårdcentralen "
-                                      "(Greta Gran). För filialen Låtsasnäs har vårdcentralen svarat nej på frågan "
-                                      "”Har regionen godkänt filialen innan den öppnade?”"),
+                                      "(Greta Gran) och är inte godkänd av regionen."),
+    (f"{FIX}/filial.yaml", "4", "en", "The branch Låtsasnäs has a different head of operations (Erik Ek) from the "
+                                      "centre (Greta Gran) and is not approved by the region."),
     (f"{FIX}/filial.yaml", "5", "sv", "För filialen Låtsasnäs har vårdcentralen svarat ja på frågan ”Kan invånare "
                                       "lista sig på filialen?” Det får inte gälla för någon filial."),
     (f"{FIX}/filial.yaml", "6", "sv", "Invånare kan lista sig på filialen Låtsasnäs. Vårdcentralens verksamhetschef "
                                       "är Greta Gran."),
     (f"{FIX}/filial.yaml", "10", "sv", "Av barnhälsovård, filial och mödrahälsovård har vårdcentralen bara filial "
-                                       "bland tilläggsuppdragen. Kravet är minst 2."),
+                                       "bland tilläggsuppdragen. Kravet är minst två."),
     (f"{FIX}/flaggor.yaml", "10", "sv", "Av barnhälsovård, filial och mödrahälsovård har vårdcentralen inget i "
-                                        "tilläggsuppdragen. Kravet är minst 2."),
+                                        "tilläggsuppdragen. Kravet är minst två."),
     (f"{FIX}/tillagg.yaml", "11", "sv", "Filial ingår inte i tilläggsuppdragen (barnhälsovård och mödrahälsovård)."),
     (f"{FIX}/ingen-samordnare.yaml", "12", "sv", "Vårdcentralen har inte angett några vårdsamordnare."),
-    (f"{FIX}/samordnare.yaml", "13", "sv", "Personen nr 1 har yrkeshögskoleutbildning. Kravet är "
-                                           "högskoleutbildning. Personen nr 2 har gymnasieutbildning. "
-                                           "Kravet är högskoleutbildning."),
-    (f"{FIX}/samordnare.yaml", "14", "sv", "För personen nr 1 är tjänstgöringsgrad 25\u00a0%. Kravet är minst "
-                                           "50\u00a0%."),
+    (f"{FIX}/samordnare.yaml", "13", "sv",
+     "Den första vårdsamordnaren i egenrapporten har yrkeshögskoleutbildning. Kravet är högskoleutbildning. "
+     "Den andra vårdsamordnaren i egenrapporten har gymnasieutbildning. Kravet är högskoleutbildning."),
+    (f"{FIX}/samordnare.yaml", "13", "en",
+     "The first care coordinator in the self-report has higher vocational education. The requirement is "
+     "university education. The second care coordinator in the self-report has upper secondary education. "
+     "The requirement is university education."),
+    (f"{FIX}/samordnare.yaml", "14", "sv",
+     "Den första vårdsamordnaren i egenrapporten har en tjänstgöringsgrad på 25\u00a0%. Kravet är minst 50\u00a0%."),
+    (f"{FIX}/samordnare.yaml", "14", "en",
+     "The first care coordinator in the self-report has a part of full time of 25%. The requirement is at least 50%."),
+    (f"{FIX}/samordnare.yaml", "12", "sv",
+     "Ingen av de två vårdsamordnare som vårdcentralen har angett uppfyller kravet. Uppgiften om namn är inte "
+     "ifylld för den första vårdsamordnaren i egenrapporten. Uppgiften om namn är inte ifylld för den andra "
+     "vårdsamordnaren i egenrapporten."),
+    (f"{FIX}/samordnare.yaml", "12", "en",
+     "None of the two care coordinators the centre has given meets the requirement. The name of the first care "
+     "coordinator in the self-report is not filled in. The name of the second care coordinator in the "
+     "self-report is not filled in."),
     (f"{FIX}/enkel.yaml", "21", "sv", "Antalet listade är 600. Kravet är minst 1\u00a0000."),
     (f"{FIX}/enkel.yaml", "21", "en", "The number of listed patients is 600. The requirement is at least 1,000."),
     (f"{FIX}/enkel.yaml", "22", "sv", "Uppgiften om verksamhetschefen är inte ifylld."),
@@ -274,6 +290,17 @@ FIX = "tests/fixtures/letters"
     # The question is the rulebook's, in Swedish: marked (\ue000…\ue001) so the HTML says lang="sv".
     (f"{FIX}/flaggor.yaml", "9", "en", "The centre answered no to the question “\ue000Har vårdcentralen en gällande "
                                        "digital utvecklingsplan?\ue001”"),
+    # A single schedule round the clock, a record equal to the centre where it must differ, yes/no
+    # answers whose descriptions are not questions, and the fallback (an `eller` has no pattern).
+    (f"{FIX}/storstad.yaml", "24", "sv", "Jouren täcker inte veckans alla timmar: måndag–fredag 08.00–17.00 saknas."),
+    (f"{FIX}/storstad.yaml", "24", "en", "The on-call service does not cover every hour of the week: nothing covers "
+                                         "Monday–Friday 08:00–17:00."),
+    (f"{FIX}/storstad.yaml", "25", "sv", "Filialen Testby har samma verksamhetschef (Greta Gran) som vårdcentralen, "
+                                         "men ska ha en annan."),
+    (f"{FIX}/storstad.yaml", "26", "sv", "Vårdcentralen har svarat nej på frågan om egen jourmottagning."),
+    (f"{FIX}/storstad.yaml", "26", "en", "The centre answered no when asked about its own out-of-hours clinic."),
+    (f"{FIX}/storstad.yaml", "27", "sv", "För filialen Testby har vårdcentralen svarat nej på frågan om tolkstöd."),
+    (f"{FIX}/storstad.yaml", "28", "sv", "Fast vårdkontakt: nej; digital utvecklingsplan: nej."),
     (f"{FIX}/saknas.yaml", "2", "sv", "Uppgiften om öppettiderna i egenrapporten går inte att läsa. Uppgift om jouren "
                                       "saknas i egenrapporten."),
 ])
@@ -388,3 +415,104 @@ def test_pdf_structure_ids_are_renumbered_in_order_keeping_every_offset():
     fixed = fix_pdf_node_ids(pdf)
     assert fixed == b"/ID (node00000000)>> /Headers [(node00000001)] /ID (node00000001) (node00000000)"
     assert len(fixed) == len(pdf)
+
+
+@pytest.mark.parametrize(("n", "lang", "words"), [
+    (2, "sv", "två"), (12, "sv", "tolv"), (13, "sv", "13"), (6500, "sv", "6\u00a0500"),
+    (2, "en", "two"), (12, "en", "twelve"), (13, "en", "13"), (6500, "en", "6,500"),
+])
+def test_counts_under_thirteen_are_words_in_running_text(n, lang, words):
+    assert count_words(n, lang) == words
+
+
+@pytest.mark.parametrize(("n", "lang", "words"), [
+    (1, "sv", "första"), (2, "sv", "andra"), (12, "sv", "tolfte"), (13, "sv", "13:e"),
+    (1, "en", "first"), (3, "en", "third"), (12, "en", "twelfth"), (13, "en", "13th"),
+])
+def test_places_of_unnamed_records_are_ordinal_words(n, lang, words):
+    assert ordinal_words(n, lang) == words
+
+
+def test_tables_keep_digits():
+    letter = (ROOT / "tests/golden/letters/grounds-samordnare.sv.md").read_text(encoding="utf-8")
+    assert "| 12 | Vårdsamordnare | skall | ej uppfyllt |" in letter
+    assert "uppfyller inte tre skall-krav" in letter
+
+
+@pytest.mark.parametrize(("req", "pattern"), [
+    ("24", "covers_week"), ("25", "same_as_centre"), ("26", "flag"), ("27", "flag_of"), ("28", "fallback_plain"),
+])
+def test_each_pattern_has_a_fixture_centre(req, pattern):
+    rulebook = load_rulebook(ROOT / LETTER_RULEBOOK).rulebook
+    assessment = assess(rulebook, ROOT / FIX / "storstad.yaml")
+    result = next(r for r in assessment.evaluation.results if r.requirement.id == req)
+    assert ground(result, "sv", assessment.report.facts).patterns == (pattern,)
+    assert (ROOT / "tests/golden/letters/grounds-storstad.sv.md").exists()
+
+
+def test_a_records_failures_are_one_sentence_with_the_pattern_names():
+    rulebook = load_rulebook(ROOT / LETTER_RULEBOOK).rulebook
+    assessment = assess(rulebook, ROOT / FIX / "filial.yaml")
+    result = next(r for r in assessment.evaluation.results if r.requirement.id == "4")
+    said = ground(result, "sv", assessment.report.facts)
+    assert len(said.sentences) == 1
+    assert said.patterns == ("differs_from_centre", "flag_not", "joined")
+
+
+def test_english_letters_ask_the_rulebooks_english_question(tmp_path):
+    source = (ROOT / LETTER_RULEBOOK).read_text(encoding="utf-8").replace(
+        '"Har vårdcentralen en gällande digital utvecklingsplan?"',
+        '"Har vårdcentralen en gällande digital utvecklingsplan?" på engelska '
+        '"Does the centre have a current digital development plan?"', 1)
+    book = tmp_path / "grounds.kok"
+    book.write_text(source, encoding="utf-8")
+    rulebook = load_rulebook(book).rulebook
+    assessment = assess(rulebook, ROOT / FIX / "flaggor.yaml")
+    result = next(r for r in assessment.evaluation.results if r.requirement.id == "9")
+    assert ground(result, "en", assessment.report.facts).sentences == (
+        "The centre answered no to the question “Does the centre have a current digital development plan?”",)
+    assert ground(result, "sv", assessment.report.facts).sentences == (
+        "Vårdcentralen har svarat nej på frågan ”Har vårdcentralen en gällande digital utvecklingsplan?”",)
+
+
+def test_an_english_supplement_request_describes_the_fact_in_english():
+    code, out = run_cli("run", "rulebooks/orebro/2025.kok", "examples/komplettering.yaml", "--lang", "en",
+                        "--svar-senast", "2025-04-01", "-o", "md:-")
+    assert code == 1
+    assert ("**The on-call service:** not given. The times when the centre itself or a contracted on-call partner "
+            "is on call.") in out
+    assert "jouråtagandet" not in out
+
+
+def test_a_named_element_is_named_by_the_lists_singular_and_its_name(tmp_path):
+    report = tmp_path / "namngiven.yaml"
+    report.write_text((ROOT / FIX / "samordnare.yaml").read_text(encoding="utf-8").replace(
+        "- namn: ''\n  utbildning: yrkeshögskola", "- namn: Anna Berg\n  utbildning: yrkeshögskola", 1),
+        encoding="utf-8")
+    rulebook = load_rulebook(ROOT / LETTER_RULEBOOK).rulebook
+    assessment = assess(rulebook, report)
+    result = next(r for r in assessment.evaluation.results if r.requirement.id == "14")
+    assert ground(result, "sv", assessment.report.facts).sentences == (
+        "Vårdsamordnaren Anna Berg har en tjänstgöringsgrad på 25\u00a0%.", "Kravet är minst 50\u00a0%.")
+    assert ground(result, "en", assessment.report.facts).sentences == (
+        "The care coordinator Anna Berg has a part of full time of 25%.", "The requirement is at least 50%.")
+
+
+def test_singular_is_only_for_a_list_and_survives_fmt(tmp_path):
+    book = tmp_path / "b.kok"
+    book.write_text('regelbok "T" utgåva 2025\n'
+                    'post p:\n  namn: text "Namn."\n'
+                    'uppgift l: lista av p visas som "personer" ental "personen" på engelska "people" '
+                    'ental "the person"\n  "Lista."\n'
+                    'krav 1 "T" skall\n  """T."""\n  alla x i l: x.namn != ""\n', encoding="utf-8")
+    run_cli("fmt", str(book))
+    assert ('visas som "personer" ental "personen" på engelska "people" ental "the person"\n'
+            in book.read_text(encoding="utf-8"))
+    assert run_cli("fmt", "--check", str(book)) == (0, "")
+    assert load_rulebook(book).rulebook.fact("l").singular("en") == "the person"
+    book.write_text('regelbok "T" utgåva 2025\n'
+                    'uppgift x: heltal visas som "x" ental "x:et" "X."\n'
+                    'krav 1 "T" skall\n  """T."""\n  x > 1\n', encoding="utf-8")
+    code, out = run_cli("check", str(book))
+    assert code == 2
+    assert "b.kok:2:" in out and "”x” är ingen lista: ental" in out
