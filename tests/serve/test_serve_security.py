@@ -127,7 +127,8 @@ def _corpus_cases() -> list[str]:
         if case.argv[:1] != ["run"] or len(case.argv) != 3 or case.argv[1] != "rulebook.kok":
             continue
         # A file name or a special file is the file system's hostility; an upload has only bytes.
-        if case.argv[2].startswith(("bytes:", "/")) or any("symlink_to" in r for r in case.generate):
+        if case.argv[2] == "-" or case.argv[2].startswith(("bytes:", "/")) \
+                or any("symlink_to" in r or r.get("fifo") for r in case.generate):
             continue
         found.append(name)
     return found
