@@ -11,7 +11,6 @@ missing one is a failure."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,10 +18,7 @@ from conftest import EXAMPLES, PASSWORDS, Server
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 # Words of the workplace's own Swedish that its English never uses.
 SWEDISH_ONLY = ("Ärende", "Självdeklaration", "Uppföljning", "Undantag", "Kravbok", "Logga", "Diarienummer",
                 "Vårdcentral", "Beslut", "Handläggare", "Inkom", "Utfall", "Förlopp", "Körning", "Jämför", "Starta")
@@ -36,16 +32,12 @@ def _missing(what: str) -> None:
 
 
 @pytest.fixture
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        _missing("chromium")
+def chromium(chromium):
+    """The session's one browser (tests/support/browser.py): a second
+    sync_playwright beside it would run inside its event loop and fail."""
     if not AXE.exists():
         _missing("axe-core (npm ci --prefix tests)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
+    return chromium
 
 
 class Officer:
