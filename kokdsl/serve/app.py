@@ -411,32 +411,29 @@ def add_pages(app: FastAPI, state: AppState, runner: jobs.Runner) -> None:
             runner.submit(run_id)
         return redirect(f"/followup/{run_id}")
 
-    @app.get("/followup/{run_id}/overview", include_in_schema=False)
-    async def followup_overview(request: Request, run_id: int) -> Response:
+    def stored_output(request: Request, run_id: int, output: str) -> Any:
+        """One output a follow-up run stored (404 while it has none)."""
         who(request)
         with state.sessions() as db:
             run = _run(db, run_id)
-        if run.overview_html is None:
+        content = getattr(run, output)
+        if content is None:
             raise RequestRefused("serve.error.not_found", 404)
-        return document(run.overview_html)
+        return content
+
+    @app.get("/followup/{run_id}/overview", include_in_schema=False)
+    async def followup_overview(request: Request, run_id: int) -> Response:
+        return document(stored_output(request, run_id, "overview_html"))
 
     @app.get("/followup/{run_id}/centres.csv", include_in_schema=False)
     async def followup_csv(request: Request, run_id: int) -> Response:
-        who(request)
-        with state.sessions() as db:
-            run = _run(db, run_id)
-        if run.centres_csv is None:
-            raise RequestRefused("serve.error.not_found", 404)
-        return download(run.centres_csv, "text/csv; charset=utf-8", f"uppfoljning-{run.id}.csv")
+        content = stored_output(request, run_id, "centres_csv")
+        return download(content, "text/csv; charset=utf-8", f"uppfoljning-{run_id}.csv")
 
     @app.get("/followup/{run_id}/summary.json", include_in_schema=False)
     async def followup_summary(request: Request, run_id: int) -> Response:
-        who(request)
-        with state.sessions() as db:
-            run = _run(db, run_id)
-        if run.summary_json is None:
-            raise RequestRefused("serve.error.not_found", 404)
-        return download(run.summary_json, "application/json", f"summary-{run.id}.json")
+        content = stored_output(request, run_id, "summary_json")
+        return download(content, "application/json", f"summary-{run_id}.json")
 
     # -- waivers
 
