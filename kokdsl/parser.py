@@ -20,17 +20,25 @@ import hashlib
 import inspect
 import os
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
+from re import _constants as re_constants  # noqa: PLC2701 - the first characters of a terminal
+from re import _parser as re_parser  # noqa: PLC2701
 from typing import Any
 
 import attrs
 import lark
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lexer import BasicLexer, ContextualLexer, LexerState, LexerThread
+from lark.parsers.lalr_analysis import Shift
+from lark.parsers.lalr_interactive_parser import InteractiveParser
 from lark.parsers.lalr_parser import _Parser as _LalrParser
+from lark.parsers.lalr_parser_state import ParseConf, ParserState
+from lark.utils import TextSlice
 
 from kokdsl import ast
 from kokdsl.collector import collector_paused
@@ -944,10 +952,298 @@ def _widened(built: _Built, first: Any, last: Any) -> _Built:
 
 
 def _build_ast(text: str, start: str, transformer: _ToAst) -> Any:
-    frontend = _lark().parser
-    table = frontend.parser._parse_table  # lark's LALR table, loaded or built once
-    lexer_thread: Any = frontend._make_lexer_thread(text)
-    return _value(_LalrParser(table, _callbacks(transformer)).parse(lexer_thread, start))
+    return _value(_run_lalr(text, start, _callbacks(transformer)))
+
+
+# -- the LALR loop ------------------------------------------------------------------------
+#
+# lark's own loop (ParserState.feed_token) looks each reduction's callback up by
+# its Rule object, whose hash and equality are Python methods, and is called
+# once per token. This is the same loop over lark's table with the actions
+# numbered: a shift is the state to go to (>= 0), a reduction ~rule. On a
+# syntax error the stacks are handed to lark's InteractiveParser, so the error
+# says what lark's would (which terminals the parser accepts there).
+
+
+class _Table:
+    def __init__(self, table: Any):
+        self.lark_table = table
+        self.rules: list[Any] = []
+        numbers: dict[Any, int] = {}
+        self.actions: dict[int, dict[str, int]] = {}
+        for state, actions in table.states.items():
+            numbered = {}
+            for symbol, (action, arg) in actions.items():
+                if action is Shift:
+                    numbered[symbol] = arg
+                else:
+                    if arg not in numbers:
+                        numbers[arg] = len(self.rules)
+                        self.rules.append(arg)
+                    numbered[symbol] = ~numbers[arg]
+            self.actions[state] = numbered
+        self.sizes = [len(rule.expansion) for rule in self.rules]
+        self.origins = [rule.origin.name for rule in self.rules]
+        self.start_states: dict[str, int] = table.start_states
+        self.end_states: dict[str, int] = table.end_states
+
+
+@functools.cache
+def _table() -> _Table:
+    return _Table(_lark().parser.parser._parse_table)  # lark's LALR table, loaded or built once
+
+
+class _Position:
+    """What lark's lexers ask of the parser: the state it is in."""
+
+    __slots__ = ("stack",)
+
+    def __init__(self, stack: list[int]):
+        self.stack = stack
+
+    @property
+    def position(self) -> int:
+        return self.stack[-1]
+
+
+def _run_lalr(text: str, start: str, callbacks: dict[Any, Callable[[list[Any]], Any]]) -> Any:
+    table = _table()
+    actions, sizes, origins = table.actions, table.sizes, table.origins
+    reducers = [callbacks[rule] for rule in table.rules]
+    end_state = table.end_states[start]
+    states: list[int] = [table.start_states[start]]
+    values: list[Any] = []
+    lexer_state = LexerState(TextSlice.cast_from(text))
+    try:
+        last = None
+        for token in _root_first_lexer().lex(lexer_state, _Position(states)):
+            _feed(token, token.type, states, values, actions, sizes, origins, reducers)
+            last = token
+        end = Token.new_borrow_pos("$END", "", last) if last else Token("$END", "", 0, 1, 1)
+        return _feed(end, "$END", states, values, actions, sizes, origins, reducers, end_state)
+    except UnexpectedInput as error:  # lark's loop hands its state over the same way
+        conf = ParseConf(table.lark_table, callbacks, start)
+        thread = LexerThread(_lark().parser.lexer, lexer_state)
+        error.interactive_parser = InteractiveParser(_LalrParser(table.lark_table, callbacks),
+                                                     ParserState(conf, thread, states, values), thread)
+        raise
+
+
+def _feed(token: Token, kind: str, states: list[int], values: list[Any], actions: dict[int, dict[str, int]],
+          sizes: list[int], origins: list[str], reducers: list[Callable[[list[Any]], Any]],
+          end_state: int | None = None) -> Any:
+    """Reduce as the table says, then shift `token`; at the end, the start rule's value."""
+    while True:
+        action = actions[states[-1]].get(kind)
+        if action is None:
+            expected = {symbol for symbol in actions[states[-1]] if symbol.isupper()}
+            raise UnexpectedToken(token, expected, state=_Position(states))  # type: ignore[no-untyped-call]
+        if action >= 0:
+            states.append(action)
+            values.append(token)
+            return None
+        rule = ~action
+        size = sizes[rule]
+        if size:
+            children = values[-size:]
+            del states[-size:]
+            del values[-size:]
+        else:
+            children = []
+        values.append(reducers[rule](children))
+        states.append(actions[states[-1]][origins[rule]])
+        if end_state is not None and states[-1] == end_state:
+            return values[-1]
+
+
+# -- the lexer ------------------------------------------------------------------------------
+#
+# lark's contextual lexer keeps one scanner per set of terminals a parser state
+# accepts, each a master regex of those terminals compiled when the state is
+# first reached. The Örebro book reaches 49 of them; compiling their keyword
+# alternations was half of `kok check` (2.5 ms each). This lexer first tries the
+# one scanner of all terminals (lark's root lexer, compiled once) and keeps its
+# token when the state accepts that terminal; only otherwise does it ask the
+# state's own scanner. Both give the same token: a state's scanner is the root
+# scanner's alternation with the terminals it does not accept left out, in the
+# same order, and a regex alternation yields its first alternative that
+# matches. That holds while no terminal has a callback and no string terminal
+# is folded into a regex one (lark's "unless"): tests/pipeline/test_lexer.py
+# checks both, and holds the two lexers to the same parse.
+
+
+class _RootFirstLexer:
+    def __init__(self, contextual: ContextualLexer):
+        self.contextual = contextual
+        root = contextual.root_lexer
+        assert isinstance(root, BasicLexer)
+        self.ignore = root.ignore_types
+        self.newline = root.newline_types
+        self.accepts = {state: frozenset(t.name for t in lexer.terminals)  # type: ignore[attr-defined]
+                        for state, lexer in contextual.lexers.items()}
+        self.scanners = _ScannersByFirstCharacter(list(root.terminals), root.g_regex_flags)
+
+    def lex(self, lexer_state: LexerState, parser_state: _Position) -> Iterator[Token]:
+        text, counter = lexer_state.text, lexer_state.line_ctr
+        source, end = text.text, text.end
+        accepts, ignore, newline = self.accepts, self.ignore, self.newline
+        lexers, scanner_for, stack = self.contextual.lexers, self.scanners.scanner_for, parser_state.stack
+        # where lark's LineCounter would be, kept in locals and handed over only when lark's lexer takes a turn
+        pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
+        try:
+            while pos < end:
+                state = stack[-1]
+                found = scanner_for(source[pos]).match(source, pos, end)
+                if found is None or (kind := found.lastgroup) is None or kind not in accepts[state]:
+                    counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
+                    counter.column = pos - line_start + 1
+                    yield lexers[state].next_token(lexer_state, parser_state)
+                    pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
+                    continue
+                value, stop = found.group(), found.end()
+                next_line, next_start = line, line_start
+                if kind in newline and (newlines := value.count("\n")):
+                    next_line, next_start = line + newlines, pos + value.rindex("\n") + 1
+                if kind not in ignore:
+                    token = Token(kind, value, pos, line, pos - line_start + 1, next_line, stop - next_start + 1, stop)
+                    lexer_state.last_token = token
+                    yield token
+                pos, line, line_start = stop, next_line, next_start
+        except EOFError:
+            pass
+        except UnexpectedCharacters as error:  # as lark's contextual lexer: name the terminal that was not expected
+            try:
+                last_token = lexer_state.last_token
+                token = self.contextual.root_lexer.next_token(lexer_state, parser_state)
+                raise UnexpectedToken(  # type: ignore[no-untyped-call]
+                    token, error.allowed, state=parser_state, token_history=[last_token],
+                    terminals_by_name=self.contextual.root_lexer.terminals_by_name) from None
+            except UnexpectedCharacters:
+                raise error from None
+
+
+class _ScannersByFirstCharacter:
+    """The root scanner split by the character a token starts with. A master
+    regex tries its alternatives one after another, and for a word most of our
+    99 terminals are keyword alternations that fail one by one. Here each
+    common character has its own master regex of only the terminals that can
+    start with it (lark's order kept, so the first alternative that matches is
+    the same); any other character uses the whole root alternation. Which
+    characters a terminal can start with is read from the regex's parse; an
+    element this does not understand makes the terminal a candidate for every
+    character, which is always safe."""
+
+    COMMON = frozenset(string.ascii_letters + string.digits + string.punctuation + " \t\nåäöÅÄÖéÉü")
+
+    def __init__(self, terminals: list[Any], flags: int):
+        self.flags = flags
+        self.terminals = terminals
+        self.starts = [_case_variants(_first_characters(t.pattern.to_regexp(), flags)) for t in terminals]
+        self.by_character: dict[str, re.Pattern[str]] = {}
+        self.compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    def scanner_for(self, character: str) -> re.Pattern[str]:
+        found = self.by_character.get(character)
+        if found is None:
+            found = self.by_character[character] = self._compiled(self._candidates(character))
+        return found
+
+    def _candidates(self, character: str) -> tuple[int, ...]:
+        variants = _case_variants(frozenset(character))
+        if character not in self.COMMON or variants is None:
+            return tuple(range(len(self.terminals)))
+        return tuple(i for i, first in enumerate(self.starts) if first is None or first & variants)
+
+    def _compiled(self, indexes: tuple[int, ...]) -> re.Pattern[str]:
+        found = self.compiled.get(indexes)
+        if found is None:
+            chosen = [self.terminals[i] for i in indexes] or self.terminals
+            pattern = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in chosen)
+            found = self.compiled[indexes] = re.compile(pattern, self.flags)
+        return found
+
+
+def _case_variants(characters: frozenset[str] | None) -> frozenset[str] | None:
+    """The characters with their lower, upper and folded forms, so that a
+    token starting with 'K' (or the Kelvin sign) is a candidate for 'k'."""
+    if characters is None:
+        return None
+    return frozenset(v for c in characters for v in (c, c.lower(), c.upper(), c.casefold()))
+
+
+# a keyword terminal as _keyword_terminals writes it: its spellings, escaped, between `|`
+_KEYWORD_TERMINAL = re.compile(r"\(\?i:((?:\w|\\s\+|\\/)+(?:\|(?:\w|\\s\+|\\/)+)*)\)\(\?!\[\\w\\/\]\)")
+
+
+def _first_characters(pattern: str, flags: int) -> frozenset[str] | None:
+    """The characters a match of `pattern` can start with; None for any."""
+    keyword = _KEYWORD_TERMINAL.fullmatch(pattern)
+    if keyword:  # the quick way for the 80 keyword terminals
+        return frozenset(spelling[0] for spelling in keyword.group(1).split("|"))
+    try:
+        first, _ = _first_of(re_parser.parse(pattern, flags))
+    except Exception:  # an element of a newer Python's regex parse: any character
+        return None
+    return first
+
+
+_WIDEST_RANGE = 256
+
+
+def _first_of(items: Any) -> tuple[frozenset[str] | None, bool]:
+    """(first characters or None for any, whether it can match nothing) of a parsed sequence."""
+    first: set[str] = set()
+    for op, av in items:
+        if op is re_constants.LITERAL:
+            return frozenset(first | {chr(av)}), False
+        if op is re_constants.IN:
+            chars = _in_characters(av)
+            return (None if chars is None else frozenset(first | chars)), False
+        if op is re_constants.BRANCH:
+            part: set[str] = set()
+            nullable = False
+            for branch in av[1]:
+                branch_first, branch_nullable = _first_of(branch)
+                if branch_first is None:
+                    return None, False
+                part |= branch_first
+                nullable = nullable or branch_nullable
+            first |= part
+        elif op is re_constants.SUBPATTERN:
+            inner, nullable = _first_of(av[3])
+            if inner is None:
+                return None, False
+            first |= inner
+        elif op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT):
+            inner, nullable = _first_of(av[2])
+            if inner is None:
+                return None, False
+            first |= inner
+            nullable = nullable or av[0] == 0
+        elif op in (re_constants.AT, re_constants.ASSERT, re_constants.ASSERT_NOT):
+            nullable = True  # takes no character
+        else:
+            return None, False
+        if not nullable:
+            return frozenset(first), False
+    return frozenset(first), True
+
+
+def _in_characters(items: Any) -> set[str] | None:
+    chars: set[str] = set()
+    for op, av in items:
+        if op is re_constants.LITERAL:
+            chars.add(chr(av))
+        elif op is re_constants.RANGE and av[1] - av[0] <= _WIDEST_RANGE:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        else:  # a negation, a category (\w), a wide range
+            return None
+    return chars
+
+
+@functools.cache
+def _root_first_lexer() -> _RootFirstLexer:
+    return _RootFirstLexer(_lark().parser.lexer)
 
 
 def _parse_chunk(chunk: str, file: str, line_offset: int) -> tuple[ast.Item | None, Diagnostic | None]:
