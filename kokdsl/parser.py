@@ -18,6 +18,7 @@ import difflib
 import functools
 import hashlib
 import inspect
+import itertools
 import os
 import re
 import string
@@ -1007,6 +1008,7 @@ class _Position:
 
 
 def _run_lalr(text: str, start: str, callbacks: dict[Any, Callable[[list[Any]], Any]]) -> Any:
+    """The start rule's value: reduce as the table says before each token, then shift it."""
     table = _table()
     actions, sizes, origins = table.actions, table.sizes, table.origins
     reducers = [callbacks[rule] for rule in table.rules]
@@ -1014,46 +1016,44 @@ def _run_lalr(text: str, start: str, callbacks: dict[Any, Callable[[list[Any]], 
     states: list[int] = [table.start_states[start]]
     values: list[Any] = []
     lexer_state = LexerState(TextSlice.cast_from(text))
+    position = _Position(states)
+    last = None
     try:
-        last = None
-        for token in _root_first_lexer().lex(lexer_state, _Position(states)):
-            _feed(token, token.type, states, values, actions, sizes, origins, reducers)
+        for token in itertools.chain(_root_first_lexer().lex(lexer_state, position), (None,)):
+            if token is None:  # the end of the text, where the start rule is reduced
+                token = Token.new_borrow_pos("$END", "", last) if last else Token("$END", "", 0, 1, 1)
+            kind = token.type
+            while True:
+                row = actions[states[-1]]
+                action = row.get(kind)
+                if action is None:
+                    expected = {symbol for symbol in row if symbol.isupper()}
+                    raise UnexpectedToken(token, expected, state=position)  # type: ignore[no-untyped-call]
+                if action >= 0:
+                    states.append(action)
+                    values.append(token)
+                    break
+                rule = ~action
+                size = sizes[rule]
+                if size:
+                    children = values[-size:]
+                    del states[-size:]
+                    del values[-size:]
+                else:
+                    children = []
+                values.append(reducers[rule](children))
+                state = actions[states[-1]][origins[rule]]
+                states.append(state)
+                if state == end_state and kind == "$END":
+                    return values[-1]
             last = token
-        end = Token.new_borrow_pos("$END", "", last) if last else Token("$END", "", 0, 1, 1)
-        return _feed(end, "$END", states, values, actions, sizes, origins, reducers, end_state)
     except UnexpectedInput as error:  # lark's loop hands its state over the same way
         conf = ParseConf(table.lark_table, callbacks, start)
         thread = LexerThread(_lark().parser.lexer, lexer_state)
         error.interactive_parser = InteractiveParser(_LalrParser(table.lark_table, callbacks),
                                                      ParserState(conf, thread, states, values), thread)
         raise
-
-
-def _feed(token: Token, kind: str, states: list[int], values: list[Any], actions: dict[int, dict[str, int]],
-          sizes: list[int], origins: list[str], reducers: list[Callable[[list[Any]], Any]],
-          end_state: int | None = None) -> Any:
-    """Reduce as the table says, then shift `token`; at the end, the start rule's value."""
-    while True:
-        action = actions[states[-1]].get(kind)
-        if action is None:
-            expected = {symbol for symbol in actions[states[-1]] if symbol.isupper()}
-            raise UnexpectedToken(token, expected, state=_Position(states))  # type: ignore[no-untyped-call]
-        if action >= 0:
-            states.append(action)
-            values.append(token)
-            return None
-        rule = ~action
-        size = sizes[rule]
-        if size:
-            children = values[-size:]
-            del states[-size:]
-            del values[-size:]
-        else:
-            children = []
-        values.append(reducers[rule](children))
-        states.append(actions[states[-1]][origins[rule]])
-        if end_state is not None and states[-1] == end_state:
-            return values[-1]
+    raise AssertionError("the parse table never reduced the start rule")
 
 
 # -- the lexer ------------------------------------------------------------------------------
