@@ -53,13 +53,17 @@ def span_field() -> Any:
 def children(node: object) -> Iterator[Any]:
     """The nodes directly under node, in field order: an expression's
     operands (its fields that are nodes; a span is not a node)."""
-    cls = type(node)
-    if not attrs.has(cls):
+    if not _is_node(type(node)):
         return
-    for name in _field_names(cls):
+    for name in _field_names(type(node)):
         child = getattr(node, name)
-        if type(child) is not Span and attrs.has(type(child)):
+        if _is_node(type(child)):
             yield child
+
+
+@functools.cache
+def _is_node(cls: type) -> bool:
+    return cls is not Span and attrs.has(cls)
 
 
 @functools.cache
