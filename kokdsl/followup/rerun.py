@@ -115,8 +115,7 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
 
             assessment = apply_waivers(assessment, settings.waivers.for_centre(report.identity.id), settings.run_date)
         row = centre_row(shown, assessment, report_name if settings.folder is not None else None)
-        case = _follow_up_case(settings)
-        letter = case.document_for(assessment) if settings.folder is not None else None
+        letter = _follow_up_case(settings).document_for(assessment) if settings.folder is not None else None
         entry = spooled(summary_entry(row, settings.rulebook, document, letter))  # spooled() makes it JSON-safe
     except SelfReportError as exc:
         return error_row(shown, exc.diagnostic.code, exc.diagnostic.text(settings.lang))
