@@ -28,7 +28,7 @@ import attrs
 import yaml
 
 from kokdsl import ast
-from kokdsl.compiled import CompiledRulebook, Env, Type
+from kokdsl.compiled import CompiledRulebook, Env, RecordSpec, Type
 from kokdsl.diagnostics import ERROR, WARNING, Diagnostic, key_path
 from kokdsl.documents import load_json, load_yaml
 from kokdsl.errors import DocumentError, KokError, ScheduleFormatError, SelfReportError
@@ -297,38 +297,39 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
     return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics), source)
 
 
-@attrs.frozen
 class _RecordPlan:
-    """A record type as validation walks it."""
+    """A record type as validation walks it. (Plain classes: an attrs class
+    costs a millisecond of start-up to generate its methods.)"""
 
-    name: str
-    fields: tuple[tuple[str, Type], ...]  # name, type; in declaration order
-    names: frozenset[str]
-    label_field: str | None
+    __slots__ = ("name", "fields", "names", "label_field")
+
+    def __init__(self, record: RecordSpec) -> None:
+        self.name = record.name
+        self.fields = tuple((f.name, f.type) for f in record.fields)  # name, type; in declaration order
+        self.names = frozenset(f.name for f in record.fields)
+        self.label_field = record.label_field
 
 
-@attrs.frozen
 class _Plan:
     """What validation needs of a rulebook, worked out once per rulebook and
     kept in its runtime cache: each fact's path, and sets to look keys up in
     instead of scanning the declarations for every key of every centre."""
 
-    facts: tuple[tuple[str, Type, str], ...]  # name, type, JSON path; in book order
-    declared: list[str]  # the facts' names, sorted: what a misspelt key is matched against
-    known: frozenset[object]  # the keys a self-report may hold at the top
-    records: dict[str, _RecordPlan]
+    __slots__ = ("facts", "declared", "known", "records")
+
+    def __init__(self, rulebook: CompiledRulebook) -> None:
+        names = {f.name for f in rulebook.facts}
+        # name, type, JSON path; in book order
+        self.facts = tuple((f.name, f.type, key_path("$", f.name)) for f in rulebook.facts)
+        self.declared = sorted(names)  # what a misspelt key is matched against
+        self.known: frozenset[object] = frozenset(names | set(IDENTITY_KEYS))  # the keys allowed at the top
+        self.records = {name: _RecordPlan(record) for name, record in rulebook.records.items()}
 
 
 def _plan(rulebook: CompiledRulebook) -> _Plan:
     plan: _Plan | None = rulebook.runtime.get("selfreport_plan")
     if plan is None:
-        records = {name: _RecordPlan(record.name, tuple((f.name, f.type) for f in record.fields),
-                                     frozenset(f.name for f in record.fields), record.label_field)
-                   for name, record in rulebook.records.items()}
-        names = {f.name for f in rulebook.facts}
-        plan = rulebook.runtime["selfreport_plan"] = _Plan(
-            tuple((f.name, f.type, key_path("$", f.name)) for f in rulebook.facts), sorted(names),
-            frozenset(names | set(IDENTITY_KEYS)), records)
+        plan = rulebook.runtime["selfreport_plan"] = _Plan(rulebook)
     return plan
 
 
