@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from kokdsl.formatting import format_date, format_list, format_number, format_percent
+from kokdsl.formatting import PLAIN_SMALL_INTEGERS, format_date, format_list, format_number, format_percent
 from kokdsl.messages import message
 from kokdsl.values import Duration, duration_text
 
@@ -75,3 +75,12 @@ def test_amounts_in_messages_are_numbers_of_the_language():
 def test_dates_in_words():
     day = datetime.date(2025, 4, 1)
     assert (format_date(day, "sv"), format_date(day, "en")) == ("1 april 2025", "1 April 2025")
+
+
+@pytest.mark.parametrize("lang", sorted(PLAIN_SMALL_INTEGERS))
+def test_small_whole_numbers_are_written_as_babel_writes_them(lang):
+    """format_number writes 0–999 without Babel's locale data; Babel agrees."""
+    import babel.numbers
+
+    for value in range(1000):
+        assert format_number(value, lang) == babel.numbers.format_decimal(value, locale=lang)
