@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import collections
 import datetime
+import gc
 import hashlib
 import json
 import math
-import multiprocessing
 import os
-import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -53,6 +52,16 @@ OUTCOME_LETTERS = {Outcome.MET: "m", Outcome.NOT_MET: "n", Outcome.CANNOT_ASSESS
                    Outcome.WAIVED: "u"}
 LETTER_OUTCOMES = {v: k for k, v in OUTCOME_LETTERS.items()}
 POOL_MIN_CENTRES = 40  # below this, starting worker processes costs more than it saves
+# The default pool (pool_size), from CPU measured on the Örebro book (issue 23): a centre
+# costs CENTRE_MS to read, check and summarise, and PAGE_MS more for its findings page. A
+# pool adds, per worker, its fork and the pages it copies on first writing to them, and per
+# centre the round trip to the worker (pickling both ways, the main process's result thread).
+AUTO_JOBS = 0
+CENTRE_MS = 0.35
+PAGE_MS = 6.0
+WORKER_START_MS = 15.0
+POOL_MS_PER_CENTRE = 0.1
+POOL_MAX_SHARE = 0.1  # the most CPU a pool may add, as a share of the run's own
 # Centres per task sent to a worker: every task costs the main process a round
 # trip through the pool (pickling, its result thread, the GIL), which with 8
 # centres a task was a quarter of the run's CPU. Large tasks make that small;
@@ -303,23 +312,51 @@ def _quiet_worker() -> None:
     """A worker leaves Ctrl-C to the main process, and stays silent if the
     main process dies under it (its only errors then are broken pipes; a
     centre's own failures are already error rows)."""
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the worker's whole life
 
 
 def default_jobs() -> int:
+    """What `--jobs` is when not given: AUTO_JOBS, a pool sized by the work (pool_size)."""
+    return AUTO_JOBS
+
+
+def available_cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
 
 
+def pool_size(jobs: int, centres: int, pages: bool) -> int:
+    """Worker processes for a run: `--jobs N` as asked; by default every core,
+    but only when the pool adds at most POOL_MAX_SHARE to the run's CPU, else
+    none (1). A run without findings pages never gets one: its centres are too
+    quick for the round trip to a worker to be worth it."""
+    if jobs != AUTO_JOBS:
+        return jobs
+    cores = available_cores()
+    work = centres * (CENTRE_MS + (PAGE_MS if pages else 0.0))
+    added = cores * WORKER_START_MS + centres * POOL_MS_PER_CENTRE
+    return cores if cores > 1 and added <= POOL_MAX_SHARE * work else 1
+
+
 def run_centres(settings: RunSettings, files: list[str], report_names: list[str],
                 jobs: int = 1) -> Iterator[tuple[CentreRow, str]]:
-    """(row, summary entry as a JSON line) per file, in file order, whatever the number of jobs."""
+    """(row, summary entry as a JSON line) per file, in file order, whatever
+    the number of jobs (AUTO_JOBS: see pool_size)."""
     global _WORKER_SETTINGS
     tasks = list(zip(files, report_names, strict=True))
-    if jobs <= 1 or len(tasks) < POOL_MIN_CENTRES or "fork" not in multiprocessing.get_all_start_methods():
+    jobs = pool_size(jobs, len(tasks), settings.folder is not None)
+    if jobs <= 1 or len(tasks) < POOL_MIN_CENTRES:
+        for task in tasks:
+            yield assess_centre(settings, *task)
+        return
+    import multiprocessing  # only here: a serial run never pays for importing it
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         for task in tasks:
             yield assess_centre(settings, *task)
         return
@@ -395,6 +432,10 @@ def run(settings: RunSettings, files: list[str], jobs: int = 1,
     names = report_names(files)
     spool = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="kok-rerun-")
     result = RerunResult(summary_header(settings.rulebook, settings.run_date, settings.rulebook_path), [], spool)
+    # What exists now (the rulebook, its closures, every module) lives through the run: the
+    # collector need not walk it again and again while centres come and go, and forked
+    # workers do not copy its pages by touching it.
+    gc.freeze()
     try:
         for row, entry in run_centres(settings, files, names, jobs):
             result.rows.append(row)
@@ -405,6 +446,8 @@ def run(settings: RunSettings, files: list[str], jobs: int = 1,
     except BaseException:
         spool.close()
         raise
+    finally:
+        gc.unfreeze()
     return result
 
 
