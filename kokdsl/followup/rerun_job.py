@@ -78,15 +78,16 @@ class JobResult:
 
     def summary_extra(self, lang: str) -> dict[str, object]:
         """What summary.json adds after the centres: the changes, and the waivers expiring or for no known centre."""
-        from kokdsl.followup.waivers import waiver_json
-
         extra: dict[str, object] = {}
         if self.compared:
             extra["changes"] = [changes_.change_json(c, lang) for c in self.changes]
-        if self.expiring:
-            extra["expiring_waivers"] = [waiver_json(w) for w in self.expiring]
-        if self.unknown_waivers:
-            extra["waivers_for_unknown_centres"] = [waiver_json(w) for w in self.unknown_waivers]
+        if self.expiring or self.unknown_waivers:  # the waivers module only when there are waivers to list
+            from kokdsl.followup.waivers import waiver_json
+
+            if self.expiring:
+                extra["expiring_waivers"] = [waiver_json(w) for w in self.expiring]
+            if self.unknown_waivers:
+                extra["waivers_for_unknown_centres"] = [waiver_json(w) for w in self.unknown_waivers]
         if self.skipped:
             extra["skipped"] = [s.to_json(lang) for s in self.skipped]
         return extra
