@@ -52,16 +52,19 @@ OUTCOME_LETTERS = {Outcome.MET: "m", Outcome.NOT_MET: "n", Outcome.CANNOT_ASSESS
                    Outcome.WAIVED: "u"}
 LETTER_OUTCOMES = {v: k for k, v in OUTCOME_LETTERS.items()}
 POOL_MIN_CENTRES = 40  # below this, starting worker processes costs more than it saves
-# The default pool (pool_size), from CPU measured on the Örebro book (issue 23): a centre
-# costs CENTRE_MS to read, check and summarise, and PAGE_MS more for its findings page. A
-# pool adds, per worker, its fork and the pages it copies on first writing to them, and per
-# centre the round trip to the worker (pickling both ways, the main process's result thread).
+# The default pool (pool_size), from CPU measured on the Örebro book (issue 23). A centre
+# costs CENTRE_MS to read, check and summarise (0.30-0.32 ms at 12,000 centres) and PAGE_MS
+# more for its findings page. A pool adds, per worker, its fork and the pages it copies on
+# first writing to them (25 ms for two), and per centre the round trip to the worker: pickling
+# both ways and the main process's result thread (0.07-0.1 ms). On a two-vCPU machine the
+# workers also slow each other down: --out over 1,200 centres took 1.2-1.5x less wall time for
+# 30-60 % more CPU, while --format json took more CPU (+25-45 %) and no less wall time.
 AUTO_JOBS = 0
-CENTRE_MS = 0.35
-PAGE_MS = 6.0
+CENTRE_MS = 0.3
+PAGE_MS = 1.2
 WORKER_START_MS = 15.0
 POOL_MS_PER_CENTRE = 0.1
-POOL_MAX_SHARE = 0.1  # the most CPU a pool may add, as a share of the run's own
+POOL_MAX_SHARE = 0.25  # the most CPU a pool may add, as a share of the run's own
 # Centres per task sent to a worker: every task costs the main process a round
 # trip through the pool (pickling, its result thread, the GIL), which with 8
 # centres a task was a quarter of the run's CPU. Large tasks make that small;
@@ -332,15 +335,17 @@ def available_cores() -> int:
 
 def pool_size(jobs: int, centres: int, pages: bool) -> int:
     """Worker processes for a run: `--jobs N` as asked; by default every core,
-    but only when the pool adds at most POOL_MAX_SHARE to the run's CPU, else
-    none (1). A run without findings pages never gets one: its centres are too
-    quick for the round trip to a worker to be worth it."""
+    but only when neither the round trips to the workers nor starting them
+    adds more than POOL_MAX_SHARE to the run's CPU, else none (1). A run
+    without findings pages never gets a pool: its centres are too quick for
+    the round trip to a worker to be worth it."""
     if jobs != AUTO_JOBS:
         return jobs
     cores = available_cores()
-    work = centres * (CENTRE_MS + (PAGE_MS if pages else 0.0))
-    added = cores * WORKER_START_MS + centres * POOL_MS_PER_CENTRE
-    return cores if cores > 1 and added <= POOL_MAX_SHARE * work else 1
+    per_centre = CENTRE_MS + (PAGE_MS if pages else 0.0)
+    worth_sending = POOL_MS_PER_CENTRE <= POOL_MAX_SHARE * per_centre
+    worth_starting = cores * WORKER_START_MS <= POOL_MAX_SHARE * centres * per_centre
+    return cores if cores > 1 and worth_sending and worth_starting else 1
 
 
 def run_centres(settings: RunSettings, files: list[str], report_names: list[str],
