@@ -19,12 +19,12 @@ from kokdsl.batch import Skipped
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.errors import KokError
 from kokdsl.followup import changes as changes_
-from kokdsl.followup import overview
 from kokdsl.followup.outfolder import OutputFolder, display_path
 from kokdsl.followup.rerun import NOT_WRITTEN, CentreRow, RerunResult, RunSettings, run, write_summary
 from kokdsl.followup.summary import PreviousRun
 
 if TYPE_CHECKING:
+    from kokdsl.followup import overview
     from kokdsl.followup.waivers import Waiver, WaiverFile
 
 
@@ -140,6 +140,7 @@ def _assess(job: Job, folder: Path | None) -> JobResult:
         edition = changes_.edition_change(job.previous, result.header)
 
     def make_view() -> overview.OverviewView:
+        from kokdsl.followup import overview
         from kokdsl.followup.waivers import waiver_text
 
         return overview.overview_view(job.rulebook, result.rows, change_list if job.previous else None, job.previous,
@@ -159,6 +160,7 @@ def _unknown_text(waiver: Waiver, lang: str) -> str:
 
 def _write_outputs(job: Job, done: JobResult, folder: Path) -> None:
     """summary.json, centres.csv and index.html; KokError naming the one that could not be written."""
+    from kokdsl.followup import overview
     from kokdsl.followup.spreadsheet import write_centres_xlsx
     from kokdsl.followup.views import write_rerun_html
     from kokdsl.messages import message
