@@ -58,7 +58,8 @@ def children(node: object) -> Iterator[Any]:
         return
     for name in _field_names(cls):
         child: Any = getattr(node, name)
-        if _is_node(type(child)):
+        kind: Any = type(child)
+        if _is_node(kind):
             yield child
 
 
