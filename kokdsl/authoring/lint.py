@@ -630,13 +630,8 @@ def rule_names() -> dict[str, str]:
 def format_finding(diag: Diagnostic, source: str, lang: str) -> str:
     """Like a compiler message, with the lint code after the severity."""
     from kokdsl.diagnostics import format_diagnostic
-    from kokdsl.messages import message
 
-    lines = format_diagnostic(diag, lang, source).split("\n")
-    if diag.code.startswith("lint."):
-        severity = message(f"severity.{diag.severity}", lang)
-        lines[0] = f"{diag.location()}: {severity} {rule_code(diag)}: {diag.text(lang)}"
-    return "\n".join(lines)
+    return format_diagnostic(diag, lang, source, rule_code(diag) if diag.code.startswith("lint.") else None)
 
 
 def as_json(results: list[LintResult], lang: str) -> dict[str, object]:
