@@ -18,8 +18,10 @@ import difflib
 import functools
 import hashlib
 import inspect
+import io
 import itertools
 import os
+import pickle
 import re
 import string
 import unicodedata
@@ -34,7 +36,7 @@ import attrs
 import lark
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.lexer import BasicLexer, ContextualLexer, LexerState, LexerThread
+from lark.lexer import ContextualLexer, LexerState, LexerThread
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_interactive_parser import InteractiveParser
 from lark.parsers.lalr_parser import _Parser as _LalrParser
@@ -72,7 +74,7 @@ def is_keyword(word: str, concept: str) -> bool:
 
 @functools.cache
 def _keyword_pattern(concept: str) -> re.Pattern[str]:
-    return re.compile(_lark().get_terminal(f"KW_{concept.upper()}").pattern.to_regexp())
+    return re.compile(_kit().terminal_patterns()[f"KW_{concept.upper()}"])
 
 
 def canonical_keyword(concept: str, lang: str = "sv") -> str:
@@ -102,30 +104,58 @@ _LARK_OPTIONS = dict(parser="lalr", start=["start", "item_only"], propagate_posi
 
 @functools.cache
 def _lark() -> Lark:
+    """lark's parser object: for syntax errors (which terminals the parser
+    accepts where it stopped) and for building the tables. Parsing itself
+    needs only the kit (_kit), stored with it."""
+    stored = _stored_parser()
+    if isinstance(stored.lark, Lark):
+        return stored.lark
+    return Lark.load(io.BytesIO(stored.lark))
+
+
+@functools.cache
+def _kit() -> _ParserKit:
+    return _stored_parser().kit
+
+
+class _Stored:
+    """A parser as stored: the kit, and lark's own parser (still as bytes when loaded from a file)."""
+
+    def __init__(self, kit: _ParserKit, parser: Lark | bytes):
+        self.kit = kit
+        self.lark = parser
+
+
+@functools.cache
+def _stored_parser() -> _Stored:
     """The parser, built once per process. Building the LALR tables takes about
     a second, so they ship with the package (grammar/parser-<digest>.lark,
     written by tests/regen_golden.py) and, for any other lark version, are kept
     in the user's cache folder. Both are keyed by the grammar files' bytes and
     lark's version: a hit needs neither the build nor the keyword table (nor
     the YAML library that reads it). A table that does not load is rebuilt.
+    What a parse needs (_ParserKit: the table with its actions numbered, the
+    terminals, what each state accepts) is stored beside lark's own object,
+    which takes longer to load and is loaded only when a syntax error needs it.
 
     Why not lark's own `cache=` option? It keys the cache by the grammar text,
     and ours is generated from keywords.yaml: every start would read the YAML
     (and import PyYAML) just to find the cache, which is most of what a hit
-    saves for `kok check`. It would remove about 30 lines here."""
+    saves for `kok check`."""
     digest = _grammar_digest()
     cache = _parser_cache_file(digest) if caching_enabled() else None
     for table in (packaged_parser_table(digest), cache):
         if table is not None and table.exists():
             try:
                 with open(table, "rb") as f:
-                    return Lark.load(f)
+                    stored = pickle.load(f)
+                return _Stored(_ParserKit(**stored["kit"]), stored["lark"])
             except Exception:  # a stale or damaged table: try the next, or rebuild
                 pass
     parser = build_parser()
     if cache is not None:
         _save_parser(parser, cache)
-    return parser
+    return _Stored(_ParserKit.of(parser), parser)
 
 
 def build_parser() -> Lark:
@@ -133,11 +163,14 @@ def build_parser() -> Lark:
     return Lark(grammar_text(), **_LARK_OPTIONS)
 
 
+_STORED_FORMAT = b"kokdsl parser kit 1"  # in the digest: a table stored another way is never read as this one
+
+
 def _grammar_digest() -> str:
     grammar = data_dir("grammar")
     digest = hashlib.sha256()
     for part in ((grammar / "kok.lark").read_bytes(), (grammar / "keywords.yaml").read_bytes(),
-                 repr(sorted(_LARK_OPTIONS.items())).encode()):
+                 repr(sorted(_LARK_OPTIONS.items())).encode(), _STORED_FORMAT):
         digest.update(part + b"\0")
     return digest.hexdigest()[:24]
 
@@ -180,9 +213,12 @@ def _save_parser(parser: Lark, path: Path) -> None:
 
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        saved = io.BytesIO()
+        parser.save(saved)
+        stored = {"kit": _ParserKit.of(parser).stored(), "lark": saved.getvalue()}
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
-            parser.save(f)
+            pickle.dump(stored, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         pass
@@ -866,35 +902,40 @@ def _value(child: Any) -> Any:
     return child.value if type(child) is _Built else child
 
 
-@functools.cache
-def _rule_plan() -> tuple[tuple[Any, str, bool, tuple[tuple[int, bool], ...] | None], ...]:
-    """Per grammar rule: the rule, the transformer method it calls, whether a
-    single child passes through (`?rule`), and which children are kept
-    (index, inlined?), as lark's tree builder would decide for this grammar
-    (LALR, no placeholders): None keeps them all."""
+def _rule_plan(parser: Lark, rules: list[Any]) -> list[tuple[str, bool, tuple[tuple[int, bool], ...] | None]]:
+    """Per rule: the transformer method it calls, whether a single child
+    passes through (`?rule`), and which children are kept (index, inlined?),
+    as lark's tree builder would decide for this grammar (LALR, no
+    placeholders): None keeps them all."""
     plan = []
-    for rule in _lark().rules:
+    for rule in rules:
         expansion = rule.expansion
         keep_all = rule.options.keep_all_tokens
         include = tuple((i, not sym.is_term and sym.name.startswith("_")) for i, sym in enumerate(expansion)
                         if keep_all or not (sym.is_term and getattr(sym, "filter_out", False)))
         kept = None if len(include) == len(expansion) and not any(inline for _, inline in include) else include
         name = rule.alias or rule.options.template_source or rule.origin.name
-        plan.append((rule, name, bool(rule.options.expand1 and not rule.alias), kept))
-    return tuple(plan)
+        plan.append((name, bool(rule.options.expand1 and not rule.alias), kept))
+    return plan
 
 
-def _callbacks(transformer: _ToAst) -> dict[Any, Callable[[list[Any]], Any]]:
-    callbacks: dict[Any, Callable[[list[Any]], Any]] = {}
-    for rule, name, pass_single, kept in _rule_plan():
+def _callbacks(transformer: _ToAst) -> list[Callable[[list[Any]], Any]]:
+    """The reduction of each numbered rule (_ParserKit) for this transformer."""
+    callbacks: list[Callable[[list[Any]], Any]] = []
+    for (name, pass_single, kept), size in zip(_kit().plan, _kit().sizes, strict=True):
         method = getattr(transformer, name, None)
         if method is None and not (pass_single or name.startswith("_")):
             raise AssertionError(f"the grammar rule {name} has no method in _ToAst")
-        if pass_single and kept is None and len(rule.expansion) == 1:
-            callbacks[rule] = _only_child  # a precedence level (?sum: product): half of all reductions
+        if pass_single and kept is None and size == 1:
+            callbacks.append(_only_child)  # a precedence level (?sum: product): half of all reductions
         else:
-            callbacks[rule] = _callback(method, pass_single, kept)
+            callbacks.append(_callback(method, pass_single, kept))
     return callbacks
+
+
+def _callbacks_by_rule(callbacks: list[Callable[[list[Any]], Any]]) -> dict[Any, Callable[[list[Any]], Any]]:
+    """The same reductions keyed by lark's Rule objects, as lark's own parser takes them."""
+    return dict(zip(_numbered_rules(_lark().parser.parser._parse_table), callbacks, strict=True))
 
 
 def _only_child(children: list[Any]) -> Any:
@@ -966,32 +1007,52 @@ def _build_ast(text: str, start: str, transformer: _ToAst) -> Any:
 # says what lark's would (which terminals the parser accepts there).
 
 
-class _Table:
-    def __init__(self, table: Any):
-        self.lark_table = table
-        self.rules: list[Any] = []
-        numbers: dict[Any, int] = {}
-        self.actions: dict[int, dict[str, int]] = {}
-        for state, actions in table.states.items():
-            numbered = {}
-            for symbol, (action, arg) in actions.items():
-                if action is Shift:
-                    numbered[symbol] = arg
-                else:
-                    if arg not in numbers:
-                        numbers[arg] = len(self.rules)
-                        self.rules.append(arg)
-                    numbered[symbol] = ~numbers[arg]
-            self.actions[state] = numbered
-        self.sizes = [len(rule.expansion) for rule in self.rules]
-        self.origins = [rule.origin.name for rule in self.rules]
-        self.start_states: dict[str, int] = table.start_states
-        self.end_states: dict[str, int] = table.end_states
+def _numbered_rules(table: Any) -> list[Any]:
+    """lark's rules in the order their reductions first appear in the table: their numbers in the kit."""
+    rules: dict[Any, None] = {}
+    for actions in table.states.values():
+        for action, arg in actions.values():
+            if action is not Shift:
+                rules.setdefault(arg)
+    return list(rules)
 
 
-@functools.cache
-def _table() -> _Table:
-    return _Table(_lark().parser.parser._parse_table)  # lark's LALR table, loaded or built once
+class _ParserKit:
+    """What parsing needs of lark's parser, as plain data (stored with it):
+    the LALR table with its actions numbered (a shift is the state to go to,
+    >= 0; a reduction ~rule), each rule's size, left side and plan
+    (_rule_plan), the start and end states, the root lexer's terminals in
+    its order, and the terminals each state accepts."""
+
+    def __init__(self, actions: dict[int, dict[str, int]], sizes: list[int], origins: list[str],
+                 plan: list[tuple[str, bool, tuple[tuple[int, bool], ...] | None]],
+                 start_states: dict[str, int], end_states: dict[str, int], terminals: list[tuple[str, str]],
+                 flags: int, ignore: frozenset[str], newline: frozenset[str], accepts: dict[int, frozenset[str]]):
+        self.actions, self.sizes, self.origins, self.plan = actions, sizes, origins, plan
+        self.start_states, self.end_states = start_states, end_states
+        self.terminals, self.flags, self.ignore, self.newline = terminals, flags, ignore, newline
+        self.accepts = accepts
+
+    @classmethod
+    def of(cls, parser: Lark) -> _ParserKit:
+        table = parser.parser.parser._parse_table
+        rules = _numbered_rules(table)
+        number = {rule: i for i, rule in enumerate(rules)}
+        actions = {state: {symbol: arg if action is Shift else ~number[arg] for symbol, (action, arg) in row.items()}
+                   for state, row in table.states.items()}
+        contextual = parser.parser.lexer
+        root = contextual.root_lexer
+        return cls(actions, [len(rule.expansion) for rule in rules], [rule.origin.name for rule in rules],
+                   _rule_plan(parser, rules), dict(table.start_states), dict(table.end_states),
+                   [(t.name, t.pattern.to_regexp()) for t in root.terminals], root.g_regex_flags,
+                   frozenset(root.ignore_types), frozenset(root.newline_types),
+                   {state: frozenset(t.name for t in lexer.terminals) for state, lexer in contextual.lexers.items()})
+
+    def stored(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+    def terminal_patterns(self) -> dict[str, str]:
+        return dict(self.terminals)
 
 
 class _Position:
@@ -1007,11 +1068,10 @@ class _Position:
         return self.stack[-1]
 
 
-def _run_lalr(text: str, start: str, callbacks: dict[Any, Callable[[list[Any]], Any]]) -> Any:
+def _run_lalr(text: str, start: str, reducers: list[Callable[[list[Any]], Any]]) -> Any:
     """The start rule's value: reduce as the table says before each token, then shift it."""
-    table = _table()
+    table = _kit()
     actions, sizes, origins = table.actions, table.sizes, table.origins
-    reducers = [callbacks[rule] for rule in table.rules]
     end_state = table.end_states[start]
     states: list[int] = [table.start_states[start]]
     values: list[Any] = []
@@ -1048,9 +1108,11 @@ def _run_lalr(text: str, start: str, callbacks: dict[Any, Callable[[list[Any]], 
                     return values[-1]
             last = token
     except UnexpectedInput as error:  # lark's loop hands its state over the same way
-        conf = ParseConf(table.lark_table, callbacks, start)
+        lark_table = _lark().parser.parser._parse_table
+        callbacks = _callbacks_by_rule(reducers)
+        conf = ParseConf(lark_table, callbacks, start)
         thread = LexerThread(_lark().parser.lexer, lexer_state)
-        error.interactive_parser = InteractiveParser(_LalrParser(table.lark_table, callbacks),
+        error.interactive_parser = InteractiveParser(_LalrParser(lark_table, callbacks),
                                                      ParserState(conf, thread, states, values), thread)
         raise
     raise AssertionError("the parse table never reduced the start rule")
@@ -1073,21 +1135,24 @@ def _run_lalr(text: str, start: str, callbacks: dict[Any, Callable[[list[Any]], 
 
 
 class _RootFirstLexer:
-    def __init__(self, contextual: ContextualLexer):
-        self.contextual = contextual
-        root = contextual.root_lexer
-        assert isinstance(root, BasicLexer)
-        self.ignore = root.ignore_types
-        self.newline = root.newline_types
-        self.accepts = {state: frozenset(t.name for t in lexer.terminals)  # type: ignore[attr-defined]
-                        for state, lexer in contextual.lexers.items()}
-        self.scanners = _ScannersByFirstCharacter(list(root.terminals), root.g_regex_flags)
+    def __init__(self, kit: _ParserKit):
+        self.ignore = kit.ignore
+        self.newline = kit.newline
+        self.accepts = kit.accepts
+        self.scanners = _ScannersByFirstCharacter(kit.terminals, kit.flags)
+
+    @property
+    def contextual(self) -> ContextualLexer:
+        """lark's lexer, to say what went wrong where no terminal fits."""
+        lexer = _lark().parser.lexer
+        assert isinstance(lexer, ContextualLexer)
+        return lexer
 
     def lex(self, lexer_state: LexerState, parser_state: _Position) -> Iterator[Token]:
         text, counter = lexer_state.text, lexer_state.line_ctr
         source, end = text.text, text.end
         accepts, ignore, newline = self.accepts, self.ignore, self.newline
-        lexers, stack = self.contextual.lexers, parser_state.stack
+        stack = parser_state.stack
         scanner_for, scanner_in_state = self.scanners.scanner_for, self.scanners.scanner_in_state
         # where lark's LineCounter would be, kept in locals and handed over only when lark's lexer takes a turn
         pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
@@ -1101,7 +1166,7 @@ class _RootFirstLexer:
                     if found is None or (kind := found.lastgroup) is None:
                         counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
                         counter.column = pos - line_start + 1
-                        yield lexers[state].next_token(lexer_state, parser_state)
+                        yield self.contextual.lexers[state].next_token(lexer_state, parser_state)
                         pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
                         continue
                 value, stop = found.group(), found.end()
@@ -1143,10 +1208,10 @@ class _ScannersByFirstCharacter:
     COMMON = frozenset(string.ascii_letters + string.digits + string.punctuation + " \t\nåäöÅÄÖéÉü")
     LETTERS = frozenset(c for c in COMMON if c.isalpha())
 
-    def __init__(self, terminals: list[Any], flags: int):
+    def __init__(self, terminals: list[tuple[str, str]], flags: int):
         self.flags = flags
-        self.terminals = terminals
-        self.patterns = [t.pattern.to_regexp() for t in terminals]
+        self.names = [name for name, _ in terminals]
+        self.patterns = [pattern for _, pattern in terminals]
         self.keywords = [_KEYWORD_TERMINAL.fullmatch(pattern) for pattern in self.patterns]
         self.starts = [_case_variants(_first_characters(pattern, flags)) for pattern in self.patterns]
         self.by_character: dict[str, re.Pattern[str]] = {}
@@ -1169,7 +1234,7 @@ class _ScannersByFirstCharacter:
         return found
 
     def _alternatives(self, character: str, accepted: frozenset[str] | None = None) -> str:
-        everything = range(len(self.terminals))
+        everything = range(len(self.names))
         if character not in self.COMMON:
             return self._alternation(everything, None, accepted)
         if not character.isalpha():  # digits, punctuation, white space: one scanner for all of them
@@ -1183,13 +1248,13 @@ class _ScannersByFirstCharacter:
                      accepted: frozenset[str] | None) -> str:
         parts = []
         for i in chosen:
-            if accepted is not None and self.terminals[i].name not in accepted:
+            if accepted is not None and self.names[i] not in accepted:
                 continue
             pattern, keyword = self.patterns[i], self.keywords[i]
             if letter is not None and keyword is not None:  # only the spellings that start with this letter
                 spellings = [w for w in keyword.group(1).split("|") if not letter.isdisjoint(_variants(w[0]))]
                 pattern = pattern[:keyword.start(1)] + "|".join(spellings) + pattern[keyword.end(1):]
-            parts.append(f"(?P<{self.terminals[i].name}>{pattern})")
+            parts.append(f"(?P<{self.names[i]}>{pattern})")
         return "|".join(parts)
 
     def _compiled(self, alternatives: str) -> re.Pattern[str]:
@@ -1284,7 +1349,7 @@ def _in_characters(items: Any) -> set[str] | None:
 
 @functools.cache
 def _root_first_lexer() -> _RootFirstLexer:
-    return _RootFirstLexer(_lark().parser.lexer)
+    return _RootFirstLexer(_kit())
 
 
 def _parse_chunk(chunk: str, file: str, line_offset: int) -> tuple[ast.Item | None, Diagnostic | None]:

@@ -1,6 +1,8 @@
 """The parser: AST shapes, keyword aliases, identifiers, and the grammar's health."""
 
 import datetime
+import io
+import pickle
 import unicodedata
 from fractions import Fraction
 
@@ -125,7 +127,7 @@ def test_the_parse_table_that_ships_is_the_current_grammars():
     writes a new one."""
     import lark
 
-    from kokdsl.parser import _grammar_digest, build_parser, packaged_parser_table
+    from kokdsl.parser import _grammar_digest, _ParserKit, build_parser, packaged_parser_table
     from kokdsl.resources import data_dir
 
     shipped = [p.name for p in data_dir("grammar").glob("parser-*.lark")]
@@ -135,9 +137,12 @@ def test_the_parse_table_that_ships_is_the_current_grammars():
     if not table.exists():
         pytest.skip(f"the shipped table was built with another lark than {lark.__version__}")
     with open(table, "rb") as f:
-        loaded = lark.Lark.load(f)
+        stored = pickle.load(f)
+    loaded = lark.Lark.load(io.BytesIO(stored["lark"]))
     source = (data_dir("rulebooks") / "orebro" / "2025.kok").read_text(encoding="utf-8")
     assert loaded.parse(source, start="start") == build_parser().parse(source, start="start")
+    # the kit stored beside it is the one made from that parser (a new build numbers its states anew)
+    assert stored["kit"] == _ParserKit.of(loaded).stored()
 
 
 def _via_parse_tree(tree: object, transformer: object) -> object:
