@@ -23,7 +23,7 @@ import markupsafe
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.decision import counts
 from kokdsl.enums import Modality, Outcome
-from kokdsl.evaluator import OUTCOMES, RequirementResult
+from kokdsl.evaluator import EXPLANATIONS_KEPT, OUTCOMES, RequirementResult
 from kokdsl.formatting import format_list
 from kokdsl.messages import message
 from kokdsl.outputs.assessment import FindingJson, RequirementJson, to_json_data
@@ -165,6 +165,8 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
     explained = {item["id"]: [_flatten(f) for f in item["explanation"]] for item in data["requirements"]}
     facts = {i: " ".join(sentences) for i, sentences in explained.items()}
     reqs = [_requirement_view(item, parts[item["id"]], explained[item["id"]], lang) for item in data["requirements"]]
+    for item, req in zip(data["requirements"], reqs, strict=True):
+        req["head"] = _row_head(req, item["explanation"], assessment.rulebook, lang)
     summary = "follow_up_summary" if case.follow_up else "decision_summary"
     centre = data["self_report"]["centre"]
     supplements = _supplements_view(assessment, lang)
@@ -250,12 +252,33 @@ def _requirement_parts(req: CompiledRequirement, rulebook: CompiledRulebook, lan
         "paragraphs": paragraphs(req.text),
         "condition": check_clause(req.condition, rulebook, lang) if req.condition is not None else None,
     }
-    macros = environment().get_template(PARTS_TEMPLATE).module
     sv_lang = markupsafe.Markup(f' lang="{RULEBOOK_LANG}"' if RULEBOOK_LANG != lang else "")
-    # A macro the template exports: jinja sets it on the module at run time.
-    text_cell: Callable[..., markupsafe.Markup] = vars(macros)["requirement_text"]
-    parts["text_cell"] = text_cell(parts, sv_lang, functools.partial(_t, lang))
+    parts["text_cell"] = _parts_macro("requirement_text")(parts, sv_lang, functools.partial(_t, lang))
     return parts
+
+
+def _row_head(view: dict[str, object], explanation: list[FindingJson], rulebook: CompiledRulebook,
+              lang: str) -> markupsafe.Markup:
+    """A requirement's row of the report up to its evidence (findings_parts.html.j2):
+    the same for every centre with the same outcome and explanation, so it is
+    rendered once for each and kept per rulebook and language, as the
+    explanations are (outputs/assessment.py, _explanation_json). The key holds
+    the explanation's JSON by identity, which the kept entry keeps alive."""
+    cache: dict[tuple[object, ...], tuple[list[FindingJson], markupsafe.Markup]] = rulebook.runtime.setdefault(
+        f"findings.row_heads.{lang}", {})
+    key = (view["id"], view["outcome"], id(explanation))
+    kept = cache.get(key)
+    if kept is None or kept[0] is not explanation:
+        if len(cache) >= EXPLANATIONS_KEPT:
+            cache.clear()
+        kept = cache[key] = (explanation, _parts_macro("requirement_head")(view, functools.partial(_t, lang)))
+    return kept[1]
+
+
+def _parts_macro(name: str) -> Callable[..., markupsafe.Markup]:
+    """A macro of the report's parts template (jinja sets it on the module at run time)."""
+    macro: Callable[..., markupsafe.Markup] = vars(environment().get_template(PARTS_TEMPLATE).module)[name]
+    return macro
 
 
 def _requirement_view(item: RequirementJson, parts: dict[str, Any], explanation: list[str],
