@@ -64,9 +64,9 @@ def template(code: str, lang: str, **params: object) -> str:
 def sentence(code: str, lang: str, params: dict[str, object]) -> str:
     """A Finding's text: its template filled with its rendered parameters."""
     text = params.get("text")
-    if isinstance(text, Text):  # written per language when the finding was made
+    if isinstance(text, (Text, WrittenText)):  # written per language, by the finding's maker
         return text.render(lang)
-    rendered = {k: (v.render(lang) if isinstance(v, Text) else v) for k, v in params.items()}
+    rendered = {k: (v.render(lang) if isinstance(v, (Text, WrittenText)) else v) for k, v in params.items()}
     return template(code, lang, **rendered)
 
 
@@ -335,6 +335,46 @@ TextFn = Callable[[_Context], str]
 Findings = list[Finding]
 
 
+class WrittenText:
+    """Text written in a language when first read in it, then kept: a report
+    is read in one language, and writing both was half an explanation's cost.
+    Equal to a Text or WrittenText with the same words in both languages."""
+
+    __slots__ = ("_write", "_contexts", "_written")
+
+    def __init__(self, write: TextFn, contexts: dict[str, _Context]) -> None:
+        self._write = write
+        self._contexts = contexts
+        self._written: dict[str, str] = {}
+
+    def render(self, lang: str) -> str:
+        """The text in the reader's language."""
+        lang = EN if lang == EN else SV
+        text = self._written.get(lang)
+        if text is None:
+            text = self._written[lang] = self._write(self._contexts[lang])
+        return text
+
+    @property
+    def sv(self) -> str:
+        return self.render(SV)
+
+    @property
+    def en(self) -> str:
+        return self.render(EN)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Text, WrittenText)):
+            return (self.sv, self.en) == (other.sv, other.en)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.sv, self.en))
+
+    def __repr__(self) -> str:
+        return f"WrittenText(sv={self.sv!r}, en={self.en!r})"
+
+
 class _Explainer(NodeVisitor):
     method_prefix = "explain_"
 
@@ -342,8 +382,8 @@ class _Explainer(NodeVisitor):
         self.rulebook = rulebook
         self.contexts = {lang: _Context(rulebook, lang) for lang in (SV, EN)}
 
-    def text(self, fn: TextFn) -> Text:
-        return Text(fn(self.contexts[SV]), fn(self.contexts[EN]))
+    def text(self, fn: TextFn) -> WrittenText:
+        return WrittenText(fn, self.contexts)
 
     def clause(self, code: str, fn: TextFn, children: Iterable[Finding] = (), path: str | None = None) -> Finding:
         """A finding of one construct (code) whose text fn(ctx) writes per language."""
