@@ -763,7 +763,7 @@ def _kept_explanation(result: RequirementResult) -> tuple[Finding, ...]:
 def explain(result: RequirementResult) -> list[Finding]:
     """Why a requirement has its outcome, as sentences for the report."""
     traces = result.trace
-    explainer = _Explainer(traces.rulebook)
+    explainer = _explainer(traces.rulebook)
     if result.outcome == Outcome.NOT_APPLICABLE and traces.condition is not None:
         condition = traces.condition
         return [_as_sentence(explainer.clause("not_applicable", lambda ctx: explainer.not_applicable(condition, ctx)))]
@@ -774,6 +774,15 @@ def explain(result: RequirementResult) -> list[Finding]:
     if traces.check is not None:
         out += explainer.explain(traces.check)
     return [_as_sentence(f) for f in _once(out)]
+
+
+def _explainer(rulebook: CompiledRulebook) -> _Explainer:
+    """The rulebook's explainer, made once: it holds nothing but the rulebook's
+    words, and every finding's text keeps it (WrittenText) until it is read."""
+    explainer: _Explainer | None = rulebook.runtime.get("prose.explainer")
+    if explainer is None:
+        explainer = rulebook.runtime["prose.explainer"] = _Explainer(rulebook)
+    return explainer
 
 
 def _once(findings: list[Finding]) -> list[Finding]:

@@ -129,7 +129,13 @@ def schema_text() -> str:
 
 
 def _t(lang: str, code: str, **params: object) -> str:
-    return message(code, lang, **params)
+    return message(code, lang, **params) if params else _fixed_message(code, lang)
+
+
+@functools.lru_cache(maxsize=1024)
+def _fixed_message(code: str, lang: str) -> str:
+    """A sentence without parameters: a page shows some sixty (headings, labels), the same on every page."""
+    return message(code, lang)
 
 
 # -- the view-model -------------------------------------------------------------
