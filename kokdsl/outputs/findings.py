@@ -172,7 +172,7 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
     facts = {i: " ".join(sentences) for i, sentences in explained.items()}
     reqs = [_requirement_view(item, parts[item["id"]], explained[item["id"]], lang) for item in data["requirements"]]
     for item, req in zip(data["requirements"], reqs, strict=True):
-        req["head"] = _row_head(req, item["explanation"], assessment.rulebook, lang)
+        req["head"] = _row_head(req, explained[item["id"]], assessment.rulebook, lang)
     summary = "follow_up_summary" if case.follow_up else "decision_summary"
     centre = data["self_report"]["centre"]
     supplements = _supplements_view(assessment, lang)
@@ -263,22 +263,20 @@ def _requirement_parts(req: CompiledRequirement, rulebook: CompiledRulebook, lan
     return parts
 
 
-def _row_head(view: dict[str, object], explanation: list[FindingJson], rulebook: CompiledRulebook,
+def _row_head(view: dict[str, object], sentences: list[str], rulebook: CompiledRulebook,
               lang: str) -> markupsafe.Markup:
-    """A requirement's row of the report up to its evidence (findings_parts.html.j2):
-    the same for every centre with the same outcome and explanation, so it is
-    rendered once for each and kept per rulebook and language, as the
-    explanations are (outputs/assessment.py, _explanation_json). The key holds
-    the explanation's JSON by identity, which the kept entry keeps alive."""
-    cache: dict[tuple[object, ...], tuple[list[FindingJson], markupsafe.Markup]] = rulebook.runtime.setdefault(
-        f"findings.row_heads.{lang}", {})
-    key = (view["id"], view["outcome"], id(explanation))
-    kept = cache.get(key)
-    if kept is None or kept[0] is not explanation:
+    """A requirement's row of the report up to its evidence (findings_parts.html.j2).
+    It depends only on the requirement, its outcome and the sentences of its
+    explanation, so it is rendered once for each and kept per rulebook and
+    language (many centres share an outcome and its words)."""
+    cache: dict[tuple[object, ...], markupsafe.Markup] = rulebook.runtime.setdefault(f"findings.row_heads.{lang}", {})
+    key = (view["id"], view["outcome"], *sentences)
+    head = cache.get(key)
+    if head is None:
         if len(cache) >= EXPLANATIONS_KEPT:
-            cache.clear()
-        kept = cache[key] = (explanation, _parts_macro("requirement_head")(view, functools.partial(_t, lang)))
-    return kept[1]
+            cache.clear()  # a run of distinct explanations: memory stays bounded
+        head = cache[key] = _parts_macro("requirement_head")(view, functools.partial(_t, lang))
+    return head
 
 
 def _parts_macro(name: str) -> Callable[..., markupsafe.Markup]:
