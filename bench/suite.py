@@ -1,6 +1,6 @@
 """Run every benchmark (issues 5 and 11) and print the table of medians and ratios.
 
-    python -m bench [--quick] [--json FILE] [--centres N]
+    python -m bench [--quick] [--json FILE] [--centres N] [--only PARTS]
 
 Each row is a median over several runs. Ratios compare medians measured side
 by side in this same run (rounds alternate between the contenders), never
@@ -55,6 +55,7 @@ LINT_SIZES = (2000, 20_000)  # kok lint: 20,000 requirements (a 5 MB book) < 10 
 LINT_TARGET = (20_000, 10.0)
 LAUNCHER = Path(__file__).with_name("launch.py")
 RUN_DATE = "2025-03-01"
+PARTS = ("national", "processes", "whole", "cores", "rss", "rulebooks", "lint", "lsp")  # --only
 # `kok rerun --out` writes the assessment report per centre (every requirement's
 # outcome, explanation and evidence: what bench/script.py --out writes too),
 # not the letter the outcome calls for.
@@ -291,6 +292,18 @@ def render_many(centres_dir: Path, work: Path, settings: Settings, n: int) -> li
     ]
 
 
+def _compile_kokdsl() -> None:
+    """An installed kokdsl has its bytecode compiled (pip does it on install),
+    as the floor's libraries do. A checkout run with PYTHONDONTWRITEBYTECODE
+    set would compile every module from source on every start of kok, so
+    compile once before timing whole processes."""
+    import compileall
+
+    import kokdsl
+
+    compileall.compile_dir(str(Path(kokdsl.__file__).parent), quiet=1)
+
+
 def processes(work: Path, settings: Settings) -> list[Row]:
     kok = kok_command()
     commands = {
@@ -302,14 +315,7 @@ def processes(work: Path, settings: Settings) -> list[Row]:
                       "--run-date", RUN_DATE],
     }
     cold_env = dict(os.environ, KOKDSL_NO_CACHE="1")  # no parser or template cache: built from the grammar
-    # An installed kokdsl has its bytecode compiled (pip does it on install), as
-    # the floor's libraries do. A checkout run with PYTHONDONTWRITEBYTECODE set
-    # would compile every module from source on every start, so compile once.
-    import compileall
-
-    import kokdsl
-
-    compileall.compile_dir(str(Path(kokdsl.__file__).parent), quiet=1)
+    _compile_kokdsl()
     for name, command in commands.items():  # warm the file caches (and kok's parser cache)
         launch(command, env=cold_env if name == "check_cold" else None, check=True)
     samples: dict[str, list[dict]] = {name: [] for name in commands}
@@ -680,7 +686,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--centres", type=int, default=None, help=f"how many synthetic centres (default {NATIONAL:,})")
     parser.add_argument("--rss-centres", type=int, default=None,
                         help="centres in the peak-RSS-at-scale row (default 60,000; 0 skips it)")
+    parser.add_argument("--only", metavar="PARTS", default=",".join(PARTS),
+                        help=f"a comma-separated choice of parts to run: {', '.join(PARTS)} (default: all)")
     args = parser.parse_args(argv)
+    chosen = set(args.only.split(","))
+    if not chosen <= set(PARTS):
+        parser.error(f"--only: unknown parts {', '.join(sorted(chosen - set(PARTS)))}; choose from {', '.join(PARTS)}")
     settings = QUICK if args.quick else FULL
     if args.centres:
         settings = Settings(**dict(asdict(settings), centres=args.centres))
@@ -695,23 +706,35 @@ def main(argv: list[str] | None = None) -> None:
         centres_dir = work / "centres"
         progress(f"generating {settings.centres:,} synthetic centres (seed {SEED})")
         paths = write_centres(centres_dir, settings.centres, SEED)
-        progress("national rerun, self-reports loaded: kokdsl, hand-written Python, regopy")
-        rows += national_rerun(loaded.rulebook, paths, settings)
-        progress("national rerun including loading")
-        rows += rerun_with_loading(loaded.rulebook, paths, settings)
-        progress("evaluate + render HTML in one process")
-        rows += render_many(centres_dir, work, settings, len(paths))
-        progress("whole processes: import floors, kok check warm and cold, kok run")
-        rows += processes(work, settings)
-        whole, peaks = whole_reruns(work, settings)
-        rows += whole
-        rows += cores(work, settings)
-        rows += peak_rss(work, settings, peaks)
-        progress("parse + compile generated rulebooks")
-        rows += rulebooks(settings)
-        progress("kok lint over generated books")
-        rows += lint(work, settings)
-        rows += language_server(work, settings)
+        if "national" in chosen:
+            progress("national rerun, self-reports loaded: kokdsl, hand-written Python, regopy")
+            rows += national_rerun(loaded.rulebook, paths, settings)
+            progress("national rerun including loading")
+            rows += rerun_with_loading(loaded.rulebook, paths, settings)
+            progress("evaluate + render HTML in one process")
+            rows += render_many(centres_dir, work, settings, len(paths))
+        if "processes" in chosen:
+            progress("whole processes: import floors, kok check warm and cold, kok run")
+            rows += processes(work, settings)
+        if chosen & {"whole", "cores", "rss"}:
+            _compile_kokdsl()
+        peaks: dict[str, dict[int, float]] = {"json": {}, "out": {}}
+        if "whole" in chosen:
+            whole, peaks = whole_reruns(work, settings)
+            rows += whole
+        if "cores" in chosen:
+            rows += cores(work, settings)
+        if "rss" in chosen:
+            rows += peak_rss(work, settings, peaks)
+        if "rulebooks" in chosen:
+            progress("parse + compile generated rulebooks")
+            rows += rulebooks(settings)
+        if "lint" in chosen:
+            progress("kok lint over generated books")
+            _compile_kokdsl()
+            rows += lint(work, settings)
+        if "lsp" in chosen:
+            rows += language_server(work, settings)
     print(table(rows))
     verdicts = [r.met for r in rows if r.met is not None]
     print(f"\ntargets met: {sum(verdicts)} of {len(verdicts)} judged")

@@ -22,8 +22,8 @@ Closure = Callable[[Env], Any]  # returns a value, or True, False or UNKNOWN for
 OutcomeFunction = Callable[..., list[Outcome]]
 
 
-@attrs.frozen
-class Type:
+@attrs.frozen(repr=False)
+class Type(ast.Node):
     """kind: bool, integer, decimal, percent, text, date, schedule, enum, set,
     list, record; 'error' stands in after a reported error, so one mistake does
     not cascade into more messages. unit is for display only (hours: 'h')."""
@@ -73,8 +73,8 @@ def _display_name(name: str, display: ast.DisplayName | None, lang: str) -> str:
     return name.replace("_", " ")
 
 
-@attrs.frozen
-class FieldSpec:
+@attrs.frozen(repr=False)
+class FieldSpec(ast.Node):
     """One field of a record type, with its resolved type."""
 
     name: str
@@ -92,8 +92,8 @@ class FieldSpec:
         return self.doc_en if lang == "en" else self.doc
 
 
-@attrs.frozen
-class RecordSpec:
+@attrs.frozen(repr=False)
+class RecordSpec(ast.Node):
     """A record type: the fields every element of a list of it has."""
 
     name: str
@@ -121,8 +121,8 @@ class RecordSpec:
         return None
 
 
-@attrs.frozen
-class FactSpec:
+@attrs.frozen(repr=False)
+class FactSpec(ast.Node):
     """A fact the self-report gives, with its resolved type."""
 
     name: str
@@ -160,8 +160,8 @@ def signed_as_kind(word: str) -> str | None:
     return None
 
 
-@attrs.frozen
-class LetterSettings:
+@attrs.frozen(repr=False)
+class LetterSettings(ast.Node):
     """What the letters an officer signs take from the rulebook: the book's
     own title, the sender (region, unit, place), to whom supplements go, the
     review text in English, and whether the signed paper is the decision
@@ -180,8 +180,8 @@ class LetterSettings:
     signed_as: str = "decision"  # "decision" or "memo"
 
 
-@attrs.frozen
-class CompiledRequirement:
+@attrs.frozen(repr=False)
+class CompiledRequirement(ast.Node):
     """One requirement, checked: its condition and check as AST and as
     closures, and the facts it reads."""
 
@@ -233,8 +233,8 @@ class CompiledRequirement:
         return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day <= self.valid_to)
 
 
-@attrs.frozen
-class CompiledPlausibility:
+@attrs.frozen(repr=False)
+class CompiledPlausibility(ast.Node):
     """A plausibility rule, compiled: its condition as a closure and, for a
     rule judged element by element (`alla x i lista: …`), its body's closure."""
 
@@ -249,8 +249,8 @@ class CompiledPlausibility:
         return self.rule.text(lang)
 
 
-@attrs.frozen
-class CompiledRulebook:
+@attrs.frozen(repr=False)
+class CompiledRulebook(ast.Node):
     """A checked rulebook, ready to evaluate: the facts a self-report holds,
     the record types, and each requirement with its closures. Built by
     compiler.compile_rulebook (usually through pipeline.load_rulebook);

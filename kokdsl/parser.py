@@ -18,6 +18,7 @@ import difflib
 import functools
 import hashlib
 import inspect
+import itertools
 import os
 import re
 import string
@@ -1007,6 +1008,7 @@ class _Position:
 
 
 def _run_lalr(text: str, start: str, callbacks: dict[Any, Callable[[list[Any]], Any]]) -> Any:
+    """The start rule's value: reduce as the table says before each token, then shift it."""
     table = _table()
     actions, sizes, origins = table.actions, table.sizes, table.origins
     reducers = [callbacks[rule] for rule in table.rules]
@@ -1014,46 +1016,44 @@ def _run_lalr(text: str, start: str, callbacks: dict[Any, Callable[[list[Any]], 
     states: list[int] = [table.start_states[start]]
     values: list[Any] = []
     lexer_state = LexerState(TextSlice.cast_from(text))
+    position = _Position(states)
+    last = None
     try:
-        last = None
-        for token in _root_first_lexer().lex(lexer_state, _Position(states)):
-            _feed(token, token.type, states, values, actions, sizes, origins, reducers)
+        for token in itertools.chain(_root_first_lexer().lex(lexer_state, position), (None,)):
+            if token is None:  # the end of the text, where the start rule is reduced
+                token = Token.new_borrow_pos("$END", "", last) if last else Token("$END", "", 0, 1, 1)
+            kind = token.type
+            while True:
+                row = actions[states[-1]]
+                action = row.get(kind)
+                if action is None:
+                    expected = {symbol for symbol in row if symbol.isupper()}
+                    raise UnexpectedToken(token, expected, state=position)  # type: ignore[no-untyped-call]
+                if action >= 0:
+                    states.append(action)
+                    values.append(token)
+                    break
+                rule = ~action
+                size = sizes[rule]
+                if size:
+                    children = values[-size:]
+                    del states[-size:]
+                    del values[-size:]
+                else:
+                    children = []
+                values.append(reducers[rule](children))
+                state = actions[states[-1]][origins[rule]]
+                states.append(state)
+                if state == end_state and kind == "$END":
+                    return values[-1]
             last = token
-        end = Token.new_borrow_pos("$END", "", last) if last else Token("$END", "", 0, 1, 1)
-        return _feed(end, "$END", states, values, actions, sizes, origins, reducers, end_state)
     except UnexpectedInput as error:  # lark's loop hands its state over the same way
         conf = ParseConf(table.lark_table, callbacks, start)
         thread = LexerThread(_lark().parser.lexer, lexer_state)
         error.interactive_parser = InteractiveParser(_LalrParser(table.lark_table, callbacks),
                                                      ParserState(conf, thread, states, values), thread)
         raise
-
-
-def _feed(token: Token, kind: str, states: list[int], values: list[Any], actions: dict[int, dict[str, int]],
-          sizes: list[int], origins: list[str], reducers: list[Callable[[list[Any]], Any]],
-          end_state: int | None = None) -> Any:
-    """Reduce as the table says, then shift `token`; at the end, the start rule's value."""
-    while True:
-        action = actions[states[-1]].get(kind)
-        if action is None:
-            expected = {symbol for symbol in actions[states[-1]] if symbol.isupper()}
-            raise UnexpectedToken(token, expected, state=_Position(states))  # type: ignore[no-untyped-call]
-        if action >= 0:
-            states.append(action)
-            values.append(token)
-            return None
-        rule = ~action
-        size = sizes[rule]
-        if size:
-            children = values[-size:]
-            del states[-size:]
-            del values[-size:]
-        else:
-            children = []
-        values.append(reducers[rule](children))
-        states.append(actions[states[-1]][origins[rule]])
-        if end_state is not None and states[-1] == end_state:
-            return values[-1]
+    raise AssertionError("the parse table never reduced the start rule")
 
 
 # -- the lexer ------------------------------------------------------------------------------
@@ -1087,7 +1087,8 @@ class _RootFirstLexer:
         text, counter = lexer_state.text, lexer_state.line_ctr
         source, end = text.text, text.end
         accepts, ignore, newline = self.accepts, self.ignore, self.newline
-        lexers, scanner_for, stack = self.contextual.lexers, self.scanners.scanner_for, parser_state.stack
+        lexers, stack = self.contextual.lexers, parser_state.stack
+        scanner_for, scanner_in_state = self.scanners.scanner_for, self.scanners.scanner_in_state
         # where lark's LineCounter would be, kept in locals and handed over only when lark's lexer takes a turn
         pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
         try:
@@ -1095,11 +1096,14 @@ class _RootFirstLexer:
                 state = stack[-1]
                 found = scanner_for(source[pos]).match(source, pos, end)
                 if found is None or (kind := found.lastgroup) is None or kind not in accepts[state]:
-                    counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
-                    counter.column = pos - line_start + 1
-                    yield lexers[state].next_token(lexer_state, parser_state)
-                    pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
-                    continue
+                    # what this state's own scanner would find; lark's says why when nothing fits
+                    found = scanner_in_state(source[pos], accepts[state]).match(source, pos, end)
+                    if found is None or (kind := found.lastgroup) is None:
+                        counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
+                        counter.column = pos - line_start + 1
+                        yield lexers[state].next_token(lexer_state, parser_state)
+                        pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
+                        continue
                 value, stop = found.group(), found.end()
                 next_line, next_start = line, line_start
                 if kind in newline and (newlines := value.count("\n")):
@@ -1126,40 +1130,72 @@ class _ScannersByFirstCharacter:
     """The root scanner split by the character a token starts with. A master
     regex tries its alternatives one after another, and for a word most of our
     99 terminals are keyword alternations that fail one by one. Here each
-    common character has its own master regex of only the terminals that can
-    start with it (lark's order kept, so the first alternative that matches is
-    the same); any other character uses the whole root alternation. Which
+    common letter has its own master regex of only the terminals that can
+    start with it, a keyword terminal only with its spellings that start with
+    that letter; the other common characters share one of the terminals that
+    can start with something other than a letter; any other character uses
+    the whole root alternation. Leaving out alternatives that cannot match
+    here, in lark's order, keeps the first one that matches the same. Which
     characters a terminal can start with is read from the regex's parse; an
     element this does not understand makes the terminal a candidate for every
     character, which is always safe."""
 
     COMMON = frozenset(string.ascii_letters + string.digits + string.punctuation + " \t\nåäöÅÄÖéÉü")
+    LETTERS = frozenset(c for c in COMMON if c.isalpha())
 
     def __init__(self, terminals: list[Any], flags: int):
         self.flags = flags
         self.terminals = terminals
-        self.starts = [_case_variants(_first_characters(t.pattern.to_regexp(), flags)) for t in terminals]
+        self.patterns = [t.pattern.to_regexp() for t in terminals]
+        self.keywords = [_KEYWORD_TERMINAL.fullmatch(pattern) for pattern in self.patterns]
+        self.starts = [_case_variants(_first_characters(pattern, flags)) for pattern in self.patterns]
         self.by_character: dict[str, re.Pattern[str]] = {}
-        self.compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
+        self.by_state: dict[tuple[str, frozenset[str]], re.Pattern[str]] = {}
+        self.compiled: dict[str, re.Pattern[str]] = {}
 
     def scanner_for(self, character: str) -> re.Pattern[str]:
         found = self.by_character.get(character)
         if found is None:
-            found = self.by_character[character] = self._compiled(self._candidates(character))
+            found = self.by_character[character] = self._compiled(self._alternatives(character))
         return found
 
-    def _candidates(self, character: str) -> tuple[int, ...]:
-        variants = _case_variants(frozenset(character))
-        if character not in self.COMMON or variants is None:
-            return tuple(range(len(self.terminals)))
-        return tuple(i for i, first in enumerate(self.starts) if first is None or first & variants)
-
-    def _compiled(self, indexes: tuple[int, ...]) -> re.Pattern[str]:
-        found = self.compiled.get(indexes)
+    def scanner_in_state(self, character: str, accepted: frozenset[str]) -> re.Pattern[str]:
+        """The scanner for `character` of only the terminals a parser state
+        accepts: lark's scanner for that state, less what cannot start here."""
+        key = (character, accepted)
+        found = self.by_state.get(key)
         if found is None:
-            chosen = [self.terminals[i] for i in indexes] or self.terminals
-            pattern = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in chosen)
-            found = self.compiled[indexes] = re.compile(pattern, self.flags)
+            found = self.by_state[key] = self._compiled(self._alternatives(character, accepted))
+        return found
+
+    def _alternatives(self, character: str, accepted: frozenset[str] | None = None) -> str:
+        everything = range(len(self.terminals))
+        if character not in self.COMMON:
+            return self._alternation(everything, None, accepted)
+        if not character.isalpha():  # digits, punctuation, white space: one scanner for all of them
+            chosen = [i for i, first in enumerate(self.starts) if first is None or not first <= self.LETTERS]
+            return self._alternation(chosen, None, accepted)
+        variants = frozenset(_variants(character))
+        chosen = [i for i, first in enumerate(self.starts) if first is None or first & variants]
+        return self._alternation(chosen, variants, accepted)
+
+    def _alternation(self, chosen: Iterable[int], letter: frozenset[str] | None,
+                     accepted: frozenset[str] | None) -> str:
+        parts = []
+        for i in chosen:
+            if accepted is not None and self.terminals[i].name not in accepted:
+                continue
+            pattern, keyword = self.patterns[i], self.keywords[i]
+            if letter is not None and keyword is not None:  # only the spellings that start with this letter
+                spellings = [w for w in keyword.group(1).split("|") if not letter.isdisjoint(_variants(w[0]))]
+                pattern = pattern[:keyword.start(1)] + "|".join(spellings) + pattern[keyword.end(1):]
+            parts.append(f"(?P<{self.terminals[i].name}>{pattern})")
+        return "|".join(parts)
+
+    def _compiled(self, alternatives: str) -> re.Pattern[str]:
+        found = self.compiled.get(alternatives)
+        if found is None:
+            found = self.compiled[alternatives] = re.compile(alternatives, self.flags)
         return found
 
 
@@ -1168,11 +1204,16 @@ def _case_variants(characters: frozenset[str] | None) -> frozenset[str] | None:
     token starting with 'K' (or the Kelvin sign) is a candidate for 'k'."""
     if characters is None:
         return None
-    return frozenset(v for c in characters for v in (c, c.lower(), c.upper(), c.casefold()))
+    return frozenset(v for c in characters for v in _variants(c))
 
 
-# a keyword terminal as _keyword_terminals writes it: its spellings, escaped, between `|`
-_KEYWORD_TERMINAL = re.compile(r"\(\?i:((?:\w|\\s\+|\\/)+(?:\|(?:\w|\\s\+|\\/)+)*)\)\(\?!\[\\w\\/\]\)")
+def _variants(character: str) -> tuple[str, ...]:
+    return character, character.lower(), character.upper(), character.casefold()
+
+
+# A keyword terminal as _keyword_terminals writes it: its spellings, escaped,
+# between `|`, each starting with a letter or digit.
+_KEYWORD_TERMINAL = re.compile(r"\(\?i:(\w(?:\w|\\s\+|\\/)*(?:\|\w(?:\w|\\s\+|\\/)*)*)\)\(\?!\[\\w\\/\]\)")
 
 
 def _first_characters(pattern: str, flags: int) -> frozenset[str] | None:

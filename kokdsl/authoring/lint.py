@@ -354,6 +354,8 @@ class _Linter:
             self.docs.update({f.name: f.doc for f in record.fields if f.name not in self.docs})
         self.header = next((i for i in tree.items if isinstance(i, ast.Header)), None)
         self.silenced: list[tuple[Diagnostic, str]] = []
+        # what each plausibility rule reads, found once for the whole book (KOK120)
+        self.plausibility_reads = [self._references(i.check) for i in tree.items if isinstance(i, ast.Plausibility)]
 
     def run(self, test_files_for: str | Path | None) -> list[Diagnostic]:
         per_requirement: dict[str, list[Diagnostic]] = {}
@@ -475,7 +477,7 @@ class _Linter:
         and only a plausibility rule (`rimlighet`) reading both keeps it from
         counting as met."""
         out = []
-        rules = [self._references(i.check) for i in self.tree.items if isinstance(i, ast.Plausibility)]
+        rules = self.plausibility_reads
         for node in ast.walk(req.check):
             if not (isinstance(node, ast.Compare) and node.op in (">=", ">", "<=", "<")):
                 continue

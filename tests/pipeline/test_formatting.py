@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from kokdsl.formatting import format_date, format_list, format_number, format_percent
+from kokdsl.formatting import PLAIN_SMALL_INTEGERS, format_date, format_list, format_number, format_percent
 from kokdsl.messages import message
 from kokdsl.values import Duration, duration_text
 
@@ -99,3 +99,12 @@ def test_numbers_are_written_as_babel_writes_them():
                     assert format_number(value, lang, places) == _babel_decimal(_decimal(value, places), lang)
                 share = Fraction(value) / 1000
                 assert format_percent(share, lang) == _babel_percent(_decimal(share * 100, 2).scaleb(-2), lang)
+
+
+@pytest.mark.parametrize("lang", sorted(PLAIN_SMALL_INTEGERS))
+def test_small_whole_numbers_are_written_as_babel_writes_them(lang):
+    """format_number writes 0–999 without Babel's locale data; Babel agrees."""
+    import babel.numbers
+
+    for value in range(1000):
+        assert format_number(value, lang) == babel.numbers.format_decimal(value, locale=lang)
