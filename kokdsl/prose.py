@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import cast
+from typing import Any, cast
 
 import attrs
 
@@ -343,8 +343,8 @@ class WrittenText:
     __slots__ = ("_write", "_contexts", "_written")
 
     def __init__(self, write: TextFn, contexts: dict[str, _Context]) -> None:
-        self._write = write
-        self._contexts = contexts
+        self._write: TextFn | None = write
+        self._contexts: dict[str, _Context] | None = contexts
         self._written: dict[str, str] = {}
 
     def render(self, lang: str) -> str:
@@ -352,8 +352,15 @@ class WrittenText:
         lang = EN if lang == EN else SV
         text = self._written.get(lang)
         if text is None:
+            assert self._write is not None and self._contexts is not None  # both are written before they go
             text = self._written[lang] = self._write(self._contexts[lang])
         return text
+
+    def write_out(self) -> None:
+        """Write the text in every language, and let go of what it is written from."""
+        for lang in (SV, EN):
+            self.render(lang)
+        self._write = self._contexts = None
 
     @property
     def sv(self) -> str:
@@ -756,8 +763,44 @@ def _kept_explanation(result: RequirementResult) -> tuple[Finding, ...]:
     cache, key = found
     explanation: tuple[Finding, ...] | None = cache.get(key)
     if explanation is None:
-        explanation = cache[key] = tuple(explain(result))
+        explanation = tuple(explain(result))
+        if _worth_keeping(cache, result.requirement.id, found=False):
+            cache[key] = explanation
+            _written_out(explanation)
+    else:
+        _worth_keeping(cache, result.requirement.id, found=True)
     return explanation
+
+
+def _written_out(findings: Iterable[Finding]) -> None:
+    """Write a kept explanation's texts in both languages now, so that it
+    holds words, not the traces they are written from: kept explanations
+    live long, and every object they hold is one more for each of the
+    garbage collector's full passes."""
+    for finding in findings:
+        text = finding.params.get("text")
+        if isinstance(text, WrittenText):
+            text.write_out()
+        _written_out(finding.children)
+
+
+# Where in the cache of explanations the count of each requirement's lookups is kept.
+_LOOKUPS = ("prose.lookups",)
+# A requirement whose explanations are found again in fewer than one lookup of
+# KEPT_SHARE, after KEPT_TRIAL lookups, reads values that differ from centre
+# to centre (counts, statistics): keeping its explanations cost memory and,
+# worse, garbage collector passes over them, for nothing.
+KEPT_TRIAL = 64
+KEPT_SHARE = 5
+
+
+def _worth_keeping(cache: dict[Any, Any], requirement: str, found: bool) -> bool:
+    """Count a lookup of a requirement's explanation; whether a new one is worth keeping."""
+    lookups: dict[str, list[int]] = cache.setdefault(_LOOKUPS, {})
+    counts = lookups.setdefault(requirement, [0, 0])
+    counts[0] += 1
+    counts[1] += found
+    return counts[0] < KEPT_TRIAL or counts[1] * KEPT_SHARE >= counts[0]
 
 
 def explain(result: RequirementResult) -> list[Finding]:

@@ -20,7 +20,7 @@ from kokdsl.ast import IN_FORCE
 from kokdsl.decision import Decision, counts
 from kokdsl.diagnostics import Diagnostic
 from kokdsl.enums import Modality, Outcome
-from kokdsl.evaluator import EXPLANATIONS_KEPT, OUTCOMES, Finding, RequirementResult, Shown, evidence
+from kokdsl.evaluator import OUTCOMES, Finding, RequirementResult, Shown, evidence
 from kokdsl.messages import message
 from kokdsl.outputs.machine import DiagnosticJson
 from kokdsl.outputs.provenance import draft_mark, marked, provenance_lines
@@ -184,18 +184,11 @@ def _book_json(rulebook: CompiledRulebook, lang: str) -> list[dict[str, object]]
 
 
 def _explanation_json(result: RequirementResult, rulebook: CompiledRulebook, lang: str) -> list[FindingJson]:
-    """A result's explanation as JSON, rendered once per explanation and
-    language: explanations are shared between centres that gave a requirement
-    the same values (prose.findings), and so is their text. Read-only."""
-    explanation = findings(result)
-    cache: dict[int, tuple[tuple[Finding, ...], list[FindingJson]]] = rulebook.runtime.setdefault(
-        f"explanation_json.{lang}", {})
-    kept = cache.get(id(explanation))
-    if kept is None or kept[0] is not explanation:
-        if len(cache) >= EXPLANATIONS_KEPT:
-            cache.clear()
-        kept = cache[id(explanation)] = (explanation, [_finding_json(f, lang) for f in explanation])
-    return kept[1]
+    """A result's explanation as JSON. Explanations are shared between centres
+    that gave a requirement the same values (prose.findings), and so are their
+    texts, written once; the JSON around them is made afresh, since keeping it
+    by explanation also kept the explanations no other centre shares."""
+    return [_finding_json(f, lang) for f in findings(result)]
 
 
 SHOWN_KEPT = 8192  # values written per rulebook and language, then forgotten: memory stays bounded
