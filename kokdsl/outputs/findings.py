@@ -171,8 +171,8 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
     explained = {item["id"]: [_flatten(f) for f in item["explanation"]] for item in data["requirements"]}
     facts = {i: " ".join(sentences) for i, sentences in explained.items()}
     reqs = [_requirement_view(item, parts[item["id"]], explained[item["id"]], lang) for item in data["requirements"]]
-    for item, req in zip(data["requirements"], reqs, strict=True):
-        req["head"] = _row_head(req, explained[item["id"]], assessment.rulebook, lang)
+    for req in reqs:
+        req["head"] = _row_head(req, assessment.rulebook, lang)
     summary = "follow_up_summary" if case.follow_up else "decision_summary"
     centre = data["self_report"]["centre"]
     supplements = _supplements_view(assessment, lang)
@@ -263,18 +263,17 @@ def _requirement_parts(req: CompiledRequirement, rulebook: CompiledRulebook, lan
     return parts
 
 
-def _row_head(view: dict[str, object], sentences: list[str], rulebook: CompiledRulebook,
-              lang: str) -> markupsafe.Markup:
-    """A requirement's row of the report up to its evidence (findings_parts.html.j2).
-    It depends only on the requirement, its outcome and the sentences of its
-    explanation, so it is rendered once for each and kept per rulebook and
-    language (many centres share an outcome and its words)."""
+def _row_head(view: dict[str, object], rulebook: CompiledRulebook, lang: str) -> markupsafe.Markup:
+    """A requirement's row of the report up to its explanation (findings_parts.html.j2).
+    It depends only on the requirement, its outcome and, where it does not
+    apply, the reason, so it is rendered once for each and kept per rulebook
+    and language."""
     cache: dict[tuple[object, ...], markupsafe.Markup] = rulebook.runtime.setdefault(f"findings.row_heads.{lang}", {})
-    key = (view["id"], view["outcome"], *sentences)
+    key = (view["id"], view["outcome"], view["not_applicable_reason"])
     head = cache.get(key)
     if head is None:
         if len(cache) >= EXPLANATIONS_KEPT:
-            cache.clear()  # a run of distinct explanations: memory stays bounded
+            cache.clear()  # a run of distinct reasons: memory stays bounded
         head = cache[key] = _parts_macro("requirement_head")(view, functools.partial(_t, lang))
     return head
 
