@@ -68,7 +68,14 @@ _NUMBER_UNIT = re.compile(r"(\d) (%|timmar|hours|h\b)")
 
 def nobreak(value: object) -> markupsafe.Markup:
     """Escaped text where a number never parts from its unit ("61 %")."""
+    if type(value) is str:  # most values: kept by the text itself, escaped once
+        return _nobreak_text(value)
     return _nobreak(str(markupsafe.escape(value)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _nobreak_text(text: str) -> markupsafe.Markup:
+    return _nobreak(str(markupsafe.escape(text)))
 
 
 @functools.lru_cache(maxsize=4096)  # the same sentences and values recur from centre to centre
@@ -81,7 +88,14 @@ _PATH_PART = re.compile(r"(?<=.)(\.|\[)")
 
 def path_breaks(value: object) -> markupsafe.Markup:
     """An escaped JSON path that may wrap only between its parts."""
+    if type(value) is str:  # most paths: kept by the path itself, escaped once
+        return _path_breaks_text(value)
     return _path_breaks(str(markupsafe.escape(value)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_breaks_text(path: str) -> markupsafe.Markup:
+    return _path_breaks(str(markupsafe.escape(path)))
 
 
 @functools.lru_cache(maxsize=4096)  # a rulebook's paths recur in every report
