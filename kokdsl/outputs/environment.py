@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 import jinja2
 import markupsafe
@@ -22,7 +23,7 @@ from kokdsl.resources import caching_enabled, data_dir
 def environment() -> jinja2.Environment:
     """The one Jinja environment, made once: reports/ as its loader, HTML
     autoescaped, undefined names an error, and the filters below."""
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("reports"))),
         # Escape everything in HTML templates: a self-report is data, never markup.
         autoescape=lambda name: name is not None and ".html" in name,
@@ -40,6 +41,19 @@ def environment() -> jinja2.Environment:
     env.filters["nobreak"] = nobreak
     env.filters["path_breaks"] = path_breaks
     return env
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with `x.name` on a plain dict holding that key
+    read as the item straight away. Jinja looks for an attribute first, and a
+    dict has none of the names the views use: each lookup raised and caught
+    an AttributeError, a few hundred a findings page. (A dict method, such as
+    `x.items()`, is still found where the dict has no such key.)"""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
