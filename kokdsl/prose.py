@@ -156,6 +156,10 @@ class _Context:
         self.rulebook = rulebook
         self.names = Names(rulebook)
         self.lang = lang
+        # id(node) -> (node, its phrase): an expression's phrase depends only on
+        # the node, the rulebook and the language, and the explainer's context
+        # lives as long as its rulebook. The node is kept, so its id is never reused.
+        self.phrases: dict[int, tuple[object, str]] = {}
 
     def type(self, node: object) -> Type | None:
         return self.rulebook.types.get(id(node))
@@ -177,7 +181,21 @@ def phrase(node: object, rulebook: CompiledRulebook, lang: str) -> str:
     return _phrase(node, _Context(rulebook, lang))
 
 
+PHRASES_KEPT = 4096
+
+
 def _phrase(node: object, ctx: _Context) -> str:
+    kept = ctx.phrases.get(id(node))
+    if kept is not None and kept[0] is node:
+        return kept[1]
+    if len(ctx.phrases) >= PHRASES_KEPT:
+        ctx.phrases.clear()
+    text = _phrase_of(node, ctx)
+    ctx.phrases[id(node)] = (node, text)
+    return text
+
+
+def _phrase_of(node: object, ctx: _Context) -> str:
     lang = ctx.lang
     match node:
         case ast.Name(name=name):
