@@ -382,10 +382,12 @@ class WrittenText:
 
     @property
     def sv(self) -> str:
+        """The Swedish text."""
         return self.render(SV)
 
     @property
     def en(self) -> str:
+        """The English text."""
         return self.render(EN)
 
     def __eq__(self, other: object) -> bool:

@@ -15,7 +15,7 @@ import datetime
 import functools
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import markupsafe
@@ -34,9 +34,6 @@ from kokdsl.prose import check_clause
 from kokdsl.resources import data_dir
 from kokdsl.selfreport import DataProblem
 from kokdsl.text import paragraphs
-
-if TYPE_CHECKING:
-    pass
 
 FORMATS = ("html", "md", "json")
 TEMPLATES = {"html": "findings.html.j2", "md": "findings.md.j2"}
@@ -129,13 +126,7 @@ def schema_text() -> str:
 
 
 def _t(lang: str, code: str, **params: object) -> str:
-    return message(code, lang, **params) if params else _fixed_message(code, lang)
-
-
-@functools.lru_cache(maxsize=1024)
-def _fixed_message(code: str, lang: str) -> str:
-    """A sentence without parameters: a page shows some sixty (headings, labels), the same on every page."""
-    return message(code, lang)
+    return message(code, lang, **params)
 
 
 # -- the view-model -------------------------------------------------------------
@@ -264,10 +255,9 @@ def _requirement_parts(req: CompiledRequirement, rulebook: CompiledRulebook, lan
 
 
 def _row_head(view: dict[str, object], rulebook: CompiledRulebook, lang: str) -> markupsafe.Markup:
-    """A requirement's row of the report up to its explanation (findings_parts.html.j2).
-    It depends only on the requirement, its outcome and, where it does not
-    apply, the reason, so it is rendered once for each and kept per rulebook
-    and language."""
+    """A requirement's row of the report up to its explanation (findings_parts.html.j2):
+    rendered once per requirement, outcome and reason it does not apply, and
+    kept per rulebook and language."""
     cache: dict[tuple[object, ...], markupsafe.Markup] = rulebook.runtime.setdefault(f"findings.row_heads.{lang}", {})
     key = (view["id"], view["outcome"], view["not_applicable_reason"])
     head = cache.get(key)
