@@ -113,7 +113,7 @@ def test_a_text_is_written_in_a_language_when_first_read_in_it():
         written.append(ctx)
         return f"text in {ctx}"
 
-    text = prose.WrittenText(write, {"sv": "sv", "en": "en"})  # type: ignore[dict-item]
+    text = prose.WrittenText(write, {"sv": "sv", "en": "en"})  # contexts stand in as their languages
     assert written == []
     assert text.render("en") == text.render("en") == "text in en" and written == ["en"]
     assert text == prose.Text("text in sv", "text in en") and written == ["en", "sv"]
