@@ -53,11 +53,13 @@ def span_field() -> Any:
 def children(node: object) -> Iterator[Any]:
     """The nodes directly under node, in field order: an expression's
     operands (its fields that are nodes; a span is not a node)."""
-    if not _is_node(type(node)):
+    cls: Any = type(node)
+    if not _is_node(cls):
         return
-    for name in _field_names(type(node)):
-        child = getattr(node, name)
-        if _is_node(type(child)):
+    for name in _field_names(cls):
+        child: Any = getattr(node, name)
+        kind: Any = type(child)
+        if _is_node(kind):
             yield child
 
 

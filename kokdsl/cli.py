@@ -407,9 +407,11 @@ def run(rulebook: str, self_report: str, fmt: str, lang: str, fail_on: str, edit
 
 def _document(name: str | None) -> str | None:
     """`--dokument NAME` as a document kind (letters.DOCUMENTS), or None: by outcome."""
+    if not name:
+        return None  # without it a JSON rerun never loads the letters, Jinja and the prose
     from kokdsl.outputs.letters import DOCUMENT_NAMES
 
-    return DOCUMENT_NAMES[name] if name else None
+    return DOCUMENT_NAMES[name]
 
 
 def _self_report_files(paths: tuple[str, ...]) -> tuple[list[str], list[Skipped]]:
@@ -654,8 +656,8 @@ def _write_rendered(specs: list[OutputSpec], render: Callable[[str], str], lang:
               help="text: a table (with --out: only totals, changes and problems); json: the summary.")
 @run_date_option
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
-              help="Worker processes over the centres (default: the number of cores). "
-                   "The output is the same for any number.")
+              help="Worker processes over the centres (default: every core for an --out run large enough "
+                   "to pay for them, else one process). The output is the same for any number.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors; the exit code tells the outcome.")
 @undantag_option
 @lang_option
@@ -674,7 +676,6 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
     from kokdsl.followup import changes as changes_
     from kokdsl.followup import rerun as reruns
     from kokdsl.followup.rerun_job import Job, execute
-    from kokdsl.followup.views import render_rerun_text
     from kokdsl.messages import message
 
     loaded = _rulebook_for(rulebook, edition_for)
@@ -691,6 +692,8 @@ def rerun(rulebook: str, self_reports: tuple[str, ...], edition_for: datetime.da
         elif fmt == "json":
             reruns.write_summary(done.result, sys.stdout, done.summary_extra(lang))
         else:
+            from kokdsl.followup.views import render_rerun_text
+
             click.echo(render_rerun_text(done.view, lang, brief=out_dir is not None) + _skipped_text(skipped, lang),
                        nl=False)
     finally:

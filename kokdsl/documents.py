@@ -51,51 +51,35 @@ _TAG = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
 
 
-class _Resolver(Resolver):
-    """PyYAML's YAML 1.1 implicit resolver, without path resolvers and the
-    list building of Resolver.resolve: the composer asks it once a scalar."""
+class _Hooks:
+    """The three calls the composer makes for every node, as C callables that
+    do no work. resolve(kind, value, implicit) keeps its arguments in a slice:
+    the builder resolves a plain scalar itself, once per distinct text. The
+    path resolver's descend/ascend do nothing. As Python methods these were
+    three calls per node, a third of reading a self-report."""
 
-    _by_first = {first: tuple(rules) for first, rules in Resolver.yaml_implicit_resolvers.items()}
-
-    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode:
-            if not implicit[0]:
-                return _STR
-            tag = _RESOLVED.get(value)
-            if tag is None:
-                tag = _STR
-                for rule_tag, regexp in self._by_first.get(value[:1], ()):
-                    if regexp.match(value):
-                        tag = rule_tag
-                        break
-                if len(_RESOLVED) < 50_000:  # keys and common values repeat across thousands of centres
-                    _RESOLVED[value] = tag
-            return tag
-        return _SEQ if kind is yaml.SequenceNode else _MAP
-
-
-_RESOLVED: dict[str, str] = {}
+    resolve = slice
+    descend_resolver = slice
+    ascend_resolver = tuple
 
 
 def _composer_class() -> type[Any]:
-    """The C parser and composer with the YAML 1.1 implicit resolver: it
-    yields the node graph; nothing is constructed yet."""
+    """The C parser and composer: it yields the node graph, with the tag of
+    every untagged node left to the builder; nothing is constructed yet."""
     if _Parser is None:  # the pure-Python parser gives the same nodes, more slowly
         class PythonComposer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
-                             yaml.composer.Composer, _Resolver):
+                             yaml.composer.Composer, _Hooks):
             def __init__(self, stream: str) -> None:
                 yaml.reader.Reader.__init__(self, stream)
                 yaml.scanner.Scanner.__init__(self)
                 yaml.parser.Parser.__init__(self)
                 yaml.composer.Composer.__init__(self)
-                _Resolver.__init__(self)
 
         return PythonComposer
 
-    class CComposer(_Parser, _Resolver):
+    class CComposer(_Parser, _Hooks):
         def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)
-            _Resolver.__init__(self)
 
     return CComposer
 
@@ -104,8 +88,9 @@ _Composer = _composer_class()
 
 
 def compose_yaml(text: str) -> yaml.Node | None:
-    """The root node of a single YAML document (None when it is empty).
-    Raises yaml.YAMLError for text that is not YAML."""
+    """The root node of a single YAML document (None when it is empty). An
+    untagged node's tag is a slice (kind, value, implicit), as _Hooks keeps
+    it. Raises yaml.YAMLError for text that is not YAML."""
     composer = _Composer(text)
     try:
         node: yaml.Node | None = composer.get_single_node()
@@ -127,6 +112,16 @@ _TIMESTAMP = re.compile(
     (?:(?:[Tt]|[ \t]+)(?P<hour>[0-9][0-9]?):(?P<minute>[0-9][0-9]):(?P<second>[0-9][0-9])
     (?:\.(?P<fraction>[0-9]*))?(?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9][0-9]?)
     (?::(?P<tz_minute>[0-9][0-9]))?))?)?$""", re.X)
+# PyYAML's YAML 1.1 implicit resolvers, by the first character of the text.
+_IMPLICIT = {first: tuple(rules) for first, rules in Resolver.yaml_implicit_resolvers.items()}
+_ScalarNode, _SequenceNode = yaml.ScalarNode, yaml.SequenceNode
+
+# Plain text -> its value: keys and common values repeat across thousands of
+# centres. Every value is immutable (text, numbers, dates); a text that is
+# refused is never kept.
+_PLAIN: dict[str, object] = {}
+_PLAIN_MAX, _PLAIN_TEXT_MAX = 50_000, 200
+_UNSEEN = object()
 
 
 def _tag_text(tag: str) -> str:
@@ -150,9 +145,10 @@ class _Builder:
         self.alias_nodes = 0
 
     def build(self, node: yaml.Node) -> Any:
-        if node.__class__ is yaml.ScalarNode:
-            # A repeated scalar costs what writing it out would: no amplification to count.
-            return node.value if node.tag == _STR else self.scalar(node)
+        # A repeated scalar costs what writing it out would: no amplification to count.
+        return self.scalar(node) if node.__class__ is _ScalarNode else self.collection(node)
+
+    def collection(self, node: yaml.Node) -> Any:
         key = id(node)
         if key in self.built:
             self._count_alias(node)
@@ -160,7 +156,7 @@ class _Builder:
         if key in self.in_progress:  # an alias to a collection that contains it
             raise DocumentError("data.recursive_alias", **_where(node))
         self.in_progress.add(key)
-        value = self.sequence(node) if node.__class__ is yaml.SequenceNode else self.mapping(node)
+        value = self.sequence(node) if node.__class__ is _SequenceNode else self.mapping(node)
         self.in_progress.discard(key)
         self.built[key] = value
         return value
@@ -187,34 +183,58 @@ class _Builder:
 
     def sequence(self, node: yaml.Node) -> list[Any]:
         self._check_tag(node, _SEQ)
-        build = self.build
-        return [build(child) for child in node.value]
+        scalar, collection = self.scalar, self.collection
+        return [scalar(child) if child.__class__ is _ScalarNode else collection(child) for child in node.value]
 
     def mapping(self, node: yaml.Node) -> dict[Any, Any]:
         self._check_tag(node, _MAP)
         out: dict[Any, Any] = {}
-        build = self.build
+        scalar, collection = self.scalar, self.collection
         for key_node, value_node in node.value:
-            if key_node.__class__ is not yaml.ScalarNode:
+            if key_node.__class__ is not _ScalarNode:
                 raise DocumentError("data.complex_key", **_where(key_node))
-            key = build(key_node)
+            key = scalar(key_node)
             try:
                 seen = key in out
             except TypeError:  # an unhashable key cannot come from a scalar; refuse rather than guess
                 raise DocumentError("data.complex_key", **_where(key_node)) from None
             if seen:
-                first = next(k for k, _ in node.value if k.__class__ is yaml.ScalarNode and build(k) == key)
+                first = next(k for k, _ in node.value if k.__class__ is _ScalarNode and scalar(k) == key)
                 raise DocumentError("data.duplicate_key", key=str(key), first_line=first.start_mark.line + 1,
                                     **_where(key_node))
-            out[key] = build(value_node)
+            out[key] = scalar(value_node) if value_node.__class__ is _ScalarNode else collection(value_node)
         return out
 
     def _check_tag(self, node: yaml.Node, tag: str) -> None:
-        if node.tag != tag:
-            raise DocumentError("data.yaml_tag", tag=_tag_text(node.tag), **_where(node))
+        # An untagged collection (its tag a slice, see _Hooks) is what its kind says.
+        written: Any = node.tag
+        if written.__class__ is not slice and written != tag:
+            raise DocumentError("data.yaml_tag", tag=_tag_text(written), **_where(node))
 
     def scalar(self, node: yaml.Node) -> Any:
-        tag, text = node.tag, node.value
+        untagged: Any = node.tag
+        if untagged.__class__ is not slice:
+            return self.tagged(untagged, node)
+        if not untagged.step[0]:  # quoted, a block scalar, or the non-specific tag "!": text
+            return node.value
+        value = _PLAIN.get(node.value, _UNSEEN)
+        return self.plain(node) if value is _UNSEEN else value
+
+    def plain(self, node: yaml.Node) -> Any:
+        """A plain scalar's value, by PyYAML's YAML 1.1 implicit resolvers."""
+        text = node.value
+        tag = _STR
+        for rule_tag, regexp in _IMPLICIT.get(text[:1], ()):
+            if regexp.match(text):
+                tag = rule_tag
+                break
+        value = self.tagged(tag, node)
+        if len(_PLAIN) < _PLAIN_MAX and len(text) <= _PLAIN_TEXT_MAX:
+            _PLAIN[text] = value
+        return value
+
+    def tagged(self, tag: str, node: yaml.Node) -> Any:
+        text = node.value
         if not tag.startswith(_TAG):
             raise DocumentError("data.yaml_tag", tag=_tag_text(tag), **_where(node))
         kind = tag[len(_TAG):]

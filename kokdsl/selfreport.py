@@ -35,7 +35,7 @@ from kokdsl.errors import DocumentError, KokError, ScheduleFormatError, SelfRepo
 from kokdsl.messages import ParserProblem
 from kokdsl.reading import os_reason, read_bounded
 from kokdsl.schedule import parse_schedule
-from kokdsl.values import MAX_NUMBER_CHARS, UNKNOWN, RecordValue, shorten, within_bounds
+from kokdsl.values import MAX_MAGNITUDE, MAX_NUMBER_CHARS, UNKNOWN, RecordValue, shorten, within_bounds
 
 MAX_BYTES = 2_000_000
 MAX_LIST_ITEMS = 10_000
@@ -46,6 +46,7 @@ IDENTITY_FIELDS = {"namn": "name", "name": "name", "id": "id", "vårdgivare": "p
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DEEP_INDENT = re.compile(r"^[ \t]{100,}\S", re.MULTILINE)
+_INDENT_RUN = " " * 100  # what _DEEP_INDENT needs in a text without tabs
 # "- - - - x" nests a list in a list on one line; a long run of them would
 # overflow the C composer's stack (a segmentation fault, not an exception).
 _DEEP_INLINE = re.compile(r"(?:[-?][ \t]+){20}")
@@ -160,10 +161,16 @@ def _parse_json(text: str, name: str) -> object:
 
 
 def _looks_deep(text: str) -> bool:
-    """A cheap first look: only a document with many brackets or very deep
-    indentation needs its nesting measured."""
-    return (text.count("[") + text.count("{") > MAX_DEPTH or _DEEP_INDENT.search(text) is not None
-            or _DEEP_INLINE.search(text) is not None)
+    """A cheap first look: only a document with many brackets, very deep
+    indentation or a long run of "- - -" needs its nesting measured."""
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        return True
+    # Each pattern is searched for only where a plain substring search (much faster than
+    # the regex's scan) finds what a match would have to contain.
+    tab = "\t" in text
+    if (tab or _INDENT_RUN in text) and _DEEP_INDENT.search(text) is not None:
+        return True
+    return (tab or "?" in text or "- -" in text or "-  " in text) and _DEEP_INLINE.search(text) is not None
 
 
 def _too_deep(text: str) -> bool:
@@ -260,25 +267,27 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
     """Check a parsed document against the rulebook's declared facts."""
     if not isinstance(document, dict):
         raise SelfReportError(Diagnostic(ERROR, "data.not_mapping", {}, path="$", file=file))
-    checker = _Checker(rulebook, file)
+    plan = _plan(rulebook)
+    checker = _Checker(rulebook, plan, file)
     identity = checker.identity(document)
     facts: Env = {}
-    for spec in rulebook.facts:
-        path = key_path("$", spec.name)
-        if spec.name not in document or document[spec.name] is None:
-            checker.missing(path, spec.name, None, spec.type)
-            facts[spec.name] = UNKNOWN
+    value = checker.value
+    for name, t, path in plan.facts:
+        raw = document.get(name)
+        if raw is None:
+            checker.missing(path, name, None, t)
+            facts[name] = UNKNOWN
         else:
-            facts[spec.name] = checker.value(document[spec.name], spec.type, path, spec.name, None)
-    declared = {f.name for f in rulebook.facts}
-    for key in document:
-        if key not in declared and key not in IDENTITY_KEYS:
-            params = {"key": str(key)}
-            suggestion = difflib.get_close_matches(str(key), sorted(declared), n=1, cutoff=0.6)
-            if suggestion:
-                params.update(hint_code="hint.did_you_mean", suggestion=suggestion[0])
-            unknown = Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key), file=file)
-            checker.diagnostics.append(unknown)
+            facts[name] = value(raw, t, path, name, None)
+    if not plan.known.issuperset(document):
+        for key in document:
+            if key not in plan.known:
+                params = {"key": str(key)}
+                suggestion = difflib.get_close_matches(str(key), plan.declared, n=1, cutoff=0.6)
+                if suggestion:
+                    params.update(hint_code="hint.did_you_mean", suggestion=suggestion[0])
+                unknown = Diagnostic(WARNING, "data.unknown_key", params, path=key_path("$", key), file=file)
+                checker.diagnostics.append(unknown)
     if rulebook.plausibilities:
         from kokdsl.plausibility import IMPLAUSIBLE, apply
 
@@ -286,6 +295,42 @@ def validate(document: object, rulebook: CompiledRulebook, file: str = "<data>",
         checker.problems += [DataProblem(IMPLAUSIBLE, p.path, p.fact, p.field, p.expected, p.rule) for p in implausible]
         checker.diagnostics += diagnostics
     return SelfReport(file, sha256, identity, facts, tuple(checker.problems), tuple(checker.diagnostics), source)
+
+
+class _RecordPlan:
+    """A record type as validation walks it. (Plain classes: an attrs class
+    costs a millisecond of start-up to generate its methods.)"""
+
+    __slots__ = ("name", "fields", "names", "label_field")
+
+    def __init__(self, record: RecordSpec) -> None:
+        self.name = record.name
+        self.fields = tuple((f.name, f.type) for f in record.fields)  # name, type; in declaration order
+        self.names = frozenset(f.name for f in record.fields)
+        self.label_field = record.label_field
+
+
+class _Plan:
+    """What validation needs of a rulebook, worked out once per rulebook and
+    kept in its runtime cache: each fact's path, and sets to look keys up in
+    instead of scanning the declarations for every key of every centre."""
+
+    __slots__ = ("facts", "declared", "known", "records")
+
+    def __init__(self, rulebook: CompiledRulebook) -> None:
+        names = {f.name for f in rulebook.facts}
+        # name, type, JSON path; in book order
+        self.facts = tuple((f.name, f.type, key_path("$", f.name)) for f in rulebook.facts)
+        self.declared = sorted(names)  # what a misspelt key is matched against
+        self.known: frozenset[object] = frozenset(names | set(IDENTITY_KEYS))  # the keys allowed at the top
+        self.records = {name: _RecordPlan(record) for name, record in rulebook.records.items()}
+
+
+def _plan(rulebook: CompiledRulebook) -> _Plan:
+    plan: _Plan | None = rulebook.runtime.get("selfreport_plan")
+    if plan is None:
+        plan = rulebook.runtime["selfreport_plan"] = _Plan(rulebook)
+    return plan
 
 
 class _Invalid(KokError):
@@ -301,8 +346,9 @@ class _OutOfRange(_Invalid):
 
 
 class _Checker:
-    def __init__(self, rulebook: CompiledRulebook, file: str):
+    def __init__(self, rulebook: CompiledRulebook, plan: _Plan, file: str):
         self.rulebook = rulebook
+        self.plan = plan
         self.file = file
         self.problems: list[DataProblem] = []
         self.diagnostics: list[Diagnostic] = []
@@ -346,7 +392,7 @@ class _Checker:
     def value(self, raw: object, t: Type, path: str, fact: str, field: str | None) -> object:
         try:
             if t.kind == "list" and t.record is not None:
-                return self.records(raw, self.rulebook.records[t.record], path, fact)
+                return self.records(raw, self.plan.records[t.record], path, fact)
             if t.kind == "schedule":
                 try:
                     return parse_schedule(raw)
@@ -366,13 +412,23 @@ class _Checker:
             self.invalid(path, fact, field, t, raw)
             return UNKNOWN
 
-    def records(self, raw: object, record: RecordSpec, path: str, fact: str) -> object:
+    def field_value(self, raw: object, t: Type, element: str, field: str, fact: str) -> object:
+        """A field of a list element: its path is worked out only when there is something to say."""
+        coerce = _COERCE.get(t.kind)
+        if coerce is not None:
+            try:
+                return coerce(raw, t)
+            except _Invalid:
+                pass  # value() coerces again and says why, at the field's path
+        return self.value(raw, t, key_path(element, field), fact, field)
+
+    def records(self, raw: object, record: _RecordPlan, path: str, fact: str) -> object:
         if not isinstance(raw, list):
             raise _Invalid
         if len(raw) > MAX_LIST_ITEMS:
             self.invalid(path, fact, None, Type("list", record=record.name), f"{len(raw)}", code="data.too_many")
             return UNKNOWN
-        label_field = record.label_field
+        label_field, names = record.label_field, record.names
         items: list[RecordValue] = []
         blank: list[str] = []
         for index, element in enumerate(raw):
@@ -386,17 +442,18 @@ class _Checker:
                 # An unreadable element is an element whose every field is unknown.
                 element = {}
             fields: Env = {}
-            for spec in record.fields:
-                fpath = key_path(epath, spec.name)
-                if spec.name not in element or element[spec.name] is None:
-                    self.missing(fpath, fact, spec.name, spec.type)
-                    fields[spec.name] = UNKNOWN
+            for name, t in record.fields:
+                given = element.get(name)
+                if given is None:
+                    self.missing(key_path(epath, name), fact, name, t)
+                    fields[name] = UNKNOWN
                 else:
-                    fields[spec.name] = self.value(element[spec.name], spec.type, fpath, fact, spec.name)
-            for key in element:
-                if record.field(str(key)) is None:
-                    self.diagnostics.append(Diagnostic(WARNING, "data.unknown_key", {"key": str(key)},
-                                                       path=key_path(epath, key), file=self.file))
+                    fields[name] = self.field_value(given, t, epath, name, fact)
+            if not names.issuperset(element):
+                for key in element:
+                    if str(key) not in names:
+                        self.diagnostics.append(Diagnostic(WARNING, "data.unknown_key", {"key": str(key)},
+                                                           path=key_path(epath, key), file=self.file))
             label = fields.get(label_field) if label_field else None
             name = label if isinstance(label, str) else ""
             items.append(RecordValue(fields, epath, name or f"#{index + 1}"))
@@ -468,12 +525,17 @@ _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _NUMBER_CHARS = frozenset("0123456789+-.,_ \t\n\u00a0\u202f")
 
 
-def _number_text(text: str) -> Fraction:
+def _number_text(text: str) -> int | Fraction:
     # People write "6 500" and "2,5"; a space (also a no-break space) groups thousands.
     if len(text) > MAX_NUMBER_CHARS * 2:  # measured before the regex and the conversion ever see it
         # Only a long run of digits is a number too large; long prose is an answer that is not a number.
         raise _OutOfRange if _NUMBER_CHARS.issuperset(text) else _Invalid
-    cleaned = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)", "", text.strip())
+    stripped = text.strip()
+    if stripped.isdecimal():  # a whole number, the usual answer: what \d+ matches, with no regex or Fraction
+        if len(stripped) > MAX_NUMBER_CHARS:
+            raise _OutOfRange
+        return int(stripped)
+    cleaned = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)", "", stripped)
     if not _NUMBER.fullmatch(cleaned):
         raise _Invalid
     if len(cleaned) > MAX_NUMBER_CHARS:
@@ -492,6 +554,8 @@ def _bounded(value: _Number) -> _Number:
 
 def _to_integer(raw: object, t: Type | None = None) -> int:
     """A count: whole, not negative, within the bound."""
+    if raw.__class__ is int and 0 <= raw <= MAX_MAGNITUDE:  # the usual answer
+        return raw
     value = _whole_number(raw)
     if value < 0:
         raise _Negative
@@ -513,6 +577,8 @@ def _whole_number(raw: object) -> int:
 
 
 def _to_decimal(raw: object, t: Type | None = None) -> int | Fraction:
+    if raw.__class__ is int and -MAX_MAGNITUDE <= raw <= MAX_MAGNITUDE:
+        return raw
     if isinstance(raw, bool):
         raise _Invalid
     if isinstance(raw, int):
@@ -520,12 +586,13 @@ def _to_decimal(raw: object, t: Type | None = None) -> int | Fraction:
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
             raise _Invalid
-        value = Fraction(repr(raw))
+        value: int | Fraction = Fraction(repr(raw))
     elif isinstance(raw, str):
         value = _number_text(raw)
     else:
         raise _Invalid
-    _bounded(value)
+    if not within_bounds(value):
+        raise _OutOfRange
     # Whole numbers stay ints: exact either way, and ints compare much faster.
     return value.numerator if value.denominator == 1 else value
 
@@ -536,10 +603,10 @@ def _to_percent(raw: object, t: Type | None = None) -> Fraction:
         text = text[:-1] if text.endswith("%") else text
         value = _number_text(text)
     else:
-        value = Fraction(_to_decimal(raw))
+        value = _to_decimal(raw)
     if not 0 <= value <= 100:
         raise _Invalid
-    return value / 100
+    return Fraction(value, 100)
 
 
 def _to_text(raw: object, t: Type | None = None) -> str:
@@ -565,9 +632,9 @@ def _to_date(raw: object, t: Type | None = None) -> datetime.date:
 
 def _to_enum(raw: object, t: Type) -> str:
     if isinstance(raw, str):
-        word = raw.strip()
+        word = raw.strip().casefold()
         for value in t.values:
-            if value.casefold() == word.casefold():
+            if value.casefold() == word:
                 return value
     raise _Invalid
 

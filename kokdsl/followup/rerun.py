@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import collections
 import datetime
+import gc
 import hashlib
 import json
 import math
-import multiprocessing
 import os
-import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -53,6 +52,19 @@ OUTCOME_LETTERS = {Outcome.MET: "m", Outcome.NOT_MET: "n", Outcome.CANNOT_ASSESS
                    Outcome.WAIVED: "u"}
 LETTER_OUTCOMES = {v: k for k, v in OUTCOME_LETTERS.items()}
 POOL_MIN_CENTRES = 40  # below this, starting worker processes costs more than it saves
+# The default pool (pool_size), from CPU measured on the Örebro book (issue 23). A centre
+# costs CENTRE_MS to read, check and summarise (0.30-0.32 ms at 12,000 centres) and PAGE_MS
+# more for its findings page. A pool adds, per worker, its fork and the pages it copies on
+# first writing to them (25 ms for two), and per centre the round trip to the worker: pickling
+# both ways and the main process's result thread (0.07-0.1 ms). On a two-vCPU machine the
+# workers also slow each other down: --out over 1,200 centres took 1.2-1.5x less wall time for
+# 30-60 % more CPU, while --format json took more CPU (+25-45 %) and no less wall time.
+AUTO_JOBS = 0
+CENTRE_MS = 0.3
+PAGE_MS = 1.2
+WORKER_START_MS = 15.0
+POOL_MS_PER_CENTRE = 0.1
+POOL_MAX_SHARE = 0.25  # the most CPU a pool may add, as a share of the run's own
 # Centres per task sent to a worker: every task costs the main process a round
 # trip through the pool (pickling, its result thread, the GIL), which with 8
 # centres a task was a quarter of the run's CPU. Large tasks make that small;
@@ -115,8 +127,7 @@ def assess_centre(settings: RunSettings, file: str, report_name: str | None) -> 
 
             assessment = apply_waivers(assessment, settings.waivers.for_centre(report.identity.id), settings.run_date)
         row = centre_row(shown, assessment, report_name if settings.folder is not None else None)
-        case = _follow_up_case(settings)
-        letter = case.document_for(assessment) if settings.folder is not None else None
+        letter = _follow_up_case(settings).document_for(assessment) if settings.folder is not None else None
         entry = spooled(summary_entry(row, settings.rulebook, document, letter))  # spooled() makes it JSON-safe
     except SelfReportError as exc:
         return error_row(shown, exc.diagnostic.code, exc.diagnostic.text(settings.lang))
@@ -304,23 +315,53 @@ def _quiet_worker() -> None:
     """A worker leaves Ctrl-C to the main process, and stays silent if the
     main process dies under it (its only errors then are broken pipes; a
     centre's own failures are already error rows)."""
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the worker's whole life
 
 
 def default_jobs() -> int:
+    """What `--jobs` is when not given: AUTO_JOBS, a pool sized by the work (pool_size)."""
+    return AUTO_JOBS
+
+
+def available_cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
 
 
+def pool_size(jobs: int, centres: int, pages: bool) -> int:
+    """Worker processes for a run: `--jobs N` as asked; by default every core,
+    but only when neither the round trips to the workers nor starting them
+    adds more than POOL_MAX_SHARE to the run's CPU, else none (1). A run
+    without findings pages never gets a pool: its centres are too quick for
+    the round trip to a worker to be worth it."""
+    if jobs != AUTO_JOBS:
+        return jobs
+    cores = available_cores()
+    per_centre = CENTRE_MS + (PAGE_MS if pages else 0.0)
+    worth_sending = POOL_MS_PER_CENTRE <= POOL_MAX_SHARE * per_centre
+    worth_starting = cores * WORKER_START_MS <= POOL_MAX_SHARE * centres * per_centre
+    return cores if cores > 1 and worth_sending and worth_starting else 1
+
+
 def run_centres(settings: RunSettings, files: list[str], report_names: list[str],
                 jobs: int = 1) -> Iterator[tuple[CentreRow, str]]:
-    """(row, summary entry as a JSON line) per file, in file order, whatever the number of jobs."""
+    """(row, summary entry as a JSON line) per file, in file order, whatever
+    the number of jobs (AUTO_JOBS: see pool_size)."""
     global _WORKER_SETTINGS
     tasks = list(zip(files, report_names, strict=True))
-    if jobs <= 1 or len(tasks) < POOL_MIN_CENTRES or "fork" not in multiprocessing.get_all_start_methods():
+    jobs = pool_size(jobs, len(tasks), settings.folder is not None)
+    if jobs <= 1 or len(tasks) < POOL_MIN_CENTRES:
+        for task in tasks:
+            yield assess_centre(settings, *task)
+        return
+    import multiprocessing  # only here: a serial run never pays for importing it
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         for task in tasks:
             yield assess_centre(settings, *task)
         return
@@ -396,6 +437,10 @@ def run(settings: RunSettings, files: list[str], jobs: int = 1,
     names = report_names(files)
     spool = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="kok-rerun-")
     result = RerunResult(summary_header(settings.rulebook, settings.run_date, settings.rulebook_path), [], spool)
+    # What exists now (the rulebook, its closures, every module) lives through the run: the
+    # collector need not walk it again and again while centres come and go, and forked
+    # workers do not copy its pages by touching it.
+    gc.freeze()
     try:
         for row, entry in run_centres(settings, files, names, jobs):
             result.rows.append(row)
@@ -406,6 +451,8 @@ def run(settings: RunSettings, files: list[str], jobs: int = 1,
     except BaseException:
         spool.close()
         raise
+    finally:
+        gc.unfreeze()
     return result
 
 

@@ -19,12 +19,12 @@ from kokdsl.batch import Skipped
 from kokdsl.compiled import CompiledRulebook
 from kokdsl.errors import KokError
 from kokdsl.followup import changes as changes_
-from kokdsl.followup import overview
 from kokdsl.followup.outfolder import OutputFolder, display_path
 from kokdsl.followup.rerun import NOT_WRITTEN, CentreRow, RerunResult, RunSettings, run, write_summary
 from kokdsl.followup.summary import PreviousRun
 
 if TYPE_CHECKING:
+    from kokdsl.followup import overview
     from kokdsl.followup.waivers import Waiver, WaiverFile
 
 
@@ -54,28 +54,40 @@ class JobResult:
 
     result: RerunResult
     changes: list[changes_.Change]
-    view: overview.OverviewView
+    # Builds the overview. Only the terminal and index.html show it: a JSON run never
+    # builds it, nor loads the locale data its numbers are formatted with.
+    make_view: Callable[[], overview.OverviewView] = attrs.field(repr=False)
+    compared: bool = False  # a previous run was given: the changes are part of the result
 
     @property
     def rows(self) -> list[CentreRow]:
         """Each centre's summary row, in file order."""
         return self.result.rows
 
+    @property
+    def view(self) -> overview.OverviewView:
+        """The overview of the run (terminal and index.html), built when first asked for."""
+        if self._view is None:
+            self._view = self.make_view()
+        return self._view
+
     expiring: list[Waiver] = attrs.field(factory=list)  # waivers ending within 90 days
     unknown_waivers: list[Waiver] = attrs.field(factory=list)  # waivers for centres the run never saw
     skipped: list[Skipped] = attrs.field(factory=list)  # entries of the folders given that are not self-reports
+    _view: overview.OverviewView | None = attrs.field(default=None, init=False, repr=False)
 
     def summary_extra(self, lang: str) -> dict[str, object]:
         """What summary.json adds after the centres: the changes, and the waivers expiring or for no known centre."""
-        from kokdsl.followup.waivers import waiver_json
-
         extra: dict[str, object] = {}
-        if self.view["changes"] is not None:
+        if self.compared:
             extra["changes"] = [changes_.change_json(c, lang) for c in self.changes]
-        if self.expiring:
-            extra["expiring_waivers"] = [waiver_json(w) for w in self.expiring]
-        if self.unknown_waivers:
-            extra["waivers_for_unknown_centres"] = [waiver_json(w) for w in self.unknown_waivers]
+        if self.expiring or self.unknown_waivers:  # the waivers module only when there are waivers to list
+            from kokdsl.followup.waivers import waiver_json
+
+            if self.expiring:
+                extra["expiring_waivers"] = [waiver_json(w) for w in self.expiring]
+            if self.unknown_waivers:
+                extra["waivers_for_unknown_centres"] = [waiver_json(w) for w in self.unknown_waivers]
         if self.skipped:
             extra["skipped"] = [s.to_json(lang) for s in self.skipped]
         return extra
@@ -112,8 +124,6 @@ def _not_written(out_dir: str, detail: str | None) -> KokError:
 
 
 def _assess(job: Job, folder: Path | None) -> JobResult:
-    from kokdsl.followup.waivers import waiver_text
-
     settings = RunSettings(job.rulebook, job.lang, job.run_date, job.rulebook_path, folder, job.waivers,
                            job.document)
     result = run(settings, job.files, job.jobs, job.progress)
@@ -128,11 +138,17 @@ def _assess(job: Job, folder: Path | None) -> JobResult:
     if job.previous is not None:
         change_list = changes_.changes(job.previous, result.header, result.rows, job.rulebook, result.facts)
         edition = changes_.edition_change(job.previous, result.header)
-    view = overview.overview_view(job.rulebook, result.rows, change_list if job.previous else None, job.previous,
-                                  job.lang, job.run_date, edition,
-                                  [{"text": waiver_text(w, job.lang)} for w in expiring],
-                                  [{"text": _unknown_text(w, job.lang)} for w in unknown])
-    return JobResult(result, change_list, view, expiring, unknown, job.skipped)
+
+    def make_view() -> overview.OverviewView:
+        from kokdsl.followup import overview
+        from kokdsl.followup.waivers import waiver_text
+
+        return overview.overview_view(job.rulebook, result.rows, change_list if job.previous else None, job.previous,
+                                      job.lang, job.run_date, edition,
+                                      [{"text": waiver_text(w, job.lang)} for w in expiring],
+                                      [{"text": _unknown_text(w, job.lang)} for w in unknown])
+
+    return JobResult(result, change_list, make_view, job.previous is not None, expiring, unknown, job.skipped)
 
 
 def _unknown_text(waiver: Waiver, lang: str) -> str:
@@ -144,6 +160,7 @@ def _unknown_text(waiver: Waiver, lang: str) -> str:
 
 def _write_outputs(job: Job, done: JobResult, folder: Path) -> None:
     """summary.json, centres.csv and index.html; KokError naming the one that could not be written."""
+    from kokdsl.followup import overview
     from kokdsl.followup.spreadsheet import write_centres_xlsx
     from kokdsl.followup.views import write_rerun_html
     from kokdsl.messages import message

@@ -147,6 +147,20 @@ def test_jobs_give_the_same_bytes_as_a_serial_run(tmp_path):
         assert (outs["1"] / name).read_bytes() == (outs["2"] / name).read_bytes(), name
 
 
+def test_the_default_pool_is_only_for_runs_whose_pages_pay_for_it(monkeypatch):
+    from kokdsl.followup import rerun as reruns
+
+    monkeypatch.setattr(reruns, "available_cores", lambda: 2)
+    assert reruns.default_jobs() == reruns.AUTO_JOBS
+    # Without pages a centre is too quick for the round trip to a worker: never a pool.
+    assert reruns.pool_size(reruns.AUTO_JOBS, 60_000, pages=False) == 1
+    assert reruns.pool_size(reruns.AUTO_JOBS, 1_200, pages=True) == 2
+    assert reruns.pool_size(reruns.AUTO_JOBS, 20, pages=True) == 1  # forking costs more than it saves
+    assert reruns.pool_size(3, 1_200, pages=False) == 3  # `--jobs N` is done as asked
+    monkeypatch.setattr(reruns, "available_cores", lambda: 1)
+    assert reruns.pool_size(reruns.AUTO_JOBS, 60_000, pages=True) == 1
+
+
 def test_two_runs_into_one_folder_never_mix(tmp_path):
     big, small = tmp_path / "big", tmp_path / "small"
     good_centres(big, 30)
