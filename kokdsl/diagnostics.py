@@ -65,13 +65,14 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 MAX_SHOWN_LINE = 160  # characters of a source line shown under a diagnostic
 
 
-def format_diagnostic(diag: Diagnostic, lang: str = "sv", source: str | None = None) -> str:
-    """Render one diagnostic the way compilers do: location, severity, message,
-    then the source line with a caret under the offending column. Every line
-    is made printable: a control character in the source or a file name is
-    shown, never obeyed by the terminal."""
+def format_diagnostic(diag: Diagnostic, lang: str = "sv", source: str | None = None, code: str | None = None) -> str:
+    """Render one diagnostic the way compilers do: location, severity (and
+    `code`, a lint rule's, when given), message, then the source line with a
+    caret under the offending column. Every line is made printable: a control
+    character in the source or a file name is shown, never obeyed by the
+    terminal."""
     severity = message(f"severity.{diag.severity}", lang)
-    lines = [f"{diag.location()}: {severity}: {diag.text(lang)}"]
+    lines = [f"{diag.location()}: {severity}{' ' + code if code else ''}: {diag.text(lang)}"]
     if diag.span is not None and source is not None and diag.span.line > 0:
         source_lines = source_lines_of(source)
         if diag.span.line <= len(source_lines):

@@ -27,6 +27,8 @@ def printable(text: str) -> str:
     """Text safe to print on a terminal as (part of) one line: no control
     character, newline or escape sequence from a rulebook, a self-report or a
     file name can move the cursor, colour the screen or forge a line."""
+    if text.isprintable():  # every character the table replaces is one Python counts as not printable
+        return text
     return text.translate(_PRINTABLE)
 
 

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import re
+from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -243,9 +245,12 @@ class _Number:
     end: int
 
 
-def text_numbers(text: str) -> list[_Number]:
+@functools.lru_cache(maxsize=1024)
+def text_numbers(text: str) -> tuple[_Number, ...]:
     """Quantities written in a text: "45 timmar", "6 500", "90 %", "2,5".
-    Dates and requirement numbers (2.1.4) are not quantities."""
+    Dates and requirement numbers (2.1.4) are not quantities. Kept per text:
+    several checks read a requirement's numbers, and many requirements read
+    the same facts' descriptions."""
     masked = _SECTION_NUMBER.sub(lambda m: " " * len(m.group()), _DATE.sub(lambda m: " " * len(m.group()), text))
     out = []
     for match in _NUMBER.finditer(masked):
@@ -253,7 +258,7 @@ def text_numbers(text: str) -> list[_Number]:
         digits = re.sub(r"\D", "", whole)
         value = Fraction(digits + ("." + fraction if fraction else ""))
         out.append(_Number(value, text[match.start():match.end()].strip(), match.start(), match.end()))
-    return out
+    return tuple(out)
 
 
 def _literal_value(lit: ast.Literal) -> Fraction | None:
@@ -267,8 +272,8 @@ def _literal_value(lit: ast.Literal) -> Fraction | None:
     return None
 
 
-def _bound_names(node: ast.Expr) -> set[str]:
-    return {n.var for n in ast.walk(node) if isinstance(n, ast.Quantifier | ast.Sum | ast.Count) and n.var}
+def _bound_names(nodes: Iterable[object]) -> set[str]:
+    return {n.var for n in nodes if isinstance(n, ast.Quantifier | ast.Sum | ast.Count) and n.var}
 
 
 def _date(written: str) -> datetime.date | None:
@@ -354,6 +359,7 @@ class _Linter:
             self.docs.update({f.name: f.doc for f in record.fields if f.name not in self.docs})
         self.header = next((i for i in tree.items if isinstance(i, ast.Header)), None)
         self.silenced: list[tuple[Diagnostic, str]] = []
+        self.walked: dict[int, list[Any]] = {}  # _nodes: the current requirement's expressions, walked
         # what each plausibility rule reads, found once for the whole book (KOK120)
         self.plausibility_reads = [self._references(i.check) for i in tree.items if isinstance(i, ast.Plausibility)]
 
@@ -377,7 +383,15 @@ class _Linter:
 
     # -- one requirement ------------------------------------------------------------
 
+    def _nodes(self, expr: ast.Expr | None) -> list[Any]:
+        """The nodes of one of the requirement's expressions, walked once for all its checks."""
+        nodes = self.walked.get(id(expr))
+        if nodes is None:
+            nodes = self.walked[id(expr)] = list(ast.walk(expr))
+        return nodes
+
     def _requirement(self, req: ast.Requirement) -> list[Diagnostic]:
+        self.walked = {}  # by the expression's id: the requirement keeps each one alive while it is linted
         out: list[Diagnostic] = []
         text = _text_of(req, self.source, self.positions)
         if text is None:
@@ -407,7 +421,7 @@ class _Linter:
 
     def _numbers(self, req: ast.Requirement, text: _Text) -> list[Diagnostic]:
         out = []
-        nodes = [n for expr in (req.condition, req.check) for n in ast.walk(expr)]
+        nodes = [*self._nodes(req.condition), *self._nodes(req.check)]
         idioms = {id(lit) for n in nodes for lit in any_or_none_literals(n)}
         # Each number literal with its value, computed once: the value is never None here.
         literals = [(n, value) for n in nodes if isinstance(n, ast.Literal)
@@ -437,10 +451,10 @@ class _Linter:
         """Facts the check reads that the text never speaks of (the applicability
         condition may read facts the text leaves to the chapter)."""
         words = _words(text.raw)
-        bound = _bound_names(req.check)
+        bound = _bound_names(self._nodes(req.check))
         seen: set[str] = set()
         out = []
-        for node in ast.walk(req.check):
+        for node in self._nodes(req.check):
             if isinstance(node, ast.Name) and node.name in self.facts and node.name not in bound:
                 if node.name not in seen and not _mentions(words, node.name):
                     out.append(self.finding("KOK105", node.span, id=req.id, fact=node.name))
@@ -451,7 +465,7 @@ class _Linter:
         """ "90 % av patienterna" against `90 % * läkarbesök`: the text takes the
         share of one thing, the check of another."""
         out = []
-        for node in ast.walk(req.check):
+        for node in self._nodes(req.check):
             if not (isinstance(node, ast.Arith) and node.op == "*"):
                 continue
             for share, base in ((node.left, node.right), (node.right, node.left)):
@@ -478,7 +492,7 @@ class _Linter:
         counting as met."""
         out = []
         rules = self.plausibility_reads
-        for node in ast.walk(req.check):
+        for node in self._nodes(req.check):
             if not (isinstance(node, ast.Compare) and node.op in (">=", ">", "<=", "<")):
                 continue
             for part, share in ((node.left, node.right), (node.right, node.left)):
@@ -630,13 +644,8 @@ def rule_names() -> dict[str, str]:
 def format_finding(diag: Diagnostic, source: str, lang: str) -> str:
     """Like a compiler message, with the lint code after the severity."""
     from kokdsl.diagnostics import format_diagnostic
-    from kokdsl.messages import message
 
-    lines = format_diagnostic(diag, lang, source).split("\n")
-    if diag.code.startswith("lint."):
-        severity = message(f"severity.{diag.severity}", lang)
-        lines[0] = f"{diag.location()}: {severity} {rule_code(diag)}: {diag.text(lang)}"
-    return "\n".join(lines)
+    return format_diagnostic(diag, lang, source, rule_code(diag) if diag.code.startswith("lint.") else None)
 
 
 def as_json(results: list[LintResult], lang: str) -> dict[str, object]:

@@ -26,3 +26,13 @@ def test_terminal_lines_are_printable_and_end_with_a_newline():
 ])
 def test_lists_are_joined_in_words(items, sv, en):
     assert (join_and(items, "sv"), join_and(items, "en")) == (sv, en)
+
+
+def test_printable_text_is_returned_as_it_is():
+    """printable() skips its table for text Python counts as printable: that
+    holds only while no character the table replaces is printable."""
+    from kokdsl.text import _PRINTABLE
+
+    assert not [code for code in _PRINTABLE if chr(code).isprintable()]
+    assert printable("Vårdcentralen Låtsasby – 6 500 listade") == "Vårdcentralen Låtsasby – 6 500 listade"
+    assert printable("a\u202eb\x1b[31m") == "a\ufffdb\u241b[31m"
