@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -166,10 +166,22 @@ class Evaluation:
         return f"Evaluation({self.rulebook.name!r}, {self.report.file!r}, {list(self.outcomes)!r})"
 
 
+class _Inputs(NamedTuple):
+    """What a result's trace and explanation key read of its evaluation. Not
+    the evaluation itself: it holds the results, and that cycle kept every
+    centre's results alive until the garbage collector's next full pass."""
+
+    rulebook: CompiledRulebook
+    report: SelfReport
+    day: datetime.date | None
+    outcomes: Sequence[Outcome]
+
+
 def _result(evaluation: Evaluation, index: int) -> RequirementResult:
     req, outcome = evaluation.rulebook.requirements[index], evaluation.outcomes[index]
-    trace = functools.partial(_trace_result, evaluation, index)
-    key = functools.partial(explanation_key, evaluation, index)
+    inputs = _Inputs(evaluation.rulebook, evaluation.report, evaluation.day, evaluation.outcomes)
+    trace = functools.partial(_trace_result, inputs, index)
+    key = functools.partial(explanation_key, inputs, index)
     if outcome is Outcome.CANNOT_ASSESS:
         return RequirementResult(req, outcome, _problems_for(req, evaluation.report), trace, None, key)
     if outcome is Outcome.NOT_APPLICABLE and evaluation.day is not None:
@@ -183,7 +195,7 @@ def _result(evaluation: Evaluation, index: int) -> RequirementResult:
 ExplanationKey = tuple[dict[Any, Any], Hashable]
 
 
-def explanation_key(evaluation: Evaluation, index: int) -> ExplanationKey | None:
+def explanation_key(evaluation: Evaluation | _Inputs, index: int) -> ExplanationKey | None:
     """A trace, and so the explanation written from it, depends only on the
     requirement, its outcome, the assessment date and the values the
     requirement reads (a record list's elements with where they are and what
@@ -274,7 +286,7 @@ def requirement_outcome(req: CompiledRequirement, env: Env) -> Outcome:
     return Outcome.CANNOT_ASSESS
 
 
-def _trace_result(evaluation: Evaluation, index: int) -> RequirementTrace:
+def _trace_result(evaluation: Evaluation | _Inputs, index: int) -> RequirementTrace:
     rulebook = evaluation.rulebook
     req, outcome = rulebook.requirements[index], evaluation.outcomes[index]
     env = dict(evaluation.report.facts)  # a copy: the tracer binds loop variables in its environment

@@ -25,6 +25,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
+import attrs
+
 if TYPE_CHECKING:
     import babel
 
@@ -71,30 +73,98 @@ PLAIN_SMALL_INTEGERS = frozenset({"sv", "en"})
 @functools.lru_cache(maxsize=8192)
 def format_number(value: int | Fraction, lang: str, places: int = 2) -> str:
     """A number with at most `places` decimals: "6 500", "38,5" / "6,500", "38.5".
-    Kept per value: Babel takes a fraction of a millisecond per number, and a
-    national rerun writes the same counts and thresholds on every page."""
+    Kept per value: a national rerun writes the same counts and thresholds on
+    every page."""
     if type(value) is int and 0 <= value < 1000 and lang in PLAIN_SMALL_INTEGERS:
         return str(value)  # what CLDR writes, without loading its locale data (a third of `kok check`)
-    import babel.numbers
-
     if abs(value) >= 10**MAX_SHOWN_DIGITS:
         return magnitude(int(value))
     with decimal.localcontext(prec=_PRECISION):
-        return babel.numbers.format_decimal(_decimal(value, places), locale=locale(lang), decimal_quantization=False)
+        number = _decimal(value, places)
+        pattern = _pattern(lang)
+        if pattern is None:
+            return _babel_decimal(number, lang)
+        return _written(number, pattern)
 
 
 @functools.lru_cache(maxsize=8192)
 def format_percent(ratio: int | Fraction | float, lang: str, places: int = 2) -> str:
     """A share as a percentage with at most `places` decimals: 0.857 is
     "85,7 %" in Swedish and "85.7%" in English (kept per value, as format_number)."""
-    import babel.numbers
-
     share = Fraction(ratio)
     if abs(share * 100) >= 10**MAX_SHOWN_DIGITS:
         return magnitude(int(share * 100)) + ("\u00a0%" if lang == "sv" else "%")
     with decimal.localcontext(prec=_PRECISION):
-        percent = _decimal(share * 100, places).scaleb(-2)
-        return babel.numbers.format_percent(percent, locale=locale(lang), decimal_quantization=False)
+        percent = _decimal(share * 100, places)
+        pattern = _pattern(lang)
+        if pattern is None:
+            return _babel_percent(percent.scaleb(-2), lang)
+        return pattern.percent_prefix + _written(percent, pattern) + pattern.percent_suffix
+
+
+# -- CLDR's number pattern, read once ---------------------------------------------
+#
+# Babel parses and applies the locale's pattern for every number it writes,
+# a fraction of a millisecond each: most of a findings page's numbers when
+# each centre's values differ. The locales kokdsl writes (sv_SE, en_GB) group
+# digits in threes; their symbols are read from Babel once, by writing probe
+# numbers, and the result is checked against Babel on more probes. A locale
+# that does not agree is written by Babel, number by number.
+
+
+@attrs.frozen
+class _Pattern:
+    group: str  # "\u00a0" / ","
+    point: str  # "," / "."
+    minus: str
+    percent_prefix: str
+    percent_suffix: str  # "\u00a0%" / "%"
+
+
+_PROBES = ("0", "7", "999", "1000", "-1", "12345.6", "-1234567.89", "0.05", "100000", "-0.5", "98765432109876.54")
+
+
+@functools.cache
+def _pattern(lang: str) -> _Pattern | None:
+    """The locale's symbols, if writing numbers with them gives what Babel gives."""
+    thousand, half, minus_one = (_babel_decimal(Decimal(v), lang) for v in ("1000", "1.5", "-1"))
+    one_percent = _babel_percent(Decimal("0.01"), lang)
+    if not (thousand.startswith("1") and thousand.endswith("000") and half.startswith("1") and half.endswith("5")
+            and minus_one.endswith("1") and one_percent.count("1") == 1):
+        return None
+    prefix, suffix = one_percent.split("1")
+    pattern = _Pattern(thousand[1:-3], half[1:-1], minus_one[:-1], prefix, suffix)
+    for probe in map(Decimal, _PROBES):
+        if _written(probe, pattern) != _babel_decimal(probe, lang):
+            return None
+        percent = prefix + _written(probe, pattern) + suffix
+        if percent != _babel_percent(probe.scaleb(-2), lang):
+            return None
+    return pattern
+
+
+def _written(number: Decimal, pattern: _Pattern) -> str:
+    """A decimal with the locale's symbols, its digits grouped in threes."""
+    text = f"{number:f}"
+    negative = text.startswith("-")
+    whole, _, fraction = text.lstrip("-").partition(".")
+    head = len(whole) % 3 or 3
+    written = pattern.group.join([whole[:head], *(whole[i:i + 3] for i in range(head, len(whole), 3))])
+    if fraction:
+        written += pattern.point + fraction
+    return pattern.minus + written if negative else written
+
+
+def _babel_decimal(number: Decimal, lang: str) -> str:
+    import babel.numbers
+
+    return babel.numbers.format_decimal(number, locale=locale(lang), decimal_quantization=False)
+
+
+def _babel_percent(share: Decimal, lang: str) -> str:
+    import babel.numbers
+
+    return babel.numbers.format_percent(share, locale=locale(lang), decimal_quantization=False)
 
 
 def format_list(items: Sequence[str], lang: str, style: Literal["and", "or"] = "and") -> str:

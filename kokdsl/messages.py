@@ -80,11 +80,25 @@ def message(code: str, lang: str = SV, **params: Any) -> str:
     `count` that is a number (int or Fraction) picks the plural form of an
     entry that has them ("1 vårdcentral", "2 vårdcentraler", "38,5 timmar");
     it and the other AMOUNTS are written as numbers of that language ("6 500")."""
-    rendered = {k: _rendered(k, v, lang) for k, v in params.items()}
+    rendered = params
+    for name, value in params.items():
+        if name in AMOUNTS or hasattr(value, "render"):  # else every parameter is used as it is
+            rendered = {k: _rendered(k, v, lang) for k, v in params.items()}
+            break
     count = params.get("count")
-    if _is_number(count):
+    if count is not None and _is_number(count):
         return _plural(code, count, lang).format(**rendered)
-    return template(code, lang).format(**rendered)
+    texts = _TEMPLATES.get(lang)
+    text = texts.get(code) if texts is not None else None
+    if text is None:
+        text = _TEMPLATES.setdefault(lang, {})[code] = template(code, lang)
+    return text.format(**rendered)
+
+
+# lang -> message id -> its sentence, as template() gives it: a national rerun
+# writes some hundred thousand sentences, and gettext's lookup with its
+# fallbacks was a third of each.
+_TEMPLATES: dict[str, dict[str, str]] = {}
 
 
 # Parameters that are amounts, written as numbers of the reader's language

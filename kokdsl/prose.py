@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import cast
+from typing import Any, cast
 
 import attrs
 
@@ -64,9 +64,9 @@ def template(code: str, lang: str, **params: object) -> str:
 def sentence(code: str, lang: str, params: dict[str, object]) -> str:
     """A Finding's text: its template filled with its rendered parameters."""
     text = params.get("text")
-    if isinstance(text, Text):  # written per language when the finding was made
+    if isinstance(text, (Text, WrittenText)):  # written per language, by the finding's maker
         return text.render(lang)
-    rendered = {k: (v.render(lang) if isinstance(v, Text) else v) for k, v in params.items()}
+    rendered = {k: (v.render(lang) if isinstance(v, (Text, WrittenText)) else v) for k, v in params.items()}
     return template(code, lang, **rendered)
 
 
@@ -156,6 +156,10 @@ class _Context:
         self.rulebook = rulebook
         self.names = Names(rulebook)
         self.lang = lang
+        # id(node) -> (node, its phrase): an expression's phrase depends only on
+        # the node, the rulebook and the language, and the explainer's context
+        # lives as long as its rulebook. The node is kept, so its id is never reused.
+        self.phrases: dict[int, tuple[object, str]] = {}
 
     def type(self, node: object) -> Type | None:
         return self.rulebook.types.get(id(node))
@@ -177,7 +181,21 @@ def phrase(node: object, rulebook: CompiledRulebook, lang: str) -> str:
     return _phrase(node, _Context(rulebook, lang))
 
 
+PHRASES_KEPT = 4096
+
+
 def _phrase(node: object, ctx: _Context) -> str:
+    kept = ctx.phrases.get(id(node))
+    if kept is not None and kept[0] is node:
+        return kept[1]
+    if len(ctx.phrases) >= PHRASES_KEPT:
+        ctx.phrases.clear()
+    text = _phrase_of(node, ctx)
+    ctx.phrases[id(node)] = (node, text)
+    return text
+
+
+def _phrase_of(node: object, ctx: _Context) -> str:
     lang = ctx.lang
     match node:
         case ast.Name(name=name):
@@ -335,6 +353,55 @@ TextFn = Callable[[_Context], str]
 Findings = list[Finding]
 
 
+class WrittenText:
+    """Text written in a language when first read in it, then kept: a report
+    is read in one language, and writing both was half an explanation's cost.
+    Equal to a Text or WrittenText with the same words in both languages."""
+
+    __slots__ = ("_write", "_contexts", "_written")
+
+    def __init__(self, write: TextFn, contexts: dict[str, _Context]) -> None:
+        self._write: TextFn | None = write
+        self._contexts: dict[str, _Context] | None = contexts
+        self._written: dict[str, str] = {}
+
+    def render(self, lang: str) -> str:
+        """The text in the reader's language."""
+        lang = EN if lang == EN else SV
+        text = self._written.get(lang)
+        if text is None:
+            assert self._write is not None and self._contexts is not None  # both are written before they go
+            text = self._written[lang] = self._write(self._contexts[lang])
+        return text
+
+    def write_out(self) -> None:
+        """Write the text in every language, and let go of what it is written from."""
+        for lang in (SV, EN):
+            self.render(lang)
+        self._write = self._contexts = None
+
+    @property
+    def sv(self) -> str:
+        """The Swedish text."""
+        return self.render(SV)
+
+    @property
+    def en(self) -> str:
+        """The English text."""
+        return self.render(EN)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Text, WrittenText)):
+            return (self.sv, self.en) == (other.sv, other.en)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.sv, self.en))
+
+    def __repr__(self) -> str:
+        return f"WrittenText(sv={self.sv!r}, en={self.en!r})"
+
+
 class _Explainer(NodeVisitor):
     method_prefix = "explain_"
 
@@ -342,8 +409,8 @@ class _Explainer(NodeVisitor):
         self.rulebook = rulebook
         self.contexts = {lang: _Context(rulebook, lang) for lang in (SV, EN)}
 
-    def text(self, fn: TextFn) -> Text:
-        return Text(fn(self.contexts[SV]), fn(self.contexts[EN]))
+    def text(self, fn: TextFn) -> WrittenText:
+        return WrittenText(fn, self.contexts)
 
     def clause(self, code: str, fn: TextFn, children: Iterable[Finding] = (), path: str | None = None) -> Finding:
         """A finding of one construct (code) whose text fn(ctx) writes per language."""
@@ -716,14 +783,50 @@ def _kept_explanation(result: RequirementResult) -> tuple[Finding, ...]:
     cache, key = found
     explanation: tuple[Finding, ...] | None = cache.get(key)
     if explanation is None:
-        explanation = cache[key] = tuple(explain(result))
+        explanation = tuple(explain(result))
+        if _worth_keeping(cache, result.requirement.id, found=False):
+            cache[key] = explanation
+            _written_out(explanation)
+    else:
+        _worth_keeping(cache, result.requirement.id, found=True)
     return explanation
+
+
+def _written_out(findings: Iterable[Finding]) -> None:
+    """Write a kept explanation's texts in both languages now, so that it
+    holds words, not the traces they are written from: kept explanations
+    live long, and every object they hold is one more for each of the
+    garbage collector's full passes."""
+    for finding in findings:
+        text = finding.params.get("text")
+        if isinstance(text, WrittenText):
+            text.write_out()
+        _written_out(finding.children)
+
+
+# Where in the cache of explanations the count of each requirement's lookups is kept.
+_LOOKUPS = ("prose.lookups",)
+# A requirement whose explanations are found again in fewer than one lookup of
+# KEPT_SHARE, after KEPT_TRIAL lookups, reads values that differ from centre
+# to centre (counts, statistics): keeping its explanations cost memory and,
+# worse, garbage collector passes over them, for nothing.
+KEPT_TRIAL = 64
+KEPT_SHARE = 5
+
+
+def _worth_keeping(cache: dict[Any, Any], requirement: str, found: bool) -> bool:
+    """Count a lookup of a requirement's explanation; whether a new one is worth keeping."""
+    lookups: dict[str, list[int]] = cache.setdefault(_LOOKUPS, {})
+    counts = lookups.setdefault(requirement, [0, 0])
+    counts[0] += 1
+    counts[1] += found
+    return counts[0] < KEPT_TRIAL or counts[1] * KEPT_SHARE >= counts[0]
 
 
 def explain(result: RequirementResult) -> list[Finding]:
     """Why a requirement has its outcome, as sentences for the report."""
     traces = result.trace
-    explainer = _Explainer(traces.rulebook)
+    explainer = _explainer(traces.rulebook)
     if result.outcome == Outcome.NOT_APPLICABLE and traces.condition is not None:
         condition = traces.condition
         return [_as_sentence(explainer.clause("not_applicable", lambda ctx: explainer.not_applicable(condition, ctx)))]
@@ -734,6 +837,15 @@ def explain(result: RequirementResult) -> list[Finding]:
     if traces.check is not None:
         out += explainer.explain(traces.check)
     return [_as_sentence(f) for f in _once(out)]
+
+
+def _explainer(rulebook: CompiledRulebook) -> _Explainer:
+    """The rulebook's explainer, made once: it holds nothing but the rulebook's
+    words, and every finding's text keeps it (WrittenText) until it is read."""
+    explainer: _Explainer | None = rulebook.runtime.get("prose.explainer")
+    if explainer is None:
+        explainer = rulebook.runtime["prose.explainer"] = _Explainer(rulebook)
+    return explainer
 
 
 def _once(findings: list[Finding]) -> list[Finding]:

@@ -13,13 +13,14 @@ import functools
 import json
 import shutil
 import textwrap
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, NotRequired, TypedDict, cast
 
 from kokdsl.ast import IN_FORCE
 from kokdsl.decision import Decision, counts
 from kokdsl.diagnostics import Diagnostic
 from kokdsl.enums import Modality, Outcome
-from kokdsl.evaluator import EXPLANATIONS_KEPT, OUTCOMES, Finding, RequirementResult, evidence
+from kokdsl.evaluator import OUTCOMES, Finding, RequirementResult, Shown, evidence
 from kokdsl.messages import message
 from kokdsl.outputs.machine import DiagnosticJson
 from kokdsl.outputs.provenance import draft_mark, marked, provenance_lines
@@ -183,18 +184,30 @@ def _book_json(rulebook: CompiledRulebook, lang: str) -> list[dict[str, object]]
 
 
 def _explanation_json(result: RequirementResult, rulebook: CompiledRulebook, lang: str) -> list[FindingJson]:
-    """A result's explanation as JSON, rendered once per explanation and
-    language: explanations are shared between centres that gave a requirement
-    the same values (prose.findings), and so is their text. Read-only."""
-    explanation = findings(result)
-    cache: dict[int, tuple[tuple[Finding, ...], list[FindingJson]]] = rulebook.runtime.setdefault(
-        f"explanation_json.{lang}", {})
-    kept = cache.get(id(explanation))
-    if kept is None or kept[0] is not explanation:
-        if len(cache) >= EXPLANATIONS_KEPT:
-            cache.clear()
-        kept = cache[id(explanation)] = (explanation, [_finding_json(f, lang) for f in explanation])
-    return kept[1]
+    """A result's explanation as JSON. Explanations are shared between centres
+    that gave a requirement the same values (prose.findings), and so are their
+    texts, written once; the JSON around them is made afresh, since keeping it
+    by explanation also kept the explanations no other centre shares."""
+    return [_finding_json(f, lang) for f in findings(result)]
+
+
+SHOWN_KEPT = 8192  # values written per rulebook and language, then forgotten: memory stays bounded
+
+
+def _shown_text(shown: Shown, lang: str, kept: dict[Hashable, str]) -> str:
+    """A value read as evidence, written once per distinct value: opening
+    hours, yes and no, names and counts recur from centre to centre. The key
+    holds the value's type too (1, 1.0 and True are equal but written apart)."""
+    try:
+        key = (type(shown.value), shown.value, shown.kind, shown.unit)
+        text = kept.get(key)
+    except TypeError:  # a value that cannot be a key
+        return shown.render(lang)
+    if text is None:
+        if len(kept) >= SHOWN_KEPT:
+            kept.clear()
+        text = kept[key] = shown.render(lang)
+    return text
 
 
 def _diagnostic_json(diag: Diagnostic, lang: str) -> DiagnosticJson:
@@ -213,6 +226,7 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
     rb, report, decision = assessment.rulebook, assessment.report, assessment.decision
     requirements: list[RequirementJson] = []
     book = _book_json(rb, lang)
+    shown_texts: dict[Hashable, str] = rb.runtime.setdefault(f"findings.shown.{lang}", {})
     for index, r in enumerate(assessment.evaluation.results):
         req = r.requirement
         item = cast("RequirementJson", dict(book[index]))  # what depends only on the rulebook
@@ -220,7 +234,8 @@ def to_json_data(assessment: Assessment, lang: str = "sv", rulebook_path: str | 
         item["outcome_label"] = message(f"outcome.{r.outcome}", lang)
         item["explanation"] = _explanation_json(r, rb, lang)
         item["missing"] = [_problem_json(p, lang) for p in r.problems]
-        item["evidence"] = [{"path": path, "value": shown.render(lang)} for path, shown in evidence(req, report, rb)]
+        item["evidence"] = [{"path": path, "value": _shown_text(shown, lang, shown_texts)}
+                            for path, shown in evidence(req, report, rb)]
         requirements.append(item)
     return {
         "format": JSON_FORMAT,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 import jinja2
 import markupsafe
@@ -22,7 +23,7 @@ from kokdsl.resources import caching_enabled, data_dir
 def environment() -> jinja2.Environment:
     """The one Jinja environment, made once: reports/ as its loader, HTML
     autoescaped, undefined names an error, and the filters below."""
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("reports"))),
         # Escape everything in HTML templates: a self-report is data, never markup.
         autoescape=lambda name: name is not None and ".html" in name,
@@ -40,6 +41,19 @@ def environment() -> jinja2.Environment:
     env.filters["nobreak"] = nobreak
     env.filters["path_breaks"] = path_breaks
     return env
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with `x.name` on a plain dict holding that key
+    read as the item straight away. Jinja looks for an attribute first, and a
+    dict has none of the names the views use: each lookup raised and caught
+    an AttributeError, a few hundred a findings page. (A dict method, such as
+    `x.items()`, is still found where the dict has no such key.)"""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -68,7 +82,14 @@ _NUMBER_UNIT = re.compile(r"(\d) (%|timmar|hours|h\b)")
 
 def nobreak(value: object) -> markupsafe.Markup:
     """Escaped text where a number never parts from its unit ("61 %")."""
+    if type(value) is str:  # most values: kept by the text itself, escaped once
+        return _nobreak_text(value)
     return _nobreak(str(markupsafe.escape(value)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _nobreak_text(text: str) -> markupsafe.Markup:
+    return _nobreak(str(markupsafe.escape(text)))
 
 
 @functools.lru_cache(maxsize=4096)  # the same sentences and values recur from centre to centre
@@ -81,7 +102,14 @@ _PATH_PART = re.compile(r"(?<=.)(\.|\[)")
 
 def path_breaks(value: object) -> markupsafe.Markup:
     """An escaped JSON path that may wrap only between its parts."""
+    if type(value) is str:  # most paths: kept by the path itself, escaped once
+        return _path_breaks_text(value)
     return _path_breaks(str(markupsafe.escape(value)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_breaks_text(path: str) -> markupsafe.Markup:
+    return _path_breaks(str(markupsafe.escape(path)))
 
 
 @functools.lru_cache(maxsize=4096)  # a rulebook's paths recur in every report

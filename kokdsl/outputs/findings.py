@@ -15,7 +15,7 @@ import datetime
 import functools
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import markupsafe
@@ -23,7 +23,7 @@ import markupsafe
 from kokdsl.compiled import CompiledRequirement, CompiledRulebook
 from kokdsl.decision import counts
 from kokdsl.enums import Modality, Outcome
-from kokdsl.evaluator import OUTCOMES, RequirementResult
+from kokdsl.evaluator import EXPLANATIONS_KEPT, OUTCOMES, RequirementResult
 from kokdsl.formatting import format_list
 from kokdsl.messages import message
 from kokdsl.outputs.assessment import FindingJson, RequirementJson, to_json_data
@@ -34,9 +34,6 @@ from kokdsl.prose import check_clause
 from kokdsl.resources import data_dir
 from kokdsl.selfreport import DataProblem
 from kokdsl.text import paragraphs
-
-if TYPE_CHECKING:
-    pass
 
 FORMATS = ("html", "md", "json")
 TEMPLATES = {"html": "findings.html.j2", "md": "findings.md.j2"}
@@ -165,6 +162,8 @@ def build_view(assessment: Assessment, lang: str, run_date: datetime.date, ruleb
     explained = {item["id"]: [_flatten(f) for f in item["explanation"]] for item in data["requirements"]}
     facts = {i: " ".join(sentences) for i, sentences in explained.items()}
     reqs = [_requirement_view(item, parts[item["id"]], explained[item["id"]], lang) for item in data["requirements"]]
+    for req in reqs:
+        req["head"] = _row_head(req, assessment.rulebook, lang)
     summary = "follow_up_summary" if case.follow_up else "decision_summary"
     centre = data["self_report"]["centre"]
     supplements = _supplements_view(assessment, lang)
@@ -250,12 +249,29 @@ def _requirement_parts(req: CompiledRequirement, rulebook: CompiledRulebook, lan
         "paragraphs": paragraphs(req.text),
         "condition": check_clause(req.condition, rulebook, lang) if req.condition is not None else None,
     }
-    macros = environment().get_template(PARTS_TEMPLATE).module
     sv_lang = markupsafe.Markup(f' lang="{RULEBOOK_LANG}"' if RULEBOOK_LANG != lang else "")
-    # A macro the template exports: jinja sets it on the module at run time.
-    text_cell: Callable[..., markupsafe.Markup] = vars(macros)["requirement_text"]
-    parts["text_cell"] = text_cell(parts, sv_lang, functools.partial(_t, lang))
+    parts["text_cell"] = _parts_macro("requirement_text")(parts, sv_lang, functools.partial(_t, lang))
     return parts
+
+
+def _row_head(view: dict[str, object], rulebook: CompiledRulebook, lang: str) -> markupsafe.Markup:
+    """A requirement's row of the report up to its explanation (findings_parts.html.j2):
+    rendered once per requirement, outcome and reason it does not apply, and
+    kept per rulebook and language."""
+    cache: dict[tuple[object, ...], markupsafe.Markup] = rulebook.runtime.setdefault(f"findings.row_heads.{lang}", {})
+    key = (view["id"], view["outcome"], view["not_applicable_reason"])
+    head = cache.get(key)
+    if head is None:
+        if len(cache) >= EXPLANATIONS_KEPT:
+            cache.clear()  # a run of distinct reasons: memory stays bounded
+        head = cache[key] = _parts_macro("requirement_head")(view, functools.partial(_t, lang))
+    return head
+
+
+def _parts_macro(name: str) -> Callable[..., markupsafe.Markup]:
+    """A macro of the report's parts template (jinja sets it on the module at run time)."""
+    macro: Callable[..., markupsafe.Markup] = vars(environment().get_template(PARTS_TEMPLATE).module)[name]
+    return macro
 
 
 def _requirement_view(item: RequirementJson, parts: dict[str, Any], explanation: list[str],

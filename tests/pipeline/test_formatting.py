@@ -77,6 +77,30 @@ def test_dates_in_words():
     assert (format_date(day, "sv"), format_date(day, "en")) == ("1 april 2025", "1 April 2025")
 
 
+def test_numbers_are_written_as_babel_writes_them():
+    """format_number and format_percent write with the locale's symbols read
+    from Babel once (formatting._pattern): the same text as Babel's own
+    formatting, number by number, over integers, fractions and signs."""
+    import random
+    from decimal import localcontext
+
+    from kokdsl.formatting import _PRECISION, _babel_decimal, _babel_percent, _decimal, _pattern
+
+    rng = random.Random(23)
+    values: list[int | Fraction] = [0, 1, -1, 999, 1000, Fraction(1, 3), Fraction(-2, 3), Fraction(5, 1000),
+                                    10**29 - 1, -(10**29 - 1)]
+    values += [rng.randint(-10**rng.randint(1, 28), 10**rng.randint(1, 28)) for _ in range(300)]
+    values += [Fraction(rng.randint(-10**12, 10**12), rng.choice([2, 3, 7, 8, 100, 1000, 9999])) for _ in range(300)]
+    for lang in ("sv", "en"):
+        assert _pattern(lang) is not None, lang  # the fast path is taken
+        for value in values:
+            with localcontext(prec=_PRECISION):
+                for places in (0, 2):
+                    assert format_number(value, lang, places) == _babel_decimal(_decimal(value, places), lang)
+                share = Fraction(value) / 1000
+                assert format_percent(share, lang) == _babel_percent(_decimal(share * 100, 2).scaleb(-2), lang)
+
+
 @pytest.mark.parametrize("lang", sorted(PLAIN_SMALL_INTEGERS))
 def test_small_whole_numbers_are_written_as_babel_writes_them(lang):
     """format_number writes 0–999 without Babel's locale data; Babel agrees."""

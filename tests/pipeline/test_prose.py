@@ -104,6 +104,39 @@ def test_findings_are_written_once_and_kept_on_the_result(book):
     assert result.explanation == first and prose.findings(result) is first
 
 
+def test_a_text_is_written_in_a_language_when_first_read_in_it():
+    """An explanation's text is written in the language it is read in
+    (WrittenText); it reads and compares as a Text written in both at once."""
+    written = []
+
+    def write(ctx):
+        written.append(ctx)
+        return f"text in {ctx}"
+
+    text = prose.WrittenText(write, {"sv": "sv", "en": "en"})  # contexts stand in as their languages
+    assert written == []
+    assert text.render("en") == text.render("en") == "text in en" and written == ["en"]
+    assert text == prose.Text("text in sv", "text in en") and written == ["en", "sv"]
+    text.write_out()
+    assert written == ["en", "sv"] and text.render("sv") == "text in sv"
+
+
+def test_kept_explanations_hold_words_not_traces(book):
+    """An explanation kept for other centres with the same values is shared,
+    and written out in both languages, so that it keeps no trace alive; a
+    requirement whose values never recur stops being kept."""
+    first = prose.findings(run(book, {"listade": 6200, "filial": True}).evaluation.results[0])
+    again = prose.findings(run(book, {"listade": 6200, "filial": True}).evaluation.results[0])
+    assert again is first
+    text = first[0].params["text"]
+    assert text._write is None and set(text._written) == {"sv", "en"}
+    distinct = [prose.findings(run(book, {"listade": 100 + n, "filial": True}).evaluation.results[0])
+                for n in range(prose.KEPT_TRIAL + 10)]
+    late = distinct[-1][0].params["text"]
+    assert late._write is not None  # not kept: written only where it is read
+    assert prose.finding_text(distinct[-1][0], "sv").startswith(f"Antal listade: {100 + prose.KEPT_TRIAL + 9}")
+
+
 def test_given_findings_are_used_as_they_are(book):
     traced = run(book, {"listade": 6000, "filial": True}).evaluation.results[0]
     given = Finding("waiver.finding", {"reason": "r", "reference": "Dnr 1", "granted_by": "x",
