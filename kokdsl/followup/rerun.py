@@ -365,11 +365,15 @@ def run_centres(settings: RunSettings, files: list[str], report_names: list[str]
         for task in tasks:
             yield assess_centre(settings, *task)
         return
-    _warm_templates(settings)
+    # The first centre here, before the workers fork: what it loads on first use (the report's
+    # modules and templates, Babel's locale data, the catalogue, the explainer) is then the
+    # workers' from the start, shared with this process, not loaded again by each of them.
+    yield assess_centre(settings, *tasks[0])
+    gc.freeze()  # and the collector in the workers leaves it alone (run() unfreezes)
     _WORKER_SETTINGS = settings
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_worker) as pool:
-            yield from pool.imap(_work, tasks, chunksize=pool_chunk(len(tasks), jobs))
+            yield from pool.imap(_work, tasks[1:], chunksize=pool_chunk(len(tasks) - 1, jobs))
     finally:
         _WORKER_SETTINGS = None
 
@@ -377,15 +381,6 @@ def run_centres(settings: RunSettings, files: list[str], report_names: list[str]
 def pool_chunk(centres: int, jobs: int) -> int:
     """Centres per pool task: about twenty tasks per worker, within [POOL_CHUNK, POOL_CHUNK_MAX]."""
     return max(POOL_CHUNK, min(POOL_CHUNK_MAX, centres // (jobs * 20)))
-
-
-def _warm_templates(settings: RunSettings) -> None:
-    """Compile the report template once, before the workers fork."""
-    if settings.folder is not None:
-        from kokdsl.outputs.environment import environment
-        from kokdsl.outputs.findings import TEMPLATES
-
-        environment().get_template(TEMPLATES["html"])
 
 
 @attrs.define
