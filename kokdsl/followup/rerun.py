@@ -28,7 +28,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TypeVar
 
 import attrs
 
@@ -302,6 +302,7 @@ def json_safe(value: object) -> object:
 # -- many centres --------------------------------------------------------------------------
 
 
+_V = TypeVar("_V")
 _WORKER_SETTINGS: RunSettings | None = None  # set before the pool forks; each worker inherits it
 
 
@@ -437,8 +438,9 @@ def run(settings: RunSettings, files: list[str], jobs: int = 1,
     # workers do not copy its pages by touching it.
     gc.freeze()
     try:
-        for row, entry in run_centres(settings, files, names, jobs):
-            result.rows.append(row)
+        same = _Shared()
+        for name, (row, entry) in zip(names, run_centres(settings, files, names, jobs), strict=True):
+            result.rows.append(same.row(row, name))
             spool.write(entry + "\n")
             if progress is not None:
                 progress(len(result.rows), len(files))
@@ -449,6 +451,33 @@ def run(settings: RunSettings, files: list[str], jobs: int = 1,
     finally:
         gc.unfreeze()
     return result
+
+
+class _Shared:
+    """One object for each value the rows repeat: a national run keeps a row per
+    centre in memory, and most centres share a decision, a pattern of outcomes
+    and the requirements they fail, which a row from a worker (unpickled) or
+    from a joined string would otherwise hold as copies of their own."""
+
+    LIMIT = 50_000  # distinct values kept; past it a row keeps its own
+
+    def __init__(self) -> None:
+        self.values: dict[object, object] = {}
+
+    def row(self, row: CentreRow, report_name: str) -> CentreRow:
+        """The row, its repeated values shared (and its report's name the run's own, when the same)."""
+        return attrs.evolve(row, decision=self.one(row.decision), outcomes=self.one(row.outcomes),
+                            reasons=self.one(row.reasons), supplements=self.one(row.supplements),
+                            remarks=self.one(row.remarks),
+                            report=report_name if row.report == report_name else row.report)
+
+    def one(self, value: _V) -> _V:
+        kept = self.values.get(value)
+        if kept is None:
+            if len(self.values) >= self.LIMIT:
+                return value
+            self.values[value] = kept = value
+        return kept  # type: ignore[return-value]  # equal to value, and of its type
 
 
 def _reject_duplicate_ids(result: RerunResult, settings: RunSettings) -> None:
