@@ -1134,6 +1134,10 @@ def _run_lalr(text: str, start: str, reducers: list[Callable[[list[Any]], Any]])
 # checks both, and holds the two lexers to the same parse.
 
 
+# lark's Token without the wrapper that checks for a deprecated keyword argument (a tenth of the lexer's time)
+_TOKEN: Callable[..., Token] = getattr(Token, "_future_new", Token)
+
+
 class _RootFirstLexer:
     def __init__(self, kit: _ParserKit):
         self.ignore = kit.ignore
@@ -1154,12 +1158,15 @@ class _RootFirstLexer:
         accepts, ignore, newline = self.accepts, self.ignore, self.newline
         stack = parser_state.stack
         scanner_for, scanner_in_state = self.scanners.scanner_for, self.scanners.scanner_in_state
+        known = self.scanners.by_character  # scanner_for's own table, asked first without the call
+        make_token = _TOKEN
         # where lark's LineCounter would be, kept in locals and handed over only when lark's lexer takes a turn
         pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
         try:
             while pos < end:
                 state = stack[-1]
-                found = scanner_for(source[pos]).match(source, pos, end)
+                character = source[pos]
+                found = (known.get(character) or scanner_for(character)).match(source, pos, end)
                 if found is None or (kind := found.lastgroup) is None or kind not in accepts[state]:
                     # what this state's own scanner would find; lark's says why when nothing fits
                     found = scanner_in_state(source[pos], accepts[state]).match(source, pos, end)
@@ -1174,7 +1181,8 @@ class _RootFirstLexer:
                 if kind in newline and (newlines := value.count("\n")):
                     next_line, next_start = line + newlines, pos + value.rindex("\n") + 1
                 if kind not in ignore:
-                    token = Token(kind, value, pos, line, pos - line_start + 1, next_line, stop - next_start + 1, stop)
+                    token = make_token(kind, value, pos, line, pos - line_start + 1, next_line, stop - next_start + 1,
+                                       stop)
                     lexer_state.last_token = token
                     yield token
                 pos, line, line_start = stop, next_line, next_start
