@@ -969,7 +969,11 @@ def _kept(children: list[Any], kept: tuple[tuple[int, bool], ...] | None) -> tup
     in, and the deepest of them. A left-recursive list (`item*`) grows the
     splice it already has in place, so a list of n items costs n, not n²."""
     if kept is None:
-        return children, max((c.depth for c in children if type(c) is _Built or type(c) is _Splice), default=0)
+        deepest = 0
+        for child in children:
+            if (type(child) is _Built or type(child) is _Splice) and child.depth > deepest:
+                deepest = child.depth
+        return children, deepest
     shown: list[Any] | None = None
     depth = 0
     for index, inline in kept:

@@ -14,7 +14,6 @@ cleans up what a killed run left behind.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import shutil
 import sys
@@ -194,6 +193,8 @@ def _exchange(a: Path, b: Path) -> bool:
     False where the system or file system cannot; the caller then renames twice."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # only here: every rerun imports this module, few replace an output folder
+
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
