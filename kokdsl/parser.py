@@ -153,9 +153,10 @@ def _stored_parser() -> _Stored:
             except Exception:  # a stale or damaged table: try the next, or rebuild
                 pass
     parser = build_parser()
+    kit = _ParserKit.of(parser)
     if cache is not None:
-        _save_parser(parser, cache)
-    return _Stored(_ParserKit.of(parser), parser)
+        _save_parser(parser, kit, cache)
+    return _Stored(kit, parser)
 
 
 def build_parser() -> Lark:
@@ -193,7 +194,8 @@ def write_packaged_parser_table() -> Path:
         if old != path:
             old.unlink()
     if not path.exists():
-        _save_parser(build_parser(), path)
+        parser = build_parser()
+        _save_parser(parser, _ParserKit.of(parser), path)
         path.chmod(0o644)
     return path
 
@@ -206,7 +208,7 @@ def _parser_cache_file(digest: str) -> Path | None:
     return folder / _table_name(digest)
 
 
-def _save_parser(parser: Lark, path: Path) -> None:
+def _save_parser(parser: Lark, kit: _ParserKit, path: Path) -> None:
     """Write the cache atomically in a folder only this user can write to; a
     cache that cannot be written is simply not used."""
     import tempfile
@@ -215,7 +217,7 @@ def _save_parser(parser: Lark, path: Path) -> None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         saved = io.BytesIO()
         parser.save(saved)
-        stored = {"kit": _ParserKit.of(parser).stored(), "lark": saved.getvalue()}
+        stored = {"kit": kit.stored(), "lark": saved.getvalue()}
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             pickle.dump(stored, f, protocol=pickle.HIGHEST_PROTOCOL)
